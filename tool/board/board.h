@@ -1,0 +1,85 @@
+// Board: what the tool knows about a target before it sees a kernel package.
+//
+// Boards are data (boards/<name>.json), not code; this header is their
+// in-memory form and the reader that loads them. A Board together with one
+// of its Configs fixes every limit the SDF validator enforces (PD count,
+// channel ids, priorities, usable virtual addresses, page sizes), so that a
+// limit is a property of the target, never a constant in the validator.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/diagnostics.h"
+
+namespace microkit::board {
+
+enum class Arch { AArch64, RiscV64, X86_64, Host };
+
+const char* arch_name(Arch arch);
+
+struct Range {
+  uint64_t start = 0;  // inclusive
+  uint64_t end = 0;    // exclusive
+};
+
+// Limits that the SDF validator enforces; each can differ per board/config.
+struct Limits {
+  uint64_t max_pds = 63;
+  uint64_t max_channel_id = 62;   // channel and irq ids are 0..max_channel_id
+  uint64_t max_priority = 254;
+  uint64_t max_child_id = 62;     // <protection_domain id=...> of children
+  uint64_t max_vcpu_id = 61;
+  uint64_t max_ioport_id = 62;
+  uint64_t min_stack_size = 0x1000;
+  uint64_t max_stack_size = 0x1000000;
+  uint64_t max_x86_vector = 107;
+  uint64_t max_domains = 16;
+  uint64_t max_domain_schedule = 100;
+};
+
+struct Config {
+  std::string name;       // debug, release, benchmark, smp-debug, ...
+  bool debug = false;     // kernel prints; loader and monitor print progress
+  bool benchmark = false;
+  bool smp = false;
+  uint64_t cpus = 1;      // cores the system may use in this configuration
+  Limits limits;
+};
+
+struct Board {
+  std::string name;
+  std::string description;
+  Arch arch = Arch::AArch64;
+  std::vector<uint64_t> page_sizes;   // ascending, e.g. 0x1000, 0x200000
+  Range user_vaddr;                   // where PDs may map memory
+  std::optional<uint64_t> loader_address;   // where the image is loaded (ARM/RISC-V)
+  uint64_t cpu_count = 1;
+  bool hypervisor = false;            // virtual machines allowed
+  std::string kernel_platform;        // seL4 KernelPlatform, e.g. "qemu-arm-virt"
+  std::vector<Config> configs;
+
+  const Config* find_config(std::string_view name) const;
+  uint64_t largest_page_size() const { return page_sizes.empty() ? 0x1000 : page_sizes.back(); }
+  uint64_t smallest_page_size() const { return page_sizes.empty() ? 0x1000 : page_sizes.front(); }
+};
+
+// The board database: every boards/*.json under `dir`.
+struct BoardDatabase {
+  std::vector<Board> boards;
+  const Board* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+};
+
+// Reads one board file. Errors (bad JSON, missing or unknown keys) name the file.
+std::optional<Board> parse_board(std::string_view json_text, const std::string& file,
+                                 Diagnostics& diags);
+BoardDatabase load_boards(const std::string& dir, Diagnostics& diags);
+
+// The folder the tool reads boards from: $MICROKIT_BOARDS, else the one next
+// to the executable (<prefix>/share/microkit/boards or the source tree's).
+std::string default_boards_dir(const std::string& argv0);
+
+}  // namespace microkit::board

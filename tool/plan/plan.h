@@ -1,0 +1,105 @@
+// Plan: every decision about a system, made once, for all back ends.
+//
+// plan::build turns a validated SystemDescription, the Board/Config and the
+// already-loaded inputs (program ELFs, prefill files) into a Plan. It is pure:
+// no file I/O, no printing; problems come back as diagnostics. Back ends (the
+// host bundle, the seL4 image, the report) read the Plan and never re-decide
+// or re-validate anything in it.
+//
+// This header holds the platform-independent part (PDs, mappings, channel
+// tables, symbol patches, memory regions). seL4 kernel objects and CSpace
+// layout are planned in plan/sel4_*.h on top of it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "board/board.h"
+#include "elf/elf_file.h"
+#include "sdf/system_description.h"
+#include "support/diagnostics.h"
+
+namespace microkit::plan {
+
+struct Mapping {
+  size_t mr = 0;        // index into Plan::mrs
+  uint64_t vaddr = 0;
+  uint64_t size = 0;    // the whole MR
+  bool read = true, write = true, execute = false;
+  bool cached = true;
+};
+
+// One slot of a PD's channel table, indexed by channel id.
+struct ChannelSlot {
+  enum class Kind { Unused, Channel, Irq };
+  Kind kind = Kind::Unused;
+  // Kind::Channel
+  size_t peer_pd = 0;       // index into Plan::pds
+  uint64_t peer_id = 0;     // the id the peer uses for this channel
+  bool can_notify = false;  // this end may notify the peer
+  bool can_ppcall = false;  // this end may ppcall the peer
+  bool receives_ppc = false;// the peer may ppcall this end
+  // Kind::Irq
+  uint64_t irq = 0;
+  sdf::Trigger trigger = sdf::Trigger::Level;
+};
+
+// A value the tool writes into a program image at a symbol (setvar).
+struct SymbolPatch {
+  std::string symbol;
+  uint64_t value = 0;
+  bool from_elf_for_symbols = false;  // resolved in program_image path_for_symbols
+};
+
+struct Pd {
+  std::string name;
+  uint64_t priority = 0;
+  uint64_t budget_us = 1000;
+  uint64_t period_us = 1000;
+  bool passive = false;
+  uint64_t cpu = 0;
+  bool fpu = true;
+  bool smc = false;
+  uint64_t stack_size = 0x2000;
+  std::optional<size_t> parent;     // index into Plan::pds
+  std::optional<uint64_t> child_id; // the id the parent uses
+  std::vector<size_t> children;
+  std::string program_path;         // as resolved through the search path
+  std::vector<Mapping> mappings;    // sorted by vaddr
+  std::vector<ChannelSlot> channels;// size limits.max_channel_id + 1
+  std::vector<SymbolPatch> patches;
+};
+
+struct Mr {
+  std::string name;
+  uint64_t size = 0;
+  uint64_t page_size = 0x1000;
+  std::optional<uint64_t> phys_addr;
+  std::optional<std::string> prefill_path;  // resolved path
+  uint64_t prefill_size = 0;
+};
+
+struct Plan {
+  std::string board;
+  std::string config;
+  board::Arch arch = board::Arch::Host;
+  std::vector<Pd> pds;  // SDF document order; parents before their children
+  std::vector<Mr> mrs;
+};
+
+// What the caller loaded for plan::build: programs by the path written in the
+// SDF, prefill files likewise. Search-path resolution happens before planning.
+struct Inputs {
+  std::map<std::string, elf::ElfFile> programs;           // key: program_image path
+  std::map<std::string, std::string> resolved_paths;      // key: SDF path -> file found
+  std::map<std::string, std::vector<uint8_t>> prefills;   // key: prefill_path
+};
+
+std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& board,
+                          const board::Config& config, const Inputs& inputs,
+                          Diagnostics& diags);
+
+}  // namespace microkit::plan

@@ -1,0 +1,238 @@
+// SystemDescription: what an SDF file says, as data.
+//
+// The parser (sdf/parse.h) fills it from XML; the validator (sdf/validate.h)
+// checks it against the manual's rules and a Board. It knows the SDF and
+// nothing of seL4 objects. Every element keeps where it came from (its own
+// location and each attribute's), so that any later phase can point at the
+// exact text that caused a problem.
+//
+// Invariants after a successful parse (the validator may assume them):
+// - every required attribute was present and well-formed (numbers parsed,
+//   booleans and enums recognised); optional ones are std::optional or hold
+//   the manual's default;
+// - protection domains are flattened in document order; `parent` and
+//   `children` link the hierarchy.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "support/diagnostics.h"
+
+namespace microkit::sdf {
+
+// Where an element and each of its attributes are in the SDF.
+struct Element {
+  Loc loc;                                          // the '<' of the start tag
+  std::vector<std::pair<std::string, Loc>> attrs;   // attribute name -> location of its name
+
+  // Location of attribute `name`, or of the element when it has none.
+  Loc at(std::string_view name) const {
+    for (const auto& [n, l] : attrs)
+      if (n == name) return l;
+    return loc;
+  }
+  bool has(std::string_view name) const {
+    for (const auto& a : attrs)
+      if (a.first == name) return true;
+    return false;
+  }
+};
+
+struct Perms {
+  bool read = true;
+  bool write = true;
+  bool execute = false;
+  friend bool operator==(const Perms&, const Perms&) = default;
+};
+
+struct Map : Element {
+  std::string mr;
+  uint64_t vaddr = 0;
+  Perms perms;
+  bool cached = true;
+  std::optional<std::string> setvar_vaddr;
+  std::optional<std::string> setvar_size;
+  std::optional<std::string> setvar_prefill_size;
+};
+
+enum class Trigger { Level, Edge };
+enum class Polarity { High, Low };
+
+struct Irq : Element {
+  // ARM and RISC-V interrupts carry `irq`; x86-64 ones are IOAPIC or MSI.
+  enum class Kind { Number, IoApic, Msi };
+  Kind kind = Kind::Number;
+  uint64_t id = 0;  // channel identifier
+  std::optional<std::string> setvar_id;
+  Trigger trigger = Trigger::Level;
+  // Kind::Number
+  uint64_t irq = 0;
+  // Kind::IoApic
+  uint64_t ioapic = 0;
+  uint64_t pin = 0;
+  Polarity polarity = Polarity::High;
+  // Kind::IoApic and Kind::Msi
+  uint64_t vector = 0;
+  // Kind::Msi: pcidev "BUS:DEV.FUNC"
+  uint64_t pci_bus = 0, pci_dev = 0, pci_func = 0;
+  uint64_t handle = 0;
+};
+
+struct IoPort : Element {
+  uint64_t id = 0;
+  uint64_t addr = 0;
+  uint64_t size = 0;
+  std::optional<std::string> setvar_id;
+  std::optional<std::string> setvar_addr;
+};
+
+struct SetVar : Element {
+  std::string symbol;
+  std::string region_paddr;  // name of a memory region
+};
+
+struct Cap : Element {
+  enum class Kind { Tcb, Sc, VSpace };
+  Kind kind = Kind::Tcb;
+  uint64_t slot = 0;
+  std::string pd;
+};
+
+struct ProgramImage : Element {
+  std::string path;
+  std::optional<std::string> path_for_symbols;
+};
+
+struct Vcpu : Element {
+  uint64_t id = 0;
+  std::optional<uint64_t> cpu;
+  std::optional<std::string> setvar_id;
+};
+
+struct VirtualMachine : Element {
+  std::string name;
+  uint64_t priority = 0;
+  uint64_t budget = 1000;
+  std::optional<uint64_t> period;  // defaults to budget
+  std::vector<Vcpu> vcpus;
+  std::vector<Map> maps;
+};
+
+struct ProtectionDomain : Element {
+  std::string name;
+  uint64_t priority = 0;
+  uint64_t budget = 1000;          // microseconds
+  std::optional<uint64_t> period;  // microseconds; defaults to budget
+  bool passive = false;
+  uint64_t stack_size = 0x2000;
+  uint64_t cpu = 0;
+  bool smc = false;
+  bool fpu = true;
+  std::optional<std::string> domain;
+
+  // Only for children: the id the parent uses for this child.
+  std::optional<uint64_t> child_id;
+  std::optional<std::string> setvar_id;  // symbol in the parent's image
+
+  std::optional<ProgramImage> program_image;
+  std::vector<Map> maps;
+  std::vector<Irq> irqs;
+  std::vector<SetVar> setvars;
+  std::vector<IoPort> ioports;
+  std::vector<Cap> caps;          // from <cspace>
+  std::optional<Loc> cspace_loc;  // where <cspace> was, if present
+  std::optional<VirtualMachine> vm;
+
+  std::optional<size_t> parent;  // index into SystemDescription::pds
+  std::vector<size_t> children;  // indices into SystemDescription::pds
+
+  uint64_t effective_period() const { return period.value_or(budget); }
+};
+
+struct MemoryRegion : Element {
+  std::string name;
+  std::optional<uint64_t> size;
+  std::optional<uint64_t> page_size;
+  std::optional<uint64_t> phys_addr;
+  std::optional<std::string> prefill_path;
+  std::optional<std::string> prefill_bootinfo;  // x86_vbe, x86_mbmap, ...
+};
+
+struct ChannelEnd : Element {
+  std::string pd;
+  uint64_t id = 0;
+  bool pp = false;
+  bool notify = true;
+  std::optional<std::string> setvar_id;
+};
+
+struct Channel : Element {
+  ChannelEnd a;
+  ChannelEnd b;
+};
+
+struct IoMap : Element {
+  std::string mr;
+  uint64_t iovaddr = 0;
+  Perms perms;  // read and write only
+};
+
+struct IoAddressSpace : Element {
+  std::string name;
+  uint64_t peripheral_id = 0;
+  uint64_t domain_id = 0;
+  std::vector<IoMap> maps;
+};
+
+struct Domain : Element {
+  std::string name;
+  std::optional<uint64_t> id;
+};
+
+struct ScheduleEntry : Element {
+  enum class Kind { Entry, EndMarker };
+  enum class Unit { Microseconds, Ticks };
+  Kind kind = Kind::Entry;
+  std::string domain;
+  uint64_t duration = 0;
+  Unit unit = Unit::Microseconds;
+};
+
+struct DomainSchedule : Element {
+  uint64_t start_index = 0;
+  uint64_t index_shift = 0;
+  std::vector<ScheduleEntry> entries;
+};
+
+struct Domains : Element {
+  std::vector<Domain> domains;
+  std::optional<DomainSchedule> schedule;
+};
+
+struct SystemDescription {
+  std::string file;  // path of the SDF, for diagnostics
+  Loc loc;           // the <system> element
+  std::vector<ProtectionDomain> pds;  // all of them, children included, document order
+  std::vector<MemoryRegion> mrs;
+  std::vector<Channel> channels;
+  std::vector<IoAddressSpace> io_address_spaces;
+  std::optional<Domains> domains;
+
+  const ProtectionDomain* find_pd(std::string_view name) const {
+    for (const auto& pd : pds)
+      if (pd.name == name) return &pd;
+    return nullptr;
+  }
+  const MemoryRegion* find_mr(std::string_view name) const {
+    for (const auto& mr : mrs)
+      if (mr.name == name) return &mr;
+    return nullptr;
+  }
+};
+
+}  // namespace microkit::sdf
