@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The project's two entry points, for a fresh Debian 12 machine:
+#   ./dev.sh demo   install what is missing, build, run the hello example on the host platform
+#   ./dev.sh test   install what is missing, build, run the whole test suite
+# Both install Debian packages by name (apt-get, as root or through sudo) and
+# nothing from anywhere else.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+jobs=${JOBS:-$(nproc)}
+
+# Debian packages: host build, tests, fuzzing, and the cross toolchains and
+# QEMU for target code and boot tests.
+packages=(
+  cmake ninja-build g++ pkg-config
+  libexpat1-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang lld llvm libclang-rt-14-dev
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+  gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
+  qemu-system-arm
+)
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "dev.sh: installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The shared/ folder of facts about real seL4 builds sits beside the checkout.
+shared_dir() {
+  if [ -d "$here/../shared/sel4-16.0.0" ]; then (cd "$here/../shared" && pwd); else echo "$here/../shared"; fi
+}
+
+configure_and_build() {  # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S "$here" -B "$dir" -G Ninja -DMICROKIT_SHARED_DIR="$(shared_dir)" "$@" >/dev/null
+  ninja -C "$dir" -j "$jobs"
+}
+
+demo() {
+  install_packages
+  configure_and_build "$here/build"
+  "$here/build/tool/microkit" run "$here/examples/hello/hello.system" --board host \
+    --search-path "$here/build/examples/hello"
+}
+
+run_tests() {
+  install_packages
+  # 1. Sanitizer build with clang: fuzz targets' bounded runs (ASan + UBSan).
+  CC=clang CXX=clang++ configure_and_build "$here/build-san" -DMICROKIT_SANITIZE=ON -DMICROKIT_FUZZ=ON
+  (cd "$here/build-san" && ctest -L fuzz --output-on-failure)
+  # 2. The main build: every other test (unit, SDF cases, host platform,
+  #    examples; QEMU boots when a kernel package is found, else skipped).
+  configure_and_build "$here/build"
+  (cd "$here/build" && ctest -j "$jobs" --output-on-failure)
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) run_tests ;;
+  install) install_packages ;;
+  *) echo "usage: ./dev.sh demo | test | install" >&2; exit 2 ;;
+esac
