@@ -12,7 +12,7 @@ jobs=${JOBS:-$(nproc)}
 # Debian packages: host build, tests, fuzzing, and the cross toolchains and
 # QEMU for target code and boot tests.
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   libexpat1-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang lld llvm libclang-rt-14-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu

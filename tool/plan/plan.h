@@ -52,6 +52,14 @@ struct SymbolPatch {
   std::string symbol;
   uint64_t value = 0;
   bool from_elf_for_symbols = false;  // resolved in program_image path_for_symbols
+  // Where the symbol is in the program (from its symtab) and how many bytes
+  // to write there (the symbol's size when it is 1, 2, 4 or 8, else 8).
+  uint64_t vaddr = 0;
+  uint64_t size = 8;
+  // <setvar region_paddr="MR">: `value` is that MR's physical address, which
+  // a back end decides when the MR has no fixed one (the host platform gives
+  // a fake but stable address; seL4 allocates one).
+  std::optional<size_t> paddr_of_mr;  // index into Plan::mrs
 };
 
 struct Pd {
@@ -80,6 +88,8 @@ struct Mr {
   std::optional<uint64_t> phys_addr;
   std::optional<std::string> prefill_path;  // resolved path
   uint64_t prefill_size = 0;
+  std::vector<uint8_t> prefill;              // the bytes (prefill_size of them)
+  bool needs_fixed_paddr = false;            // subject of <setvar region_paddr>
 };
 
 struct Plan {

@@ -185,6 +185,10 @@ struct IoMap : Element {
 struct IoAddressSpace : Element {
   std::string name;
   uint64_t peripheral_id = 0;
+  // peripheral_id was written as a PCI address "BUS:DEV.FUNC" (how the x86-64
+  // IOMMU names devices); peripheral_id then holds its requester id,
+  // bus << 8 | dev << 3 | func.
+  bool peripheral_is_pci = false;
   uint64_t domain_id = 0;
   std::vector<IoMap> maps;
 };

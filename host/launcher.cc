@@ -1,0 +1,811 @@
+// The host launcher (see launcher.h). Steps of launch():
+//   1. check every PD program (exists, x86-64, linked against the host runtime)
+//      and every mapping (inside the host board's user range);
+//   2. create the MRs (memfds, prefilled) and attach the device models;
+//   3. start every PD process and wait until each has mapped its MRs;
+//   4. schedule: give the CPU to the best runnable PD, handle its requests
+//      until it blocks or is preempted; when nothing is runnable, advance
+//      virtual time to the next timer expiry, or stop (quiescent);
+//   5. stop every process and print the final PASS/FAIL line.
+#include "launcher.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "../runtime/libmicrokit/host/host_abi.h"
+#include "devices.h"
+
+namespace microkit::host {
+namespace {
+
+using namespace host_abi;
+using host_bundle::Bundle;
+
+constexpr uint64_t kUserStart = 0x10000, kUserEnd = 0x500000000000;
+
+uint64_t msginfo_new(uint64_t label, uint64_t count) { return (label << 12) | (count & 0x7f); }
+uint64_t msginfo_count(uint64_t m) { return std::min<uint64_t>(m & 0x7f, kMaxMrs); }
+
+// A message waiting on a PD's endpoint: a PPC or a child's fault.
+struct Message {
+  bool is_fault = false;
+  size_t from = 0;       // the caller or the faulting child
+  uint64_t badge = 0;    // callee's channel id, or the child id
+  uint64_t msginfo = 0;
+  uint64_t mrs[kMaxMrs] = {};
+  uint64_t priority = 0;
+  uint64_t seq = 0;
+};
+
+struct Proc {
+  const host_bundle::Pd* pd = nullptr;
+  size_t index = 0;
+  pid_t pid = -1;
+  ControlPage* cp = nullptr;
+  int out_fd = -1;
+  std::string outbuf;
+  uint32_t seen = 0;
+  const host_bundle::Channel* slots[64] = {};
+
+  bool in_recv = false;   // waiting for an event
+  bool need_init = true;
+  uint64_t pending = 0;   // notification bits
+  std::vector<Message> inbox;
+  std::optional<std::pair<uint32_t, uint64_t>> resume;  // event to send, arg
+  bool calling = false;   // blocked in a PPC
+  std::optional<size_t> call_target;
+  bool faulted = false, fault_in_handler = false;
+  bool stopped = false, dead = false;
+  std::optional<size_t> serving;        // the caller whose PPC it handles
+  std::optional<size_t> serving_fault;  // the child whose fault it handles
+  const char* entry = "start-up";       // for the watchdog message
+  bool queued = false;
+  int64_t seq = 0;
+};
+
+struct IrqLine {
+  size_t pd = 0;
+  uint64_t ch = 0;
+  bool masked = false, level_pending = false;
+};
+
+class Launcher {
+ public:
+  Launcher(const Bundle& b, const LaunchOptions& o) : b_(b), opt_(o) {}
+  int run();
+
+ private:
+  // set-up
+  bool check_programs();
+  bool create_mrs();
+  bool start(Proc& p);
+  bool start_all();
+  // scheduling
+  bool runnable(const Proc& p) const;
+  void update(Proc& p);
+  void preempt(Proc& p);
+  Proc* pick();
+  void dispatch(Proc& p);
+  void handle(Proc& p);
+  bool wait_request(Proc& p);
+  // kernel operations
+  void signal(size_t pd, uint64_t ch);
+  void reply_to_caller(Proc& p);
+  void reply_to_fault(Proc& p);
+  void ppcall(Proc& p);
+  void notify(Proc& p, uint64_t ch);
+  void irq_ack(Proc& p, uint64_t ch);
+  Proc* child_of(Proc& p, uint64_t id);
+  void restart(Proc& c, uint64_t entry);
+  void fault(Proc& p, uint64_t label, const uint64_t* mrs, uint64_t count, bool in_handler);
+  void cap_fault(Proc& p, uint64_t id);
+  void signal_fault(Proc& p);
+  void report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs);
+  void died(Proc& p, int status);
+  // devices and output
+  void poll_devices();
+  void raise_irq(uint64_t irq);
+  bool idle_step();
+  void drain(Proc& p, bool final = false);
+  void say(const std::string& line);
+  int finish(int status, const std::string& reason);
+
+  const Bundle& b_;
+  LaunchOptions opt_;
+  std::vector<Proc> procs_;
+  std::vector<int> mr_fd_, mr_ro_fd_;
+  std::map<uint64_t, IrqLine> irqs_;
+  Devices dev_;
+  uint64_t now_ = 0;
+  int64_t head_ = 0, tail_ = 1;
+  uint64_t msg_seq_ = 0;
+  int unhandled_ = 0;
+  std::optional<int> end_status_;
+  std::string end_reason_;
+};
+
+void Launcher::say(const std::string& line) {
+  std::fputs(("microkit-host: " + line + "\n").c_str(), stdout);
+  std::fflush(stdout);
+}
+
+// ---- 1. checks -------------------------------------------------------------
+
+std::string read_file(const std::string& path, bool& ok) {
+  std::ifstream f(path, std::ios::binary);
+  ok = bool(f);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+// Why `bytes` is not a host PD program, or "" when it is one.
+std::string host_program_problem(const std::string& bytes) {
+  if (bytes.size() < sizeof(Elf64_Ehdr) || memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
+    return "is not an ELF file";
+  Elf64_Ehdr eh;
+  memcpy(&eh, bytes.data(), sizeof eh);
+  if (bytes[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+    return "is not an x86-64 ELF (e_machine " + std::to_string(eh.e_machine) +
+           "): it was built for another platform";
+  uint64_t end = eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr);
+  if (eh.e_shoff == 0 || end > bytes.size() || eh.e_shstrndx >= eh.e_shnum)
+    return "has no section headers";
+  auto shdr = [&](size_t i) {
+    Elf64_Shdr s;
+    memcpy(&s, bytes.data() + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof s);
+    return s;
+  };
+  Elf64_Shdr strtab = shdr(eh.e_shstrndx);
+  for (size_t i = 0; i < eh.e_shnum; ++i) {
+    uint64_t off = strtab.sh_offset + shdr(i).sh_name;
+    if (off < bytes.size() && strcmp(bytes.c_str() + off, ".microkit_host") == 0) return "";
+  }
+  return "is not linked against the host libmicrokit (no .microkit_host section): build it "
+         "with microkit_host_pd() or link it with microkit_host_runtime";
+}
+
+bool Launcher::check_programs() {
+  bool ok = true;
+  for (const auto& pd : b_.pds) {
+    bool found = false;
+    std::string bytes = read_file(pd.program, found);
+    std::string problem = found ? host_program_problem(bytes) : "does not exist";
+    if (!problem.empty()) {
+      say("error: PD '" + pd.name + "': program '" + pd.program + "' " + problem);
+      ok = false;
+    }
+    for (const auto& m : pd.maps) {
+      if (m.vaddr >= kUserStart && m.vaddr + m.size <= kUserEnd && m.vaddr + m.size > m.vaddr)
+        continue;
+      char buf[200];
+      snprintf(buf, sizeof buf,
+               "error: PD '%s': cannot map MR '%s' at vaddr 0x%llx (size 0x%llx): the host "
+               "platform maps PD memory in 0x%llx..0x%llx",
+               pd.name.c_str(), b_.mrs[m.mr].name.c_str(), (unsigned long long)m.vaddr,
+               (unsigned long long)m.size, (unsigned long long)kUserStart,
+               (unsigned long long)kUserEnd);
+      say(buf);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// ---- 2. memory regions ------------------------------------------------------
+
+bool Launcher::create_mrs() {
+  for (const auto& mr : b_.mrs) {
+    int fd = memfd_create(mr.name.c_str(), MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)mr.size) != 0) {
+      say("error: cannot create memory region '" + mr.name + "': " + strerror(errno));
+      return false;
+    }
+    if (!mr.prefill.empty()) {
+      bool found = false;
+      std::string data = read_file(mr.prefill, found);
+      if (!found) {
+        say("error: memory region '" + mr.name + "': prefill file '" + mr.prefill + "' not found");
+        return false;
+      }
+      if (pwrite(fd, data.data(), std::min<size_t>(data.size(), mr.size), 0) < 0) return false;
+    }
+    std::string self = "/proc/self/fd/" + std::to_string(fd);
+    int ro = open(self.c_str(), O_RDONLY | O_CLOEXEC);
+    if (ro < 0) {
+      say("error: cannot reopen memory region '" + mr.name + "' read-only");
+      return false;
+    }
+    mr_fd_.push_back(fd);
+    mr_ro_fd_.push_back(ro);
+    dev_.attach(mr.paddr, fd);
+  }
+  return true;
+}
+
+// ---- 3. processes -----------------------------------------------------------
+
+void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd) {
+  memset(cp, 0, sizeof *cp);
+  cp->magic = kMagic;
+  cp->version = kAbiVersion;
+  snprintf(cp->name, sizeof cp->name, "%s", pd.name.c_str());
+  cp->stack_size = pd.stack_size;
+  cp->map_count = std::min<size_t>(pd.maps.size(), kMaxMaps);
+  for (size_t i = 0; i < cp->map_count; ++i) {
+    const auto& m = pd.maps[i];
+    cp->maps[i] = MapEntry{m.vaddr, m.size, -1,
+                           (uint32_t)((m.r ? PROT_READ : 0) | (m.w ? PROT_WRITE : 0) |
+                                      (m.x ? PROT_EXEC : 0))};
+  }
+  cp->patch_count = std::min<size_t>(pd.patches.size(), kMaxPatches);
+  for (size_t i = 0; i < cp->patch_count; ++i)
+    cp->patches[i] = PatchEntry{pd.patches[i].vaddr, pd.patches[i].size, pd.patches[i].value};
+}
+
+bool Launcher::start(Proc& p) {
+  const auto& pd = *p.pd;
+  int cfd = memfd_create(("control:" + pd.name).c_str(), MFD_CLOEXEC);
+  if (cfd < 0 || ftruncate(cfd, kControlPageSize) != 0) return false;
+  void* page = mmap(nullptr, kControlPageSize, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
+  if (page == MAP_FAILED) return false;
+  p.cp = (ControlPage*)page;
+  fill_control_page(p.cp, pd);
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return false;
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  bool gdb = opt_.gdb_pd && *opt_.gdb_pd == pd.name;
+  std::string port = ":" + std::to_string(opt_.gdb_port);
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    personality(ADDR_NO_RANDOMIZE);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
+    for (size_t i = 0; i < p.cp->map_count; ++i) {
+      const auto& m = pd.maps[i];
+      p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
+    }
+    setenv(kControlFdEnv, std::to_string(dup(cfd)).c_str(), 1);
+    if (gdb)
+      execlp("gdbserver", "gdbserver", "--once", port.c_str(), pd.program.c_str(), (char*)nullptr);
+    else
+      execl(pd.program.c_str(), pd.program.c_str(), (char*)nullptr);
+    dprintf(2, "cannot execute %s: %s\n", gdb ? "gdbserver" : pd.program.c_str(), strerror(errno));
+    _exit(127);
+  }
+  close(out[1]);
+  close(cfd);
+  if (pid < 0) return false;
+  p.pid = pid;
+  p.out_fd = out[0];
+  if (gdb)
+    say("PD '" + pd.name + "' waits for gdb: gdb " + pd.program + " -ex 'target remote " + port +
+        "'");
+  return true;
+}
+
+bool Launcher::start_all() {
+  procs_.resize(b_.pds.size());
+  for (size_t i = 0; i < b_.pds.size(); ++i) {
+    Proc& p = procs_[i];
+    p.pd = &b_.pds[i];
+    p.index = i;
+    for (const auto& c : p.pd->channels)
+      if (c.id < 64) p.slots[c.id] = &c;
+    for (const auto& c : p.pd->channels)
+      if (c.irq) irqs_[c.irq_number] = IrqLine{i, c.id};
+    if (!start(p)) {
+      say("error: cannot start PD '" + p.pd->name + "': " + strerror(errno));
+      return false;
+    }
+  }
+  for (auto& p : procs_) {
+    if (!wait_request(p) || p.cp->req != kReqReady) {
+      drain(p, true);
+      say("error: PD '" + p.pd->name + "' did not start (see its output above)");
+      return false;
+    }
+    p.in_recv = true;
+    update(p);
+  }
+  return true;
+}
+
+// Waits until `p` hands the page back. False if it died or the watchdog fired.
+bool Launcher::wait_request(Proc& p) {
+  auto start = std::chrono::steady_clock::now();
+  bool gdb = opt_.gdb_pd && *opt_.gdb_pd == p.pd->name;
+  for (;;) {
+    uint32_t v = __atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE);
+    if (v != p.seen) {
+      p.seen = v;
+      return true;
+    }
+    timespec ts{0, 20 * 1000 * 1000};
+    syscall(SYS_futex, &p.cp->to_launcher, FUTEX_WAIT, p.seen, &ts, nullptr, 0);
+    if (__atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE) != p.seen) continue;
+    drain(p);
+    int status = 0;
+    if (waitpid(p.pid, &status, WNOHANG) == p.pid) {
+      died(p, status);
+      return false;
+    }
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!gdb && waited > opt_.watchdog_s) {
+      char buf[256];
+      snprintf(buf, sizeof buf, "watchdog: PD '%s' did not return from %s within %g s",
+               p.pd->name.c_str(), p.entry, opt_.watchdog_s);
+      end_status_ = 3;
+      end_reason_ = buf;
+      return false;
+    }
+  }
+}
+
+void Launcher::died(Proc& p, int status) {
+  drain(p, true);
+  p.dead = true;
+  p.queued = false;
+  ++unhandled_;
+  if (WIFSIGNALED(status))
+    say("PD '" + p.pd->name + "' was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+        strsignal(WTERMSIG(status)) + ")");
+  else
+    say("PD '" + p.pd->name + "' exited with status " + std::to_string(WEXITSTATUS(status)) +
+        " (PD programs must not exit; use microkit_host_exit to end the run)");
+}
+
+// ---- 4. scheduling ----------------------------------------------------------
+
+bool Launcher::runnable(const Proc& p) const {
+  if (p.dead || p.stopped || p.faulted) return false;
+  if (p.resume) return true;
+  return p.in_recv && (p.need_init || p.pending || !p.inbox.empty());
+}
+
+// Keeps the ready queue: a PD that becomes runnable joins the tail of its priority.
+void Launcher::update(Proc& p) {
+  bool r = runnable(p);
+  if (r && !p.queued) p.seq = tail_++;
+  p.queued = r;
+}
+
+// A PD that was running and is still runnable goes to the head (as seL4 does).
+void Launcher::preempt(Proc& p) {
+  p.resume = std::make_pair((uint32_t)kEvContinue, uint64_t{0});
+  p.seq = head_--;
+  p.queued = true;
+}
+
+Proc* Launcher::pick() {
+  Proc* best = nullptr;
+  for (auto& p : procs_) {
+    if (!p.queued || !runnable(p)) continue;
+    if (!best || p.pd->priority > best->pd->priority ||
+        (p.pd->priority == best->pd->priority && p.seq < best->seq))
+      best = &p;
+  }
+  return best;
+}
+
+// Hands `p` the CPU with its next event, then handles its requests.
+void Launcher::dispatch(Proc& p) {
+  ControlPage* cp = p.cp;
+  p.queued = false;
+  if (p.resume) {
+    cp->ev = p.resume->first;
+    cp->ev_arg0 = p.resume->second;
+    p.resume.reset();
+  } else if (p.need_init) {
+    p.need_init = false;
+    cp->ev = kEvInit;
+    p.entry = "init()";
+  } else if (p.pending) {
+    cp->ev = kEvNotified;
+    cp->ev_arg0 = p.pending;
+    p.pending = 0;
+    p.entry = "notified()";
+  } else {
+    Message m = p.inbox.front();
+    p.inbox.erase(p.inbox.begin());
+    cp->ev = m.is_fault ? kEvFault : kEvProtected;
+    cp->ev_arg0 = m.badge;
+    cp->msginfo = m.msginfo;
+    memcpy(cp->mrs, m.mrs, sizeof m.mrs);
+    if (m.is_fault) p.serving_fault = m.from;
+    else p.serving = m.from;
+    p.entry = m.is_fault ? "fault()" : "protected()";
+  }
+  p.in_recv = false;
+  cp->time_ns = now_;
+  dev_.set_now(now_);
+  __atomic_fetch_add(&cp->to_pd, 1, __ATOMIC_RELEASE);
+  syscall(SYS_futex, &cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  if (!wait_request(p)) return;
+  drain(p);
+  poll_devices();
+  handle(p);
+}
+
+void Launcher::handle(Proc& p) {
+  ControlPage* cp = p.cp;
+  switch (cp->req) {
+    case kReqRecv: {
+      uint64_t kind = cp->arg0, ch = cp->arg1;
+      reply_to_caller(p);
+      reply_to_fault(p);
+      p.in_recv = true;
+      if (kind == kDeferNotify) notify(p, ch);
+      else if (kind == kDeferIrqAck) irq_ack(p, ch);
+      if (!p.faulted) update(p);
+      return;
+    }
+    case kReqNotify: notify(p, cp->arg0); break;
+    case kReqIrqAck: irq_ack(p, cp->arg0); break;
+    case kReqPpcall: ppcall(p); return;
+    case kReqPdRestart:
+    case kReqPdStop:
+    case kReqPdResume: {
+      Proc* c = child_of(p, cp->arg0);
+      if (!c) return cap_fault(p, cp->arg0);
+      if (cp->req == kReqPdRestart) restart(*c, cp->arg1);
+      else c->stopped = cp->req == kReqPdStop;
+      update(*c);
+      break;
+    }
+    case kReqFault: return signal_fault(p);
+    case kReqIllegal: return cap_fault(p, cp->arg1);
+    case kReqExit: {
+      int status = (int)(int32_t)cp->arg0;
+      end_status_ = status;
+      end_reason_ = "microkit_host_exit(" + std::to_string(status) + ") by '" + p.pd->name + "'";
+      return;
+    }
+    default:
+      return cap_fault(p, cp->req);
+  }
+  if (!p.faulted) preempt(p);
+}
+
+// ---- kernel operations ------------------------------------------------------
+
+void Launcher::signal(size_t pd, uint64_t ch) {
+  procs_[pd].pending |= 1ull << ch;
+  update(procs_[pd]);
+}
+
+void Launcher::notify(Proc& p, uint64_t ch) {
+  const auto* s = ch < 64 ? p.slots[ch] : nullptr;
+  if (!s || s->irq || !s->notify) return cap_fault(p, ch);
+  signal(s->peer, s->peer_id);
+}
+
+void Launcher::irq_ack(Proc& p, uint64_t ch) {
+  const auto* s = ch < 64 ? p.slots[ch] : nullptr;
+  if (!s || !s->irq) return cap_fault(p, ch);
+  IrqLine& line = irqs_[s->irq_number];
+  line.masked = false;
+  if (line.level_pending) {
+    line.level_pending = false;
+    line.masked = true;
+    signal(line.pd, line.ch);
+  }
+}
+
+void Launcher::ppcall(Proc& p) {
+  uint64_t ch = p.cp->arg0;
+  const auto* s = ch < 64 ? p.slots[ch] : nullptr;
+  if (!s || s->irq || !s->pp || b_.pds[s->peer].priority <= p.pd->priority)
+    return cap_fault(p, ch);
+  Proc& callee = procs_[s->peer];
+  Message m;
+  m.from = p.index;
+  m.badge = s->peer_id;
+  m.msginfo = p.cp->msginfo;
+  memcpy(m.mrs, p.cp->mrs, msginfo_count(m.msginfo) * 8);
+  m.priority = p.pd->priority;
+  m.seq = msg_seq_++;
+  // Endpoint queues are ordered by priority (MCS), FIFO among equals.
+  auto at = std::find_if(callee.inbox.begin(), callee.inbox.end(),
+                         [&](const Message& o) { return o.priority < m.priority; });
+  callee.inbox.insert(at, m);
+  p.calling = true;
+  p.call_target = callee.index;
+  p.entry = "a PPC";
+  update(callee);
+  update(p);
+}
+
+void Launcher::reply_to_caller(Proc& p) {
+  if (!p.serving) return;
+  Proc& c = procs_[*p.serving];
+  p.serving.reset();
+  if (!p.cp->reply_valid || !c.calling || c.call_target != p.index) return;
+  uint64_t info = p.cp->reply_msginfo;
+  c.cp->msginfo = info;
+  memcpy(c.cp->mrs, p.cp->mrs, msginfo_count(info) * 8);
+  c.calling = false;
+  c.call_target.reset();
+  c.resume = std::make_pair((uint32_t)kEvContinue, uint64_t{0});
+  update(c);
+}
+
+void Launcher::reply_to_fault(Proc& p) {
+  if (!p.serving_fault) return;
+  Proc& c = procs_[*p.serving_fault];
+  p.serving_fault.reset();
+  if (!p.cp->reply_valid || !c.faulted) return;
+  c.faulted = false;
+  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), uint64_t{0});
+  update(c);
+}
+
+Proc* Launcher::child_of(Proc& p, uint64_t id) {
+  for (auto& c : procs_)
+    if (c.pd->parent && *c.pd->parent == p.index && c.pd->child_id == id) return &c;
+  return nullptr;
+}
+
+// Restart keeps the process and its memory; whatever the child was doing
+// (running an entry, waiting on a PPC, parked in a fault) is abandoned.
+void Launcher::restart(Proc& c, uint64_t entry) {
+  for (auto& o : procs_) {
+    auto& in = o.inbox;
+    in.erase(std::remove_if(in.begin(), in.end(), [&](const Message& m) { return m.from == c.index; }),
+             in.end());
+    if (o.serving == c.index) o.serving.reset();
+    if (o.serving_fault == c.index) o.serving_fault.reset();
+  }
+  c.faulted = c.calling = c.stopped = c.in_recv = false;
+  c.call_target.reset();
+  c.need_init = false;
+  c.entry = "a restart";
+  c.resume = std::make_pair((uint32_t)kEvRestart, entry);
+}
+
+void Launcher::fault(Proc& p, uint64_t label, const uint64_t* mrs, uint64_t count,
+                     bool in_handler) {
+  p.faulted = true;
+  p.fault_in_handler = in_handler;
+  p.resume.reset();
+  p.in_recv = false;
+  p.queued = false;
+  if (!p.pd->parent) return report_orphan_fault(p, label, mrs);
+  Proc& parent = procs_[*p.pd->parent];
+  Message m;
+  m.is_fault = true;
+  m.from = p.index;
+  m.badge = p.pd->child_id;
+  m.msginfo = msginfo_new(label, count);
+  memcpy(m.mrs, mrs, count * 8);
+  m.priority = p.pd->priority;
+  m.seq = msg_seq_++;
+  auto at = std::find_if(parent.inbox.begin(), parent.inbox.end(),
+                         [&](const Message& o) { return o.priority < m.priority; });
+  parent.inbox.insert(at, m);
+  update(parent);
+}
+
+void Launcher::cap_fault(Proc& p, uint64_t id) {
+  uint64_t mrs[4] = {p.cp->fault_pc, id, 0, 1};
+  p.cp->backtrace_count = 0;
+  fault(p, 1 /* seL4_Fault_CapFault */, mrs, 4, false);
+}
+
+void Launcher::signal_fault(Proc& p) {
+  const ControlPage* cp = p.cp;
+  if (cp->fault_signal == SIGSEGV || cp->fault_signal == SIGBUS) {
+    uint64_t mrs[4] = {cp->fault_pc, cp->fault_addr, (cp->fault_err & 0x10) ? 1u : 0u,
+                       cp->fault_err};
+    return fault(p, 6 /* seL4_Fault_VMFault */, mrs, 4, true);
+  }
+  uint64_t mrs[5] = {cp->fault_pc, cp->fault_sp, cp->fault_flags, cp->fault_trapno,
+                     cp->fault_err};
+  fault(p, 3 /* seL4_Fault_UserException */, mrs, 5, true);
+}
+
+struct Region {
+  uint64_t start, end, offset;
+  std::string file;
+};
+
+std::vector<Region> file_regions(pid_t pid) {
+  std::vector<Region> out;
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::istringstream l(line);
+    std::string range, perms, offset, dev, inode, file;
+    l >> range >> perms >> offset >> dev >> inode >> file;
+    if (file.empty() || file[0] != '/') continue;
+    size_t dash = range.find('-');
+    out.push_back({std::stoull(range.substr(0, dash), nullptr, 16),
+                   std::stoull(range.substr(dash + 1), nullptr, 16),
+                   std::stoull(offset, nullptr, 16), file});
+  }
+  return out;
+}
+
+// "function at file:line" for `addr`, from the ELF file mapped there.
+std::string symbolise_one(const std::vector<Region>& regions, uint64_t addr) {
+  for (const auto& r : regions) {
+    if (addr < r.start || addr >= r.end) continue;
+    uint64_t base = r.start - r.offset;  // where the file's offset 0 is mapped
+    for (const auto& o : regions)
+      if (o.file == r.file) base = std::min(base, o.start - o.offset);
+    char hex[32];
+    snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(addr - base));
+    std::string cmd = "addr2line -f -C -p -e '" + r.file + "' " + hex + " 2>/dev/null";
+    std::string out;
+    if (FILE* f = popen(cmd.c_str(), "r")) {
+      char buf[512];
+      while (fgets(buf, sizeof buf, f)) out += buf;
+      pclose(f);
+    }
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    if (out.empty() || out.rfind("??", 0) == 0) out = "?? in " + r.file + " +" + hex;
+    return out;
+  }
+  return "??";
+}
+
+// The fault pc, then the frames the runtime recorded below it (return
+// addresses, so one byte back to land inside the call).
+std::string symbolise(const Proc& p, uint64_t pc, const uint64_t* bt, uint64_t n) {
+  auto regions = file_regions(p.pid);
+  std::vector<uint64_t> addrs{pc};
+  bool after = false;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (after && bt[i]) addrs.push_back(bt[i] - 1);
+    if (bt[i] == pc) after = true;
+  }
+  std::string out;
+  for (size_t i = 0; i < addrs.size(); ++i)
+    out += "  #" + std::to_string(i) + " " + symbolise_one(regions, addrs[i]) + "\n";
+  return out;
+}
+
+void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs) {
+  ++unhandled_;
+  const char* kind = label == 6 ? "VM fault" : label == 3 ? "user exception" : "cap fault";
+  char buf[300];
+  if (label == 1)
+    snprintf(buf, sizeof buf, "fault in PD '%s': %s (illegal libmicrokit call on id %llu) pc=0x%llx",
+             p.pd->name.c_str(), kind, (unsigned long long)mrs[1], (unsigned long long)mrs[0]);
+  else
+    snprintf(buf, sizeof buf, "fault in PD '%s': %s (signal %llu) address=0x%llx pc=0x%llx",
+             p.pd->name.c_str(), kind, (unsigned long long)p.cp->fault_signal,
+             (unsigned long long)p.cp->fault_addr, (unsigned long long)p.cp->fault_pc);
+  say(std::string(buf) + "; it has no parent, so it stays stopped");
+  std::string bt = symbolise(p, mrs[0], p.cp->backtrace, p.cp->backtrace_count);
+  if (!bt.empty()) std::fputs(bt.c_str(), stdout), std::fflush(stdout);
+}
+
+// ---- devices and output -----------------------------------------------------
+
+void Launcher::poll_devices() {
+  dev_.poll(now_, [this](const std::string& line) {
+    std::fputs(("[serial] " + line + "\n").c_str(), stdout);
+    std::fflush(stdout);
+  });
+}
+
+void Launcher::raise_irq(uint64_t irq) {
+  auto it = irqs_.find(irq);
+  if (it == irqs_.end()) return;
+  IrqLine& line = it->second;
+  if (line.masked) {
+    line.level_pending = true;
+    return;
+  }
+  line.masked = true;
+  signal(line.pd, line.ch);
+}
+
+// Nothing runnable: feed serial input, or advance virtual time to the next
+// timer expiry. False when nothing will ever happen again (or the limit).
+bool Launcher::idle_step() {
+  if (dev_.feed_serial_input()) {
+    raise_irq(kSerialIrq);
+    return true;
+  }
+  auto next = dev_.next_expiry();
+  if (!next) return false;
+  // An expiry whose IRQ is masked with one already pending changes nothing a
+  // PD can see until some PD runs, and none can: the system is quiescent.
+  auto line = irqs_.find(kTimerIrq);
+  if (line == irqs_.end() || (line->second.masked && line->second.level_pending)) return false;
+  if (opt_.until_ns && *next > *opt_.until_ns) {
+    now_ = *opt_.until_ns;
+    end_status_ = unhandled_ ? 1 : 0;
+    end_reason_ = "time limit " + std::to_string(now_) + " ns reached";
+    return false;
+  }
+  now_ = *next;
+  if (dev_.fire(now_)) raise_irq(kTimerIrq);
+  return true;
+}
+
+void Launcher::drain(Proc& p, bool final) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(p.out_fd, buf, sizeof buf);
+    if (n <= 0) break;
+    p.outbuf.append(buf, (size_t)n);
+  }
+  size_t nl;
+  while ((nl = p.outbuf.find('\n')) != std::string::npos) {
+    std::string line = "[" + p.pd->name + "] " + p.outbuf.substr(0, nl + 1);
+    std::fputs(line.c_str(), stdout);
+    p.outbuf.erase(0, nl + 1);
+  }
+  if (final && !p.outbuf.empty()) {
+    std::fputs(("[" + p.pd->name + "] " + p.outbuf + "\n").c_str(), stdout);
+    p.outbuf.clear();
+  }
+  std::fflush(stdout);
+}
+
+int Launcher::finish(int status, const std::string& reason) {
+  for (auto& p : procs_)
+    if (p.pid > 0) {
+      drain(p, true);
+      kill(p.pid, SIGKILL);
+    }
+  for (auto& p : procs_)
+    if (p.pid > 0) waitpid(p.pid, nullptr, 0);
+  say(std::string(status == 0 ? "PASS " : "FAIL ") + reason);
+  return status;
+}
+
+int Launcher::run() {
+  if (!check_programs() || !create_mrs()) return finish(2, "the system could not be set up");
+  dev_.load_serial_input(opt_.serial_input);
+  if (!start_all()) return finish(2, "the system could not be started");
+  for (;;) {
+    if (end_status_) break;
+    Proc* p = pick();
+    if (p) {
+      dispatch(*p);
+      continue;
+    }
+    if (!idle_step()) break;
+  }
+  if (!end_status_) {
+    end_status_ = unhandled_ ? 1 : 0;
+    end_reason_ = "quiescent at t=" + std::to_string(now_) + " ns";
+  }
+  std::string reason = end_reason_;
+  if (unhandled_ && *end_status_ != 3)
+    reason += " (" + std::to_string(unhandled_) + " unhandled fault" + (unhandled_ > 1 ? "s" : "") + ")";
+  return finish(*end_status_, reason);
+}
+
+}  // namespace
+
+int launch(const host_bundle::Bundle& bundle, const LaunchOptions& options) {
+  Launcher l(bundle, options);
+  return l.run();
+}
+
+}  // namespace microkit::host

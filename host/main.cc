@@ -1,0 +1,64 @@
+// microkit-host: runs a host bundle (written by `microkit run ... --board host`
+// or `microkit SYSTEM --board host -o BUNDLE`). A thin layer over launch().
+//
+//   microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD]
+//                        [--gdb-port N] [--serial-input FILE]
+// Flags may also come from $MICROKIT_HOST_FLAGS (docs/host-platform.md).
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <vector>
+#include <string>
+
+#include "launcher.h"
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD] "
+               "[--gdb-port N] [--serial-input FILE]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace microkit;
+  host::LaunchOptions opt;
+  std::string bundle_path;
+  // Flags come from the command line and from $MICROKIT_HOST_FLAGS (split at
+  // spaces), which is how they pass through `microkit run`.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (const char* env = std::getenv("MICROKIT_HOST_FLAGS")) {
+    std::istringstream words(env);
+    for (std::string w; words >> w;) args.push_back(w);
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    bool has_value = i + 1 < args.size();
+    if (a == "--until" && has_value) opt.until_ns = std::strtoull(args[++i].c_str(), nullptr, 0);
+    else if (a == "--watchdog" && has_value) opt.watchdog_s = std::strtod(args[++i].c_str(), nullptr);
+    else if (a == "--gdb" && has_value) opt.gdb_pd = args[++i];
+    else if (a == "--gdb-port" && has_value) opt.gdb_port = (uint16_t)std::atoi(args[++i].c_str());
+    else if (a == "--serial-input" && has_value) opt.serial_input = args[++i];
+    else if (a.rfind("--", 0) == 0 || !bundle_path.empty()) return usage();
+    else bundle_path = a;
+  }
+  if (bundle_path.empty()) return usage();
+  std::ifstream f(bundle_path);
+  if (!f) {
+    std::printf("microkit-host: FAIL cannot read bundle '%s'\n", bundle_path.c_str());
+    return 2;
+  }
+  std::string text(std::istreambuf_iterator<char>(f), {});
+  std::string error;
+  auto bundle = host_bundle::read(text, error);
+  if (!bundle) {
+    std::printf("microkit-host: FAIL %s: %s\n", bundle_path.c_str(), error.c_str());
+    return 2;
+  }
+  return host::launch(*bundle, opt);
+}

@@ -1,0 +1,125 @@
+// host_abi.h: the contract between the host launcher (host/) and the host
+// port of libmicrokit (runtime/libmicrokit/host/), defined once for both.
+//
+// Each PD process shares one ControlPage with the launcher (a memfd the
+// launcher creates; its fd number is in the environment variable
+// MICROKIT_HOST_CONTROL_FD). The page is a two-way mailbox:
+//
+//   PD -> launcher: fill `req_*` (and `mrs`), then bump `to_launcher` and
+//                   futex-wake it; then wait for `to_pd` to change.
+//   launcher -> PD: fill `ev_*` (and `mrs`), then bump `to_pd` and
+//                   futex-wake it; the PD runs until its next request.
+//
+// So exactly one side owns the page at any time, and in deterministic mode
+// exactly one PD runs at a time (the launcher plays a uniprocessor kernel).
+// The launcher treats everything in the page as untrusted input: it checks
+// every request against its own copy of the PD's rights.
+//
+// Layout changes bump kAbiVersion; the runtime refuses any other version.
+// Plain C-compatible types only (the runtime is freestanding-style C++).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace microkit::host_abi {
+
+inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
+inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kMaxMrs = 64;
+inline constexpr uint32_t kMaxMaps = 128;
+inline constexpr uint32_t kMaxPatches = 256;
+inline constexpr uint32_t kMaxBacktrace = 32;
+inline constexpr const char* kControlFdEnv = "MICROKIT_HOST_CONTROL_FD";
+
+// Requests (PD -> launcher).
+enum Request : uint32_t {
+  kReqNone = 0,
+  kReqReady = 1,      // start-up done (mapped, patched); waiting for init
+  kReqRecv = 2,       // entry point returned; arg0/arg1 = deferred op kind/ch;
+                      // reply_valid/reply_msginfo = reply to a PPC or fault
+  kReqNotify = 3,     // arg0 = channel
+  kReqIrqAck = 4,     // arg0 = channel
+  kReqPpcall = 5,     // arg0 = channel, msginfo + mrs
+  kReqPdRestart = 6,  // arg0 = child id, arg1 = entry
+  kReqPdStop = 7,     // arg0 = child id
+  kReqPdResume = 8,   // arg0 = child id
+  kReqFault = 9,      // fault_* filled by the signal handler
+  kReqExit = 10,      // arg0 = status
+  kReqIllegal = 11,   // an illegal libmicrokit call: arg0 = what, arg1 = channel/child
+};
+
+// Deferred operations (kReqRecv arg0).
+enum Deferred : uint32_t { kDeferNone = 0, kDeferNotify = 1, kDeferIrqAck = 2 };
+
+// Events (launcher -> PD).
+enum Event : uint32_t {
+  kEvNone = 0,
+  kEvInit = 1,       // call init()
+  kEvNotified = 2,   // arg0 = bit mask of channels; call notified() per bit, lowest first
+  kEvProtected = 3,  // arg0 = channel, msginfo + mrs; call protected()
+  kEvFault = 4,      // arg0 = child id, msginfo + mrs; call fault()
+  kEvContinue = 5,   // the request is done (msginfo + mrs hold a PPC's reply)
+  kEvRestart = 6,    // arg0 = entry (0: the program's own start); fresh stack
+  kEvResume = 7,     // (to a faulted PD) return from the fault and retry
+};
+
+struct MapEntry {
+  uint64_t vaddr;
+  uint64_t size;
+  int32_t fd;      // memfd (read-only fd for maps without w)
+  uint32_t prot;   // PROT_* bits
+};
+
+struct PatchEntry {
+  uint64_t vaddr;
+  uint64_t size;   // 1, 2, 4 or 8
+  uint64_t value;
+};
+
+struct ControlPage {
+  uint64_t magic;
+  uint32_t version;
+  uint32_t pad0;
+  // Futex words: sequence numbers, bumped by the side that hands over.
+  uint32_t to_pd;
+  uint32_t to_launcher;
+
+  // Request.
+  uint32_t req;
+  uint32_t reply_valid;
+  uint64_t arg0, arg1;
+  uint64_t reply_msginfo;
+
+  // Event.
+  uint32_t ev;
+  uint32_t pad1;
+  uint64_t ev_arg0;
+  uint64_t msginfo;
+  uint64_t mrs[kMaxMrs];
+
+  // Virtual time when the launcher last handed the PD control.
+  uint64_t time_ns;
+
+  // Fault (filled by the PD's signal handler for kReqFault).
+  uint64_t fault_signal, fault_code, fault_addr, fault_pc, fault_sp, fault_flags;
+  uint64_t fault_err, fault_trapno;
+  uint64_t backtrace_count;
+  uint64_t backtrace[kMaxBacktrace];
+
+  // Start-up description, written by the launcher before exec.
+  char name[64];
+  uint64_t stack_size;
+  uint64_t map_count;
+  MapEntry maps[kMaxMaps];
+  uint64_t patch_count;
+  PatchEntry patches[kMaxPatches];
+};
+
+static_assert(offsetof(ControlPage, to_pd) == 16, "futex words are pinned");
+static_assert(offsetof(ControlPage, mrs) % 8 == 0, "message registers are 8-aligned");
+static_assert(sizeof(MapEntry) == 24 && sizeof(PatchEntry) == 24, "table entries are pinned");
+
+inline constexpr size_t kControlPageSize = (sizeof(ControlPage) + 4095) / 4096 * 4096;
+
+}  // namespace microkit::host_abi

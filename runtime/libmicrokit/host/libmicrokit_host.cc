@@ -1,0 +1,400 @@
+// The host port of libmicrokit: a PD program's C runtime on Linux.
+//
+// It owns main(): the PD program only provides the Microkit entry points.
+// Start-up (steps in main): map the control page the launcher shares with
+// this process, map the PD's memory regions at the SDF's vaddrs with the
+// SDF's rights, write the setvar values, install the fault handler, tell the
+// launcher we are ready, then run the event loop on a stack of the SDF's
+// stack_size. Every libmicrokit call is a request to the launcher over the
+// control page (see host_abi.h); the launcher plays the seL4 kernel.
+//
+// A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is caught on an
+// alternate stack, reported to the launcher with the pc, address and a
+// backtrace, and the PD parks in the handler until the launcher says to
+// resume (retry the instruction) or restart (jump to an entry on a fresh
+// stack, memory preserved).
+#include <elf.h>
+#include <execinfo.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "host_abi.h"
+#include "microkit.h"
+
+using namespace microkit::host_abi;
+
+// The marker the launcher looks for to tell a host PD program from anything
+// else (a program built for seL4, or a plain Linux program).
+extern "C" {
+__attribute__((used, section(".microkit_host"))) const char microkit_host_marker[] =
+    "microkit-host-abi-1";
+char microkit_name[MICROKIT_PD_NAME_LENGTH];
+
+// The optional entry points have weak defaults so programs need not define them.
+__attribute__((weak)) microkit_msginfo microkit_protected(microkit_channel ch,
+                                                          microkit_msginfo) {
+  fprintf(stderr, "%s: protected() called on channel %u but the program has none\n",
+          microkit_name, ch);
+  return microkit_msginfo_new(0, 0);
+}
+__attribute__((weak)) seL4_Bool fault(microkit_child child, microkit_msginfo,
+                                      microkit_msginfo*) {
+  fprintf(stderr, "%s: fault() called for child %u but the program has none\n", microkit_name,
+          child);
+  return seL4_False;
+}
+}
+
+namespace {
+
+ControlPage* cp;
+
+// PD programs are position-independent executables: the tool knows link-time
+// addresses (from the ELF symtab); this is what the loader added to them
+// (0x555555554000 with ASLR off, as the launcher runs PDs).
+extern "C" const char __ehdr_start[];
+uint64_t load_bias() { return (uint64_t)__ehdr_start; }
+uint32_t seen_to_pd;
+uint32_t deferred_kind = kDeferNone;
+uint64_t deferred_ch;
+char* stack_top;  // the Microkit stack (the SDF's stack_size), reused by restarts
+
+[[noreturn]] void die(const char* step) {
+  fprintf(stderr, "microkit-host runtime: %s failed\n", step);
+  _exit(125);
+}
+
+long futex(uint32_t* addr, int op, uint32_t val) {
+  return syscall(SYS_futex, addr, op, val, nullptr, nullptr, 0);
+}
+
+// Hands the page to the launcher and waits until it hands it back.
+// Async-signal-safe: only atomics and system calls.
+void handover(uint32_t req) {
+  cp->req = req;
+  __atomic_fetch_add(&cp->to_launcher, 1, __ATOMIC_RELEASE);
+  futex(&cp->to_launcher, FUTEX_WAKE, 1);
+  for (;;) {
+    uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
+    if (now != seen_to_pd) {
+      seen_to_pd = now;
+      return;
+    }
+    futex(&cp->to_pd, FUTEX_WAIT, seen_to_pd);
+  }
+}
+
+void restart_at(uint64_t entry);
+
+// A kernel entry from ordinary code: flush output first so that the launcher
+// sees everything this PD printed before the event it causes.
+void kernel_call(uint32_t req) {
+  fflush(stdout);
+  fflush(stderr);
+  handover(req);
+  if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
+}
+
+[[noreturn]] void illegal(uint64_t what, uint64_t arg, void* pc) {
+  cp->arg0 = what;
+  cp->arg1 = arg;
+  cp->fault_pc = (uint64_t)pc;
+  kernel_call(kReqIllegal);
+  // Resumed after an illegal call: seL4 would retry the call and fault again.
+  for (;;) kernel_call(kReqIllegal);
+}
+
+void handle_event();
+
+// The event loop: handle the event in hand, return to the launcher (with
+// any deferred operation and any reply), get the next event.
+[[noreturn]] void event_loop() {
+  for (;;) {
+    cp->reply_valid = 0;
+    handle_event();
+    cp->arg0 = deferred_kind;
+    cp->arg1 = deferred_ch;
+    deferred_kind = kDeferNone;
+    kernel_call(kReqRecv);
+  }
+}
+
+void handle_event() {
+  switch (cp->ev) {
+    case kEvInit:
+      init();
+      return;
+    case kEvNotified: {
+      uint64_t bits = cp->ev_arg0;
+      for (unsigned ch = 0; ch < 64; ++ch)
+        if (bits & (1ull << ch)) notified(ch);
+      return;
+    }
+    case kEvProtected: {
+      microkit_msginfo in{{cp->msginfo}};
+      microkit_msginfo out = microkit_protected((microkit_channel)cp->ev_arg0, in);
+      cp->reply_msginfo = out.words[0];
+      cp->reply_valid = 1;
+      return;
+    }
+    case kEvFault: {
+      microkit_msginfo in{{cp->msginfo}};
+      microkit_msginfo reply = microkit_msginfo_new(0, 0);
+      seL4_Bool ok = fault((microkit_child)cp->ev_arg0, in, &reply);
+      cp->reply_msginfo = reply.words[0];
+      cp->reply_valid = ok ? 1 : 0;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// Where a restarted PD begins, on a fresh Microkit stack.
+extern "C" [[noreturn]] void microkit_host_restart_entry(uint64_t entry) {
+  deferred_kind = kDeferNone;
+  // Addresses below the load address are link-time (ELF) addresses.
+  if (entry != 0 && entry < load_bias()) entry += load_bias();
+  if (entry != 0 && entry != getauxval(AT_ENTRY)) ((void (*)(void))entry)();
+  cp->ev = kEvInit;  // the program's own start: init(), then events
+  event_loop();
+}
+
+// Sets rsp to `top` and calls fn(arg); fn never returns.
+[[noreturn]] void switch_stack(char* top, void (*fn)(uint64_t), uint64_t arg) {
+  __asm__ volatile(
+      "mov %0, %%rsp\n\t"
+      "xor %%ebp, %%ebp\n\t"
+      "mov %2, %%rdi\n\t"
+      "call *%1\n\t"
+      "ud2\n\t" ::"r"(top),
+      "r"(fn), "r"(arg)
+      : "memory", "rdi");
+  __builtin_unreachable();
+}
+
+void restart_at(uint64_t entry) {
+  switch_stack(stack_top, (void (*)(uint64_t))microkit_host_restart_entry, entry);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+// Under ASan, glibc's backtrace() is not safe in a fault handler; PD code is
+// built with frame pointers, so walk them (only inside the Microkit stack).
+void record_backtrace(const ucontext_t* uc) {
+  const greg_t* g = uc->uc_mcontext.gregs;
+  uint64_t n = 0;
+  cp->backtrace[n++] = (uint64_t)g[REG_RIP];
+  auto* fp = (uint64_t*)g[REG_RBP];
+  char* low = stack_top - (cp->stack_size ? cp->stack_size : 0x2000);
+  while (n < kMaxBacktrace && (char*)fp >= low && (char*)(fp + 2) <= stack_top) {
+    cp->backtrace[n++] = fp[1];
+    if ((uint64_t*)fp[0] <= fp) break;
+    fp = (uint64_t*)fp[0];
+  }
+  cp->backtrace_count = n;
+}
+#else
+void record_backtrace(const ucontext_t*) {
+  void* frames[kMaxBacktrace];
+  int n = backtrace(frames, (int)kMaxBacktrace);
+  cp->backtrace_count = n > 0 ? (uint64_t)n : 0;
+  for (int i = 0; i < n; ++i) cp->backtrace[i] = (uint64_t)frames[i];
+}
+#endif
+
+void record_fault(int sig, siginfo_t* si, ucontext_t* uc) {
+  const greg_t* g = uc->uc_mcontext.gregs;
+  cp->fault_signal = (uint64_t)sig;
+  cp->fault_code = (uint64_t)si->si_code;
+  cp->fault_addr = (uint64_t)si->si_addr;
+  cp->fault_pc = (uint64_t)g[REG_RIP];
+  cp->fault_sp = (uint64_t)g[REG_RSP];
+  cp->fault_flags = (uint64_t)g[REG_EFL];
+  cp->fault_err = (uint64_t)g[REG_ERR];
+  cp->fault_trapno = (uint64_t)g[REG_TRAPNO];
+  record_backtrace(uc);
+}
+
+void on_fault(int sig, siginfo_t* si, void* ctx) {
+  auto* uc = (ucontext_t*)ctx;
+  record_fault(sig, si, uc);
+  for (;;) {
+    handover(kReqFault);
+    if (cp->ev == kEvResume) return;  // retry the faulting instruction
+    if (cp->ev == kEvRestart) {
+      // Return from the handler into the restart entry: sigreturn restores
+      // the signal mask, so a later fault is caught again.
+      greg_t* g = uc->uc_mcontext.gregs;
+      g[REG_RIP] = (greg_t)microkit_host_restart_entry;
+      g[REG_RSP] = (greg_t)(stack_top - 8);
+      g[REG_RDI] = (greg_t)cp->ev_arg0;
+      g[REG_RBP] = 0;
+      return;
+    }
+  }
+}
+
+void map_regions() {
+  for (uint64_t i = 0; i < cp->map_count && i < kMaxMaps; ++i) {
+    const MapEntry& m = cp->maps[i];
+    void* want = (void*)m.vaddr;
+    void* got = mmap(want, m.size, (int)m.prot, MAP_SHARED | MAP_FIXED_NOREPLACE, m.fd, 0);
+    if (got != want) {
+      fprintf(stderr,
+              "microkit-host runtime: cannot map %#llx bytes at vaddr %#llx (it clashes with "
+              "the program or is outside the address space)\n",
+              (unsigned long long)m.size, (unsigned long long)m.vaddr);
+      _exit(124);
+    }
+    close(m.fd);
+  }
+}
+
+void apply_patches() {
+  for (uint64_t i = 0; i < cp->patch_count && i < kMaxPatches; ++i) {
+    const PatchEntry& p = cp->patches[i];
+    void* at = (void*)(load_bias() + p.vaddr);
+    switch (p.size) {
+      case 1: *(volatile uint8_t*)at = (uint8_t)p.value; break;
+      case 2: *(volatile uint16_t*)at = (uint16_t)p.value; break;
+      case 4: *(volatile uint32_t*)at = (uint32_t)p.value; break;
+      default: *(volatile uint64_t*)at = p.value; break;
+    }
+  }
+}
+
+void install_fault_handlers() {
+  static char altstack[64 * 1024];
+  stack_t ss{};
+  ss.ss_sp = altstack;
+  ss.ss_size = sizeof altstack;
+  if (sigaltstack(&ss, nullptr) != 0) die("sigaltstack");
+#if !defined(__SANITIZE_ADDRESS__)
+  void* warm[2];
+  backtrace(warm, 2);  // loads the unwinder now, not inside the handler
+#endif
+  struct sigaction sa {};
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+  for (int sig : sigs) sigaction(sig, &sa, nullptr);
+}
+
+// The Microkit stack, with an unmapped guard page below it so that an
+// overflow is a fault, as on seL4.
+void make_stack() {
+  size_t size = cp->stack_size ? cp->stack_size : 0x2000;
+  size_t guard = 4096;
+  char* base = (char*)mmap(nullptr, size + guard, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) die("allocating the stack");
+  mprotect(base, guard, PROT_NONE);
+  stack_top = base + guard + size;
+}
+
+[[noreturn]] void first_entry(uint64_t) {
+  if (cp->ev == kEvRestart) microkit_host_restart_entry(cp->ev_arg0);
+  event_loop();
+}
+
+}  // namespace
+
+extern "C" {
+
+microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo) {
+  cp->arg0 = ch;
+  cp->msginfo = msginfo.words[0];
+  cp->fault_pc = (uint64_t)__builtin_return_address(0);
+  kernel_call(kReqPpcall);
+  return microkit_msginfo{{cp->msginfo}};
+}
+
+static void simple_call(uint32_t req, uint64_t a0, uint64_t a1, void* pc) {
+  cp->arg0 = a0;
+  cp->arg1 = a1;
+  cp->fault_pc = (uint64_t)pc;
+  kernel_call(req);
+}
+
+void microkit_notify(microkit_channel ch) {
+  simple_call(kReqNotify, ch, 0, __builtin_return_address(0));
+}
+void microkit_irq_ack(microkit_channel ch) {
+  simple_call(kReqIrqAck, ch, 0, __builtin_return_address(0));
+}
+void microkit_deferred_notify(microkit_channel ch) {
+  deferred_kind = kDeferNotify;
+  deferred_ch = ch;
+}
+void microkit_deferred_irq_ack(microkit_channel ch) {
+  deferred_kind = kDeferIrqAck;
+  deferred_ch = ch;
+}
+void microkit_pd_restart(microkit_child pd, seL4_Word entry_point) {
+  simple_call(kReqPdRestart, pd, entry_point, __builtin_return_address(0));
+}
+void microkit_pd_stop(microkit_child pd) {
+  simple_call(kReqPdStop, pd, 0, __builtin_return_address(0));
+}
+void microkit_pd_resume(microkit_child pd) {
+  simple_call(kReqPdResume, pd, 0, __builtin_return_address(0));
+}
+
+void microkit_mr_set(seL4_Uint8 mr, seL4_Word value) {
+  if (mr >= kMaxMrs) illegal(1, mr, __builtin_return_address(0));
+  cp->mrs[mr] = value;
+}
+seL4_Word microkit_mr_get(seL4_Uint8 mr) {
+  if (mr >= kMaxMrs) illegal(1, mr, __builtin_return_address(0));
+  return cp->mrs[mr];
+}
+
+void microkit_dbg_putc(int c) { putchar(c); }
+void microkit_dbg_puts(const char* s) { fputs(s, stdout); }
+void microkit_dbg_put8(seL4_Uint8 x) { printf("%u", (unsigned)x); }
+void microkit_dbg_put32(seL4_Uint32 x) { printf("%u", (unsigned)x); }
+
+void microkit_host_exit(int status) {
+  for (;;) simple_call(kReqExit, (uint64_t)(uint32_t)status, 0, __builtin_return_address(0));
+}
+
+uint64_t microkit_host_time_ns(void) { return cp->time_ns; }
+
+}  // extern "C"
+
+int main() {
+  // 1. control page; 2. memory regions; 3. setvar; 4. faults, output, stack;
+  // 5. ready, then the first event on the Microkit stack.
+  const char* fd_text = getenv(kControlFdEnv);
+  if (!fd_text) {
+    fprintf(stderr,
+            "this is a Microkit protection domain for the host platform; run it with "
+            "`microkit run SYSTEM --board host`\n");
+    return 2;
+  }
+  int fd = atoi(fd_text);
+  void* page = mmap(nullptr, kControlPageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (page == MAP_FAILED) die("mapping the control page");
+  close(fd);
+  cp = (ControlPage*)page;
+  if (cp->magic != kMagic || cp->version != kAbiVersion) die("checking the launcher's ABI version");
+  seen_to_pd = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
+  memcpy(microkit_name, cp->name, sizeof microkit_name);
+  microkit_name[sizeof microkit_name - 1] = 0;
+  map_regions();
+  apply_patches();
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  install_fault_handlers();
+  make_stack();
+  handover(kReqReady);
+  switch_stack(stack_top, first_entry, 0);
+}

@@ -1,0 +1,168 @@
+/* microkit.h: the public libmicrokit API, as the Microkit manual defines it.
+ *
+ * One header for every port. A protection domain's program includes it and
+ * provides the entry points (init, notified, and where needed protected and
+ * fault); the library provides the calls below. The same source compiles for
+ * seL4 (this header then includes <sel4/sel4.h> and the calls become seL4
+ * system calls) and for the host platform (MICROKIT_HOST defined: each PD is
+ * a Linux process and every call goes to the host launcher, which plays the
+ * kernel; see docs/host-platform.md).
+ *
+ * Works from C (C99 and later) and C++ (all declarations are extern "C").
+ * `protected` is a C++ keyword, so C++ programs define the protected entry
+ * point as `microkit_protected`, which this header binds to the same symbol
+ * (`protected`) that a C program defines.
+ *
+ * Invariants shared by all ports: channel identifiers are 0..62; message
+ * registers are 0..63; a message's label is 52 bits and its count at most 64.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(MICROKIT_HOST)
+/* The host port has no libsel4: it defines the few seL4 types that the
+ * Microkit API uses, with the same widths and the same message-info layout
+ * (label 63..12, caps-unwrapped 11..9, extra caps 8..7, length 6..0). */
+typedef uint64_t seL4_Word;
+typedef uint64_t seL4_CPtr;
+typedef uint8_t seL4_Uint8;
+typedef uint16_t seL4_Uint16;
+typedef uint32_t seL4_Uint32;
+typedef uint64_t seL4_Uint64;
+typedef int8_t seL4_Bool;
+#define seL4_True ((seL4_Bool)1)
+#define seL4_False ((seL4_Bool)0)
+#define seL4_CapNull ((seL4_CPtr)0)
+typedef struct seL4_MessageInfo { seL4_Word words[1]; } seL4_MessageInfo_t;
+
+/* seL4 fault labels (MCS kernel, x86-64) that the host port reports. */
+#define seL4_Fault_NullFault 0
+#define seL4_Fault_CapFault 1
+#define seL4_Fault_UnknownSyscall 2
+#define seL4_Fault_UserException 3
+#define seL4_Fault_Timeout 5
+#define seL4_Fault_VMFault 6
+/* Message registers of a VM fault and of a user exception (seL4 x86-64). */
+#define seL4_VMFault_IP 0
+#define seL4_VMFault_Addr 1
+#define seL4_VMFault_PrefetchFault 2
+#define seL4_VMFault_FSR 3
+#define seL4_VMFault_Length 4
+#define seL4_UserException_FaultIP 0
+#define seL4_UserException_SP 1
+#define seL4_UserException_FLAGS 2
+#define seL4_UserException_Number 3
+#define seL4_UserException_Code 4
+#define seL4_UserException_Length 5
+#define seL4_CapFault_IP 0
+#define seL4_CapFault_Addr 1
+#define seL4_CapFault_InRecvPhase 2
+#define seL4_CapFault_LookupFailureType 3
+#define seL4_CapFault_Length 4
+#else
+#include <sel4/sel4.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef unsigned int microkit_channel;
+typedef unsigned int microkit_child;
+typedef unsigned int microkit_ioport;
+typedef seL4_MessageInfo_t microkit_msginfo;
+
+#define MICROKIT_MAX_CHANNELS 63
+#define MICROKIT_MAX_CHANNEL_ID (MICROKIT_MAX_CHANNELS - 1)
+#define MICROKIT_MAX_MRS 64
+#define MICROKIT_PD_NAME_LENGTH 64
+
+/* ---- Entry points the program provides ---- */
+void init(void);
+void notified(microkit_channel ch);
+#ifdef __cplusplus
+microkit_msginfo microkit_protected(microkit_channel ch, microkit_msginfo msginfo)
+    __asm__("protected");
+#else
+microkit_msginfo protected(microkit_channel ch, microkit_msginfo msginfo);
+#endif
+seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo *reply_msginfo);
+
+/* The PD's name from the system description, NUL-terminated. */
+extern char microkit_name[MICROKIT_PD_NAME_LENGTH];
+
+/* ---- Messages (pure functions, the same on every port) ---- */
+static inline microkit_msginfo microkit_msginfo_new(seL4_Word label, seL4_Uint16 count)
+{
+    microkit_msginfo m;
+    m.words[0] = ((label & 0xfffffffffffffull) << 12) | ((seL4_Word)count & 0x7fu);
+    return m;
+}
+
+static inline seL4_Word microkit_msginfo_get_label(microkit_msginfo msginfo)
+{
+    return msginfo.words[0] >> 12;
+}
+
+static inline seL4_Word microkit_msginfo_get_count(microkit_msginfo msginfo)
+{
+    return msginfo.words[0] & 0x7fu;
+}
+
+/* ---- Calls ---- */
+microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo);
+void microkit_notify(microkit_channel ch);
+void microkit_irq_ack(microkit_channel ch);
+void microkit_deferred_notify(microkit_channel ch);
+void microkit_deferred_irq_ack(microkit_channel ch);
+void microkit_pd_restart(microkit_child pd, seL4_Word entry_point);
+void microkit_pd_stop(microkit_child pd);
+void microkit_pd_resume(microkit_child pd);
+void microkit_mr_set(seL4_Uint8 mr, seL4_Word value);
+seL4_Word microkit_mr_get(seL4_Uint8 mr);
+
+/* Debug console output (in the debug configuration on seL4; always on host). */
+void microkit_dbg_putc(int c);
+void microkit_dbg_puts(const char *s);
+void microkit_dbg_put8(seL4_Uint8 x);
+void microkit_dbg_put32(seL4_Uint32 x);
+
+#if defined(MICROKIT_HOST)
+/* ---- Host platform only ---- */
+
+/* Ends the whole run: the launcher stops every PD and exits with `status`
+ * (0 prints "microkit-host: PASS", anything else "microkit-host: FAIL"). */
+void microkit_host_exit(int status) __attribute__((noreturn));
+
+/* Virtual time in nanoseconds (deterministic mode) as of this PD's last
+ * entry into the launcher. The timer device reads the same clock. */
+uint64_t microkit_host_time_ns(void);
+
+/* Device models of the host board (docs/host-platform.md). Map an MR with
+ * this phys_addr and size 0x1000 (cached="false") to reach the device; give
+ * the driver PD an <irq> with this irq number. Register writes take effect
+ * at the PD's next libmicrokit call or entry-point return. */
+#define MICROKIT_HOST_TIMER_PADDR 0xfe000000ull
+#define MICROKIT_HOST_TIMER_IRQ 1
+#define MICROKIT_HOST_TIMER_NOW 0x00      /* R:  virtual time, ns */
+#define MICROKIT_HOST_TIMER_TIMEOUT 0x08  /* RW: first expiry, ns after START */
+#define MICROKIT_HOST_TIMER_PERIOD 0x10   /* RW: 0 one-shot, else period in ns */
+#define MICROKIT_HOST_TIMER_CMD 0x18      /* W:  1 START, 2 STOP; reads 0 once done */
+#define MICROKIT_HOST_TIMER_COUNT 0x20    /* R:  expiries so far */
+#define MICROKIT_HOST_TIMER_CMD_START 1
+#define MICROKIT_HOST_TIMER_CMD_STOP 2
+
+#define MICROKIT_HOST_SERIAL_PADDR 0xfe001000ull
+#define MICROKIT_HOST_SERIAL_IRQ 2
+#define MICROKIT_HOST_SERIAL_TX_LEN 0x00  /* RW: bytes waiting in TX_BUF; 0 once sent */
+#define MICROKIT_HOST_SERIAL_RX_LEN 0x08  /* RW: bytes waiting in RX_BUF; write 0 to consume */
+#define MICROKIT_HOST_SERIAL_TX_BUF 0x100 /* 1024 bytes */
+#define MICROKIT_HOST_SERIAL_RX_BUF 0x500 /* 1024 bytes */
+#define MICROKIT_HOST_SERIAL_BUF_SIZE 1024
+#endif
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,5 @@
+// Must not compile as target code: exceptions.
+int f(int x) {
+  if (x) throw 1;
+  return 0;
+}

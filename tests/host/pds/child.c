@@ -1,0 +1,43 @@
+/* Child PDs that misbehave in init(), chosen by name. */
+#include <microkit.h>
+#include <stdio.h>
+#include <string.h>
+
+uintptr_t ro;   /* setvar_vaddr of a read-only map */
+uintptr_t nx;   /* setvar_vaddr of a map without x */
+uintptr_t mem;  /* setvar_vaddr of a read-write map */
+static int boots = 0;
+
+static int *volatile bad_pointer = (int *)16;
+__attribute__((noinline)) void crash_here(void) { *bad_pointer = 1; }
+
+void init(void)
+{
+    if (strcmp(microkit_name, "ro_writer") == 0) {
+        printf("reading %d\n", *(volatile char *)ro);
+        *(volatile char *)ro = 1;
+        printf("wrote to a read-only map!\n");
+    } else if (strcmp(microkit_name, "nx_exec") == 0) {
+        ((void (*)(void))nx)();
+        printf("executed a non-executable map!\n");
+    } else if (strcmp(microkit_name, "bad_call") == 0) {
+        microkit_ppcall(5, microkit_msginfo_new(0, 0));
+        printf("called without pp!\n");
+    } else if (strcmp(microkit_name, "bad_notify") == 0) {
+        microkit_notify(9);
+        printf("notified an unknown channel!\n");
+    } else if (strcmp(microkit_name, "rebooter") == 0) {
+        boots++;
+        (*(volatile int *)mem)++;
+        printf("boot %d (shared counter %d)\n", boots, *(volatile int *)mem);
+        if (boots < 3) crash_here();
+        printf("up after %d boots\n", boots);
+    } else if (strcmp(microkit_name, "crasher") == 0) {
+        printf("about to crash\n");
+        crash_here();
+    } else {
+        printf("%s: init\n", microkit_name);
+    }
+}
+
+void notified(microkit_channel ch) { printf("%s: notified %u\n", microkit_name, ch); }

@@ -1,0 +1,82 @@
+# The host-platform rule tests. Each EXPECT regex must match in order.
+
+# Rights: a write to a read-only map and a jump into a map without x are VM
+# faults (label 6) at the map's address, the second an instruction fetch;
+# a PPC without pp and a notify on an unknown channel are cap faults (label 1).
+host_test(rights rights.system 0
+  EXPECT "parent: fault child=1 label=6 addr=0x4000000 prefetch=0"
+         "parent: fault child=2 label=6 addr=0x5000000 prefetch=1"
+         "parent: fault child=3 label=1 id=5"
+         "parent: fault child=4 label=1 id=9"
+  REJECT "wrote to a read-only map" "executed a non-executable map" "called without pp" "notified an unknown")
+
+# PPC: label and registers to the server and back; the client waits.
+host_test(ppc ppc.system 0
+  EXPECT "server: protected ch=6 label=42 count=3\n\\[client\\] client: reply label=43 count=1 mr0=6"
+         "server: notified 6\n\\[client\\] client: notified the server")
+
+# A PPC without pp on that channel end is a fault of the caller (rights test
+# covers it); the callee never runs.
+host_test(ppc_needs_pp rights.system 0
+  EXPECT "fault child=3 label=1 id=5" REJECT "peer: protected")
+
+# Coalescing: 3 + 2 notifications arrive as one notified() per channel,
+# lowest channel first; a higher-priority receiver preempts the sender.
+host_test(coalescing notify.system 0
+  EXPECT "sender: notified receiver 5 times\n\\[urgent\\] urgent: notified 0\n\\[sender\\] sender: done"
+         "receiver: notified 3\n\\[receiver\\] receiver: notified 4\nmicrokit-host: PASS"
+  REJECT "notified 3\n[^\n]*notified 3")
+
+# Restart keeps memory: the boot counter (a global) and the shared MR survive.
+host_test(restart restart.system 0
+  EXPECT "boot 1 \\(shared counter 1\\)" "fault child=7 label=6 addr=0x10"
+         "boot 2 \\(shared counter 2\\)" "boot 3 \\(shared counter 3\\)" "up after 3 boots")
+
+# A fault without a parent is reported with a symbolised backtrace; the
+# others keep running; the run fails.
+host_test(orphan_fault orphan.system 1
+  EXPECT "fault in PD 'crasher': VM fault \\(signal 11\\) address=0x10"
+         "#0 crash_here at [^\n]*child.c"
+         "client: reply label=43 count=1 mr0=6"
+         "FAIL quiescent at t=0 ns \\(1 unhandled fault\\)")
+
+# Determinism: three runs of a ring with many interleavings print the same.
+host_test(determinism mesh.system 0 RUNS 3 EXPECT "m4: init" "PASS quiescent")
+
+# Timer IRQs: periodic, acked each time (once deferred), virtual time.
+host_test(timer_irq timer.system 0
+  EXPECT "tick 1 on 4 now=1000000 count=1" "tick 2 on 4 now=2000000 count=2"
+         "tick 3 on 4 now=3000000 count=3" "PASS quiescent at t=3000000 ns")
+
+# Without irq_ack no second IRQ is delivered; the system then goes quiet.
+host_test(irq_needs_ack timer_lazy.system 0
+  EXPECT "tick 1 on 4 now=1000000 count=1\nmicrokit-host: PASS quiescent at t=2000000 ns"
+  REJECT "tick 2")
+
+# A passive server runs init(), then only when called or notified.
+host_test(passive_server passive.system 0
+  EXPECT "server: init\n\\[client_b\\] client_b: init\n\\[server\\] server: protected ch=3"
+         "client_a: init\n\\[server\\] server: protected ch=2")
+
+# Every setvar form and prefill.
+host_test(setvar setvar.system 0
+  EXPECT "buf vaddr=0x4000000 size=0x2000 paddr_nonzero=1"
+         "data vaddr=0x5000000 size=0x1000 prefill=13 text=hello"
+         "ids ch=3 irq=7 child=12 small=4 dev=0xfe000000")
+
+# A program not linked against the host libmicrokit is refused by name.
+host_test(wrong_platform wrong_platform.system 2
+  EXPECT "PD 'impostor': program '[^']*plain' is not linked against the host libmicrokit"
+         "FAIL the system could not be set up")
+
+# A PD that never returns from init() is named by the watchdog (status 3).
+host_test(watchdog watchdog.system 3 FLAGS "--watchdog 1"
+  EXPECT "FAIL watchdog: PD 'spinner' did not return from init\\(\\) within 1 s")
+
+# Virtual-time limit: a periodic timer that never stops ends at --until.
+host_test(time_limit timer_lazy.system 0 FLAGS "--until 500000"
+  EXPECT "PASS time limit 500000 ns reached" REJECT "tick 1")
+
+# pd_stop/pd_resume: no delivery while stopped; delivery at resume.
+host_test(stop_resume stop_resume.system 0
+  EXPECT "kid: init" "stopper: notified the stopped child\n\\[kid\\] kid: notified 6\n\\[stopper\\] stopper: resumed the child")

@@ -1,0 +1,164 @@
+// The verbs: what each form of the command line does once its options are
+// parsed. Each function appends to the Result and returns the exit code.
+#include <filesystem>
+
+#include "driver/check.h"
+#include "driver/driver.h"
+#include "driver/options.h"
+#include "driver/print.h"
+#include "host/run.h"
+
+#ifndef MICROKIT_VERSION
+#define MICROKIT_VERSION "0.0.0"
+#endif
+
+namespace microkit::driver {
+
+namespace {
+
+int fail(Result& result, const Diagnostics& diags) {
+  print_diagnostics(diags, result.err);
+  return kExitUserError;
+}
+
+std::string pad(std::string text, size_t width) {
+  if (text.size() < width) text.resize(width, ' ');
+  return text;
+}
+
+int list_boards(const Environment& env, Result& result) {
+  Diagnostics diags;
+  board::BoardDatabase db = board::load_boards(env.boards_dir, diags);
+  print_diagnostics(diags, result.err);
+  size_t width = 0;
+  for (const auto& b : db.boards) width = std::max(width, b.name.size());
+  for (const auto& b : db.boards) {
+    std::string configs;
+    for (const auto& c : b.configs) configs += (configs.empty() ? "" : ", ") + c.name;
+    result.out += pad(b.name, width + 2) + pad(board::arch_name(b.arch), 9) + configs + "\n";
+  }
+  if (!db.boards.empty() || diags.has_errors()) return diags.has_errors() ? kExitUserError : kExitOk;
+  Diagnostics none;
+  none.error("no-boards", kToolName, {}, "no boards found in " + env.boards_dir,
+             "set MICROKIT_BOARDS to the folder holding the <board>.json files");
+  return fail(result, none);
+}
+
+int check(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result);
+  if (!checked) return kExitUserError;
+  result.out += summary_line(opts.system, checked->sd) + "\n";
+  return kExitOk;
+}
+
+int run_on_host(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  if (checked->board.arch != board::Arch::Host) {
+    diags.error("run-needs-host", kToolName, {},
+                "'microkit run' runs systems on the host board, not on '" + checked->board.name + "'",
+                "use --board host, or build an image for " + checked->board.name +
+                    " with: microkit SYSTEM --board " + checked->board.name + " --config C");
+    return fail(result, diags);
+  }
+  // Plan, then hand the plan to the host back end, which runs the launcher
+  // (its output goes straight to stdout) and returns the launcher's status.
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
+  if (!plan) return fail(result, diags);
+  host::RunOptions run_options;
+  run_options.system_file = opts.system;
+  int status = host::run(*plan, run_options, diags);
+  if (!diags.empty()) print_diagnostics(diags, result.err);
+  return status;
+}
+
+// The image format asked for must be one the board's architecture boots.
+void check_image_type(const Options& opts, const board::Board& board, Diagnostics& diags) {
+  using board::Arch;
+  ImageType t = opts.image_type;
+  bool ok = t == ImageType::Unspecified ||
+            (t == ImageType::Elf && board.arch != Arch::Host) ||
+            (t == ImageType::Binary && (board.arch == Arch::AArch64 || board.arch == Arch::RiscV64)) ||
+            (t == ImageType::Uimage && board.arch == Arch::RiscV64);
+  if (ok) return;
+  diags.error("image-type-unsupported", kToolName, {},
+              std::string("--image-type ") + image_type_name(t) + " is not supported for " +
+                  board::arch_name(board.arch) + " (board " + board.name + ")",
+              "aarch64 boots binary or elf, riscv64 binary, uimage or elf, x86_64 elf; "
+              "omit --image-type for the board's default");
+}
+
+// Outputs that are asked for but that no back end produces yet.
+void check_unsupported_outputs(const Options& opts, const Environment& env,
+                               const board::Board& board, Diagnostics& diags) {
+  if (opts.capdl_json)
+    diags.error("not-supported-yet", kToolName, {}, "--capdl-json is not supported yet",
+                "omit --capdl-json; the report (-r) describes the system's objects");
+  if (opts.viper_output)
+    diags.error("not-supported-yet", kToolName, {}, "--viper-output is not supported yet",
+                "omit --viper-output");
+  if (opts.override_kernel && board.arch == board::Arch::Host) {
+    diags.warning("cli-ignored-option", kToolName, {},
+                  "--override-kernel has no effect on the host board", "omit --override-kernel");
+    return;
+  }
+  std::error_code ec;
+  if (opts.override_kernel &&
+      !std::filesystem::is_regular_file(std::filesystem::path(env.cwd) / *opts.override_kernel, ec))
+    diags.error("kernel-not-found", kToolName, {},
+                "kernel ELF '" + *opts.override_kernel + "' (--override-kernel) does not exist",
+                "check the path; a relative path starts at the current directory");
+}
+
+// The host "image" is the bundle the launcher runs (host/bundle_format.h).
+int build_host_bundle(const Options& opts, const Environment& env, const CheckedSystem& checked,
+                      Result& result) {
+  Diagnostics diags;
+  auto plan = plan::build(checked.sd, checked.board, checked.config, checked.inputs, diags);
+  std::string path = (std::filesystem::path(env.cwd) / opts.output).string();
+  bool written = plan && host::write_bundle(*plan, opts.system, path, diags);
+  print_diagnostics(diags, result.err);
+  return written && !diags.has_errors() ? kExitOk : kExitUserError;
+}
+
+int build(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  check_image_type(opts, checked->board, diags);
+  check_unsupported_outputs(opts, env, checked->board, diags);
+  if (diags.has_errors()) return fail(result, diags);
+  print_diagnostics(diags, result.err);  // warnings
+  if (checked->board.arch == board::Arch::Host) return build_host_bundle(opts, env, *checked, result);
+  Diagnostics missing;
+  missing.error("not-implemented", kToolName, {},
+                "building seL4 images for " + checked->board.name +
+                    " is not implemented yet (issue 3)",
+                "'microkit check' validates the system in the meantime");
+  return fail(result, missing);
+}
+
+}  // namespace
+
+Result run_command(const std::vector<std::string>& args, const Environment& env) {
+  Result result;
+  Diagnostics diags;
+  auto opts = parse_options(args, diags);
+  print_diagnostics(diags, result.err);
+  if (!opts) {
+    result.exit_code = kExitUserError;
+    return result;
+  }
+  switch (opts->verb) {
+    case Verb::Help: result.out = help_text(); break;
+    case Verb::Version: result.out = std::string("microkit ") + MICROKIT_VERSION + "\n"; break;
+    case Verb::Boards: result.exit_code = list_boards(env, result); break;
+    case Verb::Check: result.exit_code = check(*opts, env, result); break;
+    case Verb::Run: result.exit_code = run_on_host(*opts, env, result); break;
+    case Verb::Build: result.exit_code = build(*opts, env, result); break;
+  }
+  return result;
+}
+
+}  // namespace microkit::driver

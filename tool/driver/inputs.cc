@@ -1,0 +1,216 @@
+#include "driver/inputs.h"
+
+#include <elf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "sdf/memory_region_rules.h"
+
+namespace microkit::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hex(uint64_t value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+std::string machine_name(uint16_t machine) {
+  switch (machine) {
+    case EM_AARCH64: return "aarch64";
+    case EM_RISCV: return "riscv";
+    case EM_X86_64: return "x86_64";
+    case EM_386: return "i386";
+    case EM_ARM: return "32-bit arm";
+  }
+  return "ELF machine " + std::to_string(machine);
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// Reads a whole file; on failure returns nullopt and says why in `why`.
+std::optional<std::vector<uint8_t>> read_bytes(const std::string& path, std::string& why) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    why = "read error";
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+// Walks the description once, filling `inputs`; one instance per load.
+class Loader {
+ public:
+  Loader(sdf::SystemDescription& sd, const board::Board& board,
+         const std::vector<std::string>& dirs, Diagnostics& diags)
+      : sd_(sd), board_(board), dirs_(dirs), diags_(diags) {}
+
+  plan::Inputs run() {
+    for (const auto& pd : sd_.pds) {
+      if (!pd.program_image) continue;
+      const sdf::ProgramImage& image = *pd.program_image;
+      load_program(image.path, image.at("path"), pd.name);
+      if (image.path_for_symbols)
+        load_program(*image.path_for_symbols, image.at("path_for_symbols"), pd.name);
+    }
+    for (auto& mr : sd_.mrs) load_prefill(mr);
+    return std::move(inputs_);
+  }
+
+ private:
+  // The file `path` names, or an error at `loc` listing where it was looked for.
+  // `kind` is "program" or "prefill": the diagnostic id is "<kind>-not-found".
+  std::optional<std::string> find(const std::string& path, Loc loc, const std::string& kind) {
+    if (auto found = resolve_path(path, dirs_)) return found;
+    std::string what = kind == "program" ? "program image" : "prefill file";
+    if (fs::path(path).is_absolute()) {
+      diags_.error(kind + "-not-found", sd_.file, loc, what + " '" + path + "' does not exist",
+                   "check the path");
+      return std::nullopt;
+    }
+    diags_.error(kind + "-not-found", sd_.file, loc,
+                 "cannot find " + what + " '" + path + "'; searched: " + join(dirs_),
+                 "build it first, or add the folder that holds it with --search-path DIR");
+    return std::nullopt;
+  }
+
+  void load_program(const std::string& path, Loc loc, const std::string& pd_name) {
+    if (!programs_seen_.insert(path).second) return;  // each file once, and one error per file
+    auto resolved = find(path, loc, "program");
+    if (!resolved) return;
+    auto elf = elf::read_elf(*resolved, diags_);
+    if (!elf) {
+      diags_.note(sd_.file, loc, "the program image of protection domain '" + pd_name + "'");
+      return;
+    }
+    if (!check_machine(*elf, path, loc)) return;
+    inputs_.resolved_paths[path] = *resolved;
+    inputs_.programs.emplace(path, std::move(*elf));
+  }
+
+  bool check_machine(const elf::ElfFile& elf, const std::string& path, Loc loc) {
+    uint16_t expected = elf_machine_for(board_.arch);
+    if (elf.machine == expected) return true;
+    diags_.error("elf-wrong-arch", sd_.file, loc,
+                 "program '" + path + "' is built for " + machine_name(elf.machine) +
+                     ", but board '" + board_.name + "' runs " + machine_name(expected) +
+                     " programs",
+                 "rebuild it with the " + machine_name(expected) + " toolchain");
+    return false;
+  }
+
+  void load_prefill(sdf::MemoryRegion& mr) {
+    if (!mr.prefill_path) return;
+    const std::string& path = *mr.prefill_path;
+    Loc loc = mr.at("prefill_path");
+    if (!inputs_.prefills.contains(path) && !read_prefill(path, loc)) return;
+    size_region(mr, inputs_.prefills.at(path).size(), loc);
+  }
+
+  bool read_prefill(const std::string& path, Loc loc) {
+    if (!prefills_seen_.insert(path).second) return false;  // failed before: already reported
+    auto resolved = find(path, loc, "prefill");
+    if (!resolved) return false;
+    std::string why;
+    auto bytes = read_bytes(*resolved, why);
+    if (!bytes) {
+      diags_.error("prefill-unreadable", sd_.file, loc,
+                   "cannot read prefill file '" + *resolved + "': " + why,
+                   "check the file's permissions");
+      return false;
+    }
+    if (bytes->empty()) {
+      diags_.error("prefill-empty", sd_.file, loc, "prefill file '" + *resolved + "' is empty",
+                   "remove prefill_path, or give the file some content");
+      return false;
+    }
+    inputs_.resolved_paths[path] = *resolved;
+    inputs_.prefills.emplace(path, std::move(*bytes));
+    return true;
+  }
+
+  void size_region(sdf::MemoryRegion& mr, uint64_t length, Loc loc) {
+    if (!mr.size) {
+      // An invalid explicit page size is the validator's to report.
+      uint64_t page = sdf::effective_page_size(mr, board_);
+      if (page == 0) return;
+      mr.size = (length + page - 1) / page * page;
+      return;
+    }
+    if (length <= *mr.size) return;
+    diags_.error("prefill-too-large", sd_.file, loc,
+                 "prefill file '" + *mr.prefill_path + "' (" + hex(length) +
+                     " bytes) is larger than memory region '" + mr.name + "' (size " +
+                     hex(*mr.size) + ")",
+                 "raise the region's size, or omit size to size it from the file");
+  }
+
+  sdf::SystemDescription& sd_;
+  const board::Board& board_;
+  const std::vector<std::string>& dirs_;
+  Diagnostics& diags_;
+  plan::Inputs inputs_;
+  std::set<std::string> programs_seen_;  // program paths already looked up
+  std::set<std::string> prefills_seen_;  // prefill paths already looked up
+};
+
+}  // namespace
+
+std::vector<std::string> search_dirs(const std::vector<std::string>& user_dirs,
+                                     const std::string& cwd) {
+  std::vector<std::string> dirs;
+  for (const auto& dir : user_dirs) dirs.push_back((fs::path(cwd) / dir).string());
+  dirs.push_back(cwd);
+  return dirs;
+}
+
+std::optional<std::string> resolve_path(const std::string& path,
+                                        const std::vector<std::string>& dirs) {
+  std::error_code ec;
+  if (fs::path(path).is_absolute())
+    return fs::is_regular_file(path, ec) ? std::optional(path) : std::nullopt;
+  for (const auto& dir : dirs) {
+    fs::path candidate = fs::path(dir) / path;
+    if (fs::is_regular_file(candidate, ec)) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+uint16_t elf_machine_for(board::Arch arch) {
+  switch (arch) {
+    case board::Arch::AArch64: return EM_AARCH64;
+    case board::Arch::RiscV64: return EM_RISCV;
+    case board::Arch::X86_64: return EM_X86_64;
+    case board::Arch::Host: break;
+  }
+#if defined(__aarch64__)
+  return EM_AARCH64;
+#elif defined(__riscv)
+  return EM_RISCV;
+#else
+  return EM_X86_64;
+#endif
+}
+
+plan::Inputs load_inputs(sdf::SystemDescription& sd, const board::Board& board,
+                         const std::vector<std::string>& dirs, Diagnostics& diags) {
+  return Loader(sd, board, dirs, diags).run();
+}
+
+}  // namespace microkit::driver

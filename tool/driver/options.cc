@@ -1,0 +1,361 @@
+#include "driver/options.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "support/did_you_mean.h"
+
+namespace microkit::driver {
+
+namespace {
+
+enum class Flag {
+  Help, Version, Output, Report, Board, Config, SearchPath, ImageType, CapdlJson,
+  OverrideKernel, ViperOutput,
+};
+
+struct FlagSpec {
+  std::string_view name;
+  Flag flag;
+};
+
+constexpr std::array kFlags = {
+    FlagSpec{"-h", Flag::Help},
+    FlagSpec{"--help", Flag::Help},
+    FlagSpec{"--version", Flag::Version},
+    FlagSpec{"-o", Flag::Output},
+    FlagSpec{"--output", Flag::Output},
+    FlagSpec{"-r", Flag::Report},
+    FlagSpec{"--report", Flag::Report},
+    FlagSpec{"--board", Flag::Board},
+    FlagSpec{"--config", Flag::Config},
+    FlagSpec{"--search-path", Flag::SearchPath},
+    FlagSpec{"--image-type", Flag::ImageType},
+    FlagSpec{"--capdl-json", Flag::CapdlJson},
+    FlagSpec{"--override-kernel", Flag::OverrideKernel},
+    FlagSpec{"--viper-output", Flag::ViperOutput},
+};
+
+// Flags that only matter when an image is built (the form without a verb).
+constexpr std::array kBuildOnlyFlags = {Flag::Output, Flag::Report, Flag::ImageType,
+                                        Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput};
+
+constexpr std::array<std::pair<std::string_view, Verb>, 3> kVerbs = {{
+    {"check", Verb::Check},
+    {"run", Verb::Run},
+    {"boards", Verb::Boards},
+}};
+
+std::optional<Flag> find_flag(std::string_view name) {
+  for (const auto& spec : kFlags)
+    if (spec.name == name) return spec.flag;
+  return std::nullopt;
+}
+
+std::vector<std::string_view> flag_names() {
+  std::vector<std::string_view> names;
+  for (const auto& spec : kFlags) names.push_back(spec.name);
+  return names;
+}
+
+std::vector<std::string_view> verb_words() {
+  std::vector<std::string_view> words;
+  for (const auto& [word, verb] : kVerbs) words.push_back(word);
+  return words;
+}
+
+std::optional<Verb> find_verb(std::string_view word) {
+  for (const auto& [w, verb] : kVerbs)
+    if (w == word) return verb;
+  return std::nullopt;
+}
+
+bool takes_one_value(Flag flag) {
+  return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath;
+}
+
+bool looks_like_flag(std::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
+
+// A bare word (no '.' or '/') close to a verb is a mistyped verb, not a path:
+// system descriptions are files such as hello.system.
+bool looks_like_mistyped_verb(std::string_view arg) {
+  if (looks_like_flag(arg) || arg.find_first_of("./") != std::string_view::npos) return false;
+  return did_you_mean(arg, verb_words()).has_value();
+}
+
+std::optional<ImageType> parse_image_type(std::string_view value) {
+  if (value == "binary") return ImageType::Binary;
+  if (value == "elf") return ImageType::Elf;
+  if (value == "uimage") return ImageType::Uimage;
+  return std::nullopt;
+}
+
+void cli_error(Diagnostics& diags, std::string id, std::string message, std::string hint = {}) {
+  diags.error(std::move(id), kToolName, {}, std::move(message), std::move(hint));
+}
+
+// Walks the arguments once, filling Options and collecting every error.
+class Parser {
+ public:
+  Parser(const std::vector<std::string>& args, Diagnostics& diags) : args_(args), diags_(diags) {}
+
+  std::optional<Options> run() {
+    // 1. Help and version win wherever they are, as in the official tool.
+    // 2. A leading verb selects the form; otherwise this is the legacy build.
+    // 3. Every other argument is a flag (with its values) or the system path.
+    // 4. Check what the chosen form requires and warn about what it ignores.
+    if (auto early = help_or_version()) {
+      opts_.verb = *early;
+      return opts_;
+    }
+    if (!args_.empty()) take_verb();
+    while (next_ < args_.size()) take_argument();
+    // Missing arguments are often a consequence of a mistyped flag: report
+    // them only when the line was otherwise well-formed.
+    if (opts_.verb == Verb::Boards)
+      check_boards_form();
+    else if (errors_ == diags_.error_count())
+      check_form();
+    if (errors_ != diags_.error_count()) return std::nullopt;
+    return opts_;
+  }
+
+ private:
+  std::optional<Verb> help_or_version() const {
+    for (const auto& arg : args_) {
+      if (auto flag = find_flag(arg); flag == Flag::Help) return Verb::Help;
+      if (arg == "--version") return Verb::Version;
+    }
+    return std::nullopt;
+  }
+
+  void take_verb() {
+    const std::string& first = args_[0];
+    if (auto verb = find_verb(first)) {
+      opts_.verb = *verb;
+      ++next_;
+      return;
+    }
+    if (looks_like_mistyped_verb(first)) {
+      cli_error(diags_, "cli-unknown-command", "unknown command '" + first + "'",
+                "did you mean '" + *did_you_mean(first, verb_words()) +
+                    "'? The commands are check, run and boards; without one, SYSTEM is built");
+      ++next_;
+    }
+  }
+
+  void take_argument() {
+    const std::string& arg = args_[next_++];
+    if (!looks_like_flag(arg)) return take_positional(arg);
+    // "--name=value" is accepted as well as "--name value".
+    std::string name = arg;
+    std::optional<std::string> inline_value;
+    if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      inline_value = arg.substr(eq + 1);
+    }
+    auto flag = find_flag(name);
+    if (!flag) return unknown_flag(name);
+    given_.push_back({*flag, name});
+    take_flag(*flag, name, inline_value);
+  }
+
+  void unknown_flag(const std::string& name) {
+    auto close = did_you_mean(name, flag_names());
+    // "--bord x": skip the value too, so that it is not taken for SYSTEM.
+    if (close && takes_one_value(*find_flag(*close)) && next_ < args_.size() &&
+        !looks_like_flag(args_[next_]))
+      ++next_;
+    std::string hint = close ? "did you mean '" + *close + "'?"
+                             : "run 'microkit --help' for the list of options";
+    cli_error(diags_, "cli-unknown-option", "unknown option '" + name + "'", hint);
+  }
+
+  void take_flag(Flag flag, const std::string& name, const std::optional<std::string>& inline_value) {
+    if (flag == Flag::SearchPath) return take_search_paths(inline_value);
+    std::optional<std::string> value = inline_value ? inline_value : take_value(name);
+    if (!value) return;
+    switch (flag) {
+      case Flag::Output: opts_.output = *value; break;
+      case Flag::Report: opts_.report = *value; break;
+      case Flag::Board: opts_.board = *value; break;
+      case Flag::Config: opts_.config = *value; break;
+      case Flag::CapdlJson: opts_.capdl_json = *value; break;
+      case Flag::OverrideKernel: opts_.override_kernel = *value; break;
+      case Flag::ViperOutput: opts_.viper_output = *value; break;
+      case Flag::ImageType: set_image_type(*value); break;
+      case Flag::Help:
+      case Flag::Version:
+      case Flag::SearchPath: break;  // handled before
+    }
+  }
+
+  std::optional<std::string> take_value(const std::string& name) {
+    if (next_ < args_.size() && !looks_like_flag(args_[next_])) return args_[next_++];
+    cli_error(diags_, "cli-missing-value", "option " + name + " expects a value",
+              "write " + name + " VALUE");
+    return std::nullopt;
+  }
+
+  // As in the official tool: every following argument up to the next flag.
+  // "--search-path=DIR" takes exactly one, so SYSTEM may follow it.
+  void take_search_paths(const std::optional<std::string>& inline_value) {
+    if (inline_value) {
+      opts_.search_paths.push_back(*inline_value);
+      return;
+    }
+    while (next_ < args_.size() && !looks_like_flag(args_[next_]))
+      opts_.search_paths.push_back(args_[next_++]);
+  }
+
+  void set_image_type(const std::string& value) {
+    if (auto type = parse_image_type(value)) {
+      opts_.image_type = *type;
+      return;
+    }
+    cli_error(diags_, "cli-invalid-image-type", "invalid --image-type '" + value + "'",
+              "choose from: binary, elf, uimage");
+  }
+
+  void take_positional(const std::string& arg) {
+    if (opts_.verb == Verb::Boards) {
+      cli_error(diags_, "cli-unexpected-argument", "unexpected argument '" + arg + "'",
+                "'microkit boards' takes no arguments");
+      return;
+    }
+    if (opts_.system.empty()) {
+      opts_.system = arg;
+      return;
+    }
+    std::string hint = find_verb(arg)
+                           ? "a command comes first: microkit " + arg + " SYSTEM ..."
+                           : "only one system description can be given; folders of programs "
+                             "go after --search-path";
+    cli_error(diags_, "cli-unexpected-argument", "unexpected argument '" + arg + "'", hint);
+  }
+
+  void check_form() {
+    if (opts_.verb == Verb::Run && !opts_.board) opts_.board = "host";
+    std::vector<std::string> missing;
+    if (!opts_.board) missing.push_back("--board");
+    if (opts_.verb == Verb::Build && !opts_.config) missing.push_back("--config");
+    if (opts_.system.empty()) missing.push_back("system");
+    if (!missing.empty()) report_missing(missing);
+    if (opts_.verb != Verb::Build) warn_build_only_flags();
+  }
+
+  void check_boards_form() {
+    for (const auto& [flag, name] : given_)
+      cli_error(diags_, "cli-unexpected-argument", "unexpected option '" + name + "'",
+                "'microkit boards' takes no arguments");
+  }
+
+  void report_missing(const std::vector<std::string>& missing) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    std::string hint = "usage: " + usage_for(opts_.verb);
+    bool swallowed = opts_.system.empty() && !opts_.search_paths.empty() &&
+                     opts_.search_paths.back().ends_with(".system");
+    if (swallowed)
+      hint = "'" + opts_.search_paths.back() +
+             "' was taken as a search path: put SYSTEM before --search-path, "
+             "or write --search-path=DIR";
+    cli_error(diags_, "cli-missing-argument", "the following arguments are required: " + list,
+              hint);
+  }
+
+  void warn_build_only_flags() {
+    for (const auto& [flag, name] : given_) {
+      if (std::find(kBuildOnlyFlags.begin(), kBuildOnlyFlags.end(), flag) == kBuildOnlyFlags.end())
+        continue;
+      diags_.warning("cli-ignored-option", kToolName, {},
+                     "option " + name + " has no effect with '" + verb_name(opts_.verb) + "'",
+                     "it applies when building an image: microkit SYSTEM --board B --config C");
+    }
+  }
+
+  static std::string usage_for(Verb verb) {
+    switch (verb) {
+      case Verb::Check: return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
+      case Verb::Run: return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]";
+      default: return usage_text();
+    }
+  }
+
+  const std::vector<std::string>& args_;
+  Diagnostics& diags_;
+  const size_t errors_ = diags_.error_count();
+  size_t next_ = 0;
+  Options opts_;
+  std::vector<std::pair<Flag, std::string>> given_;  // flags as typed, in order
+};
+
+}  // namespace
+
+const char* verb_name(Verb verb) {
+  switch (verb) {
+    case Verb::Build: return "build";
+    case Verb::Check: return "check";
+    case Verb::Run: return "run";
+    case Verb::Boards: return "boards";
+    case Verb::Help: return "help";
+    case Verb::Version: return "version";
+  }
+  return "build";
+}
+
+const char* image_type_name(ImageType type) {
+  switch (type) {
+    case ImageType::Unspecified: return "unspecified";
+    case ImageType::Binary: return "binary";
+    case ImageType::Elf: return "elf";
+    case ImageType::Uimage: return "uimage";
+  }
+  return "unspecified";
+}
+
+std::optional<Options> parse_options(const std::vector<std::string>& args, Diagnostics& diags) {
+  return Parser(args, diags).run();
+}
+
+std::string usage_text() {
+  return "microkit [-h] [OPTIONS] --board BOARD --config CONFIG [--search-path SEARCH_PATH ...] "
+         "system";
+}
+
+std::string help_text() {
+  return "usage: " + usage_text() +
+         "\n"
+         "       microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]\n"
+         "       microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]\n"
+         "       microkit boards\n"
+         "\n"
+         "commands:\n"
+         "  (none)       build a bootable image of SYSTEM (the official form)\n"
+         "  check        parse and validate SYSTEM and load its programs; build nothing\n"
+         "  run          run SYSTEM on the host platform\n"
+         "  boards       list the boards and their configurations\n"
+         "\n"
+         "positional arguments:\n"
+         "  system       the system description file\n"
+         "\n"
+         "options:\n"
+         "  -h, --help                        show this help message and exit\n"
+         "  --version                         show the version and exit\n"
+         "  --board BOARD                     the target board (see 'microkit boards')\n"
+         "  --config CONFIG                   the configuration: debug, release, ...\n"
+         "  --search-path [SEARCH_PATH ...]   folders holding program images and prefill\n"
+         "                                    files; the current directory is searched last\n"
+         "  -o, --output OUTPUT               the image to write (default: loader.img)\n"
+         "  -r, --report REPORT               the report to write (default: report.txt)\n"
+         "  --image-type {binary,elf,uimage}  the image format (default: the board's)\n"
+         "  --override-kernel KERNEL          use this kernel ELF (for debugging purposes)\n"
+         "  --capdl-json CAPDL_SPEC           also write the capDL spec as JSON (not supported yet)\n"
+         "  --viper-output DIRECTORY_PATH     also write Viper files, one per PD (not supported yet)\n"
+         "\n"
+         "exit status: 0 success, 1 error in the input or on the command line,\n"
+         "             3 internal error (a bug in microkit: please report it)\n";
+}
+
+}  // namespace microkit::driver

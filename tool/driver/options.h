@@ -1,0 +1,59 @@
+// Options: the `microkit` command line, parsed into data.
+//
+// Compatible with the official tool so existing Makefiles keep working:
+//
+//   microkit SYSTEM --board B --config C [--search-path DIR...] [-o IMAGE] [-r REPORT] ...
+//
+// plus verbs, which come first and never clash with the legacy form because
+// a system description is a file path, not one of the verb words:
+//
+//   microkit check SYSTEM --board B [--config C] [--search-path DIR...]
+//   microkit run SYSTEM [--board host] [--config C] [--search-path DIR...]
+//   microkit boards
+//
+// Parsing is pure (no file system, no board database): it checks the shape of
+// the command line only. Whether a board or config exists is decided later,
+// against the board database. Every problem found is reported, not just the
+// first; command-line diagnostics use the file name "microkit" and no location.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/diagnostics.h"
+
+namespace microkit::driver {
+
+enum class Verb { Build, Check, Run, Boards, Help, Version };
+enum class ImageType { Unspecified, Binary, Elf, Uimage };
+
+const char* verb_name(Verb verb);
+const char* image_type_name(ImageType type);
+
+struct Options {
+  Verb verb = Verb::Build;
+  std::string system;                     // the SDF path, as typed
+  std::optional<std::string> board;
+  std::optional<std::string> config;      // required for Build only
+  std::vector<std::string> search_paths;  // in the order given
+  std::string output = "loader.img";      // -o, as the official default
+  std::string report = "report.txt";      // -r, as the official default
+  ImageType image_type = ImageType::Unspecified;
+  std::optional<std::string> capdl_json;
+  std::optional<std::string> override_kernel;
+  std::optional<std::string> viper_output;
+};
+
+// The name used for command-line diagnostics ("microkit: error: ...").
+inline constexpr const char* kToolName = "microkit";
+
+// Parses `args` (without the program name). Returns the options when there
+// was no error; warnings (e.g. an option the verb ignores) may still be added.
+std::optional<Options> parse_options(const std::vector<std::string>& args, Diagnostics& diags);
+
+// One-line usage, and the full --help text.
+std::string usage_text();
+std::string help_text();
+
+}  // namespace microkit::driver

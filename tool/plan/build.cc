@@ -1,0 +1,223 @@
+// plan::build: the platform-independent part of planning (see plan.h).
+//
+// The SystemDescription has been validated, so names resolve and ids are in
+// range; this file still checks what only it can see (program ELFs present,
+// setvar symbols defined) and reports those as diagnostics.
+#include <algorithm>
+
+#include "plan/plan.h"
+#include "sdf/memory_region_rules.h"
+
+namespace microkit::plan {
+namespace {
+
+struct Ctx {
+  const sdf::SystemDescription& sd;
+  const board::Board& board;
+  const board::Config& config;
+  const Inputs& inputs;
+  Diagnostics& diags;
+  Plan plan;
+};
+
+uint64_t round_up(uint64_t v, uint64_t to) { return to == 0 ? v : (v + to - 1) / to * to; }
+
+std::optional<size_t> mr_index(const sdf::SystemDescription& sd, const std::string& name) {
+  for (size_t i = 0; i < sd.mrs.size(); ++i)
+    if (sd.mrs[i].name == name) return i;
+  return std::nullopt;
+}
+
+std::optional<size_t> pd_index(const sdf::SystemDescription& sd, const std::string& name) {
+  for (size_t i = 0; i < sd.pds.size(); ++i)
+    if (sd.pds[i].name == name) return i;
+  return std::nullopt;
+}
+
+std::string resolved(const Inputs& in, const std::string& path) {
+  auto it = in.resolved_paths.find(path);
+  return it == in.resolved_paths.end() ? path : it->second;
+}
+
+Mr plan_mr(Ctx& c, const sdf::MemoryRegion& m) {
+  Mr mr;
+  mr.name = m.name;
+  mr.phys_addr = m.phys_addr;
+  if (m.prefill_path) {
+    mr.prefill_path = resolved(c.inputs, *m.prefill_path);
+    auto it = c.inputs.prefills.find(*m.prefill_path);
+    if (it != c.inputs.prefills.end()) mr.prefill = it->second;
+    else
+      c.diags.error("prefill-file-missing", c.sd.file, m.at("prefill_path"),
+                    "the prefill file '" + *m.prefill_path + "' of memory region '" + m.name +
+                        "' was not loaded",
+                    "check that the file exists in the current directory or a --search-path");
+    mr.prefill_size = mr.prefill.size();
+  }
+  uint64_t size = m.size.value_or(mr.prefill_size);
+  mr.page_size = sdf::effective_page_size(m, c.board, size ? size : c.board.smallest_page_size());
+  mr.size = round_up(size ? size : c.board.smallest_page_size(), mr.page_size);
+  if (m.prefill_path && mr.prefill_size > mr.size)
+    c.diags.error("prefill-too-large", c.sd.file, m.at("prefill_path"),
+                  "the prefill file of memory region '" + m.name + "' has " +
+                      std::to_string(mr.prefill_size) + " bytes but the region only " +
+                      std::to_string(mr.size),
+                  "make the region larger or omit its size so that the file sizes it");
+  return mr;
+}
+
+Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
+  Pd pd;
+  pd.name = p.name;
+  pd.priority = p.priority;
+  pd.budget_us = p.budget;
+  pd.period_us = p.effective_period();
+  pd.passive = p.passive;
+  pd.cpu = p.cpu;
+  pd.fpu = p.fpu;
+  pd.smc = p.smc;
+  pd.stack_size = p.stack_size;
+  pd.parent = p.parent;
+  pd.child_id = p.child_id;
+  pd.children = p.children;
+  if (p.program_image) pd.program_path = resolved(c.inputs, p.program_image->path);
+  pd.channels.resize(c.config.limits.max_channel_id + 1);
+  return pd;
+}
+
+void add_patch(Pd& pd, std::optional<std::string> symbol, uint64_t value) {
+  if (!symbol) return;
+  SymbolPatch sp;
+  sp.symbol = *symbol;
+  sp.value = value;
+  pd.patches.push_back(std::move(sp));
+}
+
+void plan_maps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
+  for (const auto& m : p.maps) {
+    auto mi = mr_index(c.sd, m.mr);
+    if (!mi) continue;  // the validator reported it
+    const Mr& mr = c.plan.mrs[*mi];
+    Mapping map{*mi, m.vaddr, mr.size, m.perms.read, m.perms.write, m.perms.execute, m.cached};
+    pd.mappings.push_back(map);
+    add_patch(pd, m.setvar_vaddr, m.vaddr);
+    add_patch(pd, m.setvar_size, mr.size);
+    add_patch(pd, m.setvar_prefill_size, mr.prefill_size);
+  }
+  std::stable_sort(pd.mappings.begin(), pd.mappings.end(),
+                   [](const Mapping& a, const Mapping& b) { return a.vaddr < b.vaddr; });
+}
+
+void plan_irqs(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
+  for (const auto& irq : p.irqs) {
+    if (irq.id >= pd.channels.size()) continue;
+    ChannelSlot& slot = pd.channels[irq.id];
+    slot.kind = ChannelSlot::Kind::Irq;
+    slot.irq = irq.kind == sdf::Irq::Kind::Number ? irq.irq : irq.vector;
+    slot.trigger = irq.trigger;
+    add_patch(pd, irq.setvar_id, irq.id);
+  }
+}
+
+void plan_channel_end(Ctx& c, const sdf::ChannelEnd& self, const sdf::ChannelEnd& peer) {
+  auto me = pd_index(c.sd, self.pd);
+  auto other = pd_index(c.sd, peer.pd);
+  if (!me || !other) return;
+  Pd& pd = c.plan.pds[*me];
+  if (self.id >= pd.channels.size()) return;
+  ChannelSlot& slot = pd.channels[self.id];
+  slot.kind = ChannelSlot::Kind::Channel;
+  slot.peer_pd = *other;
+  slot.peer_id = peer.id;
+  slot.can_notify = self.notify;
+  slot.can_ppcall = self.pp;
+  slot.receives_ppc = peer.pp;
+  add_patch(pd, self.setvar_id, self.id);
+}
+
+void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
+  if (p.parent) add_patch(c.plan.pds[*p.parent], p.setvar_id, p.child_id.value_or(0));
+  for (const auto& io : p.ioports) {
+    add_patch(pd, io.setvar_id, io.id);
+    add_patch(pd, io.setvar_addr, io.addr);
+  }
+  if (p.vm)
+    for (const auto& v : p.vm->vcpus) add_patch(pd, v.setvar_id, v.id);
+  for (const auto& sv : p.setvars) {
+    auto mi = mr_index(c.sd, sv.region_paddr);
+    if (!mi) continue;
+    SymbolPatch patch;
+    patch.symbol = sv.symbol;
+    patch.paddr_of_mr = *mi;
+    patch.value = c.plan.mrs[*mi].phys_addr.value_or(0);
+    c.plan.mrs[*mi].needs_fixed_paddr = true;
+    pd.patches.push_back(std::move(patch));
+  }
+}
+
+const elf::Symbol* find_symbol(const elf::ElfFile& elf, const std::string& name) {
+  for (const auto& s : elf.symbols)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+// Finds each patch's address in the program (or path_for_symbols) ELF.
+void resolve_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
+  if (!p.program_image) return;
+  const auto& img = *p.program_image;
+  const std::string& key = img.path_for_symbols ? *img.path_for_symbols : img.path;
+  auto it = c.inputs.programs.find(key);
+  if (it == c.inputs.programs.end()) {
+    c.diags.error("program-image-missing", c.sd.file,
+                  img.at(img.path_for_symbols ? "path_for_symbols" : "path"),
+                  "the program image '" + key + "' of protection domain '" + p.name +
+                      "' was not loaded",
+                  "build the program first, or add the folder holding it with --search-path");
+    return;
+  }
+  for (auto& patch : pd.patches) {
+    patch.from_elf_for_symbols = img.path_for_symbols.has_value();
+    const elf::Symbol* sym = find_symbol(it->second, patch.symbol);
+    if (!sym) {
+      c.diags.error("setvar-symbol-not-found", c.sd.file, p.loc,
+                    "protection domain '" + p.name + "': symbol '" + patch.symbol +
+                        "' (named by a setvar) is not in " + key,
+                    "define it in the program as a global variable, e.g. `uintptr_t " +
+                        patch.symbol + ";`");
+      continue;
+    }
+    patch.vaddr = sym->value;
+    uint64_t s = sym->size;
+    patch.size = (s == 1 || s == 2 || s == 4 || s == 8) ? s : 8;
+  }
+}
+
+}  // namespace
+
+std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& board,
+                          const board::Config& config, const Inputs& inputs,
+                          Diagnostics& diags) {
+  // 1. memory regions; 2. PDs with maps and irqs; 3. channels (both ends);
+  // 4. other setvars; 5. symbol addresses from the ELFs.
+  Ctx c{sd, board, config, inputs, diags, {}};
+  size_t errors_before = diags.error_count();
+  c.plan.board = board.name;
+  c.plan.config = config.name;
+  c.plan.arch = board.arch;
+  for (const auto& m : sd.mrs) c.plan.mrs.push_back(plan_mr(c, m));
+  for (const auto& p : sd.pds) c.plan.pds.push_back(plan_pd_basics(c, p));
+  for (size_t i = 0; i < sd.pds.size(); ++i) {
+    plan_maps(c, sd.pds[i], c.plan.pds[i]);
+    plan_irqs(c, sd.pds[i], c.plan.pds[i]);
+  }
+  for (const auto& ch : sd.channels) {
+    plan_channel_end(c, ch.a, ch.b);
+    plan_channel_end(c, ch.b, ch.a);
+  }
+  for (size_t i = 0; i < sd.pds.size(); ++i) plan_misc_patches(c, sd.pds[i], c.plan.pds[i]);
+  for (size_t i = 0; i < sd.pds.size(); ++i) resolve_patches(c, sd.pds[i], c.plan.pds[i]);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  return std::move(c.plan);
+}
+
+}  // namespace microkit::plan

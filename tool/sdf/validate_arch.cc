@@ -1,0 +1,230 @@
+// Architecture-specific rules: interrupts, x86 I/O ports, IO address spaces.
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include "sdf/memory_region_rules.h"
+#include "sdf/validate_context.h"
+
+namespace microkit::sdf::detail {
+
+namespace {
+
+const char* kind_attribute(Irq::Kind kind) {
+  switch (kind) {
+    case Irq::Kind::Number: return "irq";
+    case Irq::Kind::IoApic: return "pin";
+    case Irq::Kind::Msi: return "pcidev";
+  }
+  return "irq";
+}
+
+bool kind_supported(const Context& cx, Irq::Kind kind) {
+  return (kind == Irq::Kind::Number) != cx.x86();
+}
+
+void check_irq_fields(Context& cx, const Irq& irq) {
+  if (!kind_supported(cx, irq.kind)) {
+    bool x86_kind = irq.kind != Irq::Kind::Number;
+    cx.error("irq-kind-not-supported", irq.at(kind_attribute(irq.kind)),
+             std::string(x86_kind ? "IOAPIC and MSI interrupts exist only on x86-64"
+                                  : "numbered interrupts (irq=) exist only on ARM and RISC-V") +
+                 "; this board is " + arch_label(cx.board.arch),
+             x86_kind ? "describe the interrupt with irq=\"N\""
+                      : "describe the interrupt with pin=/vector= (IOAPIC) or pcidev=/handle=/vector= (MSI)");
+    return;
+  }
+  if (irq.kind == Irq::Kind::Number) return;
+  if (irq.vector > cx.limits.max_x86_vector) {
+    cx.error("irq-vector-too-high", irq.at("vector"),
+             "vector " + std::to_string(irq.vector) + " is above the maximum " +
+                 std::to_string(cx.limits.max_x86_vector),
+             "use a vector between 0 and " + std::to_string(cx.limits.max_x86_vector));
+  }
+  if (irq.kind == Irq::Kind::Msi && (irq.pci_bus > 255 || irq.pci_dev > 31 || irq.pci_func > 7)) {
+    cx.error("pcidev-out-of-range", irq.at("pcidev"),
+             "PCI address " + hex(irq.pci_bus) + ":" + hex(irq.pci_dev) + "." + hex(irq.pci_func) +
+                 " is out of range",
+             "bus must be at most 0xff, device at most 0x1f and function at most 0x7");
+  }
+}
+
+struct IrqUse {
+  std::string key;  // what identifies the hardware source
+  Loc loc;
+  std::string_view pd;
+};
+
+// A hardware interrupt can be delivered to one PD only. On x86 the vector is
+// what the kernel dispatches on; an IOAPIC pin is also a single source.
+void collect_irq_keys(const ProtectionDomain& pd, const Irq& irq, std::vector<IrqUse>& out) {
+  switch (irq.kind) {
+    case Irq::Kind::Number:
+      out.push_back({"interrupt " + std::to_string(irq.irq), irq.at("irq"), pd.name});
+      return;
+    case Irq::Kind::IoApic:
+      out.push_back({"IOAPIC " + std::to_string(irq.ioapic) + " pin " + std::to_string(irq.pin),
+                     irq.at("pin"), pd.name});
+      [[fallthrough]];
+    case Irq::Kind::Msi:
+      out.push_back({"vector " + std::to_string(irq.vector), irq.at("vector"), pd.name});
+      return;
+  }
+}
+
+void check_duplicate_irqs(Context& cx, std::vector<IrqUse> uses) {
+  std::stable_sort(uses.begin(), uses.end(),
+                   [](const IrqUse& a, const IrqUse& b) { return before(a.loc, b.loc); });
+  std::unordered_map<std::string_view, const IrqUse*> first;
+  for (const IrqUse& use : uses) {
+    auto [it, inserted] = first.emplace(use.key, &use);
+    if (inserted) continue;
+    cx.error("duplicate-irq", use.loc,
+             use.key + " is already claimed by '" + std::string(it->second->pd) + "'",
+             "deliver each hardware interrupt to one protection domain only");
+    cx.note(it->second->loc, "first claimed here");
+  }
+}
+
+void check_ioport(Context& cx, const IoPort& port, std::unordered_map<uint64_t, Loc>& ids,
+                  const ProtectionDomain& pd) {
+  if (port.id > cx.limits.max_ioport_id) {
+    cx.error("ioport-id-too-high", port.at("id"),
+             "I/O port id " + std::to_string(port.id) + " is above the maximum " +
+                 std::to_string(cx.limits.max_ioport_id),
+             "use an id between 0 and " + std::to_string(cx.limits.max_ioport_id));
+  }
+  auto [it, inserted] = ids.emplace(port.id, port.at("id"));
+  if (!inserted) {
+    cx.error("duplicate-ioport-id", port.at("id"),
+             "protection domain '" + pd.name + "' already has an I/O port with id " +
+                 std::to_string(port.id),
+             "give each I/O port of '" + pd.name + "' its own id");
+    cx.note(it->second, "first used here");
+  }
+  if (port.size == 0) {
+    cx.error("ioport-size-zero", port.at("size"), "I/O port range has size 0",
+             "give the range a size of at least 1");
+    return;
+  }
+  if (port.addr >= kX86IoPortEnd || port.size > kX86IoPortEnd - port.addr) {
+    cx.error("ioport-out-of-range", port.at(port.addr >= kX86IoPortEnd ? "addr" : "size"),
+             "I/O port range [" + hex(port.addr) + ", " + hex(port.addr + port.size) +
+                 ") goes beyond the port space, which ends at " + hex(kX86IoPortEnd),
+             "keep addr + size at most " + hex(kX86IoPortEnd));
+  }
+}
+
+void check_iomap(Context& cx, const IoMap& map, std::vector<Span>& spans) {
+  const MemoryRegion* mr = cx.mr(map.mr);
+  if (!mr) {
+    cx.error("unknown-memory-region", map.at("mr"),
+             "no memory region is named '" + map.mr + "'" + cx.suggest_mr(map.mr),
+             "declare a <memory_region name=\"" + map.mr + "\"> or map an existing one");
+    return;
+  }
+  uint64_t page = effective_page_size(*mr, cx.board);
+  uint64_t small = cx.board.smallest_page_size();
+  if (page != small) {
+    cx.error("iomap-large-page", map.at("mr"),
+             "memory region '" + mr->name + "' uses " + hex(page) +
+                 " pages, but the IOMMU maps only " + hex(small) + " pages",
+             "give '" + mr->name + "' page_size=\"" + hex(small) + "\"");
+    return;
+  }
+  if (map.iovaddr % page != 0) {
+    cx.error("iomap-vaddr-unaligned", map.at("iovaddr"),
+             "iovaddr " + hex(map.iovaddr) + " is not a multiple of the page size " + hex(page),
+             "align iovaddr to " + hex(page));
+    return;
+  }
+  if (!mr->size) return;
+  uint64_t end = map.iovaddr + *mr->size;
+  if (end < map.iovaddr || end > kX86IoVirtualEnd) {
+    cx.error("iomap-outside-address-space", map.at("iovaddr"),
+             "IO mapping of '" + mr->name + "' at " + hex(map.iovaddr) + " (size " + hex(*mr->size) +
+                 ") goes beyond the IO address space, which ends at " + hex(kX86IoVirtualEnd),
+             "choose an iovaddr so that the region ends at or below " + hex(kX86IoVirtualEnd));
+    return;
+  }
+  spans.push_back({map.iovaddr, end, map.at("iovaddr"), "IO mapping of '" + mr->name + "'"});
+}
+
+std::string peripheral_text(const IoAddressSpace& s) {
+  if (!s.peripheral_is_pci) return hex(s.peripheral_id);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%02llx:%02llx.%llx",
+                static_cast<unsigned long long>(s.peripheral_id >> 8),
+                static_cast<unsigned long long>((s.peripheral_id >> 3) & 0x1f),
+                static_cast<unsigned long long>(s.peripheral_id & 7));
+  return buf;
+}
+
+template <typename Key>
+void check_unique_field(Context& cx, std::unordered_map<Key, Loc>& seen, Key key, Loc loc,
+                        const char* id, const std::string& what) {
+  auto [it, inserted] = seen.emplace(key, loc);
+  if (inserted) return;
+  cx.error(id, loc, what + " is already used by another IO address space",
+           "give each IO address space its own value");
+  cx.note(it->second, "first used here");
+}
+
+}  // namespace
+
+void check_irqs(Context& cx) {
+  std::vector<IrqUse> uses;
+  for (const auto& pd : cx.sd.pds) {
+    for (const auto& irq : pd.irqs) {
+      check_irq_fields(cx, irq);
+      if (kind_supported(cx, irq.kind)) collect_irq_keys(pd, irq, uses);
+    }
+  }
+  check_duplicate_irqs(cx, std::move(uses));
+}
+
+void check_ioports(Context& cx) {
+  std::vector<Span> spans;
+  for (const auto& pd : cx.sd.pds) {
+    std::unordered_map<uint64_t, Loc> ids;
+    for (const auto& port : pd.ioports) {
+      if (!cx.x86()) {
+        cx.error("ioport-not-supported", port.loc,
+                 std::string("I/O ports exist only on x86-64; this board is ") +
+                     arch_label(cx.board.arch),
+                 "remove the <ioport>; use memory-mapped device registers instead");
+        continue;
+      }
+      check_ioport(cx, port, ids, pd);
+      if (port.size > 0 && port.addr + port.size > port.addr)
+        spans.push_back({port.addr, port.addr + port.size, port.at("addr"),
+                         "I/O port " + std::to_string(port.id) + " of '" + pd.name + "'"});
+    }
+  }
+  report_overlaps(cx, std::move(spans), "overlapping-ioports", "",
+                  "each I/O port address may belong to one range in the whole system");
+}
+
+void check_io_address_spaces(Context& cx) {
+  std::unordered_map<uint64_t, Loc> peripherals, domains;
+  for (const auto& space : cx.sd.io_address_spaces) {
+    if (!cx.x86()) {
+      cx.error("io-address-space-not-supported", space.loc,
+               std::string("IO address spaces are supported only on x86-64 (with an IOMMU); this board is ") +
+                   arch_label(cx.board.arch),
+               "remove the <io_address_space>");
+      continue;
+    }
+    check_unique_field(cx, peripherals, space.peripheral_id, space.at("peripheral_id"),
+                       "duplicate-peripheral-id", "peripheral_id " + peripheral_text(space));
+    check_unique_field(cx, domains, space.domain_id, space.at("domain_id"),
+                       "duplicate-io-domain-id", "domain_id " + std::to_string(space.domain_id));
+    std::vector<Span> spans;
+    for (const auto& map : space.maps) check_iomap(cx, map, spans);
+    report_overlaps(cx, std::move(spans), "overlapping-iomaps",
+                    " in IO address space '" + space.name + "'",
+                    "move one of the IO mappings so that the ranges are disjoint");
+  }
+}
+
+}  // namespace microkit::sdf::detail
