@@ -286,10 +286,12 @@ bool Launcher::start(Proc& p) {
       p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
     }
     setenv(kControlFdEnv, std::to_string(dup(cfd)).c_str(), 1);
-    if (gdb)
+    if (gdb) {
       execlp("gdbserver", "gdbserver", "--once", port.c_str(), pd.program.c_str(), (char*)nullptr);
-    else
-      execl(pd.program.c_str(), pd.program.c_str(), (char*)nullptr);
+      // No gdbserver: the runtime waits at start-up for `gdb -p`.
+      setenv("MICROKIT_HOST_STOP_FOR_GDB", "1", 1);
+    }
+    execl(pd.program.c_str(), pd.program.c_str(), (char*)nullptr);
     dprintf(2, "cannot execute %s: %s\n", gdb ? "gdbserver" : pd.program.c_str(), strerror(errno));
     _exit(127);
   }
@@ -298,9 +300,12 @@ bool Launcher::start(Proc& p) {
   if (pid < 0) return false;
   p.pid = pid;
   p.out_fd = out[0];
-  if (gdb)
+  if (gdb && system("command -v gdbserver > /dev/null 2>&1") == 0)
     say("PD '" + pd.name + "' waits for gdb: gdb " + pd.program + " -ex 'target remote " + port +
         "'");
+  else if (gdb)
+    say("PD '" + pd.name + "' waits for gdb (no gdbserver): gdb -p " + std::to_string(pid) + " " +
+        pd.program + " -ex 'set var microkit_host_gdb_wait=0' -ex 'break init' -ex continue");
   return true;
 }
 

@@ -7,6 +7,7 @@
 //                   --kernel kernel.elf [--kernel-config gen_config.json]
 //                   [--hypervisor] [--initial-task task.elf] --out loader.img
 //                   [--corrupt-version]   (flip a bit of the header's version)
+//                   [--elf]               (an ELF file instead of a raw binary)
 //
 // Layout decided here: the kernel's segments go to their ELF physical
 // addresses (one region spanning them); the initial task's segments keep
@@ -47,14 +48,15 @@ struct Options {
   uint64_t load_address = 0;
   bool hypervisor = false;
   bool corrupt_version = false;  // for the test of the loader's own checks
+  bool elf = false;              // write an ELF file instead of a raw binary
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--hypervisor" || a == "--corrupt-version") {
-      (a == "--hypervisor" ? o.hypervisor : o.corrupt_version) = true;
+    if (a == "--hypervisor" || a == "--corrupt-version" || a == "--elf") {
+      (a == "--hypervisor" ? o.hypervisor : a == "--elf" ? o.elf : o.corrupt_version) = true;
       continue;
     }
     if (i + 1 >= argc) return std::nullopt;
@@ -138,7 +140,8 @@ int main(int argc, char** argv) {
   std::optional<Options> o = parse_options(argc, argv);
   if (!o) {
     std::cerr << "usage: make_boot_image --loader <bin> --load-address <addr> --kernel <elf>"
-                 " [--kernel-config <json>] [--hypervisor] [--initial-task <elf>] --out <img>\n";
+                 " [--kernel-config <json>] [--hypervisor] [--initial-task <elf>] --out <img>"
+                 " [--elf] [--corrupt-version]\n";
     return 2;
   }
   Diagnostics diags;
@@ -176,8 +179,12 @@ int main(int argc, char** argv) {
 
   auto layout = microkit::sel4::layout_boot_image(in, diags);
   if (!layout) return fail_with(diags);
-  std::vector<uint8_t> image = microkit::sel4::write_boot_image(in, *layout);
-  if (o->corrupt_version) image[layout->payload_offset + 4] ^= 0x80;  // ImageHeader::version
+  constexpr uint16_t kEmAarch64 = 183;
+  std::vector<uint8_t> image = o->elf
+                                   ? microkit::sel4::write_boot_image_elf(in, *layout, kEmAarch64)
+                                   : microkit::sel4::write_boot_image(in, *layout);
+  uint64_t base = o->elf ? microkit::sel4::kElfImageOffset : 0;
+  if (o->corrupt_version) image[base + layout->payload_offset + 4] ^= 0x80;  // ImageHeader::version
   std::ofstream out(o->out, std::ios::binary);
   out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
   if (!out) {

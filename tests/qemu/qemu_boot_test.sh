@@ -9,12 +9,12 @@
 #
 #   qemu_boot_test.sh --make-image EXE --loader BIN --load-address ADDR
 #       --kernel ELF [--kernel-config JSON] [--hypervisor] [--initial-task ELF]
-#       [--corrupt-version] [--skip-reason TEXT] --workdir DIR --timeout SEC
+#       [--corrupt-version] [--elf] [--skip-reason TEXT] --workdir DIR --timeout SEC
 #       [--compare-registers] --expect TEXT [--expect TEXT ...]
 set -u
 
 make_image= loader= load_address= kernel= workdir= timeout=30 skip_reason=
-compare_registers=0
+compare_registers=0 elf=0
 image_args=()
 expects=()
 while [ $# -gt 0 ]; do
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
     --kernel) kernel=$2; shift 2 ;;
     --kernel-config|--initial-task) image_args+=("$1" "$2"); shift 2 ;;
     --hypervisor|--corrupt-version) image_args+=("$1"); shift ;;
+    --elf) image_args+=("$1"); elf=1; shift ;;
     --skip-reason) skip_reason=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
@@ -51,8 +52,14 @@ echo "image: $image ($(stat -c %s "$image") bytes)"
 echo "$registers"
 [ "$compare_registers" = 1 ] && expects+=("$registers")
 
+# A raw image goes to the load address; an ELF image says where itself.
+if [ "$elf" = 1 ]; then
+  device="loader,file=$image,cpu-num=0"
+else
+  device="loader,file=$image,addr=$load_address,cpu-num=0"
+fi
 "$qemu" -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
-  -serial mon:stdio -device loader,file="$image",addr="$load_address",cpu-num=0 \
+  -serial mon:stdio -device "$device" \
   </dev/null >"$log" 2>&1 &
 qemu_pid=$!
 

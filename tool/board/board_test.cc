@@ -98,7 +98,7 @@ TEST(Board, MalformedJsonAtTheOffendingCharacter) {
   };
   for (const Case& c : {Case{"{\"a\": 1,, \"b\": 2}", {1, 9}},     // the second comma
                         Case{"{\n  \"a\": \"abc", {2, 8}},             // unterminated string
-                        Case{"{\"a\": 1", {1, 8}},                      // end of input
+                        Case{"{\"a\": 1", {1, 7}},                      // end of input: its last character
                         Case{"", {1, 1}}}) {
     Diagnostics d;
     EXPECT_FALSE(parse_board(c.text, "bad.json", d));

@@ -111,10 +111,10 @@ constexpr std::array<std::string_view, 2> kEntryAttrs{"domain", "duration"};
 
 constexpr unsigned kMaxPdDepth = 64;
 
-// Where an element may appear, for hints about elements put in the wrong place.
+// Where an element may appear, for hints about elements put in the wrong
+// place; "" for <system> (the root) and for names the SDF does not know.
 std::string_view home_of(std::string_view element) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kHomes{{
-      {"system", "it is the root element"},
       {"protection_domain", "<system> or another <protection_domain>"},
       {"memory_region", "<system>"},
       {"channel", "<system>"},
@@ -135,9 +135,9 @@ std::string_view home_of(std::string_view element) {
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
       {"domain_schedule", "<domains>"},
-      {"schedule_entry", "<domain_schedule> (also <schedule_end_marker>)"},
+      {"schedule_entry", "<domain_schedule>"},
+      {"schedule_end_marker", "<domain_schedule>"},
   }};
-  if (element == "schedule_end_marker") return "<domain_schedule>";
   for (const auto& [name, home] : kHomes)
     if (name == element) return home;
   return {};
@@ -278,6 +278,8 @@ void Walker::unknown_element(const XmlNode& parent, const XmlNode& child, Names 
     hint = "did you mean " + tag(*close) + "?";
   else if (std::string_view home = home_of(child.name); !home.empty())
     hint = tag(child.name) + " belongs inside " + std::string(home);
+  else if (child.name == "system")
+    hint = "<system> is the root element and cannot be nested";
   else if (!allowed.empty())
     hint = tag(parent.name) + " may contain: " + join(allowed, "<", ">");
   else
@@ -395,8 +397,11 @@ void Walker::perms(const XmlNode& n, bool allow_execute, bool allow_write_only, 
   Perms p{false, false, false};
   for (char c : a->value) {
     bool* flag = perm_flag(p, c, allow_execute);
-    if (!flag)
-      return invalid_value(n, *a, "`" + std::string(1, c) + "` is not one of " + letters, hint);
+    if (!flag) {
+      std::string what = static_cast<unsigned char>(c) < 0x80 ? "`" + std::string(1, c) + "`"
+                                                              : "a non-ASCII character";
+      return invalid_value(n, *a, what + " is not one of " + letters, hint);
+    }
     if (*flag) return invalid_value(n, *a, "`" + std::string(1, c) + "` appears twice", hint);
     *flag = true;
   }

@@ -585,6 +585,22 @@ TEST(ParseErrors, MisplacedElementHintSaysWhereItBelongs) {
   EXPECT_EQ(p.diags.all()[0].hint, "<virtual_machine> belongs inside <protection_domain>");
 }
 
+TEST(ParseErrors, NestedSystemHint) {
+  Parsed p = run("<system><system/></system>");
+  ASSERT_TRUE(p.sd);
+  ASSERT_EQ(p.diags.error_count(), 1u);
+  EXPECT_EQ(p.diags.all()[0].hint, "<system> is the root element and cannot be nested");
+}
+
+TEST(ParseErrors, UnknownNameListsWhatIsAllowed) {
+  Parsed p = run("<system><banana/></system>");
+  ASSERT_EQ(p.diags.error_count(), 1u);
+  EXPECT_EQ(p.diags.all()[0].message, "<banana> is not allowed inside <system>");
+  EXPECT_EQ(p.diags.all()[0].hint,
+            "<system> may contain: <protection_domain>, <memory_region>, <channel>, "
+            "<io_address_space>, <domains>");
+}
+
 TEST(ParseErrors, IrqFormMixing) {
   Parsed p = run(wrap_pd("<irq irq=\"1\" id=\"1\" pin=\"3\"/>"));
   ASSERT_TRUE(p.sd);

@@ -53,6 +53,7 @@ struct ScannedAttr {
 // quoted values may hold '>', '=', newlines, but never their own quote.
 std::vector<ScannedAttr> scan_start_tag(std::string_view tag, Loc start) {
   std::vector<ScannedAttr> out;
+  if (tag.empty()) return out;  // expat gave no bytes: attributes keep the element's position
   Cursor c(tag, start);
   c.advance();  // '<'
   c.skip_until([](char ch) { return Cursor::blank(ch) || ch == '/' || ch == '>'; });
@@ -96,10 +97,15 @@ class TreeBuilder {
     static_cast<TreeBuilder*>(self)->doctype();
   }
 
+  // expat counts a UTF-8 byte order mark as a character of line 1; editors
+  // do not, so neither do we.
   Loc event_loc() const {
-    return Loc{static_cast<uint32_t>(XML_GetCurrentLineNumber(parser_)),
-               static_cast<uint32_t>(XML_GetCurrentColumnNumber(parser_) + 1)};
+    Loc loc{static_cast<uint32_t>(XML_GetCurrentLineNumber(parser_)),
+            static_cast<uint32_t>(XML_GetCurrentColumnNumber(parser_) + 1)};
+    if (loc.line == 1 && loc.column > 1 && bom_size() > 0) --loc.column;
+    return loc;
   }
+  size_t bom_size() const { return text_.starts_with("\xEF\xBB\xBF") ? 3 : 0; }
   // The raw bytes of the event expat is reporting (a start tag, a run of text).
   std::string_view event_bytes() const {
     auto index = static_cast<size_t>(XML_GetCurrentByteIndex(parser_));
@@ -164,7 +170,7 @@ void TreeBuilder::doctype() {
   if (start == std::string_view::npos) {
     doctype_ = event_loc();
   } else {
-    Cursor c(text_.substr(0, start), Loc{1, 1});
+    Cursor c(text_.substr(bom_size(), start - bom_size()), Loc{1, 1});
     while (!c.done()) c.advance();
     doctype_ = c.loc();
   }
@@ -209,7 +215,11 @@ bool TreeBuilder::run(const std::string& file, Diagnostics& diags) {
                 "the file must be well-formed XML");
     return false;
   }
-  return !tree_.nodes.empty();
+  if (tree_.nodes.empty()) {  // expat itself rejects a document without elements
+    diags.error("xml-syntax", file, event_loc(), "XML syntax error: no element found");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace

@@ -54,6 +54,19 @@ TEST(XmlTree, DeepNestingNeedsNoRecursion) {
   EXPECT_EQ(tree->nodes.size(), 100000u);
 }
 
+TEST(XmlTree, ByteOrderMarkTakesNoColumn) {
+  Diagnostics diags;
+  std::optional<XmlTree> tree = read_xml("\xEF\xBB\xBF<a x='1'><b/></a>", "t", diags);
+  ASSERT_TRUE(tree);
+  EXPECT_EQ(tree->nodes[0].loc, (Loc{1, 1}));
+  EXPECT_EQ(tree->nodes[0].attrs.at(0).loc, (Loc{1, 4}));
+  EXPECT_EQ(tree->nodes[1].loc, (Loc{1, 10}));
+  EXPECT_FALSE(read_xml("\xEF\xBB\xBF<a></b>", "t", diags));
+  EXPECT_EQ(diags.all().back().loc, (Loc{1, 6}));
+  EXPECT_FALSE(read_xml("\xEF\xBB\xBF<!DOCTYPE a><a/>", "t", diags));
+  EXPECT_EQ(diags.all().back().loc, (Loc{1, 1}));
+}
+
 TEST(XmlTree, SyntaxErrorsNameTheFile) {
   Diagnostics diags;
   EXPECT_FALSE(read_xml("<a>\n<b></a>", "dir/x.system", diags));

@@ -1,6 +1,8 @@
 // image_writer.cc: see image_writer.h.
 #include "sel4/image_writer.h"
 
+#include <elf.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -158,6 +160,41 @@ std::vector<uint8_t> write_boot_image(const BootImageInput& in, const BootImageL
     std::memcpy(out.data() + table + i * sizeof e, &e, sizeof e);
     if (!r.data.empty()) std::memcpy(out.data() + e.data_offset, r.data.data(), r.data.size());
   }
+  return out;
+}
+
+uint64_t elf_image_size(const BootImageLayout& layout) {
+  return kElfImageOffset + layout.image_size;
+}
+
+std::vector<uint8_t> write_boot_image_elf(const BootImageInput& in, const BootImageLayout& layout,
+                                          uint16_t machine) {
+  static_assert(sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) <= kElfImageOffset);
+  std::vector<uint8_t> out(elf_image_size(layout), 0);
+  Elf64_Ehdr eh{};
+  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_ident[EI_DATA] = ELFDATA2LSB;
+  eh.e_ident[EI_VERSION] = EV_CURRENT;
+  eh.e_type = ET_EXEC;
+  eh.e_machine = machine;
+  eh.e_version = EV_CURRENT;
+  eh.e_entry = in.load_address;
+  eh.e_phoff = sizeof eh;
+  eh.e_ehsize = sizeof eh;
+  eh.e_phentsize = sizeof(Elf64_Phdr);
+  eh.e_phnum = 1;
+  Elf64_Phdr ph{};
+  ph.p_type = PT_LOAD;
+  ph.p_flags = PF_R | PF_W | PF_X;
+  ph.p_offset = kElfImageOffset;
+  ph.p_vaddr = ph.p_paddr = in.load_address;
+  ph.p_filesz = ph.p_memsz = layout.image_size;
+  ph.p_align = kElfImageOffset;
+  std::memcpy(out.data(), &eh, sizeof eh);
+  std::memcpy(out.data() + sizeof eh, &ph, sizeof ph);
+  std::vector<uint8_t> raw = write_boot_image(in, layout);
+  std::memcpy(out.data() + kElfImageOffset, raw.data(), raw.size());
   return out;
 }
 

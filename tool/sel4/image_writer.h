@@ -11,6 +11,7 @@
 // (runtime/loader/image_check.h): the loader binary comes first, padded to
 // its advertised payload_offset; then the header, the region table and the
 // region data (8-byte aligned); no region overlaps another or the image.
+// The image can also be wrapped in an ELF file (write_boot_image_elf).
 #pragma once
 
 #include <cstdint>
@@ -58,5 +59,13 @@ std::optional<BootImageLayout> layout_boot_image(const BootImageInput& in, Diagn
 
 // Writes the image for a layout returned by layout_boot_image(in).
 std::vector<uint8_t> write_boot_image(const BootImageInput& in, const BootImageLayout& layout);
+
+// The same image wrapped in an ELF64 executable for boot stages that load
+// ELF files: one PT_LOAD segment (RWX, vaddr = paddr = load_address) holding
+// the raw image at file offset kElfImageOffset, and entry = load_address.
+inline constexpr uint64_t kElfImageOffset = 4096;
+uint64_t elf_image_size(const BootImageLayout& layout);
+std::vector<uint8_t> write_boot_image_elf(const BootImageInput& in, const BootImageLayout& layout,
+                                          uint16_t machine);
 
 }  // namespace microkit::sel4

@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "elf/elf_file.h"
+
 #include "runtime/shared/loader_image.h"
 
 namespace microkit::sel4 {
@@ -108,6 +110,28 @@ TEST(ImageWriter, NonHypervisorKernelClearsTheFlag) {
   ASSERT_TRUE(layout);
   auto h = read_at<li::ImageHeader>(write_boot_image(in, *layout), layout->payload_offset);
   EXPECT_EQ(h.flags, 0u);
+}
+
+TEST(ImageWriter, ElfWrapsTheRawImageAtTheLoadAddress) {
+  BootImageInput in = sample_input();
+  Diagnostics diags;
+  auto layout = layout_boot_image(in, diags);
+  ASSERT_TRUE(layout);
+  std::vector<uint8_t> raw = write_boot_image(in, *layout);
+  std::vector<uint8_t> elf_bytes = write_boot_image_elf(in, *layout, 183 /* EM_AARCH64 */);
+  ASSERT_EQ(elf_bytes.size(), elf_image_size(*layout));
+  // Read back with the project's own ELF reader.
+  auto elf = elf::parse_elf(elf_bytes, "loader.elf", diags);
+  ASSERT_TRUE(elf) << (diags.empty() ? "" : render(diags.all()[0]));
+  EXPECT_EQ(elf->machine, 183);
+  EXPECT_EQ(elf->entry, kLoad);
+  ASSERT_EQ(elf->segments.size(), 1u);
+  const elf::Segment& seg = elf->segments[0];
+  EXPECT_EQ(seg.paddr, kLoad);
+  EXPECT_EQ(seg.vaddr, kLoad);
+  EXPECT_EQ(seg.memsz, raw.size());
+  auto data = elf->segment_data(seg);
+  EXPECT_TRUE(std::equal(data.begin(), data.end(), raw.begin(), raw.end()));
 }
 
 // Runs the layout on `in` and returns the single error's id.

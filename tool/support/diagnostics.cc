@@ -61,10 +61,17 @@ static std::string location_prefix(const Diagnostic& d) {
   return out + ": ";
 }
 
-// The caret line keeps tabs so that it lines up under the source line.
+// Columns count characters, so UTF-8 continuation bytes take no column; the
+// caret line keeps tabs so that it lines up under the source line.
 static std::string caret_line(std::string_view line, uint32_t column) {
   std::string out;
-  for (uint32_t i = 1; i < column && i - 1 < line.size(); ++i) out += line[i - 1] == '\t' ? '\t' : ' ';
+  uint32_t col = 1;
+  for (size_t i = 0; i < line.size() && col < column; ++i) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    if ((c & 0xC0) == 0x80) continue;
+    out += c == '\t' ? '\t' : ' ';
+    ++col;
+  }
   return out + "^";
 }
 

@@ -37,6 +37,7 @@ extern "C" {
 __attribute__((used, section(".microkit_host"))) const char microkit_host_marker[] =
     "microkit-host-abi-1";
 char microkit_name[MICROKIT_PD_NAME_LENGTH];
+volatile int microkit_host_gdb_wait = 1;
 
 // The optional entry points have weak defaults so programs need not define them.
 __attribute__((weak)) microkit_msginfo microkit_protected(microkit_channel ch,
@@ -168,8 +169,17 @@ extern "C" [[noreturn]] void microkit_host_restart_entry(uint64_t entry) {
   event_loop();
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" void __sanitizer_start_switch_fiber(void**, const void*, size_t);
+#endif
+
 // Sets rsp to `top` and calls fn(arg); fn never returns.
 [[noreturn]] void switch_stack(char* top, void (*fn)(uint64_t), uint64_t arg) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Tell ASan that we leave this stack for good and run on the Microkit one.
+  size_t size = cp->stack_size ? cp->stack_size : 0x2000;
+  __sanitizer_start_switch_fiber(nullptr, top - size, size);
+#endif
   __asm__ volatile(
       "mov %0, %%rsp\n\t"
       "xor %%ebp, %%ebp\n\t"
@@ -393,6 +403,10 @@ int main() {
   map_regions();
   apply_patches();
   setvbuf(stdout, nullptr, _IOLBF, 0);
+  // `microkit-host --gdb PD` without gdbserver: wait here until gdb, attached
+  // with -p, clears the flag.
+  if (getenv("MICROKIT_HOST_STOP_FOR_GDB"))
+    while (microkit_host_gdb_wait) usleep(10000);
   install_fault_handlers();
   make_stack();
   handover(kReqReady);

@@ -63,6 +63,7 @@ typedef struct seL4_MessageInfo { seL4_Word words[1]; } seL4_MessageInfo_t;
 #define seL4_CapFault_Length 4
 #else
 #include <sel4/sel4.h>
+#include "pd_abi.h" /* the seL4 PD CSpace layout (runtime/shared/pd_abi.h) */
 #endif
 
 #ifdef __cplusplus
@@ -128,6 +129,56 @@ void microkit_dbg_putc(int c);
 void microkit_dbg_puts(const char *s);
 void microkit_dbg_put8(seL4_Uint8 x);
 void microkit_dbg_put32(seL4_Uint32 x);
+
+#if !defined(MICROKIT_HOST)
+/* ---- seL4 port only (runtime/libmicrokit/sel4; docs/sel4-abi.md) ----
+ * Names the official libmicrokit exposes beyond the manual's API, for
+ * programs that use them. CSpace slots come from pd_abi.h; a CPtr is a slot. */
+#define MONITOR_EP MICROKIT_PD_SLOT_MONITOR_EP
+#define TCB_CAP MICROKIT_PD_SLOT_TCB
+#define ARM_SMC_CAP MICROKIT_PD_SLOT_ARM_SMC
+#define BASE_OUTPUT_NOTIFICATION_CAP MICROKIT_PD_BASE_NOTIFICATION
+#define BASE_ENDPOINT_CAP MICROKIT_PD_BASE_PPC_ENDPOINT
+#define BASE_IRQ_CAP MICROKIT_PD_BASE_IRQ
+#define BASE_TCB_CAP MICROKIT_PD_BASE_CHILD_TCB
+#define BASE_VM_TCB_CAP MICROKIT_PD_BASE_VM_TCB
+#define BASE_VCPU_CAP MICROKIT_PD_BASE_VCPU
+#define BASE_IOPORT_CAP MICROKIT_PD_BASE_IOPORT
+#define BASE_USER_CAPS MICROKIT_PD_BASE_USER_CAPS
+#define MICROKIT_MAX_USER_CAPS MICROKIT_PD_MAX_USER_CAPS
+#define MICROKIT_MAX_IOPORT_ID MICROKIT_PD_MAX_IOPORT_ID
+
+/* Written by the tool into the program image: bit c set = channel c is an
+ * IRQ / may be notified / may be ppcalled; bit i = I/O port id i. */
+extern seL4_Word microkit_irqs;
+extern seL4_Word microkit_notifications;
+extern seL4_Word microkit_pps;
+extern seL4_Word microkit_ioports;
+/* The deferred signal, sent together with the next receive. */
+extern seL4_Bool microkit_have_signal;
+extern seL4_CPtr microkit_signal_cap;
+extern seL4_MessageInfo_t microkit_signal_msg;
+
+/* Stops the PD with a VM fault at address `err`, which its fault handler
+ * reports (the official libmicrokit does the same). */
+void microkit_internal_crash(seL4_Error err);
+
+/* The CPtr of <cspace> slot `slot` (1..MICROKIT_MAX_USER_CAPS-1), else seL4_CapNull. */
+seL4_CPtr microkit_cspace_root_slot_to_cptr(seL4_Word slot);
+
+#if defined(CONFIG_ARM_HYPERVISOR_SUPPORT)
+void microkit_vcpu_restart(microkit_child vcpu, seL4_Word entry_point);
+void microkit_vcpu_stop(microkit_child vcpu);
+void microkit_vcpu_arm_inject_irq(microkit_child vcpu, seL4_Uint16 irq, seL4_Uint8 priority,
+                                  seL4_Uint8 group, seL4_Uint8 index);
+void microkit_vcpu_arm_ack_vppi(microkit_child vcpu, seL4_Word irq);
+seL4_Word microkit_vcpu_arm_read_reg(microkit_child vcpu, seL4_Word reg);
+void microkit_vcpu_arm_write_reg(microkit_child vcpu, seL4_Word reg, seL4_Word value);
+#endif
+#if defined(CONFIG_ALLOW_SMC_CALLS)
+void microkit_arm_smc_call(seL4_ARM_SMCContext *args, seL4_ARM_SMCContext *response);
+#endif
+#endif /* !MICROKIT_HOST */
 
 #if defined(MICROKIT_HOST)
 /* ---- Host platform only ---- */

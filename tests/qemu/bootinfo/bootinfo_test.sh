@@ -28,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT
 {
   echo '#!/bin/bash'
   printf 'exec %q "$@"' "$make_image"
-  printf ' %q' "${image_args[@]}"
+  [ ${#image_args[@]} -eq 0 ] || printf ' %q' "${image_args[@]}"
   echo
 } >"$tmp/make_image"
 chmod +x "$tmp/make_image"
@@ -41,4 +41,8 @@ if [ $status -ne 0 ]; then
   exit $status   # 77 = skipped, with the reason in the output
 fi
 grep -F "boot registers:" "$tmp/out"
-"$compare" --package "$package" --log "$tmp/out"
+if ! "$compare" --package "$package" --log "$tmp/out"; then
+  echo "---- qemu_boot_test.sh output ----"
+  cat "$tmp/out"
+  exit 1
+fi

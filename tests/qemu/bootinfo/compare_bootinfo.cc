@@ -10,6 +10,8 @@
 // emulate_boot(): user image [x0, x1) at virtual x0 - x2, DTB at x4 (x5
 // bytes). Prints the predicted and observed untyped lists side by side and
 // exits 0 when every fact matches, 1 when any differs, 2 on bad input.
+// When the emulation predicts that the kernel refuses the layout, the kernel
+// must have failed to boot with the matching error message.
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
@@ -35,6 +37,8 @@ struct Observed {
   std::vector<UntypedObject> untypeds;
   std::optional<uint64_t> rootserver_tcb_pptr;          // from the kernel's halt message
   bool complete = false;
+  std::vector<std::string> kernel_errors;               // "ERROR: ..." lines of a failed boot
+  bool kernel_failed = false;
 };
 
 std::optional<uint64_t> number(const std::string& text) {
@@ -93,6 +97,8 @@ std::optional<Log> read_log(const std::string& path) {
     if (line.rfind("boot registers:", 0) == 0) log.registers = parse_registers(line);
     size_t at = line.find(bi);
     if (at != std::string::npos) parse_bootinfo_line(line.substr(at + bi.size()), log.observed);
+    if (line.rfind("ERROR: ", 0) == 0) log.observed.kernel_errors.push_back(line);
+    if (line.find("kernel init failed") != std::string::npos) log.observed.kernel_failed = true;
     at = line.find(halt);
     if (at != std::string::npos) {
       std::istringstream rest(line.substr(at + halt.size()));
@@ -177,6 +183,46 @@ int compare(const BootFacts& facts, const BootResult& r, const Observed& o) {
   return bad;
 }
 
+// What the kernel prints for each refusal the emulation predicts.
+const char* kernel_message_for(const std::string& id) {
+  static const std::map<std::string, const char*> messages = {
+      {"boot-freemem-regions-exhausted", "MAX_NUM_FREEMEM_REG"},
+      {"boot-out-of-memory-for-rootserver", "no free memory region is big enough"},
+      {"boot-reserved-regions-out-of-order", "in wrong order"},
+      {"boot-user-image-above-user-top", "exceeds USER_TOP"},
+      {"boot-dtb-outside-kernel-window", "exceeds PADDR_TOP"},
+      {"boot-root-cnode-full", "can't add another cap"},
+      {"boot-reserved-regions-exhausted", "MAX_NUM_RESV_REG"},
+  };
+  auto it = messages.find(id);
+  return it == messages.end() ? nullptr : it->second;
+}
+
+// The emulation said the kernel would refuse this layout: the kernel must
+// have refused it too, for the same reason.
+int compare_refusal(const Diagnostics& diags, const Observed& o) {
+  std::printf("emulate_boot predicts that the kernel refuses this layout:\n");
+  for (const auto& d : diags.all()) std::printf("  %s\n", microkit::render(d).c_str());
+  std::printf("the kernel printed:\n");
+  for (const std::string& e : o.kernel_errors) std::printf("  %s\n", e.c_str());
+  if (!o.kernel_failed) {
+    std::printf("FAIL: the kernel booted\n");
+    return 1;
+  }
+  for (const auto& d : diags.all()) {
+    const char* expected = kernel_message_for(d.id);
+    if (!expected) continue;
+    for (const std::string& e : o.kernel_errors) {
+      if (e.find(expected) != std::string::npos) {
+        std::printf("PASS: both refuse (%s)\n", d.id.c_str());
+        return 0;
+      }
+    }
+  }
+  std::printf("FAIL: the kernel refused for another reason\n");
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,8 +237,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::optional<Log> log = read_log(log_path);
-  if (!log || log->registers.size() != 6 || !log->observed.complete) {
-    std::cerr << log_path << ": no boot registers or no complete bootinfo listing\n";
+  if (!log || log->registers.size() != 6 || !(log->observed.complete || log->observed.kernel_failed)) {
+    std::cerr << log_path << ": no boot registers, and neither a complete bootinfo listing "
+                             "nor a failed kernel boot\n";
     return 2;
   }
   Diagnostics diags;
@@ -204,8 +251,17 @@ int main(int argc, char** argv) {
   in.dtb_paddr = log->registers[4];
   in.dtb_size = log->registers[5];
   std::optional<BootResult> result = facts ? emulate_boot(*facts, in, diags) : std::nullopt;
+  if (!facts) {
+    for (const auto& d : diags.all()) std::cerr << microkit::render(d) << "\n";
+    return 2;
+  }
+  if (!result) return compare_refusal(diags, log->observed);
   for (const auto& d : diags.all()) std::cerr << microkit::render(d) << "\n";
-  if (!result) return 1;
+  if (log->observed.kernel_failed) {
+    std::printf("FAIL: emulate_boot predicts a successful boot, but the kernel refused:\n");
+    for (const std::string& e : log->observed.kernel_errors) std::printf("  %s\n", e.c_str());
+    return 1;
+  }
   int bad = compare(*facts, *result, log->observed);
   std::printf("%s: %d difference(s) between emulate_boot and the kernel\n",
               bad == 0 ? "PASS" : "FAIL", bad);

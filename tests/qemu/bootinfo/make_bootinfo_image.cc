@@ -8,7 +8,9 @@
 //       [--ui-paddr ADDR] [--dtb FILE --dtb-paddr ADDR]
 //
 // Without --ui-paddr the task goes right after the kernel, as in
-// make_boot_image. Prints the boot registers in make_boot_image's format:
+// make_boot_image. An ADDR may also be written `after-kernel` or
+// `after-kernel+OFFSET`: the first page boundary after the kernel's image
+// (plus OFFSET), which depends on the kernel build. Prints the boot registers in make_boot_image's format:
 //   boot registers: x0=0x... x1=0x... x2=0x... x3=0x... x4=0x... x5=0x...
 #include <cinttypes>
 #include <cstdio>
@@ -74,6 +76,14 @@ struct Args {
   uint64_t number(const std::string& key) const {
     return std::strtoull(get(key).c_str(), nullptr, 0);
   }
+  // An address, possibly relative to `after_kernel`.
+  uint64_t address(const std::string& key, uint64_t after_kernel) const {
+    std::string v = get(key);
+    const std::string rel = "after-kernel";
+    if (v.rfind(rel, 0) != 0) return number(key);
+    uint64_t offset = v.size() > rel.size() + 1 ? std::strtoull(v.c_str() + rel.size() + 1, nullptr, 0) : 0;
+    return after_kernel + offset;
+  }
 };
 
 std::optional<Args> parse_args(int argc, char** argv) {
@@ -136,8 +146,9 @@ int main(int argc, char** argv) {
 
   BootRegion ui = span_region(*task, false, "initial task");
   uint64_t v_start = ui.paddr;
-  uint64_t p_start = a->get("ui-paddr").empty() ? align_up(in.kernel_paddr_end, kPage)
-                                                 : a->number("ui-paddr");
+  uint64_t after_kernel = align_up(in.kernel_paddr_end, kPage);
+  uint64_t p_start = a->get("ui-paddr").empty() ? after_kernel
+                                                 : a->address("ui-paddr", after_kernel);
   ui.paddr = p_start;
   in.ui_v_entry = task->entry;
   in.ui_p_reg_start = p_start;
@@ -148,7 +159,7 @@ int main(int argc, char** argv) {
   if (!a->get("dtb").empty()) {
     std::optional<std::vector<uint8_t>> dtb = read_bytes(a->get("dtb"));
     if (!dtb || dtb->empty()) return fail("cannot read the DTB " + a->get("dtb"));
-    in.dtb_paddr = a->number("dtb-paddr");
+    in.dtb_paddr = a->address("dtb-paddr", after_kernel);
     in.dtb_size = dtb->size();
     in.regions.push_back(BootRegion{"dtb", in.dtb_paddr, *dtb, align_up(dtb->size(), 8)});
   }

@@ -1,0 +1,67 @@
+// dbg.cc: debug console output and the failure path.
+//
+// In a kernel built with CONFIG_PRINTING (the debug configurations) each
+// character is one seL4_DebugPutChar system call; otherwise (release,
+// benchmark) output is dropped, so programs may print unconditionally.
+#include "internal.h"
+
+extern "C" {
+
+void microkit_dbg_putc(int c) {
+#if defined(CONFIG_PRINTING)
+  seL4_DebugPutChar(static_cast<char>(c));
+#else
+  (void)c;
+#endif
+}
+
+void microkit_dbg_puts(const char* s) {
+#if defined(CONFIG_PRINTING)
+  for (; *s != '\0'; ++s) seL4_DebugPutChar(*s);
+#else
+  (void)s;
+#endif
+}
+
+// Decimal, no leading zeros.
+void microkit_dbg_put32(seL4_Uint32 x) {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + x % 10);
+    x /= 10;
+  } while (x != 0);
+  while (n > 0) microkit_dbg_putc(digits[--n]);
+}
+
+void microkit_dbg_put8(seL4_Uint8 x) { microkit_dbg_put32(x); }
+
+}  // extern "C"
+
+namespace microkit::sel4 {
+
+void report_bad_id(const char* call, const char* what, unsigned int id) {
+  microkit_dbg_puts(microkit_name);
+  microkit_dbg_putc(' ');
+  microkit_dbg_puts(call);
+  microkit_dbg_puts(": invalid ");
+  microkit_dbg_puts(what);
+  microkit_dbg_puts(" '");
+  microkit_dbg_put32(id);
+  microkit_dbg_puts("'\n");
+}
+
+// If a fault handler resumes the PD after the crash, trap again rather
+// than return into a call whose invariant is broken.
+[[noreturn]] void fail(const char* step, seL4_Error err) {
+  microkit_dbg_puts(microkit_name);
+  microkit_dbg_puts(": ");
+  microkit_dbg_puts(step);
+  microkit_dbg_puts(" failed, seL4 error ");
+  microkit_dbg_put32(static_cast<seL4_Uint32>(err));
+  microkit_dbg_putc('\n');
+  microkit_internal_crash(err);
+  for (;;) __builtin_trap();
+}
+
+}  // namespace microkit::sel4

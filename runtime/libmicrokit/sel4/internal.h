@@ -1,0 +1,27 @@
+// internal.h: what the seL4 port's translation units share, and nothing a
+// program sees.
+//
+// Every file of the port is freestanding C++ (runtime/shared/freestanding.h
+// is force-included) with C linkage for everything a program links against.
+// Checks on a caller's channel follow the official libmicrokit: a bad id is
+// reported on the debug console (debug configurations) and the call does
+// nothing; a kernel error in a call that cannot fail under a correct plan
+// stops the PD with microkit_internal_crash, naming the step first.
+#pragma once
+
+#include <microkit.h>
+
+namespace microkit::sel4 {
+
+// Whether `id` is at most `max_id` and bit `id` of `mask` is set.
+inline bool id_allowed(seL4_Word mask, unsigned int id, unsigned int max_id) {
+  return id <= max_id && ((mask >> id) & 1u) != 0;
+}
+
+// "<pd name> <call>: invalid <what> '<id>'\n" on the debug console.
+void report_bad_id(const char* call, const char* what, unsigned int id);
+
+// The step that failed, then a crash at address `err` (never returns).
+[[noreturn]] void fail(const char* step, seL4_Error err);
+
+}  // namespace microkit::sel4

@@ -1,0 +1,360 @@
+// End-to-end tests of the command line: argv in, exit code and output out,
+// with every file the command reads written by the test into a temp folder.
+#include "driver/driver.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "driver/driver_test_support.h"
+
+namespace microkit::driver {
+namespace {
+
+using namespace test_support;
+
+// Two PDs, a shared region, a prefilled region without size, one channel.
+constexpr std::string_view kSystem = R"(<?xml version="1.0" encoding="UTF-8"?>
+<system>
+  <memory_region name="shared" size="0x1000" />
+  <memory_region name="blob" prefill_path="blob.bin" />
+  <protection_domain name="alpha" priority="10">
+    <program_image path="alpha.elf" />
+    <map mr="shared" vaddr="0x4000000" perms="rw" />
+    <map mr="blob" vaddr="0x5000000" perms="r" />
+  </protection_domain>
+  <protection_domain name="beta" priority="20">
+    <program_image path="beta.elf" />
+    <map mr="shared" vaddr="0x4000000" perms="r" />
+  </protection_domain>
+  <channel>
+    <end pd="alpha" id="1" />
+    <end pd="beta" id="2" />
+  </channel>
+</system>
+)";
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  // The system above with its programs (for `machine`) and prefill, in `sub`.
+  void write_system(uint16_t machine = EM_X86_64, const std::string& sub = "") {
+    dir_.write("s.system", kSystem);
+    dir_.write(sub + "alpha.elf", program_elf(machine));
+    dir_.write(sub + "beta.elf", program_elf(machine));
+    dir_.write(sub + "blob.bin", std::string(5000, 'b'));
+  }
+  Result run(std::vector<std::string> args) { return run_command(args, env_in(dir_)); }
+
+  TempDir dir_;
+};
+
+// ------------------------------------------------------------ help, version, usage
+
+TEST_F(Cli, HelpGoesToStdoutWithExitZero) {
+  for (const char* flag : {"-h", "--help"}) {
+    Result r = run({flag});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_TRUE(r.out.starts_with("usage: microkit")) << r.out;
+    EXPECT_EQ(r.err, "");
+  }
+}
+
+TEST_F(Cli, Version) {
+  Result r = run({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.out.starts_with("microkit ")) << r.out;
+  EXPECT_TRUE(r.out.ends_with("\n"));
+}
+
+TEST_F(Cli, NoArgumentsIsAUsageError) {
+  Result r = run({});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(r.err.starts_with("microkit: error: the following arguments are required: --board, "
+                                "--config, system\n"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "hint: usage: microkit"));
+}
+
+TEST_F(Cli, UnknownFlagWithSuggestion) {
+  write_system();
+  Result r = run({"s.system", "--bord", "host", "--config", "debug"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "microkit: error: unknown option '--bord'\n  hint: did you mean '--board'?\n");
+}
+
+TEST_F(Cli, UnknownVerbWithSuggestion) {
+  Result r = run({"chek", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "unknown command 'chek'"));
+  EXPECT_TRUE(contains(r.err, "did you mean 'check'?"));
+}
+
+// ------------------------------------------------------------ boards
+
+TEST_F(Cli, BoardsListsEveryBoardWithItsConfigs) {
+  Result r = run({"boards"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  for (const char* line_start : {"host ", "qemu_virt_aarch64 ", "qemu_virt_riscv64 ", "x86_64_generic "})
+    EXPECT_TRUE(r.out.starts_with(line_start) || contains(r.out, "\n" + std::string(line_start)))
+        << line_start << " in\n" << r.out;
+  EXPECT_TRUE(contains(r.out, "debug, release"));
+  EXPECT_TRUE(contains(r.out, "aarch64"));
+}
+
+TEST_F(Cli, BoardsFromAMissingFolder) {
+  Result r = run_command({"boards"}, Environment{dir_.path(), dir_.path() + "/no-boards"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "error:"));
+}
+
+TEST_F(Cli, BoardsFromAnEmptyFolder) {
+  dir_.write("boards/README", "no boards here");
+  Result r = run_command({"boards"}, Environment{dir_.path(), dir_.path() + "/boards"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "no boards found"));
+}
+
+// ------------------------------------------------------------ check
+
+TEST_F(Cli, CheckPrintsTheSummary) {
+  write_system();
+  Result r = run({"check", "s.system", "--board", "host"});
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "s.system: ok (2 protection domains, 2 memory regions, 1 channels)\n");
+}
+
+TEST_F(Cli, CheckWithAnExplicitConfig) {
+  write_system();
+  Result r = run({"check", "s.system", "--board", "host", "--config", "release"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Cli, CheckFindsProgramsThroughEverySearchPath) {
+  dir_.write("s.system", kSystem);
+  dir_.write("build/alpha.elf", program_elf());
+  dir_.write("other/beta.elf", program_elf());
+  dir_.write("data/blob.bin", "x");
+  Result r = run({"check", "s.system", "--board", "host", "--search-path", "build", "other",
+                  "--search-path", dir_.path() + "/data"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Cli, CheckMissingProgramShowsTheSdfLineAndCaret) {
+  write_system();
+  std::filesystem::remove(dir_.path() + "/beta.elf");
+  Result r = run({"check", "s.system", "--board", "host", "--search-path", "build"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  Loc loc = loc_of(kSystem, "path=\"beta.elf\"");
+  EXPECT_TRUE(r.err.starts_with("s.system:" + at(loc) + ": error: cannot find program image "
+                                "'beta.elf'; searched: " + dir_.path() + "/build, " + dir_.path() +
+                                "\n"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "\n        <program_image path=\"beta.elf\" />\n"));
+  EXPECT_TRUE(contains(r.err, "\n                       ^\n"));
+  EXPECT_TRUE(contains(r.err, "hint: build it first, or add the folder that holds it with "
+                              "--search-path DIR"));
+}
+
+TEST_F(Cli, CheckProgramForTheWrongArchitecture) {
+  write_system(EM_AARCH64);
+  Result r = run({"check", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "s.system:" + at(loc_of(kSystem, "path=\"alpha.elf\"")) + ": error: "));
+  EXPECT_TRUE(contains(r.err, "is built for aarch64"));
+}
+
+TEST_F(Cli, CheckMalformedElfIsReportedWithoutSdfSource) {
+  write_system();
+  std::string elf = dir_.write("alpha.elf", "not an elf at all");
+  Result r = run({"check", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with(elf + ": error: ")) << r.err;
+  // The note that points back at the SDF does quote it.
+  EXPECT_TRUE(contains(r.err, "note: the program image of protection domain 'alpha'"));
+}
+
+TEST_F(Cli, CheckMissingSystemFile) {
+  Result r = run({"check", "nope.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("microkit: error: cannot read the system description "
+                                "'nope.system': No such file or directory\n"))
+      << r.err;
+}
+
+TEST_F(Cli, CheckSystemThatIsAFolder) {
+  dir_.write("folder.system/x", "");
+  Result r = run({"check", "folder.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "'folder.system': it is a directory"));
+}
+
+TEST_F(Cli, CheckMalformedXmlStopsAfterParsing) {
+  dir_.write("s.system", "<system>\n  <protection_domain name=\"a\">\n</system>\n");
+  Result r = run({"check", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("s.system:3:")) << r.err;
+  EXPECT_FALSE(contains(r.err, "program"));  // inputs were not looked for
+}
+
+TEST_F(Cli, CheckValidationErrorQuotesTheSdf) {
+  write_system();
+  std::string text(kSystem);
+  text.replace(text.find("mr=\"blob\""), 9, "mr=\"blub\"");
+  dir_.write("s.system", text);
+  Result r = run({"check", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "s.system:" + at(loc_of(text, "mr=\"blub\"")) + ": error: ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "\n        <map mr=\"blub\" vaddr=\"0x5000000\" perms=\"r\" />\n"));
+}
+
+TEST_F(Cli, CheckPrefillLargerThanItsRegion) {
+  write_system();
+  std::string text(kSystem);
+  text.replace(text.find("name=\"blob\""), 11, "name=\"blob\" size=\"0x1000\"");
+  dir_.write("s.system", text);
+  Result r = run({"check", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("s.system:" + at(loc_of(text, "prefill_path")) +
+                                ": error: prefill file 'blob.bin' (0x1388 bytes) is larger than "
+                                "memory region 'blob' (size 0x1000)"))
+      << r.err;
+}
+
+TEST_F(Cli, CheckUnknownBoardListsTheBoards) {
+  write_system();
+  Result r = run({"check", "s.system", "--board", "qemu_virt_arch64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("microkit: error: unknown board 'qemu_virt_arch64'\n")) << r.err;
+  EXPECT_TRUE(contains(r.err, "did you mean 'qemu_virt_aarch64'?"));
+  EXPECT_TRUE(contains(r.err, "The boards are: host, qemu_virt_aarch64"));
+}
+
+TEST_F(Cli, CheckUnknownConfigListsTheConfigs) {
+  write_system();
+  Result r = run({"check", "s.system", "--board", "host", "--config", "relase"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("microkit: error: board 'host' has no config 'relase'\n")) << r.err;
+  EXPECT_TRUE(contains(r.err, "did you mean 'release'?"));
+  EXPECT_TRUE(contains(r.err, "The configs of host are: debug, release"));
+}
+
+TEST_F(Cli, CheckWarnsAboutBuildOnlyFlagsButSucceeds) {
+  write_system();
+  Result r = run({"check", "s.system", "--board", "host", "-o", "x.img"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(contains(r.err, "microkit: warning: option -o has no effect with 'check'"));
+  EXPECT_TRUE(contains(r.out, ": ok ("));
+}
+
+TEST_F(Cli, CheckWithAbsoluteSystemPath) {
+  write_system();
+  Result r = run_command({"check", dir_.path() + "/s.system", "--board", "host"},
+                         Environment{"/", boards_dir()});
+  // The programs are not in "/": only the SDF's own path is absolute.
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "cannot find program image 'alpha.elf'"));
+  Result ok = run_command({"check", dir_.path() + "/s.system", "--board", "host", "--search-path",
+                           dir_.path()},
+                          Environment{"/", boards_dir()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+// ------------------------------------------------------------ build (the official form)
+
+TEST_F(Cli, BuildForAnSel4BoardIsNotImplementedYet) {
+  write_system(EM_AARCH64);
+  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(r.err.starts_with("microkit: error: building seL4 images for qemu_virt_aarch64 is "
+                                "not implemented yet (issue 3)\n"))
+      << r.err;
+}
+
+TEST_F(Cli, BuildStopsAtInputErrorsBeforeSayingNotImplemented) {
+  write_system(EM_X86_64);
+  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "is built for x86_64"));
+  EXPECT_FALSE(contains(r.err, "issue 3"));
+}
+
+TEST_F(Cli, BuildNeedsAConfig) {
+  write_system();
+  Result r = run({"s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "the following arguments are required: --config"));
+}
+
+TEST_F(Cli, ImageTypeMustSuitTheArchitecture) {
+  write_system(EM_AARCH64);
+  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug", "--image-type",
+                  "uimage"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("microkit: error: --image-type uimage is not supported for "
+                                "aarch64"))
+      << r.err;
+}
+
+TEST_F(Cli, UnsupportedOutputsAreErrors) {
+  write_system(EM_AARCH64);
+  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug", "--capdl-json",
+                  "spec.json", "--viper-output", "viper"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "--capdl-json is not supported yet"));
+  EXPECT_TRUE(contains(r.err, "--viper-output is not supported yet"));
+}
+
+TEST_F(Cli, OverrideKernelMustExist) {
+  write_system(EM_AARCH64);
+  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug",
+                  "--override-kernel", "my-kernel.elf"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "kernel ELF 'my-kernel.elf' (--override-kernel) does not exist"));
+  dir_.write("my-kernel.elf", program_elf(EM_AARCH64));
+  Result found = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug",
+                      "--override-kernel", "my-kernel.elf"});
+  EXPECT_FALSE(contains(found.err, "does not exist"));
+  EXPECT_TRUE(contains(found.err, "issue 3"));
+}
+
+TEST_F(Cli, BuildForTheHostBoardWritesTheBundle) {
+  write_system();
+  Result r = run({"s.system", "--board", "host", "--config", "debug", "-o", "out/system.bundle"});
+  // The output folder does not exist: the write must fail cleanly.
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "error:"));
+  std::filesystem::create_directories(dir_.path() + "/out");
+  Result ok = run({"s.system", "--board", "host", "--config", "debug", "-o", "out/system.bundle"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir_.path() + "/out/system.bundle"));
+}
+
+// ------------------------------------------------------------ run
+
+TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {
+  write_system(EM_AARCH64);
+  Result r = run({"run", "s.system", "--board", "qemu_virt_aarch64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("microkit: error: 'microkit run' runs systems on the host board"))
+      << r.err;
+}
+
+TEST_F(Cli, RunChecksTheSystemFirst) {
+  Result r = run({"run", "nope.system"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "cannot read the system description 'nope.system'"));
+}
+
+}  // namespace
+}  // namespace microkit::driver
