@@ -122,8 +122,9 @@ void run_phase(benchmark::State& state, std::string (*generate)(size_t), Phase p
     benchmark::DoNotOptimize(diags);
   }
   state.counters["elements"] = static_cast<double>(n);
-  state.counters["per_element"] = benchmark::Counter(
-      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["per_element"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
   state.counters["sdf_bytes"] = static_cast<double>(text.size());
 }
 

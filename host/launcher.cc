@@ -456,13 +456,15 @@ void Launcher::handle(Proc& p) {
   ControlPage* cp = p.cp;
   switch (cp->req) {
     case kReqRecv: {
+      // As libmicrokit on seL4: the deferred operation first, then the reply.
       uint64_t kind = cp->arg0, ch = cp->arg1;
+      if (kind == kDeferNotify) notify(p, ch);
+      else if (kind == kDeferIrqAck) irq_ack(p, ch);
+      if (p.faulted) return;
       reply_to_caller(p);
       reply_to_fault(p);
       p.in_recv = true;
-      if (kind == kDeferNotify) notify(p, ch);
-      else if (kind == kDeferIrqAck) irq_ack(p, ch);
-      if (!p.faulted) update(p);
+      update(p);
       return;
     }
     case kReqNotify: notify(p, cp->arg0); break;

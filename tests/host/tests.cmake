@@ -80,3 +80,24 @@ host_test(time_limit timer_lazy.system 0 FLAGS "--until 500000"
 # pd_stop/pd_resume: no delivery while stopped; delivery at resume.
 host_test(stop_resume stop_resume.system 0
   EXPECT "kid: init" "stopper: notified the stopped child\n\\[kid\\] kid: notified 6\n\\[stopper\\] stopper: resumed the child")
+
+# The serial device: TX lines, and RX input (--serial-input) with its IRQ.
+host_test(serial serial.system 0
+  FLAGS "--serial-input ${CMAKE_CURRENT_SOURCE_DIR}/systems/serial-input.txt"
+  EXPECT "\\[serial\\] hello serial\n" "\\[console\\] got 15 bytes on channel 3\n"
+         "\\[serial\\] ECHO ME\n\\[serial\\] AND ME\nmicrokit-host: PASS quiescent")
+
+# microkit_host_exit(7): status 7, FAIL line naming the PD; nothing runs after.
+host_test(host_exit exit.system 7
+  EXPECT "ending the run\nmicrokit-host: FAIL microkit_host_exit\\(7\\) by 'exiter'"
+  REJECT "after: init")
+
+# Misuse: exit() from a PD is reported; message register 64 is a cap fault.
+host_test(misuse misuse.system 1
+  EXPECT "PD 'quitter' exited with status 0" "parent: fault child=1 label=1 id=64"
+         "after: init" "FAIL quiescent at t=0 ns \\(1 unhandled fault\\)"
+  REJECT "set message register 64")
+
+# C++ PD programs: the protected entry point is microkit_protected.
+host_test(cxx_server ppc_cxx.system 0
+  EXPECT "server: C\\+\\+ init" "server: C\\+\\+ server got label 42 on 6\n\\[client\\] client: reply label=7 count=1 mr0=60")

@@ -17,9 +17,16 @@
 namespace {
 
 int run(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> args;
+  if (argc > 1) args.assign(argv + 1, argv + argc);
   microkit::driver::Environment env;
-  env.cwd = std::filesystem::current_path().string();
+  std::error_code ec;
+  env.cwd = std::filesystem::current_path(ec).string();
+  if (ec) {
+    std::fprintf(stderr, "microkit: error: cannot read the current directory: %s\n",
+                 ec.message().c_str());
+    return microkit::driver::kExitUserError;
+  }
   env.boards_dir = microkit::board::default_boards_dir(argc > 0 ? argv[0] : "microkit");
   microkit::driver::Result result = microkit::driver::run_command(args, env);
   std::fputs(result.out.c_str(), stdout);

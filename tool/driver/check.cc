@@ -1,13 +1,11 @@
 #include "driver/check.h"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "driver/files.h"
 #include "driver/inputs.h"
 #include "driver/print.h"
+#include "driver/text.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
 #include "support/did_you_mean.h"
@@ -16,12 +14,6 @@ namespace microkit::driver {
 
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 // "did you mean 'x'? " when a name in `names` is close to `word`.
 std::string did_you_mean_prefix(const std::string& word, const std::vector<std::string>& names) {
   std::vector<std::string_view> views(names.begin(), names.end());
@@ -29,38 +21,16 @@ std::string did_you_mean_prefix(const std::string& word, const std::vector<std::
   return close ? "did you mean '" + *close + "'? " : "";
 }
 
-std::vector<std::string> config_names(const board::Board& board) {
-  std::vector<std::string> names;
-  for (const auto& c : board.configs) names.push_back(c.name);
-  return names;
-}
-
 const board::Config* default_config(const board::Board& board) {
   if (const auto* debug = board.find_config("debug")) return debug;
   return board.configs.empty() ? nullptr : &board.configs.front();
-}
-
-std::optional<std::string> read_text(const std::string& path, std::string& why) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    why = "it is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::optional<std::string> read_sdf(const Options& opts, const Environment& env,
                                     Diagnostics& diags) {
   std::string path = (std::filesystem::path(env.cwd) / opts.system).string();
   std::string why;
-  if (auto text = read_text(path, why)) return text;
+  if (auto text = read_file(path, why)) return text;
   diags.error("sdf-unreadable", kToolName, {},
               "cannot read the system description '" + opts.system + "': " + why,
               "check the path; a relative path starts at the current directory");
@@ -75,9 +45,14 @@ bool report(const Diagnostics& diags, Result& result, SourceText source = {}) {
 
 }  // namespace
 
+std::vector<std::string> config_names(const board::Board& board) {
+  std::vector<std::string> names;
+  for (const auto& c : board.configs) names.push_back(c.name);
+  return names;
+}
+
 std::optional<Target> select_target(const board::BoardDatabase& db, const std::string& board,
-                                    const std::optional<std::string>& config,
-                                    Diagnostics& diags) {
+                                    const std::optional<std::string>& config, Diagnostics& diags) {
   const board::Board* b = db.find(board);
   if (!b) {
     diags.error("unknown-board", kToolName, {}, "unknown board '" + board + "'",
@@ -132,8 +107,8 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
 
 std::string summary_line(const std::string& system, const sdf::SystemDescription& sd) {
   return system + ": ok (" + std::to_string(sd.pds.size()) + " protection domains, " +
-         std::to_string(sd.mrs.size()) + " memory regions, " +
-         std::to_string(sd.channels.size()) + " channels)";
+         std::to_string(sd.mrs.size()) + " memory regions, " + std::to_string(sd.channels.size()) +
+         " channels)";
 }
 
 }  // namespace microkit::driver

@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "board/board.h"
 #include "driver/driver.h"
@@ -43,6 +44,9 @@ struct Target {
 };
 std::optional<Target> select_target(const board::BoardDatabase& db, const std::string& board,
                                     const std::optional<std::string>& config, Diagnostics& diags);
+
+// The names of `board`'s configs, in the board file's order.
+std::vector<std::string> config_names(const board::Board& board);
 
 // Runs the pipeline above for `opts` (its system, board, config and search
 // paths), appending rendered diagnostics to `result.err`.

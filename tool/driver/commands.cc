@@ -6,6 +6,7 @@
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "driver/print.h"
+#include "driver/text.h"
 #include "host/run.h"
 
 #ifndef MICROKIT_VERSION
@@ -33,11 +34,11 @@ int list_boards(const Environment& env, Result& result) {
   size_t width = 0;
   for (const auto& b : db.boards) width = std::max(width, b.name.size());
   for (const auto& b : db.boards) {
-    std::string configs;
-    for (const auto& c : b.configs) configs += (configs.empty() ? "" : ", ") + c.name;
-    result.out += pad(b.name, width + 2) + pad(board::arch_name(b.arch), 9) + configs + "\n";
+    result.out +=
+        pad(b.name, width + 2) + pad(board::arch_name(b.arch), 9) + join(config_names(b)) + "\n";
   }
-  if (!db.boards.empty() || diags.has_errors()) return diags.has_errors() ? kExitUserError : kExitOk;
+  if (!db.boards.empty() || diags.has_errors())
+    return diags.has_errors() ? kExitUserError : kExitOk;
   Diagnostics none;
   none.error("no-boards", kToolName, {}, "no boards found in " + env.boards_dir,
              "set MICROKIT_BOARDS to the folder holding the <board>.json files");
@@ -56,10 +57,11 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
   if (!checked) return kExitUserError;
   Diagnostics diags;
   if (checked->board.arch != board::Arch::Host) {
-    diags.error("run-needs-host", kToolName, {},
-                "'microkit run' runs systems on the host board, not on '" + checked->board.name + "'",
-                "use --board host, or build an image for " + checked->board.name +
-                    " with: microkit SYSTEM --board " + checked->board.name + " --config C");
+    diags.error(
+        "run-needs-host", kToolName, {},
+        "'microkit run' runs systems on the host board, not on '" + checked->board.name + "'",
+        "use --board host, or build an image for " + checked->board.name +
+            " with: microkit SYSTEM --board " + checked->board.name + " --config C");
     return fail(result, diags);
   }
   // Plan, then hand the plan to the host back end, which runs the launcher
@@ -77,10 +79,10 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
 void check_image_type(const Options& opts, const board::Board& board, Diagnostics& diags) {
   using board::Arch;
   ImageType t = opts.image_type;
-  bool ok = t == ImageType::Unspecified ||
-            (t == ImageType::Elf && board.arch != Arch::Host) ||
-            (t == ImageType::Binary && (board.arch == Arch::AArch64 || board.arch == Arch::RiscV64)) ||
-            (t == ImageType::Uimage && board.arch == Arch::RiscV64);
+  bool ok =
+      t == ImageType::Unspecified || (t == ImageType::Elf && board.arch != Arch::Host) ||
+      (t == ImageType::Binary && (board.arch == Arch::AArch64 || board.arch == Arch::RiscV64)) ||
+      (t == ImageType::Uimage && board.arch == Arch::RiscV64);
   if (ok) return;
   diags.error("image-type-unsupported", kToolName, {},
               std::string("--image-type ") + image_type_name(t) + " is not supported for " +
@@ -130,12 +132,13 @@ int build(const Options& opts, const Environment& env, Result& result) {
   check_unsupported_outputs(opts, env, checked->board, diags);
   if (diags.has_errors()) return fail(result, diags);
   print_diagnostics(diags, result.err);  // warnings
-  if (checked->board.arch == board::Arch::Host) return build_host_bundle(opts, env, *checked, result);
+  if (checked->board.arch == board::Arch::Host)
+    return build_host_bundle(opts, env, *checked, result);
   Diagnostics missing;
-  missing.error("not-implemented", kToolName, {},
-                "building seL4 images for " + checked->board.name +
-                    " is not implemented yet (issue 3)",
-                "'microkit check' validates the system in the meantime");
+  missing.error(
+      "not-implemented", kToolName, {},
+      "building seL4 images for " + checked->board.name + " is not implemented yet (issue 3)",
+      "'microkit check' validates the system in the meantime");
   return fail(result, missing);
 }
 

@@ -76,8 +76,9 @@ TEST_F(Cli, NoArgumentsIsAUsageError) {
   Result r = run({});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(r.err.starts_with("microkit: error: the following arguments are required: --board, "
-                                "--config, system\n"))
+  EXPECT_TRUE(
+      r.err.starts_with("microkit: error: the following arguments are required: --board, "
+                        "--config, system\n"))
       << r.err;
   EXPECT_TRUE(contains(r.err, "hint: usage: microkit"));
 }
@@ -102,9 +103,11 @@ TEST_F(Cli, BoardsListsEveryBoardWithItsConfigs) {
   Result r = run({"boards"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, "");
-  for (const char* line_start : {"host ", "qemu_virt_aarch64 ", "qemu_virt_riscv64 ", "x86_64_generic "})
+  for (const char* line_start :
+       {"host ", "qemu_virt_aarch64 ", "qemu_virt_riscv64 ", "x86_64_generic "})
     EXPECT_TRUE(r.out.starts_with(line_start) || contains(r.out, "\n" + std::string(line_start)))
-        << line_start << " in\n" << r.out;
+        << line_start << " in\n"
+        << r.out;
   EXPECT_TRUE(contains(r.out, "debug, release"));
   EXPECT_TRUE(contains(r.out, "aarch64"));
 }
@@ -155,21 +158,24 @@ TEST_F(Cli, CheckMissingProgramShowsTheSdfLineAndCaret) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   Loc loc = loc_of(kSystem, "path=\"beta.elf\"");
-  EXPECT_TRUE(r.err.starts_with("s.system:" + at(loc) + ": error: cannot find program image "
-                                "'beta.elf'; searched: " + dir_.path() + "/build, " + dir_.path() +
-                                "\n"))
+  EXPECT_TRUE(r.err.starts_with("s.system:" + at(loc) +
+                                ": error: cannot find program image "
+                                "'beta.elf'; searched: " +
+                                dir_.path() + "/build, " + dir_.path() + "\n"))
       << r.err;
   EXPECT_TRUE(contains(r.err, "\n        <program_image path=\"beta.elf\" />\n"));
   EXPECT_TRUE(contains(r.err, "\n                       ^\n"));
-  EXPECT_TRUE(contains(r.err, "hint: build it first, or add the folder that holds it with "
-                              "--search-path DIR"));
+  EXPECT_TRUE(contains(r.err,
+                       "hint: build it first, or add the folder that holds it with "
+                       "--search-path DIR"));
 }
 
 TEST_F(Cli, CheckProgramForTheWrongArchitecture) {
   write_system(EM_AARCH64);
   Result r = run({"check", "s.system", "--board", "host"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(contains(r.err, "s.system:" + at(loc_of(kSystem, "path=\"alpha.elf\"")) + ": error: "));
+  EXPECT_TRUE(
+      contains(r.err, "s.system:" + at(loc_of(kSystem, "path=\"alpha.elf\"")) + ": error: "));
   EXPECT_TRUE(contains(r.err, "is built for aarch64"));
 }
 
@@ -186,8 +192,9 @@ TEST_F(Cli, CheckMalformedElfIsReportedWithoutSdfSource) {
 TEST_F(Cli, CheckMissingSystemFile) {
   Result r = run({"check", "nope.system", "--board", "host"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(r.err.starts_with("microkit: error: cannot read the system description "
-                                "'nope.system': No such file or directory\n"))
+  EXPECT_TRUE(
+      r.err.starts_with("microkit: error: cannot read the system description "
+                        "'nope.system': No such file or directory\n"))
       << r.err;
 }
 
@@ -213,7 +220,8 @@ TEST_F(Cli, CheckValidationErrorQuotesTheSdf) {
   dir_.write("s.system", text);
   Result r = run({"check", "s.system", "--board", "host"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(contains(r.err, "s.system:" + at(loc_of(text, "mr=\"blub\"")) + ": error: ")) << r.err;
+  EXPECT_TRUE(contains(r.err, "s.system:" + at(loc_of(text, "mr=\"blub\"")) + ": error: "))
+      << r.err;
   EXPECT_TRUE(contains(r.err, "\n        <map mr=\"blub\" vaddr=\"0x5000000\" perms=\"r\" />\n"));
 }
 
@@ -263,9 +271,9 @@ TEST_F(Cli, CheckWithAbsoluteSystemPath) {
   // The programs are not in "/": only the SDF's own path is absolute.
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.err, "cannot find program image 'alpha.elf'"));
-  Result ok = run_command({"check", dir_.path() + "/s.system", "--board", "host", "--search-path",
-                           dir_.path()},
-                          Environment{"/", boards_dir()});
+  Result ok = run_command(
+      {"check", dir_.path() + "/s.system", "--board", "host", "--search-path", dir_.path()},
+      Environment{"/", boards_dir()});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
@@ -276,8 +284,9 @@ TEST_F(Cli, BuildForAnSel4BoardIsNotImplementedYet) {
   Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(r.err.starts_with("microkit: error: building seL4 images for qemu_virt_aarch64 is "
-                                "not implemented yet (issue 3)\n"))
+  EXPECT_TRUE(
+      r.err.starts_with("microkit: error: building seL4 images for qemu_virt_aarch64 is "
+                        "not implemented yet (issue 3)\n"))
       << r.err;
 }
 
@@ -298,11 +307,12 @@ TEST_F(Cli, BuildNeedsAConfig) {
 
 TEST_F(Cli, ImageTypeMustSuitTheArchitecture) {
   write_system(EM_AARCH64);
-  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug", "--image-type",
-                  "uimage"});
+  Result r = run(
+      {"s.system", "--board", "qemu_virt_aarch64", "--config", "debug", "--image-type", "uimage"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(r.err.starts_with("microkit: error: --image-type uimage is not supported for "
-                                "aarch64"))
+  EXPECT_TRUE(
+      r.err.starts_with("microkit: error: --image-type uimage is not supported for "
+                        "aarch64"))
       << r.err;
 }
 
@@ -338,6 +348,17 @@ TEST_F(Cli, BuildForTheHostBoardWritesTheBundle) {
   Result ok = run({"s.system", "--board", "host", "--config", "debug", "-o", "out/system.bundle"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_TRUE(std::filesystem::is_regular_file(dir_.path() + "/out/system.bundle"));
+}
+
+TEST_F(Cli, HostBoardTakesNoImageTypeAndIgnoresOverrideKernel) {
+  write_system();
+  Result typed = run({"s.system", "--board", "host", "--config", "debug", "--image-type", "elf"});
+  EXPECT_EQ(typed.exit_code, 1);
+  EXPECT_TRUE(contains(typed.err, "--image-type elf is not supported for host"));
+  Result kernel = run({"s.system", "--board", "host", "--config", "debug", "--override-kernel",
+                       "k.elf", "-o", "s.bundle"});
+  EXPECT_EQ(kernel.exit_code, 0) << kernel.err;
+  EXPECT_TRUE(contains(kernel.err, "warning: --override-kernel has no effect on the host board"));
 }
 
 // ------------------------------------------------------------ run

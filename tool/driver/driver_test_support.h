@@ -90,6 +90,8 @@ inline std::vector<std::string> errors(const Diagnostics& diags) {
   return out;
 }
 
-inline std::string at(Loc loc) { return std::to_string(loc.line) + ":" + std::to_string(loc.column); }
+inline std::string at(Loc loc) {
+  return std::to_string(loc.line) + ":" + std::to_string(loc.column);
+}
 
 }  // namespace microkit::driver::test_support

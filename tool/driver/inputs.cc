@@ -2,12 +2,11 @@
 
 #include <elf.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
+#include "driver/files.h"
+#include "driver/text.h"
 #include "sdf/memory_region_rules.h"
 
 namespace microkit::driver {
@@ -15,12 +14,6 @@ namespace microkit::driver {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string hex(uint64_t value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 std::string machine_name(uint16_t machine) {
   switch (machine) {
@@ -31,27 +24,6 @@ std::string machine_name(uint16_t machine) {
     case EM_ARM: return "32-bit arm";
   }
   return "ELF machine " + std::to_string(machine);
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-// Reads a whole file; on failure returns nullopt and says why in `why`.
-std::optional<std::vector<uint8_t>> read_bytes(const std::string& path, std::string& why) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    why = "read error";
-    return std::nullopt;
-  }
-  return bytes;
 }
 
 // Walks the description once, filling `inputs`; one instance per load.
@@ -128,7 +100,7 @@ class Loader {
     auto resolved = find(path, loc, "prefill");
     if (!resolved) return false;
     std::string why;
-    auto bytes = read_bytes(*resolved, why);
+    auto bytes = read_file(*resolved, why);
     if (!bytes) {
       diags_.error("prefill-unreadable", sd_.file, loc,
                    "cannot read prefill file '" + *resolved + "': " + why,
@@ -141,14 +113,14 @@ class Loader {
       return false;
     }
     inputs_.resolved_paths[path] = *resolved;
-    inputs_.prefills.emplace(path, std::move(*bytes));
+    inputs_.prefills.emplace(path, std::vector<uint8_t>(bytes->begin(), bytes->end()));
     return true;
   }
 
   void size_region(sdf::MemoryRegion& mr, uint64_t length, Loc loc) {
     if (!mr.size) {
       // An invalid explicit page size is the validator's to report.
-      uint64_t page = sdf::effective_page_size(mr, board_);
+      uint64_t page = sdf::declared_page_size(mr, board_);
       if (page == 0) return;
       mr.size = (length + page - 1) / page * page;
       return;

@@ -43,8 +43,7 @@ std::string one_pd(std::string_view path) {
 }
 
 std::string prefilled_mr(std::string_view attrs) {
-  return "<system>\n  <memory_region name=\"blob\" " + std::string(attrs) +
-         " />\n</system>\n";
+  return "<system>\n  <memory_region name=\"blob\" " + std::string(attrs) + " />\n</system>\n";
 }
 
 struct Loaded {
@@ -53,7 +52,8 @@ struct Loaded {
   Diagnostics diags;
 };
 
-Loaded load(std::string_view text, const board::Board& board, const std::vector<std::string>& dirs) {
+Loaded load(std::string_view text, const board::Board& board,
+            const std::vector<std::string>& dirs) {
   Loaded l;
   l.sd = parse_ok(text);
   l.inputs = load_inputs(l.sd, board, dirs, l.diags);
@@ -263,8 +263,8 @@ TEST(LoadInputs, PrefillSizesToTheRegionsOwnPageSize) {
 TEST(LoadInputs, ExplicitSizeIsKept) {
   TempDir dir;
   dir.write("data.bin", std::string(100, 'x'));
-  Loaded l = load(prefilled_mr("size=\"0x3000\" prefill_path=\"data.bin\""), host_board(),
-                  {dir.path()});
+  Loaded l =
+      load(prefilled_mr("size=\"0x3000\" prefill_path=\"data.bin\""), host_board(), {dir.path()});
   EXPECT_TRUE(l.diags.empty());
   EXPECT_EQ(l.sd.mrs.at(0).size, 0x3000u);
 }

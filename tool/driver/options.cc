@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "driver/text.h"
 #include "support/did_you_mean.h"
 
 namespace microkit::driver {
@@ -11,8 +12,17 @@ namespace microkit::driver {
 namespace {
 
 enum class Flag {
-  Help, Version, Output, Report, Board, Config, SearchPath, ImageType, CapdlJson,
-  OverrideKernel, ViperOutput,
+  Help,
+  Version,
+  Output,
+  Report,
+  Board,
+  Config,
+  SearchPath,
+  ImageType,
+  CapdlJson,
+  OverrideKernel,
+  ViperOutput
 };
 
 struct FlagSpec {
@@ -38,7 +48,7 @@ constexpr std::array kFlags = {
 };
 
 // Flags that only matter when an image is built (the form without a verb).
-constexpr std::array kBuildOnlyFlags = {Flag::Output, Flag::Report, Flag::ImageType,
+constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
                                         Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput};
 
 constexpr std::array<std::pair<std::string_view, Verb>, 3> kVerbs = {{
@@ -167,12 +177,13 @@ class Parser {
     if (close && takes_one_value(*find_flag(*close)) && next_ < args_.size() &&
         !looks_like_flag(args_[next_]))
       ++next_;
-    std::string hint = close ? "did you mean '" + *close + "'?"
-                             : "run 'microkit --help' for the list of options";
+    std::string hint =
+        close ? "did you mean '" + *close + "'?" : "run 'microkit --help' for the list of options";
     cli_error(diags_, "cli-unknown-option", "unknown option '" + name + "'", hint);
   }
 
-  void take_flag(Flag flag, const std::string& name, const std::optional<std::string>& inline_value) {
+  void take_flag(Flag flag, const std::string& name,
+                 const std::optional<std::string>& inline_value) {
     if (flag == Flag::SearchPath) return take_search_paths(inline_value);
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
@@ -205,8 +216,12 @@ class Parser {
       opts_.search_paths.push_back(*inline_value);
       return;
     }
+    size_t first = next_;
     while (next_ < args_.size() && !looks_like_flag(args_[next_]))
       opts_.search_paths.push_back(args_[next_++]);
+    if (next_ == first)  // accepted, as by the official tool, but surely not meant
+      diags_.warning("cli-empty-search-path", kToolName, {}, "--search-path names no folder",
+                     "write --search-path DIR [DIR ...], or remove it");
   }
 
   void set_image_type(const std::string& value) {
@@ -252,8 +267,6 @@ class Parser {
   }
 
   void report_missing(const std::vector<std::string>& missing) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     std::string hint = "usage: " + usage_for(opts_.verb);
     bool swallowed = opts_.system.empty() && !opts_.search_paths.empty() &&
                      opts_.search_paths.back().ends_with(".system");
@@ -261,8 +274,8 @@ class Parser {
       hint = "'" + opts_.search_paths.back() +
              "' was taken as a search path: put SYSTEM before --search-path, "
              "or write --search-path=DIR";
-    cli_error(diags_, "cli-missing-argument", "the following arguments are required: " + list,
-              hint);
+    cli_error(diags_, "cli-missing-argument",
+              "the following arguments are required: " + join(missing), hint);
   }
 
   void warn_build_only_flags() {
@@ -277,8 +290,10 @@ class Parser {
 
   static std::string usage_for(Verb verb) {
     switch (verb) {
-      case Verb::Check: return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
-      case Verb::Run: return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]";
+      case Verb::Check:
+        return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
+      case Verb::Run:
+        return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]";
       default: return usage_text();
     }
   }
@@ -334,7 +349,7 @@ std::string help_text() {
          "commands:\n"
          "  (none)       build a bootable image of SYSTEM (the official form)\n"
          "  check        parse and validate SYSTEM and load its programs; build nothing\n"
-         "  run          run SYSTEM on the host platform\n"
+         "  run          run SYSTEM on the host platform; exits with the system's status\n"
          "  boards       list the boards and their configurations\n"
          "\n"
          "positional arguments:\n"
@@ -351,8 +366,8 @@ std::string help_text() {
          "  -r, --report REPORT               the report to write (default: report.txt)\n"
          "  --image-type {binary,elf,uimage}  the image format (default: the board's)\n"
          "  --override-kernel KERNEL          use this kernel ELF (for debugging purposes)\n"
-         "  --capdl-json CAPDL_SPEC           also write the capDL spec as JSON (not supported yet)\n"
-         "  --viper-output DIRECTORY_PATH     also write Viper files, one per PD (not supported yet)\n"
+         "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (not supported yet)\n"
+         "  --viper-output DIRECTORY_PATH     write Viper files, one per PD (not supported yet)\n"
          "\n"
          "exit status: 0 success, 1 error in the input or on the command line,\n"
          "             3 internal error (a bug in microkit: please report it)\n";

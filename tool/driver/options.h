@@ -33,7 +33,7 @@ const char* image_type_name(ImageType type);
 
 struct Options {
   Verb verb = Verb::Build;
-  std::string system;                     // the SDF path, as typed
+  std::string system;  // the SDF path, as typed
   std::optional<std::string> board;
   std::optional<std::string> config;      // required for Build only
   std::vector<std::string> search_paths;  // in the order given

@@ -54,8 +54,8 @@ TEST(Options, OfficialDefaultsForOutputAndReport) {
 }
 
 TEST(Options, LongFormsOfOutputAndReport) {
-  Parsed p = parse({"--output", "a.img", "--report", "a.txt", "s.system", "--board", "b",
-                    "--config", "c"});
+  Parsed p = parse(
+      {"--output", "a.img", "--report", "a.txt", "s.system", "--board", "b", "--config", "c"});
   ASSERT_TRUE(p.opts);
   EXPECT_EQ(p.opts->output, "a.img");
   EXPECT_EQ(p.opts->report, "a.txt");
@@ -63,9 +63,9 @@ TEST(Options, LongFormsOfOutputAndReport) {
 }
 
 TEST(Options, EveryOfficialFlagIsAccepted) {
-  Parsed p = parse({"s.system", "--board", "b", "--config", "c", "--image-type", "elf",
-                    "--capdl-json", "spec.json", "--override-kernel", "k.elf", "--viper-output",
-                    "viper"});
+  Parsed p =
+      parse({"s.system", "--board", "b", "--config", "c", "--image-type", "elf", "--capdl-json",
+             "spec.json", "--override-kernel", "k.elf", "--viper-output", "viper"});
   ASSERT_TRUE(p.opts);
   EXPECT_EQ(p.opts->image_type, ImageType::Elf);
   EXPECT_EQ(p.opts->capdl_json, "spec.json");
@@ -74,8 +74,9 @@ TEST(Options, EveryOfficialFlagIsAccepted) {
 }
 
 TEST(Options, ImageTypes) {
-  for (auto [word, type] : {std::pair{"binary", ImageType::Binary}, std::pair{"elf", ImageType::Elf},
-                            std::pair{"uimage", ImageType::Uimage}}) {
+  for (auto [word, type] :
+       {std::pair{"binary", ImageType::Binary}, std::pair{"elf", ImageType::Elf},
+        std::pair{"uimage", ImageType::Uimage}}) {
     Parsed p = parse({"s.system", "--board", "b", "--config", "c", "--image-type", word});
     ASSERT_TRUE(p.opts) << word;
     EXPECT_EQ(p.opts->image_type, type);
@@ -94,6 +95,14 @@ TEST(Options, SearchPathTakesValuesUpToTheNextFlag) {
                     "--search-path", "d"});
   ASSERT_TRUE(p.opts);
   EXPECT_EQ(p.opts->search_paths, (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+TEST(Options, SearchPathWithoutFoldersIsAWarning) {
+  Parsed p = parse({"s.system", "--board", "x", "--config", "y", "--search-path"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_EQ(ids(p.diags), Ids{"cli-empty-search-path"});
+  EXPECT_FALSE(p.diags.has_errors());
+  EXPECT_TRUE(p.opts->search_paths.empty());
 }
 
 TEST(Options, SearchPathWithEqualsTakesExactlyOne) {
@@ -188,8 +197,10 @@ TEST(Options, VerbAfterTheSystemSaysVerbsComeFirst) {
 // ------------------------------------------------------------ help, version
 
 TEST(Options, HelpWinsWherever) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"-h"}, {"--help"},
-                                        {"s.system", "--bogus", "--help"}, {"check", "-h"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-h"},
+                                        {"--help"},
+                                        {"s.system", "--bogus", "--help"},
+                                        {"check", "-h"}}) {
     Parsed p = parse(args);
     ASSERT_TRUE(p.opts);
     EXPECT_EQ(p.opts->verb, Verb::Help);

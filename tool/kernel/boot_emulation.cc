@@ -198,6 +198,8 @@ class Emulator {
     const char* name;
   };
   bool init_freemem(const std::vector<Named>& boot_reserved);
+  bool check_memory();
+  bool subtract_reserved(std::vector<Region>& avail, const std::vector<Region>& res);
   bool check_reserved(const std::vector<Named>& boot_reserved);
   std::optional<std::vector<Region>> available_in_window();
   bool insert_region(Region pptr_region);
@@ -371,9 +373,9 @@ bool Emulator::insert_region(Region reg) {
               "the memory layout is too fragmented for this kernel");
 }
 
-// init_freemem: walk RAM and the boot-reserved regions together, both
-// ascending, inserting the free pieces; then place the root server objects.
-bool Emulator::init_freemem(const std::vector<Named>& named) {
+// The platform's RAM list must be ascending and without empty regions
+// (check_available_memory).
+bool Emulator::check_memory() {
   for (size_t i = 0; i < f_.memory.size(); ++i) {
     const Region& r = f_.memory[i];
     if (r.start >= r.end || (i > 0 && r.start < f_.memory[i - 1].end)) {
@@ -383,16 +385,29 @@ bool Emulator::init_freemem(const std::vector<Named>& named) {
                   "the kernel package's platform_gen.json is inconsistent");
     }
   }
-  std::optional<std::vector<Region>> in_window = available_in_window();
-  if (!in_window) return false;
-  std::vector<Region>& avail = *in_window;
-  if (avail.empty()) {
+  return true;
+}
+
+// init_freemem: the usable RAM minus the boot-reserved regions goes into
+// the freemem slots; then the root server block is carved from it.
+bool Emulator::init_freemem(const std::vector<Named>& named) {
+  if (!check_memory()) return false;
+  std::optional<std::vector<Region>> avail = available_in_window();
+  if (!avail) return false;
+  if (avail->empty()) {
     return fail("boot-no-memory-in-kernel-window", "no RAM lies inside the kernel window",
                 "the kernel package's platform has no usable memory");
   }
   if (!check_reserved(named)) return false;
   std::vector<Region> res;
   for (const Named& n : named) res.push_back(n.pptr);
+  return subtract_reserved(*avail, res) && place_rootserver();
+}
+
+// The kernel's walk over RAM and the boot-reserved regions together, both
+// ascending: free pieces are inserted (and reserved) in address order, the
+// reserved regions reserved, in the same sequence as the kernel's calls.
+bool Emulator::subtract_reserved(std::vector<Region>& avail, const std::vector<Region>& res) {
   size_t a = 0, r = 0;
   while (a < avail.size() && r < res.size()) {
     if (res[r].start == res[r].end) {
@@ -422,7 +437,7 @@ bool Emulator::init_freemem(const std::vector<Named>& named) {
   for (; a < avail.size(); ++a) {
     if (avail[a].start < avail[a].end && !insert_region(avail[a])) return false;
   }
-  return place_rootserver();
+  return true;
 }
 
 unsigned Emulator::rootserver_max_bits() const {

@@ -326,6 +326,32 @@ TEST(EmulateBoot, DtbBecomesExtraBootinfo) {
     EXPECT_FALSE(overlaps(u.paddr, u.end(), in.dtb_paddr, in.dtb_paddr + in.dtb_size));
 }
 
+TEST(EmulateBoot, TooManyFreeRegionsIsRefusedAsTheKernelDoes) {
+  // One RAM region gives MAX_NUM_FREEMEM_REG = 3 and the last slot must stay
+  // free for the root server split: holes before the DTB and before the
+  // user image make three free pieces, and the kernel stops with
+  // "insufficient MAX_NUM_FREEMEM_REG (3)" (seen on QEMU:
+  // qemu.bootinfo_refused_too_fragmented).
+  BootFacts f = shared_facts("qemu_virt_aarch64");
+  EXPECT_EQ(f.max_num_freemem_reg(), 3u);
+  BootInputs in;
+  in.user_image = {0x80000000, 0x80007000};
+  in.user_image_vaddr = 0x400000;
+  in.dtb_paddr = 0x6034a000;
+  in.dtb_size = 0x1e98;
+  Diagnostics d;
+  EXPECT_FALSE(emulate_boot(f, in, d));
+  EXPECT_NE(find_id(d, "boot-freemem-regions-exhausted"), nullptr) << describe(d);
+  // The same DTB right after the kernel leaves two pieces: fine.
+  in.dtb_paddr = f.kernel_image.end;
+  Diagnostics ok;
+  auto r = emulate_boot(f, in, ok);
+  ASSERT_TRUE(r) << describe(ok);
+  expect_well_formed(f, in, *r);
+  EXPECT_EQ(r->extra_bootinfo_size, 0x1ea8u);
+  EXPECT_EQ(r->extra_bootinfo_pages, (SlotRegion{18, 20}));
+}
+
 TEST(EmulateBoot, DtbBelowTheKernelIsRejected) {
   BootFacts f = shared_facts("qemu_virt_aarch64");
   BootInputs in = aarch64_layout();

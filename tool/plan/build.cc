@@ -4,6 +4,9 @@
 // range; this file still checks what only it can see (program ELFs present,
 // setvar symbols defined) and reports those as diagnostics.
 #include <algorithm>
+#include <span>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "plan/plan.h"
 #include "sdf/memory_region_rules.h"
@@ -18,7 +21,21 @@ struct Ctx {
   const Inputs& inputs;
   Diagnostics& diags;
   Plan plan;
+  // Per MR name: every vaddr it is mapped at (PDs and VMs), and whether an IO
+  // address space maps it; both decide the page size that backs it.
+  std::unordered_map<std::string_view, std::vector<uint64_t>> map_vaddrs;
+  std::unordered_set<std::string_view> io_mapped;
 };
+
+void index_mappings(Ctx& c) {
+  for (const auto& pd : c.sd.pds) {
+    for (const auto& m : pd.maps) c.map_vaddrs[m.mr].push_back(m.vaddr);
+    if (!pd.vm) continue;
+    for (const auto& m : pd.vm->maps) c.map_vaddrs[m.mr].push_back(m.vaddr);
+  }
+  for (const auto& space : c.sd.io_address_spaces)
+    for (const auto& m : space.maps) c.io_mapped.insert(m.mr);
+}
 
 uint64_t round_up(uint64_t v, uint64_t to) { return to == 0 ? v : (v + to - 1) / to * to; }
 
@@ -55,7 +72,12 @@ Mr plan_mr(Ctx& c, const sdf::MemoryRegion& m) {
     mr.prefill_size = mr.prefill.size();
   }
   uint64_t size = m.size.value_or(mr.prefill_size);
-  mr.page_size = sdf::effective_page_size(m, c.board, size ? size : c.board.smallest_page_size());
+  if (!size) size = c.board.smallest_page_size();
+  auto vaddrs = c.map_vaddrs.find(m.name);
+  mr.page_size = sdf::optimal_page_size(
+      m, c.board, size,
+      vaddrs == c.map_vaddrs.end() ? std::span<const uint64_t>{} : std::span<const uint64_t>(vaddrs->second),
+      c.io_mapped.contains(m.name));
   mr.size = round_up(size ? size : c.board.smallest_page_size(), mr.page_size);
   if (m.prefill_path && mr.prefill_size > mr.size)
     c.diags.error("prefill-too-large", c.sd.file, m.at("prefill_path"),
@@ -199,11 +221,12 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
                           Diagnostics& diags) {
   // 1. memory regions; 2. PDs with maps and irqs; 3. channels (both ends);
   // 4. other setvars; 5. symbol addresses from the ELFs.
-  Ctx c{sd, board, config, inputs, diags, {}};
+  Ctx c{sd, board, config, inputs, diags, {}, {}, {}};
   size_t errors_before = diags.error_count();
   c.plan.board = board.name;
   c.plan.config = config.name;
   c.plan.arch = board.arch;
+  index_mappings(c);
   for (const auto& m : sd.mrs) c.plan.mrs.push_back(plan_mr(c, m));
   for (const auto& p : sd.pds) c.plan.pds.push_back(plan_pd_basics(c, p));
   for (size_t i = 0; i < sd.pds.size(); ++i) {

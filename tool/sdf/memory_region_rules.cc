@@ -4,21 +4,23 @@ namespace microkit::sdf {
 
 static bool divides(uint64_t page, uint64_t value) { return page != 0 && value % page == 0; }
 
-uint64_t effective_page_size(const MemoryRegion& mr, const board::Board& board, uint64_t size) {
+uint64_t declared_page_size(const MemoryRegion& mr, const board::Board& board) {
+  return mr.page_size ? *mr.page_size : board.smallest_page_size();
+}
+
+uint64_t optimal_page_size(const MemoryRegion& mr, const board::Board& board, uint64_t size,
+                           std::span<const uint64_t> map_vaddrs, bool io_mapped) {
   if (mr.page_size) return *mr.page_size;
+  if (io_mapped) return board.smallest_page_size();
   // page_sizes is ascending: try the largest first.
   for (auto it = board.page_sizes.rbegin(); it != board.page_sizes.rend(); ++it) {
     if (!divides(*it, size)) continue;
     if (mr.phys_addr && !divides(*it, *mr.phys_addr)) continue;
-    return *it;
+    bool all_aligned = true;
+    for (uint64_t vaddr : map_vaddrs) all_aligned = all_aligned && divides(*it, vaddr);
+    if (all_aligned) return *it;
   }
   return board.smallest_page_size();
-}
-
-uint64_t effective_page_size(const MemoryRegion& mr, const board::Board& board) {
-  if (mr.page_size) return *mr.page_size;
-  if (!mr.size) return board.smallest_page_size();
-  return effective_page_size(mr, board, *mr.size);
 }
 
 uint64_t pd_ipc_buffer_vaddr(const board::Board& board) {

@@ -123,7 +123,7 @@ void check_iomap(Context& cx, const IoMap& map, std::vector<Span>& spans) {
              "declare a <memory_region name=\"" + map.mr + "\"> or map an existing one");
     return;
   }
-  uint64_t page = effective_page_size(*mr, cx.board);
+  uint64_t page = declared_page_size(*mr, cx.board);
   uint64_t small = cx.board.smallest_page_size();
   if (page != small) {
     cx.error("iomap-large-page", map.at("mr"),

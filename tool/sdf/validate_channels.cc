@@ -70,7 +70,8 @@ void check_pp(Context& cx, const ChannelEnd& end, const ProtectionDomain& caller
              "raise the priority of '" + callee.name + "' above " +
                  std::to_string(caller.priority) + ", or remove pp");
   }
-  if (cx.x86() && callee.vm) {
+  // Without a hypervisor the VM itself is already an error (vm-not-supported).
+  if (cx.x86() && cx.board.hypervisor && callee.vm) {
     cx.error("x86-pp-to-vm-pd", end.at("pp"),
              "on x86-64 a protection domain with a virtual machine ('" + callee.name +
                  "') cannot receive protected procedure calls",

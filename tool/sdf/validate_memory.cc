@@ -24,7 +24,7 @@ std::string page_size_list(const Context& cx) {
 
 // The MR's page size when it can be trusted for alignment checks.
 std::optional<uint64_t> usable_page_size(const Context& cx, const MemoryRegion& mr) {
-  uint64_t page = effective_page_size(mr, cx.board);
+  uint64_t page = declared_page_size(mr, cx.board);
   if (!supported_page_size(cx, page)) return std::nullopt;
   return page;
 }
@@ -117,8 +117,8 @@ void check_one_map(Context& cx, const Map& map, const AddressSpace& space, std::
   std::optional<uint64_t> page = usable_page_size(cx, *mr);
   if (page && map.vaddr % *page != 0) {
     std::string hint = "align vaddr to " + hex(*page);
-    if (!mr->page_size && *page > cx.board.smallest_page_size())
-      hint += ", or give '" + mr->name + "' page_size=\"" + hex(cx.board.smallest_page_size()) + "\"";
+    if (*page > cx.board.smallest_page_size())
+      hint += ", or give '" + mr->name + "' a smaller page_size";
     cx.error("map-vaddr-unaligned", map.at("vaddr"),
              "vaddr " + hex(map.vaddr) + " is not a multiple of the page size " + hex(*page) +
                  " of memory region '" + mr->name + "'",

@@ -158,8 +158,9 @@ void check_pds(Context& cx) {
 void check_children(Context& cx) {
   for (const auto& pd : cx.sd.pds) {
     if (!pd.parent) {
-      for (const char* attr : {"id", "setvar_id"}) {
-        if (!(attr[0] == 'i' ? pd.child_id.has_value() : pd.setvar_id.has_value())) continue;
+      for (auto [attr, present] : {std::pair{"id", pd.child_id.has_value()},
+                                   std::pair{"setvar_id", pd.setvar_id.has_value()}}) {
+        if (!present) continue;
         cx.error("child-id-on-top-level-pd", pd.at(attr),
                  std::string("'") + attr + "' is only meaningful on a child protection domain, and '" +
                      pd.name + "' has no parent",
@@ -176,7 +177,7 @@ void check_children(Context& cx) {
                "use an id between 0 and " + std::to_string(cx.limits.max_child_id));
     }
     if (!pd.children.empty() || pd.vm) check_sibling_ids(cx, pd);
-    if (cx.x86() && pd.vm && !pd.children.empty()) {
+    if (cx.x86() && cx.board.hypervisor && pd.vm && !pd.children.empty()) {
       cx.error("x86-vm-with-children", pd.vm->loc,
                "on x86-64 a protection domain with a virtual machine cannot have children, and '" +
                    pd.name + "' has both",

@@ -15,6 +15,11 @@
 // The launcher treats everything in the page as untrusted input: it checks
 // every request against its own copy of the PD's rights.
 //
+// Free-running mode (optional, not deterministic): PDs run concurrently and
+// notify and call each other directly through each other's Endpoint page (a
+// memfd the launcher gives to exactly the PDs that hold a channel to it);
+// only start-up, faults and microkit_host_exit go through the launcher.
+//
 // Layout changes bump kAbiVersion; the runtime refuses any other version.
 // Plain C-compatible types only (the runtime is freestanding-style C++).
 #pragma once
@@ -25,7 +30,7 @@
 namespace microkit::host_abi {
 
 inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
@@ -77,6 +82,27 @@ struct PatchEntry {
   uint64_t value;
 };
 
+// One slot of the PD's channel table, for free-running mode.
+enum ChannelFlags : uint32_t { kChNotify = 1, kChPpcall = 2 };
+struct ChannelEntry {
+  uint32_t used;     // 1: a channel to another PD
+  uint32_t flags;    // ChannelFlags
+  uint64_t peer_id;  // the id the peer uses for this channel
+  int32_t ep_fd;     // the peer's Endpoint memfd (-1: none)
+  uint32_t pad;
+};
+
+// A PD's inbox in free-running mode (one page, shared with its peers).
+struct Endpoint {
+  uint32_t wake;        // futex word, bumped for every event
+  uint32_t idle;        // 1 while the PD waits with nothing to do
+  uint64_t pending;     // notification bits
+  uint32_t call_lock;   // futex mutex held by the caller for a whole PPC
+  uint32_t call_state;  // futex word: 0 free, 1 request posted, 2 reply posted
+  uint64_t call_badge, call_msginfo;
+  uint64_t call_mrs[kMaxMrs];
+};
+
 struct ControlPage {
   uint64_t magic;
   uint32_t version;
@@ -114,11 +140,17 @@ struct ControlPage {
   MapEntry maps[kMaxMaps];
   uint64_t patch_count;
   PatchEntry patches[kMaxPatches];
+
+  // Free-running mode only.
+  uint32_t free_running;
+  int32_t own_ep_fd;
+  ChannelEntry channels[64];
 };
 
 static_assert(offsetof(ControlPage, to_pd) == 16, "futex words are pinned");
 static_assert(offsetof(ControlPage, mrs) % 8 == 0, "message registers are 8-aligned");
 static_assert(sizeof(MapEntry) == 24 && sizeof(PatchEntry) == 24, "table entries are pinned");
+static_assert(sizeof(ChannelEntry) == 24 && sizeof(Endpoint) <= 4096, "free-running layouts");
 
 inline constexpr size_t kControlPageSize = (sizeof(ControlPage) + 4095) / 4096 * 4096;
 

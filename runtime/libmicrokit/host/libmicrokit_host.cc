@@ -31,6 +31,23 @@
 
 using namespace microkit::host_abi;
 
+// Built with AddressSanitizer? (GCC defines the first, Clang has the second.)
+#if defined(__SANITIZE_ADDRESS__)
+#define MICROKIT_HOST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MICROKIT_HOST_ASAN 1
+#endif
+#endif
+
+#if defined(MICROKIT_HOST_ASAN)
+// ASan must be told when we move to another stack for good (the Microkit
+// stack at start-up and at every restart): start before, finish after.
+extern "C" void __sanitizer_start_switch_fiber(void**, const void*, size_t);
+extern "C" void __sanitizer_finish_switch_fiber(void*, const void**, size_t*);
+extern "C" void __asan_unpoison_memory_region(const volatile void*, size_t);
+#endif
+
 // The marker the launcher looks for to tell a host PD program from anything
 // else (a program built for seL4, or a plain Linux program).
 extern "C" {
@@ -160,7 +177,23 @@ void handle_event() {
 }
 
 // Where a restarted PD begins, on a fresh Microkit stack.
+void arrived_on_new_stack() {
+#if defined(MICROKIT_HOST_ASAN)
+  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+#endif
+}
+
+void leaving_for_microkit_stack() {
+#if defined(MICROKIT_HOST_ASAN)
+  size_t size = cp->stack_size ? cp->stack_size : 0x2000;
+  // Frames abandoned on it (by a restart) leave poisoned redzones behind.
+  __asan_unpoison_memory_region(stack_top - size, size);
+  __sanitizer_start_switch_fiber(nullptr, stack_top - size, size);
+#endif
+}
+
 extern "C" [[noreturn]] void microkit_host_restart_entry(uint64_t entry) {
+  arrived_on_new_stack();
   deferred_kind = kDeferNone;
   // Addresses below the load address are link-time (ELF) addresses.
   if (entry != 0 && entry < load_bias()) entry += load_bias();
@@ -169,17 +202,10 @@ extern "C" [[noreturn]] void microkit_host_restart_entry(uint64_t entry) {
   event_loop();
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-extern "C" void __sanitizer_start_switch_fiber(void**, const void*, size_t);
-#endif
 
 // Sets rsp to `top` and calls fn(arg); fn never returns.
 [[noreturn]] void switch_stack(char* top, void (*fn)(uint64_t), uint64_t arg) {
-#if defined(__SANITIZE_ADDRESS__)
-  // Tell ASan that we leave this stack for good and run on the Microkit one.
-  size_t size = cp->stack_size ? cp->stack_size : 0x2000;
-  __sanitizer_start_switch_fiber(nullptr, top - size, size);
-#endif
+  leaving_for_microkit_stack();
   __asm__ volatile(
       "mov %0, %%rsp\n\t"
       "xor %%ebp, %%ebp\n\t"
@@ -195,7 +221,7 @@ void restart_at(uint64_t entry) {
   switch_stack(stack_top, (void (*)(uint64_t))microkit_host_restart_entry, entry);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(MICROKIT_HOST_ASAN)
 // Under ASan, glibc's backtrace() is not safe in a fault handler; PD code is
 // built with frame pointers, so walk them (only inside the Microkit stack).
 void record_backtrace(const ucontext_t* uc) {
@@ -242,6 +268,7 @@ void on_fault(int sig, siginfo_t* si, void* ctx) {
     if (cp->ev == kEvRestart) {
       // Return from the handler into the restart entry: sigreturn restores
       // the signal mask, so a later fault is caught again.
+      leaving_for_microkit_stack();
       greg_t* g = uc->uc_mcontext.gregs;
       g[REG_RIP] = (greg_t)microkit_host_restart_entry;
       g[REG_RSP] = (greg_t)(stack_top - 8);
@@ -287,7 +314,7 @@ void install_fault_handlers() {
   ss.ss_sp = altstack;
   ss.ss_size = sizeof altstack;
   if (sigaltstack(&ss, nullptr) != 0) die("sigaltstack");
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(MICROKIT_HOST_ASAN)
   void* warm[2];
   backtrace(warm, 2);  // loads the unwinder now, not inside the handler
 #endif
@@ -312,6 +339,7 @@ void make_stack() {
 }
 
 [[noreturn]] void first_entry(uint64_t) {
+  arrived_on_new_stack();
   if (cp->ev == kEvRestart) microkit_host_restart_entry(cp->ev_arg0);
   event_loop();
 }

@@ -121,13 +121,13 @@ void microkit_vcpu_arm_ack_vppi(microkit_child vcpu, seL4_Word irq) {
 }
 
 seL4_Word microkit_vcpu_arm_read_reg(microkit_child vcpu, seL4_Word reg) {
-  seL4_ARM_VCPU_ReadRegs_t ret = seL4_ARM_VCPU_ReadRegs(MICROKIT_PD_BASE_VCPU + vcpu, reg);
+  seL4_ARM_VCPU_ReadRegs_t ret = seL4_ARM_VCPU_ReadRegs(MICROKIT_PD_BASE_VCPU + vcpu, static_cast<seL4_VCPUReg>(reg));
   if (ret.error != seL4_NoError) fail("microkit_vcpu_arm_read_reg: reading the vCPU register", static_cast<seL4_Error>(ret.error));
   return ret.value;
 }
 
 void microkit_vcpu_arm_write_reg(microkit_child vcpu, seL4_Word reg, seL4_Word value) {
-  seL4_Error err = seL4_ARM_VCPU_WriteRegs(MICROKIT_PD_BASE_VCPU + vcpu, reg, value);
+  seL4_Error err = seL4_ARM_VCPU_WriteRegs(MICROKIT_PD_BASE_VCPU + vcpu, static_cast<seL4_VCPUReg>(reg), value);
   if (err != seL4_NoError) fail("microkit_vcpu_arm_write_reg: writing the vCPU register", err);
 }
 #endif  // CONFIG_ARM_HYPERVISOR_SUPPORT

@@ -1,6 +1,7 @@
 /* Child PDs that misbehave in init(), chosen by name. */
 #include <microkit.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 uintptr_t ro;   /* setvar_vaddr of a read-only map */
@@ -32,6 +33,14 @@ void init(void)
         printf("boot %d (shared counter %d)\n", boots, *(volatile int *)mem);
         if (boots < 3) crash_here();
         printf("up after %d boots\n", boots);
+    } else if (strcmp(microkit_name, "exiter") == 0) {
+        printf("ending the run\n");
+        microkit_host_exit(7);
+    } else if (strcmp(microkit_name, "quitter") == 0) {
+        exit(0);
+    } else if (strcmp(microkit_name, "bad_mr") == 0) {
+        microkit_mr_set(64, 1);
+        printf("set message register 64!\n");
     } else if (strcmp(microkit_name, "crasher") == 0) {
         printf("about to crash\n");
         crash_here();

@@ -1,0 +1,264 @@
+// initialiser.cc: the seL4 initial task of a Microkit system.
+//
+// It executes the spec the tool wrote (runtime/shared/initialiser_spec.h)
+// and then serves as the fault handler of last resort. It decides nothing:
+//   1. find the spec after its own image and check its header;
+//   2. check that the kernel's bootinfo (slot regions, untyped list) is the
+//      one the plan was made for, else stop naming the first difference;
+//   3. check the PD table (names for fault reports);
+//   4. for each step: check it (check_step), then invoke it; any failure
+//      stops with "FAILED at step N (<what>)";
+//   5. serve the monitor endpoint: report faults of PDs that have no
+//      parent (a faulted PD is never restarted, the others keep running)
+//      and take the scheduling context of passive PDs after their init.
+// See docs/initialiser.md.
+#include "runtime/initialiser/invoke.h"
+#include "runtime/initialiser/print.h"
+#include "runtime/initialiser/spec_decode.h"
+
+// libsel4 built with LibSel4UseThreadLocals=OFF reads the IPC buffer from
+// this plain global.
+seL4_IPCBuffer* __sel4_ipc_buffer;
+
+// From initialiser.ld: the first and one-past-last byte of this image.
+extern "C" const uint8_t __initialiser_start[];
+extern "C" const uint8_t __initialiser_end[];
+
+namespace microkit::initialiser {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+[[noreturn]] void stop() {
+  // Suspending ourselves parks the initial task for good; PDs already
+  // started keep running.
+  seL4_TCB_Suspend(seL4_CapInitThreadTCB);
+  for (;;) asm volatile("wfi" ::: "memory");  // not reached
+}
+
+[[noreturn]] void fail(const char* what) {
+  print::line_start();
+  print::put("FAILED: ");
+  print::put(what);
+  print::put("\n");
+  stop();
+}
+
+[[noreturn]] void fail_step(uint64_t n, uint32_t kind, const char* what, bool is_sel4, seL4_Error e) {
+  print::line_start();
+  print::put("FAILED at step ");
+  print::dec(n);
+  print::put(" (");
+  print::put(step_name(kind));
+  print::put("): ");
+  if (is_sel4) {
+    print::put("seL4 error ");
+    print::dec(static_cast<uint64_t>(e));
+  } else {
+    print::put(what);
+  }
+  print::put("\n");
+  stop();
+}
+
+BootFacts boot_facts_of(const seL4_BootInfo* bi) {
+  BootFacts b;
+  b.root_cnode_slots = uint64_t{1} << bi->initThreadCNodeSizeBits;
+  b.empty_start = bi->empty.start;
+  b.empty_end = bi->empty.end;
+  b.user_image_frames_start = bi->userImageFrames.start;
+  b.user_image_frames_end = bi->userImageFrames.end;
+  b.untyped_start = bi->untyped.start;
+  b.untyped_end = bi->untyped.end;
+  b.sched_control_start = bi->schedcontrol.start;
+  b.sched_control_end = bi->schedcontrol.end;
+  b.user_image_vaddr = reinterpret_cast<uint64_t>(__initialiser_start) & ~(kPage - 1);
+  return b;
+}
+
+void put_untyped(const spec::ExpectedUntyped& u) {
+  print::put("paddr ");
+  print::hex(u.paddr);
+  print::put(" size_bits ");
+  print::dec(u.size_bits);
+  print::put(u.is_device ? " device" : " RAM");
+}
+
+// Step 2: the kernel gave exactly the planned untypeds.
+void check_untypeds(const uint8_t* bytes, const spec::SpecHeader& h, const seL4_BootInfo* bi) {
+  auto actual = [bi](uint64_t i) {
+    spec::ExpectedUntyped u{};
+    u.paddr = bi->untypedList[i].paddr;
+    u.size_bits = bi->untypedList[i].sizeBits;
+    u.is_device = bi->untypedList[i].isDevice;
+    return u;
+  };
+  int64_t i = first_untyped_difference(bytes, h, actual);
+  if (i < 0) return;
+  auto planned = read_at<spec::ExpectedUntyped>(bytes, h.untyped_offset + i * sizeof(spec::ExpectedUntyped));
+  print::line_start();
+  print::put("FAILED: the kernel's untypeds are not the planned ones (wrong kernel package, "
+             "kernel config or image layout): untyped ");
+  print::dec(static_cast<uint64_t>(i));
+  print::put(" is ");
+  put_untyped(actual(static_cast<uint64_t>(i)));
+  print::put(", planned ");
+  put_untyped(planned);
+  print::put("\n");
+  stop();
+}
+
+void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b,
+                const seL4_BootInfo* bi) {
+  if (const char* why = check_boot_facts(h, b)) {
+    print::line_start();
+    print::put("FAILED: the kernel's bootinfo is not the planned one (wrong kernel package, "
+               "kernel config or image layout): ");
+    print::put(why);
+    print::put("; kernel has ");
+    print::dec(b.untyped_end - b.untyped_start);
+    print::put(" untypeds from slot ");
+    print::dec(b.untyped_start);
+    print::put(", plan has ");
+    print::dec(h.untyped_count);
+    print::put(" from slot ");
+    print::dec(h.untyped_start);
+    print::put("\n");
+    stop();
+  }
+  check_untypeds(bytes, h, bi);
+}
+
+// Step 4: decode then invoke, in order.
+void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b) {
+  for (uint64_t n = 0; n < h.step_count; ++n) {
+    auto step = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize);
+    if (const char* why = check_step(step, b)) fail_step(n, step.kind, why, false, seL4_NoError);
+    seL4_Word type = 0;
+    if (step.kind == static_cast<uint32_t>(spec::StepKind::Retype) && !object_type(step.small, &type))
+      fail_step(n, step.kind, "this kernel has no such object type", false, seL4_NoError);
+    seL4_Error e = invoke_step(step, b);
+    if (e != seL4_NoError) fail_step(n, step.kind, nullptr, true, e);
+  }
+}
+
+void put_pd_name(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
+  if (pd < 0) {
+    print::put("<unknown PD>");
+    return;
+  }
+  auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry));
+  print::put_n(reinterpret_cast<const char*>(bytes + h.strings_offset + e.name_offset), e.name_size);
+}
+
+// The fault message's kind and registers (libsel4's fault layouts).
+void put_fault(seL4_MessageInfo_t tag) {
+  switch (seL4_MessageInfo_get_label(tag)) {
+    case seL4_Fault_VMFault:
+      print::put(seL4_GetMR(seL4_VMFault_PrefetchFault) ? "VM fault (instruction fetch) at address "
+                                                         : "VM fault (data access) at address ");
+      print::hex(seL4_GetMR(seL4_VMFault_Addr));
+      print::put(", pc ");
+      print::hex(seL4_GetMR(seL4_VMFault_IP));
+      print::put(", fsr ");
+      print::hex(seL4_GetMR(seL4_VMFault_FSR));
+      return;
+    case seL4_Fault_CapFault:
+      print::put("cap fault on cptr ");
+      print::hex(seL4_GetMR(seL4_CapFault_Addr));
+      print::put(", pc ");
+      print::hex(seL4_GetMR(seL4_CapFault_IP));
+      return;
+    case seL4_Fault_UserException:
+      print::put("user exception number ");
+      print::dec(seL4_GetMR(seL4_UserException_Number));
+      print::put(" code ");
+      print::dec(seL4_GetMR(seL4_UserException_Code));
+      print::put(", pc ");
+      print::hex(seL4_GetMR(seL4_UserException_FaultIP));
+      return;
+    case seL4_Fault_UnknownSyscall:
+      print::put("unknown syscall ");
+      print::dec(seL4_GetMR(seL4_UnknownSyscall_Syscall));
+      print::put(", pc ");
+      print::hex(seL4_GetMR(seL4_UnknownSyscall_FaultIP));
+      return;
+    case seL4_Fault_Timeout:
+      print::put("timeout (budget exhausted)");
+      return;
+    default:
+      print::put("unknown fault label ");
+      print::dec(seL4_MessageInfo_get_label(tag));
+      return;
+  }
+}
+
+// A passive PD finished init(): take its scheduling context away, so it
+// runs only on the budget of its callers from now on.
+void take_scheduling_context(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
+  auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry));
+  if (e.sc_slot == 0) return;  // not passive: nothing to do
+  seL4_Error err = seL4_SchedContext_UnbindObject(e.sc_slot, e.tcb_slot);
+  if (err == seL4_NoError) return;
+  print::line_start();
+  print::put("PD '");
+  put_pd_name(bytes, h, pd);
+  print::put("': unbinding its scheduling context failed: seL4 error ");
+  print::dec(static_cast<uint64_t>(err));
+  print::put("\n");
+}
+
+// Step 5: never replies to a fault, so the faulted thread stays blocked for
+// good; the Reply object is simply reused by the next receive.
+[[noreturn]] void serve_faults(const uint8_t* bytes, const spec::SpecHeader& h) {
+  for (;;) {
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t tag = seL4_Recv(h.fault_ep_slot, &badge, h.reply_slot);
+    int64_t pd = pd_for_badge(bytes, h, badge);
+    if (seL4_MessageInfo_get_label(tag) == 0 && pd >= 0) {
+      take_scheduling_context(bytes, h, pd);
+      continue;
+    }
+    print::line_start();
+    print::put("PD '");
+    put_pd_name(bytes, h, pd);
+    print::put("' faulted: ");
+    put_fault(tag);
+    print::put("; it is stopped, other PDs keep running\n");
+  }
+}
+
+}  // namespace
+
+[[noreturn]] void run(const seL4_BootInfo* bi) {
+  // Step 1: the spec follows this image, inside the user image.
+  BootFacts b = boot_facts_of(bi);
+  auto image_end = reinterpret_cast<uint64_t>(__initialiser_end);
+  uint64_t user_image_end = b.user_image_vaddr + (b.user_image_frames_end - b.user_image_frames_start) * kPage;
+  const auto* bytes = reinterpret_cast<const uint8_t*>((image_end + kPage - 1) & ~(kPage - 1));
+  uint64_t available = user_image_end > reinterpret_cast<uint64_t>(bytes)
+                           ? user_image_end - reinterpret_cast<uint64_t>(bytes) : 0;
+  if (available < sizeof(spec::SpecHeader)) fail("no spec after the initialiser's image");
+  auto h = read_at<spec::SpecHeader>(bytes, 0);
+  if (const char* why = check_header(h, available)) fail(why);
+  check_boot(bytes, h, b, bi);
+  if (const char* why = check_pds(bytes, h, b)) fail(why);
+  print::line_start();
+  print::put("running ");
+  print::dec(h.step_count);
+  print::put(" steps for ");
+  print::dec(h.pd_count);
+  print::put(" PDs\n");
+  run_steps(bytes, h, b);
+  print::line_start();
+  print::put("all steps done\n");
+  if (h.fault_ep_slot == 0) stop();
+  serve_faults(bytes, h);
+}
+
+}  // namespace microkit::initialiser
+
+extern "C" [[noreturn]] void initialiser_main(seL4_BootInfo* bi) {
+  __sel4_ipc_buffer = bi->ipcBuffer;
+  microkit::initialiser::run(bi);
+}

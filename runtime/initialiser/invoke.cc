@@ -1,0 +1,113 @@
+// invoke.cc: the seL4 invocation behind each step kind. No checks here
+// beyond those check_step() already made; no decisions either: every
+// argument comes from the spec.
+#include "runtime/initialiser/invoke.h"
+
+namespace microkit::initialiser {
+namespace {
+
+using K = spec::StepKind;
+constexpr seL4_Uint8 kRootDepth = seL4_WordBits;  // a root CNode CPtr is a slot number
+
+seL4_CapRights_t rights_of(uint32_t r) {
+  return seL4_CapRights_new((r & spec::kRightGrantReply) != 0, (r & spec::kRightGrant) != 0,
+                            (r & spec::kRightRead) != 0, (r & spec::kRightWrite) != 0);
+}
+
+template <class T>
+T as(const spec::Step& s) {
+  return read_at<T>(reinterpret_cast<const uint8_t*>(&s), 0);
+}
+
+seL4_Error retype(const spec::RetypeStep& s, const BootFacts& b) {
+  seL4_Word type = 0;
+  object_type(s.object_kind, &type);  // checked before
+  return seL4_Untyped_Retype(b.untyped_start + s.untyped_index, type, s.size_bits,
+                             seL4_CapInitThreadCNode, 0, 0, s.dest_slot, s.count);
+}
+
+seL4_Error cap(const spec::CapStep& s, bool mint) {
+  auto depth = static_cast<seL4_Uint8>(s.dest_depth);
+  if (!mint) {
+    return seL4_CNode_Copy(s.dest_cnode_slot, s.dest_index, depth, seL4_CapInitThreadCNode,
+                           s.src_slot, kRootDepth, rights_of(s.rights));
+  }
+  return seL4_CNode_Mint(s.dest_cnode_slot, s.dest_index, depth, seL4_CapInitThreadCNode, s.src_slot,
+                         kRootDepth, rights_of(s.rights), s.badge);
+}
+
+seL4_Error map_frame(const spec::MapFrameStep& s) {
+  seL4_Word attr = 0;
+  if (s.attributes & spec::kMapCacheable) attr |= seL4_ARM_PageCacheable;
+  if (!(s.attributes & spec::kMapExecutable)) attr |= seL4_ARM_ExecuteNever;
+  return seL4_ARM_Page_Map(s.frame_slot, s.vspace_slot, s.vaddr, rights_of(s.rights),
+                           static_cast<seL4_ARM_VMAttributes>(attr));
+}
+
+seL4_Error sched_control(const spec::SchedControlConfigureStep& s, const BootFacts& b) {
+  return seL4_SchedControl_ConfigureFlags(b.sched_control_start + s.core, s.sc_slot, s.budget_us,
+                                          s.period_us, s.extra_refills, s.badge, s.flags);
+}
+
+seL4_Error write_registers(const spec::TcbWriteRegistersStep& s) {
+  seL4_UserContext regs = {};
+  regs.pc = s.pc;
+  regs.sp = s.sp;
+  // pc and sp are the first two of the kernel's frame registers.
+  return seL4_TCB_WriteRegisters(s.tcb_slot, seL4_False, 0, 2, &regs);
+}
+
+}  // namespace
+
+bool object_type(uint32_t kind, seL4_Word* type) {
+  switch (static_cast<spec::ObjectKind>(kind)) {
+    case spec::ObjectKind::Untyped: *type = seL4_UntypedObject; return true;
+    case spec::ObjectKind::Tcb: *type = seL4_TCBObject; return true;
+    case spec::ObjectKind::Endpoint: *type = seL4_EndpointObject; return true;
+    case spec::ObjectKind::Notification: *type = seL4_NotificationObject; return true;
+    case spec::ObjectKind::CNode: *type = seL4_CapTableObject; return true;
+    case spec::ObjectKind::SchedContext: *type = seL4_SchedContextObject; return true;
+    case spec::ObjectKind::Reply: *type = seL4_ReplyObject; return true;
+    case spec::ObjectKind::VSpace: *type = seL4_ARM_VSpaceObject; return true;
+    case spec::ObjectKind::PageTable: *type = seL4_ARM_PageTableObject; return true;
+    case spec::ObjectKind::SmallPage: *type = seL4_ARM_SmallPageObject; return true;
+    case spec::ObjectKind::LargePage: *type = seL4_ARM_LargePageObject; return true;
+    case spec::ObjectKind::HugePage: *type = seL4_ARM_HugePageObject; return true;
+    case spec::ObjectKind::Vcpu:
+#ifdef CONFIG_ARM_HYPERVISOR_SUPPORT
+      *type = seL4_ARM_VCPUObject;
+      return true;
+#else
+      return false;
+#endif
+  }
+  return false;
+}
+
+seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
+  const uint64_t* a = s.arg;
+  switch (static_cast<K>(s.kind)) {
+    case K::Retype: return retype(as<spec::RetypeStep>(s), b);
+    case K::Copy: return cap(as<spec::CapStep>(s), false);
+    case K::Mint: return cap(as<spec::CapStep>(s), true);
+    case K::AsidPoolAssign: return seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, a[0]);
+    case K::MapPageTable:
+      return seL4_ARM_PageTable_Map(a[0], a[1], a[2], seL4_ARM_Default_VMAttributes);
+    case K::MapFrame: return map_frame(as<spec::MapFrameStep>(s));
+    case K::TcbConfigure: return seL4_TCB_Configure(a[0], a[1], a[2], a[3], 0, a[4], a[5]);
+    case K::TcbSetSchedParams: return seL4_TCB_SetSchedParams(a[0], a[1], a[2], a[3], a[4], a[5]);
+    case K::TcbSetTimeoutEndpoint: return seL4_TCB_SetTimeoutEndpoint(a[0], a[1]);
+    case K::SchedControlConfigure: return sched_control(as<spec::SchedControlConfigureStep>(s), b);
+    case K::TcbWriteRegisters: return write_registers(as<spec::TcbWriteRegistersStep>(s));
+    case K::TcbBindNotification: return seL4_TCB_BindNotification(a[0], a[1]);
+    case K::IrqIssue:
+      return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, a[0], s.small, a[1], a[2],
+                                        static_cast<seL4_Uint8>(a[3]));
+    case K::IrqSetNotification: return seL4_IRQHandler_SetNotification(a[0], a[1]);
+    case K::IrqAck: return seL4_IRQHandler_Ack(a[0]);
+    case K::TcbResume: return seL4_TCB_Resume(a[0]);
+  }
+  return seL4_IllegalOperation;  // not reached: check_step() knows every kind
+}
+
+}  // namespace microkit::initialiser

@@ -1,0 +1,59 @@
+// print.h: the initial task's debug output through seL4_DebugPutChar.
+//
+// Only debug builds (MICROKIT_INITIALISER_DEBUG, against a kernel with
+// CONFIG_PRINTING) print; in release builds every function here compiles
+// to nothing, so the initial task prints nothing at all.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern "C" {
+#include <sel4/sel4.h>
+}
+
+namespace microkit::initialiser::print {
+
+#if defined(MICROKIT_INITIALISER_DEBUG) && defined(CONFIG_PRINTING)
+inline constexpr bool kEnabled = true;
+inline void put_char(char c) { seL4_DebugPutChar(c); }
+#else
+inline constexpr bool kEnabled = false;
+inline void put_char(char) {}
+#endif
+
+inline void put(const char* s) {
+  if constexpr (kEnabled) {
+    while (*s) put_char(*s++);
+  }
+}
+
+inline void put_n(const char* s, size_t n) {
+  if constexpr (kEnabled) {
+    for (size_t i = 0; i < n; ++i) put_char(s[i]);
+  }
+}
+
+inline void dec(uint64_t value) {
+  if constexpr (kEnabled) {
+    char digits[20];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value != 0);
+    while (n > 0) put_char(digits[--n]);
+  }
+}
+
+inline void hex(uint64_t value) {
+  if constexpr (kEnabled) {
+    put("0x");
+    for (int shift = 60; shift >= 0; shift -= 4) put_char("0123456789abcdef"[(value >> shift) & 0xf]);
+  }
+}
+
+// "microkit initialiser: " then the message.
+inline void line_start() { put("microkit initialiser: "); }
+
+}  // namespace microkit::initialiser::print

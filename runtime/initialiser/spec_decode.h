@@ -1,0 +1,259 @@
+// spec_decode.h: the checks the initial task runs on the spec before it
+// touches the kernel, as pure functions (Habit 9: built for the target and
+// for the host, tested on the host).
+//
+// Decode then invoke: check_header() validates the header and its tables;
+// check_step() validates one step against the bootinfo facts (kind known,
+// every slot in range, every object index valid, reserved fields zero).
+// Only a step that passes is performed, so a failing invocation afterwards
+// is a disagreement between the plan and the kernel, not garbage input.
+// Every check returns nullptr when fine, else a short fixed sentence saying
+// what is wrong (the caller adds the step number).
+//
+// Reads the spec through __builtin_memcpy (no alignment or aliasing
+// assumptions). No std, no allocation: freestanding-safe.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/shared/initialiser_spec.h"
+
+namespace microkit::initialiser {
+
+namespace spec = microkit::initialiser_spec;
+
+// What the kernel actually gave the initial task (from seL4_BootInfo).
+struct BootFacts {
+  uint64_t root_cnode_slots = 0;  // 2^CONFIG_ROOT_CNODE_SIZE_BITS
+  uint64_t empty_start = 0, empty_end = 0;
+  uint64_t user_image_frames_start = 0, user_image_frames_end = 0;
+  uint64_t untyped_start = 0, untyped_end = 0;
+  uint64_t sched_control_start = 0, sched_control_end = 0;
+  uint64_t user_image_vaddr = 0;  // where the initial task's image begins
+};
+
+template <class T>
+inline T read_at(const uint8_t* base, uint64_t offset) {
+  T value;
+  __builtin_memcpy(&value, base + offset, sizeof(T));
+  return value;
+}
+
+// A table of `count` entries of `size` bytes at `offset` lies inside `total`.
+constexpr bool table_inside(uint64_t offset, uint64_t count, uint64_t size, uint64_t total) {
+  if (offset % 8 != 0 || offset > total) return false;
+  return count <= (total - offset) / size;
+}
+
+// The header's own consistency; `available` is how many bytes can be read
+// from the header's first byte (to the end of the user image).
+inline const char* check_header(const spec::SpecHeader& h, uint64_t available) {
+  if (h.magic != spec::kSpecMagic) return "no spec here (bad magic)";
+  if (h.version != spec::kSpecVersion) return "the spec format version is not the initialiser's";
+  if (h.total_size < sizeof(spec::SpecHeader) || h.total_size > available)
+    return "the spec's size does not fit the user image";
+  if (h.step_count > spec::kMaxSteps) return "too many steps";
+  if (h.pd_count > spec::kMaxPds) return "too many PDs";
+  if (h.untyped_count > spec::kMaxUntypeds) return "too many untypeds";
+  if (!table_inside(h.untyped_offset, h.untyped_count, sizeof(spec::ExpectedUntyped), h.total_size))
+    return "the untyped table is outside the spec";
+  if (!table_inside(h.step_offset, h.step_count, spec::kStepSize, h.total_size))
+    return "the step table is outside the spec";
+  if (!table_inside(h.pd_offset, h.pd_count, sizeof(spec::PdEntry), h.total_size))
+    return "the PD table is outside the spec";
+  if (h.strings_offset > h.total_size || h.strings_size > h.total_size - h.strings_offset)
+    return "the string table is outside the spec";
+  return nullptr;
+}
+
+// The bootinfo slot regions the plan was made for are the kernel's.
+inline const char* check_boot_facts(const spec::SpecHeader& h, const BootFacts& b) {
+  if (h.empty_start != b.empty_start || h.empty_end != b.empty_end)
+    return "the free slot region differs from the plan";
+  if (h.user_image_frames_start != b.user_image_frames_start ||
+      h.user_image_frames_end != b.user_image_frames_end)
+    return "the user image frames differ from the plan (image layout)";
+  if (h.untyped_start != b.untyped_start || h.untyped_count != b.untyped_end - b.untyped_start)
+    return "the number or slots of untypeds differ from the plan";
+  if (h.sched_control_start != b.sched_control_start ||
+      h.sched_control_count != b.sched_control_end - b.sched_control_start)
+    return "the sched control caps differ from the plan (kernel config)";
+  if (h.user_image_vaddr != b.user_image_vaddr) return "the user image address differs from the plan";
+  if (h.fault_ep_slot != 0 && !(h.fault_ep_slot >= b.empty_start && h.fault_ep_slot < b.empty_end))
+    return "the fault endpoint slot is not a planned slot";
+  if ((h.fault_ep_slot == 0) != (h.reply_slot == 0) ||
+      (h.reply_slot != 0 && !(h.reply_slot >= b.empty_start && h.reply_slot < b.empty_end)))
+    return "the reply slot is not a planned slot";
+  return nullptr;
+}
+
+// Index of the first planned untyped that differs from the kernel's
+// (`actual(i)` returns a spec::ExpectedUntyped), or -1 when all match.
+template <class Actual>
+inline int64_t first_untyped_difference(const uint8_t* spec_bytes, const spec::SpecHeader& h,
+                                        Actual actual) {
+  for (uint64_t i = 0; i < h.untyped_count; ++i) {
+    auto e = read_at<spec::ExpectedUntyped>(spec_bytes, h.untyped_offset + i * sizeof(spec::ExpectedUntyped));
+    spec::ExpectedUntyped a = actual(i);
+    if (e.paddr != a.paddr || e.size_bits != a.size_bits || (e.is_device != 0) != (a.is_device != 0))
+      return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+// ---- Steps ----
+
+constexpr bool is_new_slot(const BootFacts& b, uint64_t slot) {
+  return slot >= b.empty_start && slot < b.empty_end;
+}
+constexpr bool is_source_slot(const BootFacts& b, uint64_t slot) {
+  return slot != 0 && slot < b.root_cnode_slots;
+}
+constexpr bool all_zero(const uint64_t* words, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (words[i] != 0) return false;
+  return true;
+}
+
+inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
+  if (s.object_kind == 0 || s.object_kind > spec::kMaxObjectKind) return "unknown object kind";
+  if (s.untyped_index >= b.untyped_end - b.untyped_start) return "untyped index out of range";
+  if (s.count == 0) return "retype of zero objects";
+  if (s.size_bits >= 64) return "object size out of range";
+  if (!is_new_slot(b, s.dest_slot) || s.count > b.empty_end - s.dest_slot)
+    return "destination slots outside the free slot region";
+  if (!all_zero(s.reserved, 3)) return "reserved field not zero";
+  return nullptr;
+}
+
+inline const char* check_cap(const spec::CapStep& s, const BootFacts& b, bool mint) {
+  if (!is_source_slot(b, s.src_slot)) return "source slot out of range";
+  if (!is_source_slot(b, s.dest_cnode_slot)) return "destination CNode slot out of range";
+  if (s.dest_depth == 0 || s.dest_depth > 64) return "destination depth out of range";
+  if (s.rights & ~spec::kRightsAll) return "unknown rights bits";
+  if (!mint && s.badge != 0) return "a copy has no badge";
+  if (!all_zero(s.reserved, 2)) return "reserved field not zero";
+  // Into the root CNode only planned (empty) slots may be written.
+  if (s.dest_cnode_slot == 2 && (s.dest_depth != 64 || !is_new_slot(b, s.dest_index)))
+    return "destination slot outside the free slot region";
+  return nullptr;
+}
+
+inline const char* check_map_frame(const spec::MapFrameStep& s, const BootFacts& b) {
+  if (!is_source_slot(b, s.frame_slot) || !is_source_slot(b, s.vspace_slot)) return "slot out of range";
+  if (s.rights & ~(spec::kRightRead | spec::kRightWrite)) return "a mapping has only read and write rights";
+  if (s.attributes & ~spec::kMapAttributesAll) return "unknown mapping attributes";
+  if (s.vaddr % 4096 != 0) return "unaligned virtual address";
+  if (!all_zero(s.reserved, 3)) return "reserved field not zero";
+  return nullptr;
+}
+
+inline const char* check_sched_control(const spec::SchedControlConfigureStep& s, const BootFacts& b) {
+  if (s.reserved0 != 0) return "reserved field not zero";
+  if (s.core >= b.sched_control_end - b.sched_control_start) return "core out of range";
+  if (!is_source_slot(b, s.sc_slot)) return "slot out of range";
+  if (s.budget_us == 0 || s.budget_us > s.period_us) return "budget must be in 1..period";
+  if (s.flags > 1) return "unknown scheduling context flags";
+  return nullptr;
+}
+
+// Checks steps whose fields are plain slots plus reserved words: which of
+// arg[0..6] are slots (bit i of slot_mask) and which must be zero.
+inline const char* check_slots(const spec::Step& s, const BootFacts& b, unsigned slot_mask,
+                               unsigned free_mask, unsigned zero_mask) {
+  for (unsigned i = 0; i < 7; ++i) {
+    uint64_t v = s.arg[i];
+    if ((slot_mask >> i) & 1) {
+      bool optional = (free_mask >> i) & 1;  // here "free" = may be 0 (none)
+      if (!(optional && v == 0) && !is_source_slot(b, v)) return "slot out of range";
+    }
+    if (((zero_mask >> i) & 1) && v != 0) return "reserved field not zero";
+  }
+  return nullptr;
+}
+
+// The step's kind as a name, for failure messages; "unknown" if not a kind.
+inline const char* step_name(uint32_t kind) {
+  static const char* const names[] = {
+      "unknown", "retype", "copy cap", "mint cap", "assign ASID pool", "map page table",
+      "map frame", "configure TCB", "set TCB scheduling parameters", "set TCB timeout endpoint",
+      "configure scheduling context", "write TCB registers", "bind notification",
+      "issue IRQ handler", "set IRQ notification", "acknowledge IRQ", "resume TCB"};
+  return kind <= spec::kMaxStepKind ? names[kind] : names[0];
+}
+
+// Every check of one step. Steps with a small field that must be zero have
+// it checked here too.
+inline const char* check_step(const spec::Step& s, const BootFacts& b) {
+  using K = spec::StepKind;
+  if (s.kind == 0 || s.kind > spec::kMaxStepKind) return "unknown step kind";
+  K kind = static_cast<K>(s.kind);
+  switch (kind) {
+    case K::Retype: return check_retype(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::Copy:
+    case K::Mint:
+      return check_cap(read_at<spec::CapStep>(reinterpret_cast<const uint8_t*>(&s), 0), b, kind == K::Mint);
+    case K::MapFrame: return check_map_frame(read_at<spec::MapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::SchedControlConfigure:
+      return check_sched_control(read_at<spec::SchedControlConfigureStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::IrqIssue:
+      if (s.small > spec::kTriggerEdge) return "unknown IRQ trigger";
+      if (s.arg[3] == 0 || s.arg[3] > 64) return "destination depth out of range";
+      if (s.arg[1] == 2 && (s.arg[3] != 64 || !is_new_slot(b, s.arg[2])))
+        return "destination slot outside the free slot region";
+      return check_slots(s, b, 0b0000010, 0, 0b1110000);
+    default: break;
+  }
+  if (s.small != 0) return "reserved field not zero";
+  switch (kind) {
+    case K::AsidPoolAssign: return check_slots(s, b, 0b0000001, 0, 0b1111110);
+    case K::MapPageTable:
+      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
+      return check_slots(s, b, 0b0000011, 0, 0b1111000);
+    case K::TcbConfigure:  // tcb, cspace, data, vspace, buffer vaddr, buffer frame (0 = none)
+      if (s.arg[4] % 512 != 0) return "IPC buffer not aligned to its size";
+      return check_slots(s, b, 0b0101011, 0b0100000, 0b1000000);
+    case K::TcbSetSchedParams:  // tcb, authority, mcp, prio, sc (0 = passive), fault ep (0 = none)
+      if (s.arg[2] > 255 || s.arg[3] > 255) return "priority out of range";
+      return check_slots(s, b, 0b0110011, 0b0110000, 0b1000000);
+    case K::TcbWriteRegisters:
+      if (s.arg[2] % 16 != 0) return "stack pointer not 16-byte aligned";
+      return check_slots(s, b, 0b0000001, 0, 0b1111000);
+    case K::TcbSetTimeoutEndpoint:
+    case K::TcbBindNotification:
+    case K::IrqSetNotification: return check_slots(s, b, 0b0000011, 0, 0b1111100);
+    case K::IrqAck:
+    case K::TcbResume: return check_slots(s, b, 0b0000001, 0, 0b1111110);
+    default: return "unknown step kind";
+  }
+}
+
+// The PD table: names inside the string table and of sane length, badges
+// unique where given, slots in range.
+inline const char* check_pds(const uint8_t* spec_bytes, const spec::SpecHeader& h, const BootFacts& b) {
+  for (uint64_t i = 0; i < h.pd_count; ++i) {
+    auto pd = read_at<spec::PdEntry>(spec_bytes, h.pd_offset + i * sizeof(spec::PdEntry));
+    if (pd.name_size == 0 || pd.name_size > spec::kMaxNameBytes) return "PD name size out of range";
+    if (pd.name_offset > h.strings_size || pd.name_size > h.strings_size - pd.name_offset)
+      return "PD name outside the string table";
+    if (pd.tcb_slot == 0 || pd.tcb_slot >= b.root_cnode_slots) return "PD TCB slot out of range";
+    if (pd.sc_slot >= b.root_cnode_slots) return "PD scheduling context slot out of range";
+    for (uint64_t j = 0; j < i && pd.fault_badge != 0; ++j) {
+      auto other = read_at<spec::PdEntry>(spec_bytes, h.pd_offset + j * sizeof(spec::PdEntry));
+      if (other.fault_badge == pd.fault_badge) return "two PDs share a fault badge";
+    }
+  }
+  return nullptr;
+}
+
+// The PD whose fault badge is `badge` (0 matches none), or -1.
+inline int64_t pd_for_badge(const uint8_t* spec_bytes, const spec::SpecHeader& h, uint64_t badge) {
+  for (uint64_t i = 0; i < h.pd_count && badge != 0; ++i) {
+    auto pd = read_at<spec::PdEntry>(spec_bytes, h.pd_offset + i * sizeof(spec::PdEntry));
+    if (pd.fault_badge == badge) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+}  // namespace microkit::initialiser

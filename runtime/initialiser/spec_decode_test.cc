@@ -1,0 +1,290 @@
+// Host tests of the initialiser spec format (initialiser_spec.h) and the
+// checks the initial task runs before each invocation (spec_decode.h):
+// bytes written by SpecWriter decode to the same records, and every kind of
+// bad input is refused with its own message.
+#include "runtime/initialiser/spec_decode.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "runtime/initialiser/host/spec_writer.h"
+
+namespace microkit::initialiser {
+namespace {
+
+using spec::SpecWriter;
+using spec::StepKind;
+
+constexpr uint64_t kRoot = 2;  // seL4_CapInitThreadCNode
+
+BootFacts facts() {
+  BootFacts b;
+  b.root_cnode_slots = 1u << 17;
+  b.empty_start = 1000;
+  b.empty_end = 1u << 17;
+  b.user_image_frames_start = 20;
+  b.user_image_frames_end = 40;
+  b.untyped_start = 40;
+  b.untyped_end = 43;
+  b.sched_control_start = 19;
+  b.sched_control_end = 20;
+  b.user_image_vaddr = 0x400000;
+  return b;
+}
+
+SpecWriter writer() {
+  BootFacts b = facts();
+  SpecWriter w;
+  w.header.empty_start = b.empty_start;
+  w.header.empty_end = b.empty_end;
+  w.header.user_image_frames_start = b.user_image_frames_start;
+  w.header.user_image_frames_end = b.user_image_frames_end;
+  w.header.untyped_start = b.untyped_start;
+  w.header.sched_control_start = b.sched_control_start;
+  w.header.sched_control_count = 1;
+  w.header.user_image_vaddr = b.user_image_vaddr;
+  w.header.fault_ep_slot = 1000;
+  w.header.reply_slot = 1001;
+  w.expect_untyped(0x0, 29, true);
+  w.expect_untyped(0x60000000, 12, false);
+  w.expect_untyped(0x80000000, 30, false);
+  return w;
+}
+
+spec::SpecHeader header_of(const std::vector<uint8_t>& bytes) { return read_at<spec::SpecHeader>(bytes.data(), 0); }
+spec::Step step_of(const std::vector<uint8_t>& bytes, uint64_t n) {
+  auto h = header_of(bytes);
+  return read_at<spec::Step>(bytes.data(), h.step_offset + n * spec::kStepSize);
+}
+const char* check_only_step(const SpecWriter& w) {
+  auto bytes = w.bytes();
+  return check_step(step_of(bytes, 0), facts());
+}
+
+TEST(InitialiserSpec, RoundTripOfEveryTable) {
+  SpecWriter w = writer();
+  w.retype(spec::ObjectKind::Endpoint, 2, 0, 1, 1000);
+  w.mint(1000, kRoot, 1002, 64, spec::kRightsAll, 0x8000000000000005ull);
+  w.map_frame(25, 1003, 0x200000, spec::kRightRead, spec::kMapCacheable | spec::kMapExecutable);
+  w.sched_control(0, 1004, 1000, 1000, 0, 0, 0);
+  w.resume(1005);
+  w.add_pd("ping", 7, 1005);
+  w.add_pd("pong", 8, 1006);
+  auto bytes = w.bytes();
+  auto h = header_of(bytes);
+  ASSERT_EQ(check_header(h, bytes.size()), nullptr);
+  EXPECT_EQ(check_boot_facts(h, facts()), nullptr);
+  EXPECT_EQ(check_pds(bytes.data(), h, facts()), nullptr);
+  ASSERT_EQ(h.step_count, 5u);
+  for (uint64_t i = 0; i < h.step_count; ++i) EXPECT_EQ(check_step(step_of(bytes, i), facts()), nullptr) << i;
+
+  auto retype = read_at<spec::RetypeStep>(bytes.data(), h.step_offset);
+  EXPECT_EQ(retype.kind, uint32_t(StepKind::Retype));
+  EXPECT_EQ(retype.object_kind, uint32_t(spec::ObjectKind::Endpoint));
+  EXPECT_EQ(retype.untyped_index, 2u);
+  EXPECT_EQ(retype.dest_slot, 1000u);
+  auto mint = read_at<spec::CapStep>(bytes.data(), h.step_offset + 64);
+  EXPECT_EQ(mint.badge, 0x8000000000000005ull);
+  EXPECT_EQ(mint.dest_index, 1002u);
+  auto map = read_at<spec::MapFrameStep>(bytes.data(), h.step_offset + 128);
+  EXPECT_EQ(map.vaddr, 0x200000u);
+  EXPECT_EQ(map.attributes, spec::kMapCacheable | spec::kMapExecutable);
+
+  EXPECT_EQ(pd_for_badge(bytes.data(), h, 8), 1);
+  EXPECT_EQ(pd_for_badge(bytes.data(), h, 9), -1);
+  EXPECT_EQ(pd_for_badge(bytes.data(), h, 0), -1);
+  auto pong = read_at<spec::PdEntry>(bytes.data(), h.pd_offset + sizeof(spec::PdEntry));
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()) + h.strings_offset + pong.name_offset,
+                        pong.name_size),
+            "pong");
+}
+
+TEST(InitialiserSpec, LittleEndianBytesOnTheWire) {
+  auto bytes = writer().bytes();
+  EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 4), "MKIS");
+  EXPECT_EQ(bytes[4], spec::kSpecVersion);
+  EXPECT_EQ(bytes[16], 3);  // untyped_count
+  EXPECT_EQ(bytes[20], 128);  // untyped table right after the header
+}
+
+TEST(InitialiserSpec, HeaderRefusals) {
+  auto good = writer().bytes();
+  auto h = header_of(good);
+  auto bad = h;
+  bad.magic ^= 1;
+  EXPECT_STREQ(check_header(bad, good.size()), "no spec here (bad magic)");
+  bad = h;
+  bad.version = spec::kSpecVersion + 1;
+  EXPECT_STREQ(check_header(bad, good.size()), "the spec format version is not the initialiser's");
+  EXPECT_STREQ(check_header(h, good.size() - 8), "the spec's size does not fit the user image");
+  bad = h;
+  bad.step_count = 1000;
+  EXPECT_STREQ(check_header(bad, good.size()), "the step table is outside the spec");
+  bad = h;
+  bad.untyped_offset = 4;
+  EXPECT_STREQ(check_header(bad, good.size()), "the untyped table is outside the spec");
+  bad = h;
+  bad.pd_count = spec::kMaxPds + 1;
+  EXPECT_STREQ(check_header(bad, good.size()), "too many PDs");
+  bad = h;
+  bad.strings_size = 1;
+  EXPECT_STREQ(check_header(bad, good.size()), "the string table is outside the spec");
+}
+
+TEST(InitialiserSpec, BootFactsMustMatchThePlan) {
+  auto h = header_of(writer().bytes());
+  EXPECT_EQ(check_boot_facts(h, facts()), nullptr);
+  BootFacts b = facts();
+  b.untyped_end += 1;
+  EXPECT_STREQ(check_boot_facts(h, b), "the number or slots of untypeds differ from the plan");
+  b = facts();
+  b.user_image_frames_end += 1;
+  EXPECT_STREQ(check_boot_facts(h, b), "the user image frames differ from the plan (image layout)");
+  b = facts();
+  b.empty_start += 1;
+  EXPECT_STREQ(check_boot_facts(h, b), "the free slot region differs from the plan");
+  b = facts();
+  b.sched_control_end += 1;
+  EXPECT_STREQ(check_boot_facts(h, b), "the sched control caps differ from the plan (kernel config)");
+  auto no_reply = h;
+  no_reply.reply_slot = 0;
+  EXPECT_STREQ(check_boot_facts(no_reply, facts()), "the reply slot is not a planned slot");
+}
+
+TEST(InitialiserSpec, FirstUntypedDifferenceIsFound) {
+  SpecWriter w = writer();
+  auto bytes = w.bytes();
+  auto h = header_of(bytes);
+  auto same = [&](uint64_t i) { return w.untypeds[i]; };
+  EXPECT_EQ(first_untyped_difference(bytes.data(), h, same), -1);
+  auto second_is_device = [&](uint64_t i) {
+    auto u = w.untypeds[i];
+    if (i >= 1) u.is_device = 1;
+    return u;
+  };
+  EXPECT_EQ(first_untyped_difference(bytes.data(), h, second_is_device), 1);
+  auto third_smaller = [&](uint64_t i) {
+    auto u = w.untypeds[i];
+    if (i == 2) u.size_bits = 29;
+    return u;
+  };
+  EXPECT_EQ(first_untyped_difference(bytes.data(), h, third_smaller), 2);
+}
+
+TEST(InitialiserSpec, RetypeRefusals) {
+  SpecWriter w = writer();
+  w.retype(spec::ObjectKind::Tcb, 3, 0, 1, 1000);  // only untypeds 0..2
+  EXPECT_STREQ(check_only_step(w), "untyped index out of range");
+  w.steps.clear();
+  w.retype(spec::ObjectKind::Tcb, 0, 0, 1, 999);  // below the empty region
+  EXPECT_STREQ(check_only_step(w), "destination slots outside the free slot region");
+  w.steps.clear();
+  w.retype(spec::ObjectKind::Tcb, 0, 0, 2, (1u << 17) - 1);  // runs off the end
+  EXPECT_STREQ(check_only_step(w), "destination slots outside the free slot region");
+  w.steps.clear();
+  w.retype(static_cast<spec::ObjectKind>(99), 0, 0, 1, 1000);
+  EXPECT_STREQ(check_only_step(w), "unknown object kind");
+  w.steps.clear();
+  w.retype(spec::ObjectKind::Tcb, 0, 0, 0, 1000);
+  EXPECT_STREQ(check_only_step(w), "retype of zero objects");
+}
+
+TEST(InitialiserSpec, StepRefusals) {
+  SpecWriter w = writer();
+  spec::Step unknown{};
+  unknown.kind = spec::kMaxStepKind + 1;
+  EXPECT_STREQ(check_step(unknown, facts()), "unknown step kind");
+  unknown.kind = 0;
+  EXPECT_STREQ(check_step(unknown, facts()), "unknown step kind");
+
+  w.copy(5, kRoot, 1000, 64, spec::kRightsAll);
+  w.steps[0].arg[4] = 1;  // a badge on a copy
+  EXPECT_STREQ(check_only_step(w), "a copy has no badge");
+  w.steps.clear();
+  w.mint(5, kRoot, 10, 64, spec::kRightsAll, 1);  // over an initial cap
+  EXPECT_STREQ(check_only_step(w), "destination slot outside the free slot region");
+  w.steps.clear();
+  w.mint(0, kRoot, 1000, 64, spec::kRightsAll, 1);
+  EXPECT_STREQ(check_only_step(w), "source slot out of range");
+  w.steps.clear();
+  w.mint(5, 1000, 3, 0, spec::kRightsAll, 1);
+  EXPECT_STREQ(check_only_step(w), "destination depth out of range");
+  w.steps.clear();
+  w.mint(5, 1000, 3, 10, 0x10, 1);
+  EXPECT_STREQ(check_only_step(w), "unknown rights bits");
+  w.steps.clear();
+  w.map_frame(25, 1003, 0x200001, spec::kRightRead, 0);
+  EXPECT_STREQ(check_only_step(w), "unaligned virtual address");
+  w.steps.clear();
+  w.map_frame(25, 1003, 0x200000, spec::kRightRead, 4);
+  EXPECT_STREQ(check_only_step(w), "unknown mapping attributes");
+  w.steps.clear();
+  w.sched_control(0, 1004, 2000, 1000, 0, 0, 0);
+  EXPECT_STREQ(check_only_step(w), "budget must be in 1..period");
+  w.steps.clear();
+  w.sched_control(1, 1004, 1000, 1000, 0, 0, 0);
+  EXPECT_STREQ(check_only_step(w), "core out of range");
+  w.steps.clear();
+  w.write_registers(1005, 0x200000, 0xffffffe008);
+  EXPECT_STREQ(check_only_step(w), "stack pointer not 16-byte aligned");
+  w.steps.clear();
+  w.tcb_sched_params(1005, 1, 256, 100, 1004, 1000);
+  EXPECT_STREQ(check_only_step(w), "priority out of range");
+  w.steps.clear();
+  w.resume(1u << 17);
+  EXPECT_STREQ(check_only_step(w), "slot out of range");
+  w.steps.clear();
+  w.resume(1005);
+  w.steps[0].arg[6] = 1;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+  w.steps.clear();
+  w.resume(1005);
+  w.steps[0].small = 1;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+  w.steps.clear();
+  w.irq_issue(33, 2, kRoot, 1000, 64);
+  EXPECT_STREQ(check_only_step(w), "unknown IRQ trigger");
+}
+
+TEST(InitialiserSpec, OptionalSlotsMayBeNone) {
+  SpecWriter w = writer();
+  w.tcb_sched_params(1005, 1, 100, 100, 0, 0);  // passive, no fault endpoint
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.tcb_sched_params(1005, 0, 100, 100, 0, 0);  // but an authority is required
+  EXPECT_STREQ(check_only_step(w), "slot out of range");
+}
+
+TEST(InitialiserSpec, PdTableRefusals) {
+  SpecWriter w = writer();
+  w.add_pd("a", 5, 1005);
+  w.add_pd("b", 5, 1006);
+  auto bytes = w.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "two PDs share a fault badge");
+  SpecWriter v = writer();
+  v.add_pd("a", 5, 1005);
+  v.pds[0].name_size = 2;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD name outside the string table");
+  v.pds[0].name_size = 0;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD name size out of range");
+  v.pds[0].name_size = 1;
+  v.pds[0].sc_slot = 1u << 17;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD scheduling context slot out of range");
+  v.pds[0].sc_slot = 0;
+  v.pds[0].tcb_slot = 0;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD TCB slot out of range");
+}
+
+TEST(InitialiserSpec, StepNamesCoverEveryKind) {
+  for (uint32_t k = 1; k <= spec::kMaxStepKind; ++k) EXPECT_STRNE(step_name(k), "unknown") << k;
+  EXPECT_STREQ(step_name(spec::kMaxStepKind + 1), "unknown");
+}
+
+}  // namespace
+}  // namespace microkit::initialiser

@@ -1,0 +1,397 @@
+// initialiser_spec.h: the serialised plan the seL4 initial task executes.
+//
+// The tool (host C++20) decides every kernel object, CNode slot, mapping and
+// thread setting of a system and writes them here as a flat list of steps;
+// the initial task (runtime/initialiser, freestanding C++) checks each step
+// and performs it with one seL4 invocation. Nothing is decided on the target:
+// a step that fails is a tool bug, reported with its step number.
+//
+// Where the spec lives. The loader places one "user image" region that the
+// kernel maps into the initial task (one 4 KiB frame cap per page, bootinfo
+// userImageFrames, in ascending address order starting at the image's lowest
+// virtual address). That region holds, in this order:
+//   1. the initialiser's ELF segments (its lowest vaddr is the user image's
+//      first page, SpecHeader::user_image_vaddr);
+//   2. the spec: it starts at the first kSpecAlign boundary at or after the
+//      end (vaddr + memsz) of the initialiser's last PT_LOAD segment; the
+//      initialiser finds it through its linker symbol __initialiser_end;
+//   3. anything else the tool wants to hand over without copying, each piece
+//      page-aligned: PD program segments, MR prefill data. The spec maps those
+//      pages into PDs by copying the kernel's frame cap for the page
+//      (root slot = user_image_frames_start + (vaddr - user_image_vaddr) / 4096)
+//      and mapping the copy (a copy of a frame cap is unmapped, so it can be
+//      mapped again; the original stays mapped in the initial task).
+//
+// Layout (all integers little-endian; every offset counts from the first
+// byte of SpecHeader; every table 8-byte aligned and inside total_size):
+//
+//   SpecHeader                      128 bytes
+//   ExpectedUntyped[untyped_count]   16 bytes each (the whole bootinfo list)
+//   Step[step_count]                 64 bytes each, executed in order
+//   PdEntry[pd_count]                32 bytes each (fault reports)
+//   char strings[strings_size]      PD names, not NUL-terminated
+//
+// Slots. Every "slot" below is a CPtr in the initial task's root CNode,
+// which the kernel builds with guard bits making a CPtr exactly a slot number
+// (depth seL4_WordBits = 64). The tool predicts the bootinfo slot regions
+// (tool/kernel/boot_emulation.h) and records them in the header; the
+// initialiser refuses to run unless the kernel's bootinfo matches them, so
+// steps can use absolute slot numbers. Destinations of new caps must lie in
+// [empty_start, empty_end); sources may be any slot below 2^root CNode bits
+// except 0 (seL4_CapNull). Steps that name a CNode to write into (Copy, Mint,
+// IrqIssue) give the root slot holding that CNode cap and the depth to
+// resolve the index with (64 for the root CNode, slot seL4_CapInitThreadCNode
+// = 2; the CNode's radix bits for an unguarded PD CNode cap).
+//
+// Versioning: any change of a layout, a kind number or a meaning bumps
+// kSpecVersion; the initialiser refuses any other version. Layouts are pinned
+// by static_assert. Reserved fields must be zero (the decoder rejects
+// non-zero ones, so they can be given meanings later without ambiguity).
+//
+// This header is included by freestanding target code: only <stdint.h> and
+// <stddef.h>, no std, no allocation.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the initialiser spec is little-endian; this code reads it in place"
+#endif
+
+namespace microkit::initialiser_spec {
+
+// "MKIS" in the first four bytes.
+inline constexpr uint32_t kSpecMagic = 0x53494b4du;
+inline constexpr uint32_t kSpecVersion = 1;
+// Alignment of the spec's start inside the user image.
+inline constexpr uint64_t kSpecAlign = 4096;
+// Bounds the decoder enforces before walking any table.
+inline constexpr uint32_t kMaxSteps = 1u << 20;
+inline constexpr uint32_t kMaxPds = 64;
+inline constexpr uint32_t kMaxUntypeds = 1024;
+inline constexpr uint32_t kMaxNameBytes = 64;
+
+struct SpecHeader {
+  uint32_t magic;           // kSpecMagic
+  uint32_t version;         // kSpecVersion
+  uint64_t total_size;      // bytes of the whole spec, header included
+  uint32_t untyped_count;   // == bootinfo untyped.end - untyped.start
+  uint32_t untyped_offset;  // ExpectedUntyped table
+  uint32_t step_count;
+  uint32_t step_offset;     // Step table
+  uint32_t pd_count;
+  uint32_t pd_offset;       // PdEntry table
+  uint32_t strings_size;
+  uint32_t strings_offset;  // string table (PD names)
+  // Where faults of PDs without a parent arrive (an endpoint the steps
+  // create) and the MCS Reply object the initialiser receives with. 0 = no
+  // fault handling: the initialiser suspends itself after the last step.
+  uint64_t fault_ep_slot;
+  uint64_t reply_slot;
+  // The bootinfo the plan was made for (seL4_SlotRegion values, [start, end)).
+  uint64_t empty_start;
+  uint64_t empty_end;
+  uint64_t user_image_frames_start;
+  uint64_t user_image_frames_end;
+  uint64_t untyped_start;        // the untypeds' slots: [untyped_start, + untyped_count)
+  uint64_t sched_control_start;  // MCS: sched control cap of core 0
+  uint64_t user_image_vaddr;     // virtual address of user image frame 0
+  uint64_t sched_control_count;  // == bootinfo schedcontrol.end - start
+};
+
+// One entry of the bootinfo untypedList, as planned (seL4_UntypedDesc).
+struct ExpectedUntyped {
+  uint64_t paddr;
+  uint8_t size_bits;
+  uint8_t is_device;  // 0 or 1
+  uint8_t reserved[6];
+};
+
+// Kernel object kinds, named here so that the spec does not depend on the
+// seL4_ObjectType numbering of one kernel configuration; the initialiser
+// (built against the kernel package's libsel4) maps each to its number.
+enum class ObjectKind : uint32_t {
+  Untyped = 1,       // size_bits = log2 bytes
+  Tcb = 2,
+  Endpoint = 3,
+  Notification = 4,
+  CNode = 5,         // size_bits = log2 of the number of slots (radix)
+  SchedContext = 6,  // size_bits = log2 bytes (>= seL4_MinSchedContextBits)
+  Reply = 7,
+  VSpace = 8,        // AArch64 top-level table
+  PageTable = 9,
+  SmallPage = 10,    // 4 KiB
+  LargePage = 11,    // 2 MiB
+  HugePage = 12,     // 1 GiB
+  Vcpu = 13,         // hypervisor kernels only
+};
+inline constexpr uint32_t kMaxObjectKind = 13;
+
+// Capability rights (Copy, Mint, MapFrame): a mask of these bits.
+inline constexpr uint32_t kRightRead = 1u << 0;
+inline constexpr uint32_t kRightWrite = 1u << 1;
+inline constexpr uint32_t kRightGrant = 1u << 2;
+inline constexpr uint32_t kRightGrantReply = 1u << 3;
+inline constexpr uint32_t kRightsAll = 0xfu;
+
+// Mapping attributes (MapFrame): a mask of these bits. Absent bits mean
+// uncached (device) memory and execute-never.
+inline constexpr uint64_t kMapCacheable = 1u << 0;
+inline constexpr uint64_t kMapExecutable = 1u << 1;
+inline constexpr uint64_t kMapAttributesAll = 0x3u;
+
+// IrqIssue trigger.
+inline constexpr uint32_t kTriggerLevel = 0;
+inline constexpr uint32_t kTriggerEdge = 1;
+
+// Step kinds. Every step is 64 bytes: a 4-byte kind, a 4-byte small field,
+// then seven 64-bit fields whose meaning depends on the kind (the structs
+// below). Unused fields are reserved (zero).
+enum class StepKind : uint32_t {
+  Retype = 1,               // RetypeStep: seL4_Untyped_Retype
+  Copy = 2,                 // CapStep: seL4_CNode_Copy (badge must be 0)
+  Mint = 3,                 // CapStep: seL4_CNode_Mint
+  AsidPoolAssign = 4,       // AsidPoolAssignStep: seL4_ARM_ASIDPool_Assign
+  MapPageTable = 5,         // MapPageTableStep: seL4_ARM_PageTable_Map
+  MapFrame = 6,             // MapFrameStep: seL4_ARM_Page_Map
+  TcbConfigure = 7,         // TcbConfigureStep: seL4_TCB_Configure (MCS)
+  TcbSetSchedParams = 8,    // TcbSetSchedParamsStep: seL4_TCB_SetSchedParams (MCS)
+  TcbSetTimeoutEndpoint = 9,  // TcbPairStep: seL4_TCB_SetTimeoutEndpoint
+  SchedControlConfigure = 10,  // SchedControlConfigureStep: seL4_SchedControl_ConfigureFlags
+  TcbWriteRegisters = 11,   // TcbWriteRegistersStep: seL4_TCB_WriteRegisters
+  TcbBindNotification = 12,  // TcbPairStep: seL4_TCB_BindNotification
+  IrqIssue = 13,            // IrqIssueStep: seL4_IRQControl_GetTrigger
+  IrqSetNotification = 14,  // TcbPairStep (a = handler): seL4_IRQHandler_SetNotification
+  IrqAck = 15,              // SingleSlotStep: seL4_IRQHandler_Ack
+  TcbResume = 16,           // SingleSlotStep: seL4_TCB_Resume
+};
+inline constexpr uint32_t kMaxStepKind = 16;
+
+// The raw form every step is read as first.
+struct Step {
+  uint32_t kind;   // StepKind
+  uint32_t small;  // kind-specific (object kind, rights, trigger) or 0
+  uint64_t arg[7];
+};
+
+// Retype: `count` objects of `object_kind` from untyped number
+// `untyped_index` (slot untyped_start + index) into root slots
+// [dest_slot, dest_slot + count). The kernel allocates sequentially inside
+// an untyped, aligning each object to its size, so the tool orders these
+// steps to put every object at its planned physical address.
+struct RetypeStep {
+  uint32_t kind;
+  uint32_t object_kind;  // ObjectKind
+  uint64_t untyped_index;
+  uint64_t size_bits;    // see ObjectKind; 0 for fixed-size objects
+  uint64_t count;        // >= 1
+  uint64_t dest_slot;
+  uint64_t reserved[3];
+};
+
+// Copy / Mint: the cap in root slot src_slot into slot dest_index (resolved
+// with dest_depth bits) of the CNode whose cap is in root slot
+// dest_cnode_slot, with `rights`, and for Mint the badge (endpoints,
+// notifications) or cap data (CNode caps: guard, seL4_CNode_CapData_new).
+struct CapStep {
+  uint32_t kind;
+  uint32_t rights;  // kRight* mask
+  uint64_t src_slot;
+  uint64_t dest_cnode_slot;
+  uint64_t dest_index;
+  uint64_t dest_depth;  // 1..64
+  uint64_t badge;       // Mint: badge or cap data; Copy: 0
+  uint64_t reserved[2];
+};
+
+// AsidPoolAssign: the VSpace in root slot vspace_slot gets an ASID from the
+// initial task's ASID pool (seL4_CapInitThreadASIDPool).
+struct AsidPoolAssignStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t vspace_slot;
+  uint64_t reserved[6];
+};
+
+// MapPageTable: the page table in pt_slot into the VSpace in vspace_slot,
+// covering vaddr (default attributes).
+struct MapPageTableStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t pt_slot;
+  uint64_t vspace_slot;
+  uint64_t vaddr;
+  uint64_t reserved[4];
+};
+
+// MapFrame: the frame in frame_slot at vaddr (aligned to the frame's size)
+// in the VSpace in vspace_slot. Every cap maps once: to map a frame into two
+// VSpaces the steps first Copy its cap.
+struct MapFrameStep {
+  uint32_t kind;
+  uint32_t rights;  // kRightRead / kRightWrite
+  uint64_t frame_slot;
+  uint64_t vspace_slot;
+  uint64_t vaddr;
+  uint64_t attributes;  // kMap* mask
+  uint64_t reserved[3];
+};
+
+// TcbConfigure (MCS form): CSpace root cap (root slot) with its cap data
+// (guard word, 0 when the cap already carries its guard), VSpace root, IPC
+// buffer virtual address and the frame backing it.
+struct TcbConfigureStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t cspace_slot;
+  uint64_t cspace_data;
+  uint64_t vspace_slot;
+  uint64_t ipc_buffer_vaddr;
+  uint64_t ipc_buffer_slot;
+  uint64_t reserved1;
+};
+
+// TcbSetSchedParams (MCS): maximum controlled priority and priority
+// (authority: the TCB in authority_slot, normally seL4_CapInitThreadTCB = 1),
+// the scheduling context (0 = none: a passive thread) and the fault
+// endpoint. On MCS the kernel copies the fault endpoint cap (looked up in the
+// initial task's CSpace, badged by a Mint step) into the TCB; 0 = none.
+struct TcbSetSchedParamsStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t authority_slot;
+  uint64_t mcp;       // 0..255
+  uint64_t priority;  // 0..255
+  uint64_t sc_slot;
+  uint64_t fault_ep_slot;
+  uint64_t reserved1;
+};
+
+// SchedControlConfigure: seL4_SchedControl_ConfigureFlags on the sched
+// control cap of core `core` (slot sched_control_start + core) for the
+// scheduling context in sc_slot. Times in microseconds.
+struct SchedControlConfigureStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t core;
+  uint64_t sc_slot;
+  uint64_t budget_us;
+  uint64_t period_us;  // >= budget_us
+  uint64_t extra_refills;
+  uint64_t badge;
+  uint64_t flags;      // seL4_SchedContextFlag mask (0 or seL4_SchedContext_Sporadic = 1)
+};
+
+// TcbWriteRegisters: pc and sp of a suspended thread (not resumed here).
+struct TcbWriteRegistersStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t pc;
+  uint64_t sp;  // 16-byte aligned
+  uint64_t reserved[4];
+};
+
+// Two slots: TcbBindNotification (a = TCB, b = notification),
+// TcbSetTimeoutEndpoint (a = TCB, b = endpoint), IrqSetNotification
+// (a = IRQ handler, b = notification).
+struct TcbPairStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t a_slot;
+  uint64_t b_slot;
+  uint64_t reserved[5];
+};
+
+// IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
+// cap into slot dest_index (depth dest_depth) of the CNode in root slot
+// dest_cnode_slot.
+struct IrqIssueStep {
+  uint32_t kind;
+  uint32_t trigger;  // kTriggerLevel / kTriggerEdge
+  uint64_t irq;
+  uint64_t dest_cnode_slot;
+  uint64_t dest_index;
+  uint64_t dest_depth;
+  uint64_t reserved[3];
+};
+
+// One slot: IrqAck (an IRQ handler), TcbResume (a TCB, started last).
+struct SingleSlotStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t slot;
+  uint64_t reserved[6];
+};
+
+// What the initialiser, as the monitor of top-level PDs, needs about a PD.
+// Messages on SpecHeader::fault_ep_slot carry the badge of the sender's cap
+// (docs/sel4-abi.md: the monitor badge, PD index + 1, on slot 2 of
+// top-level PDs and slot 5 of passive PDs):
+//   - a fault (non-zero label): reported with the PD's name, never replied
+//     to, so the PD stays stopped;
+//   - label 0 from a passive PD ("init done"): the initialiser unbinds the
+//     PD's scheduling context (sc_slot) from its TCB (tcb_slot).
+struct PdEntry {
+  uint32_t name_offset;  // in the string table
+  uint32_t name_size;    // bytes, 1..kMaxNameBytes
+  uint64_t fault_badge;  // unique among PdEntry; 0 = nothing arrives from this PD
+  uint64_t tcb_slot;     // root slot of the PD's TCB
+  uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0
+};
+
+static_assert(sizeof(SpecHeader) == 128);
+static_assert(offsetof(SpecHeader, total_size) == 8);
+static_assert(offsetof(SpecHeader, untyped_count) == 16);
+static_assert(offsetof(SpecHeader, untyped_offset) == 20);
+static_assert(offsetof(SpecHeader, step_count) == 24);
+static_assert(offsetof(SpecHeader, step_offset) == 28);
+static_assert(offsetof(SpecHeader, pd_count) == 32);
+static_assert(offsetof(SpecHeader, pd_offset) == 36);
+static_assert(offsetof(SpecHeader, strings_size) == 40);
+static_assert(offsetof(SpecHeader, strings_offset) == 44);
+static_assert(offsetof(SpecHeader, fault_ep_slot) == 48);
+static_assert(offsetof(SpecHeader, reply_slot) == 56);
+static_assert(offsetof(SpecHeader, empty_start) == 64);
+static_assert(offsetof(SpecHeader, empty_end) == 72);
+static_assert(offsetof(SpecHeader, user_image_frames_start) == 80);
+static_assert(offsetof(SpecHeader, user_image_frames_end) == 88);
+static_assert(offsetof(SpecHeader, untyped_start) == 96);
+static_assert(offsetof(SpecHeader, sched_control_start) == 104);
+static_assert(offsetof(SpecHeader, user_image_vaddr) == 112);
+static_assert(offsetof(SpecHeader, sched_control_count) == 120);
+
+static_assert(sizeof(ExpectedUntyped) == 16);
+static_assert(offsetof(ExpectedUntyped, size_bits) == 8);
+static_assert(offsetof(ExpectedUntyped, is_device) == 9);
+
+static_assert(sizeof(PdEntry) == 32);
+static_assert(offsetof(PdEntry, name_size) == 4);
+static_assert(offsetof(PdEntry, fault_badge) == 8);
+static_assert(offsetof(PdEntry, tcb_slot) == 16);
+static_assert(offsetof(PdEntry, sc_slot) == 24);
+
+inline constexpr size_t kStepSize = 64;
+static_assert(sizeof(Step) == kStepSize && offsetof(Step, arg) == 8);
+static_assert(sizeof(RetypeStep) == kStepSize && offsetof(RetypeStep, untyped_index) == 8 &&
+              offsetof(RetypeStep, dest_slot) == 32);
+static_assert(sizeof(CapStep) == kStepSize && offsetof(CapStep, src_slot) == 8 &&
+              offsetof(CapStep, badge) == 40);
+static_assert(sizeof(AsidPoolAssignStep) == kStepSize && offsetof(AsidPoolAssignStep, vspace_slot) == 8);
+static_assert(sizeof(MapPageTableStep) == kStepSize && offsetof(MapPageTableStep, vaddr) == 24);
+static_assert(sizeof(MapFrameStep) == kStepSize && offsetof(MapFrameStep, vaddr) == 24 &&
+              offsetof(MapFrameStep, attributes) == 32);
+static_assert(sizeof(TcbConfigureStep) == kStepSize && offsetof(TcbConfigureStep, ipc_buffer_slot) == 48);
+static_assert(sizeof(TcbSetSchedParamsStep) == kStepSize &&
+              offsetof(TcbSetSchedParamsStep, fault_ep_slot) == 48);
+static_assert(sizeof(SchedControlConfigureStep) == kStepSize &&
+              offsetof(SchedControlConfigureStep, flags) == 56);
+static_assert(sizeof(TcbWriteRegistersStep) == kStepSize && offsetof(TcbWriteRegistersStep, sp) == 24);
+static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) == 16);
+static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
+static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
+
+}  // namespace microkit::initialiser_spec

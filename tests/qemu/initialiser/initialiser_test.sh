@@ -1,0 +1,82 @@
+#!/bin/bash
+# initialiser_test.sh: one QEMU boot of a system run by the initialiser
+# (ctest label qemu). Builds the image with make_initialiser_image, boots it
+# on QEMU virt (AArch64, EL2, the command line of qemu_boot_test.sh), and
+# passes when every --expect line has appeared on the UART, in the order
+# given, before --timeout seconds; QEMU is then stopped.
+# Exit codes: 0 pass, 1 fail (the UART log is printed), 77 skip.
+#
+#   initialiser_test.sh --make-image EXE --load-address ADDR --workdir DIR
+#       --timeout SEC [--skip-reason TEXT] [--absent TEXT]...
+#       --expect TEXT [--expect TEXT ...] -- <make_initialiser_image args>
+set -u
+
+make_image= load_address= workdir= timeout=60 skip_reason=
+expects=()
+absents=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --make-image) make_image=$2; shift 2 ;;
+    --load-address) load_address=$2; shift 2 ;;
+    --workdir) workdir=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --skip-reason) skip_reason=$2; shift 2 ;;
+    --expect) expects+=("$2"); shift 2 ;;
+    --absent) absents+=("$2"); shift 2 ;;
+    --) shift; break ;;
+    *) echo "initialiser_test.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+done
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ -z "$skip_reason" ] || skip "$skip_reason"
+qemu=$(command -v qemu-system-aarch64) || skip "qemu-system-aarch64 is not installed"
+
+mkdir -p "$workdir"
+image=$workdir/loader.img
+log=$workdir/uart.log
+if ! "$make_image" --load-address "$load_address" "$@" --out "$image"; then
+  echo "FAIL: make_initialiser_image could not build the image"
+  exit 1
+fi
+
+"$qemu" -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
+  -serial mon:stdio -device "loader,file=$image,addr=$load_address,cpu-num=0" \
+  </dev/null >"$log" 2>&1 &
+qemu_pid=$!
+
+# Every expected line, each found after the previous one.
+in_order() {
+  local e line=0 at
+  for e in "${expects[@]}"; do
+    at=$(tr -d '\r' <"$log" | tail -n +$((line + 1)) | grep -nF -m1 -- "$e" | cut -d: -f1)
+    [ -n "$at" ] || return 1
+    line=$((line + at))
+  done
+}
+
+status=1
+deadline=$((SECONDS + timeout))
+while [ $SECONDS -lt $deadline ]; do
+  if in_order; then status=0; break; fi
+  kill -0 "$qemu_pid" 2>/dev/null || { in_order && status=0; break; }
+  sleep 0.2
+done
+sleep 0.5  # let anything that must not appear have its chance
+kill "$qemu_pid" 2>/dev/null
+wait "$qemu_pid" 2>/dev/null
+
+echo "---- UART ----"
+tr -d '\r' <"$log"
+echo "--------------"
+for a in "${absents[@]}"; do
+  if grep -qF -- "$a" "$log"; then echo "FAIL: saw what must not appear: $a"; status=1; fi
+done
+if [ $status -ne 0 ]; then
+  for e in "${expects[@]}"; do
+    grep -qF -- "$e" "$log" || echo "FAIL: never saw: $e"
+  done
+  echo "FAIL (lines must appear in the order given)"
+  exit 1
+fi
+echo "PASS"

@@ -1,0 +1,578 @@
+// plan_sel4: objects, capabilities, mappings and their placement in the
+// predicted untypeds (see sel4_plan.h).
+#include "plan/sel4_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "runtime/shared/pd_abi.h"
+
+namespace microkit::plan {
+namespace {
+
+constexpr uint32_t kPageBits = 12;
+constexpr uint64_t kPage = uint64_t{1} << kPageBits;
+
+uint64_t align_up(uint64_t v, uint32_t bits) {
+  uint64_t a = uint64_t{1} << bits;
+  return (v + a - 1) & ~(a - 1);
+}
+
+uint32_t log2_of(uint64_t v) {
+  uint32_t b = 0;
+  while ((uint64_t{1} << b) < v) ++b;
+  return b;
+}
+
+std::string hex(uint64_t v) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), d[v & 15]);
+    v >>= 4;
+  } while (v);
+  return "0x" + s;
+}
+
+struct Interval {
+  uint64_t start = 0, end = 0;
+  size_t object = 0;
+};
+
+struct Ctx {
+  const Plan& plan;
+  const Sel4Inputs& in;
+  Diagnostics& diags;
+  Sel4Plan sp;
+  std::vector<size_t> floating;                  // objects still to place
+  std::vector<std::vector<Interval>> occupied;   // per untyped, sorted by start
+};
+
+// Location of a PD or MR in the SDF, when the caller gave it.
+std::pair<std::string, Loc> pd_loc(const Ctx& c, size_t pd) {
+  if (!c.in.sdf || pd >= c.in.sdf->pds.size()) return {{}, {}};
+  return {c.in.sdf->file, c.in.sdf->pds[pd].loc};
+}
+std::pair<std::string, Loc> mr_loc(const Ctx& c, size_t mr) {
+  if (!c.in.sdf || mr >= c.in.sdf->mrs.size()) return {{}, {}};
+  return {c.in.sdf->file, c.in.sdf->mrs[mr].loc};
+}
+std::pair<std::string, Loc> object_loc(const Ctx& c, const KernelObject& o) {
+  if (o.mr) return mr_loc(c, *o.mr);
+  if (o.pd) return pd_loc(c, *o.pd);
+  return {{}, {}};
+}
+
+size_t add_object(Ctx& c, ObjType t, uint32_t bits, std::string name, std::optional<size_t> pd,
+                  std::optional<size_t> mr = std::nullopt) {
+  KernelObject o;
+  o.type = t;
+  o.size_bits = bits;
+  o.name = std::move(name);
+  o.pd = pd;
+  o.mr = mr;
+  c.sp.objects.push_back(std::move(o));
+  c.floating.push_back(c.sp.objects.size() - 1);
+  return c.sp.objects.size() - 1;
+}
+
+size_t add_user_image_frame(Ctx& c, uint64_t paddr, std::string name, std::optional<size_t> pd,
+                            std::optional<size_t> mr) {
+  KernelObject o;
+  o.type = ObjType::Frame;
+  o.source = KernelObject::Source::UserImage;
+  o.size_bits = kPageBits;
+  o.paddr = paddr;
+  o.name = std::move(name);
+  o.pd = pd;
+  o.mr = mr;
+  c.sp.objects.push_back(std::move(o));
+  return c.sp.objects.size() - 1;
+}
+
+// ---------------------------------------------------------------------------
+// Placement inside untypeds.
+
+bool overlaps_any(const std::vector<Interval>& occ, uint64_t s, uint64_t e) {
+  for (const Interval& i : occ)
+    if (i.start < e && s < i.end) return true;
+  return false;
+}
+
+void occupy(Ctx& c, size_t u, size_t obj) {
+  KernelObject& o = c.sp.objects[obj];
+  o.untyped = u;
+  auto& occ = c.occupied[u];
+  Interval iv{o.paddr, o.paddr + o.size(), obj};
+  occ.insert(std::upper_bound(occ.begin(), occ.end(), iv,
+                              [](const Interval& a, const Interval& b) { return a.start < b.start; }),
+             iv);
+}
+
+// The lowest address in untyped u where an object of `bits` fits, if any.
+std::optional<uint64_t> first_fit(const Ctx& c, size_t u, uint32_t bits) {
+  const kernel::UntypedObject& ut = c.sp.untypeds[u];
+  if (bits > ut.size_bits) return std::nullopt;
+  uint64_t cursor = ut.paddr;
+  for (const Interval& iv : c.occupied[u]) {
+    uint64_t at = align_up(cursor, bits);
+    if (at + (uint64_t{1} << bits) <= iv.start) return at;
+    cursor = std::max(cursor, iv.end);
+  }
+  uint64_t at = align_up(cursor, bits);
+  if (at + (uint64_t{1} << bits) <= ut.end()) return at;
+  return std::nullopt;
+}
+
+// The lowest address in RAM untyped u where `size` contiguous bytes aligned
+// to 2^align_bits fit (for MRs whose physical address a PD is told).
+std::optional<uint64_t> first_fit_run(const Ctx& c, size_t u, uint64_t size, uint32_t align_bits) {
+  const kernel::UntypedObject& ut = c.sp.untypeds[u];
+  uint64_t cursor = ut.paddr;
+  for (const Interval& iv : c.occupied[u]) {
+    uint64_t at = align_up(cursor, align_bits);
+    if (at + size <= iv.start) return at;
+    cursor = std::max(cursor, iv.end);
+  }
+  uint64_t at = align_up(cursor, align_bits);
+  if (at + size <= ut.end()) return at;
+  return std::nullopt;
+}
+
+void place_fixed_frame(Ctx& c, size_t obj) {
+  KernelObject& o = c.sp.objects[obj];
+  uint64_t end = o.paddr + o.size();
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    const auto& ut = c.sp.untypeds[u];
+    if (o.paddr < ut.paddr || end > ut.end()) continue;
+    if (overlaps_any(c.occupied[u], o.paddr, end)) {
+      auto [file, loc] = object_loc(c, o);
+      c.diags.error("mr-paddr-overlap", file, loc,
+                    "memory region '" + c.plan.mrs[*o.mr].name + "': its frame at " + hex(o.paddr) +
+                        " overlaps another memory region with a fixed physical address",
+                    "give each memory region its own physical address range");
+      return;
+    }
+    occupy(c, u, obj);
+    return;
+  }
+  auto [file, loc] = object_loc(c, o);
+  c.diags.error("mr-paddr-unavailable", file, loc,
+                "memory region '" + c.plan.mrs[*o.mr].name + "': physical address " + hex(o.paddr) +
+                    ".." + hex(end) +
+                    " is not inside memory the kernel gives to user space (no untyped covers it; "
+                    "the kernel, the boot image or a device the kernel keeps may be there)",
+                "choose a phys_addr inside a device or RAM range of the board that the kernel "
+                "does not use; 'microkit -r' lists the untypeds");
+}
+
+uint64_t free_bytes(const Ctx& c, bool normal_only) {
+  uint64_t total = 0;
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    if (normal_only && c.sp.untypeds[u].is_device) continue;
+    uint64_t used = 0;
+    for (const Interval& iv : c.occupied[u]) used += iv.end - iv.start;
+    total += c.sp.untypeds[u].size() - used;
+  }
+  return total;
+}
+
+void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
+  const KernelObject& o = c.sp.objects[obj];
+  uint64_t needed = 0;
+  for (size_t i = remaining_from; i < c.floating.size(); ++i)
+    needed += c.sp.objects[c.floating[i]].size();
+  std::string owner = o.mr ? "memory region '" + c.plan.mrs[*o.mr].name + "'"
+                    : o.pd ? "protection domain '" + c.plan.pds[*o.pd].name + "'"
+                           : "the initial task";
+  auto [file, loc] = object_loc(c, o);
+  c.diags.error("out-of-memory", file, loc,
+                "not enough memory for " + owner + ": object " + o.name + " needs " +
+                    std::to_string(o.size()) + " bytes (aligned to its size); the objects not yet "
+                    "placed need " + std::to_string(needed) + " bytes but only " +
+                    std::to_string(free_bytes(c, true)) +
+                    " bytes of RAM untypeds are free, in pieces too small or too fragmented",
+                "make memory regions or stacks smaller, use fewer protection domains, or use a "
+                "board/kernel with more RAM");
+}
+
+// Floating objects, biggest first, first fit over RAM untypeds.
+void place_floating(Ctx& c) {
+  std::stable_sort(c.floating.begin(), c.floating.end(), [&](size_t a, size_t b) {
+    return c.sp.objects[a].size_bits > c.sp.objects[b].size_bits;
+  });
+  for (size_t i = 0; i < c.floating.size(); ++i) {
+    size_t obj = c.floating[i];
+    bool placed = false;
+    for (size_t u = 0; u < c.sp.untypeds.size() && !placed; ++u) {
+      if (c.sp.untypeds[u].is_device) continue;
+      auto at = first_fit(c, u, c.sp.objects[obj].size_bits);
+      if (!at) continue;
+      c.sp.objects[obj].paddr = *at;
+      occupy(c, u, obj);
+      placed = true;
+    }
+    if (!placed) return report_out_of_memory(c, obj, i);
+  }
+}
+
+// Orders each untyped's objects by address and fills every gap that seL4's
+// alignment would not skip by itself with padding untypeds.
+void build_retype_lists(Ctx& c) {
+  const auto& sizes = c.in.package->sizes;
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    UntypedUse use;
+    uint64_t w = c.sp.untypeds[u].paddr;
+    for (const Interval& iv : c.occupied[u]) {
+      uint32_t bits = c.sp.objects[iv.object].size_bits;
+      while (align_up(w, bits) != iv.start) {
+        uint32_t k = sizes.min_untyped;
+        while (k + 1 <= sizes.max_untyped && (w & ((uint64_t{1} << (k + 1)) - 1)) == 0 &&
+               w + (uint64_t{1} << (k + 1)) <= iv.start)
+          ++k;
+        KernelObject pad;
+        pad.type = ObjType::Untyped;
+        pad.size_bits = k;
+        pad.paddr = w;
+        pad.untyped = u;
+        pad.name = "padding:" + hex(w);
+        c.sp.objects.push_back(pad);
+        use.objects.push_back(c.sp.objects.size() - 1);
+        w += uint64_t{1} << k;
+      }
+      use.objects.push_back(iv.object);
+      use.used += iv.end - iv.start;
+      w = iv.end;
+    }
+    use.watermark = w;
+    if (!c.sp.untypeds[u].is_device) c.sp.normal_used += w - c.sp.untypeds[u].paddr;
+    c.sp.untyped_use.push_back(std::move(use));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Memory regions.
+
+// An MR named by <setvar region_paddr> must be physically contiguous: it
+// gets the first RAM run that holds it, before anything else floats.
+std::optional<uint64_t> contiguous_base(Ctx& c, size_t m, uint32_t page_bits) {
+  const Mr& mr = c.plan.mrs[m];
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    if (c.sp.untypeds[u].is_device) continue;
+    if (auto at = first_fit_run(c, u, mr.size, page_bits)) return at;
+  }
+  auto [file, loc] = mr_loc(c, m);
+  c.diags.error("out-of-memory", file, loc,
+                "not enough contiguous memory for memory region '" + mr.name + "': it needs " +
+                    std::to_string(mr.size) + " contiguous bytes (a setvar region_paddr names it) "
+                    "but no free RAM untyped has that much",
+                "make the region smaller, or give it a phys_addr");
+  return std::nullopt;
+}
+
+void plan_mr(Ctx& c, size_t m) {
+  const Mr& mr = c.plan.mrs[m];
+  uint32_t bits = log2_of(mr.page_size);
+  uint64_t count = mr.size / mr.page_size;
+  const auto& prefill = m < c.in.mr_prefill_pages.size() ? c.in.mr_prefill_pages[m]
+                                                         : std::vector<uint64_t>{};
+  auto& frames = c.sp.mr_frames[m];
+  if (!prefill.empty()) {
+    if (mr.page_size != kPage || mr.phys_addr) {
+      auto [file, loc] = mr_loc(c, m);
+      c.diags.error("prefill-unsupported-mr", file, loc,
+                    "memory region '" + mr.name + "': a prefilled region on seL4 must use 4 KiB "
+                    "pages and no phys_addr (it is mapped from the boot image's pages)",
+                    "remove page_size/phys_addr from the region, or drop its prefill");
+      return;
+    }
+    for (uint64_t i = 0; i < prefill.size(); ++i)
+      frames.push_back(add_user_image_frame(c, prefill[i], "frame:" + mr.name + ":" +
+                                                               std::to_string(i), std::nullopt, m));
+    return;
+  }
+  std::optional<uint64_t> base = mr.phys_addr;
+  if (!base && mr.needs_fixed_paddr) base = contiguous_base(c, m, bits);
+  for (uint64_t i = 0; i < count; ++i) {
+    size_t o = add_object(c, ObjType::Frame, bits, "frame:" + mr.name + ":" + std::to_string(i),
+                          std::nullopt, m);
+    frames.push_back(o);
+    if (base) {
+      c.floating.pop_back();
+      c.sp.objects[o].paddr = *base + i * mr.page_size;
+      place_fixed_frame(c, o);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Protection domains: objects, mappings, page tables.
+
+bool pd_needs_endpoint(const Pd& pd) {
+  if (!pd.children.empty()) return true;
+  for (const ChannelSlot& s : pd.channels)
+    if (s.kind == ChannelSlot::Kind::Channel && s.receives_ppc) return true;
+  return false;
+}
+
+void map_frame(PdObjects& po, size_t obj, uint64_t vaddr, bool r, bool w, bool x, bool cached,
+               std::string what) {
+  po.mappings.push_back({obj, vaddr, r, w, x, cached, std::move(what)});
+}
+
+void plan_pd_objects(Ctx& c, size_t i) {
+  const Pd& pd = c.plan.pds[i];
+  const auto& s = c.in.package->sizes;
+  PdObjects& po = c.sp.pds[i];
+  const std::string& n = pd.name;
+  po.tcb = add_object(c, ObjType::Tcb, s.tcb, "tcb:" + n, i);
+  po.sc = add_object(c, ObjType::SchedContext, s.min_sched_context, "sc:" + n, i);
+  po.reply = add_object(c, ObjType::Reply, s.reply, "reply:" + n, i);
+  po.notification = add_object(c, ObjType::Notification, s.notification, "notification:" + n, i);
+  if (pd_needs_endpoint(pd)) po.endpoint = add_object(c, ObjType::Endpoint, s.endpoint, "endpoint:" + n, i);
+  po.cnode = add_object(c, ObjType::CNode, pd_abi::kCNodeBits + s.slot, "cnode:" + n, i);
+  c.sp.objects[po.cnode].cnode_slot_bits = pd_abi::kCNodeBits;
+  po.vspace = add_object(c, ObjType::VSpace, s.vspace, "vspace:" + n, i);
+}
+
+void plan_pd_mappings(Ctx& c, size_t i) {
+  const Pd& pd = c.plan.pds[i];
+  PdObjects& po = c.sp.pds[i];
+  uint64_t top = c.in.package->sizes.user_top;
+  po.ipc_buffer_vaddr = pd_abi::ipc_buffer_vaddr(top);
+  po.stack_top = pd_abi::stack_top(top);
+  if (i < c.in.pd_images.size()) {
+    const PdImage& img = c.in.pd_images[i];
+    po.entry = img.entry;
+    for (const UserImagePage& p : img.pages) {
+      size_t o = add_user_image_frame(c, p.paddr, "frame:" + pd.name + ":program:" + hex(p.vaddr), i,
+                                      std::nullopt);
+      map_frame(po, o, p.vaddr, p.read, p.write, p.execute, true, "program");
+    }
+  }
+  uint64_t stack_pages = (pd.stack_size + kPage - 1) / kPage;
+  for (uint64_t k = 0; k < stack_pages; ++k) {
+    uint64_t va = po.stack_top - (stack_pages - k) * kPage;
+    size_t o = add_object(c, ObjType::Frame, kPageBits, "frame:" + pd.name + ":stack:" + std::to_string(k), i);
+    map_frame(po, o, va, true, true, false, true, "stack");
+  }
+  po.ipc_buffer = add_object(c, ObjType::Frame, kPageBits, "frame:" + pd.name + ":ipc_buffer", i);
+  map_frame(po, po.ipc_buffer, po.ipc_buffer_vaddr, true, true, false, true, "ipc buffer");
+  for (const Mapping& m : pd.mappings) {
+    const auto& frames = c.sp.mr_frames[m.mr];
+    uint64_t page = c.plan.mrs[m.mr].page_size;
+    for (size_t k = 0; k < frames.size(); ++k)
+      map_frame(po, frames[k], m.vaddr + k * page, m.read, m.write, m.execute, m.cached,
+                c.plan.mrs[m.mr].name);
+  }
+  std::stable_sort(po.mappings.begin(), po.mappings.end(),
+                   [](const FrameMapping& a, const FrameMapping& b) { return a.vaddr < b.vaddr; });
+}
+
+// Two mappings of one PD that share an address, or one past the user top.
+void check_pd_mappings(Ctx& c, size_t i) {
+  const PdObjects& po = c.sp.pds[i];
+  uint64_t user_end = c.in.package->user_vaddr_end();
+  for (size_t k = 0; k < po.mappings.size(); ++k) {
+    const FrameMapping& m = po.mappings[k];
+    uint64_t end = m.vaddr + c.sp.objects[m.object].size();
+    auto [file, loc] = pd_loc(c, i);
+    if (end > user_end || end < m.vaddr) {
+      c.diags.error("pd-mapping-out-of-range", file, loc,
+                    "protection domain '" + c.plan.pds[i].name + "': " + m.what + " at " +
+                        hex(m.vaddr) + " ends past the user address space (" + hex(user_end) + ")",
+                    "map it at a lower virtual address");
+      return;
+    }
+    if (k + 1 < po.mappings.size() && po.mappings[k + 1].vaddr < end) {
+      c.diags.error("pd-mapping-overlap", file, loc,
+                    "protection domain '" + c.plan.pds[i].name + "': " + m.what + " at " +
+                        hex(m.vaddr) + " overlaps " + po.mappings[k + 1].what + " at " +
+                        hex(po.mappings[k + 1].vaddr),
+                    "move the map's vaddr so that it clears the program, the stack and other maps");
+      return;
+    }
+  }
+}
+
+// One page table per (level, aligned window) that holds a mapping smaller
+// than that level's entries (arch_get_n_paging's levels).
+void plan_page_tables(Ctx& c, size_t i) {
+  PdObjects& po = c.sp.pds[i];
+  std::set<std::pair<uint32_t, uint64_t>> needed;  // (covers_bits, window base)
+  for (const FrameMapping& m : po.mappings) {
+    uint32_t page_bits = c.sp.objects[m.object].size_bits;
+    for (unsigned b : c.in.facts->paging_level_bits)
+      if (b > page_bits) needed.insert({b, m.vaddr >> b << b});
+  }
+  std::vector<std::pair<uint32_t, uint64_t>> order(needed.begin(), needed.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [bits, base] : order) {
+    size_t o = add_object(c, ObjType::PageTable, c.in.package->sizes.page_table,
+                          "pt:" + c.plan.pds[i].name + ":" + hex(base) + "/" + std::to_string(bits), i);
+    po.page_tables.push_back({o, base, bits});
+  }
+}
+
+// ---------------------------------------------------------------------------
+// CSpaces.
+
+void add_cap(PdObjects& po, uint64_t slot, size_t obj, CapRights r, uint64_t badge, std::string what) {
+  Cap cap;
+  cap.slot = slot;
+  cap.object = obj;
+  cap.rights = r;
+  cap.badge = badge;
+  cap.what = std::move(what);
+  po.caps.push_back(std::move(cap));
+}
+
+constexpr CapRights kAll{};
+constexpr CapRights kSend{false, true, false, false};
+constexpr CapRights kCall{false, true, false, true};
+
+void plan_fault_endpoint(Ctx& c, size_t i) {
+  const Pd& pd = c.plan.pds[i];
+  PdObjects& po = c.sp.pds[i];
+  if (pd.parent && c.sp.pds[*pd.parent].endpoint) {
+    po.fault_endpoint = *c.sp.pds[*pd.parent].endpoint;
+    po.fault_badge = pd_abi::fault_badge(pd.child_id.value_or(0));
+  } else {
+    po.fault_endpoint = c.sp.monitor_endpoint;
+    po.fault_badge = pd_abi::monitor_badge(i);
+  }
+  add_cap(po, MICROKIT_PD_SLOT_FAULT_EP, po.fault_endpoint, kCall, po.fault_badge, "fault endpoint");
+}
+
+void plan_channel_caps(Ctx& c, size_t i) {
+  const Pd& pd = c.plan.pds[i];
+  PdObjects& po = c.sp.pds[i];
+  for (uint64_t ch = 0; ch < pd.channels.size(); ++ch) {
+    const ChannelSlot& s = pd.channels[ch];
+    if (s.kind == ChannelSlot::Kind::Irq) {
+      c.sp.irqs.push_back({i, ch, s.irq, s.trigger, po.notification, pd_abi::notification_badge(ch)});
+      Cap cap;
+      cap.kind = Cap::Kind::IrqHandler;
+      cap.slot = pd_abi::irq_slot(ch);
+      cap.irq = c.sp.irqs.size() - 1;
+      cap.what = "irq " + std::to_string(s.irq);
+      po.caps.push_back(cap);
+      continue;
+    }
+    if (s.kind != ChannelSlot::Kind::Channel) continue;
+    const PdObjects& peer = c.sp.pds[s.peer_pd];
+    const std::string& peer_name = c.plan.pds[s.peer_pd].name;
+    if (s.can_notify)
+      add_cap(po, pd_abi::notification_slot(ch), peer.notification, kSend,
+              pd_abi::notification_badge(s.peer_id), "notify " + std::to_string(ch) + " -> " + peer_name);
+    if (s.can_ppcall && peer.endpoint)
+      add_cap(po, pd_abi::ppc_endpoint_slot(ch), *peer.endpoint, kCall, pd_abi::ppc_badge(s.peer_id),
+              "ppc " + std::to_string(ch) + " -> " + peer_name);
+  }
+}
+
+void plan_cspace(Ctx& c, size_t i) {
+  const Pd& pd = c.plan.pds[i];
+  PdObjects& po = c.sp.pds[i];
+  add_cap(po, MICROKIT_PD_SLOT_INPUT, po.endpoint.value_or(po.notification), kAll, 0, "input");
+  plan_fault_endpoint(c, i);
+  add_cap(po, MICROKIT_PD_SLOT_VSPACE, po.vspace, kAll, 0, "vspace");
+  add_cap(po, MICROKIT_PD_SLOT_REPLY, po.reply, kAll, 0, "reply");
+  if (pd.passive)
+    add_cap(po, MICROKIT_PD_SLOT_MONITOR_EP, c.sp.monitor_endpoint, kCall, pd_abi::monitor_badge(i),
+            "monitor endpoint");
+  if (c.in.package->config.benchmarks) add_cap(po, MICROKIT_PD_SLOT_TCB, po.tcb, kAll, 0, "own tcb");
+  if (pd.smc) {
+    Cap cap;
+    cap.kind = Cap::Kind::Smc;
+    cap.slot = MICROKIT_PD_SLOT_ARM_SMC;
+    cap.what = "smc";
+    po.caps.push_back(cap);
+  }
+  add_cap(po, MICROKIT_PD_SLOT_NOTIFICATION, po.notification, kAll, 0, "own notification");
+  plan_channel_caps(c, i);
+  for (size_t child : pd.children)
+    add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
+            kAll, 0, "child tcb " + c.plan.pds[child].name);
+  std::stable_sort(po.caps.begin(), po.caps.end(),
+                   [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
+}
+
+bool check_inputs(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags) {
+  if (in.package && in.facts && in.boot && in.pd_images.size() == plan.pds.size()) return true;
+  diags.error("sel4-plan-internal", {}, {}, "seL4 planning called without the kernel facts, the "
+              "predicted boot or one program image per protection domain",
+              "this is a bug in the tool; please report it");
+  return false;
+}
+
+}  // namespace
+
+const char* obj_type_name(ObjType t) {
+  switch (t) {
+    case ObjType::Untyped: return "untyped";
+    case ObjType::Tcb: return "tcb";
+    case ObjType::SchedContext: return "sched_context";
+    case ObjType::Reply: return "reply";
+    case ObjType::Endpoint: return "endpoint";
+    case ObjType::Notification: return "notification";
+    case ObjType::CNode: return "cnode";
+    case ObjType::VSpace: return "vspace";
+    case ObjType::PageTable: return "page_table";
+    case ObjType::Frame: return "frame";
+    case ObjType::Vcpu: return "vcpu";
+  }
+  return "?";
+}
+
+std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags) {
+  // 1. MR frames (fixed ones placed at once); 2. the monitor endpoint;
+  // 3. per PD: objects, mappings, page tables; 4. CSpaces; 5. place the
+  // floating objects; 6. retype lists with padding.
+  if (!check_inputs(plan, in, diags)) return std::nullopt;
+  size_t errors_before = diags.error_count();
+  Ctx c{plan, in, diags, {}, {}, {}};
+  c.sp.untypeds = in.boot->untypeds;
+  c.occupied.resize(c.sp.untypeds.size());
+  c.sp.mr_frames.resize(plan.mrs.size());
+  c.sp.mr_paddr.resize(plan.mrs.size());
+  c.sp.pds.resize(plan.pds.size());
+  for (size_t m = 0; m < plan.mrs.size(); ++m) plan_mr(c, m);
+  c.sp.monitor_endpoint = add_object(c, ObjType::Endpoint, in.package->sizes.endpoint,
+                                     "endpoint:monitor", std::nullopt);
+  c.sp.initialiser_reply = add_object(c, ObjType::Reply, in.package->sizes.reply,
+                                      "reply:initialiser", std::nullopt);
+  for (size_t i = 0; i < plan.pds.size(); ++i) {
+    plan_pd_objects(c, i);
+    plan_pd_mappings(c, i);
+    check_pd_mappings(c, i);
+    plan_page_tables(c, i);
+  }
+  for (size_t i = 0; i < plan.pds.size(); ++i) plan_cspace(c, i);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  place_floating(c);
+  if (diags.error_count() > errors_before) return std::nullopt;
+  for (size_t m = 0; m < plan.mrs.size(); ++m)
+    if (!c.sp.mr_frames[m].empty()) c.sp.mr_paddr[m] = c.sp.objects[c.sp.mr_frames[m][0]].paddr;
+  build_retype_lists(c);
+  c.sp.normal_memory = in.boot->normal_memory();
+  return std::move(c.sp);
+}
+
+std::vector<uint64_t> replay_retypes(const Sel4Plan& sp, size_t untyped) {
+  std::vector<uint64_t> out;
+  uint64_t w = sp.untypeds[untyped].paddr;
+  for (size_t o : sp.untyped_use[untyped].objects) {
+    uint32_t bits = sp.objects[o].size_bits;
+    uint64_t a = uint64_t{1} << bits;
+    uint64_t at = (w + a - 1) & ~(a - 1);
+    out.push_back(at);
+    w = at + a;
+  }
+  return out;
+}
+
+}  // namespace microkit::plan

@@ -1,0 +1,183 @@
+// seL4 planning: every kernel object, capability and mapping of a system,
+// placed at a physical address inside the untypeds the kernel will hand the
+// initial task.
+//
+// plan_sel4() reads a Plan (plan.h), the kernel's facts and the predicted
+// boot (kernel/boot_emulation.h), plus where the user image holds each PD's
+// program pages and each prefilled MR's pages, and decides:
+//   - the objects of each PD: TCB, scheduling context, reply, notification,
+//     endpoint (when it serves PPCs or has children), CNode, VSpace, page
+//     tables at every non-root level, frames for its stack and IPC buffer;
+//   - the frames of each MR, of its page size; an MR with a fixed physical
+//     address gets frames at exactly that address; a prefilled MR of 4 KiB
+//     pages is mapped straight from the user image's frames (no copy);
+//   - each PD's CSpace, slot by slot, as runtime/shared/pd_abi.h defines it,
+//     with every badge; IRQ handlers; fault endpoints;
+//   - where every object lives: objects are allocated inside the predicted
+//     untypeds. seL4 retypes an untyped sequentially (each object at the
+//     next offset aligned to its size), so each untyped gets an ordered
+//     list of retypes, ascending in address, with padding untypeds where a
+//     gap must be skipped to reach a fixed address.
+//
+// Invariants of a result (tests hold them): every object lies inside its
+// untyped, aligned to its size, and overlaps no other; device untypeds hold
+// only frames and padding; a fixed-address frame is at its address; the
+// retype list of an untyped, replayed with seL4's watermark rule, puts every
+// object exactly at its planned address. Running out of memory, or a fixed
+// address no untyped covers, is an error naming the PD or MR and the numbers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel/boot_emulation.h"
+#include "kernel/kernel_package.h"
+#include "plan/plan.h"
+#include "sdf/system_description.h"
+#include "support/diagnostics.h"
+
+namespace microkit::plan {
+
+enum class ObjType {
+  Untyped,  // padding only: a gap the initialiser retypes and never uses
+  Tcb,
+  SchedContext,
+  Reply,
+  Endpoint,
+  Notification,
+  CNode,
+  VSpace,
+  PageTable,
+  Frame,    // 4 KiB, 2 MiB or 1 GiB: size_bits says which
+  Vcpu,
+};
+const char* obj_type_name(ObjType t);
+
+// One kernel object. User-image frames are objects too (source UserImage):
+// they already exist (the kernel made them at boot) and are not retyped.
+struct KernelObject {
+  enum class Source { Untyped, UserImage };
+  ObjType type = ObjType::Frame;
+  Source source = Source::Untyped;
+  std::string name;            // unique, e.g. "tcb:hello", "frame:uart:0"
+  uint32_t size_bits = 0;      // log2 of the bytes the object occupies
+  uint32_t cnode_slot_bits = 0;// CNode only: log2 of its slots
+  uint64_t paddr = 0;
+  size_t untyped = 0;          // Source::Untyped: index into BootResult::untypeds
+  std::optional<size_t> pd;    // owner, for the report
+  std::optional<size_t> mr;    // MR frames
+  uint64_t size() const { return uint64_t{1} << size_bits; }
+};
+
+struct CapRights {
+  bool read = true, write = true, grant = true, grant_reply = true;
+  friend bool operator==(const CapRights&, const CapRights&) = default;
+};
+
+// A capability the initialiser puts into a PD's CNode.
+struct Cap {
+  enum class Kind { Object, IrqHandler, Smc };
+  Kind kind = Kind::Object;
+  uint64_t slot = 0;
+  size_t object = 0;           // Kind::Object: index into Sel4Plan::objects
+  size_t irq = 0;              // Kind::IrqHandler: index into Sel4Plan::irqs
+  CapRights rights;
+  uint64_t badge = 0;          // 0 = unbadged
+  std::string what;            // for the report, e.g. "ppc 3 -> server"
+};
+
+// A page-table object of a PD's VSpace, covering [vaddr, vaddr + 2^covers_bits).
+struct PageTableSlot {
+  size_t object = 0;
+  uint64_t vaddr = 0;
+  uint32_t covers_bits = 0;
+};
+
+// One frame mapped into a PD.
+struct FrameMapping {
+  size_t object = 0;
+  uint64_t vaddr = 0;
+  bool read = true, write = true, execute = false;
+  bool cached = true;
+  std::string what;            // "program", "stack", "ipc buffer", or the MR's name
+};
+
+struct IrqHandler {
+  size_t pd = 0;
+  uint64_t channel = 0;
+  uint64_t irq = 0;
+  sdf::Trigger trigger = sdf::Trigger::Level;
+  size_t notification = 0;     // object the handler signals
+  uint64_t badge = 0;          // 1 << channel
+};
+
+struct PdObjects {
+  size_t tcb = 0, sc = 0, reply = 0, notification = 0, cnode = 0, vspace = 0;
+  std::optional<size_t> endpoint;
+  size_t ipc_buffer = 0;       // the frame object
+  uint64_t ipc_buffer_vaddr = 0;
+  uint64_t entry = 0;
+  uint64_t stack_top = 0;
+  // Where the TCB's faults go (an endpoint object) and with which badge.
+  size_t fault_endpoint = 0;
+  uint64_t fault_badge = 0;
+  std::vector<PageTableSlot> page_tables;  // by (covers_bits desc, vaddr)
+  std::vector<FrameMapping> mappings;      // by vaddr
+  std::vector<Cap> caps;                   // by slot
+};
+
+// The retype list of one untyped, in the order the initialiser must run it.
+struct UntypedUse {
+  std::vector<size_t> objects;  // ascending paddr; padding objects included
+  uint64_t used = 0;            // bytes of real objects (padding excluded)
+  uint64_t watermark = 0;       // paddr after the last object
+};
+
+struct Sel4Plan {
+  std::vector<kernel::UntypedObject> untypeds;  // the predicted boot's list
+  std::vector<KernelObject> objects;
+  std::vector<PdObjects> pds;                   // parallel to Plan::pds
+  std::vector<std::vector<size_t>> mr_frames;   // parallel to Plan::mrs
+  std::vector<uint64_t> mr_paddr;               // parallel to Plan::mrs
+  std::vector<IrqHandler> irqs;
+  std::vector<UntypedUse> untyped_use;          // parallel to untypeds
+  size_t monitor_endpoint = 0;                  // the initialiser's: faults and passive PDs
+  size_t initialiser_reply = 0;                 // the Reply object it receives faults with
+  uint64_t normal_memory = 0;                   // bytes in non-device untypeds
+  uint64_t normal_used = 0;                     // bytes of them taken by objects (incl. alignment)
+};
+
+// Where the user image holds a PD's program: one 4 KiB page per entry,
+// covering every PT_LOAD segment's memsz (page-aligned).
+struct UserImagePage {
+  uint64_t vaddr = 0;
+  uint64_t paddr = 0;
+  bool read = true, write = false, execute = false;
+};
+struct PdImage {
+  uint64_t entry = 0;
+  std::vector<UserImagePage> pages;  // ascending vaddr, no duplicates
+};
+
+struct Sel4Inputs {
+  const kernel::KernelPackage* package = nullptr;
+  const kernel::BootFacts* facts = nullptr;
+  const kernel::BootResult* boot = nullptr;
+  std::vector<PdImage> pd_images;                 // parallel to Plan::pds
+  // Prefilled MRs: paddr in the user image of each of its 4 KiB pages
+  // (size / 4 KiB of them); empty for MRs without prefill.
+  std::vector<std::vector<uint64_t>> mr_prefill_pages;  // parallel to Plan::mrs
+  // For diagnostics' locations (optional): the SDF the Plan came from.
+  const sdf::SystemDescription* sdf = nullptr;
+};
+
+std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags);
+
+// Replays seL4's retype rule over an untyped's list: returns the address
+// each object would get (padding included), for tests and the spec writer's
+// self-check.
+std::vector<uint64_t> replay_retypes(const Sel4Plan& sp, size_t untyped);
+
+}  // namespace microkit::plan

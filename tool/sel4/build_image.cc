@@ -1,0 +1,427 @@
+// build_image: Plan + kernel package + binaries -> boot image (see build_image.h).
+#include "sel4/build_image.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include "report/sel4_report.h"
+#include "runtime/shared/initialiser_spec.h"
+#include "runtime/shared/pd_abi.h"
+#include "sel4/image_writer.h"
+#include "sel4/spec_writer.h"
+
+namespace microkit::sel4 {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint16_t kEmAarch64 = 183;
+constexpr int kMaxLayoutRounds = 6;
+
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+uint64_t align_down(uint64_t v, uint64_t a) { return v / a * a; }
+
+// One 4 KiB page of a PD program, with the union of its segments' rights.
+struct ProgramPage {
+  std::vector<uint8_t> bytes = std::vector<uint8_t>(kPage, 0);
+  bool read = false, write = false, execute = false;
+};
+using PageMap = std::map<uint64_t, ProgramPage>;  // by vaddr
+
+PageMap program_pages(const elf::ElfFile& elf) {
+  PageMap pages;
+  for (const elf::Segment& s : elf.segments) {
+    if (s.memsz == 0) continue;
+    auto data = elf.segment_data(s);
+    for (uint64_t va = align_down(s.vaddr, kPage); va < s.vaddr + s.memsz; va += kPage) {
+      ProgramPage& p = pages[va];
+      p.read |= s.readable();
+      p.write |= s.writable();
+      p.execute |= s.executable();
+    }
+    for (uint64_t k = 0; k < data.size(); ++k) {
+      uint64_t va = s.vaddr + k;
+      pages[align_down(va, kPage)].bytes[va % kPage] = data[k];
+    }
+  }
+  return pages;
+}
+
+// Writes `size` little-endian bytes of `value` at `vaddr`; false when the
+// address is not in the program.
+bool poke(PageMap& pages, uint64_t vaddr, uint64_t size, const uint8_t* bytes) {
+  for (uint64_t k = 0; k < size; ++k) {
+    auto it = pages.find(align_down(vaddr + k, kPage));
+    if (it == pages.end()) return false;
+    it->second.bytes[(vaddr + k) % kPage] = bytes[k];
+  }
+  return true;
+}
+
+bool poke_word(PageMap& pages, uint64_t vaddr, uint64_t size, uint64_t value) {
+  uint8_t b[8];
+  for (int i = 0; i < 8; ++i) b[i] = uint8_t(value >> (8 * i));
+  return poke(pages, vaddr, std::min<uint64_t>(size, 8), b);
+}
+
+// libmicrokit's variables (docs/sel4-abi.md), patched when the program has them.
+void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pages) {
+  uint64_t irqs = 0, notifications = 0, pps = 0;
+  for (uint64_t c = 0; c < pd.channels.size(); ++c) {
+    const plan::ChannelSlot& s = pd.channels[c];
+    if (s.kind == plan::ChannelSlot::Kind::Irq) irqs |= uint64_t{1} << c;
+    if (s.kind == plan::ChannelSlot::Kind::Channel && s.can_notify) notifications |= uint64_t{1} << c;
+    if (s.kind == plan::ChannelSlot::Kind::Channel && s.can_ppcall) pps |= uint64_t{1} << c;
+  }
+  if (const elf::Symbol* s = elf.find_symbol(MICROKIT_PD_SYM_NAME)) {
+    std::vector<uint8_t> name(MICROKIT_PD_NAME_BYTES, 0);
+    std::copy_n(pd.name.begin(), std::min<size_t>(pd.name.size(), name.size() - 1), name.begin());
+    poke(pages, s->value, std::min<uint64_t>(s->size ? s->size : name.size(), name.size()), name.data());
+  }
+  auto word = [&](const char* sym, uint64_t value, uint64_t size) {
+    if (const elf::Symbol* s = elf.find_symbol(sym)) poke_word(pages, s->value, size, value);
+  };
+  word(MICROKIT_PD_SYM_PASSIVE, pd.passive ? 1 : 0, 1);
+  word(MICROKIT_PD_SYM_IRQS, irqs, 8);
+  word(MICROKIT_PD_SYM_NOTIFICATIONS, notifications, 8);
+  word(MICROKIT_PD_SYM_PPS, pps, 8);
+  word(MICROKIT_PD_SYM_IOPORTS, 0, 8);
+}
+
+std::optional<uint64_t> read_word(const PageMap& pages, uint64_t vaddr) {
+  uint64_t v = 0;
+  for (int k = 0; k < 8; ++k) {
+    auto it = pages.find(align_down(vaddr + k, kPage));
+    if (it == pages.end()) return std::nullopt;
+    v |= uint64_t(it->second.bytes[(vaddr + k) % kPage]) << (8 * k);
+  }
+  return v;
+}
+
+std::pair<std::string, Loc> pd_loc(const SystemImageInputs& in, size_t pd) {
+  if (!in.sdf || pd >= in.sdf->pds.size()) return {{}, {}};
+  return {in.sdf->file, in.sdf->pds[pd].loc};
+}
+
+// Plan patches (setvar) then libmicrokit's; the ABI version is checked.
+void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
+                   const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
+  const plan::Pd& pd = plan.pds[i];
+  const elf::ElfFile& elf = *in.programs[i];
+  auto [file, loc] = pd_loc(in, i);
+  if (const elf::Symbol* v = elf.find_symbol(MICROKIT_PD_SYM_ABI_VERSION)) {
+    auto version = read_word(pages, v->value);
+    if (version && *version != pd_abi::kVersion)
+      diags.error("pd-abi-mismatch", file, loc,
+                  "protection domain '" + pd.name + "': its program was built against PD ABI "
+                  "version " + std::to_string(*version) + " but this tool writes version " +
+                      std::to_string(pd_abi::kVersion),
+                  "rebuild the program against this SDK's libmicrokit");
+  }
+  for (const plan::SymbolPatch& p : pd.patches) {
+    uint64_t value = p.paddr_of_mr ? sp.mr_paddr[*p.paddr_of_mr] : p.value;
+    if (!poke_word(pages, p.vaddr, p.size, value))
+      diags.error("setvar-outside-program", file, loc,
+                  "protection domain '" + pd.name + "': symbol '" + p.symbol + "' (a setvar) is "
+                  "not inside a loadable segment of the program",
+                  "define it as an initialised or zero-initialised global variable");
+  }
+  patch_libmicrokit(pd, elf, pages);
+}
+
+// The initial task's segments by virtual address, zero-filled between.
+struct Span {
+  uint64_t vaddr = 0;
+  std::vector<uint8_t> bytes;  // page-aligned size
+};
+Span initialiser_span(const elf::ElfFile& elf) {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const auto& s : elf.segments) {
+    lo = std::min(lo, s.vaddr);
+    hi = std::max(hi, s.vaddr + s.memsz);
+  }
+  Span span;
+  span.vaddr = align_down(lo, kPage);
+  span.bytes.assign(align_up(hi, kPage) - span.vaddr, 0);
+  for (const auto& s : elf.segments) {
+    auto data = elf.segment_data(s);
+    std::copy(data.begin(), data.end(), span.bytes.begin() + (s.vaddr - span.vaddr));
+  }
+  return span;
+}
+
+BootRegion kernel_region(const elf::ElfFile& kernel) {
+  uint64_t lo = UINT64_MAX, hi = 0, data_end = 0;
+  for (const auto& s : kernel.segments) {
+    lo = std::min(lo, s.paddr);
+    hi = std::max(hi, s.paddr + s.memsz);
+    if (s.filesz) data_end = std::max(data_end, s.paddr + s.filesz);
+  }
+  lo = align_down(lo, kPage);
+  BootRegion r{"kernel", lo, {}, align_up(hi, kPage) - lo};
+  r.data.assign(data_end > lo ? data_end - lo : 0, 0);
+  for (const auto& s : kernel.segments) {
+    auto data = kernel.segment_data(s);
+    std::copy(data.begin(), data.end(), r.data.begin() + (s.paddr - lo));
+  }
+  return r;
+}
+
+// Everything that depends on where things sit in the user image.
+struct Round {
+  UserImageLayout ui;
+  std::vector<plan::PdImage> pd_images;
+  std::vector<std::vector<uint64_t>> mr_pages;
+  kernel::BootResult boot;
+  plan::Sel4Plan sp;
+  std::vector<uint8_t> spec;
+};
+
+// Assigns user-image addresses to PD and MR pages after `reserve` bytes of spec.
+void place_pages(const plan::Plan& plan, const std::vector<PageMap>& programs, Round& r) {
+  uint64_t at = r.ui.spec_offset + r.ui.spec_reserved;
+  for (size_t i = 0; i < plan.pds.size(); ++i) {
+    plan::PdImage img;
+    for (const auto& [va, page] : programs[i]) {
+      img.pages.push_back({va, r.ui.paddr + at, page.read, page.write, page.execute});
+      at += kPage;
+    }
+    r.pd_images.push_back(std::move(img));
+  }
+  for (const plan::Mr& mr : plan.mrs) {
+    std::vector<uint64_t> pages;
+    if (mr.prefill_path)
+      for (uint64_t k = 0; k < mr.size / kPage; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
+    r.mr_pages.push_back(std::move(pages));
+  }
+  r.ui.size = at;
+}
+
+std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPackage& pkg,
+                                const kernel::BootFacts& facts, const SystemImageInputs& in,
+                                const std::vector<PageMap>& programs, UserImageLayout ui,
+                                Diagnostics& diags) {
+  Round r;
+  r.ui = ui;
+  place_pages(plan, programs, r);
+  for (size_t i = 0; i < plan.pds.size(); ++i) r.pd_images[i].entry = in.programs[i]->entry;
+  kernel::BootInputs bi;
+  bi.user_image = {r.ui.paddr, r.ui.paddr + r.ui.size};
+  bi.user_image_vaddr = r.ui.vaddr;
+  auto boot = kernel::emulate_boot(facts, bi, diags);
+  if (!boot) return std::nullopt;
+  r.boot = *boot;
+  plan::Sel4Inputs si{&pkg, &facts, &r.boot, r.pd_images, r.mr_pages, in.sdf};
+  auto sp = plan::plan_sel4(plan, si, diags);
+  if (!sp) return std::nullopt;
+  r.sp = std::move(*sp);
+  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr};
+  auto spec = write_spec(spi, diags);
+  if (!spec) return std::nullopt;
+  r.spec = std::move(*spec);
+  return r;
+}
+
+std::vector<uint8_t> user_image_bytes(const plan::Plan& plan, const Span& init, const Round& r,
+                                      const std::vector<PageMap>& programs) {
+  std::vector<uint8_t> out(r.ui.size, 0);
+  std::copy(init.bytes.begin(), init.bytes.end(), out.begin());
+  std::copy(r.spec.begin(), r.spec.end(), out.begin() + r.ui.spec_offset);
+  for (size_t i = 0; i < plan.pds.size(); ++i)
+    for (const plan::UserImagePage& p : r.pd_images[i].pages) {
+      const auto& bytes = programs[i].at(p.vaddr).bytes;
+      std::copy(bytes.begin(), bytes.end(), out.begin() + (p.paddr - r.ui.paddr));
+    }
+  for (size_t m = 0; m < plan.mrs.size(); ++m)
+    if (!r.mr_pages[m].empty()) {
+      const auto& pre = plan.mrs[m].prefill;
+      std::copy(pre.begin(), pre.end(), out.begin() + (r.mr_pages[m][0] - r.ui.paddr));
+    }
+  return out;
+}
+
+bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnostics& diags) {
+  bool ok = in.programs.size() == plan.pds.size();
+  for (size_t i = 0; ok && i < plan.pds.size(); ++i)
+    if (!in.programs[i]) {
+      auto [file, loc] = pd_loc(in, i);
+      diags.error("program-image-missing", file, loc,
+                  "protection domain '" + plan.pds[i].name + "' has no program image",
+                  "give it a <program_image>");
+      ok = false;
+    }
+  if (in.initialiser.segments.empty() || in.kernel.segments.empty()) {
+    diags.error("sel4-binary-empty", {}, {},
+                "the kernel or the initial task ELF has no loadable segment",
+                "check the SDK or kernel package the tool uses (docs/sel4-backend.md)");
+    ok = false;
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::vector<uint8_t> loader_binary(const elf::ElfFile& loader) {
+  uint64_t lo = UINT64_MAX, data_end = 0;
+  for (const auto& s : loader.segments) {
+    lo = std::min(lo, s.paddr);
+    if (s.filesz) data_end = std::max(data_end, s.paddr + s.filesz);
+  }
+  std::vector<uint8_t> out(data_end > lo ? data_end - lo : 0, 0);
+  for (const auto& s : loader.segments) {
+    auto data = loader.segment_data(s);
+    std::copy(data.begin(), data.end(), out.begin() + (s.paddr - lo));
+  }
+  return out;
+}
+
+std::optional<SystemImage> make_system_image(const plan::Plan& plan,
+                                             const kernel::KernelPackage& package,
+                                             const SystemImageInputs& in, Diagnostics& diags) {
+  // 1. kernel region, user image start; 2. PD pages; 3. plan rounds until the
+  // spec fits; 4. patches; 5. image.
+  if (!check_programs(plan, in, diags)) return std::nullopt;
+  auto facts = kernel::boot_facts(package, diags);
+  if (!facts) return std::nullopt;
+  BootRegion kregion = kernel_region(in.kernel);
+  Span init = initialiser_span(in.initialiser);
+  UserImageLayout ui;
+  ui.paddr = align_up(std::max(kregion.paddr + kregion.memory_size, facts->kernel_image.end), kPage);
+  ui.vaddr = init.vaddr;
+  ui.entry = in.initialiser.entry;
+  ui.spec_offset = align_up(init.bytes.size(), initialiser_spec::kSpecAlign);
+  ui.spec_reserved = 64 * 1024;
+  std::vector<PageMap> programs;
+  for (size_t i = 0; i < plan.pds.size(); ++i) programs.push_back(program_pages(*in.programs[i]));
+  std::optional<Round> round;
+  for (int k = 0; k < kMaxLayoutRounds; ++k) {
+    round = plan_round(plan, package, *facts, in, programs, ui, diags);
+    if (!round) return std::nullopt;
+    if (round->spec.size() <= ui.spec_reserved) break;
+    ui.spec_reserved = align_up(round->spec.size() + round->spec.size() / 4, kPage);
+    round.reset();
+  }
+  if (!round) {
+    diags.error("sel4-layout-unstable", {}, {}, "the spec's size did not settle while laying out "
+                "the user image", "this is a bug in the tool; please report it");
+    return std::nullopt;
+  }
+  size_t errors = diags.error_count();
+  for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
+  if (diags.error_count() > errors) return std::nullopt;
+
+  BootImageInput bi;
+  bi.loader_name = in.loader_name;
+  bi.loader = in.loader;
+  bi.load_address = in.load_address;
+  bi.hypervisor_kernel = package.config.hypervisor;
+  bi.kernel_entry = in.kernel.entry;
+  bi.kernel_virt_offset = in.kernel.segments.front().vaddr - in.kernel.segments.front().paddr;
+  bi.kernel_paddr_start = kregion.paddr;
+  bi.kernel_paddr_end = kregion.paddr + kregion.memory_size;
+  bi.ui_p_reg_start = round->ui.paddr;
+  bi.ui_p_reg_end = round->ui.paddr + round->ui.size;
+  bi.pv_offset = round->ui.paddr - round->ui.vaddr;
+  bi.ui_v_entry = round->ui.entry;
+  bi.regions.push_back(std::move(kregion));
+  bi.regions.push_back({"user image", round->ui.paddr,
+                        user_image_bytes(plan, init, *round, programs), round->ui.size});
+  auto layout = layout_boot_image(bi, diags);
+  if (!layout) return std::nullopt;
+  SystemImage out;
+  out.bytes = write_boot_image(bi, *layout);
+  out.elf_bytes = write_boot_image_elf(bi, *layout, kEmAarch64);
+  out.spec_size = round->spec.size();
+  out.user_image = round->ui;
+  out.report = report::sel4_report(plan, round->sp, round->boot);
+  out.sel4 = std::move(round->sp);
+  out.boot = std::move(round->boot);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// File I/O around the pure core.
+namespace {
+
+std::optional<std::vector<uint8_t>> read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+bool write_file(const std::string& path, const void* data, size_t size, Diagnostics& diags) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+  if (f) return true;
+  diags.error("cannot-write-output", path, {}, "cannot write '" + path + "'",
+              "check that the folder exists and is writable");
+  return false;
+}
+
+// The loader: an ELF (converted like objcopy -O binary) or a raw .bin.
+std::optional<std::vector<uint8_t>> read_loader(const std::string& path, Diagnostics& diags) {
+  auto bytes = read_bytes(path);
+  if (!bytes) {
+    diags.error("sel4-binary-missing", path, {}, "cannot read the loader '" + path + "'",
+                "build the loader, or point MICROKIT_SDK at an SDK (docs/sel4-backend.md)");
+    return std::nullopt;
+  }
+  if (bytes->size() < 4 || (*bytes)[0] != 0x7f || (*bytes)[1] != 'E') return bytes;
+  auto elf = elf::parse_elf(std::move(*bytes), path, diags);
+  if (!elf) return std::nullopt;
+  return loader_binary(*elf);
+}
+
+std::optional<elf::ElfFile> read_binary_elf(const std::string& path, const char* what,
+                                            Diagnostics& diags) {
+  auto bytes = read_bytes(path);
+  if (!bytes) {
+    diags.error("sel4-binary-missing", path, {}, std::string("cannot read the ") + what + " '" + path + "'",
+                "build it, or point MICROKIT_SDK at an SDK (docs/sel4-backend.md)");
+    return std::nullopt;
+  }
+  return elf::parse_elf(std::move(*bytes), path, diags);
+}
+
+const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) {
+  for (const auto& [key, elf] : inputs.programs) {
+    auto it = inputs.resolved_paths.find(key);
+    std::string resolved = it == inputs.resolved_paths.end() ? key : it->second;
+    if (resolved == pd.program_path || key == pd.program_path || elf.path == pd.program_path)
+      return &elf;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
+                      const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
+  SystemImageInputs in;
+  in.sdf = options.sdf;
+  in.loader_name = options.loader;
+  auto loader = read_loader(options.loader, diags);
+  auto kernel = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+  auto init = read_binary_elf(options.initialiser, "initial task", diags);
+  if (!loader || !kernel || !init) return false;
+  in.loader = std::move(*loader);
+  in.kernel = std::move(*kernel);
+  in.initialiser = std::move(*init);
+  // The loader says where it must be loaded (LoaderInfo::link_address).
+  if (in.loader.size() >= 24) {
+    uint64_t link = 0;
+    for (int k = 0; k < 8; ++k) link |= uint64_t(in.loader[16 + k]) << (8 * k);
+    in.load_address = link;
+  }
+  for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
+  auto image = make_system_image(plan, package, in, diags);
+  if (!image) return false;
+  const auto& bytes = options.format == ImageFormat::Elf ? image->elf_bytes : image->bytes;
+  if (!write_file(options.output, bytes.data(), bytes.size(), diags)) return false;
+  if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
+    return false;
+  return true;
+}
+
+}  // namespace microkit::sel4

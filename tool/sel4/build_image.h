@@ -1,0 +1,92 @@
+// build_image: the seL4 back end's driver. Plan + kernel package + the
+// loader, kernel and initial task binaries -> the bootable image (raw or
+// ELF) and the -r report.
+//
+// Steps (make_system_image):
+//   1. the kernel's segments go to their physical addresses; the user image
+//      starts at the first page after the kernel image (ki_end);
+//   2. the user image holds, in this order and page-aligned: the initial
+//      task's segments (virtual layout kept), the spec (reserved space),
+//      every PD program page (all of each PT_LOAD segment's memsz, so .bss
+//      needs no copying either), every prefilled MR's pages;
+//   3. boot emulation predicts the untypeds for that extent; seL4 planning
+//      places every object (plan/sel4_plan.h); the spec is written
+//      (spec_writer.h); when it outgrows the space reserved for it the
+//      reservation grows and steps 2-3 run again (the extent changes the
+//      untypeds, so nothing is reused);
+//   4. symbol patches (setvar, and libmicrokit's variables per
+//      runtime/shared/pd_abi.h) are written into the PD pages;
+//   5. the image writer lays out and writes loader + regions.
+// Nothing here re-decides the Plan. Errors are diagnostics; no file is
+// written unless every step succeeded.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "elf/elf_file.h"
+#include "kernel/boot_emulation.h"
+#include "kernel/kernel_package.h"
+#include "plan/plan.h"
+#include "plan/sel4_plan.h"
+#include "sdf/system_description.h"
+#include "support/diagnostics.h"
+
+namespace microkit::sel4 {
+
+enum class ImageFormat { Binary, Elf };
+
+// Where the binaries come from; see docs/sel4-backend.md for the defaults.
+struct BuildOptions {
+  std::string output;                   // the image file to write
+  ImageFormat format = ImageFormat::Binary;
+  std::optional<std::string> report;    // -r: the report file
+  std::string loader;                   // loader ELF (or raw .bin)
+  std::string initialiser;              // initial task ELF
+  std::optional<std::string> kernel;    // kernel ELF; default: the package's
+  const sdf::SystemDescription* sdf = nullptr;  // for diagnostics' locations
+};
+
+// The pure core's inputs: everything already read.
+struct SystemImageInputs {
+  std::string loader_name;
+  std::vector<uint8_t> loader;          // raw loader binary (LoaderInfo at byte 8)
+  elf::ElfFile kernel;
+  elf::ElfFile initialiser;
+  std::vector<const elf::ElfFile*> programs;  // parallel to Plan::pds
+  uint64_t load_address = 0;
+  const sdf::SystemDescription* sdf = nullptr;
+};
+
+struct UserImageLayout {
+  uint64_t paddr = 0, vaddr = 0, size = 0;  // the whole user image
+  uint64_t spec_offset = 0, spec_reserved = 0;
+  uint64_t entry = 0;                       // initial task entry (virtual)
+};
+
+struct SystemImage {
+  std::vector<uint8_t> bytes;               // raw image (ImageFormat::Binary)
+  std::vector<uint8_t> elf_bytes;           // the same wrapped in ELF
+  plan::Sel4Plan sel4;
+  kernel::BootResult boot;
+  UserImageLayout user_image;
+  uint64_t spec_size = 0;
+  std::string report;
+};
+
+std::optional<SystemImage> make_system_image(const plan::Plan& plan,
+                                             const kernel::KernelPackage& package,
+                                             const SystemImageInputs& in, Diagnostics& diags);
+
+// The raw binary of a loader ELF: its PT_LOAD segments' file bytes from the
+// lowest physical address (what `objcopy -O binary` gives).
+std::vector<uint8_t> loader_binary(const elf::ElfFile& loader);
+
+// Reads the binaries, makes the image and writes it (and the report).
+// `inputs` holds the PD programs plan::build was given.
+bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
+                      const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags);
+
+}  // namespace microkit::sel4

@@ -1,0 +1,215 @@
+// Tests for make_system_image with synthetic ELFs (no kernel runs): the
+// image's header, the user image's contents (spec, patched PD pages) and
+// the report.
+#include "sel4/build_image.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "elf/test_elf_builder.h"
+#include "runtime/shared/initialiser_spec.h"
+#include "runtime/shared/loader_image.h"
+#include "runtime/shared/pd_abi.h"
+#include "sel4/image_writer.h"
+
+namespace microkit::sel4 {
+namespace {
+
+namespace li = loader_image;
+using elf::testing::TestElfBuilder;
+using elf::testing::TestSegment;
+
+constexpr uint64_t kLoad = 0x70000000;
+constexpr uint64_t kPayload = 0x9000;
+
+std::vector<uint8_t> fake_loader() {
+  std::vector<uint8_t> bytes(100, 0);
+  li::LoaderInfo info{li::kLoaderMagic, li::kImageVersion, kLoad, kPayload};
+  std::memcpy(bytes.data() + li::kLoaderInfoOffset, &info, sizeof info);
+  return bytes;
+}
+
+elf::ElfFile parse(const TestElfBuilder& b, const std::string& name) {
+  Diagnostics d;
+  auto e = elf::parse_elf(b.build(), name, d);
+  EXPECT_TRUE(e) << name;
+  return e ? *e : elf::ElfFile{};
+}
+
+elf::ElfFile fake_kernel() {
+  TestElfBuilder b;
+  b.entry = 0x8060000000;
+  TestSegment s{0x8060000000, std::vector<uint8_t>(0x100, 0xaa), 0x3000, PF_R | PF_X, 0x60000000};
+  b.segments.push_back(s);
+  return parse(b, "kernel.elf");
+}
+
+elf::ElfFile fake_initialiser() {
+  TestElfBuilder b;
+  b.entry = 0x400000;
+  b.segment(0x400000, std::vector<uint8_t>(0x1800, 0x11), 0, PF_R | PF_X);
+  b.segment(0x402000, std::vector<uint8_t>(0x10, 0x22), 0x2000, PF_R | PF_W);
+  return parse(b, "initialiser.elf");
+}
+
+// A PD program: text at 0x200000, data with libmicrokit's variables at 0x201000.
+elf::ElfFile fake_program(const std::string& name, uint64_t abi_version = pd_abi::kVersion) {
+  TestElfBuilder b;
+  b.entry = 0x200000;
+  b.segment(0x200000, std::vector<uint8_t>(0x40, 0x33), 0, PF_R | PF_X);
+  std::vector<uint8_t> data(0x100, 0);
+  std::memcpy(data.data() + 0x80, &abi_version, 8);
+  b.segment(0x201000, data, 0x1100, PF_R | PF_W);
+  b.symbol(MICROKIT_PD_SYM_NAME, 0x201000, 64);
+  b.symbol(MICROKIT_PD_SYM_NOTIFICATIONS, 0x201040, 8);
+  b.symbol(MICROKIT_PD_SYM_ABI_VERSION, 0x201080, 8);
+  b.symbol("buffer_vaddr", 0x202010, 8);  // in .bss
+  return parse(b, name);
+}
+
+struct World {
+  kernel::KernelPackage pkg;
+  plan::Plan plan;
+  std::vector<elf::ElfFile> programs;
+  SystemImageInputs in;
+};
+
+void make_setup(World& s, uint64_t abi_version = pd_abi::kVersion) {
+  Diagnostics d;
+  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
+                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
+  ASSERT_TRUE(pkg);
+  s.pkg = *pkg;
+  for (const char* name : {"alpha", "beta"}) {
+    plan::Pd pd;
+    pd.name = name;
+    pd.channels.resize(63);
+    s.plan.pds.push_back(pd);
+  }
+  auto& ch = s.plan.pds[0].channels[4];
+  ch.kind = plan::ChannelSlot::Kind::Channel;
+  ch.peer_pd = 1;
+  ch.can_notify = true;
+  plan::Mr buf;
+  buf.name = "buf";
+  buf.size = 0x2000;
+  buf.prefill = {1, 2, 3};
+  buf.prefill_size = 3;
+  buf.prefill_path = "buf.bin";
+  s.plan.mrs.push_back(buf);
+  s.plan.pds[1].mappings.push_back({0, 0x3000000, 0x2000, true, false, false, true});
+  plan::SymbolPatch p;
+  p.symbol = "buffer_vaddr";
+  p.value = 0x3000000;
+  p.vaddr = 0x202010;
+  s.plan.pds[1].patches.push_back(p);
+  s.programs = {fake_program("alpha.elf", abi_version), fake_program("beta.elf")};
+  s.in.loader_name = "loader.bin";
+  s.in.loader = fake_loader();
+  s.in.kernel = fake_kernel();
+  s.in.initialiser = fake_initialiser();
+  s.in.programs = {&s.programs[0], &s.programs[1]};
+  s.in.load_address = kLoad;
+}
+
+template <class T>
+T read(const std::vector<uint8_t>& b, uint64_t off) {
+  T t;
+  std::memcpy(&t, b.data() + off, sizeof t);
+  return t;
+}
+
+TEST(BuildImage, HeaderAndUserImageHoldTheSpecAndPatchedPrograms) {
+  World s;
+  make_setup(s);
+  Diagnostics d;
+  auto image = make_system_image(s.plan, s.pkg, s.in, d);
+  ASSERT_TRUE(image) << (d.empty() ? "" : render(d.all()[0]));
+  auto h = read<li::ImageHeader>(image->bytes, kPayload);
+  EXPECT_EQ(h.magic, li::kImageMagic);
+  EXPECT_EQ(h.boot_ui_p_reg_start, image->user_image.paddr);
+  EXPECT_EQ(h.boot_ui_p_reg_end, image->user_image.paddr + image->user_image.size);
+  EXPECT_EQ(h.boot_ui_p_reg_start - h.boot_pv_offset, 0x400000u);
+  EXPECT_EQ(h.boot_v_entry, 0x400000u);
+  EXPECT_EQ(h.boot_ui_p_reg_start % 4096, 0u);
+  EXPECT_GE(h.boot_ui_p_reg_start, h.kernel_paddr_end);
+  ASSERT_EQ(h.region_count, 2u);
+  auto ui = read<li::ImageRegion>(image->bytes, kPayload + sizeof h + sizeof(li::ImageRegion));
+  EXPECT_EQ(ui.paddr, image->user_image.paddr);
+  // The spec right after the initialiser's last segment (0x404000 - 0x400000).
+  EXPECT_EQ(image->user_image.spec_offset, 0x4000u);
+  auto spec = read<initialiser_spec::SpecHeader>(image->bytes, ui.data_offset + 0x4000);
+  EXPECT_EQ(spec.magic, initialiser_spec::kSpecMagic);
+  EXPECT_EQ(spec.total_size, image->spec_size);
+  EXPECT_EQ(spec.user_image_vaddr, 0x400000u);
+  EXPECT_EQ(spec.untyped_count, image->boot.untypeds.size());
+  // PD pages: find alpha's data page through its planned mapping.
+  const auto& alpha = image->sel4.pds[0];
+  uint64_t data_paddr = 0;
+  for (const auto& m : alpha.mappings)
+    if (m.vaddr == 0x201000) data_paddr = image->sel4.objects[m.object].paddr;
+  ASSERT_NE(data_paddr, 0u);
+  uint64_t off = ui.data_offset + (data_paddr - ui.paddr);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(image->bytes.data() + off)), "alpha");
+  EXPECT_EQ(read<uint64_t>(image->bytes, off + 0x40), uint64_t{1} << 4);  // microkit_notifications
+  // beta's setvar lands in its .bss page (0x202000), which the image carries.
+  const auto& beta = image->sel4.pds[1];
+  uint64_t bss_paddr = 0;
+  for (const auto& m : beta.mappings)
+    if (m.vaddr == 0x202000) bss_paddr = image->sel4.objects[m.object].paddr;
+  ASSERT_NE(bss_paddr, 0u);
+  EXPECT_EQ(read<uint64_t>(image->bytes, ui.data_offset + (bss_paddr - ui.paddr) + 0x10), 0x3000000u);
+  // The prefilled MR is mapped from the boot image with its bytes.
+  uint64_t mr_paddr = image->sel4.mr_paddr[0];
+  EXPECT_EQ(image->bytes[ui.data_offset + (mr_paddr - ui.paddr) + 2], 3);
+  EXPECT_EQ(image->sel4.objects[image->sel4.mr_frames[0][0]].source,
+            plan::KernelObject::Source::UserImage);
+  // The user image never overlaps an untyped.
+  for (const auto& u : image->boot.untypeds)
+    EXPECT_TRUE(u.end() <= ui.paddr || u.paddr >= ui.paddr + ui.memory_size);
+  EXPECT_NE(image->report.find("Protection domain alpha"), std::string::npos);
+  EXPECT_NE(image->report.find("Untypeds"), std::string::npos);
+}
+
+TEST(BuildImage, ElfImageWrapsTheSameBytes) {
+  World s;
+  make_setup(s);
+  Diagnostics d;
+  auto image = make_system_image(s.plan, s.pkg, s.in, d);
+  ASSERT_TRUE(image);
+  ASSERT_GE(image->elf_bytes.size(), kElfImageOffset + image->bytes.size());
+  EXPECT_EQ(std::memcmp(image->elf_bytes.data() + kElfImageOffset, image->bytes.data(),
+                        image->bytes.size()), 0);
+}
+
+TEST(BuildImage, ProgramOfAnotherAbiVersionIsRefused) {
+  World s;
+  make_setup(s, pd_abi::kVersion + 1);
+  sdf::SystemDescription sdf;
+  sdf.file = "x.system";
+  sdf.pds.resize(2);
+  sdf.pds[0].loc = {3, 5};
+  s.in.sdf = &sdf;
+  Diagnostics d;
+  EXPECT_FALSE(make_system_image(s.plan, s.pkg, s.in, d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "pd-abi-mismatch");
+  EXPECT_EQ(d.all()[0].file, "x.system");
+  EXPECT_EQ(d.all()[0].loc, (Loc{3, 5}));
+}
+
+TEST(BuildImage, LoaderBinaryIsTheFileBytesFromTheLowestAddress) {
+  TestElfBuilder b;
+  TestSegment text{0x70000000, {1, 2, 3, 4}, 0, PF_R | PF_X};
+  TestSegment data{0x70001000, {9}, 0x100, PF_R | PF_W};
+  b.segments = {text, data};
+  auto bin = loader_binary(parse(b, "loader.elf"));
+  ASSERT_EQ(bin.size(), 0x1001u);
+  EXPECT_EQ(bin[3], 4);
+  EXPECT_EQ(bin[0x1000], 9);
+  EXPECT_EQ(bin[0x10], 0);
+}
+
+}  // namespace
+}  // namespace microkit::sel4

@@ -1,0 +1,247 @@
+// Tests for write_spec: the bytes decode with the initialiser's own checks
+// (runtime/initialiser/spec_decode.h, built for the host) and say what the
+// seL4 plan decided.
+#include "sel4/spec_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+
+#include "runtime/initialiser/spec_decode.h"
+#include "runtime/shared/initialiser_spec.h"
+#include "runtime/shared/pd_abi.h"
+
+namespace microkit::sel4 {
+namespace {
+
+namespace is = initialiser_spec;
+
+struct World {
+  kernel::KernelPackage pkg;
+  kernel::BootFacts facts;
+  kernel::BootResult boot;
+  plan::Plan plan;
+  plan::Sel4Plan sp;
+};
+
+constexpr uint64_t kUiPaddr = 0x60400000;
+constexpr uint64_t kUiVaddr = 0x200000;
+
+bool make_world(World& w) {
+  Diagnostics d;
+  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
+                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
+  if (!pkg) return false;
+  w.pkg = *pkg;
+  auto facts = kernel::boot_facts(w.pkg, d);
+  if (!facts) return false;
+  w.facts = *facts;
+  kernel::BootInputs in;
+  in.user_image = {kUiPaddr, kUiPaddr + 0x200000};
+  in.user_image_vaddr = kUiVaddr;
+  auto boot = kernel::emulate_boot(w.facts, in, d);
+  if (!boot) return false;
+  w.boot = *boot;
+  for (const char* name : {"client", "server"}) {
+    plan::Pd pd;
+    pd.name = name;
+    pd.priority = 100;
+    pd.channels.resize(63);
+    w.plan.pds.push_back(pd);
+  }
+  auto& c = w.plan.pds[0].channels[1];
+  c.kind = plan::ChannelSlot::Kind::Channel;
+  c.peer_pd = 1;
+  c.peer_id = 2;
+  c.can_notify = true;
+  c.can_ppcall = true;
+  auto& s = w.plan.pds[1].channels[2];
+  s.kind = plan::ChannelSlot::Kind::Channel;
+  s.peer_pd = 0;
+  s.peer_id = 1;
+  s.receives_ppc = true;
+  auto& irq = w.plan.pds[1].channels[9];
+  irq.kind = plan::ChannelSlot::Kind::Irq;
+  irq.irq = 79;
+  irq.trigger = sdf::Trigger::Edge;
+  plan::Mr shared;
+  shared.name = "shared";
+  shared.size = 0x1000;
+  w.plan.mrs.push_back(shared);
+  w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
+  w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, true});
+  plan::Sel4Inputs si;
+  si.package = &w.pkg;
+  si.facts = &w.facts;
+  si.boot = &w.boot;
+  for (size_t i = 0; i < 2; ++i) {
+    plan::PdImage img;
+    img.entry = 0x200000;
+    img.pages.push_back({0x200000, kUiPaddr + 0x100000 + i * 0x1000, true, false, true});
+    si.pd_images.push_back(img);
+  }
+  si.mr_prefill_pages.resize(1);
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  if (!sp) return false;
+  w.sp = *sp;
+  return true;
+}
+
+SpecInputs spec_inputs(const World& w) {
+  SpecInputs in;
+  in.plan = &w.plan;
+  in.sel4 = &w.sp;
+  in.boot = &w.boot;
+  in.package = &w.pkg;
+  in.user_image_paddr = kUiPaddr;
+  in.user_image_vaddr = kUiVaddr;
+  return in;
+}
+
+initialiser::BootFacts decoder_facts(const World& w) {
+  initialiser::BootFacts b;
+  b.root_cnode_slots = uint64_t{1} << w.facts.root_cnode_bits;
+  b.empty_start = w.boot.empty.start;
+  b.empty_end = w.boot.empty.end;
+  b.user_image_frames_start = w.boot.user_image_frames.start;
+  b.user_image_frames_end = w.boot.user_image_frames.end;
+  b.untyped_start = w.boot.untyped.start;
+  b.untyped_end = w.boot.untyped.end;
+  b.sched_control_start = w.boot.sched_control.start;
+  b.sched_control_end = w.boot.sched_control.end;
+  b.user_image_vaddr = kUiVaddr;
+  return b;
+}
+
+std::vector<is::Step> steps_of(const std::vector<uint8_t>& bytes) {
+  is::SpecHeader h;
+  std::memcpy(&h, bytes.data(), sizeof h);
+  std::vector<is::Step> out(h.step_count);
+  std::memcpy(out.data(), bytes.data() + h.step_offset, h.step_count * sizeof(is::Step));
+  return out;
+}
+
+template <class T>
+T as(const is::Step& s) {
+  T t;
+  std::memcpy(&t, &s, sizeof t);
+  return t;
+}
+
+TEST(SpecWriter, EveryStepPassesTheInitialisersChecks) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  is::SpecHeader h;
+  std::memcpy(&h, bytes->data(), sizeof h);
+  EXPECT_EQ(initialiser::check_header(h, bytes->size()), nullptr);
+  auto facts = decoder_facts(w);
+  EXPECT_EQ(initialiser::check_boot_facts(h, facts), nullptr);
+  EXPECT_EQ(h.total_size, bytes->size());
+  EXPECT_EQ(h.untyped_count, w.boot.untypeds.size());
+  EXPECT_EQ(h.pd_count, 2u);
+  auto steps = steps_of(*bytes);
+  ASSERT_FALSE(steps.empty());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const char* why = initialiser::check_step(steps[i], facts);
+    EXPECT_EQ(why, nullptr) << "step " << i << " (" << initialiser::step_name(steps[i].kind)
+                            << "): " << why;
+  }
+  EXPECT_EQ(initialiser::first_untyped_difference(bytes->data(), h, [&](uint64_t i) {
+              is::ExpectedUntyped e{};
+              e.paddr = w.boot.untypeds[i].paddr;
+              e.size_bits = w.boot.untypeds[i].size_bits;
+              e.is_device = w.boot.untypeds[i].is_device;
+              return e;
+            }), -1);
+}
+
+TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto steps = steps_of(*bytes);
+  uint64_t created = 0;
+  size_t resumes = 0, first_resume = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind == uint32_t(is::StepKind::Retype)) created += as<is::RetypeStep>(steps[i]).count;
+    if (steps[i].kind == uint32_t(is::StepKind::TcbResume)) {
+      ++resumes;
+      first_resume = std::min(first_resume, i);
+    }
+  }
+  size_t retyped = 0;
+  for (const auto& o : w.sp.objects) retyped += o.source == plan::KernelObject::Source::Untyped;
+  EXPECT_EQ(created, retyped);
+  EXPECT_EQ(resumes, 2u);
+  EXPECT_EQ(first_resume, steps.size() - 2);
+}
+
+TEST(SpecWriter, BadgedCapsAreMintedIntoThePdCNode) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  std::map<uint64_t, is::CapStep> into_pd_cnode;  // dest_index -> step, depth 10 writes
+  size_t irq_issues = 0;
+  for (const auto& s : steps_of(*bytes)) {
+    if (s.kind == uint32_t(is::StepKind::IrqIssue)) {
+      auto irq = as<is::IrqIssueStep>(s);
+      EXPECT_EQ(irq.irq, 79u);
+      EXPECT_EQ(irq.trigger, is::kTriggerEdge);
+      ++irq_issues;
+    }
+    if (s.kind != uint32_t(is::StepKind::Mint) && s.kind != uint32_t(is::StepKind::Copy)) continue;
+    auto cap = as<is::CapStep>(s);
+    if (cap.dest_depth == pd_abi::kCNodeBits) into_pd_cnode[cap.dest_index] = cap;
+  }
+  EXPECT_EQ(irq_issues, 1u);
+  ASSERT_TRUE(into_pd_cnode.count(pd_abi::ppc_endpoint_slot(1)));
+  auto ppc = into_pd_cnode[pd_abi::ppc_endpoint_slot(1)];
+  EXPECT_EQ(ppc.kind, uint32_t(is::StepKind::Mint));
+  EXPECT_EQ(ppc.badge, pd_abi::ppc_badge(2));
+  ASSERT_TRUE(into_pd_cnode.count(pd_abi::notification_slot(1)));
+  EXPECT_EQ(into_pd_cnode[pd_abi::notification_slot(1)].badge, pd_abi::notification_badge(2));
+  EXPECT_EQ(into_pd_cnode[pd_abi::notification_slot(1)].rights, is::kRightWrite);
+  EXPECT_TRUE(into_pd_cnode.count(pd_abi::irq_slot(9)));
+}
+
+TEST(SpecWriter, SharedFramesAreCopiedForTheirSecondMapping) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  std::vector<uint64_t> frame_slots;
+  std::map<uint64_t, uint64_t> vaddr_to_slot;
+  for (const auto& s : steps_of(*bytes))
+    if (s.kind == uint32_t(is::StepKind::MapFrame)) {
+      auto m = as<is::MapFrameStep>(s);
+      vaddr_to_slot[m.vaddr] = m.frame_slot;
+      frame_slots.push_back(m.frame_slot);
+      if (m.vaddr == 0x2000000) {
+        EXPECT_EQ(m.rights, is::kRightRead);
+      }
+      if (m.vaddr == 0x200000) {
+        EXPECT_EQ(m.attributes, is::kMapCacheable | is::kMapExecutable);
+      }
+    }
+  ASSERT_TRUE(vaddr_to_slot.count(0x1000000) && vaddr_to_slot.count(0x2000000));
+  EXPECT_NE(vaddr_to_slot[0x1000000], vaddr_to_slot[0x2000000]);
+  // No cap is mapped twice.
+  std::sort(frame_slots.begin(), frame_slots.end());
+  EXPECT_EQ(std::adjacent_find(frame_slots.begin(), frame_slots.end()), frame_slots.end());
+}
+
+TEST(SpecWriter, PdCNodeCapDataIsAGuardOfTheRemainingBits) {
+  EXPECT_EQ(pd_cnode_cap_data(), 64u - pd_abi::kCNodeBits);
+}
+
+}  // namespace
+}  // namespace microkit::sel4
