@@ -121,6 +121,11 @@ class Launcher {
   void signal_fault(Proc& p);
   void report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs);
   void died(Proc& p, int status);
+  // free-running mode
+  bool create_endpoints();
+  int run_free();
+  void handle_free(Proc& p);
+  bool free_quiescent(uint64_t& last_sum, int& quiet_scans);
   // devices and output
   void poll_devices();
   void raise_irq(uint64_t irq);
@@ -133,6 +138,8 @@ class Launcher {
   LaunchOptions opt_;
   std::vector<Proc> procs_;
   std::vector<int> mr_fd_, mr_ro_fd_;
+  std::vector<int> ep_fd_;              // free-running: one Endpoint memfd per PD
+  std::vector<Endpoint*> eps_;
   std::map<uint64_t, IrqLine> irqs_;
   Devices dev_;
   uint64_t now_ = 0;
@@ -255,6 +262,11 @@ void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd) {
                            (uint32_t)((m.r ? PROT_READ : 0) | (m.w ? PROT_WRITE : 0) |
                                       (m.x ? PROT_EXEC : 0))};
   }
+  for (const auto& c : pd.channels)
+    if (!c.irq && c.id < 64)
+      cp->channels[c.id] = ChannelEntry{1, (c.notify ? kChNotify : 0u) | (c.pp ? kChPpcall : 0u),
+                                        c.peer_id, -1, 0};
+  cp->own_ep_fd = -1;
   cp->patch_count = std::min<size_t>(pd.patches.size(), kMaxPatches);
   for (size_t i = 0; i < cp->patch_count; ++i)
     cp->patches[i] = PatchEntry{pd.patches[i].vaddr, pd.patches[i].size, pd.patches[i].value};
@@ -285,6 +297,12 @@ bool Launcher::start(Proc& p) {
       const auto& m = pd.maps[i];
       p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
     }
+    if (opt_.free_running) {
+      p.cp->free_running = 1;
+      p.cp->own_ep_fd = dup(ep_fd_[p.index]);
+      for (const auto& c : pd.channels)
+        if (!c.irq && c.id < 64) p.cp->channels[c.id].ep_fd = dup(ep_fd_[c.peer]);
+    }
     setenv(kControlFdEnv, std::to_string(dup(cfd)).c_str(), 1);
     if (gdb) {
       execlp("gdbserver", "gdbserver", "--once", port.c_str(), pd.program.c_str(), (char*)nullptr);
@@ -309,8 +327,24 @@ bool Launcher::start(Proc& p) {
   return true;
 }
 
+bool Launcher::create_endpoints() {
+  for (const auto& pd : b_.pds) {
+    int fd = memfd_create(("endpoint:" + pd.name).c_str(), MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return false;
+    void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (page == MAP_FAILED) return false;
+    ep_fd_.push_back(fd);
+    eps_.push_back((Endpoint*)page);
+  }
+  return true;
+}
+
 bool Launcher::start_all() {
   procs_.resize(b_.pds.size());
+  if (opt_.free_running && !create_endpoints()) {
+    say(std::string("error: cannot create endpoint pages: ") + strerror(errno));
+    return false;
+  }
   for (size_t i = 0; i < b_.pds.size(); ++i) {
     Proc& p = procs_[i];
     p.pd = &b_.pds[i];
@@ -785,10 +819,104 @@ int Launcher::finish(int status, const std::string& reason) {
   return status;
 }
 
+// ---- free-running mode ------------------------------------------------------
+// Every PD runs init() at once; PDs then notify and call each other directly
+// (host_abi.h). The launcher only watches: it prints output, reports faults
+// (to no parent: fault() is not called in this mode), ends the run at
+// microkit_host_exit or when every PD is idle and no event moved for two
+// scans, and gives up when nothing moves for --watchdog seconds.
+
+void Launcher::handle_free(Proc& p) {
+  ControlPage* cp = p.cp;
+  switch (cp->req) {
+    case kReqExit:
+      end_status_ = (int)(int32_t)cp->arg0;
+      end_reason_ = "microkit_host_exit(" + std::to_string(*end_status_) + ") by '" + p.pd->name + "'";
+      return;
+    case kReqFault: {
+      p.faulted = true;
+      bool vm = cp->fault_signal == SIGSEGV || cp->fault_signal == SIGBUS;
+      uint64_t mrs[2] = {cp->fault_pc, cp->fault_addr};
+      return report_orphan_fault(p, vm ? 6 : 3, mrs);
+    }
+    case kReqIllegal: {
+      p.faulted = true;
+      uint64_t mrs[2] = {cp->fault_pc, cp->arg1};
+      return report_orphan_fault(p, 1, mrs);
+    }
+    default:
+      say("PD '" + p.pd->name + "': request " + std::to_string(cp->req) +
+          " is not supported in free-running mode; ignored");
+      cp->ev = kEvContinue;
+      __atomic_fetch_add(&cp->to_pd, 1, __ATOMIC_RELEASE);
+      syscall(SYS_futex, &cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  }
+}
+
+bool Launcher::free_quiescent(uint64_t& last_sum, int& quiet_scans) {
+  uint64_t sum = 0;
+  bool idle = true;
+  for (auto& p : procs_) {
+    if (p.dead || p.faulted) continue;
+    const Endpoint* e = eps_[p.index];
+    sum += __atomic_load_n(&e->wake, __ATOMIC_ACQUIRE);
+    if (!__atomic_load_n(&e->idle, __ATOMIC_ACQUIRE) || e->pending || e->call_state) idle = false;
+  }
+  quiet_scans = (idle && sum == last_sum) ? quiet_scans + 1 : 0;
+  last_sum = sum;
+  return quiet_scans >= 2;
+}
+
+int Launcher::run_free() {
+  for (auto& p : procs_) {
+    p.cp->ev = kEvInit;
+    p.entry = "init()";
+    __atomic_fetch_add(&p.cp->to_pd, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &p.cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  }
+  uint64_t last_sum = ~0ull, moved_sum = ~0ull;
+  int quiet_scans = 0;
+  auto moved = std::chrono::steady_clock::now();
+  while (!end_status_) {
+    timespec ts{0, 1000 * 1000};
+    nanosleep(&ts, nullptr);
+    for (auto& p : procs_) {
+      if (p.dead) continue;
+      drain(p);
+      uint32_t v = __atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE);
+      if (v != p.seen) {
+        p.seen = v;
+        handle_free(p);
+      }
+      int status = 0;
+      if (waitpid(p.pid, &status, WNOHANG) == p.pid) died(p, status);
+    }
+    if (end_status_ || free_quiescent(last_sum, quiet_scans)) break;
+    if (last_sum != moved_sum) {
+      moved_sum = last_sum;
+      moved = std::chrono::steady_clock::now();
+    } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - moved).count() >
+               opt_.watchdog_s) {
+      end_status_ = 3;
+      end_reason_ = "watchdog: no PD made progress for " + std::to_string((int)opt_.watchdog_s) +
+                    " s (free-running)";
+    }
+  }
+  if (!end_status_) {
+    end_status_ = unhandled_ ? 1 : 0;
+    end_reason_ = "quiescent (free-running)";
+  }
+  std::string reason = end_reason_;
+  if (unhandled_ && *end_status_ != 3)
+    reason += " (" + std::to_string(unhandled_) + " unhandled fault" + (unhandled_ > 1 ? "s" : "") + ")";
+  return finish(*end_status_, reason);
+}
+
 int Launcher::run() {
   if (!check_programs() || !create_mrs()) return finish(2, "the system could not be set up");
   dev_.load_serial_input(opt_.serial_input);
   if (!start_all()) return finish(2, "the system could not be started");
+  if (opt_.free_running) return run_free();
   for (;;) {
     if (end_status_) break;
     Proc* p = pick();

@@ -25,7 +25,7 @@ struct LaunchOptions {
   std::optional<std::string> gdb_pd;   // run this PD under gdbserver
   uint16_t gdb_port = 1234;
   std::optional<std::string> serial_input;
-  bool quiet = false;                  // no "microkit-host:" progress lines except the last
+  bool free_running = false;           // PDs run concurrently, talk directly (not deterministic)
 };
 
 // Runs the system to its end and returns the exit status (see

@@ -2,7 +2,7 @@
 // or `microkit SYSTEM --board host -o BUNDLE`). A thin layer over launch().
 //
 //   microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD]
-//                        [--gdb-port N] [--serial-input FILE]
+//                        [--gdb-port N] [--serial-input FILE] [--free-running]
 // Flags may also come from $MICROKIT_HOST_FLAGS (docs/host-platform.md).
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +19,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD] "
-               "[--gdb-port N] [--serial-input FILE]\n");
+               "[--gdb-port N] [--serial-input FILE] [--free-running]\n");
   return 2;
 }
 
@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     else if (a == "--gdb" && has_value) opt.gdb_pd = args[++i];
     else if (a == "--gdb-port" && has_value) opt.gdb_port = (uint16_t)std::atoi(args[++i].c_str());
     else if (a == "--serial-input" && has_value) opt.serial_input = args[++i];
+    else if (a == "--free-running") opt.free_running = true;
     else if (a.rfind("--", 0) == 0 || !bundle_path.empty()) return usage();
     else bundle_path = a;
   }

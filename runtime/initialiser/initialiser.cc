@@ -208,8 +208,8 @@ void take_scheduling_context(const uint8_t* bytes, const spec::SpecHeader& h, in
   print::put("\n");
 }
 
-// Step 5: never replies to a fault, so the faulted thread stays blocked for
-// good; the Reply object is simply reused by the next receive.
+// Step 5: never replies to a fault; the faulted thread is suspended for
+// good.
 [[noreturn]] void serve_faults(const uint8_t* bytes, const spec::SpecHeader& h) {
   for (;;) {
     seL4_Word badge = 0;
@@ -225,6 +225,9 @@ void take_scheduling_context(const uint8_t* bytes, const spec::SpecHeader& h, in
     print::put("' faulted: ");
     put_fault(tag);
     print::put("; it is stopped, other PDs keep running\n");
+    // Suspending the faulted thread also clears its pending reply, so the
+    // Reply object is clean for the next receive.
+    if (pd >= 0) seL4_TCB_Suspend(read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry)).tcb_slot);
   }
 }
 

@@ -8,6 +8,10 @@ namespace {
 
 using K = spec::StepKind;
 constexpr seL4_Uint8 kRootDepth = seL4_WordBits;  // a root CNode CPtr is a slot number
+// check_step() assumes these kernel facts.
+static_assert(seL4_IPCBufferSizeBits == 10, "check_step's IPC buffer alignment");
+static_assert(seL4_CapInitThreadCNode == 2, "check_step's root CNode slot");
+static_assert(seL4_WordBits == 64, "CapStep depths are at most 64");
 
 seL4_CapRights_t rights_of(uint32_t r) {
   return seL4_CapRights_new((r & spec::kRightGrantReply) != 0, (r & spec::kRightGrant) != 0,

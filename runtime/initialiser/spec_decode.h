@@ -212,7 +212,7 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
       if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
       return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::TcbConfigure:  // tcb, cspace, data, vspace, buffer vaddr, buffer frame (0 = none)
-      if (s.arg[4] % 512 != 0) return "IPC buffer not aligned to its size";
+      if (s.arg[4] % 1024 != 0) return "IPC buffer not aligned to its size";  // seL4_IPCBufferSizeBits
       return check_slots(s, b, 0b0101011, 0b0100000, 0b1000000);
     case K::TcbSetSchedParams:  // tcb, authority, mcp, prio, sc (0 = passive), fault ep (0 = none)
       if (s.arg[2] > 255 || s.arg[3] > 255) return "priority out of range";

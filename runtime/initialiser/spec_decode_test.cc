@@ -70,6 +70,8 @@ TEST(InitialiserSpec, RoundTripOfEveryTable) {
   w.map_frame(25, 1003, 0x200000, spec::kRightRead, spec::kMapCacheable | spec::kMapExecutable);
   w.sched_control(0, 1004, 1000, 1000, 0, 0, 0);
   w.resume(1005);
+  w.tcb_configure(1005, 1006, 0, 1003, 0xfffffff000, 1007);
+  w.irq_issue(33, spec::kTriggerEdge, kRoot, 1008, 64);
   w.add_pd("ping", 7, 1005);
   w.add_pd("pong", 8, 1006);
   auto bytes = w.bytes();
@@ -77,7 +79,7 @@ TEST(InitialiserSpec, RoundTripOfEveryTable) {
   ASSERT_EQ(check_header(h, bytes.size()), nullptr);
   EXPECT_EQ(check_boot_facts(h, facts()), nullptr);
   EXPECT_EQ(check_pds(bytes.data(), h, facts()), nullptr);
-  ASSERT_EQ(h.step_count, 5u);
+  ASSERT_EQ(h.step_count, 7u);
   for (uint64_t i = 0; i < h.step_count; ++i) EXPECT_EQ(check_step(step_of(bytes, i), facts()), nullptr) << i;
 
   auto retype = read_at<spec::RetypeStep>(bytes.data(), h.step_offset);
@@ -243,6 +245,9 @@ TEST(InitialiserSpec, StepRefusals) {
   w.resume(1005);
   w.steps[0].small = 1;
   EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+  w.steps.clear();
+  w.tcb_configure(1005, 1006, 0, 1003, 0xfffffff200, 1007);
+  EXPECT_STREQ(check_only_step(w), "IPC buffer not aligned to its size");
   w.steps.clear();
   w.irq_issue(33, 2, kRoot, 1000, 64);
   EXPECT_STREQ(check_only_step(w), "unknown IRQ trigger");

@@ -248,7 +248,7 @@ struct TcbConfigureStep {
   uint64_t cspace_slot;
   uint64_t cspace_data;
   uint64_t vspace_slot;
-  uint64_t ipc_buffer_vaddr;
+  uint64_t ipc_buffer_vaddr;  // 1 KiB aligned (seL4_IPCBufferSizeBits)
   uint64_t ipc_buffer_slot;
   uint64_t reserved1;
 };

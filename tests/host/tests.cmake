@@ -101,3 +101,10 @@ host_test(misuse misuse.system 1
 # C++ PD programs: the protected entry point is microkit_protected.
 host_test(cxx_server ppc_cxx.system 0
   EXPECT "server: C\\+\\+ init" "server: C\\+\\+ server got label 42 on 6\n\\[client\\] client: reply label=7 count=1 mr0=60")
+
+# Free-running mode: PDs run at once and call/notify each other directly.
+# The order of lines between PDs is not fixed; only the results are.
+host_test(free_running_ppc ppc.system 0 FLAGS "--free-running"
+  EXPECT "client: reply label=43 count=1 mr0=6" "PASS quiescent \\(free-running\\)")
+host_test(free_running_mesh mesh.system 0 FLAGS "--free-running"
+  EXPECT "m0: event 1" "PASS quiescent \\(free-running\\)")

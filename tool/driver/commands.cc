@@ -8,6 +8,7 @@
 #include "driver/print.h"
 #include "driver/text.h"
 #include "host/run.h"
+#include "sel4/build_image.h"
 
 #ifndef MICROKIT_VERSION
 #define MICROKIT_VERSION "0.0.0"
@@ -134,12 +135,20 @@ int build(const Options& opts, const Environment& env, Result& result) {
   print_diagnostics(diags, result.err);  // warnings
   if (checked->board.arch == board::Arch::Host)
     return build_host_bundle(opts, env, *checked, result);
-  Diagnostics missing;
-  missing.error(
-      "not-implemented", kToolName, {},
-      "building seL4 images for " + checked->board.name + " is not implemented yet (issue 3)",
-      "'microkit check' validates the system in the meantime");
-  return fail(result, missing);
+  // seL4 boards: the seL4 back end (tool/sel4/build_image.h).
+  Diagnostics sel4_diags;
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, sel4_diags);
+  auto at_cwd = [&](const std::string& p) { return (std::filesystem::path(env.cwd) / p).string(); };
+  sel4::CliRequest req{checked->board.name, checked->config.name, at_cwd(opts.output),
+                       at_cwd(opts.report),
+                       opts.image_type == ImageType::Elf ? sel4::ImageFormat::Elf
+                                                         : sel4::ImageFormat::Binary,
+                       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel))
+                                            : std::nullopt,
+                       &checked->sd};
+  bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
+  print_diagnostics(sel4_diags, result.err);
+  return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }
 
 }  // namespace

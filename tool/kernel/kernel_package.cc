@@ -446,6 +446,39 @@ bool read_kernel_elf(const fs::path& path, KernelPackage& pkg, Diagnostics& diag
   return require_boundaries(pkg, path.string(), diags);
 }
 
+// Where each file of a package is, by kind of folder.
+struct Layout {
+  KernelPackage::Kind kind;
+  fs::path gen_config, platform, kernel_elf, include;
+};
+
+Layout layout_of(const fs::path& root) {
+  std::error_code ec;
+  if (fs::exists(root / "bin" / "kernel.elf", ec))
+    return {KernelPackage::Kind::Install, root / "gen_config.json",
+            root / "support" / "platform_gen.json", root / "bin" / "kernel.elf",
+            root / "libsel4" / "include"};
+  if (fs::exists(root / "elf" / "sel4.elf", ec))
+    return {KernelPackage::Kind::MicrokitSdk, root / "include" / "kernel" / "gen_config.json",
+            root / "platform_gen.json", root / "elf" / "sel4.elf", root / "include"};
+  return {KernelPackage::Kind::Facts, root / "gen_config.json", root / "platform_gen.json", {}, {}};
+}
+
+void read_sizes(const fs::path& root, const Layout& layout, KernelPackage& pkg, Diagnostics& diags) {
+  // The SDK's own object_sizes.json has another format; its headers are the
+  // same as an install's.
+  std::error_code ec;
+  fs::path json = root / "object_sizes.json";
+  bool use_json = layout.kind == KernelPackage::Kind::Facts ||
+                  (layout.kind == KernelPackage::Kind::Install && fs::exists(json, ec));
+  if (!use_json) {
+    if (auto s = read_sizes_headers(layout.include, diags)) pkg.sizes = *s;
+    return;
+  }
+  if (auto f = open_json(json, diags))
+    if (auto s = read_sizes_json(*f)) pkg.sizes = *s;
+}
+
 }  // namespace
 
 std::optional<KernelPackage> load_kernel_package(const std::string& dir, Diagnostics& diags) {
@@ -458,39 +491,27 @@ std::optional<KernelPackage> load_kernel_package(const std::string& dir, Diagnos
                 "give the install folder of a seL4 16.0.0 kernel build");
     return std::nullopt;
   }
+  Layout layout = layout_of(root);
   KernelPackage pkg;
   pkg.dir = dir;
-  bool install = fs::exists(root / "bin" / "kernel.elf", ec);
-  pkg.kind = install ? KernelPackage::Kind::Install : KernelPackage::Kind::Facts;
+  pkg.kind = layout.kind;
   size_t errors = diags.error_count();
 
-  auto gen_config = open_json(root / "gen_config.json", diags);
+  auto gen_config = open_json(layout.gen_config, diags);
   auto config = gen_config ? read_config(*gen_config) : std::nullopt;
   if (!config) return std::nullopt;
   pkg.config = std::move(*config);
 
   if (auto f = open_json(root / "invocations_all.json", diags))
     if (auto labels = read_labels(*f)) pkg.invocation_labels = std::move(*labels);
-
-  if (pkg.config.arch != board::Arch::X86_64) {
-    fs::path platform = install ? root / "support" / "platform_gen.json" : root / "platform_gen.json";
-    if (auto f = open_json(platform, diags)) read_platform(*f, pkg);
-  }
-
-  if (install) {
-    read_kernel_elf(root / "bin" / "kernel.elf", pkg, diags);
+  if (pkg.config.arch != board::Arch::X86_64)
+    if (auto f = open_json(layout.platform, diags)) read_platform(*f, pkg);
+  if (layout.kind != KernelPackage::Kind::Facts) {
+    read_kernel_elf(layout.kernel_elf, pkg, diags);
   } else if (auto f = open_json(root / "kernel_elf.json", diags)) {
     read_kernel_elf_json(*f, pkg);
   }
-
-  if (fs::exists(root / "object_sizes.json", ec)) {
-    if (auto f = open_json(root / "object_sizes.json", diags))
-      if (auto s = read_sizes_json(*f)) pkg.sizes = *s;
-  } else if (install) {
-    if (auto s = read_sizes_headers(root / "libsel4" / "include", diags)) pkg.sizes = *s;
-  } else {
-    open_json(root / "object_sizes.json", diags);  // reports it missing
-  }
+  read_sizes(root, layout, pkg, diags);
   if (diags.error_count() != errors) return std::nullopt;
   return pkg;
 }

@@ -5,6 +5,9 @@
 //   build's configuration files: bin/kernel.elf, libsel4/include/,
 //   support/platform_gen.json (not on x86), gen_config.json and
 //   invocations_all.json;
+// - the board/<board>/<config> folder of a Microkit SDK: elf/sel4.elf,
+//   include/ (libsel4, with include/kernel/gen_config.json),
+//   platform_gen.json (not on x86) and invocations_all.json;
 // - a facts folder (the steering repo's shared/sel4-16.0.0/<board>): the same
 //   JSON files, with object_sizes.json and kernel_elf.json standing in for
 //   the libsel4 headers and kernel.elf (for planning tests; it cannot boot).
@@ -97,7 +100,7 @@ struct KernelSegment {
 };
 
 struct KernelPackage {
-  enum class Kind { Install, Facts };
+  enum class Kind { Install, MicrokitSdk, Facts };
   Kind kind = Kind::Facts;
   std::string dir;
   KernelConfig config;
@@ -113,7 +116,7 @@ struct KernelPackage {
   uint64_t ki_boot_end = 0;
   uint64_t ki_end = 0;
   std::map<std::string, uint64_t> invocation_labels;  // e.g. "UntypedRetype" -> 1
-  std::string kernel_elf_path;            // Install only: the kernel to put in an image
+  std::string kernel_elf_path;            // Install, MicrokitSdk: the kernel to put in an image
 
   std::optional<uint64_t> label(std::string_view invocation) const;
   // The first address past the user part of a VSpace: seL4_UserTop + 1 on
@@ -122,8 +125,8 @@ struct KernelPackage {
 };
 
 // Reads the package in `dir`; on failure the diagnostics say which file and
-// which key. Looks for bin/kernel.elf first (an install), then for
-// kernel_elf.json (a facts folder).
+// which key. The kind of folder is told by bin/kernel.elf (an install), else
+// elf/sel4.elf (a Microkit SDK), else it is taken for a facts folder.
 std::optional<KernelPackage> load_kernel_package(const std::string& dir, Diagnostics& diags);
 
 }  // namespace microkit::kernel

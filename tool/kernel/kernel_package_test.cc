@@ -286,6 +286,26 @@ TEST_F(SyntheticInstall, ReadsElfAndHeaders) {
   EXPECT_EQ(pkg->memory.size(), 1u);
 }
 
+TEST_F(SyntheticInstall, MicrokitSdkLayout) {
+  ScratchPackage p("");
+  build(p, EM_AARCH64);
+  fs::create_directories(p.path("elf"));
+  fs::rename(p.path("bin/kernel.elf"), p.path("elf/sel4.elf"));
+  fs::rename(p.path("libsel4/include"), p.path("include"));
+  fs::rename(p.path("gen_config.json"), p.path("include/kernel/gen_config.json"));
+  fs::rename(p.path("support/platform_gen.json"), p.path("platform_gen.json"));
+  // The SDK's own object_sizes.json has another format and must be ignored.
+  p.write("object_sizes.json", "[\"not\", \"ours\"]");
+  Diagnostics d;
+  auto pkg = load_kernel_package(p.str(), d);
+  ASSERT_TRUE(pkg) << all(d);
+  EXPECT_EQ(pkg->kind, KernelPackage::Kind::MicrokitSdk);
+  EXPECT_EQ(pkg->kernel_elf_path, p.path("elf/sel4.elf"));
+  EXPECT_TRUE(pkg->config.hypervisor);
+  EXPECT_EQ(pkg->sizes.vspace, 13u);
+  EXPECT_EQ(pkg->memory.size(), 1u);
+}
+
 TEST_F(SyntheticInstall, HeaderWithoutAConstantIsAnError) {
   ScratchPackage p("");
   build(p, EM_AARCH64);

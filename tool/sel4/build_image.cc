@@ -2,6 +2,8 @@
 #include "sel4/build_image.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -9,6 +11,7 @@
 #include "report/sel4_report.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
+#include "sdk/sdk_dir.h"
 #include "sel4/image_writer.h"
 #include "sel4/spec_writer.h"
 
@@ -422,6 +425,62 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
   return true;
+}
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// The loader and initial task: $MICROKIT_LOADER / $MICROKIT_INITIALISER, else
+// <sdk>/board/<board>/<config>/elf/{loader,initialiser}.elf, where the SDK is
+// $MICROKIT_SDK or the one holding this executable (sdk/sdk_dir.h).
+bool locate_binaries(const CliRequest& req, BuildOptions& opts, Diagnostics& diags) {
+  std::string sdk = sdk::find_sdk_dir().value_or("");
+  std::string board_dir = sdk.empty() ? "" : sdk + "/board/" + req.board + "/" + req.config;
+  opts.loader = env_or("MICROKIT_LOADER", board_dir.empty() ? "" : board_dir + "/elf/loader.elf");
+  opts.initialiser =
+      env_or("MICROKIT_INITIALISER", board_dir.empty() ? "" : board_dir + "/elf/initialiser.elf");
+  if (!opts.loader.empty() && !opts.initialiser.empty()) return true;
+  diags.error("sel4-sdk-not-found", "microkit", {},
+              "cannot find the loader and initial task for " + req.board + " (" + req.config + ")",
+              "set MICROKIT_SDK to an SDK folder (board/<board>/<config>/elf/...), or "
+              "MICROKIT_LOADER and MICROKIT_INITIALISER to the two ELF files");
+  return false;
+}
+
+}  // namespace
+
+bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
+                        Diagnostics& diags) {
+  // 1. binaries; 2. kernel package; 3. build.
+  BuildOptions opts;
+  opts.output = req.output;
+  opts.report = req.report;
+  opts.format = req.format;
+  opts.kernel = req.override_kernel;
+  opts.sdf = req.sdf;
+  if (!locate_binaries(req, opts, diags)) return false;
+  // The kernel package: the SDK's board folder when it holds one (the kernel
+  // its loader and initial task were built for), else
+  // $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
+  std::string pkg_dir =
+      env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + req.board + "/" + req.config;
+  std::error_code ec;
+  if (auto sdk = sdk::find_sdk_dir();
+      sdk && std::filesystem::exists(sdk::config_dir(*sdk, req.board, req.config) + "/elf/sel4.elf", ec))
+    pkg_dir = sdk::config_dir(*sdk, req.board, req.config);
+  auto package = kernel::load_kernel_package(pkg_dir, diags);
+  if (!package) return false;
+  if (package->kind == kernel::KernelPackage::Kind::Facts && !opts.kernel) {
+    diags.error("kernel-package-cannot-boot", pkg_dir, {},
+                "the kernel package '" + pkg_dir + "' holds facts only, no kernel.elf",
+                "set MICROKIT_KERNEL_ROOT to a folder of seL4 16.0.0 kernel installs");
+    return false;
+  }
+  return build_sel4_image(plan, *package, inputs, opts, diags);
 }
 
 }  // namespace microkit::sel4

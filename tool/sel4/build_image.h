@@ -89,4 +89,18 @@ std::vector<uint8_t> loader_binary(const elf::ElfFile& loader);
 bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags);
 
+// What the command line asks for; the binaries and the kernel package are
+// found as docs/sel4-backend.md says ($MICROKIT_SDK, $MICROKIT_KERNEL_ROOT,
+// $MICROKIT_LOADER, $MICROKIT_INITIALISER). Paths are already absolute or
+// relative to the process's working directory.
+struct CliRequest {
+  std::string board, config;
+  std::string output, report;
+  ImageFormat format = ImageFormat::Binary;
+  std::optional<std::string> override_kernel;
+  const sdf::SystemDescription* sdf = nullptr;
+};
+bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
+                        Diagnostics& diags);
+
 }  // namespace microkit::sel4

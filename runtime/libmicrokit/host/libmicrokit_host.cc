@@ -130,6 +130,111 @@ void kernel_call(uint32_t req) {
   for (;;) kernel_call(kReqIllegal);
 }
 
+// ---- Free-running mode (see host_abi.h) ------------------------------------
+// PDs notify and call each other directly through Endpoint pages; nothing
+// here is deterministic, and priorities are left to the Linux scheduler.
+
+Endpoint* own_ep;
+Endpoint* peer_ep[64];
+
+Endpoint* map_endpoint(int fd) {
+  void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) die("mapping an endpoint page");
+  close(fd);
+  return (Endpoint*)p;
+}
+
+void free_setup() {
+  own_ep = map_endpoint(cp->own_ep_fd);
+  for (unsigned ch = 0; ch < 64; ++ch)
+    if (cp->channels[ch].used && cp->channels[ch].ep_fd >= 0)
+      peer_ep[ch] = map_endpoint(cp->channels[ch].ep_fd);
+}
+
+void bump(uint32_t* word) {
+  __atomic_fetch_add(word, 1, __ATOMIC_SEQ_CST);
+  futex(word, FUTEX_WAKE, 1);
+}
+
+bool free_notify(uint64_t ch) {
+  if (ch >= 64 || !peer_ep[ch] || !(cp->channels[ch].flags & kChNotify)) return false;
+  __atomic_fetch_or(&peer_ep[ch]->pending, 1ull << cp->channels[ch].peer_id, __ATOMIC_SEQ_CST);
+  bump(&peer_ep[ch]->wake);
+  return true;
+}
+
+void lock(uint32_t* l) {
+  while (__atomic_exchange_n(l, 1u, __ATOMIC_ACQUIRE) != 0) futex(l, FUTEX_WAIT, 1);
+}
+
+void unlock(uint32_t* l) {
+  __atomic_store_n(l, 0u, __ATOMIC_RELEASE);
+  futex(l, FUTEX_WAKE, 1);
+}
+
+uint64_t count_of(uint64_t info) {
+  uint64_t n = info & 0x7f;
+  return n > kMaxMrs ? kMaxMrs : n;
+}
+
+// The whole PPC holds the callee's call_lock, so calls to one PD queue there.
+bool free_ppcall(uint64_t ch, uint64_t info, uint64_t* reply) {
+  if (ch >= 64 || !peer_ep[ch] || !(cp->channels[ch].flags & kChPpcall)) return false;
+  Endpoint* ep = peer_ep[ch];
+  lock(&ep->call_lock);
+  memcpy(ep->call_mrs, cp->mrs, count_of(info) * 8);
+  ep->call_msginfo = info;
+  ep->call_badge = cp->channels[ch].peer_id;
+  __atomic_store_n(&ep->call_state, 1u, __ATOMIC_RELEASE);
+  bump(&ep->wake);
+  uint32_t st;
+  while ((st = __atomic_load_n(&ep->call_state, __ATOMIC_ACQUIRE)) != 2)
+    futex(&ep->call_state, FUTEX_WAIT, st);
+  *reply = ep->call_msginfo;
+  memcpy(cp->mrs, ep->call_mrs, count_of(*reply) * 8);
+  __atomic_store_n(&ep->call_state, 0u, __ATOMIC_RELEASE);
+  unlock(&ep->call_lock);
+  return true;
+}
+
+void free_deferred() {
+  if (deferred_kind == kDeferNotify) free_notify(deferred_ch);
+  deferred_kind = kDeferNone;  // IRQs do not exist in free-running mode
+}
+
+void free_serve_call() {
+  memcpy(cp->mrs, own_ep->call_mrs, count_of(own_ep->call_msginfo) * 8);
+  microkit_msginfo out = microkit_protected((microkit_channel)own_ep->call_badge,
+                                            microkit_msginfo{{own_ep->call_msginfo}});
+  free_deferred();  // as on seL4: the deferred operation, then the reply
+  memcpy(own_ep->call_mrs, cp->mrs, count_of(out.words[0]) * 8);
+  own_ep->call_msginfo = out.words[0];
+  __atomic_store_n(&own_ep->call_state, 2u, __ATOMIC_RELEASE);
+  futex(&own_ep->call_state, FUTEX_WAKE, 1);
+}
+
+// Notifications first (as seL4's bound notification), then a waiting call.
+[[noreturn]] void free_event_loop() {
+  for (;;) {
+    free_deferred();
+    uint32_t seq = __atomic_load_n(&own_ep->wake, __ATOMIC_ACQUIRE);
+    uint64_t bits = __atomic_exchange_n(&own_ep->pending, 0ull, __ATOMIC_ACQ_REL);
+    if (bits) {
+      for (unsigned ch = 0; ch < 64; ++ch)
+        if (bits & (1ull << ch)) notified(ch);
+      continue;
+    }
+    if (__atomic_load_n(&own_ep->call_state, __ATOMIC_ACQUIRE) == 1) {
+      free_serve_call();
+      continue;
+    }
+    fflush(stdout);
+    __atomic_store_n(&own_ep->idle, 1u, __ATOMIC_SEQ_CST);
+    futex(&own_ep->wake, FUTEX_WAIT, seq);
+    __atomic_store_n(&own_ep->idle, 0u, __ATOMIC_SEQ_CST);
+  }
+}
+
 void handle_event();
 
 // The event loop: handle the event in hand, return to the launcher (with
@@ -341,6 +446,10 @@ void make_stack() {
 [[noreturn]] void first_entry(uint64_t) {
   arrived_on_new_stack();
   if (cp->ev == kEvRestart) microkit_host_restart_entry(cp->ev_arg0);
+  if (cp->free_running) {
+    handle_event();  // init()
+    free_event_loop();
+  }
   event_loop();
 }
 
@@ -349,6 +458,11 @@ void make_stack() {
 extern "C" {
 
 microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo) {
+  if (cp->free_running) {
+    uint64_t reply = 0;
+    if (!free_ppcall(ch, msginfo.words[0], &reply)) illegal(2, ch, __builtin_return_address(0));
+    return microkit_msginfo{{reply}};
+  }
   cp->arg0 = ch;
   cp->msginfo = msginfo.words[0];
   cp->fault_pc = (uint64_t)__builtin_return_address(0);
@@ -364,6 +478,10 @@ static void simple_call(uint32_t req, uint64_t a0, uint64_t a1, void* pc) {
 }
 
 void microkit_notify(microkit_channel ch) {
+  if (cp->free_running) {
+    if (!free_notify(ch)) illegal(3, ch, __builtin_return_address(0));
+    return;
+  }
   simple_call(kReqNotify, ch, 0, __builtin_return_address(0));
 }
 void microkit_irq_ack(microkit_channel ch) {
@@ -437,6 +555,7 @@ int main() {
     while (microkit_host_gdb_wait) usleep(10000);
   install_fault_handlers();
   make_stack();
+  if (cp->free_running) free_setup();
   handover(kReqReady);
   switch_stack(stack_top, first_entry, 0);
 }

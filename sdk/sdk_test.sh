@@ -1,0 +1,155 @@
+#!/bin/bash
+# sdk_test.sh: the SDK tests (ctest label sdk; registered by sdk/CMakeLists.txt).
+#
+#   sdk_test.sh layout SDK "HOST_CONFIGS" "BOARD/CONFIG..."
+#       every file the SDK must hold, and the tool finding its boards by itself
+#   sdk_test.sh host-example SDK EXAMPLE_DIR WORK_DIR
+#       the example's own Makefile with MICROKIT_BOARD=host; `make run` must
+#       print exactly EXAMPLE_DIR/expected-output.txt
+#   sdk_test.sh sel4-elfs SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG ELF...
+#       the Makefile with TOOLCHAIN=aarch64-linux-gnu must link each PD ELF
+#   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG
+#       `make` must build loader.img, and QEMU must print every line of
+#       expected-output.txt (without the [pd] tags) on the UART
+#   sdk_test.sh skip REASON
+#
+# Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
+# The examples' folders are never written to: BUILD_DIR is WORK_DIR.
+set -u
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# make in the example's folder, its output saved in WORK_DIR/<log>.
+run_make() {
+  local example=$1 work=$2 log=$3
+  shift 3
+  (cd "$example" && make "$@") >"$work/$log" 2>&1
+}
+
+check_layout() {
+  local sdk=$1 host_configs=$2 sel4_pairs=$3 missing=0
+  local files=(VERSION bin/microkit bin/microkit-host share/microkit/boards/host.json)
+  for c in $host_configs; do
+    files+=("board/host/$c/include/microkit.h" "board/host/$c/lib/libmicrokit.a")
+  done
+  for bc in $sel4_pairs; do
+    local d=board/$bc
+    files+=("$d/include/microkit.h" "$d/include/pd_abi.h" "$d/include/sel4/sel4.h"
+            "$d/include/kernel/gen_config.h" "$d/include/kernel/gen_config.json"
+            "$d/include/sel4/gen_config.h" "$d/lib/libmicrokit.a" "$d/lib/microkit.ld"
+            "$d/elf/loader.elf" "$d/elf/initialiser.elf" "$d/elf/sel4.elf"
+            "$d/invocations_all.json" "$d/platform_gen.json" "$d/kernel/gen_config.json")
+  done
+  for f in "${files[@]}"; do
+    [ -f "$sdk/$f" ] || { echo "missing: $sdk/$f"; missing=1; }
+  done
+  [ $missing = 0 ] || fail "the SDK lacks files (run 'ninja sdk')"
+  [ -x "$sdk/bin/microkit" ] && [ -x "$sdk/bin/microkit-host" ] || fail "bin/ is not executable"
+  # Our microkit.h, not some other, is what PDs include.
+  for bc in $sel4_pairs host/${host_configs%% *}; do
+    grep -q MICROKIT_HOST "$sdk/board/$bc/include/microkit.h" ||
+      fail "board/$bc/include/microkit.h is not this project's microkit.h"
+  done
+  # Each seL4 ELF is an ELF of the board's architecture.
+  for bc in $sel4_pairs; do
+    for e in loader initialiser sel4; do
+      head -c 4 "$sdk/board/$bc/elf/$e.elf" | grep -q ELF || fail "board/$bc/elf/$e.elf is not an ELF"
+    done
+  done
+  # The tool finds its boards relative to itself (no MICROKIT_BOARDS), and
+  # lists every seL4 board the SDK holds.
+  local boards
+  boards=$(env -u MICROKIT_BOARDS "$sdk/bin/microkit" boards) || fail "microkit boards failed"
+  for bc in host/x $sel4_pairs; do
+    echo "$boards" | grep -q "^${bc%%/*} " || fail "'microkit boards' does not list ${bc%%/*}"
+  done
+  echo "SDK layout complete: host ($host_configs) ${sel4_pairs:-(no seL4 board)}"
+}
+
+host_example() {
+  local sdk=$1 example=$2 work=$3
+  rm -rf "$work" && mkdir -p "$work"
+  local vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD=host MICROKIT_CONFIG=debug)
+  run_make "$example" "$work" make.log "${vars[@]}" all ||
+    { cat "$work/make.log"; fail "make all (host) failed"; }
+  # -s: make prints nothing itself, so stdout is the run's output alone.
+  (cd "$example" && env -u MICROKIT_BOARDS make -s "${vars[@]}" run) >"$work/actual-output.txt" 2>"$work/run.err"
+  local status=$?
+  if ! cmp -s "$work/actual-output.txt" "$example/expected-output.txt"; then
+    cat "$work/run.err"
+    diff -u "$example/expected-output.txt" "$work/actual-output.txt"
+    fail "output differs from $example/expected-output.txt"
+  fi
+  [ $status = 0 ] || { cat "$work/run.err"; fail "make run ended with status $status"; }
+  echo "output matches $example/expected-output.txt"
+}
+
+sel4_vars() {
+  echo BUILD_DIR="$3/build" MICROKIT_SDK="$1" MICROKIT_BOARD="$4" MICROKIT_CONFIG="$5" \
+       TOOLCHAIN=aarch64-linux-gnu
+}
+
+sel4_elfs() {
+  local sdk=$1 example=$2 work=$3 board=$4 config=$5
+  shift 5
+  command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+  rm -rf "$work" && mkdir -p "$work"
+  local targets=()
+  for elf in "$@"; do targets+=("$work/build/$elf"); done
+  run_make "$example" "$work" elfs.log $(sel4_vars "$sdk" "$example" "$work" "$board" "$config") \
+      "${targets[@]}" || { cat "$work/elfs.log"; fail "linking the PD ELFs failed"; }
+  for t in "${targets[@]}"; do
+    aarch64-linux-gnu-readelf -h "$t" | grep -q AArch64 || fail "$t is not an AArch64 ELF"
+    aarch64-linux-gnu-readelf -s "$t" | grep -q ' _start$' || fail "$t has no _start"
+  done
+  echo "linked: $*"
+}
+
+sel4_boot() {
+  local sdk=$1 example=$2 work=$3 board=$4 config=$5
+  [ "$board" = qemu_virt_aarch64 ] || skip "no QEMU command for $board"
+  command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
+  mkdir -p "$work"
+  if ! run_make "$example" "$work" image.log $(sel4_vars "$sdk" "$example" "$work" "$board" "$config") all; then
+    cat "$work/image.log"
+    grep -q "not-implemented\|not implemented" "$work/image.log" &&
+      skip "the tool cannot build seL4 images yet (see the log above)"
+    fail "make (the image) failed"
+  fi
+  local img=$work/build/loader.img log=$work/uart.log
+  [ -f "$img" ] || fail "make succeeded but wrote no $img"
+  # The command of the examples' Makefiles ('make run'), under a time limit.
+  timeout 60 qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -nographic \
+      -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 -m size=2G \
+      </dev/null >"$log" 2>&1 &
+  local qemu=$! missing=
+  local expected
+  expected=$(grep -v '^microkit-host:' "$example/expected-output.txt" | sed 's/^\[[^]]*\] //')
+  for _ in $(seq 60); do
+    missing=
+    while IFS= read -r line; do
+      grep -qF -- "$line" "$log" || { missing=$line; break; }
+    done <<<"$expected"
+    [ -z "$missing" ] && break
+    kill -0 $qemu 2>/dev/null || break
+    sleep 1
+  done
+  kill $qemu 2>/dev/null; wait $qemu 2>/dev/null
+  if [ -n "$missing" ]; then
+    cat "$log"
+    fail "QEMU did not print: $missing"
+  fi
+  echo "QEMU printed every line of $example/expected-output.txt"
+}
+
+mode=${1:-}
+shift || true
+case "$mode" in
+  layout) check_layout "$@" ;;
+  host-example) host_example "$@" ;;
+  sel4-elfs) sel4_elfs "$@" ;;
+  sel4-boot) sel4_boot "$@" ;;
+  skip) skip "$1" ;;
+  *) fail "unknown mode '$mode'" ;;
+esac
