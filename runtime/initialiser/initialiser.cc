@@ -199,10 +199,13 @@ void take_scheduling_context(const uint8_t* bytes, const spec::SpecHeader& h, in
   auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry));
   if (e.sc_slot == 0) return;  // not passive: nothing to do
   seL4_Error err = seL4_SchedContext_UnbindObject(e.sc_slot, e.tcb_slot);
-  if (err == seL4_NoError) return;
   print::line_start();
   print::put("PD '");
   put_pd_name(bytes, h, pd);
+  if (err == seL4_NoError) {
+    print::put("' is passive now (its scheduling context is taken)\n");
+    return;
+  }
   print::put("': unbinding its scheduling context failed: seL4 error ");
   print::dec(static_cast<uint64_t>(err));
   print::put("\n");

@@ -9,6 +9,8 @@
 //       --pd ping=ping.elf --pd pong=pong.elf --out loader.img
 //       [--wrong-untyped]   (plan for an untyped list the kernel will not give)
 //       [--failing-step]    (a frame mapped where no page table is: a tool bug)
+//       [--passive]         (the second PD is passive: its scheduling context
+//                            is taken after it reports its init done)
 //
 // The system: PD 0 "ping" (priority 150) may notify PD 1 "pong" (priority
 // 100) on ping's channel 5; pong's end of the channel has id 3. Both are
@@ -58,7 +60,7 @@ struct Options {
   std::string loader, package, initialiser, out;
   std::vector<std::pair<std::string, std::string>> pds;  // name, ELF path
   uint64_t load_address = 0;
-  bool wrong_untyped = false, failing_step = false;
+  bool wrong_untyped = false, failing_step = false, passive = false;
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
@@ -67,6 +69,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--wrong-untyped") { o.wrong_untyped = true; continue; }
     if (a == "--failing-step") { o.failing_step = true; continue; }
+    if (a == "--passive") { o.passive = true; continue; }
     if (i + 1 >= argc) return std::nullopt;
     std::string v = argv[++i];
     if (a == "--loader") o.loader = v;
@@ -101,6 +104,7 @@ struct PdInput {
   ElfFile elf;
   uint64_t priority;
   std::vector<PlacedSegment> placed;
+  bool passive = false;
 };
 
 // The user image: initialiser, spec reserve, PD pages. Virtual addresses.
@@ -220,7 +224,8 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   p.w.tcb_sched_params(o.tcb, kRootTcb, pd.priority, pd.priority, o.sc, badged_fault_ep);
   p.w.bind_notification(o.tcb, o.ntfn);
   p.w.write_registers(o.tcb, pd.elf.entry, stack_top);
-  p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb);
+  if (pd.passive) into_pd(fault_ep, MICROKIT_PD_SLOT_MONITOR_EP, abi::monitor_badge(index));
+  p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb, pd.passive ? o.sc : 0);
   return o;
 }
 
@@ -278,7 +283,7 @@ int main(int argc, char** argv) {
   if (!o) {
     std::cerr << "usage: make_initialiser_image --loader <bin> --load-address <addr> --kernel-package <dir>"
                  " --initialiser <elf> --pd ping=<elf> --pd pong=<elf> --out <img>"
-                 " [--wrong-untyped] [--failing-step]\n";
+                 " [--wrong-untyped] [--failing-step] [--passive]\n";
     return 2;
   }
   Diagnostics diags;
@@ -290,6 +295,7 @@ int main(int argc, char** argv) {
     auto elf = microkit::elf::read_elf(path, diags);
     if (elf) pds.push_back({name, std::move(*elf), priorities[pds.size()], {}});
   }
+  if (o->passive && pds.size() == 2) pds[1].passive = true;
   auto loader = read_bytes(o->loader);
   if (diags.has_errors() || !package || !init || !loader || pds.size() != 2)
     return fail_with(diags, loader ? "" : o->loader + ": cannot read the loader binary");
