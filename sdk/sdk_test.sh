@@ -11,6 +11,9 @@
 #   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG
 #       `make` must build loader.img, and QEMU must print every line of
 #       expected-output.txt (without the [pd] tags) on the UART
+#   sdk_test.sh self-located SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG
+#       a copy of the SDK, its tool run with none of the variables that
+#       name its files, must write the same image as the `sel4-boot` make
 #   sdk_test.sh skip REASON
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
@@ -143,6 +146,27 @@ sel4_boot() {
   echo "QEMU printed every line of $example/expected-output.txt"
 }
 
+# A copy of the SDK elsewhere, its tool run with no MICROKIT_SDK, no
+# MICROKIT_BOARDS and a MICROKIT_KERNEL_ROOT that does not exist, must find
+# everything relative to itself and write the same image as `make` did.
+self_located() {
+  local sdk=$1 example=$2 work=$3 board=$4 config=$5
+  local made=$work/build/loader.img
+  [ -f "$made" ] || skip "no $made: the image step did not run (see sdk.$board.*.boot)"
+  local copy=$work/relocated
+  rm -rf "$copy" && mkdir -p "$copy" && cp -a "$sdk" "$copy/sdk" || fail "cannot copy the SDK"
+  local system
+  system=$(ls "$example"/*.system | head -1)
+  (cd "$example" && env -u MICROKIT_SDK -u MICROKIT_BOARDS -u MICROKIT_LOADER \
+      -u MICROKIT_INITIALISER MICROKIT_KERNEL_ROOT=/nonexistent \
+      "$copy/sdk/bin/microkit" "$(basename "$system")" --search-path "$work/build" --search-path . \
+      --board "$board" --config "$config" -o "$copy/loader.img" -r "$copy/report.txt") \
+      >"$copy/tool.log" 2>&1 || { cat "$copy/tool.log"; fail "the relocated tool failed"; }
+  cmp "$made" "$copy/loader.img" || fail "the relocated SDK's image differs from $made"
+  rm -rf "$copy/sdk"
+  echo "the relocated SDK's tool found its files and wrote the same image"
+}
+
 mode=${1:-}
 shift || true
 case "$mode" in
@@ -150,6 +174,7 @@ case "$mode" in
   host-example) host_example "$@" ;;
   sel4-elfs) sel4_elfs "$@" ;;
   sel4-boot) sel4_boot "$@" ;;
+  self-located) self_located "$@" ;;
   skip) skip "$1" ;;
   *) fail "unknown mode '$mode'" ;;
 esac

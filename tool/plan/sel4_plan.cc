@@ -280,12 +280,14 @@ void plan_mr(Ctx& c, size_t m) {
                                                          : std::vector<uint64_t>{};
   auto& frames = c.sp.mr_frames[m];
   if (!prefill.empty()) {
-    if (mr.page_size != kPage || mr.phys_addr) {
+    // Mapped from the user image, whose frames the kernel made 4 KiB each:
+    // a prefilled MR uses 4 KiB frames whatever its planned page size.
+    if (mr.phys_addr) {
       auto [file, loc] = mr_loc(c, m);
       c.diags.error("prefill-unsupported-mr", file, loc,
-                    "memory region '" + mr.name + "': a prefilled region on seL4 must use 4 KiB "
-                    "pages and no phys_addr (it is mapped from the boot image's pages)",
-                    "remove page_size/phys_addr from the region, or drop its prefill");
+                    "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
+                    "phys_addr (it is mapped from the boot image's pages)",
+                    "remove phys_addr from the region, or drop its prefill");
       return;
     }
     for (uint64_t i = 0; i < prefill.size(); ++i)
@@ -362,10 +364,12 @@ void plan_pd_mappings(Ctx& c, size_t i) {
   map_frame(po, po.ipc_buffer, po.ipc_buffer_vaddr, true, true, false, true, "ipc buffer");
   for (const Mapping& m : pd.mappings) {
     const auto& frames = c.sp.mr_frames[m.mr];
-    uint64_t page = c.plan.mrs[m.mr].page_size;
-    for (size_t k = 0; k < frames.size(); ++k)
-      map_frame(po, frames[k], m.vaddr + k * page, m.read, m.write, m.execute, m.cached,
+    uint64_t offset = 0;
+    for (size_t k = 0; k < frames.size(); ++k) {
+      map_frame(po, frames[k], m.vaddr + offset, m.read, m.write, m.execute, m.cached,
                 c.plan.mrs[m.mr].name);
+      offset += c.sp.objects[frames[k]].size();
+    }
   }
   std::stable_sort(po.mappings.begin(), po.mappings.end(),
                    [](const FrameMapping& a, const FrameMapping& b) { return a.vaddr < b.vaddr; });

@@ -373,5 +373,56 @@ TEST(Sel4Plan, OverlappingMappingsAreAnError) {
   EXPECT_EQ(d.all()[0].id, "pd-mapping-overlap");
 }
 
+TEST(Sel4Plan, PrefilledRegionsAreMappedFromTheBootImageInSmallPages) {
+  Fixture f = load();
+  Plan plan;
+  plan.pds.push_back(make_pd("p"));
+  Mr mr;
+  mr.name = "blob";
+  mr.size = 0x200000;
+  mr.page_size = 0x200000;  // the planner's choice; the boot image has 4 KiB frames only
+  mr.prefill = {7};
+  mr.prefill_size = 1;
+  plan.mrs.push_back(mr);
+  plan.pds[0].mappings.push_back({0, 0x40000000, 0x200000, true, false, false, true});
+  Sel4Inputs in = inputs(f, plan);
+  for (uint64_t k = 0; k < 0x200; ++k) in.mr_prefill_pages[0].push_back(0x60500000 + 0x10000 + k * 0x1000);
+  Diagnostics d;
+  auto sp = plan_sel4(plan, in, d);
+  ASSERT_TRUE(sp) << describe(d);
+  ASSERT_EQ(sp->mr_frames[0].size(), 0x200u);
+  const KernelObject& last = sp->objects[sp->mr_frames[0].back()];
+  EXPECT_EQ(last.source, KernelObject::Source::UserImage);
+  EXPECT_EQ(last.size_bits, 12u);
+  EXPECT_EQ(sp->mr_paddr[0], 0x60510000u);
+  auto m = std::find_if(sp->pds[0].mappings.begin(), sp->pds[0].mappings.end(),
+                        [](const FrameMapping& x) { return x.vaddr == 0x401ff000; });
+  ASSERT_NE(m, sp->pds[0].mappings.end());
+  EXPECT_EQ(m->object, sp->mr_frames[0].back());
+  // 4 KiB mappings at 1 GiB need a level-3 table there.
+  bool level3 = false;
+  for (const PageTableSlot& pt : sp->pds[0].page_tables) level3 |= pt.covers_bits == 21 && pt.vaddr == 0x40000000;
+  EXPECT_TRUE(level3);
+  expect_well_placed(*sp);
+}
+
+TEST(Sel4Plan, PrefillWithAFixedAddressIsAnError) {
+  Fixture f = load();
+  Plan plan;
+  plan.pds.push_back(make_pd("p"));
+  Mr mr;
+  mr.name = "fixed_blob";
+  mr.size = 0x1000;
+  mr.phys_addr = 0xa000000;
+  mr.prefill = {1};
+  plan.mrs.push_back(mr);
+  Sel4Inputs in = inputs(f, plan);
+  in.mr_prefill_pages[0] = {0x60510000};
+  Diagnostics d;
+  EXPECT_FALSE(plan_sel4(plan, in, d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "prefill-unsupported-mr");
+}
+
 }  // namespace
 }  // namespace microkit::plan

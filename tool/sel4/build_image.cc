@@ -244,6 +244,28 @@ std::vector<uint8_t> user_image_bytes(const plan::Plan& plan, const Span& init, 
   return out;
 }
 
+// The image writer's input: loader, kernel region, user image, boot values.
+BootImageInput boot_image_input(const kernel::KernelPackage& package, const SystemImageInputs& in,
+                                BootRegion kregion, const UserImageLayout& ui,
+                                std::vector<uint8_t> user_image) {
+  BootImageInput bi;
+  bi.loader_name = in.loader_name;
+  bi.loader = in.loader;
+  bi.load_address = in.load_address;
+  bi.hypervisor_kernel = package.config.hypervisor;
+  bi.kernel_entry = in.kernel.entry;
+  bi.kernel_virt_offset = in.kernel.segments.front().vaddr - in.kernel.segments.front().paddr;
+  bi.kernel_paddr_start = kregion.paddr;
+  bi.kernel_paddr_end = kregion.paddr + kregion.memory_size;
+  bi.ui_p_reg_start = ui.paddr;
+  bi.ui_p_reg_end = ui.paddr + ui.size;
+  bi.pv_offset = ui.paddr - ui.vaddr;
+  bi.ui_v_entry = ui.entry;
+  bi.regions.push_back(std::move(kregion));
+  bi.regions.push_back({"user image", ui.paddr, std::move(user_image), ui.size});
+  return bi;
+}
+
 bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnostics& diags) {
   bool ok = in.programs.size() == plan.pds.size();
   for (size_t i = 0; ok && i < plan.pds.size(); ++i)
@@ -314,22 +336,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
-  BootImageInput bi;
-  bi.loader_name = in.loader_name;
-  bi.loader = in.loader;
-  bi.load_address = in.load_address;
-  bi.hypervisor_kernel = package.config.hypervisor;
-  bi.kernel_entry = in.kernel.entry;
-  bi.kernel_virt_offset = in.kernel.segments.front().vaddr - in.kernel.segments.front().paddr;
-  bi.kernel_paddr_start = kregion.paddr;
-  bi.kernel_paddr_end = kregion.paddr + kregion.memory_size;
-  bi.ui_p_reg_start = round->ui.paddr;
-  bi.ui_p_reg_end = round->ui.paddr + round->ui.size;
-  bi.pv_offset = round->ui.paddr - round->ui.vaddr;
-  bi.ui_v_entry = round->ui.entry;
-  bi.regions.push_back(std::move(kregion));
-  bi.regions.push_back({"user image", round->ui.paddr,
-                        user_image_bytes(plan, init, *round, programs), round->ui.size});
+  BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
+                                        user_image_bytes(plan, init, *round, programs));
   auto layout = layout_boot_image(bi, diags);
   if (!layout) return std::nullopt;
   SystemImage out;

@@ -1,0 +1,180 @@
+// sel4_tool_bench: how long `microkit SYSTEM --board B --config C -o IMG -r
+// REPORT` takes to build the image of generated systems, and how that grows
+// with the number of PDs, channels and memory regions. A benchmark, never a
+// test: it prints numbers and ratios against the smallest system (measured
+// in the same run) and asserts nothing about time.
+//
+//   sel4_tool_bench --microkit <tool> --program <pd.elf> --workdir <dir>
+//       [--board qemu_virt_aarch64] [--config debug] [--repeat 3]
+//
+// Each system: N PDs (distinct priorities) joined by a dense channel graph,
+// every pair of PDs when N <= 64, so each PD uses up to 63 channel ids (the
+// per-PD limit, ids 0..62); M memory regions of one 4 KiB page, each mapped
+// into one PD, spread round robin over the PDs but at most kMapsPerPd per PD
+// (the rest stay unmapped: the tool still plans their frames). Every PD runs
+// the same program ELF (any libmicrokit program), so only the tool's work
+// grows. Time is wall-clock of the whole tool process (parse, plan, boot
+// emulation, spec, image write), the median of --repeat runs.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kMaxChannelIds = 63;  // channel ids 0..62 per PD
+constexpr int kMapsPerPd = 60;      // libmicrokit's PD limit is 64 maps; keep a margin
+
+struct Options {
+  std::string microkit, program, workdir;
+  std::string board = "qemu_virt_aarch64", config = "debug";
+  int repeat = 3;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--microkit") o.microkit = v;
+    else if (a == "--program") o.program = v;
+    else if (a == "--workdir") o.workdir = v;
+    else if (a == "--board") o.board = v;
+    else if (a == "--config") o.config = v;
+    else if (a == "--repeat") o.repeat = std::max(1, std::atoi(v.c_str()));
+    else return std::nullopt;
+  }
+  if (argc % 2 == 0 || o.microkit.empty() || o.program.empty() || o.workdir.empty()) return std::nullopt;
+  return o;
+}
+
+struct Size {
+  int pds, mrs;
+};
+
+// Channel id PD `self` uses for its end towards PD `peer` (peer != self):
+// the peer's index with self's own index skipped, so ids are dense from 0.
+int channel_id(int self, int peer) { return peer < self ? peer : peer - 1; }
+
+// The system description text; returns it and the number of channels.
+std::pair<std::string, int> generate(const Size& s, const std::string& program) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<system>\n";
+  for (int m = 0; m < s.mrs; ++m) x += "  <memory_region name=\"mr" + std::to_string(m) + "\" size=\"0x1000\" />\n";
+  for (int p = 0; p < s.pds; ++p) {
+    x += "  <protection_domain name=\"pd" + std::to_string(p) + "\" priority=\"" + std::to_string(200 - p) + "\">\n";
+    x += "    <program_image path=\"" + program + "\" />\n";
+    int mapped = 0;
+    for (int m = p; m < s.mrs && mapped < kMapsPerPd; m += s.pds, ++mapped) {
+      char vaddr[32];
+      std::snprintf(vaddr, sizeof vaddr, "0x%x", 0x10000000 + mapped * 0x1000);
+      x += "    <map mr=\"mr" + std::to_string(m) + "\" vaddr=\"" + vaddr + "\" perms=\"rw\" />\n";
+    }
+    x += "  </protection_domain>\n";
+  }
+  int channels = 0;
+  for (int a = 0; a < s.pds; ++a) {
+    for (int b = a + 1; b < s.pds; ++b) {
+      if (channel_id(a, b) >= kMaxChannelIds || channel_id(b, a) >= kMaxChannelIds) continue;
+      x += "  <channel><end pd=\"pd" + std::to_string(a) + "\" id=\"" + std::to_string(channel_id(a, b)) +
+           "\" /><end pd=\"pd" + std::to_string(b) + "\" id=\"" + std::to_string(channel_id(b, a)) + "\" /></channel>\n";
+      ++channels;
+    }
+  }
+  x += "</system>\n";
+  return {x, channels};
+}
+
+// Runs argv, output to `log`; returns the exit status (-1 if it did not run).
+int run(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(127);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct Result {
+  Size size;
+  int channels = 0;
+  double median_ms = 0, min_ms = 0;
+  uintmax_t image_bytes = 0;
+  bool ok = false;
+};
+
+Result measure(const Options& o, const Size& s) {
+  namespace fs = std::filesystem;
+  Result r{s};
+  std::string name = "sys_" + std::to_string(s.pds) + "pd_" + std::to_string(s.mrs) + "mr";
+  fs::path dir = fs::path(o.workdir) / name;
+  fs::create_directories(dir);
+  auto [text, channels] = generate(s, fs::path(o.program).filename().string());
+  r.channels = channels;
+  std::ofstream(dir / "bench.system") << text;
+  std::vector<std::string> args = {o.microkit, (dir / "bench.system").string(), "--board", o.board,
+                                   "--config", o.config, "--search-path", fs::path(o.program).parent_path().string(),
+                                   "-o", (dir / "loader.img").string(), "-r", (dir / "report.txt").string()};
+  std::vector<double> ms;
+  for (int i = 0; i < o.repeat; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    int rc = run(args, (dir / "tool.log").string());
+    auto t1 = std::chrono::steady_clock::now();
+    if (rc != 0) {
+      std::fprintf(stderr, "%s: microkit exited with %d; see %s\n", name.c_str(), rc, (dir / "tool.log").c_str());
+      return r;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  r.median_ms = ms[ms.size() / 2];
+  r.min_ms = ms.front();
+  r.image_bytes = fs::file_size(dir / "loader.img");
+  r.ok = true;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<Options> o = parse_options(argc, argv);
+  if (!o) {
+    std::fprintf(stderr,
+                 "usage: sel4_tool_bench --microkit <tool> --program <pd.elf> --workdir <dir>"
+                 " [--board B] [--config C] [--repeat N]\n");
+    return 2;
+  }
+  o->program = std::filesystem::absolute(o->program).string();
+  const std::vector<Size> sizes = {{8, 100}, {16, 100}, {32, 100}, {63, 100}, {8, 1000}, {63, 1000}};
+  std::printf("microkit image build time, board %s config %s, median of %d runs\n", o->board.c_str(),
+              o->config.c_str(), o->repeat);
+  std::printf("%5s %9s %6s %11s %11s %13s %9s\n", "PDs", "channels", "MRs", "median ms", "min ms", "image bytes",
+              "x first");
+  std::optional<double> baseline;
+  int failures = 0;
+  for (const Size& s : sizes) {
+    Result r = measure(*o, s);
+    if (!r.ok) {
+      ++failures;
+      continue;
+    }
+    if (!baseline) baseline = r.median_ms;
+    std::printf("%5d %9d %6d %11.1f %11.1f %13ju %8.2fx\n", s.pds, r.channels, s.mrs, r.median_ms, r.min_ms,
+                r.image_bytes, r.median_ms / *baseline);
+    std::fflush(stdout);
+  }
+  return failures == 0 ? 0 : 1;
+}
