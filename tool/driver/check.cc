@@ -5,7 +5,7 @@
 #include "driver/files.h"
 #include "driver/inputs.h"
 #include "driver/print.h"
-#include "driver/text.h"
+#include "support/text.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
 #include "support/did_you_mean.h"
@@ -106,9 +106,9 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
 }
 
 std::string summary_line(const std::string& system, const sdf::SystemDescription& sd) {
-  return system + ": ok (" + std::to_string(sd.pds.size()) + " protection domains, " +
-         std::to_string(sd.mrs.size()) + " memory regions, " + std::to_string(sd.channels.size()) +
-         " channels)";
+  return system + ": ok (" + count_of(sd.pds.size(), "protection domain") + ", " +
+         count_of(sd.mrs.size(), "memory region") + ", " + count_of(sd.channels.size(), "channel") +
+         ")";
 }
 
 }  // namespace microkit::driver

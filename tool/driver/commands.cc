@@ -6,7 +6,7 @@
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "driver/print.h"
-#include "driver/text.h"
+#include "support/text.h"
 #include "host/run.h"
 #include "sel4/build_image.h"
 
@@ -53,6 +53,16 @@ int check(const Options& opts, const Environment& env, Result& result) {
   return kExitOk;
 }
 
+// The launcher's options as parsed, with the --serial-input file made
+// absolute: a relative path starts at env.cwd, not at the launcher's folder.
+std::vector<std::string> launcher_args(const Options& opts, const Environment& env) {
+  std::vector<std::string> args = opts.launcher_args;
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--serial-input")
+      args[i + 1] = (std::filesystem::path(env.cwd) / args[i + 1]).string();
+  return args;
+}
+
 int run_on_host(const Options& opts, const Environment& env, Result& result) {
   auto checked = check_system(opts, env, result);
   if (!checked) return kExitUserError;
@@ -71,6 +81,7 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
   if (!plan) return fail(result, diags);
   host::RunOptions run_options;
   run_options.system_file = opts.system;
+  run_options.launcher_args = launcher_args(opts, env);
   int status = host::run(*plan, run_options, diags);
   if (!diags.empty()) print_diagnostics(diags, result.err);
   return status;
@@ -92,9 +103,22 @@ void check_image_type(const Options& opts, const board::Board& board, Diagnostic
               "omit --image-type for the board's default");
 }
 
+// The format to write: the one asked for, else the board's default as in
+// the official tool (ELF on x86-64, a raw binary elsewhere; the official
+// riscv64 default, uImage, has no writer yet, so riscv64 gets a binary).
+sel4::ImageFormat image_format(ImageType requested, const board::Board& board) {
+  if (requested == ImageType::Elf) return sel4::ImageFormat::Elf;
+  if (requested == ImageType::Unspecified && board.arch == board::Arch::X86_64)
+    return sel4::ImageFormat::Elf;
+  return sel4::ImageFormat::Binary;
+}
+
 // Outputs that are asked for but that no back end produces yet.
 void check_unsupported_outputs(const Options& opts, const Environment& env,
                                const board::Board& board, Diagnostics& diags) {
+  if (opts.image_type == ImageType::Uimage && board.arch == board::Arch::RiscV64)
+    diags.error("not-supported-yet", kToolName, {}, "--image-type uimage is not supported yet",
+                "use --image-type binary or elf");
   if (opts.capdl_json)
     diags.error("not-supported-yet", kToolName, {}, "--capdl-json is not supported yet",
                 "omit --capdl-json; the report (-r) describes the system's objects");
@@ -137,15 +161,17 @@ int build(const Options& opts, const Environment& env, Result& result) {
     return build_host_bundle(opts, env, *checked, result);
   // seL4 boards: the seL4 back end (tool/sel4/build_image.h).
   Diagnostics sel4_diags;
-  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, sel4_diags);
+  auto plan =
+      plan::build(checked->sd, checked->board, checked->config, checked->inputs, sel4_diags);
   auto at_cwd = [&](const std::string& p) { return (std::filesystem::path(env.cwd) / p).string(); };
-  sel4::CliRequest req{checked->board.name, checked->config.name, at_cwd(opts.output),
-                       at_cwd(opts.report),
-                       opts.image_type == ImageType::Elf ? sel4::ImageFormat::Elf
-                                                         : sel4::ImageFormat::Binary,
-                       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel))
-                                            : std::nullopt,
-                       &checked->sd};
+  sel4::CliRequest req{
+      checked->board.name,
+      checked->config.name,
+      at_cwd(opts.output),
+      at_cwd(opts.report),
+      image_format(opts.image_type, checked->board),
+      opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel)) : std::nullopt,
+      &checked->sd};
   bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
   print_diagnostics(sel4_diags, result.err);
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;

@@ -132,7 +132,7 @@ TEST_F(Cli, CheckPrintsTheSummary) {
   Result r = run({"check", "s.system", "--board", "host"});
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "s.system: ok (2 protection domains, 2 memory regions, 1 channels)\n");
+  EXPECT_EQ(r.out, "s.system: ok (2 protection domains, 2 memory regions, 1 channel)\n");
 }
 
 TEST_F(Cli, CheckWithAnExplicitConfig) {
@@ -279,23 +279,25 @@ TEST_F(Cli, CheckWithAbsoluteSystemPath) {
 
 // ------------------------------------------------------------ build (the official form)
 
-TEST_F(Cli, BuildForAnSel4BoardIsNotImplementedYet) {
+TEST_F(Cli, BuildForAnSel4BoardGoesOnToTheSel4BackEnd) {
+  // Whether an image comes out depends on the SDK found (docs/sel4-backend.md);
+  // what the driver owns is that a system that checks reaches the back end.
   write_system(EM_AARCH64);
-  Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(
-      r.err.starts_with("microkit: error: building seL4 images for qemu_virt_aarch64 is "
-                        "not implemented yet (issue 3)\n"))
-      << r.err;
+  Result r =
+      run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug", "-o", "loader.img"});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code;
+  EXPECT_FALSE(contains(r.err, "cannot find program image")) << r.err;
+  EXPECT_FALSE(contains(r.err, "is built for")) << r.err;
+  bool image = std::filesystem::is_regular_file(dir_.path() + "/loader.img");
+  EXPECT_EQ(image, r.exit_code == 0) << r.err;
 }
 
-TEST_F(Cli, BuildStopsAtInputErrorsBeforeSayingNotImplemented) {
+TEST_F(Cli, BuildStopsAtInputErrorsBeforeTheBackEnd) {
   write_system(EM_X86_64);
   Result r = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.err, "is built for x86_64"));
-  EXPECT_FALSE(contains(r.err, "issue 3"));
+  EXPECT_FALSE(contains(r.err, "loader"));  // stopped before the back end
 }
 
 TEST_F(Cli, BuildNeedsAConfig) {
@@ -313,6 +315,15 @@ TEST_F(Cli, ImageTypeMustSuitTheArchitecture) {
   EXPECT_TRUE(
       r.err.starts_with("microkit: error: --image-type uimage is not supported for "
                         "aarch64"))
+      << r.err;
+}
+
+TEST_F(Cli, UimageIsNotSupportedYet) {
+  write_system(EM_RISCV);
+  Result r = run(
+      {"s.system", "--board", "qemu_virt_riscv64", "--config", "debug", "--image-type", "uimage"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("microkit: error: --image-type uimage is not supported yet"))
       << r.err;
 }
 
@@ -334,8 +345,7 @@ TEST_F(Cli, OverrideKernelMustExist) {
   dir_.write("my-kernel.elf", program_elf(EM_AARCH64));
   Result found = run({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug",
                       "--override-kernel", "my-kernel.elf"});
-  EXPECT_FALSE(contains(found.err, "does not exist"));
-  EXPECT_TRUE(contains(found.err, "issue 3"));
+  EXPECT_FALSE(contains(found.err, "(--override-kernel) does not exist"));
 }
 
 TEST_F(Cli, BuildForTheHostBoardWritesTheBundle) {

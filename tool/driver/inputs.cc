@@ -6,7 +6,7 @@
 #include <set>
 
 #include "driver/files.h"
-#include "driver/text.h"
+#include "support/text.h"
 #include "sdf/memory_region_rules.h"
 
 namespace microkit::driver {

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <string_view>
 
-#include "driver/text.h"
+#include "support/text.h"
 #include "support/did_you_mean.h"
+#include "support/numbers.h"
 
 namespace microkit::driver {
 
@@ -22,7 +26,14 @@ enum class Flag {
   ImageType,
   CapdlJson,
   OverrideKernel,
-  ViperOutput
+  ViperOutput,
+  // The host launcher's options, passed on by `microkit run` (host/main.cc).
+  Until,
+  Watchdog,
+  Gdb,
+  GdbPort,
+  SerialInput,
+  FreeRunning
 };
 
 struct FlagSpec {
@@ -45,11 +56,25 @@ constexpr std::array kFlags = {
     FlagSpec{"--capdl-json", Flag::CapdlJson},
     FlagSpec{"--override-kernel", Flag::OverrideKernel},
     FlagSpec{"--viper-output", Flag::ViperOutput},
+    FlagSpec{"--until", Flag::Until},
+    FlagSpec{"--watchdog", Flag::Watchdog},
+    FlagSpec{"--gdb", Flag::Gdb},
+    FlagSpec{"--gdb-port", Flag::GdbPort},
+    FlagSpec{"--serial-input", Flag::SerialInput},
+    FlagSpec{"--free-running", Flag::FreeRunning},
 };
 
 // Flags that only matter when an image is built (the form without a verb).
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
                                         Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput};
+
+// Flags that only matter when a system runs on the host (`microkit run`).
+constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
+                                      Flag::GdbPort, Flag::SerialInput, Flag::FreeRunning};
+
+bool is_run_only(Flag flag) {
+  return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
+}
 
 constexpr std::array<std::pair<std::string_view, Verb>, 3> kVerbs = {{
     {"check", Verb::Check},
@@ -82,7 +107,8 @@ std::optional<Verb> find_verb(std::string_view word) {
 }
 
 bool takes_one_value(Flag flag) {
-  return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath;
+  return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath &&
+         flag != Flag::FreeRunning;
 }
 
 bool looks_like_flag(std::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
@@ -103,6 +129,23 @@ std::optional<ImageType> parse_image_type(std::string_view value) {
 
 void cli_error(Diagnostics& diags, std::string id, std::string message, std::string hint = {}) {
   diags.error(std::move(id), kToolName, {}, std::move(message), std::move(hint));
+}
+
+// A positive number of seconds, as the launcher reads it ("10", "0.5").
+bool is_positive_seconds(const std::string& text) {
+  if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '.'))
+    return false;
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  return *end == '\0' && value > 0 && std::isfinite(value);
+}
+
+// A TCP port: a decimal number from 1 to 65535.
+std::optional<uint16_t> parse_port(const std::string& text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  auto parsed = parse_u64(text);
+  if (!parsed.ok() || parsed.value == 0 || parsed.value > 65535) return std::nullopt;
+  return static_cast<uint16_t>(parsed.value);
 }
 
 // Walks the arguments once, filling Options and collecting every error.
@@ -185,6 +228,7 @@ class Parser {
   void take_flag(Flag flag, const std::string& name,
                  const std::optional<std::string>& inline_value) {
     if (flag == Flag::SearchPath) return take_search_paths(inline_value);
+    if (flag == Flag::FreeRunning) return take_switch(name, inline_value);
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
     switch (flag) {
@@ -196,10 +240,56 @@ class Parser {
       case Flag::OverrideKernel: opts_.override_kernel = *value; break;
       case Flag::ViperOutput: opts_.viper_output = *value; break;
       case Flag::ImageType: set_image_type(*value); break;
+      case Flag::Until: take_until(name, *value); break;
+      case Flag::Watchdog: take_watchdog(name, *value); break;
+      case Flag::GdbPort: take_gdb_port(name, *value); break;
+      case Flag::Gdb:
+      case Flag::SerialInput: pass_to_launcher(name, *value); break;
       case Flag::Help:
       case Flag::Version:
-      case Flag::SearchPath: break;  // handled before
+      case Flag::SearchPath:
+      case Flag::FreeRunning: break;  // handled before
     }
+  }
+
+  // ---- the launcher's options: checked here, passed on as the launcher reads them
+
+  void pass_to_launcher(const std::string& name, const std::string& value) {
+    opts_.launcher_args.push_back(name);
+    opts_.launcher_args.push_back(value);
+  }
+
+  void take_switch(const std::string& name, const std::optional<std::string>& inline_value) {
+    if (inline_value) {
+      cli_error(diags_, "cli-unexpected-value", "option " + name + " takes no value",
+                "write " + name + " alone");
+      return;
+    }
+    opts_.launcher_args.push_back(name);
+  }
+
+  // Nanoseconds of virtual time, as an SDF number; passed on in decimal so
+  // that the launcher (which would read "010" as octal) sees the same value.
+  void take_until(const std::string& name, const std::string& value) {
+    auto parsed = parse_u64(value);
+    if (parsed.ok()) return pass_to_launcher(name, std::to_string(parsed.value));
+    cli_error(diags_, "cli-invalid-number",
+              "invalid " + name + ": '" + value + "' " + describe(parsed.error),
+              "write the virtual-time limit in nanoseconds, e.g. " + name + " 5000000");
+  }
+
+  void take_watchdog(const std::string& name, const std::string& value) {
+    if (is_positive_seconds(value)) return pass_to_launcher(name, value);
+    cli_error(diags_, "cli-invalid-number",
+              "invalid " + name + " '" + value + "': not a positive number of seconds",
+              "write the real-time limit in seconds, e.g. " + name + " 2 or " + name + " 0.5");
+  }
+
+  void take_gdb_port(const std::string& name, const std::string& value) {
+    if (auto port = parse_port(value)) return pass_to_launcher(name, std::to_string(*port));
+    cli_error(diags_, "cli-invalid-number",
+              "invalid " + name + " '" + value + "': not a port number from 1 to 65535",
+              "write a TCP port, e.g. " + name + " 1234");
   }
 
   std::optional<std::string> take_value(const std::string& name) {
@@ -258,6 +348,7 @@ class Parser {
     if (opts_.system.empty()) missing.push_back("system");
     if (!missing.empty()) report_missing(missing);
     if (opts_.verb != Verb::Build) warn_build_only_flags();
+    if (opts_.verb != Verb::Run) reject_run_only_flags();
   }
 
   void check_boards_form() {
@@ -288,12 +379,25 @@ class Parser {
     }
   }
 
+  // The launcher's options would be silently lost anywhere but `run`.
+  void reject_run_only_flags() {
+    for (const auto& [flag, name] : given_) {
+      if (!is_run_only(flag)) continue;
+      cli_error(diags_, "cli-run-only-option",
+                "option " + name + " only applies to 'microkit run', not to '" +
+                    verb_name(opts_.verb) + "'",
+                "run the system on the host: microkit run SYSTEM " + name +
+                    (takes_one_value(flag) ? " VALUE" : ""));
+    }
+  }
+
   static std::string usage_for(Verb verb) {
     switch (verb) {
       case Verb::Check:
         return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
       case Verb::Run:
-        return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]";
+        return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...] "
+               "[launcher options]";
       default: return usage_text();
     }
   }
@@ -344,6 +448,8 @@ std::string help_text() {
          "\n"
          "       microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]\n"
          "       microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]\n"
+         "                    [--until NS] [--watchdog S] [--gdb PD] [--gdb-port N]\n"
+         "                    [--serial-input FILE] [--free-running]\n"
          "       microkit boards\n"
          "\n"
          "commands:\n"
@@ -368,6 +474,15 @@ std::string help_text() {
          "  --override-kernel KERNEL          use this kernel ELF (for debugging purposes)\n"
          "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (not supported yet)\n"
          "  --viper-output DIRECTORY_PATH     write Viper files, one per PD (not supported yet)\n"
+         "\n"
+         "run options (passed to the host launcher; docs/host-platform.md):\n"
+         "  --until NS                        end the run when virtual time would pass NS ns\n"
+         "  --watchdog S                      real seconds a PD may run without entering the\n"
+         "                                    launcher (default 10)\n"
+         "  --gdb PD                          run protection domain PD under gdb\n"
+         "  --gdb-port N                      gdbserver's port (default 1234)\n"
+         "  --serial-input FILE               bytes for the serial device's input\n"
+         "  --free-running                    run PDs concurrently (not deterministic)\n"
          "\n"
          "exit status: 0 success, 1 error in the input or on the command line,\n"
          "             3 internal error (a bug in microkit: please report it)\n";

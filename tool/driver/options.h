@@ -9,6 +9,8 @@
 //
 //   microkit check SYSTEM --board B [--config C] [--search-path DIR...]
 //   microkit run SYSTEM [--board host] [--config C] [--search-path DIR...]
+//                [--until NS] [--watchdog S] [--gdb PD] [--gdb-port N]
+//                [--serial-input FILE] [--free-running]
 //   microkit boards
 //
 // Parsing is pure (no file system, no board database): it checks the shape of
@@ -43,6 +45,10 @@ struct Options {
   std::optional<std::string> capdl_json;
   std::optional<std::string> override_kernel;
   std::optional<std::string> viper_output;
+  // `run` only: the host launcher's options, in the launcher's syntax and in
+  // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
+  // are checked here (the launcher itself does not); --serial-input is as typed.
+  std::vector<std::string> launcher_args;
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").

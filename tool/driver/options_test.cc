@@ -218,7 +218,9 @@ TEST(Options, HelpTextNamesEveryFlagAndVerb) {
   std::string help = help_text();
   for (const char* word : {"--board", "--config", "--search-path", "-o, --output", "-r, --report",
                            "--image-type", "--override-kernel", "--capdl-json", "--viper-output",
-                           "--version", "-h, --help", "check", "run", "boards", "exit status"})
+                           "--version", "-h, --help", "check", "run", "boards", "exit status",
+                           "--until NS", "--watchdog S", "--gdb PD", "--gdb-port N",
+                           "--serial-input FILE", "--free-running"})
     EXPECT_NE(help.find(word), std::string::npos) << word;
 }
 
@@ -268,6 +270,136 @@ TEST(Options, RunNeedsASystem) {
   Parsed p = parse({"run"});
   EXPECT_FALSE(p.opts);
   EXPECT_EQ(ids(p.diags), Ids{"cli-missing-argument"});
+}
+
+// ------------------------------------------------------------ run: the launcher's options
+
+TEST(Options, RunPassesEveryLauncherOptionOnInOrder) {
+  Parsed p = parse({"run", "s.system", "--until", "5000000", "--watchdog", "2", "--gdb", "server",
+                    "--gdb-port", "4321", "--serial-input", "in.txt", "--free-running"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_TRUE(p.diags.empty());
+  EXPECT_EQ(p.opts->launcher_args,
+            (Ids{"--until", "5000000", "--watchdog", "2", "--gdb", "server", "--gdb-port", "4321",
+                 "--serial-input", "in.txt", "--free-running"}));
+}
+
+TEST(Options, RunWithoutLauncherOptionsPassesNothing) {
+  Parsed p = parse({"run", "s.system"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_TRUE(p.opts->launcher_args.empty());
+}
+
+TEST(Options, LauncherOptionsTakeTheEqualsFormToo) {
+  Parsed p = parse({"run", "--until=1000", "--gdb=client", "s.system", "--watchdog=0.5"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_EQ(p.opts->system, "s.system");
+  EXPECT_EQ(p.opts->launcher_args,
+            (Ids{"--until", "1000", "--gdb", "client", "--watchdog", "0.5"}));
+}
+
+TEST(Options, UntilTakesAnSdfNumberAndPassesItInDecimal) {
+  // The launcher reads "010" as octal; the tool reads numbers as the SDF does.
+  for (auto [typed, passed] : {std::pair{"0x1000", "4096"}, std::pair{"1_000_000", "1000000"},
+                               std::pair{"010", "10"}}) {
+    Parsed p = parse({"run", "s.system", "--until", typed});
+    ASSERT_TRUE(p.opts) << typed;
+    EXPECT_EQ(p.opts->launcher_args, (Ids{"--until", passed})) << typed;
+  }
+}
+
+TEST(Options, BadUntilSaysWhatIsWrong) {
+  Parsed p = parse({"run", "s.system", "--until", "5ms"});
+  EXPECT_FALSE(p.opts);
+  ASSERT_EQ(ids(p.diags), Ids{"cli-invalid-number"});
+  EXPECT_EQ(p.diags.all()[0].message,
+            "invalid --until: '5ms' contains a character that is not a digit");
+  EXPECT_NE(p.diags.all()[0].hint.find("nanoseconds"), std::string::npos);
+  Parsed big = parse({"run", "s.system", "--until", "0x1_0000_0000_0000_0000"});
+  ASSERT_EQ(ids(big.diags), Ids{"cli-invalid-number"});
+  EXPECT_NE(big.diags.all()[0].message.find("does not fit in 64 bits"), std::string::npos);
+}
+
+TEST(Options, WatchdogMustBeAPositiveNumberOfSeconds) {
+  for (const char* bad : {"0", "ten", "2s", "inf", "nan", "1e999", "+1", ""}) {
+    Parsed p = parse({"run", "s.system", "--watchdog=" + std::string(bad)});
+    EXPECT_FALSE(p.opts) << bad;
+    ASSERT_EQ(ids(p.diags), Ids{"cli-invalid-number"}) << bad;
+    EXPECT_EQ(p.diags.all()[0].message,
+              "invalid --watchdog '" + std::string(bad) + "': not a positive number of seconds");
+  }
+  Parsed ok = parse({"run", "s.system", "--watchdog", ".25"});
+  ASSERT_TRUE(ok.opts);
+  EXPECT_EQ(ok.opts->launcher_args, (Ids{"--watchdog", ".25"}));
+}
+
+TEST(Options, GdbPortMustBeAPort) {
+  for (const char* bad : {"0", "65536", "0x10", "http", "99999999999999999999999"}) {
+    Parsed p = parse({"run", "s.system", "--gdb-port", bad});
+    EXPECT_FALSE(p.opts) << bad;
+    ASSERT_EQ(ids(p.diags), Ids{"cli-invalid-number"}) << bad;
+    EXPECT_EQ(p.diags.all()[0].message,
+              "invalid --gdb-port '" + std::string(bad) + "': not a port number from 1 to 65535");
+  }
+  Parsed ok = parse({"run", "s.system", "--gdb-port", "65535"});
+  ASSERT_TRUE(ok.opts);
+  EXPECT_EQ(ok.opts->launcher_args, (Ids{"--gdb-port", "65535"}));
+}
+
+TEST(Options, LauncherOptionWithoutItsValue) {
+  for (const char* flag : {"--until", "--watchdog", "--gdb", "--gdb-port", "--serial-input"}) {
+    Parsed p = parse({"run", "s.system", flag});
+    EXPECT_FALSE(p.opts) << flag;
+    ASSERT_EQ(ids(p.diags), Ids{"cli-missing-value"}) << flag;
+    EXPECT_EQ(p.diags.all()[0].message, std::string("option ") + flag + " expects a value");
+  }
+  // The next flag is not taken for the value.
+  Parsed p = parse({"run", "s.system", "--gdb", "--free-running"});
+  EXPECT_EQ(ids(p.diags), Ids{"cli-missing-value"});
+}
+
+TEST(Options, FreeRunningTakesNoValue) {
+  Parsed p = parse({"run", "s.system", "--free-running=yes"});
+  EXPECT_FALSE(p.opts);
+  ASSERT_EQ(ids(p.diags), Ids{"cli-unexpected-value"});
+  EXPECT_EQ(p.diags.all()[0].message, "option --free-running takes no value");
+  // A word after it is SYSTEM, not its value.
+  Parsed q = parse({"run", "--free-running", "s.system"});
+  ASSERT_TRUE(q.opts);
+  EXPECT_EQ(q.opts->system, "s.system");
+  EXPECT_EQ(q.opts->launcher_args, Ids{"--free-running"});
+}
+
+TEST(Options, MistypedLauncherOptionSuggestsIt) {
+  for (auto [typed, meant] : {std::pair{"--untill", "--until"}, std::pair{"--watchdg", "--watchdog"},
+                              std::pair{"--gdb-prot", "--gdb-port"},
+                              std::pair{"--serial-inptu", "--serial-input"},
+                              std::pair{"--free-runing", "--free-running"}}) {
+    Parsed p = parse({"run", "s.system", typed});
+    EXPECT_FALSE(p.opts) << typed;
+    ASSERT_EQ(ids(p.diags), Ids{"cli-unknown-option"}) << typed;
+    EXPECT_EQ(p.diags.all()[0].hint, "did you mean '" + std::string(meant) + "'?") << typed;
+  }
+  // The value of a mistyped option that takes one is not taken for a second SYSTEM.
+  EXPECT_EQ(ids(parse({"run", "s.system", "--untill", "5"}).diags), Ids{"cli-unknown-option"});
+}
+
+TEST(Options, LauncherOptionsAreRejectedOutsideRun) {
+  Parsed check = parse({"check", "s.system", "--board", "host", "--until", "5", "--free-running"});
+  EXPECT_FALSE(check.opts);
+  ASSERT_EQ(ids(check.diags), (Ids{"cli-run-only-option", "cli-run-only-option"}));
+  EXPECT_EQ(check.diags.all()[0].message,
+            "option --until only applies to 'microkit run', not to 'check'");
+  EXPECT_EQ(check.diags.all()[0].hint, "run the system on the host: microkit run SYSTEM --until VALUE");
+  EXPECT_EQ(check.diags.all()[1].hint, "run the system on the host: microkit run SYSTEM --free-running");
+  Parsed build = parse({"s.system", "--board", "host", "--config", "debug", "--gdb", "pd"});
+  EXPECT_FALSE(build.opts);
+  ASSERT_EQ(ids(build.diags), Ids{"cli-run-only-option"});
+  EXPECT_EQ(build.diags.all()[0].message,
+            "option --gdb only applies to 'microkit run', not to 'build'");
+  Parsed boards = parse({"boards", "--watchdog", "2"});
+  EXPECT_FALSE(boards.opts);
+  EXPECT_EQ(ids(boards.diags), Ids{"cli-unexpected-argument"});
 }
 
 TEST(Options, Boards) {

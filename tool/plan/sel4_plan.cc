@@ -48,6 +48,7 @@ struct Ctx {
   Sel4Plan sp;
   std::vector<size_t> floating;                  // objects still to place
   std::vector<std::vector<Interval>> occupied;   // per untyped, sorted by start
+  std::vector<std::map<uint32_t, uint64_t>> resume;  // per untyped: size bits -> search from
 };
 
 // Location of a PD or MR in the SDF, when the caller gave it.
@@ -95,10 +96,13 @@ size_t add_user_image_frame(Ctx& c, uint64_t paddr, std::string name, std::optio
 // ---------------------------------------------------------------------------
 // Placement inside untypeds.
 
+// Intervals are sorted and disjoint, so by start and by end alike: only the
+// neighbours of `s` can overlap [s, e).
 bool overlaps_any(const std::vector<Interval>& occ, uint64_t s, uint64_t e) {
-  for (const Interval& i : occ)
-    if (i.start < e && s < i.end) return true;
-  return false;
+  auto it = std::upper_bound(occ.begin(), occ.end(), s,
+                             [](uint64_t v, const Interval& iv) { return v < iv.start; });
+  if (it != occ.end() && it->start < e) return true;
+  return it != occ.begin() && std::prev(it)->end > s;
 }
 
 void occupy(Ctx& c, size_t u, size_t obj) {
@@ -112,17 +116,29 @@ void occupy(Ctx& c, size_t u, size_t obj) {
 }
 
 // The lowest address in untyped u where an object of `bits` fits, if any.
-std::optional<uint64_t> first_fit(const Ctx& c, size_t u, uint32_t bits) {
+// Objects are placed largest first, so a hole that was too small for this
+// size stays too small: the search resumes where the last one of this size
+// went (c.resume), which keeps placing many equal frames linear.
+std::optional<uint64_t> first_fit(Ctx& c, size_t u, uint32_t bits) {
   const kernel::UntypedObject& ut = c.sp.untypeds[u];
   if (bits > ut.size_bits) return std::nullopt;
-  uint64_t cursor = ut.paddr;
-  for (const Interval& iv : c.occupied[u]) {
+  uint64_t& resume = c.resume[u][bits];
+  uint64_t cursor = std::max(ut.paddr, resume);
+  const auto& occ = c.occupied[u];
+  auto it = std::lower_bound(occ.begin(), occ.end(), cursor,
+                             [](const Interval& iv, uint64_t v) { return iv.end <= v; });
+  uint64_t size = uint64_t{1} << bits;
+  for (; it != occ.end(); ++it) {
     uint64_t at = align_up(cursor, bits);
-    if (at + (uint64_t{1} << bits) <= iv.start) return at;
-    cursor = std::max(cursor, iv.end);
+    if (at + size <= it->start) {
+      resume = at + size;
+      return at;
+    }
+    cursor = std::max(cursor, it->end);
   }
   uint64_t at = align_up(cursor, bits);
-  if (at + (uint64_t{1} << bits) <= ut.end()) return at;
+  resume = at + size <= ut.end() ? at + size : ut.end();
+  if (at + size <= ut.end()) return at;
   return std::nullopt;
 }
 
@@ -168,32 +184,33 @@ void place_fixed_frame(Ctx& c, size_t obj) {
                 "does not use; 'microkit -r' lists the untypeds");
 }
 
-uint64_t free_bytes(const Ctx& c, bool normal_only) {
-  uint64_t total = 0;
+// Bytes of RAM untypeds, and bytes the objects placed in them take.
+std::pair<uint64_t, uint64_t> ram_totals(const Ctx& c) {
+  uint64_t total = 0, used = 0;
   for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
-    if (normal_only && c.sp.untypeds[u].is_device) continue;
-    uint64_t used = 0;
+    if (c.sp.untypeds[u].is_device) continue;
+    total += c.sp.untypeds[u].size();
     for (const Interval& iv : c.occupied[u]) used += iv.end - iv.start;
-    total += c.sp.untypeds[u].size() - used;
   }
-  return total;
+  return {total, used};
 }
 
 void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   const KernelObject& o = c.sp.objects[obj];
-  uint64_t needed = 0;
+  uint64_t unplaced = 0;
   for (size_t i = remaining_from; i < c.floating.size(); ++i)
-    needed += c.sp.objects[c.floating[i]].size();
+    unplaced += c.sp.objects[c.floating[i]].size();
+  auto [ram, used] = ram_totals(c);
   std::string owner = o.mr ? "memory region '" + c.plan.mrs[*o.mr].name + "'"
                     : o.pd ? "protection domain '" + c.plan.pds[*o.pd].name + "'"
                            : "the initial task";
   auto [file, loc] = object_loc(c, o);
   c.diags.error("out-of-memory", file, loc,
-                "not enough memory for " + owner + ": object " + o.name + " needs " +
-                    std::to_string(o.size()) + " bytes (aligned to its size); the objects not yet "
-                    "placed need " + std::to_string(needed) + " bytes but only " +
-                    std::to_string(free_bytes(c, true)) +
-                    " bytes of RAM untypeds are free, in pieces too small or too fragmented",
+                "not enough memory for " + owner + " (object " + o.name + ", " +
+                    std::to_string(o.size()) + " bytes): the system's objects need " +
+                    std::to_string(used + unplaced) + " bytes of RAM but the kernel leaves " +
+                    std::to_string(ram) + " bytes of RAM untypeds (" + std::to_string(ram - used) +
+                    " free when this object came, in pieces too small for it)",
                 "make memory regions or stacks smaller, use fewer protection domains, or use a "
                 "board/kernel with more RAM");
 }
@@ -322,6 +339,18 @@ bool pd_needs_endpoint(const Pd& pd) {
 void map_frame(PdObjects& po, size_t obj, uint64_t vaddr, bool r, bool w, bool x, bool cached,
                std::string what) {
   po.mappings.push_back({obj, vaddr, r, w, x, cached, std::move(what)});
+}
+
+// A PD on a core the kernel does not run (no sched control cap for it).
+void check_pd_cpu(Ctx& c, size_t i) {
+  uint64_t cores = c.in.boot->sched_control.end - c.in.boot->sched_control.start;
+  if (c.plan.pds[i].cpu < cores) return;
+  auto [file, loc] = pd_loc(c, i);
+  c.diags.error("pd-cpu-unavailable", file, loc,
+                "protection domain '" + c.plan.pds[i].name + "' is on cpu " +
+                    std::to_string(c.plan.pds[i].cpu) + " but this kernel runs " +
+                    std::to_string(cores) + " core(s)",
+                "use a cpu below " + std::to_string(cores) + ", or an SMP configuration");
 }
 
 void plan_pd_objects(Ctx& c, size_t i) {
@@ -538,9 +567,10 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
   // floating objects; 6. retype lists with padding.
   if (!check_inputs(plan, in, diags)) return std::nullopt;
   size_t errors_before = diags.error_count();
-  Ctx c{plan, in, diags, {}, {}, {}};
+  Ctx c{plan, in, diags, {}, {}, {}, {}};
   c.sp.untypeds = in.boot->untypeds;
   c.occupied.resize(c.sp.untypeds.size());
+  c.resume.resize(c.sp.untypeds.size());
   c.sp.mr_frames.resize(plan.mrs.size());
   c.sp.mr_paddr.resize(plan.mrs.size());
   c.sp.pds.resize(plan.pds.size());
@@ -550,6 +580,7 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
   c.sp.initialiser_reply = add_object(c, ObjType::Reply, in.package->sizes.reply,
                                       "reply:initialiser", std::nullopt);
   for (size_t i = 0; i < plan.pds.size(); ++i) {
+    check_pd_cpu(c, i);
     plan_pd_objects(c, i);
     plan_pd_mappings(c, i);
     check_pd_mappings(c, i);

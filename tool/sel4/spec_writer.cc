@@ -26,9 +26,11 @@ struct Writer {
   std::vector<uint64_t> slot_of;  // per object; 0 = not in a root slot (yet)
   uint64_t next_slot = 0;
   bool out_of_slots = false;
+  uint64_t slots_wanted = 0;  // every slot asked for, also past the end
 };
 
 uint64_t new_slot(Writer& w) {
+  ++w.slots_wanted;
   if (w.next_slot >= w.in.boot->empty.end) {
     w.out_of_slots = true;
     return w.in.boot->empty.end - 1;
@@ -333,10 +335,9 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
     push(w, r);
   }
   if (w.out_of_slots) {
-    uint64_t needed = w.next_slot - in.boot->empty.start;
     diags.error("initialiser-out-of-slots", {}, {},
                 "the initial task needs more capability slots than its CNode has free: " +
-                    std::to_string(needed) + "+ needed, " +
+                    std::to_string(w.slots_wanted) + " needed, " +
                     std::to_string(in.boot->empty.end - in.boot->empty.start) + " available",
                 "use a kernel built with a larger KernelRootCNodeSizeBits, or fewer objects");
     return std::nullopt;

@@ -243,5 +243,31 @@ TEST(SpecWriter, PdCNodeCapDataIsAGuardOfTheRemainingBits) {
   EXPECT_EQ(pd_cnode_cap_data(), 64u - pd_abi::kCNodeBits);
 }
 
+TEST(SpecWriter, RunningOutOfRootSlotsIsAnErrorWithTheNumbers) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  // 512 MiB of 4 KiB frames: more objects than the root CNode has free slots.
+  w.plan.mrs[0].size = 512u << 20;
+  w.plan.pds[0].mappings.clear();
+  w.plan.pds[1].mappings.clear();
+  plan::Sel4Inputs si;
+  si.package = &w.pkg;
+  si.facts = &w.facts;
+  si.boot = &w.boot;
+  for (size_t i = 0; i < 2; ++i) si.pd_images.push_back({0x200000, {}});
+  si.mr_prefill_pages.resize(1);
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  ASSERT_TRUE(sp);
+  w.sp = *sp;
+  auto bytes = write_spec(spec_inputs(w), d);
+  EXPECT_FALSE(bytes);
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "initialiser-out-of-slots");
+  std::string available = std::to_string(w.boot.empty.end - w.boot.empty.start) + " available";
+  EXPECT_NE(d.all()[0].message.find(available), std::string::npos) << d.all()[0].message;
+  EXPECT_EQ(d.all()[0].message.find(" 0 needed"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace microkit::sel4

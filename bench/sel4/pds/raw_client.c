@@ -1,0 +1,49 @@
+/*
+ * raw_client.c: the raw seL4 baseline's client (lowest priority, so it runs
+ * after mk_client is done). BENCH_ROUNDS seL4_Call on its PPC endpoint cap,
+ * then BENCH_ROUNDS seL4_Signal + seL4_Wait (its input is its notification)
+ * round trips with raw_server. Same caps and kernel paths as the libmicrokit
+ * pair; no libmicrokit code on either side.
+ */
+#include "bench.h"
+
+#define SERVER 0
+
+static void call(void)
+{
+    seL4_Call(MICROKIT_PD_BASE_PPC_ENDPOINT + SERVER, seL4_MessageInfo_new(0, 0, 0, 0));
+}
+
+static void signal_and_wait(void)
+{
+    seL4_Word badge;
+    seL4_Signal(MICROKIT_PD_BASE_NOTIFICATION + SERVER);
+    seL4_Wait(MICROKIT_PD_SLOT_INPUT, &badge);
+}
+
+void init(void)
+{
+    bench_init_end();
+    for (unsigned i = 0; i < BENCH_WARMUP; i++) call();
+    uint64_t t0 = bench_ticks();
+    for (unsigned i = 0; i < BENCH_ROUNDS; i++) call();
+    uint64_t t1 = bench_ticks();
+    bench_report("raw_ppc_x100", bench_per_round_x100(t0, t1, BENCH_ROUNDS));
+    for (unsigned i = 0; i < BENCH_WARMUP; i++) signal_and_wait();
+    t0 = bench_ticks();
+    for (unsigned i = 0; i < BENCH_ROUNDS; i++) signal_and_wait();
+    t1 = bench_ticks();
+    bench_report("raw_notify_x100", bench_per_round_x100(t0, t1, BENCH_ROUNDS));
+    bench_puts("bench: raw done\n");
+}
+
+microkit_msginfo protected(microkit_channel ch, microkit_msginfo msginfo)
+{
+    (void)ch;
+    return msginfo;
+}
+
+void notified(microkit_channel ch)
+{
+    (void)ch;
+}

@@ -1,0 +1,164 @@
+#!/bin/bash
+# run_sel4_bench.sh: the seL4 boot and IPC benchmark on QEMU virt (AArch64).
+# Builds the PD programs of bench/sel4/pds with an SDK's libmicrokit (the way
+# examples/*/Makefile does), builds the image of bench/sel4/ipc.system with
+# the SDK's microkit, boots it with `-icount shift=0,sleep=off` (one guest
+# instruction = one ns of virtual time; deterministic, see bench/README.md)
+# and prints instruction counts and the libmicrokit / raw seL4 ratios. A
+# benchmark: it asserts no timing; it fails only if the system does not
+# build or does not report.
+#
+#   run_sel4_bench.sh --sdk <sdk dir> --workdir <dir>
+#       [--config "debug release"]   kernel configurations, each measured
+#       [--boot-points]              also trace the boot (one more, slow run:
+#                                    about a minute) for kernel and initial
+#                                    task entry
+#       [--toolchain aarch64-linux-gnu] [--timeout 120]
+#
+# debug: the PDs print with seL4_DebugPutChar. release: the kernel cannot
+# print, so the PL011 is mapped into the PDs (the bench:uart markers of
+# ipc.system) and they write it directly.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+sdk= workdir= configs="debug release" toolchain=aarch64-linux-gnu timeout=120 boot_points=0
+board=qemu_virt_aarch64
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sdk) sdk=$2; shift 2 ;;
+    --workdir) workdir=$2; shift 2 ;;
+    --config) configs=$2; shift 2 ;;
+    --toolchain) toolchain=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --boot-points) boot_points=1; shift ;;
+    *) echo "run_sel4_bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ -n "$sdk" ] && [ -n "$workdir" ] || { echo "usage: run_sel4_bench.sh --sdk DIR --workdir DIR [--config \"debug release\"] [--boot-points]" >&2; exit 2; }
+qemu=$(command -v qemu-system-aarch64) || { echo "qemu-system-aarch64 is not installed" >&2; exit 1; }
+command -v "$toolchain-gcc" >/dev/null || { echo "$toolchain-gcc is not installed (--toolchain)" >&2; exit 1; }
+sdk=$(cd "$sdk" && pwd)
+mkdir -p "$workdir"
+workdir=$(cd "$workdir" && pwd)
+
+# build <config> <dir>: PD programs (the examples' flags), system, image.
+build() {
+  local config=$1 dir=$2 board_dir=$sdk/board/$board/$1 pd
+  [ -f "$board_dir/lib/libmicrokit.a" ] || { echo "no libmicrokit for $board/$config in $sdk" >&2; return 1; }
+  local cflags="-nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror -mstrict-align -I$board_dir/include"
+  for pd in mk_server mk_client raw_server raw_client; do
+    "$toolchain-gcc" -c $cflags "$here/pds/$pd.c" -o "$dir/$pd.o" || return 1
+    "$toolchain-ld" -L"$board_dir/lib" -z noexecstack "$dir/$pd.o" -lmicrokit -Tmicrokit.ld -o "$dir/$pd.elf" || return 1
+  done
+  if grep -q '"PRINTING": true' "$board_dir/include/kernel/gen_config.json" 2>/dev/null; then
+    cp "$here/ipc.system" "$dir/ipc.system"
+  else
+    sed -e 's|<!-- bench:uart-mr -->|<memory_region name="uart" size="0x1000" phys_addr="0x9000000" />|' \
+        -e 's|<!-- bench:uart-map -->|<map mr="uart" vaddr="0x3000000" perms="rw" cached="false" setvar_vaddr="bench_uart" />|' \
+        "$here/ipc.system" >"$dir/ipc.system"
+  fi
+  "$sdk/bin/microkit" "$dir/ipc.system" --board $board --config "$config" --search-path "$dir" \
+    -o "$dir/loader.img" -r "$dir/report.txt" >"$dir/tool.log" 2>&1 || { cat "$dir/tool.log" >&2; return 1; }
+}
+
+# boot <dir> <log> [qemu options...]: runs until both pairs are done.
+boot() {
+  local dir=$1 log=$2
+  shift 2
+  "$qemu" -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
+    -icount shift=0,sleep=off "$@" -serial mon:stdio \
+    -device "loader,file=$dir/loader.img,addr=0x70000000,cpu-num=0" </dev/null >"$log.raw" 2>&1 &
+  local qemu_pid=$! deadline=$((SECONDS + timeout))
+  while [ $SECONDS -lt $deadline ]; do
+    grep -q "bench: raw done" "$log.raw" && grep -q "bench: mk done" "$log.raw" && break
+    kill -0 $qemu_pid 2>/dev/null || break
+    sleep 0.2
+  done
+  kill $qemu_pid 2>/dev/null
+  wait $qemu_pid 2>/dev/null
+  tr -d '\r' <"$log.raw" >"$log"
+  grep -q "bench: raw done" "$log" && grep -q "bench: mk done" "$log" && return 0
+  echo "the system did not report in ${timeout}s; UART log: $log" >&2
+  tail -20 "$log" >&2
+  return 1
+}
+
+entry_of() { "$toolchain-readelf" -h "$1" | awk '/Entry point/ { sub(/^0x0*/, "", $4); print $4 }'; }
+
+# boot_points <config> <dir>: a second boot, one instruction per translation
+# block (-singlestep) with every block execution logged (-d exec,nochain)
+# into a pipe; awk counts executed instructions up to the first
+# instruction of the kernel, of the initial task and of the first PD, and
+# at mk_server's first counter read, which checks the count against the
+# counter the PDs use. Two log lines take back the block logged before
+# them, which did not run: "Stopped execution" (icount budget or interrupt
+# before the block) and "cpu_io_recompile: rewound" (a device access
+# re-translated to be the block's last instruction, then run again).
+boot_points() {
+  local config=$1 dir=$2 board_dir=$sdk/board/$board/$1
+  local kernel_pc init_pc pd_pc probe_pc
+  kernel_pc=$(entry_of "$board_dir/elf/sel4.elf")
+  init_pc=$(entry_of "$board_dir/elf/initialiser.elf")
+  pd_pc=$(entry_of "$dir/mk_server.elf")
+  probe_pc=$("$toolchain-objdump" -d "$dir/mk_server.elf" | awk '/mrs.*cntpct_el0/ { sub(/:$/, "", $1); print $1; exit }')
+  rm -f "$dir/exec.fifo"
+  mkfifo "$dir/exec.fifo"
+  awk -v k="$kernel_pc" -v i="$init_pc" -v p="$pd_pc" -v c="$probe_pc" '
+    /^Stopped execution/ || /^cpu_io_recompile: rewound/ { n--; next }
+    /^Trace/ {
+      split($0, f, "/"); pc = f[2]; sub(/^0*/, "", pc)
+      if (!sk && pc == k) { sk = 1; print "kernel_entry", n }
+      else if (sk && !si && pc == i) { si = 1; print "initial_task_entry", n }
+      else if (si && !sp && pc == p) { sp = 1; print "first_pd_entry", n }
+      else if (sp && !sc && pc == c) { sc = 1; print "probe", n; fflush() }
+      n++
+    }' "$dir/exec.fifo" >"$dir/points.txt" &
+  local awk_pid=$!
+  boot "$dir" "$dir/uart-trace.log" -singlestep -d exec,nochain -D "$dir/exec.fifo"
+  local rc=$?
+  wait $awk_pid
+  rm -f "$dir/exec.fifo"
+  return $rc
+}
+
+value() { grep -m1 "^bench: $1 " "$2" | awk '{print $3}'; }
+x100() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 100 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+point() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+
+report() {
+  local config=$1 dir=$2 log=$2/uart.log
+  echo "== $board $config kernel, QEMU -icount shift=0,sleep=off: guest instructions"
+  echo
+  echo "boot, from the loader's first instruction (CPU reset):"
+  if [ -f "$dir/points.txt" ]; then
+    local k i p probe counter
+    k=$(point kernel_entry "$dir/points.txt") i=$(point initial_task_entry "$dir/points.txt")
+    p=$(point first_pd_entry "$dir/points.txt") probe=$(point probe "$dir/points.txt")
+    counter=$(grep -m1 "^bench: init_end mk_server " "$log" | awk '{print $4}')
+    printf "  %-30s %12d\n" "kernel entry" "$k" "initial task entry" "$i" "initial task done (1st PD runs)" "$p"
+    printf "  %-30s %12d  (%.1f%% of boot to the first PD)\n" "  of which the initial task" $((p - i)) \
+      "$(awk -v a=$((p - i)) -v b="$p" 'BEGIN { print 100 * a / b }')"
+    printf "  %-30s %12d  (trace; the counter said %d, tick = 16)\n" "  check: mk_server counter read" "$probe" "$counter"
+  fi
+  grep "^bench: init_end " "$log" | awk '{printf "  %-30s %12d\n", $3 " in init()", $4}'
+  echo
+  local mk_ppc raw_ppc mk_ntfn raw_ntfn
+  mk_ppc=$(value mk_ppc_x100 "$log") raw_ppc=$(value raw_ppc_x100 "$log")
+  mk_ntfn=$(value mk_notify_x100 "$log") raw_ntfn=$(value raw_notify_x100 "$log")
+  printf "  %-36s %12s %12s %8s\n" "IPC, per round trip (mean of 1000)" "libmicrokit" "raw seL4" "ratio"
+  printf "  %-36s %12s %12s %7sx\n" "PPC: ppcall / seL4_Call+ReplyRecv" "$(x100 "$mk_ppc")" "$(x100 "$raw_ppc")" "$(ratio "$mk_ppc" "$raw_ppc")"
+  printf "  %-36s %12s %12s %7sx\n" "notification there and back" "$(x100 "$mk_ntfn")" "$(x100 "$raw_ntfn")" "$(ratio "$mk_ntfn" "$raw_ntfn")"
+  echo "  (goal: ratio <= 1.2)  UART log: $log"
+  echo
+}
+
+status=0
+for config in $configs; do
+  dir=$workdir/$config
+  mkdir -p "$dir"
+  rm -f "$dir/points.txt"
+  build "$config" "$dir" && boot "$dir" "$dir/uart.log" || { status=1; continue; }
+  if [ $boot_points = 1 ]; then boot_points "$config" "$dir" || { status=1; continue; }; fi
+  report "$config" "$dir"
+done
+exit $status

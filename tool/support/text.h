@@ -1,0 +1,42 @@
+// Small text helpers shared by the tool's components for their messages.
+//
+// One definition of how the tool writes an address or a list, so that every
+// message spells them the same way: hex() is lower-case with a `0x` prefix and
+// no padding ("0x1000", "0x0"); join() puts `sep` between items and nothing
+// around them. count_of() picks the singular for exactly one ("1 channel").
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace microkit {
+
+// "0x1000"
+inline std::string hex(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+
+// "a, b, c"
+inline std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += sep;
+    out += item;
+  }
+  return out;
+}
+
+// "1 channel", "2 channels", "0 channels"; `plural_word` for irregular words.
+inline std::string count_of(size_t count, std::string_view word, std::string_view plural_word = {}) {
+  std::string out = std::to_string(count) + " ";
+  if (count == 1) return out.append(word);
+  if (!plural_word.empty()) return out.append(plural_word);
+  return out.append(word).append("s");
+}
+
+}  // namespace microkit
