@@ -32,6 +32,7 @@
 #include <sstream>
 
 #include "../runtime/libmicrokit/host/host_abi.h"
+#include "../tool/support/text.h"  // header-only: hex()
 #include "devices.h"
 
 namespace microkit::host {
@@ -202,14 +203,9 @@ bool Launcher::check_programs() {
     for (const auto& m : pd.maps) {
       if (m.vaddr >= kUserStart && m.vaddr + m.size <= kUserEnd && m.vaddr + m.size > m.vaddr)
         continue;
-      char buf[200];
-      snprintf(buf, sizeof buf,
-               "error: PD '%s': cannot map MR '%s' at vaddr 0x%llx (size 0x%llx): the host "
-               "platform maps PD memory in 0x%llx..0x%llx",
-               pd.name.c_str(), b_.mrs[m.mr].name.c_str(), (unsigned long long)m.vaddr,
-               (unsigned long long)m.size, (unsigned long long)kUserStart,
-               (unsigned long long)kUserEnd);
-      say(buf);
+      say("error: PD '" + pd.name + "': cannot map MR '" + b_.mrs[m.mr].name + "' at vaddr " +
+          hex(m.vaddr) + " (size " + hex(m.size) + "): the host platform maps PD memory in " +
+          hex(kUserStart) + ".." + hex(kUserEnd));
       ok = false;
     }
   }
@@ -694,9 +690,8 @@ std::string symbolise_one(const std::vector<Region>& regions, uint64_t addr) {
     uint64_t base = r.start - r.offset;  // where the file's offset 0 is mapped
     for (const auto& o : regions)
       if (o.file == r.file) base = std::min(base, o.start - o.offset);
-    char hex[32];
-    snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)(addr - base));
-    std::string cmd = "addr2line -f -C -p -e '" + r.file + "' " + hex + " 2>/dev/null";
+    std::string offset = hex(addr - base);
+    std::string cmd = "addr2line -f -C -p -e '" + r.file + "' " + offset + " 2>/dev/null";
     std::string out;
     if (FILE* f = popen(cmd.c_str(), "r")) {
       char buf[512];
@@ -704,7 +699,7 @@ std::string symbolise_one(const std::vector<Region>& regions, uint64_t addr) {
       pclose(f);
     }
     if (!out.empty() && out.back() == '\n') out.pop_back();
-    if (out.empty() || out.rfind("??", 0) == 0) out = "?? in " + r.file + " +" + hex;
+    if (out.empty() || out.rfind("??", 0) == 0) out = "?? in " + r.file + " +" + offset;
     return out;
   }
   return "??";

@@ -29,8 +29,9 @@ int main(int argc, char** argv) {
   using namespace microkit;
   host::LaunchOptions opt;
   std::string bundle_path;
-  // Flags come from the command line and from $MICROKIT_HOST_FLAGS (split at
-  // spaces), which is how they pass through `microkit run`.
+  // Flags come from the command line (`microkit run` passes its own options
+  // on) and then from $MICROKIT_HOST_FLAGS (split at spaces), so a flag in
+  // the environment wins over the same flag on the command line.
   std::vector<std::string> args(argv + 1, argv + argc);
   if (const char* env = std::getenv("MICROKIT_HOST_FLAGS")) {
     std::istringstream words(env);

@@ -9,9 +9,9 @@
 //
 // Each system: N PDs (distinct priorities) joined by a dense channel graph,
 // every pair of PDs when N <= 64, so each PD uses up to 63 channel ids (the
-// per-PD limit, ids 0..62); M memory regions of one 4 KiB page, each mapped
-// into one PD, spread round robin over the PDs but at most kMapsPerPd per PD
-// (the rest stay unmapped: the tool still plans their frames). Every PD runs
+// per-PD limit, ids 0..62; with 63 PDs each has 62, one per peer); M memory
+// regions of one 4 KiB page, each mapped into one PD, round robin over the
+// PDs (none is left unmapped: the tool would warn). Every PD runs
 // the same program ELF (any libmicrokit program), so only the tool's work
 // grows. Time is wall-clock of the whole tool process (parse, plan, boot
 // emulation, spec, image write), the median of --repeat runs after one

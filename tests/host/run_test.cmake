@@ -1,7 +1,8 @@
 # Runs one host-platform system RUNS times and checks: the exit status is
 # STATUS; every regex in EXPECT (|-separated) matches the output in order
 # (each after the previous match); no regex in REJECT matches; all runs print
-# the same output (determinism).
+# the same output (determinism). FLAGS go to the launcher through
+# $MICROKIT_HOST_FLAGS; ARGS go to `microkit run`, run in the system's folder.
 get_filename_component(SYSTEM_DIR ${SYSTEM} DIRECTORY)
 string(REPLACE "|" ";" expect "${EXPECT}")
 string(REPLACE "|" ";" reject "${REJECT}")
@@ -9,8 +10,14 @@ set(first "")
 if(FLAGS)
   set(ENV{MICROKIT_HOST_FLAGS} "${FLAGS}")
 endif()
+separate_arguments(args UNIX_COMMAND "${ARGS}")
+set(workdir "${CMAKE_CURRENT_BINARY_DIR}")
+if(ARGS)
+  set(workdir "${SYSTEM_DIR}")
+endif()
 foreach(run RANGE 1 ${RUNS})
   execute_process(COMMAND ${RUNNER} ${SYSTEM} --board host --search-path ${SEARCH} --search-path ${SYSTEM_DIR}
+    ${args} WORKING_DIRECTORY ${workdir}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 50)
   message("---- run ${run}: status ${rc}\n${out}${err}")
   if(NOT "${rc}" STREQUAL "${STATUS}")

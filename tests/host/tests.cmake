@@ -77,6 +77,12 @@ host_test(watchdog watchdog.system 3 FLAGS "--watchdog 1"
 host_test(time_limit timer_lazy.system 0 FLAGS "--until 500000"
   EXPECT "PASS time limit 500000 ns reached" REJECT "tick 1")
 
+# The same limits as options of `microkit run` (not $MICROKIT_HOST_FLAGS).
+host_test(time_limit_option timer_lazy.system 0 ARGS "--until 500000"
+  EXPECT "PASS time limit 500000 ns reached" REJECT "tick 1")
+host_test(watchdog_option watchdog.system 3 ARGS "--watchdog 1"
+  EXPECT "FAIL watchdog: PD 'spinner' did not return from init\\(\\) within 1 s")
+
 # pd_stop/pd_resume: no delivery while stopped; delivery at resume.
 host_test(stop_resume stop_resume.system 0
   EXPECT "kid: init" "stopper: notified the stopped child\n\\[kid\\] kid: notified 6\n\\[stopper\\] stopper: resumed the child")
@@ -86,6 +92,14 @@ host_test(serial serial.system 0
   FLAGS "--serial-input ${CMAKE_CURRENT_SOURCE_DIR}/systems/serial-input.txt"
   EXPECT "\\[serial\\] hello serial\n" "\\[console\\] got 15 bytes on channel 3\n"
          "\\[serial\\] ECHO ME\n\\[serial\\] AND ME\nmicrokit-host: PASS quiescent")
+
+# --serial-input as an option of `microkit run`: relative to its folder.
+host_test(serial_option serial.system 0 ARGS "--serial-input serial-input.txt"
+  EXPECT "\\[console\\] got 15 bytes on channel 3\n" "\\[serial\\] ECHO ME\n")
+
+# A bad option value stops `microkit run` before the launcher starts
+# (tool/driver/options_test.cc holds the message).
+host_test(bad_option_value timer_lazy.system 1 ARGS "--until 5ms" REJECT "microkit-host")
 
 # microkit_host_exit(7): status 7, FAIL line naming the PD; nothing runs after.
 host_test(host_exit exit.system 7
@@ -105,6 +119,8 @@ host_test(cxx_server ppc_cxx.system 0
 # Free-running mode: PDs run at once and call/notify each other directly.
 # The order of lines between PDs is not fixed; only the results are.
 host_test(free_running_ppc ppc.system 0 FLAGS "--free-running"
+  EXPECT "client: reply label=43 count=1 mr0=6" "PASS quiescent \\(free-running\\)")
+host_test(free_running_ppc_option ppc.system 0 ARGS "--free-running"
   EXPECT "client: reply label=43 count=1 mr0=6" "PASS quiescent \\(free-running\\)")
 host_test(free_running_mesh mesh.system 0 FLAGS "--free-running"
   EXPECT "m0: event 1" "PASS quiescent \\(free-running\\)")

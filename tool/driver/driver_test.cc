@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -133,6 +136,18 @@ TEST_F(Cli, CheckPrintsTheSummary) {
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "s.system: ok (2 protection domains, 2 memory regions, 1 channel)\n");
+}
+
+TEST_F(Cli, CheckSummaryCountsInTheSingular) {
+  dir_.write("one.system", R"(<system>
+  <memory_region name="m" size="0x1000" />
+  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
+</system>
+)");
+  dir_.write("alpha.elf", program_elf());
+  Result r = run({"check", "one.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "one.system: ok (1 protection domain, 1 memory region, 0 channels)\n");
 }
 
 TEST_F(Cli, CheckWithAnExplicitConfig) {
@@ -379,6 +394,70 @@ TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(r.err.starts_with("microkit: error: 'microkit run' runs systems on the host board"))
       << r.err;
+}
+
+// A stand-in for microkit-host that writes its arguments, one a line, to
+// args.txt beside it and exits with 5: what `run` passes on, and that the
+// launcher's status becomes microkit's.
+class RunWithFakeLauncher : public Cli {
+ protected:
+  void SetUp() override {
+    std::string script = dir_.write("fake-host.sh", "#!/bin/sh\nprintf '%s\\n' \"$@\" > " +
+                                                        dir_.path() + "/args.txt\nexit 5\n");
+    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+    const char* old = std::getenv("MICROKIT_HOST_LAUNCHER");
+    saved_ = old ? std::optional<std::string>(old) : std::nullopt;
+    setenv("MICROKIT_HOST_LAUNCHER", script.c_str(), 1);
+  }
+  void TearDown() override {
+    if (saved_)
+      setenv("MICROKIT_HOST_LAUNCHER", saved_->c_str(), 1);
+    else
+      unsetenv("MICROKIT_HOST_LAUNCHER");
+  }
+  // The launcher's arguments after the bundle.
+  std::vector<std::string> launcher_args() {
+    std::ifstream in(dir_.path() + "/args.txt");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    EXPECT_FALSE(lines.empty()) << "the launcher did not run";
+    if (!lines.empty()) {
+      EXPECT_TRUE(lines[0].ends_with("/system.bundle")) << lines[0];
+      lines.erase(lines.begin());
+    }
+    return lines;
+  }
+
+  std::optional<std::string> saved_;
+};
+
+TEST_F(RunWithFakeLauncher, PassesTheLauncherOptionsOn) {
+  write_system();
+  Result r = run({"run", "s.system", "--until", "0x1000", "--watchdog", "2", "--gdb", "alpha",
+                  "--gdb-port", "4321", "--free-running"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(launcher_args(),
+            (std::vector<std::string>{"--until", "4096", "--watchdog", "2", "--gdb", "alpha",
+                                      "--gdb-port", "4321", "--free-running"}));
+}
+
+TEST_F(RunWithFakeLauncher, PassesNothingWithoutOptions) {
+  write_system();
+  Result r = run({"run", "s.system"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_TRUE(launcher_args().empty());
+}
+
+TEST_F(RunWithFakeLauncher, SerialInputStartsAtTheCurrentDirectory) {
+  // The launcher runs elsewhere: a relative path must reach it made absolute.
+  write_system();
+  Result r = run({"run", "s.system", "--serial-input", "in/rx.txt"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_EQ(launcher_args(),
+            (std::vector<std::string>{"--serial-input", dir_.path() + "/in/rx.txt"}));
+  Result abs = run({"run", "s.system", "--serial-input", "/tmp/rx.txt"});
+  EXPECT_EQ(abs.exit_code, 5) << abs.err;
+  EXPECT_EQ(launcher_args(), (std::vector<std::string>{"--serial-input", "/tmp/rx.txt"}));
 }
 
 TEST_F(Cli, RunChecksTheSystemFirst) {

@@ -69,16 +69,7 @@ inline std::vector<uint8_t> program_elf(uint16_t machine = EM_X86_64) {
 inline Loc loc_of(std::string_view text, std::string_view needle) {
   size_t at = text.find(needle);
   if (at == std::string_view::npos) return {};
-  Loc loc{1, 1};
-  for (size_t i = 0; i < at; ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
+  return loc_of_offset(text, at);
 }
 
 // "id line:col" of every error, in the order reported.

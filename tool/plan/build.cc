@@ -177,6 +177,26 @@ void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   }
 }
 
+// <cspace>: each cap names its source PD; the validator checked the names
+// and that no slot repeats.
+void plan_extra_caps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
+  for (const auto& cap : p.caps) {
+    auto source = pd_index(c.sd, cap.pd);
+    if (!source) continue;  // the validator reported it
+    ExtraCap extra;
+    switch (cap.kind) {
+      case sdf::Cap::Kind::Tcb: extra.kind = ExtraCap::Kind::Tcb; break;
+      case sdf::Cap::Kind::Sc: extra.kind = ExtraCap::Kind::Sc; break;
+      case sdf::Cap::Kind::VSpace: extra.kind = ExtraCap::Kind::VSpace; break;
+    }
+    extra.source_pd = *source;
+    extra.slot = cap.slot;
+    pd.extra_caps.push_back(extra);
+  }
+  std::stable_sort(pd.extra_caps.begin(), pd.extra_caps.end(),
+                   [](const ExtraCap& a, const ExtraCap& b) { return a.slot < b.slot; });
+}
+
 const elf::Symbol* find_symbol(const elf::ElfFile& elf, const std::string& name) {
   for (const auto& s : elf.symbols)
     if (s.name == name) return &s;
@@ -220,7 +240,8 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
                           const board::Config& config, const Inputs& inputs,
                           Diagnostics& diags) {
   // 1. memory regions; 2. PDs with maps and irqs; 3. channels (both ends);
-  // 4. other setvars; 5. symbol addresses from the ELFs.
+  // 4. other setvars; 5. symbol addresses from the ELFs. (<cspace> caps
+  // go with step 2.)
   Ctx c{sd, board, config, inputs, diags, {}, {}, {}};
   size_t errors_before = diags.error_count();
   c.plan.board = board.name;
@@ -232,6 +253,7 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   for (size_t i = 0; i < sd.pds.size(); ++i) {
     plan_maps(c, sd.pds[i], c.plan.pds[i]);
     plan_irqs(c, sd.pds[i], c.plan.pds[i]);
+    plan_extra_caps(c, sd.pds[i], c.plan.pds[i]);
   }
   for (const auto& ch : sd.channels) {
     plan_channel_end(c, ch.a, ch.b);

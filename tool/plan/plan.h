@@ -62,6 +62,19 @@ struct SymbolPatch {
   std::optional<size_t> paddr_of_mr;  // index into Plan::mrs
 };
 
+// A <cspace> capability (sdf::Cap): a copy of another PD's TCB, scheduling
+// context or VSpace cap, found by this PD at user slot `slot` (1..127; on
+// seL4 CNode slot MICROKIT_PD_BASE_USER_CAPS + slot, runtime/shared/pd_abi.h).
+// The host platform has no capabilities: the validator rejects <cspace>
+// there, so a host Plan never holds one.
+struct ExtraCap {
+  enum class Kind { Tcb, Sc, VSpace };
+  Kind kind = Kind::Tcb;
+  size_t source_pd = 0;  // index into Plan::pds: whose object
+  uint64_t slot = 0;     // the SDF slot
+  friend bool operator==(const ExtraCap&, const ExtraCap&) = default;
+};
+
 struct Pd {
   std::string name;
   uint64_t priority = 0;
@@ -79,6 +92,7 @@ struct Pd {
   std::vector<Mapping> mappings;    // sorted by vaddr
   std::vector<ChannelSlot> channels;// size limits.max_channel_id + 1
   std::vector<SymbolPatch> patches;
+  std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
 };
 
 struct Mr {

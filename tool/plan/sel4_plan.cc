@@ -507,6 +507,27 @@ void plan_channel_caps(Ctx& c, size_t i) {
   }
 }
 
+// <cspace>: a copy of the named PD's TCB, SC or VSpace cap at the user slot.
+// A passive PD's SC is the same object: the initialiser binds it to that
+// PD's notification after init, so the copy names the notification's SC as
+// the manual says.
+void plan_extra_caps(Ctx& c, size_t i) {
+  PdObjects& po = c.sp.pds[i];
+  for (const ExtraCap& extra : c.plan.pds[i].extra_caps) {
+    const PdObjects& src = c.sp.pds[extra.source_pd];
+    const std::string& name = c.plan.pds[extra.source_pd].name;
+    uint64_t slot = pd_abi::user_cap_slot(extra.slot);
+    std::string at = "cspace " + std::to_string(extra.slot) + ": ";
+    switch (extra.kind) {
+      case ExtraCap::Kind::Tcb: add_cap(po, slot, src.tcb, kAll, 0, at + "tcb of " + name); break;
+      case ExtraCap::Kind::Sc: add_cap(po, slot, src.sc, kAll, 0, at + "sc of " + name); break;
+      case ExtraCap::Kind::VSpace:
+        add_cap(po, slot, src.vspace, kAll, 0, at + "vspace of " + name);
+        break;
+    }
+  }
+}
+
 void plan_cspace(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   PdObjects& po = c.sp.pds[i];
@@ -530,6 +551,7 @@ void plan_cspace(Ctx& c, size_t i) {
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);
+  plan_extra_caps(c, i);
   std::stable_sort(po.caps.begin(), po.caps.end(),
                    [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }

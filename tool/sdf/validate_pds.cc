@@ -206,6 +206,16 @@ void check_virtual_machines(Context& cx) {
 
 void check_cspaces(Context& cx) {
   for (const auto& pd : cx.sd.pds) {
+    // Host PDs are Linux processes with no seL4 capabilities: a copy of a
+    // TCB, SC or VSpace cap would have nothing to act on (docs/host-platform.md).
+    if (!pd.caps.empty() && cx.board.arch == board::Arch::Host) {
+      cx.error("cspace-not-on-host", pd.cspace_loc.value_or(pd.caps.front().loc),
+               "<cspace> of protection domain '" + pd.name +
+                   "': the host platform has no seL4 capabilities to give a PD "
+                   "(cap_tcb, cap_sc, cap_vspace)",
+               "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
+               "or leave the <cspace> out of the system file you run on the host");
+    }
     std::unordered_map<uint64_t, Loc> slots;
     for (const Cap& cap : pd.caps) {
       if (!cx.pd(cap.pd)) {

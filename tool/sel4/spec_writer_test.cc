@@ -28,7 +28,7 @@ struct World {
 constexpr uint64_t kUiPaddr = 0x60400000;
 constexpr uint64_t kUiVaddr = 0x200000;
 
-bool make_world(World& w) {
+bool make_world(World& w, bool passive_server = false) {
   Diagnostics d;
   auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
                                              "/sel4-16.0.0/qemu_virt_aarch64", d);
@@ -47,6 +47,7 @@ bool make_world(World& w) {
     plan::Pd pd;
     pd.name = name;
     pd.priority = 100;
+    pd.passive = passive_server && std::string(name) == "server";
     pd.channels.resize(63);
     w.plan.pds.push_back(pd);
   }
@@ -157,6 +158,29 @@ TEST(SpecWriter, EveryStepPassesTheInitialisersChecks) {
               e.is_device = w.boot.untypeds[i].is_device;
               return e;
             }), -1);
+}
+
+std::vector<is::PdEntry> pd_entries_of(const std::vector<uint8_t>& bytes) {
+  is::SpecHeader h;
+  std::memcpy(&h, bytes.data(), sizeof h);
+  std::vector<is::PdEntry> out(h.pd_count);
+  std::memcpy(out.data(), bytes.data() + h.pd_offset, h.pd_count * sizeof(is::PdEntry));
+  return out;
+}
+
+// Without sc_slot the initial task never takes a passive PD's SC, and the PD
+// silently stays active (found by bench/sel4).
+TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
+  World w;
+  ASSERT_TRUE(make_world(w, /*passive_server=*/true));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  ASSERT_EQ(pds.size(), 2u);
+  EXPECT_EQ(pds[0].sc_slot, 0u);  // client: active
+  EXPECT_NE(pds[1].sc_slot, 0u);  // server: passive
+  EXPECT_NE(pds[1].sc_slot, pds[1].tcb_slot);
 }
 
 TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {

@@ -1,5 +1,7 @@
 #include "support/diagnostics.h"
 
+#include <algorithm>
+
 namespace microkit {
 
 static Diagnostic make(Severity severity, std::string id, std::string file, Loc loc,
@@ -42,6 +44,20 @@ std::string_view line_of(std::string_view text, uint32_t line) {
   std::string_view result = text.substr(start, end == std::string_view::npos ? end : end - start);
   if (!result.empty() && result.back() == '\r') result.remove_suffix(1);
   return result;
+}
+
+Loc loc_of_offset(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  Loc loc{1, 1};
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
 }
 
 static const char* severity_name(Severity s) {

@@ -59,4 +59,8 @@ std::string render(const Diagnostic& d, std::string_view source = {});
 // The text of line `line` (1-based) of `text`, without its newline.
 std::string_view line_of(std::string_view text, uint32_t line);
 
+// The line and column (1-based, one column per byte) of byte `offset` of
+// `text`; an offset past the end is the position just after the last byte.
+Loc loc_of_offset(std::string_view text, size_t offset);
+
 }  // namespace microkit

@@ -56,5 +56,14 @@ TEST(LineOf, FindsLinesAndStripsCarriageReturn) {
   EXPECT_EQ(line_of("a", 0), "");
 }
 
+TEST(LocOfOffset, CountsLinesAndBytes) {
+  EXPECT_EQ(loc_of_offset("ab\ncd", 0), (Loc{1, 1}));
+  EXPECT_EQ(loc_of_offset("ab\ncd", 2), (Loc{1, 3}));
+  EXPECT_EQ(loc_of_offset("ab\ncd", 3), (Loc{2, 1}));
+  EXPECT_EQ(loc_of_offset("ab\ncd", 4), (Loc{2, 2}));
+  EXPECT_EQ(loc_of_offset("ab\ncd", 99), (Loc{2, 3}));  // past the end: after the last byte
+  EXPECT_EQ(loc_of_offset("", 0), (Loc{1, 1}));
+}
+
 }  // namespace
 }  // namespace microkit

@@ -3,7 +3,8 @@
  * so libmicrokit's event loop never runs: it answers PPCs with
  * seL4_ReplyRecv and echoes notifications with seL4_Signal, blocking with
  * seL4_Recv on its input endpoint (the notification is bound to its TCB) —
- * the kernel calls libmicrokit makes, without its dispatch.
+ * the kernel calls libmicrokit makes, without its dispatch. Built with
+ * BENCH_PASSIVE when the server is passive.
  */
 #include "bench.h"
 
@@ -13,7 +14,14 @@ void init(void)
 {
     bench_init_end();
     seL4_Word badge = 0;
+#if defined(BENCH_PASSIVE)
+    /* Like libmicrokit: tell the monitor init is done (it then takes this
+     * PD's scheduling context) and wait, in one system call. */
+    seL4_MessageInfo_t tag = seL4_NBSendRecv(MICROKIT_PD_SLOT_MONITOR_EP, seL4_MessageInfo_new(0, 0, 0, 0),
+                                             MICROKIT_PD_SLOT_INPUT, &badge, MICROKIT_PD_SLOT_REPLY);
+#else
     seL4_MessageInfo_t tag = seL4_Recv(MICROKIT_PD_SLOT_INPUT, &badge, MICROKIT_PD_SLOT_REPLY);
+#endif
     for (;;) {
         (void)tag;
         if (badge >> MICROKIT_PD_BADGE_ENDPOINT_BIT) {

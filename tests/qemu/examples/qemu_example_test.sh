@@ -1,0 +1,115 @@
+#!/bin/bash
+# qemu_example_test.sh: one example of examples/, built for an seL4 board
+# with its own Makefile against the SDK this build assembled, booted on the
+# real kernel in QEMU, its serial output compared line by line, in order,
+# with what the example must print (ctest -L qemu; tests/qemu/examples/).
+#
+#   qemu_example_test.sh [--swap-lines A B] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
+#
+# Expected lines: EXAMPLE_DIR/expected-output-BOARD.txt when it exists (the
+# serial lines exactly), else EXAMPLE_DIR/expected-output.txt (the host
+# platform's output) with each line's "[pd] " prefix removed and the host
+# launcher's final "microkit-host:" line dropped: on seL4 (one core, fixed
+# priorities) the PDs print the same lines in the same order.
+# Actual lines: the serial output after the kernel's "Booting all finished"
+# line, without the initialiser's ("microkit initialiser: ...") and the
+# kernel's ("<<seL4...") lines.
+# --swap-lines A B exchanges expected lines A and B (1-based) first: the
+# self-test that a wrong order really fails (exit 0 only on a mismatch).
+#
+# Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
+# The example's folder is never written to: BUILD_DIR is WORK_DIR/build.
+set -u
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+swap=
+if [ "${1:-}" = --swap-lines ]; then
+  swap="$2 $3"
+  shift 3
+fi
+[ $# = 7 ] || fail "usage: $0 [--swap-lines A B] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
+sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 limit=$7
+
+[ -f "$pkg/bin/kernel.elf" ] ||
+  skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
+[ -d "$sdk/board/$board/$config" ] ||
+  skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
+[ "$board" = qemu_virt_aarch64 ] || skip "no QEMU command for $board"
+command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
+command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+
+rm -rf "$work" && mkdir -p "$work"
+
+# What the example must print.
+expected=$work/expected.txt
+if [ -f "$example/expected-output-$board.txt" ]; then
+  source_file=$example/expected-output-$board.txt
+  cp "$source_file" "$expected"
+else
+  source_file=$example/expected-output.txt
+  [ -f "$source_file" ] || fail "$example has neither expected-output-$board.txt nor expected-output.txt"
+  grep -v '^microkit-host:' "$source_file" | sed 's/^\[[^]]*\] //' >"$expected"
+fi
+if [ -n "$swap" ]; then
+  set -- $swap
+  awk -v a="$1" -v b="$2" '{ l[NR] = $0 } END { t = l[a]; l[a] = l[b]; l[b] = t; for (i = 1; i <= NR; i++) print l[i] }' \
+    "$expected" >"$expected.swapped" && mv "$expected.swapped" "$expected"
+fi
+want=$(wc -l <"$expected")
+[ "$want" -gt 0 ] || fail "$source_file expects no output at all"
+
+# The example's own Makefile, as a user with the SDK runs it.
+vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config"
+      TOOLCHAIN=aarch64-linux-gnu)
+(cd "$example" && make "${vars[@]}" all) >"$work/make.log" 2>&1 ||
+  { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
+img=$work/build/loader.img
+[ -f "$img" ] || fail "make succeeded but wrote no $img"
+
+# The serial lines PDs printed (see the header).
+actual_lines() {
+  tr -d '\r' <"$work/uart.log" |
+    awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
+    grep -v -e '^microkit initialiser: ' -e '^<<seL4'
+}
+
+# The README's QEMU command. Watched until it printed as many PD lines as
+# expected (then one more second for any extra line), it stopped, or the
+# time limit passed.
+qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
+    -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 \
+    </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+qemu=$!
+end=$((SECONDS + limit))
+timed_out=1
+while [ $SECONDS -lt $end ]; do
+  if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
+    sleep 1
+    timed_out=0
+    break
+  fi
+  kill -0 $qemu 2>/dev/null || { timed_out=0; break; }
+  sleep 0.5
+done
+kill $qemu 2>/dev/null
+wait $qemu 2>/dev/null
+actual_lines >"$work/actual.txt"
+
+if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then
+  if [ -n "$swap" ]; then
+    echo "as required, the output does not match $source_file with lines $swap swapped:"
+    cat "$work/diff.txt"
+    exit 0
+  fi
+  echo "--- the serial output ($work/uart.log):"
+  cat "$work/uart.log"
+  [ -s "$work/qemu.err" ] && { echo "--- QEMU's standard error:"; cat "$work/qemu.err"; }
+  echo "--- expected (from $source_file) vs actual PD lines:"
+  cat "$work/diff.txt"
+  [ $timed_out = 1 ] && fail "after ${limit}s the PDs had not printed what $source_file says"
+  fail "the PDs' serial output differs from $source_file"
+fi
+[ -n "$swap" ] && fail "the output matched even with expected lines $swap swapped: the comparison does not check the order"
+echo "QEMU: the PDs printed exactly the $want lines of $source_file, in order"
