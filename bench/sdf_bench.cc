@@ -20,16 +20,12 @@
 #include "board/board.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
+#include "support/text.h"
 
 namespace {
 
 using namespace microkit;
 
-std::string hex(uint64_t value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 // N PDs in a ring: PD i notifies PD i+1 (its id 0; the peer's id 1).
 std::string pd_system(size_t n) {

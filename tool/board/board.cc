@@ -271,7 +271,7 @@ std::optional<Board> parse_board(std::string_view json_text, const std::string& 
                     "loader_address", "cpu_count", "hypervisor", "kernel_platform", "configs"},
                    "the board");
   Board board;
-  Loc top = json_text::loc_of_offset(json_text, json_text.find('{'));
+  Loc top = loc_of_offset(json_text, json_text.find('{'));
   bool complete = true;
   for (std::string_view key : {"name", "arch", "page_sizes", "user_vaddr", "configs"})
     complete = r.require(*j, key, "the board", top) && complete;

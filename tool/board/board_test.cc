@@ -169,8 +169,8 @@ TEST(JsonText, HexAndDecimalStrings) {
 }
 
 TEST(JsonText, OffsetToLineColumn) {
-  EXPECT_EQ(json_text::loc_of_offset("ab\ncd", 0), (Loc{1, 1}));
-  EXPECT_EQ(json_text::loc_of_offset("ab\ncd", 4), (Loc{2, 2}));
+  EXPECT_EQ(loc_of_offset("ab\ncd", 0), (Loc{1, 1}));
+  EXPECT_EQ(loc_of_offset("ab\ncd", 4), (Loc{2, 2}));
   EXPECT_EQ(json_text::loc_of_key("{\"a\" : 1, \"b\": \"a\"}", "b"), (Loc{1, 11}));
   EXPECT_EQ(json_text::loc_of_key("{\"b\": \"a\"}", "a"), (Loc{}));
 }

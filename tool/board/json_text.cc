@@ -7,20 +7,6 @@
 
 namespace microkit::json_text {
 
-Loc loc_of_offset(std::string_view text, size_t offset) {
-  offset = std::min(offset, text.size());
-  Loc loc{1, 1};
-  for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
 static size_t skip_space(std::string_view text, size_t i) {
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
     ++i;

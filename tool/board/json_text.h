@@ -22,9 +22,6 @@ namespace microkit::json_text {
 
 using Json = nlohmann::json;
 
-// Line and column (1-based) of byte `offset` of `text`.
-Loc loc_of_offset(std::string_view text, size_t offset);
-
 // Location of the first `"key"` that is followed by ':' (an object key), or
 // of nothing (Loc{}) when there is none.
 Loc loc_of_key(std::string_view text, std::string_view key);

@@ -3,6 +3,7 @@
 // index `bytes` through a Segment or Symbol without further checks.
 
 #include "elf/elf_file.h"
+#include "support/text.h"
 
 #include <elf.h>
 
@@ -57,11 +58,6 @@ T read_struct(const std::vector<uint8_t>& bytes, uint64_t offset) {
   return value;
 }
 
-std::string hex(uint64_t v) {
-  char buf[20];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // The context of one parse: the file, its name and the diagnostics sink.
 struct Reader {

@@ -2,6 +2,7 @@
 
 #include "kernel/kernel_package.h"
 #include "support/numbers.h"
+#include "support/text.h"
 
 #include <algorithm>
 #include <bit>
@@ -12,11 +13,6 @@ namespace microkit::kernel {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string range_text(Region r) { return "[" + hex(r.start) + ".." + hex(r.end) + ")"; }
 

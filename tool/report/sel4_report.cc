@@ -1,16 +1,12 @@
 // sel4_report: see sel4_report.h.
 #include "report/sel4_report.h"
+#include "support/text.h"
 
 #include <cstdio>
 
 namespace microkit::report {
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string size_text(uint64_t bytes) {
   if (bytes >= (uint64_t{1} << 20) && bytes % (uint64_t{1} << 20) == 0)

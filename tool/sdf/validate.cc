@@ -103,6 +103,7 @@
 
 #include "sdf/validate_context.h"
 #include "support/did_you_mean.h"
+#include "support/text.h"
 
 namespace microkit::sdf {
 namespace detail {
@@ -158,11 +159,6 @@ std::string Context::suggest_mr(std::string_view name) {
   return suggestion(name, known, suggestions_left);
 }
 
-std::string hex(uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
-  return buf;
-}
 
 bool before(Loc a, Loc b) {
   return a.line != b.line ? a.line < b.line : a.column < b.column;

@@ -16,6 +16,7 @@
 #include "board/board.h"
 #include "sdf/system_description.h"
 #include "support/diagnostics.h"
+#include "support/text.h"
 
 namespace microkit::sdf::detail {
 
@@ -54,7 +55,7 @@ struct Context {
 };
 
 // Helpers shared by the rule groups.
-std::string hex(uint64_t value);
+using microkit::hex;
 bool before(Loc a, Loc b);  // a comes earlier in the file than b
 const char* arch_label(board::Arch arch);
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "runtime/shared/loader_image.h"
+#include "support/text.h"
 
 namespace microkit::sel4 {
 namespace li = microkit::loader_image;
@@ -15,11 +16,6 @@ namespace {
 
 uint64_t align_up(uint64_t value, uint64_t align) { return (value + align - 1) / align * align; }
 
-std::string hex(uint64_t v) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%" PRIx64, v);
-  return text;
-}
 
 std::string range_text(uint64_t start, uint64_t size) {
   return "[" + hex(start) + ", " + hex(start + size) + ")";

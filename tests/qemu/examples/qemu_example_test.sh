@@ -12,8 +12,8 @@
 # launcher's final "microkit-host:" line dropped: on seL4 (one core, fixed
 # priorities) the PDs print the same lines in the same order.
 # Actual lines: the serial output after the kernel's "Booting all finished"
-# line, without the initialiser's ("microkit initialiser: ...") and the
-# kernel's ("<<seL4...") lines.
+# line, without colour escapes, the initialiser's lines ("microkit
+# initialiser: ...") and the debug kernel's ("<<seL4(CPU n) ...>>").
 # --swap-lines A B exchanges expected lines A and B (1-based) first: the
 # self-test that a wrong order really fails (exit 0 only on a mismatch).
 #
@@ -70,7 +70,7 @@ img=$work/build/loader.img
 
 # The serial lines PDs printed (see the header).
 actual_lines() {
-  tr -d '\r' <"$work/uart.log" |
+  tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
     awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
     grep -v -e '^microkit initialiser: ' -e '^<<seL4'
 }
