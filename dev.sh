@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's two entry points, for a fresh Debian 12 machine:
-#   ./dev.sh demo   install what is missing, build, run the hello example on the host platform
+#   ./dev.sh demo [EXAMPLE]   install what is missing, build, run an example
+#                             (default: hello) on the host platform
 #   ./dev.sh test   install what is missing, build, run the whole test suite
 # Both install Debian packages by name (apt-get, as root or through sudo) and
 # nothing from anywhere else.
@@ -44,11 +45,19 @@ configure_and_build() {  # dir, extra cmake args...
   ninja -C "$dir" -j "$jobs"
 }
 
-demo() {
+demo() {  # [example], default hello
+  local name=${1:-hello}
+  local dir="$here/examples/$name" system
+  for system in "$dir/$name-host.system" "$dir/$name.system" ""; do
+    [ -f "$system" ] && break
+  done
+  if [ -z "$system" ]; then
+    echo "dev.sh: no example '$name'; try one of: $(ls "$here/examples" | grep -v '\.' | tr '\n' ' ')" >&2
+    exit 2
+  fi
   install_packages
   configure_and_build "$here/build"
-  "$here/build/tool/microkit" run "$here/examples/hello/hello.system" --board host \
-    --search-path "$here/build/examples/hello"
+  "$here/build/tool/microkit" run "$system" --board host --search-path "$here/build/examples/$name"
 }
 
 run_tests() {
@@ -63,8 +72,8 @@ run_tests() {
 }
 
 case "${1:-}" in
-  demo) demo ;;
+  demo) demo "${2:-}" ;;
   test) run_tests ;;
   install) install_packages ;;
-  *) echo "usage: ./dev.sh demo | test | install" >&2; exit 2 ;;
+  *) echo "usage: ./dev.sh demo [EXAMPLE] | test | install" >&2; exit 2 ;;
 esac

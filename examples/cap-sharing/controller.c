@@ -54,7 +54,7 @@ static void show_slots(void)
     microkit_dbg_puts("; slots 0 and 128 = cptrs ");
     put_dec(microkit_cspace_root_slot_to_cptr(0));
     microkit_dbg_puts(" and ");
-    put_dec(microkit_cspace_root_slot_to_cptr(MICROKIT_PD_MAX_USER_CAPS));
+    put_dec(microkit_cspace_root_slot_to_cptr(MICROKIT_MAX_USER_CAPS));
     microkit_dbg_puts(" (seL4_CapNull: out of range)\n");
 }
 
