@@ -187,8 +187,9 @@ class ShippedBoards : public testing::Test {
 };
 
 TEST_F(ShippedBoards, AllLoadInNameOrder) {
-  EXPECT_EQ(db_.names(), (std::vector<std::string>{"host", "qemu_virt_aarch64",
-                                                   "qemu_virt_riscv64", "x86_64_generic"}));
+  EXPECT_EQ(db_.names(),
+            (std::vector<std::string>{"host", "qemu_virt_aarch64", "qemu_virt_riscv64",
+                                      "x86_64_generic", "x86_64_generic_vtx"}));
 }
 
 TEST_F(ShippedBoards, QemuVirtAarch64) {
