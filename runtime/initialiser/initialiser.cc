@@ -10,7 +10,8 @@
 //      stops with "FAILED at step N (<what>)";
 //   5. serve the monitor endpoint: report faults of PDs that have no
 //      parent (a faulted PD is never restarted, the others keep running)
-//      and take the scheduling context of passive PDs after their init.
+//      and move the scheduling context of passive PDs from their TCB to
+//      their notification after their init.
 // See docs/initialiser.md.
 #include "runtime/initialiser/invoke.h"
 #include "runtime/initialiser/print.h"
@@ -193,20 +194,31 @@ void put_fault(seL4_MessageInfo_t tag) {
   }
 }
 
-// A passive PD finished init(): take its scheduling context away, so it
-// runs only on the budget of its callers from now on.
-void take_scheduling_context(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
+// A passive PD finished init(): take its scheduling context away and lend
+// it to the PD's notification. From now on the PD runs on its callers' SC
+// when called (PPC) and on this SC when notified; the kernel returns the SC
+// to the notification when the PD blocks again. Unbind comes first because
+// the PD is blocked in its event loop (it sent "init done" and waits), so
+// it needs no SC of its own in between.
+void passive_after_init(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
   auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry));
   if (e.sc_slot == 0) return;  // not passive: nothing to do
+  const char* what = "unbinding its scheduling context from its TCB";
   seL4_Error err = seL4_SchedContext_UnbindObject(e.sc_slot, e.tcb_slot);
+  if (err == seL4_NoError) {
+    what = "binding its scheduling context to its notification";
+    err = seL4_SchedContext_Bind(e.sc_slot, e.notification_slot);
+  }
   print::line_start();
   print::put("PD '");
   put_pd_name(bytes, h, pd);
   if (err == seL4_NoError) {
-    print::put("' is passive now (its scheduling context is taken)\n");
+    print::put("' is passive now (its scheduling context is bound to its notification)\n");
     return;
   }
-  print::put("': unbinding its scheduling context failed: seL4 error ");
+  print::put("': ");
+  print::put(what);
+  print::put(" failed: seL4 error ");
   print::dec(static_cast<uint64_t>(err));
   print::put("\n");
 }
@@ -219,7 +231,7 @@ void take_scheduling_context(const uint8_t* bytes, const spec::SpecHeader& h, in
     seL4_MessageInfo_t tag = seL4_Recv(h.fault_ep_slot, &badge, h.reply_slot);
     int64_t pd = pd_for_badge(bytes, h, badge);
     if (seL4_MessageInfo_get_label(tag) == 0 && pd >= 0) {
-      take_scheduling_context(bytes, h, pd);
+      passive_after_init(bytes, h, pd);
       continue;
     }
     print::line_start();

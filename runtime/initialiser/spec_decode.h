@@ -230,7 +230,8 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
 }
 
 // The PD table: names inside the string table and of sane length, badges
-// unique where given, slots in range.
+// unique where given, slots in range, a passive PD's SC and notification
+// given together.
 inline const char* check_pds(const uint8_t* spec_bytes, const spec::SpecHeader& h, const BootFacts& b) {
   for (uint64_t i = 0; i < h.pd_count; ++i) {
     auto pd = read_at<spec::PdEntry>(spec_bytes, h.pd_offset + i * sizeof(spec::PdEntry));
@@ -239,6 +240,10 @@ inline const char* check_pds(const uint8_t* spec_bytes, const spec::SpecHeader& 
       return "PD name outside the string table";
     if (pd.tcb_slot == 0 || pd.tcb_slot >= b.root_cnode_slots) return "PD TCB slot out of range";
     if (pd.sc_slot >= b.root_cnode_slots) return "PD scheduling context slot out of range";
+    if (pd.notification_slot >= b.root_cnode_slots) return "PD notification slot out of range";
+    // A passive PD's SC moves to its notification after init: both or neither.
+    if ((pd.sc_slot == 0) != (pd.notification_slot == 0))
+      return "passive PD without both a scheduling context and a notification slot";
     for (uint64_t j = 0; j < i && pd.fault_badge != 0; ++j) {
       auto other = read_at<spec::PdEntry>(spec_bytes, h.pd_offset + j * sizeof(spec::PdEntry));
       if (other.fault_badge == pd.fault_badge) return "two PDs share a fault badge";

@@ -28,7 +28,7 @@
 //   SpecHeader                      128 bytes
 //   ExpectedUntyped[untyped_count]   16 bytes each (the whole bootinfo list)
 //   Step[step_count]                 64 bytes each, executed in order
-//   PdEntry[pd_count]                32 bytes each (fault reports)
+//   PdEntry[pd_count]                40 bytes each (fault reports, passive PDs)
 //   char strings[strings_size]      PD names, not NUL-terminated
 //
 // Slots. Every "slot" below is a CPtr in the initial task's root CNode,
@@ -63,7 +63,8 @@ namespace microkit::initialiser_spec {
 
 // "MKIS" in the first four bytes.
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
-inline constexpr uint32_t kSpecVersion = 1;
+// Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
+inline constexpr uint32_t kSpecVersion = 2;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -334,13 +335,19 @@ struct SingleSlotStep {
 //   - a fault (non-zero label): reported with the PD's name, never replied
 //     to, so the PD stays stopped;
 //   - label 0 from a passive PD ("init done"): the initialiser unbinds the
-//     PD's scheduling context (sc_slot) from its TCB (tcb_slot).
+//     PD's scheduling context (sc_slot) from its TCB (tcb_slot) and binds it
+//     to the PD's notification (notification_slot), so a signal lends the
+//     PD that SC (Microkit manual, "Scheduling": a passive PD runs on its
+//     notification's SC when notified, on the caller's when called).
 struct PdEntry {
   uint32_t name_offset;  // in the string table
   uint32_t name_size;    // bytes, 1..kMaxNameBytes
   uint64_t fault_badge;  // unique among PdEntry; 0 = nothing arrives from this PD
   uint64_t tcb_slot;     // root slot of the PD's TCB
   uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0
+  // Passive PDs: root slot of the notification its TCB is bound to (the
+  // TcbBindNotification step); non-zero whenever sc_slot is. Else 0.
+  uint64_t notification_slot;
 };
 
 static_assert(sizeof(SpecHeader) == 128);
@@ -368,11 +375,12 @@ static_assert(sizeof(ExpectedUntyped) == 16);
 static_assert(offsetof(ExpectedUntyped, size_bits) == 8);
 static_assert(offsetof(ExpectedUntyped, is_device) == 9);
 
-static_assert(sizeof(PdEntry) == 32);
+static_assert(sizeof(PdEntry) == 40);
 static_assert(offsetof(PdEntry, name_size) == 4);
 static_assert(offsetof(PdEntry, fault_badge) == 8);
 static_assert(offsetof(PdEntry, tcb_slot) == 16);
 static_assert(offsetof(PdEntry, sc_slot) == 24);
+static_assert(offsetof(PdEntry, notification_slot) == 32);
 
 inline constexpr size_t kStepSize = 64;
 static_assert(sizeof(Step) == kStepSize && offsetof(Step, arg) == 8);

@@ -152,6 +152,15 @@ std::string Context::suggest_pd(std::string_view name) {
   return suggestion(name, known, suggestions_left);
 }
 
+const MemoryRegion* Context::mapped_mr(const std::string& name, Loc where) {
+  const MemoryRegion* found = mr(name);
+  if (!found)
+    error("unknown-memory-region", where,
+          "no memory region is named '" + name + "'" + suggest_mr(name),
+          "declare a <memory_region name=\"" + name + "\"> or map an existing one");
+  return found;
+}
+
 std::string Context::suggest_mr(std::string_view name) {
   std::vector<std::string_view> known;
   known.reserve(sd.mrs.size());

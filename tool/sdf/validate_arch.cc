@@ -116,13 +116,8 @@ void check_ioport(Context& cx, const IoPort& port, std::unordered_map<uint64_t, 
 }
 
 void check_iomap(Context& cx, const IoMap& map, std::vector<Span>& spans) {
-  const MemoryRegion* mr = cx.mr(map.mr);
-  if (!mr) {
-    cx.error("unknown-memory-region", map.at("mr"),
-             "no memory region is named '" + map.mr + "'" + cx.suggest_mr(map.mr),
-             "declare a <memory_region name=\"" + map.mr + "\"> or map an existing one");
-    return;
-  }
+  const MemoryRegion* mr = cx.mapped_mr(map.mr, map.at("mr"));
+  if (!mr) return;
   uint64_t page = declared_page_size(*mr, cx.board);
   uint64_t small = cx.board.smallest_page_size();
   if (page != small) {

@@ -52,6 +52,10 @@ struct Context {
   // " (did you mean 'x'?)" or "" when no known name is close enough.
   std::string suggest_pd(std::string_view name);
   std::string suggest_mr(std::string_view name);
+
+  // The MR that a <map> or <iomap> names, or nullptr after reporting
+  // unknown-memory-region at `where`.
+  const MemoryRegion* mapped_mr(const std::string& name, Loc where);
 };
 
 // Helpers shared by the rule groups.

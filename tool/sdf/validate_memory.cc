@@ -103,13 +103,8 @@ struct AddressSpace {
 };
 
 void check_one_map(Context& cx, const Map& map, const AddressSpace& space, std::vector<Span>& spans) {
-  const MemoryRegion* mr = cx.mr(map.mr);
-  if (!mr) {
-    cx.error("unknown-memory-region", map.at("mr"),
-             "no memory region is named '" + map.mr + "'" + cx.suggest_mr(map.mr),
-             "declare a <memory_region name=\"" + map.mr + "\"> or map an existing one");
-    return;
-  }
+  const MemoryRegion* mr = cx.mapped_mr(map.mr, map.at("mr"));
+  if (!mr) return;
   if (map.perms.write && !map.perms.read && !map.perms.execute) {
     cx.error("write-only-map", map.at("perms"), "the MMU cannot map memory write-only",
              "use perms=\"rw\"");

@@ -292,8 +292,13 @@ std::vector<uint8_t> serialise(const Writer& w) {
     const auto& po = sp.pds[i];
     e.fault_badge = po.fault_endpoint == sp.monitor_endpoint ? po.fault_badge : 0;
     e.tcb_slot = w.slot_of[po.tcb];
-    // The initial task takes a passive PD's SC once its init() is done.
-    if (w.in.plan->pds[i].passive) e.sc_slot = w.slot_of[po.sc];
+    // The initial task takes a passive PD's SC once its init() is done and
+    // binds it to the PD's notification (the one emit_thread binds the TCB
+    // to), so a notified passive PD runs on it.
+    if (w.in.plan->pds[i].passive) {
+      e.sc_slot = w.slot_of[po.sc];
+      e.notification_slot = w.slot_of[po.notification];
+    }
     append(out, e);
   }
   h.strings_offset = uint32_t(out.size());

@@ -99,13 +99,16 @@ class SpecWriter {
     slots(StepKind::IrqSetNotification, {handler, ntfn});
   }
 
-  uint32_t add_pd(std::string_view name, uint64_t fault_badge, uint64_t tcb_slot, uint64_t sc_slot = 0) {
+  // Passive PDs give sc_slot and notification_slot; active ones neither.
+  uint32_t add_pd(std::string_view name, uint64_t fault_badge, uint64_t tcb_slot, uint64_t sc_slot = 0,
+                  uint64_t notification_slot = 0) {
     PdEntry e{};
     e.name_offset = uint32_t(strings.size());
     e.name_size = uint32_t(name.size());
     e.fault_badge = fault_badge;
     e.tcb_slot = tcb_slot;
     e.sc_slot = sc_slot;
+    e.notification_slot = notification_slot;
     strings.append(name);
     pds.push_back(e);
     return uint32_t(pds.size() - 1);

@@ -225,7 +225,7 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   p.w.bind_notification(o.tcb, o.ntfn);
   p.w.write_registers(o.tcb, pd.elf.entry, stack_top);
   if (pd.passive) into_pd(fault_ep, MICROKIT_PD_SLOT_MONITOR_EP, abi::monitor_badge(index));
-  p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb, pd.passive ? o.sc : 0);
+  p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb, pd.passive ? o.sc : 0, pd.passive ? o.ntfn : 0);
   return o;
 }
 
