@@ -1,6 +1,7 @@
 /*
  * client: one program image used by two PDs (client_a and client_b). In
- * init it makes three deposits with the server and asks for a report.
+ * init it makes three deposits with the server, asks for a report and
+ * then notifies the server that it is done.
  * The PD's name, from the system description, tells the two apart.
  */
 #include <microkit.h>
@@ -36,6 +37,8 @@ void init(void)
         make_deposit(amount);
     }
     (void)microkit_ppcall(SERVER_CH, microkit_msginfo_new(OP_REPORT, 0));
+    /* Not a call: the passive server must run on its notification's SC. */
+    microkit_notify(SERVER_CH);
 }
 
 void notified(microkit_channel ch)

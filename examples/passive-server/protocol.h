@@ -8,6 +8,7 @@
 
 #define OP_DEPOSIT 1 /* mr0 = amount -> reply mr0 = caller's balance, mr1 = total of all */
 #define OP_REPORT 2  /* no arguments -> the server prints the caller's account */
+/* A notification on SERVER_CH (no call) means "this client is done". */
 
 #define STATUS_OK 0
 #define STATUS_BAD_REQUEST 1

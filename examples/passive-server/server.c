@@ -2,10 +2,11 @@
  * server: a passive PD that keeps one account per client.
  *
  * Passive means its scheduling context is taken away once init has
- * returned: from then on it only runs when a client calls it, and then on
- * the calling client's scheduling context, so the client's budget pays
- * for the work done on its behalf. The server still runs at its own
- * priority. An idle passive server holds no CPU time at all.
+ * returned: from then on it runs when a client calls it, on the calling
+ * client's scheduling context, so the client's budget pays for the work
+ * done on its behalf; and when a client notifies it, on the scheduling
+ * context now bound to its notification object. The server still runs at
+ * its own priority. An idle passive server holds no CPU time at all.
  *
  * The caller is identified by the channel the call arrived on, which the
  * system passes and a client cannot forge.
@@ -30,10 +31,16 @@ void init(void)
     microkit_dbg_puts("server: init; passive from now on\n");
 }
 
+/*
+ * A client notifies (does not call) when it is done. A passive server
+ * still runs then: on the scheduling context bound to its notification
+ * object, which is where its own one went after init.
+ */
 void notified(microkit_channel ch)
 {
-    (void)ch;
-    microkit_dbg_puts("server: unexpected notification\n");
+    microkit_dbg_puts("server: channel ");
+    microkit_dbg_put32(ch);
+    microkit_dbg_puts(" says it is done\n");
 }
 
 static microkit_msginfo deposit(microkit_channel ch, struct account *account, seL4_Word amount)

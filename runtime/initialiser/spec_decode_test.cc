@@ -73,7 +73,7 @@ TEST(InitialiserSpec, RoundTripOfEveryTable) {
   w.tcb_configure(1005, 1006, 0, 1003, 0xfffffff000, 1007);
   w.irq_issue(33, spec::kTriggerEdge, kRoot, 1008, 64);
   w.add_pd("ping", 7, 1005);
-  w.add_pd("pong", 8, 1006);
+  w.add_pd("pong", 8, 1006, 1004, 1009);  // passive: SC and notification
   auto bytes = w.bytes();
   auto h = header_of(bytes);
   ASSERT_EQ(check_header(h, bytes.size()), nullptr);
@@ -101,6 +101,12 @@ TEST(InitialiserSpec, RoundTripOfEveryTable) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()) + h.strings_offset + pong.name_offset,
                         pong.name_size),
             "pong");
+  EXPECT_EQ(pong.tcb_slot, 1006u);
+  EXPECT_EQ(pong.sc_slot, 1004u);
+  EXPECT_EQ(pong.notification_slot, 1009u);
+  auto ping = read_at<spec::PdEntry>(bytes.data(), h.pd_offset);
+  EXPECT_EQ(ping.sc_slot, 0u);
+  EXPECT_EQ(ping.notification_slot, 0u);
 }
 
 TEST(InitialiserSpec, LittleEndianBytesOnTheWire) {
@@ -280,7 +286,26 @@ TEST(InitialiserSpec, PdTableRefusals) {
   v.pds[0].sc_slot = 1u << 17;
   bytes = v.bytes();
   EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD scheduling context slot out of range");
+  v.pds[0].sc_slot = 1004;
+  v.pds[0].notification_slot = 1u << 17;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD notification slot out of range");
+  // A passive PD's SC has nowhere to go without its notification, and a
+  // notification alone means the tool lost the SC.
+  v.pds[0].notification_slot = 0;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()),
+               "passive PD without both a scheduling context and a notification slot");
   v.pds[0].sc_slot = 0;
+  v.pds[0].notification_slot = 1009;
+  bytes = v.bytes();
+  EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()),
+               "passive PD without both a scheduling context and a notification slot");
+  v.pds[0].sc_slot = 1004;
+  bytes = v.bytes();
+  EXPECT_EQ(check_pds(bytes.data(), header_of(bytes), facts()), nullptr);
+  v.pds[0].sc_slot = 0;
+  v.pds[0].notification_slot = 0;
   v.pds[0].tcb_slot = 0;
   bytes = v.bytes();
   EXPECT_STREQ(check_pds(bytes.data(), header_of(bytes), facts()), "PD TCB slot out of range");

@@ -169,7 +169,9 @@ std::vector<is::PdEntry> pd_entries_of(const std::vector<uint8_t>& bytes) {
 }
 
 // Without sc_slot the initial task never takes a passive PD's SC, and the PD
-// silently stays active (found by bench/sel4).
+// silently stays active (found by bench/sel4). Without notification_slot the
+// SC is taken but never bound to the PD's notification, and a notified (not
+// called) passive PD never runs again (tests/qemu/examples passive-server).
 TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   World w;
   ASSERT_TRUE(make_world(w, /*passive_server=*/true));
@@ -181,6 +183,19 @@ TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   EXPECT_EQ(pds[0].sc_slot, 0u);  // client: active
   EXPECT_NE(pds[1].sc_slot, 0u);  // server: passive
   EXPECT_NE(pds[1].sc_slot, pds[1].tcb_slot);
+  EXPECT_EQ(pds[0].notification_slot, 0u);
+  EXPECT_NE(pds[1].notification_slot, 0u);
+  EXPECT_NE(pds[1].notification_slot, pds[1].sc_slot);
+  EXPECT_NE(pds[1].notification_slot, pds[1].tcb_slot);
+  // It is the notification the server's TCB is bound to.
+  auto steps = steps_of(*bytes);
+  bool bound = false;
+  for (const auto& s : steps) {
+    if (s.kind != uint32_t(is::StepKind::TcbBindNotification)) continue;
+    auto b = as<is::TcbPairStep>(s);
+    if (b.a_slot == pds[1].tcb_slot) bound = b.b_slot == pds[1].notification_slot;
+  }
+  EXPECT_TRUE(bound);
 }
 
 TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {

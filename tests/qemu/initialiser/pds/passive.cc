@@ -1,8 +1,9 @@
 // passive.cc: test PD for the passive hand-off. After its "init" it sends
 // the monitor an empty message (label 0) on slot 5 and waits on its input,
 // as libmicrokit does for passive="true" (docs/sel4-abi.md). The initialiser
-// must then take its scheduling context: the signal ping sent earlier is
-// received, but without a scheduling context the PD never runs again, so
+// must then move its scheduling context to the PD's notification: the
+// signal ping sent earlier is received by the NBSendRecv while the PD still
+// has its own SC, which is then taken before the PD runs again, so
 // "passive: notified" must never appear.
 #include "tests/qemu/initialiser/pds/pd.h"
 
