@@ -62,9 +62,11 @@ demo() {  # [example], default hello
 
 run_tests() {
   install_packages
-  # 1. Sanitizer build with clang: fuzz targets' bounded runs (ASan + UBSan).
+  # 1. Sanitizer build with clang (ASan + UBSan): the fuzz targets' bounded
+  #    runs, and every unit, host-platform and example test (host PDs are
+  #    sanitized too). Boots and SDK checks run once, in the main build.
   CC=clang CXX=clang++ configure_and_build "$here/build-san" -DMICROKIT_SANITIZE=ON -DMICROKIT_FUZZ=ON
-  (cd "$here/build-san" && ctest -L fuzz --output-on-failure)
+  (cd "$here/build-san" && ctest -j "$jobs" -LE "qemu|sdk|sel4-build" --output-on-failure)
   # 2. The main build: every other test (unit, SDF cases, host platform,
   #    examples; QEMU boots when a kernel package is found, else skipped).
   configure_and_build "$here/build"

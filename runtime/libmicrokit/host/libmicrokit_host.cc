@@ -46,6 +46,7 @@ using namespace microkit::host_abi;
 extern "C" void __sanitizer_start_switch_fiber(void**, const void*, size_t);
 extern "C" void __sanitizer_finish_switch_fiber(void*, const void**, size_t*);
 extern "C" void __asan_unpoison_memory_region(const volatile void*, size_t);
+extern "C" void* __asan_region_is_poisoned(void*, size_t);
 #endif
 
 // The marker the launcher looks for to tell a host PD program from anything
@@ -400,11 +401,23 @@ void map_regions() {
   }
 }
 
+// The number of bytes to write for a setvar. Under ASan a global's symbol
+// size includes its redzone (a uint32_t shows as 32 bytes), so the tool's
+// size can be too large: take the largest that ASan says is the variable's.
+uint64_t patch_size(void* at, uint64_t size) {
+#if defined(MICROKIT_HOST_ASAN)
+  while (size > 1 && __asan_region_is_poisoned(at, size)) size /= 2;
+#else
+  (void)at;
+#endif
+  return size;
+}
+
 void apply_patches() {
   for (uint64_t i = 0; i < cp->patch_count && i < kMaxPatches; ++i) {
     const PatchEntry& p = cp->patches[i];
     void* at = (void*)(load_bias() + p.vaddr);
-    switch (p.size) {
+    switch (patch_size(at, p.size)) {
       case 1: *(volatile uint8_t*)at = (uint8_t)p.value; break;
       case 2: *(volatile uint16_t*)at = (uint16_t)p.value; break;
       case 4: *(volatile uint32_t*)at = (uint32_t)p.value; break;
