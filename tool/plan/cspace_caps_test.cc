@@ -11,6 +11,7 @@
 
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
+#include "plan/sel4_test_world.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdf/parse.h"
@@ -122,16 +123,10 @@ TEST(CspaceCaps, PlanBuildCarriesKindSourceAndSlotSortedBySlot) {
 
 // --- seL4 ---------------------------------------------------------------
 
-struct World {
-  kernel::KernelPackage pkg;
-  kernel::BootFacts facts;
-  kernel::BootResult boot;
-  Plan plan;
-  Sel4Plan sp;
-};
-
-constexpr uint64_t kUiPaddr = 0x60400000;
-constexpr uint64_t kUiVaddr = 0x200000;
+using test_support::Sel4TestWorld;
+using World = Sel4TestWorld;
+constexpr uint64_t kUiPaddr = test_support::kTestUserImagePaddr;
+constexpr uint64_t kUiVaddr = test_support::kTestUserImageVaddr;
 
 Pd make_pd(const std::string& name, bool passive) {
   Pd pd;
@@ -143,35 +138,14 @@ Pd make_pd(const std::string& name, bool passive) {
 }
 
 bool make_world(World& w, Diagnostics& d) {
-  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
-                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
-  if (!pkg) return false;
-  w.pkg = *pkg;
-  auto facts = kernel::boot_facts(w.pkg, d);
-  if (!facts) return false;
-  w.facts = *facts;
-  kernel::BootInputs bi;
-  bi.user_image = {kUiPaddr, kUiPaddr + 0x200000};
-  bi.user_image_vaddr = kUiVaddr;
-  auto boot = kernel::emulate_boot(w.facts, bi, d);
-  if (!boot) return false;
-  w.boot = *boot;
+  if (!test_support::load_test_kernel(w, d)) return false;
   w.plan.pds.push_back(make_pd("primary", false));
   w.plan.pds.push_back(make_pd("secondary", true));
   w.plan.pds[0].extra_caps = {{ExtraCap::Kind::Sc, 1, 1},
                               {ExtraCap::Kind::Tcb, 1, 2},
                               {ExtraCap::Kind::VSpace, 1, 9},
                               {ExtraCap::Kind::Tcb, 0, 127}};
-  Sel4Inputs si;
-  si.package = &w.pkg;
-  si.facts = &w.facts;
-  si.boot = &w.boot;
-  for (size_t i = 0; i < w.plan.pds.size(); ++i) {
-    PdImage img;
-    img.entry = 0x200000;
-    img.pages.push_back({0x200000, kUiPaddr + 0x100000 + i * 0x1000, true, false, true});
-    si.pd_images.push_back(img);
-  }
+  Sel4Inputs si = test_support::test_sel4_inputs(w);
   auto sp = plan_sel4(w.plan, si, d);
   if (!sp) return false;
   w.sp = *sp;

@@ -3,34 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include "plan/sel4_test_world.h"
 #include "runtime/shared/pd_abi.h"
 
 namespace microkit::report {
 namespace {
 
-struct World {
-  kernel::KernelPackage pkg;
-  kernel::BootFacts facts;
-  kernel::BootResult boot;
-  plan::Plan plan;
-  plan::Sel4Plan sp;
-};
+using World = plan::test_support::Sel4TestWorld;
 
 bool make_world(World& w) {
   Diagnostics d;
-  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
-                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
-  if (!pkg) return false;
-  w.pkg = *pkg;
-  auto facts = kernel::boot_facts(w.pkg, d);
-  if (!facts) return false;
-  w.facts = *facts;
-  kernel::BootInputs in;
-  in.user_image = {0x60400000, 0x60600000};
-  in.user_image_vaddr = 0x200000;
-  auto boot = kernel::emulate_boot(w.facts, in, d);
-  if (!boot) return false;
-  w.boot = *boot;
+  if (!plan::test_support::load_test_kernel(w, d)) return false;
   w.plan.board = "qemu_virt_aarch64";
   w.plan.config = "debug";
   plan::Pd pd;
@@ -46,11 +29,7 @@ bool make_world(World& w) {
   uart.phys_addr = 0xa000000;
   w.plan.mrs.push_back(uart);
   w.plan.pds[0].mappings.push_back({0, 0x5000000, 0x1000, true, true, false, false});
-  plan::Sel4Inputs si;
-  si.package = &w.pkg;
-  si.facts = &w.facts;
-  si.boot = &w.boot;
-  si.pd_images.push_back({0x200000, {{0x200000, 0x60500000, true, false, true}}});
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
   si.mr_prefill_pages.resize(1);
   auto sp = plan::plan_sel4(w.plan, si, d);
   if (!sp) return false;

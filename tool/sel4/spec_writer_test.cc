@@ -10,6 +10,7 @@
 
 #include "runtime/initialiser/spec_decode.h"
 #include "runtime/shared/initialiser_spec.h"
+#include "plan/sel4_test_world.h"
 #include "runtime/shared/pd_abi.h"
 
 namespace microkit::sel4 {
@@ -17,32 +18,13 @@ namespace {
 
 namespace is = initialiser_spec;
 
-struct World {
-  kernel::KernelPackage pkg;
-  kernel::BootFacts facts;
-  kernel::BootResult boot;
-  plan::Plan plan;
-  plan::Sel4Plan sp;
-};
-
-constexpr uint64_t kUiPaddr = 0x60400000;
-constexpr uint64_t kUiVaddr = 0x200000;
+using World = plan::test_support::Sel4TestWorld;
+constexpr uint64_t kUiPaddr = plan::test_support::kTestUserImagePaddr;
+constexpr uint64_t kUiVaddr = plan::test_support::kTestUserImageVaddr;
 
 bool make_world(World& w, bool passive_server = false) {
   Diagnostics d;
-  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
-                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
-  if (!pkg) return false;
-  w.pkg = *pkg;
-  auto facts = kernel::boot_facts(w.pkg, d);
-  if (!facts) return false;
-  w.facts = *facts;
-  kernel::BootInputs in;
-  in.user_image = {kUiPaddr, kUiPaddr + 0x200000};
-  in.user_image_vaddr = kUiVaddr;
-  auto boot = kernel::emulate_boot(w.facts, in, d);
-  if (!boot) return false;
-  w.boot = *boot;
+  if (!plan::test_support::load_test_kernel(w, d)) return false;
   for (const char* name : {"client", "server"}) {
     plan::Pd pd;
     pd.name = name;
@@ -72,16 +54,7 @@ bool make_world(World& w, bool passive_server = false) {
   w.plan.mrs.push_back(shared);
   w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
   w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, true});
-  plan::Sel4Inputs si;
-  si.package = &w.pkg;
-  si.facts = &w.facts;
-  si.boot = &w.boot;
-  for (size_t i = 0; i < 2; ++i) {
-    plan::PdImage img;
-    img.entry = 0x200000;
-    img.pages.push_back({0x200000, kUiPaddr + 0x100000 + i * 0x1000, true, false, true});
-    si.pd_images.push_back(img);
-  }
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
   si.mr_prefill_pages.resize(1);
   auto sp = plan::plan_sel4(w.plan, si, d);
   if (!sp) return false;
