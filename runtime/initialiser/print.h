@@ -12,6 +12,8 @@ extern "C" {
 #include <sel4/sel4.h>
 }
 
+#include "runtime/shared/put_number.h"
+
 namespace microkit::initialiser::print {
 
 #if defined(MICROKIT_INITIALISER_DEBUG) && defined(CONFIG_PRINTING)
@@ -35,22 +37,11 @@ inline void put_n(const char* s, size_t n) {
 }
 
 inline void dec(uint64_t value) {
-  if constexpr (kEnabled) {
-    char digits[20];
-    int n = 0;
-    do {
-      digits[n++] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value != 0);
-    while (n > 0) put_char(digits[--n]);
-  }
+  if constexpr (kEnabled) shared::put_decimal(value, put_char);
 }
 
 inline void hex(uint64_t value) {
-  if constexpr (kEnabled) {
-    put("0x");
-    for (int shift = 60; shift >= 0; shift -= 4) put_char("0123456789abcdef"[(value >> shift) & 0xf]);
-  }
+  if constexpr (kEnabled) shared::put_hex(value, put_char);
 }
 
 // "microkit initialiser: " then the message.

@@ -4,6 +4,7 @@
 // character is one seL4_DebugPutChar system call; otherwise (release,
 // benchmark) output is dropped, so programs may print unconditionally.
 #include "internal.h"
+#include "put_number.h"
 
 extern "C" {
 
@@ -24,15 +25,7 @@ void microkit_dbg_puts(const char* s) {
 }
 
 // Decimal, no leading zeros.
-void microkit_dbg_put32(seL4_Uint32 x) {
-  char digits[10];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + x % 10);
-    x /= 10;
-  } while (x != 0);
-  while (n > 0) microkit_dbg_putc(digits[--n]);
-}
+void microkit_dbg_put32(seL4_Uint32 x) { microkit::shared::put_decimal(x, microkit_dbg_putc); }
 
 void microkit_dbg_put8(seL4_Uint8 x) { microkit_dbg_put32(x); }
 

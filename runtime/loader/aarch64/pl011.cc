@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "runtime/loader/uart.h"
+#include "runtime/shared/put_number.h"
 
 #ifndef MICROKIT_LOADER_PL011_BASE
 #error "MICROKIT_LOADER_PL011_BASE must name the board's PL011 UART"
@@ -40,21 +41,8 @@ void uart_puts(const char* s) {
   while (*s) uart_putc(*s++);
 }
 
-void uart_puthex(uint64_t value) {
-  uart_puts("0x");
-  for (int shift = 60; shift >= 0; shift -= 4) {
-    uart_putc("0123456789abcdef"[(value >> shift) & 0xf]);
-  }
-}
+void uart_puthex(uint64_t value) { shared::put_hex(value, uart_putc); }
 
-void uart_putdec(uint64_t value) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) uart_putc(digits[--n]);
-}
+void uart_putdec(uint64_t value) { shared::put_decimal(value, uart_putc); }
 
 }  // namespace microkit::loader
