@@ -16,6 +16,8 @@ extern "C" {
 #include <sel4/sel4.h>
 }
 
+#include "runtime/shared/put_number.h"
+
 seL4_IPCBuffer* __sel4_ipc_buffer;
 
 namespace {
@@ -24,15 +26,7 @@ void put(const char* s) {
   while (*s) seL4_DebugPutChar(*s++);
 }
 
-void put_decimal(seL4_Word value) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) seL4_DebugPutChar(digits[--n]);
-}
+void put_decimal(seL4_Word value) { microkit::shared::put_decimal(value, seL4_DebugPutChar); }
 
 void put_hex(seL4_Word value) {
   put("0x");

@@ -11,6 +11,8 @@ extern "C" {
 #include <sel4/sel4.h>
 }
 
+#include "runtime/shared/put_number.h"
+
 // libsel4 built with LibSel4UseThreadLocals=OFF reads the IPC buffer from
 // this plain global.
 seL4_IPCBuffer* __sel4_ipc_buffer;
@@ -21,15 +23,7 @@ void put(const char* s) {
   while (*s) seL4_DebugPutChar(*s++);
 }
 
-void put_decimal(seL4_Word value) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) seL4_DebugPutChar(digits[--n]);
-}
+void put_decimal(seL4_Word value) { microkit::shared::put_decimal(value, seL4_DebugPutChar); }
 
 }  // namespace
 
