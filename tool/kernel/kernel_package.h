@@ -8,7 +8,7 @@
 // - the board/<board>/<config> folder of a Microkit SDK: elf/sel4.elf,
 //   include/ (libsel4, with include/kernel/gen_config.json),
 //   platform_gen.json (not on x86) and invocations_all.json;
-// - a facts folder (the steering repo's shared/sel4-16.0.0/<board>): the same
+// - a facts folder (the steering repo's shared/sel4-16.0.0/<board>/<config>): the same
 //   JSON files, with object_sizes.json and kernel_elf.json standing in for
 //   the libsel4 headers and kernel.elf (for planning tests; it cannot boot).
 // Either way the result is the same struct, so planning cannot tell them

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "kernel/test_facts.h"
 #include "runtime/shared/pd_abi.h"
 
 namespace microkit::plan {
@@ -20,8 +21,7 @@ struct Fixture {
 Fixture load(uint64_t ui_start = 0x60400000, uint64_t ui_end = 0x60600000) {
   Fixture f;
   Diagnostics d;
-  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
-                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
+  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir("qemu_virt_aarch64"), d);
   EXPECT_TRUE(pkg);
   if (!pkg) return f;
   f.pkg = *pkg;

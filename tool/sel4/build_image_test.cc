@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "elf/test_elf_builder.h"
+#include "kernel/test_facts.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/loader_image.h"
 #include "runtime/shared/pd_abi.h"
@@ -77,8 +78,7 @@ struct World {
 
 void make_setup(World& s, uint64_t abi_version = pd_abi::kVersion) {
   Diagnostics d;
-  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
-                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
+  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir("qemu_virt_aarch64"), d);
   ASSERT_TRUE(pkg);
   s.pkg = *pkg;
   for (const char* name : {"alpha", "beta"}) {
