@@ -14,6 +14,7 @@
 #include "sdk/sdk_dir.h"
 #include "sel4/image_writer.h"
 #include "sel4/spec_writer.h"
+#include "support/file_bytes.h"
 
 namespace microkit::sel4 {
 namespace {
@@ -355,12 +356,6 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
 // File I/O around the pure core.
 namespace {
 
-std::optional<std::vector<uint8_t>> read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
 bool write_file(const std::string& path, const void* data, size_t size, Diagnostics& diags) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
@@ -372,7 +367,7 @@ bool write_file(const std::string& path, const void* data, size_t size, Diagnost
 
 // The loader: an ELF (converted like objcopy -O binary) or a raw .bin.
 std::optional<std::vector<uint8_t>> read_loader(const std::string& path, Diagnostics& diags) {
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) {
     diags.error("sel4-binary-missing", path, {}, "cannot read the loader '" + path + "'",
                 "build the loader, or point MICROKIT_SDK at an SDK (docs/sel4-backend.md)");
@@ -386,7 +381,7 @@ std::optional<std::vector<uint8_t>> read_loader(const std::string& path, Diagnos
 
 std::optional<elf::ElfFile> read_binary_elf(const std::string& path, const char* what,
                                             Diagnostics& diags) {
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) {
     diags.error("sel4-binary-missing", path, {}, std::string("cannot read the ") + what + " '" + path + "'",
                 "build it, or point MICROKIT_SDK at an SDK (docs/sel4-backend.md)");
