@@ -74,6 +74,7 @@ BootFacts boot_facts_of(const seL4_BootInfo* bi) {
   b.sched_control_start = bi->schedcontrol.start;
   b.sched_control_end = bi->schedcontrol.end;
   b.user_image_vaddr = reinterpret_cast<uint64_t>(__initialiser_start) & ~(kPage - 1);
+  b.retype_fan_out_limit = seL4_UntypedRetypeMaxObjects;
   return b;
 }
 

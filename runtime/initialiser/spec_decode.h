@@ -31,6 +31,9 @@ struct BootFacts {
   uint64_t untyped_start = 0, untyped_end = 0;
   uint64_t sched_control_start = 0, sched_control_end = 0;
   uint64_t user_image_vaddr = 0;  // where the initial task's image begins
+  // Most objects one Retype may create (seL4_UntypedRetypeMaxObjects,
+  // CONFIG_RETYPE_FAN_OUT_LIMIT); 0 = not known, not checked.
+  uint64_t retype_fan_out_limit = 0;
 };
 
 template <class T>
@@ -120,6 +123,8 @@ inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
   if (s.object_kind == 0 || s.object_kind > spec::kMaxObjectKind) return "unknown object kind";
   if (s.untyped_index >= b.untyped_end - b.untyped_start) return "untyped index out of range";
   if (s.count == 0) return "retype of zero objects";
+  if (b.retype_fan_out_limit != 0 && s.count > b.retype_fan_out_limit)
+    return "more objects than the kernel's retype fan-out limit";
   if (s.size_bits >= 64) return "object size out of range";
   if (!is_new_slot(b, s.dest_slot) || s.count > b.empty_end - s.dest_slot)
     return "destination slots outside the free slot region";

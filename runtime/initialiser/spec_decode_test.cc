@@ -199,6 +199,21 @@ TEST(InitialiserSpec, RetypeRefusals) {
   EXPECT_STREQ(check_only_step(w), "retype of zero objects");
 }
 
+// The kernel refuses a Retype of more objects than its fan-out limit
+// (seL4_RangeError); the initialiser says so before asking it.
+TEST(InitialiserSpec, RetypeBeyondTheFanOutLimitIsRefused) {
+  SpecWriter w = writer();
+  BootFacts b = facts();
+  b.retype_fan_out_limit = 256;
+  w.retype(spec::ObjectKind::SmallPage, 2, 0, 256, 1000);
+  auto bytes = w.bytes();
+  EXPECT_EQ(check_step(step_of(bytes, 0), b), nullptr);
+  w.steps.clear();
+  w.retype(spec::ObjectKind::SmallPage, 2, 0, 257, 1000);
+  bytes = w.bytes();
+  EXPECT_STREQ(check_step(step_of(bytes, 0), b), "more objects than the kernel's retype fan-out limit");
+}
+
 TEST(InitialiserSpec, StepRefusals) {
   SpecWriter w = writer();
   spec::Step unknown{};

@@ -165,6 +165,8 @@ std::optional<KernelConfig> read_config(const JsonFile& f) {
   c.platform = r.text("PLAT", true).value_or("");
   c.mcs = r.flag("KERNEL_MCS", true);
   if (auto n = r.number("ROOT_CNODE_SIZE_BITS", true)) c.root_cnode_size_bits = static_cast<uint32_t>(*n);
+  if (auto n = r.number("RETYPE_FAN_OUT_LIMIT", true)) c.retype_fan_out_limit = static_cast<uint32_t>(*n);
+  if (c.retype_fan_out_limit == 0) f.bad("RETYPE_FAN_OUT_LIMIT", "must be at least 1");
   if (auto n = r.number("NUM_DOMAINS", true)) c.num_domains = static_cast<uint32_t>(*n);
   if (auto n = r.number("MAX_NUM_NODES", true)) c.max_num_nodes = static_cast<uint32_t>(*n);
   c.debug_build = r.flag("DEBUG_BUILD", true);

@@ -46,6 +46,8 @@ struct KernelConfig {
   std::optional<uint32_t> arm_pa_size_bits;   // 40 or 44 (AArch64)
   std::optional<uint32_t> riscv_pt_levels;    // 3 = Sv39 (RISC-V)
   uint32_t root_cnode_size_bits = 0;
+  // Most objects one seL4_Untyped_Retype may create (CONFIG_RETYPE_FAN_OUT_LIMIT).
+  uint32_t retype_fan_out_limit = 256;
   uint32_t num_domains = 1;
   bool debug_build = false;
   bool printing = false;

@@ -48,6 +48,7 @@ TEST(KernelPackageFacts, QemuVirtAarch64) {
   EXPECT_TRUE(c.hypervisor);
   EXPECT_EQ(c.arm_pa_size_bits, 40u);
   EXPECT_EQ(c.root_cnode_size_bits, 17u);
+  EXPECT_EQ(c.retype_fan_out_limit, 256u);
   EXPECT_EQ(c.num_domains, 16u);  // the official SDK's domain scheduler
   EXPECT_EQ(c.max_num_nodes, 1u);
   EXPECT_TRUE(c.debug_build && c.printing);
@@ -165,6 +166,23 @@ TEST_F(KernelPackageErrors, MissingConfigKeyIsNamed) {
   ASSERT_TRUE(e) << all(d);
   EXPECT_EQ(e->file, p.path("gen_config.json"));
   EXPECT_NE(e->message.find("ROOT_CNODE_SIZE_BITS"), std::string::npos);
+}
+
+// The planner splits retypes by this value, so it comes from the package.
+TEST_F(KernelPackageErrors, RetypeFanOutLimitIsThePackages) {
+  ScratchPackage p(shared_board("qemu_virt_aarch64"));
+  p.replace("gen_config.json", "\"RETYPE_FAN_OUT_LIMIT\": \"256\"", "\"RETYPE_FAN_OUT_LIMIT\": \"7\"");
+  Diagnostics d;
+  auto pkg = load_kernel_package(p.str(), d);
+  ASSERT_TRUE(pkg) << all(d);
+  EXPECT_EQ(pkg->config.retype_fan_out_limit, 7u);
+  ScratchPackage none(shared_board("qemu_virt_aarch64"));
+  none.replace("gen_config.json", "\"RETYPE_FAN_OUT_LIMIT\"", "\"RETYPE_FAN_OUT_LIMIZ\"");
+  Diagnostics d2;
+  EXPECT_FALSE(load_kernel_package(none.str(), d2));
+  const Diagnostic* e = find_id(d2, "kernel-missing-key");
+  ASSERT_TRUE(e) << all(d2);
+  EXPECT_NE(e->message.find("RETYPE_FAN_OUT_LIMIT"), std::string::npos);
 }
 
 TEST_F(KernelPackageErrors, BadConfigValueHasALocation) {

@@ -202,6 +202,34 @@ void place_pages(const plan::Plan& plan, const std::vector<PageMap>& programs, R
   r.ui.size = at;
 }
 
+// The kernel gives the initial task one cap per 4 KiB page of the user
+// image; when they do not fit its CNode, notes name the PD programs and
+// prefilled MRs that put the most pages there.
+void name_user_image_users(const plan::Plan& plan, const std::vector<PageMap>& programs,
+                           const SystemImageInputs& in, Diagnostics& diags) {
+  struct User {
+    uint64_t pages;
+    std::string what, file;
+    Loc loc;
+  };
+  std::vector<User> users;
+  const sdf::SystemDescription* sdf = in.sdf;
+  for (size_t m = 0; m < plan.mrs.size(); ++m) {
+    if (!plan.mrs[m].prefill_path) continue;
+    bool located = sdf && m < sdf->mrs.size();
+    users.push_back({plan.mrs[m].size / kPage, "prefilled memory region '" + plan.mrs[m].name + "'",
+                     located ? sdf->file : std::string{}, located ? sdf->mrs[m].loc : Loc{}});
+  }
+  for (size_t i = 0; i < plan.pds.size(); ++i) {
+    auto [file, loc] = pd_loc(in, i);
+    users.push_back({programs[i].size(), "the program of protection domain '" + plan.pds[i].name + "'", file, loc});
+  }
+  std::stable_sort(users.begin(), users.end(), [](const User& a, const User& b) { return a.pages > b.pages; });
+  for (size_t k = 0; k < users.size() && k < 3 && users[k].pages > 0; ++k)
+    diags.note(users[k].file, users[k].loc,
+               users[k].what + " puts " + std::to_string(users[k].pages) + " pages (4 KiB) into the boot image");
+}
+
 std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPackage& pkg,
                                 const kernel::BootFacts& facts, const SystemImageInputs& in,
                                 const std::vector<PageMap>& programs, UserImageLayout ui,
@@ -213,14 +241,19 @@ std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPack
   kernel::BootInputs bi;
   bi.user_image = {r.ui.paddr, r.ui.paddr + r.ui.size};
   bi.user_image_vaddr = r.ui.vaddr;
+  size_t errors = diags.error_count();
   auto boot = kernel::emulate_boot(facts, bi, diags);
-  if (!boot) return std::nullopt;
+  if (!boot) {
+    if (diags.error_count() > errors && diags.all().back().id == "boot-root-cnode-full")
+      name_user_image_users(plan, programs, in, diags);
+    return std::nullopt;
+  }
   r.boot = *boot;
   plan::Sel4Inputs si{&pkg, &facts, &r.boot, r.pd_images, r.mr_pages, in.sdf};
   auto sp = plan::plan_sel4(plan, si, diags);
   if (!sp) return std::nullopt;
   r.sp = std::move(*sp);
-  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr};
+  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr, in.sdf};
   auto spec = write_spec(spi, diags);
   if (!spec) return std::nullopt;
   r.spec = std::move(*spec);

@@ -199,6 +199,34 @@ TEST(BuildImage, ProgramOfAnotherAbiVersionIsRefused) {
   EXPECT_EQ(d.all()[0].loc, (Loc{3, 5}));
 }
 
+// The kernel gives the initial task one cap per page of the boot image: a
+// prefilled MR too big for the root CNode is refused at build time, and a
+// note names it at its SDF element (here a 4096-slot CNode, a 32 MiB MR).
+TEST(BuildImage, BootImageTooBigForTheRootCNodeNamesThePrefilledRegion) {
+  World s;
+  make_setup(s);
+  s.pkg.config.root_cnode_size_bits = 12;
+  s.plan.mrs[0].size = 32u << 20;
+  s.plan.pds[1].mappings[0].size = 32u << 20;
+  sdf::SystemDescription sdf;
+  sdf.file = "big.system";
+  sdf.pds.resize(2);
+  sdf.mrs.resize(1);
+  sdf.mrs[0].loc = {4, 3};
+  s.in.sdf = &sdf;
+  Diagnostics d;
+  EXPECT_FALSE(make_system_image(s.plan, s.pkg, s.in, d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "boot-root-cnode-full");
+  ASSERT_GE(d.all().size(), 2u);
+  const Diagnostic& note = d.all()[1];
+  EXPECT_EQ(note.severity, Severity::Note);
+  EXPECT_EQ(note.file, "big.system");
+  EXPECT_EQ(note.loc, (Loc{4, 3}));
+  EXPECT_NE(note.message.find("prefilled memory region 'buf' puts 8192 pages"), std::string::npos)
+      << note.message;
+}
+
 TEST(BuildImage, LoaderBinaryIsTheFileBytesFromTheLowestAddress) {
   TestElfBuilder b;
   TestSegment text{0x70000000, {1, 2, 3, 4}, 0, PF_R | PF_X};
