@@ -25,6 +25,11 @@
 // init()), the initial task reports a failure or a fault, or the time is
 // up. Only debug kernels print, so with another --config the boot column
 // says "not booted". --no-boot skips booting.
+//
+// --official <tool> times the official Microkit tool (built as
+// ../shared/tools/official-microkit/README.md says, from its SDK's bin/) on
+// the same system file and program in the same run, one size after the
+// other, and prints the ratio: ours over official, below 1 is faster.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +54,7 @@ struct Options {
   std::string board = "qemu_virt_aarch64", config = "debug";
   int repeat = 5;
   std::string qemu = "qemu-system-aarch64";
+  std::string official;  // the official tool, for a side-by-side baseline
   int boot_timeout = 120;
   bool boot = true;
 };
@@ -69,6 +75,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     else if (a == "--config") o.config = v;
     else if (a == "--repeat") o.repeat = std::max(1, std::atoi(v.c_str()));
     else if (a == "--qemu") o.qemu = v;
+    else if (a == "--official") o.official = v;
     else if (a == "--boot-timeout") o.boot_timeout = std::max(1, std::atoi(v.c_str()));
     else return std::nullopt;
   }
@@ -134,10 +141,36 @@ struct Result {
   Size size;
   int channels = 0;
   double median_ms = 0, min_ms = 0;
+  double official_median_ms = 0;  // with --official
   uintmax_t image_bytes = 0;
   bool ok = false;
   std::filesystem::path dir = {};
 };
+
+// Times `tool` building dir/bench.system into dir/<prefix>loader.img: the
+// sorted times of --repeat runs after a warm-up, or nothing if it failed.
+std::vector<double> time_tool(const Options& o, const std::string& tool, const std::filesystem::path& dir,
+                              const std::string& prefix) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> args = {tool, (dir / "bench.system").string(), "--board", o.board,
+                                   "--config", o.config, "--search-path", fs::path(o.program).parent_path().string(),
+                                   "-o", (dir / (prefix + "loader.img")).string(),
+                                   "-r", (dir / (prefix + "report.txt")).string()};
+  std::string log = (dir / (prefix + "tool.log")).string();
+  std::vector<double> ms;
+  for (int i = -1; i < o.repeat; ++i) {  // i == -1: the warm-up run
+    auto t0 = std::chrono::steady_clock::now();
+    int rc = run(args, log);
+    auto t1 = std::chrono::steady_clock::now();
+    if (rc != 0) {
+      std::fprintf(stderr, "%s exited with %d; see %s\n", tool.c_str(), rc, log.c_str());
+      return {};
+    }
+    if (i >= 0) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
 
 Result measure(const Options& o, const Size& s) {
   namespace fs = std::filesystem;
@@ -149,24 +182,16 @@ Result measure(const Options& o, const Size& s) {
   auto [text, channels] = generate(s, fs::path(o.program).filename().string());
   r.channels = channels;
   std::ofstream(dir / "bench.system") << text;
-  std::vector<std::string> args = {o.microkit, (dir / "bench.system").string(), "--board", o.board,
-                                   "--config", o.config, "--search-path", fs::path(o.program).parent_path().string(),
-                                   "-o", (dir / "loader.img").string(), "-r", (dir / "report.txt").string()};
-  std::vector<double> ms;
-  for (int i = -1; i < o.repeat; ++i) {  // i == -1: the warm-up run
-    auto t0 = std::chrono::steady_clock::now();
-    int rc = run(args, (dir / "tool.log").string());
-    auto t1 = std::chrono::steady_clock::now();
-    if (rc != 0) {
-      std::fprintf(stderr, "%s: microkit exited with %d; see %s\n", name.c_str(), rc, (dir / "tool.log").c_str());
-      return r;
-    }
-    if (i >= 0) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
+  auto ms = time_tool(o, o.microkit, dir, "");
+  if (ms.empty()) return r;
   r.median_ms = ms[ms.size() / 2];
   r.min_ms = ms.front();
   r.image_bytes = fs::file_size(dir / "loader.img");
+  if (!o.official.empty()) {
+    auto official = time_tool(o, o.official, dir, "official-");
+    if (official.empty()) return r;
+    r.official_median_ms = official[official.size() / 2];
+  }
   r.ok = true;
   return r;
 }
@@ -256,7 +281,8 @@ int main(int argc, char** argv) {
   if (!o) {
     std::fprintf(stderr,
                  "usage: sel4_tool_bench --microkit <tool> --program <pd.elf> --workdir <dir>"
-                 " [--board B] [--config C] [--repeat N] [--qemu Q] [--boot-timeout S] [--no-boot]\n");
+                 " [--board B] [--config C] [--repeat N] [--qemu Q] [--boot-timeout S] [--no-boot]"
+                 " [--official <official tool>]\n");
     return 2;
   }
   o->program = std::filesystem::absolute(o->program).string();
@@ -264,8 +290,8 @@ int main(int argc, char** argv) {
                                    {63, 1000}, {10, 2000}};
   std::printf("microkit image build time, board %s config %s, median of %d runs; each image booted once\n",
               o->board.c_str(), o->config.c_str(), o->repeat);
-  std::printf("%5s %9s %6s %11s %11s %13s %9s  %s\n", "PDs", "channels", "MRs", "median ms", "min ms",
-              "image bytes", "x first", "boot");
+  std::printf("%5s %9s %6s %11s %11s %13s %9s %12s %9s  %s\n", "PDs", "channels", "MRs", "median ms", "min ms",
+              "image bytes", "x first", "official ms", "x offic.", "boot");
   std::optional<double> baseline;
   int failures = 0;
   for (const Size& s : sizes) {
@@ -275,8 +301,10 @@ int main(int argc, char** argv) {
       continue;
     }
     if (!baseline) baseline = r.median_ms;
-    std::printf("%5d %9d %6d %11.1f %11.1f %13ju %8.2fx  ", s.pds, r.channels, s.mrs, r.median_ms, r.min_ms,
+    std::printf("%5d %9d %6d %11.1f %11.1f %13ju %8.2fx ", s.pds, r.channels, s.mrs, r.median_ms, r.min_ms,
                 r.image_bytes, r.median_ms / *baseline);
+    if (o->official.empty()) std::printf("%12s %9s  ", "-", "-");
+    else std::printf("%12.1f %8.2fx  ", r.official_median_ms, r.median_ms / r.official_median_ms);
     std::fflush(stdout);
     if (!o->boot) {
       std::printf("not booted (--no-boot)\n");
