@@ -391,6 +391,9 @@ void report_out_of_slots(Writer& w) {
     w.diags.error("initialiser-out-of-slots", {}, {}, what, hint);
     return;
   }
+  if (users[0].mr && w.in.plan->mrs[*users[0].mr].prefill_path)
+    hint = "a prefilled region takes two slots per 4 KiB page (its page in the boot image and "
+           "the cap it is mapped with): make it smaller, or fill it at run time";
   auto [file, loc] = loc_of(w, users[0]);
   w.diags.error("initialiser-out-of-slots", file, loc, what + ": " + describe(w, users[0]), hint);
   for (size_t k = 1; k < users.size() && users[k].slots > 0; ++k) {
