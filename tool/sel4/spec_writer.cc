@@ -35,14 +35,13 @@ struct Writer {
   bool out_of_slots = false;
   uint64_t slots_wanted = 0;  // every slot asked for, also past the end
   std::vector<uint64_t> pd_slots = {}, mr_slots = {};  // slots taken per PD and per MR
-  uint64_t other_slots = 0;                  // the initialiser's own, padding
 };
 
 uint64_t new_slot(Writer& w, Owner owner) {
   ++w.slots_wanted;
+  // Slots of neither (the initialiser's own objects, padding) are not named.
   if (owner.mr) ++w.mr_slots[*owner.mr];
   else if (owner.pd) ++w.pd_slots[*owner.pd];
-  else ++w.other_slots;
   if (w.next_slot >= w.in.boot->empty.end) {
     w.out_of_slots = true;
     return w.in.boot->empty.end - 1;
