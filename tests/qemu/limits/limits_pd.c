@@ -5,14 +5,17 @@
  *   LIMITS_MRS   the number of one-page MRs; PD i maps MRs i, i + LIMITS_PDS,
  *                i + 2 * LIMITS_PDS, ... at LIMITS_MR_VADDR + n * 4 KiB;
  *   LIMITS_MESH  1 when every pair of PDs shares a channel; PD i's channel
- *                to PD j has id j, or j - 1 when j > i (dense from 0); then
- *                one more MR, "shared", is mapped into every PD at
- *                LIMITS_SHARED_VADDR.
+ *                to PD j has id j, or j - 1 when j > i (dense from 0), and
+ *                the end of the lower-priority PD (the higher index) may
+ *                call the other (pp); then one more MR, "shared", is mapped
+ *                into every PD at LIMITS_SHARED_VADDR.
  *
  * init() writes a value naming (PD, page) into every page it maps, then reads
  * them all back, so a missing mapping faults and two mappings of one frame
  * read the wrong value; it prints "pd<i>: <n> MRs ok". Then it notifies every
- * peer, after writing its mark into its word of the shared page. notified()
+ * peer, after writing its mark into its word of the shared page, and calls
+ * every higher-priority PD (lower index), which answers with its own index:
+ * it prints "pd<i>: <n> of <i> calls answered". notified()
  * counts the peers heard from (each on its own channel, so its own badge
  * bit); once every peer has notified, every peer has written its mark, so it
  * checks them all and prints "pd<i>: heard from all <n> peers, shared page
@@ -99,6 +102,24 @@ static int check_mrs(unsigned count)
     return 1;
 }
 
+/* PD j < self has channel id j here, and answers with label j. */
+static unsigned call_higher_pds(void)
+{
+    unsigned answered = 0;
+    for (unsigned j = 0; j < self; ++j) {
+        microkit_msginfo reply = microkit_ppcall(j, microkit_msginfo_new(self, 0));
+        if (microkit_msginfo_get_label(reply) == j) ++answered;
+    }
+    return answered;
+}
+
+microkit_msginfo protected(microkit_channel ch, microkit_msginfo msginfo)
+{
+    (void)ch;
+    (void)msginfo;
+    return microkit_msginfo_new(self, 0);
+}
+
 void init(void)
 {
     self = index_from_name();
@@ -108,6 +129,9 @@ void init(void)
     if (!LIMITS_MESH) return;
     *shared_word(self) = mark_of(self);
     for (unsigned ch = 0; ch + 1 < LIMITS_PDS; ++ch) microkit_notify(ch);
+    say(": ", call_higher_pds(), " of ");
+    put_dec(self);
+    microkit_dbg_puts(" calls answered\n");
 }
 
 void notified(microkit_channel ch)
