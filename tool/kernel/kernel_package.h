@@ -126,6 +126,21 @@ struct KernelPackage {
   uint64_t user_vaddr_end() const;
 };
 
+// Budgets and periods seL4_SchedControl_ConfigureFlags accepts (MCS;
+// decodeSchedControl_ConfigureFlags refuses others with seL4_RangeError):
+// at least MIN_BUDGET = 2 * KERNEL_WCET * KERNEL_WCET_SCALE in timer ticks,
+// at most MAX_PERIOD_US (KERNEL_STATIC_MAX_PERIOD_US, or when that is 0
+// the largest time the timer conversion does not overflow, over 8).
+// KERNEL_WCET is a platform constant of the kernel build that packages do
+// not carry: seL4 16.0.0 sets 100 us on tk1 and 10 us on every other
+// platform (src/plat/*/config.cmake; RISC-V and x86 hard-code 10).
+struct SchedTimeLimits {
+  uint64_t min_us = 0;  // the smallest accepted value, in microseconds
+  uint64_t max_us = 0;  // the largest
+};
+// Empty when the timer frequency is not known at build time (x86's TSC).
+std::optional<SchedTimeLimits> sched_time_limits(const KernelConfig& config);
+
 // Reads the package in `dir`; on failure the diagnostics say which file and
 // which key. The kind of folder is told by bin/kernel.elf (an install), else
 // elf/sel4.elf (a Microkit SDK), else it is taken for a facts folder.

@@ -168,6 +168,28 @@ TEST_F(KernelPackageErrors, MissingConfigKeyIsNamed) {
   EXPECT_NE(e->message.find("ROOT_CNODE_SIZE_BITS"), std::string::npos);
 }
 
+// MIN_BUDGET = 2 * KERNEL_WCET (10 us; 100 on tk1) * KERNEL_WCET_SCALE, in
+// ticks of the timer; MAX_PERIOD_US from KERNEL_STATIC_MAX_PERIOD_US when set.
+TEST(KernelPackageFacts, SchedTimeLimits) {
+  KernelConfig c;
+  c.platform = "qemu-arm-virt";
+  c.timer_frequency = 62500000;  // not whole MHz: the kernel converts by kHz
+  auto l = sched_time_limits(c);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->min_us, 20u);
+  EXPECT_EQ(l->max_us, UINT64_MAX / 62500 / 8);
+  c.wcet_scale = 3;
+  EXPECT_EQ(sched_time_limits(c)->min_us, 60u);
+  c.platform = "tk1";
+  c.wcet_scale = 1;
+  c.timer_frequency = 12000000;
+  EXPECT_EQ(sched_time_limits(c)->min_us, 200u);
+  c.raw["KERNEL_STATIC_MAX_PERIOD_US"] = "5000000";
+  EXPECT_EQ(sched_time_limits(c)->max_us, 5000000u);
+  c.timer_frequency.reset();  // x86: measured at boot
+  EXPECT_FALSE(sched_time_limits(c));
+}
+
 // The planner splits retypes by this value, so it comes from the package.
 TEST_F(KernelPackageErrors, RetypeFanOutLimitIsThePackages) {
   ScratchPackage p(shared_board("qemu_virt_aarch64"));

@@ -353,6 +353,31 @@ void check_pd_cpu(Ctx& c, size_t i) {
                 "use a cpu below " + std::to_string(cores) + ", or an SMP configuration");
 }
 
+// A budget or period the kernel's SchedControl_Configure would refuse
+// (kernel::sched_time_limits), at the attribute.
+void check_pd_sched_time(Ctx& c, size_t i) {
+  auto limits = kernel::sched_time_limits(c.in.package->config);
+  if (!limits || !c.in.package->config.mcs) return;
+  const Pd& pd = c.plan.pds[i];
+  for (auto [what, us] : {std::pair<const char*, uint64_t>{"budget", pd.budget_us}, {"period", pd.period_us}}) {
+    if (us >= limits->min_us && us <= limits->max_us) continue;
+    std::string file;
+    Loc loc;
+    if (c.in.sdf && i < c.in.sdf->pds.size()) {
+      file = c.in.sdf->file;
+      loc = c.in.sdf->pds[i].at(what);
+    }
+    bool low = us < limits->min_us;
+    c.diags.error(low ? "pd-sched-time-below-kernel-minimum" : "pd-sched-time-above-kernel-maximum", file, loc,
+                  "protection domain '" + pd.name + "': a " + what + " of " + std::to_string(us) +
+                      " microseconds is " + (low ? "below" : "above") + " what this kernel accepts (" +
+                      std::to_string(limits->min_us) + " to " + std::to_string(limits->max_us) +
+                      " microseconds; the minimum is twice the kernel's worst-case execution time)",
+                  std::string("give it a ") + what + " of at least " + std::to_string(limits->min_us) +
+                      " and at most " + std::to_string(limits->max_us) + " microseconds");
+  }
+}
+
 void plan_pd_objects(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   const auto& s = c.in.package->sizes;
@@ -603,6 +628,7 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
                                       "reply:initialiser", std::nullopt);
   for (size_t i = 0; i < plan.pds.size(); ++i) {
     check_pd_cpu(c, i);
+    check_pd_sched_time(c, i);
     plan_pd_objects(c, i);
     plan_pd_mappings(c, i);
     check_pd_mappings(c, i);

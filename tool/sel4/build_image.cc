@@ -202,9 +202,9 @@ void place_pages(const plan::Plan& plan, const std::vector<PageMap>& programs, R
   r.ui.size = at;
 }
 
-// The kernel gives the initial task one cap per 4 KiB page of the user
-// image; when they do not fit its CNode, notes name the PD programs and
-// prefilled MRs that put the most pages there.
+// When the user image is too big (the kernel gives the initial task one cap
+// per 4 KiB page of it, and it must not reach the loaded boot image), notes
+// name the PD programs and prefilled MRs that put the most pages there.
 void name_user_image_users(const plan::Plan& plan, const std::vector<PageMap>& programs,
                            const SystemImageInputs& in, Diagnostics& diags) {
   struct User {
@@ -372,8 +372,14 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
 
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));
+  size_t layout_errors = diags.error_count();
   auto layout = layout_boot_image(bi, diags);
-  if (!layout) return std::nullopt;
+  if (!layout) {
+    // The user image reaching into the loaded boot image: say what fills it.
+    if (diags.error_count() > layout_errors && diags.all().back().file == "user image")
+      name_user_image_users(plan, programs, in, diags);
+    return std::nullopt;
+  }
   SystemImage out;
   out.bytes = write_boot_image(bi, *layout);
   out.elf_bytes = write_boot_image_elf(bi, *layout, kEmAarch64);

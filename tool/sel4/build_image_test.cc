@@ -24,9 +24,9 @@ using elf::testing::TestSegment;
 constexpr uint64_t kLoad = 0x70000000;
 constexpr uint64_t kPayload = 0x9000;
 
-std::vector<uint8_t> fake_loader() {
+std::vector<uint8_t> fake_loader(uint64_t link_address = kLoad) {
   std::vector<uint8_t> bytes(100, 0);
-  li::LoaderInfo info{li::kLoaderMagic, li::kImageVersion, kLoad, kPayload};
+  li::LoaderInfo info{li::kLoaderMagic, li::kImageVersion, link_address, kPayload};
   std::memcpy(bytes.data() + li::kLoaderInfoOffset, &info, sizeof info);
   return bytes;
 }
@@ -225,6 +225,34 @@ TEST(BuildImage, BootImageTooBigForTheRootCNodeNamesThePrefilledRegion) {
   EXPECT_EQ(note.loc, (Loc{4, 3}));
   EXPECT_NE(note.message.find("prefilled memory region 'buf' puts 8192 pages"), std::string::npos)
       << note.message;
+}
+
+// A user image that would reach the loaded boot image cannot be copied into
+// place; the error is the image writer's, and a note names the prefilled
+// region that makes the user image that big (a loader linked at 0x60800000,
+// just above the kernel, and a 16 MiB region).
+TEST(BuildImage, UserImageReachingTheLoaderNamesThePrefilledRegion) {
+  World s;
+  make_setup(s);
+  constexpr uint64_t kLowLoad = 0x60800000;
+  s.in.loader = fake_loader(kLowLoad);
+  s.in.load_address = kLowLoad;
+  s.plan.mrs[0].size = 16u << 20;
+  s.plan.pds[1].mappings[0].size = 16u << 20;
+  sdf::SystemDescription sdf;
+  sdf.file = "big.system";
+  sdf.pds.resize(2);
+  sdf.mrs.resize(1);
+  sdf.mrs[0].loc = {4, 3};
+  s.in.sdf = &sdf;
+  Diagnostics d;
+  EXPECT_FALSE(make_system_image(s.plan, s.pkg, s.in, d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "region-overlaps-image");
+  ASSERT_GE(d.all().size(), 2u);
+  EXPECT_EQ(d.all()[1].loc, (Loc{4, 3}));
+  EXPECT_NE(d.all()[1].message.find("prefilled memory region 'buf' puts 4096 pages"), std::string::npos)
+      << d.all()[1].message;
 }
 
 TEST(BuildImage, LoaderBinaryIsTheFileBytesFromTheLowestAddress) {

@@ -35,14 +35,13 @@ struct Writer {
   bool out_of_slots = false;
   uint64_t slots_wanted = 0;  // every slot asked for, also past the end
   std::vector<uint64_t> pd_slots = {}, mr_slots = {};  // slots taken per PD and per MR
-  uint64_t other_slots = 0;                  // the initialiser's own, padding
 };
 
 uint64_t new_slot(Writer& w, Owner owner) {
   ++w.slots_wanted;
+  // Slots of neither (the initialiser's own objects, padding) are not named.
   if (owner.mr) ++w.mr_slots[*owner.mr];
   else if (owner.pd) ++w.pd_slots[*owner.pd];
-  else ++w.other_slots;
   if (w.next_slot >= w.in.boot->empty.end) {
     w.out_of_slots = true;
     return w.in.boot->empty.end - 1;
@@ -391,6 +390,9 @@ void report_out_of_slots(Writer& w) {
     w.diags.error("initialiser-out-of-slots", {}, {}, what, hint);
     return;
   }
+  if (users[0].mr && w.in.plan->mrs[*users[0].mr].prefill_path)
+    hint = "a prefilled region takes two slots per 4 KiB page (its page in the boot image and "
+           "the cap it is mapped with): make it smaller, or fill it at run time";
   auto [file, loc] = loc_of(w, users[0]);
   w.diags.error("initialiser-out-of-slots", file, loc, what + ": " + describe(w, users[0]), hint);
   for (size_t k = 1; k < users.size() && users[k].slots > 0; ++k) {

@@ -8,7 +8,8 @@
 # The system: PDS protection domains pd0..pd<PDS-1> (priorities 200 down),
 # all running limits_pd.c; MRS one-page memory regions, MR k mapped into
 # PD k mod PDS; with MESH=1 a channel between every pair of PDs (PDS = 63:
-# 1,953 channels, every PD using 62 channel ids). See limits_pd.c for what
+# 1,953 channels, every PD using 62 channel ids; the lower-priority end may
+# call the other) and one more page, "shared", mapped into every PD. See limits_pd.c for what
 # each PD does and prints.
 #
 # Passes when every PD printed exactly its expected lines (each PD: its MRs
@@ -44,9 +45,11 @@ generate() {
   echo '<system>'
   local m p a b n
   for ((m = 0; m < mrs; m++)); do echo "  <memory_region name=\"mr$m\" size=\"0x1000\" />"; done
+  [ "$mesh" = 1 ] && echo '  <memory_region name="shared" size="0x1000" />'
   for ((p = 0; p < pds; p++)); do
     echo "  <protection_domain name=\"pd$p\" priority=\"$((200 - p))\">"
     echo '    <program_image path="limits_pd.elf" />'
+    [ "$mesh" = 1 ] && echo '    <map mr="shared" vaddr="0xf000000" perms="rw" />'
     n=0
     for ((m = p; m < mrs; m += pds, n++)); do
       printf '    <map mr="mr%d" vaddr="0x%x" perms="rw" />\n' "$m" $((0x10000000 + n * 0x1000))
@@ -56,7 +59,7 @@ generate() {
   if [ "$mesh" = 1 ]; then
     for ((a = 0; a < pds; a++)); do
       for ((b = a + 1; b < pds; b++)); do
-        echo "  <channel><end pd=\"pd$a\" id=\"$(channel_id $a $b)\" /><end pd=\"pd$b\" id=\"$(channel_id $b $a)\" /></channel>"
+        echo "  <channel><end pd=\"pd$a\" id=\"$(channel_id $a $b)\" /><end pd=\"pd$b\" id=\"$(channel_id $b $a)\" pp=\"true\" /></channel>"
       done
     done
   fi
@@ -70,7 +73,8 @@ expected_lines() {
     local mine=0
     [ $p -lt "$mrs" ] && mine=$(((mrs - p + pds - 1) / pds))
     echo "pd$p: $mine MRs ok"
-    [ "$mesh" = 1 ] && echo "pd$p: heard from all $((pds - 1)) peers"
+    [ "$mesh" = 1 ] && echo "pd$p: heard from all $((pds - 1)) peers, shared page ok" &&
+      echo "pd$p: $p of $p calls answered"
   done | LC_ALL=C sort
 }
 
