@@ -110,6 +110,8 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::IrqSetNotification: return seL4_IRQHandler_SetNotification(a[0], a[1]);
     case K::IrqAck: return seL4_IRQHandler_Ack(a[0]);
     case K::TcbResume: return seL4_TCB_Resume(a[0]);
+    case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
+    case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
   }
   return seL4_IllegalOperation;  // not reached: check_step() knows every kind
 }

@@ -180,6 +180,8 @@ inline const char* step_name(uint32_t kind) {
       "map frame", "configure TCB", "set TCB scheduling parameters", "set TCB timeout endpoint",
       "configure scheduling context", "write TCB registers", "bind notification",
       "issue IRQ handler", "set IRQ notification", "acknowledge IRQ", "resume TCB"};
+  if (kind == uint32_t(spec::StepKind::SchedContextBind)) return "bind scheduling context to notification";
+  if (kind == uint32_t(spec::StepKind::TcbSetName)) return "name TCB";
   return kind <= spec::kMaxStepKind ? names[kind] : names[0];
 }
 
@@ -187,7 +189,7 @@ inline const char* step_name(uint32_t kind) {
 // it checked here too.
 inline const char* check_step(const spec::Step& s, const BootFacts& b) {
   using K = spec::StepKind;
-  if (s.kind == 0 || s.kind > spec::kMaxStepKind) return "unknown step kind";
+  if (!spec::is_step_kind(s.kind)) return "unknown step kind";
   K kind = static_cast<K>(s.kind);
   switch (kind) {
     case K::Retype: return check_retype(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
@@ -220,13 +222,23 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::TcbWriteRegisters:
       if (s.arg[2] % 16 != 0) return "stack pointer not 16-byte aligned";
       return check_slots(s, b, 0b0000001, 0, 0b1111000);
+    case K::TcbSetName:  // tcb, PD index (checked against the PD table by check_step_in_spec)
+      return check_slots(s, b, 0b0000001, 0, 0b1111100);
     case K::TcbSetTimeoutEndpoint:
     case K::TcbBindNotification:
+    case K::SchedContextBind:
     case K::IrqSetNotification: return check_slots(s, b, 0b0000011, 0, 0b1111100);
     case K::IrqAck:
     case K::TcbResume: return check_slots(s, b, 0b0000001, 0, 0b1111110);
     default: return "unknown step kind";
   }
+}
+
+// The checks of a step that need the rest of the spec: a TcbSetName step
+// names a PD of the PD table.
+inline const char* check_step_in_spec(const spec::Step& s, const spec::SpecHeader& h) {
+  if (s.kind == uint32_t(spec::StepKind::TcbSetName) && s.arg[1] >= h.pd_count) return "PD index out of range";
+  return nullptr;
 }
 
 // The PD table: names inside the string table and of sane length, badges
@@ -241,7 +253,7 @@ inline const char* check_pds(const uint8_t* spec_bytes, const spec::SpecHeader& 
     if (pd.tcb_slot == 0 || pd.tcb_slot >= b.root_cnode_slots) return "PD TCB slot out of range";
     if (pd.sc_slot >= b.root_cnode_slots) return "PD scheduling context slot out of range";
     if (pd.notification_slot >= b.root_cnode_slots) return "PD notification slot out of range";
-    // A passive PD's SC moves to its notification after init: both or neither.
+    // A passive PD's SC and notification are named together: both or neither.
     if ((pd.sc_slot == 0) != (pd.notification_slot == 0))
       return "passive PD without both a scheduling context and a notification slot";
     for (uint64_t j = 0; j < i && pd.fault_badge != 0; ++j) {

@@ -312,8 +312,54 @@ TEST(InitialiserSpec, PdTableRefusals) {
 }
 
 TEST(InitialiserSpec, StepNamesCoverEveryKind) {
-  for (uint32_t k = 1; k <= spec::kMaxStepKind; ++k) EXPECT_STRNE(step_name(k), "unknown") << k;
-  EXPECT_STREQ(step_name(spec::kMaxStepKind + 1), "unknown");
+  for (uint32_t k = 1; k <= 40; ++k) EXPECT_EQ(std::string(step_name(k)) != "unknown", spec::is_step_kind(k)) << k;
+  EXPECT_STREQ(step_name(uint32_t(StepKind::SchedContextBind)), "bind scheduling context to notification");
+  EXPECT_STREQ(step_name(uint32_t(StepKind::TcbSetName)), "name TCB");
+}
+
+// Kinds 17..24 belong to other additions; a spec using one is refused here.
+TEST(InitialiserSpec, OnlyKnownKindsAfterTheContiguousOnes) {
+  spec::Step s{};
+  s.arg[0] = 1005;
+  s.arg[1] = 1006;
+  for (uint32_t k = spec::kMaxStepKind + 1; k < uint32_t(StepKind::SchedContextBind); ++k) {
+    s.kind = k;
+    EXPECT_STREQ(check_step(s, facts()), "unknown step kind") << k;
+  }
+  s.kind = uint32_t(StepKind::SchedContextBind);
+  EXPECT_EQ(check_step(s, facts()), nullptr);
+  s.kind = uint32_t(StepKind::TcbSetName) + 1;
+  EXPECT_STREQ(check_step(s, facts()), "unknown step kind");
+}
+
+TEST(InitialiserSpec, SchedContextBindIsTwoSlots) {
+  SpecWriter w = writer();
+  w.sched_context_bind(1004, 1009);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps[0].arg[1] = 0;
+  EXPECT_STREQ(check_only_step(w), "slot out of range");
+  w.steps[0].arg[1] = 1009;
+  w.steps[0].arg[2] = 1;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+}
+
+// A thread's name comes from the PD table: the index must be inside it.
+TEST(InitialiserSpec, NameThreadNamesAPdOfTheTable) {
+  SpecWriter w = writer();
+  w.add_pd("a", 5, 1005);
+  w.name_thread(1005, 0);
+  auto bytes = w.bytes();
+  auto h = header_of(bytes);
+  EXPECT_EQ(check_step(step_of(bytes, 0), facts()), nullptr);
+  EXPECT_EQ(check_step_in_spec(step_of(bytes, 0), h), nullptr);
+  w.steps[0].arg[1] = 1;
+  bytes = w.bytes();
+  EXPECT_EQ(check_step(step_of(bytes, 0), facts()), nullptr);
+  EXPECT_STREQ(check_step_in_spec(step_of(bytes, 0), header_of(bytes)), "PD index out of range");
+  w.steps[0].arg[1] = 0;
+  w.steps[0].arg[0] = 0;
+  bytes = w.bytes();
+  EXPECT_STREQ(check_step(step_of(bytes, 0), facts()), "slot out of range");
 }
 
 }  // namespace

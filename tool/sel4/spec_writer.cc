@@ -226,6 +226,11 @@ void emit_thread(Writer& w, size_t pd) {
   cfg.ipc_buffer_vaddr = po.ipc_buffer_vaddr;
   cfg.ipc_buffer_slot = w.slot_of[po.ipc_buffer];
   push(w, cfg);
+  is::TcbSetNameStep name{};  // kernel debug output names the PD
+  name.kind = uint32_t(is::StepKind::TcbSetName);
+  name.tcb_slot = tcb;
+  name.pd_index = pd;
+  push(w, name);
   uint64_t fault = new_slot(w);
   emit_copy(w, is::StepKind::Mint, w.slot_of[po.fault_endpoint], kRootCNode, fault, kRootDepth,
             is::kRightWrite | is::kRightGrant | is::kRightGrantReply, po.fault_badge);
@@ -249,6 +254,15 @@ void emit_thread(Writer& w, size_t pd) {
   bind.a_slot = tcb;
   bind.b_slot = w.slot_of[po.notification];
   push(w, bind);
+  if (!p.passive) return;
+  // A passive PD's SC drives its TCB through init() and is bound to its
+  // notification too: the kernel returns it to the notification when the
+  // PD first blocks, and a signal sent during init() is received on it.
+  is::TcbPairStep lend{};
+  lend.kind = uint32_t(is::StepKind::SchedContextBind);
+  lend.a_slot = w.slot_of[po.sc];
+  lend.b_slot = w.slot_of[po.notification];
+  push(w, lend);
 }
 
 template <class T>
@@ -292,9 +306,8 @@ std::vector<uint8_t> serialise(const Writer& w) {
     const auto& po = sp.pds[i];
     e.fault_badge = po.fault_endpoint == sp.monitor_endpoint ? po.fault_badge : 0;
     e.tcb_slot = w.slot_of[po.tcb];
-    // The initial task takes a passive PD's SC once its init() is done and
-    // binds it to the PD's notification (the one emit_thread binds the TCB
-    // to), so a notified passive PD runs on it.
+    // For the record (fault reports): a passive PD's SC and the
+    // notification emit_thread binds it to.
     if (w.in.plan->pds[i].passive) {
       e.sc_slot = w.slot_of[po.sc];
       e.notification_slot = w.slot_of[po.notification];

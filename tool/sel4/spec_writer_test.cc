@@ -141,10 +141,8 @@ std::vector<is::PdEntry> pd_entries_of(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
-// Without sc_slot the initial task never takes a passive PD's SC, and the PD
-// silently stays active (found by bench/sel4). Without notification_slot the
-// SC is taken but never bound to the PD's notification, and a notified (not
-// called) passive PD never runs again (tests/qemu/examples passive-server).
+// The PD table names a passive PD's SC and the notification its TCB is bound
+// to (the SchedContextBind step below uses the same two slots).
 TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   World w;
   ASSERT_TRUE(make_world(w, /*passive_server=*/true));
@@ -169,6 +167,57 @@ TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
     if (b.a_slot == pds[1].tcb_slot) bound = b.b_slot == pds[1].notification_slot;
   }
   EXPECT_TRUE(bound);
+}
+
+// Without this step the passive server's SC never reaches its notification
+// and a signal sent before its init() returned is lost with the SC (the
+// hand-off the kernel does when the PD first blocks needs the binding).
+TEST(SpecWriter, PassivePdsLendTheirSchedulingContextToTheirNotificationAtBoot) {
+  World w;
+  ASSERT_TRUE(make_world(w, /*passive_server=*/true));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  auto steps = steps_of(*bytes);
+  size_t binds = 0, sched_params = steps.size(), bind = steps.size(), resume = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind == uint32_t(is::StepKind::SchedContextBind)) {
+      ++binds;
+      bind = i;
+      auto b = as<is::TcbPairStep>(steps[i]);
+      EXPECT_EQ(b.a_slot, pds[1].sc_slot);
+      EXPECT_EQ(b.b_slot, pds[1].notification_slot);
+    }
+    if (steps[i].kind == uint32_t(is::StepKind::TcbSetSchedParams) &&
+        as<is::TcbSetSchedParamsStep>(steps[i]).tcb_slot == pds[1].tcb_slot)
+      sched_params = i;
+    if (steps[i].kind == uint32_t(is::StepKind::TcbResume) && as<is::SingleSlotStep>(steps[i]).slot == pds[1].tcb_slot)
+      resume = i;
+  }
+  EXPECT_EQ(binds, 1u);  // the server only: the client is active
+  EXPECT_LT(sched_params, bind);  // the SC drives the TCB first (init on its own SC)
+  EXPECT_LT(bind, resume);
+  EXPECT_EQ(as<is::TcbSetSchedParamsStep>(steps[sched_params]).sc_slot, pds[1].sc_slot);
+}
+
+// Each PD's thread gets its PD's name in the kernel (debug output names it).
+TEST(SpecWriter, EveryThreadIsNamedAfterItsPd) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  std::vector<uint64_t> named(pds.size(), 0);
+  for (const auto& s : steps_of(*bytes)) {
+    if (s.kind != uint32_t(is::StepKind::TcbSetName)) continue;
+    auto n = as<is::TcbSetNameStep>(s);
+    ASSERT_LT(n.pd_index, pds.size());
+    EXPECT_EQ(n.tcb_slot, pds[n.pd_index].tcb_slot);
+    ++named[n.pd_index];
+  }
+  for (size_t i = 0; i < pds.size(); ++i) EXPECT_EQ(named[i], 1u) << "PD " << i;
 }
 
 TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {

@@ -62,7 +62,15 @@ typedef struct seL4_MessageInfo { seL4_Word words[1]; } seL4_MessageInfo_t;
 #define seL4_CapFault_LookupFailureType 3
 #define seL4_CapFault_Length 4
 #else
+/* libsel4's headers are C: from C++ their declarations (__assert_fail,
+ * which libsel4's debug checks call, among them) need C linkage too. */
+#ifdef __cplusplus
+extern "C" {
+#endif
 #include <sel4/sel4.h>
+#ifdef __cplusplus
+}
+#endif
 #include "pd_abi.h" /* the seL4 PD CSpace layout (runtime/shared/pd_abi.h) */
 #endif
 
@@ -147,6 +155,10 @@ void microkit_dbg_put32(seL4_Uint32 x);
 #define BASE_USER_CAPS MICROKIT_PD_BASE_USER_CAPS
 #define MICROKIT_MAX_USER_CAPS MICROKIT_PD_MAX_USER_CAPS
 #define MICROKIT_MAX_IOPORT_ID MICROKIT_PD_MAX_IOPORT_ID
+/* The PD's root CNode: 2^PD_ROOT_CAP_BITS slots (pd_abi.h: one CNode whose
+ * guard makes a CPtr a slot number). */
+#define PD_ROOT_CAP_BITS MICROKIT_PD_CNODE_BITS
+#define PD_ROOT_CAP_SIZE (1ULL << PD_ROOT_CAP_BITS)
 
 /* Written by the tool into the program image: bit c set = channel c is an
  * IRQ / may be notified / may be ppcalled; bit i = I/O port id i. */
@@ -162,6 +174,13 @@ extern seL4_MessageInfo_t microkit_signal_msg;
 /* Stops the PD with a VM fault at address `err`, which its fault handler
  * reports (the official libmicrokit does the same). */
 void microkit_internal_crash(seL4_Error err);
+
+/* libsel4's debug checks (seL4_DebugAssert, on unless NDEBUG) call this
+ * when one fails, e.g. seL4_MessageInfo_new with a label that does not fit.
+ * libmicrokit defines it weak: it prints the check and where it failed,
+ * then stops the PD like microkit_internal_crash. A program may define its
+ * own. (Declared by <sel4/assert.h>, with this signature.) */
+/* void __assert_fail(const char *str, const char *file, int line, const char *function); */
 
 /* The CPtr of <cspace> slot `slot` (1..MICROKIT_MAX_USER_CAPS-1), else seL4_CapNull. */
 seL4_CPtr microkit_cspace_root_slot_to_cptr(seL4_Word slot);
