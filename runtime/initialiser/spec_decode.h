@@ -158,6 +158,23 @@ inline const char* check_sched_control(const spec::SchedControlConfigureStep& s,
   return nullptr;
 }
 
+// A frame filled from the user image: its size is a page size, the copy
+// stays inside the frame and reads only the user image, and the scratch
+// address is aligned to the frame.
+inline const char* check_fill_frame(const spec::FillFrameStep& s, const BootFacts& b) {
+  if (s.size_bits != 12 && s.size_bits != 21 && s.size_bits != 30) return "frame size is not a page size";
+  if (!is_source_slot(b, s.frame_slot)) return "slot out of range";
+  if (s.reserved[0] != 0 || s.reserved[1] != 0) return "reserved field not zero";
+  uint64_t size = uint64_t{1} << s.size_bits;
+  if (s.scratch_vaddr % size != 0) return "scratch address not aligned to the frame";
+  if (s.length == 0 || s.dest_offset > size || s.length > size - s.dest_offset) return "copy outside the frame";
+  uint64_t ui_size = (b.user_image_frames_end - b.user_image_frames_start) * 4096;
+  if (s.src_vaddr < b.user_image_vaddr || s.src_vaddr - b.user_image_vaddr > ui_size ||
+      s.length > ui_size - (s.src_vaddr - b.user_image_vaddr))
+    return "copy source outside the user image";
+  return nullptr;
+}
+
 // Checks steps whose fields are plain slots plus reserved words: which of
 // arg[0..6] are slots (bit i of slot_mask) and which must be zero.
 inline const char* check_slots(const spec::Step& s, const BootFacts& b, unsigned slot_mask,
@@ -182,6 +199,7 @@ inline const char* step_name(uint32_t kind) {
       "issue IRQ handler", "set IRQ notification", "acknowledge IRQ", "resume TCB"};
   if (kind == uint32_t(spec::StepKind::SchedContextBind)) return "bind scheduling context to notification";
   if (kind == uint32_t(spec::StepKind::TcbSetName)) return "name TCB";
+  if (kind == uint32_t(spec::StepKind::FillFrame)) return "fill frame";
   return kind <= spec::kMaxStepKind ? names[kind] : names[0];
 }
 
@@ -199,6 +217,7 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::MapFrame: return check_map_frame(read_at<spec::MapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::SchedControlConfigure:
       return check_sched_control(read_at<spec::SchedControlConfigureStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::FillFrame: return check_fill_frame(read_at<spec::FillFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::IrqIssue:
       if (s.small > spec::kTriggerEdge) return "unknown IRQ trigger";
       if (s.arg[3] == 0 || s.arg[3] > 64) return "destination depth out of range";

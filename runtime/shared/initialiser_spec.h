@@ -169,13 +169,14 @@ enum class StepKind : uint32_t {
   // 17..24 are reserved for other additions to this list.
   SchedContextBind = 25,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
   TcbSetName = 26,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
+  FillFrame = 27,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
 };
 inline constexpr uint32_t kMaxStepKind = 16;  // the last of the contiguous kinds 1..16
 
 // Whether `kind` is a StepKind (1..kMaxStepKind and the later additions).
 constexpr bool is_step_kind(uint32_t kind) {
   return (kind >= 1 && kind <= kMaxStepKind) || kind == uint32_t(StepKind::SchedContextBind) ||
-         kind == uint32_t(StepKind::TcbSetName);
+         kind == uint32_t(StepKind::TcbSetName) || kind == uint32_t(StepKind::FillFrame);
 }
 
 // The raw form every step is read as first.
@@ -331,6 +332,26 @@ struct TcbSetNameStep {
   uint64_t reserved[5];
 };
 
+// FillFrame: a frame bigger than the user image's 4 KiB pages (a prefilled
+// MR with 2 MiB or 1 GiB pages) gets its bytes by copying. The initial task
+// maps the frame (slot frame_slot, 2^size_bits bytes) read-write into its
+// own VSpace at scratch_vaddr (aligned to the frame's size, in a part of
+// its address space whose page tables the kernel made at boot and that
+// nothing else uses), copies `length` bytes from src_vaddr (inside the
+// user image) to offset dest_offset of the frame, cleans the data cache
+// over them (a PD may map the frame uncached) and unmaps the frame again.
+// Comes after the frame's Retype and before any mapping of it.
+struct FillFrameStep {
+  uint32_t kind;
+  uint32_t size_bits;  // 12, 21 or 30
+  uint64_t frame_slot;
+  uint64_t src_vaddr;
+  uint64_t length;     // >= 1; dest_offset + length <= 2^size_bits
+  uint64_t dest_offset;
+  uint64_t scratch_vaddr;
+  uint64_t reserved[2];
+};
+
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
 // cap into slot dest_index (depth dest_depth) of the CNode in root slot
 // dest_cnode_slot.
@@ -423,5 +444,6 @@ static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) 
 static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
+static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
 
 }  // namespace microkit::initialiser_spec

@@ -161,6 +161,46 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   }
 }
 
+// Where the initial task maps a frame of 2^bits bytes to fill it: a block
+// of that size its boot-time page tables cover and nothing uses. 2 MiB
+// frames: the block just below the user image (the image starts at 4 MiB,
+// initialiser.ld, so the kernel made the level-2 table that covers both).
+// 1 GiB frames: the first GiB block after the image and the boot frames
+// the kernel maps behind it (the top-level table covers it).
+std::optional<uint64_t> scratch_vaddr(const Writer& w, uint32_t bits) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  uint64_t size = uint64_t{1} << bits;
+  uint64_t ui = w.in.user_image_vaddr;
+  if (bits == 21 && ui >= 2 * size && (ui - size) / kGiB == ui / kGiB) return ui - size;
+  uint64_t ui_end = ui + (w.in.boot->user_image_frames.end - w.in.boot->user_image_frames.start) * 4096;
+  if (bits == 30) return (ui_end + (uint64_t{64} << 20) + kGiB - 1) / kGiB * kGiB;
+  return std::nullopt;
+}
+
+// Prefilled MRs with pages over 4 KiB: their frames get the bytes now,
+// before any PD maps them.
+void emit_fills(Writer& w) {
+  for (const plan::FrameFill& f : w.in.sel4->frame_fills) {
+    const KernelObject& o = w.in.sel4->objects[f.object];
+    auto scratch = scratch_vaddr(w, o.size_bits);
+    if (!scratch) {
+      w.diags.error("prefill-page-size", {}, {},
+                    "frame " + o.name + " (" + std::to_string(o.size()) + " bytes) cannot be filled: the "
+                    "initial task has no free place to map it",
+                    "give the prefilled memory region page_size=\"0x1000\"");
+      continue;
+    }
+    is::FillFrameStep s{};
+    s.kind = uint32_t(is::StepKind::FillFrame);
+    s.size_bits = o.size_bits;
+    s.frame_slot = w.slot_of[f.object];
+    s.src_vaddr = w.in.user_image_vaddr + (f.src_paddr - w.in.user_image_paddr);
+    s.length = f.length;
+    s.scratch_vaddr = *scratch;
+    push(w, s);
+  }
+}
+
 void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   const auto& irq = w.in.sel4->irqs[cap.irq];
   uint64_t handler = new_slot(w);
@@ -341,9 +381,13 @@ uint64_t pd_cnode_cap_data() {
 }
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags) {
-  // 1. retypes; 2. VSpaces; 3. CSpaces; 4. threads; 5. resume; 6. bytes.
+  // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. threads;
+  // 5. resume; 6. bytes.
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
+  size_t errors_before = diags.error_count();
   emit_retypes(w);
+  emit_fills(w);
+  if (diags.error_count() != errors_before) return std::nullopt;
   std::vector<bool> used(in.sel4->objects.size(), false);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
