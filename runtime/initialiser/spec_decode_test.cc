@@ -328,8 +328,38 @@ TEST(InitialiserSpec, OnlyKnownKindsAfterTheContiguousOnes) {
   }
   s.kind = uint32_t(StepKind::SchedContextBind);
   EXPECT_EQ(check_step(s, facts()), nullptr);
-  s.kind = uint32_t(StepKind::TcbSetName) + 1;
+  s.kind = uint32_t(StepKind::FillFrame) + 1;
   EXPECT_STREQ(check_step(s, facts()), "unknown step kind");
+}
+
+// A fill copies inside its frame, from inside the user image (vaddr
+// 0x400000, 20 frames in facts()), through an aligned scratch block.
+TEST(InitialiserSpec, FillFrameRefusals) {
+  auto fill = [](uint32_t bits, uint64_t src, uint64_t len, uint64_t off, uint64_t scratch) {
+    spec::FillFrameStep f{};
+    f.kind = uint32_t(StepKind::FillFrame);
+    f.size_bits = bits;
+    f.frame_slot = 1005;
+    f.src_vaddr = src;
+    f.length = len;
+    f.dest_offset = off;
+    f.scratch_vaddr = scratch;
+    return read_at<spec::Step>(reinterpret_cast<const uint8_t*>(&f), 0);
+  };
+  EXPECT_EQ(check_step(fill(21, 0x400000, 0x14000, 0, 0x200000), facts()), nullptr);
+  EXPECT_EQ(check_step(fill(21, 0x410000, 0x4000, 0x1fc000, 0x200000), facts()), nullptr);
+  EXPECT_STREQ(check_step(fill(20, 0x400000, 1, 0, 0x200000), facts()), "frame size is not a page size");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 1, 0, 0x201000), facts()), "scratch address not aligned to the frame");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 0x2000, 0x1ff000, 0x200000), facts()), "copy outside the frame");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 0, 0, 0x200000), facts()), "copy outside the frame");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 0x14001, 0, 0x200000), facts()), "copy source outside the user image");
+  EXPECT_STREQ(check_step(fill(21, 0x3ff000, 0x10, 0, 0x200000), facts()), "copy source outside the user image");
+  spec::Step bad = fill(21, 0x400000, 1, 0, 0x200000);
+  bad.arg[0] = 0;
+  EXPECT_STREQ(check_step(bad, facts()), "slot out of range");
+  bad = fill(21, 0x400000, 1, 0, 0x200000);
+  bad.arg[6] = 1;
+  EXPECT_STREQ(check_step(bad, facts()), "reserved field not zero");
 }
 
 TEST(InitialiserSpec, SchedContextBindIsTwoSlots) {

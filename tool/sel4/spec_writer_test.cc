@@ -300,6 +300,56 @@ TEST(SpecWriter, SharedFramesAreCopiedForTheirSecondMapping) {
   EXPECT_EQ(std::adjacent_find(frame_slots.begin(), frame_slots.end()), frame_slots.end());
 }
 
+// A prefilled MR with 2 MiB pages: each frame with bytes is filled after
+// its Retype and before its first mapping, from the user image, through a
+// 2 MiB-aligned scratch block below the user image.
+TEST(SpecWriter, LargePrefilledFramesAreFilledBeforeTheyAreMapped) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  auto& mr = w.plan.mrs[0];
+  mr.size = 0x400000;
+  mr.page_size = 0x200000;
+  mr.prefill = std::vector<uint8_t>(0x2100, 7);
+  mr.prefill_size = 0x2100;
+  w.plan.pds[0].mappings = {{0, 0x40000000, 0x400000, true, true, false, true}};
+  w.plan.pds[1].mappings.clear();
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.assign(1, {kUiPaddr + 0x110000, kUiPaddr + 0x111000, kUiPaddr + 0x112000});
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  ASSERT_TRUE(sp);
+  w.sp = *sp;
+  SpecInputs in = spec_inputs(w);
+  in.user_image_vaddr = 0x400000;  // where initialiser.ld puts it
+  auto bytes = write_spec(in, d);
+  ASSERT_TRUE(bytes);
+  auto steps = steps_of(*bytes);
+  size_t fills = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind != uint32_t(is::StepKind::FillFrame)) continue;
+    ++fills;
+    auto f = as<is::FillFrameStep>(steps[i]);
+    EXPECT_EQ(f.size_bits, 21u);
+    EXPECT_EQ(f.src_vaddr, 0x400000u + 0x110000u);
+    EXPECT_EQ(f.length, 0x3000u);
+    EXPECT_EQ(f.dest_offset, 0u);
+    EXPECT_EQ(f.scratch_vaddr, 0x200000u);
+    bool retyped_before = false, mapped_after = false, mapped_before = false;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      if (steps[k].kind == uint32_t(is::StepKind::Retype)) {
+        auto r = as<is::RetypeStep>(steps[k]);
+        if (f.frame_slot >= r.dest_slot && f.frame_slot < r.dest_slot + r.count) retyped_before = k < i;
+      }
+      if (steps[k].kind == uint32_t(is::StepKind::MapFrame) && as<is::MapFrameStep>(steps[k]).frame_slot == f.frame_slot)
+        (k < i ? mapped_before : mapped_after) = true;
+    }
+    EXPECT_TRUE(retyped_before);
+    EXPECT_TRUE(mapped_after);
+    EXPECT_FALSE(mapped_before);
+  }
+  EXPECT_EQ(fills, 1u);  // the second frame has no bytes: the kernel's zeroes
+}
+
 TEST(SpecWriter, PdCNodeCapDataIsAGuardOfTheRemainingBits) {
   EXPECT_EQ(pd_cnode_cap_data(), 64u - pd_abi::kCNodeBits);
 }

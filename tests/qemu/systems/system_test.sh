@@ -50,7 +50,7 @@ actual_lines() {
     awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
     grep -v -e '^microkit initialiser: running [0-9]* steps for [0-9]* PDs$' \
             -e '^microkit initialiser: all steps done$' |
-    sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/'
+    sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/'
 }
 
 qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -smp "$cores" -m size=2G -nographic \
