@@ -19,13 +19,14 @@ bool channel_ok(seL4_Word mask, microkit_channel ch, const char* call) {
   return false;
 }
 
-// The first registers of seL4_UserContext on AArch64 are pc, then sp:
-// writing two starts the thread at `entry_point` on a fresh stack (the stack
-// top every PD has, pd_abi.h), so a child restarted after a fault does not
-// keep the stack its fault left in use. crt0 resets sp too, for restarts
-// made by other means.
+// seL4_TCB_WriteRegisters writes the first `count` registers of
+// seL4_UserContext. pc comes first on every architecture; writing up to sp
+// (AArch64: pc, sp; RISC-V: pc, ra, sp) starts the thread at `entry_point`
+// on a fresh stack (the stack top every PD has, pd_abi.h), so a child
+// restarted after a fault does not keep the stack its fault left in use.
+// crt0 resets sp too, for restarts made by other means.
 static_assert(__builtin_offsetof(seL4_UserContext, pc) == 0, "pc is the first register");
-static_assert(__builtin_offsetof(seL4_UserContext, sp) == sizeof(seL4_Word), "sp is the second");
+constexpr seL4_Word kRegistersThroughSp = __builtin_offsetof(seL4_UserContext, sp) / sizeof(seL4_Word) + 1;
 
 void restart_tcb(seL4_CPtr tcb, seL4_Word entry_point, seL4_Word registers, const char* step) {
   seL4_UserContext ctxt{};
@@ -72,7 +73,7 @@ void microkit_deferred_irq_ack(microkit_channel ch) {
 }
 
 void microkit_pd_restart(microkit_child pd, seL4_Word entry_point) {
-  restart_tcb(MICROKIT_PD_BASE_CHILD_TCB + pd, entry_point, 2, "microkit_pd_restart: writing the child's registers");
+  restart_tcb(MICROKIT_PD_BASE_CHILD_TCB + pd, entry_point, kRegistersThroughSp, "microkit_pd_restart: writing the child's registers");
 }
 
 void microkit_pd_stop(microkit_child pd) {
@@ -102,6 +103,7 @@ void microkit_internal_crash(seL4_Error err) {
 
 #if defined(CONFIG_ARM_HYPERVISOR_SUPPORT)
 void microkit_vcpu_restart(microkit_child vcpu, seL4_Word entry_point) {
+  // Only pc: a guest's stack is its own business.
   restart_tcb(MICROKIT_PD_BASE_VM_TCB + vcpu, entry_point, 1, "microkit_vcpu_restart: writing the VM's registers");
 }
 
