@@ -113,7 +113,7 @@ Event event_from(seL4_Word badge, seL4_MessageInfo_t tag) {
 // Lowest channel first, each once, as the manual's notified() describes.
 void deliver_notifications(seL4_Word channels) {
   for (; channels != 0; channels &= channels - 1)
-    notified(static_cast<microkit_channel>(__builtin_ctzll(channels)));
+    notified(microkit::sel4::lowest_set_bit(channels));
 }
 
 Answer deliver(const Event& e) {
@@ -173,7 +173,7 @@ seL4_MessageInfo_t next_message(const Answer& answer, seL4_Word* badge) {
 // PD's IRQs once before serving.
 void unmask_irqs() {
   for (seL4_Word bits = microkit_irqs; bits != 0; bits &= bits - 1)
-    seL4_IRQHandler_Ack(MICROKIT_PD_BASE_IRQ + static_cast<seL4_Word>(__builtin_ctzll(bits)));
+    seL4_IRQHandler_Ack(MICROKIT_PD_BASE_IRQ + microkit::sel4::lowest_set_bit(bits));
 }
 
 using Constructor = void (*)();
