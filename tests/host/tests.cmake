@@ -134,3 +134,9 @@ host_test(free_running_ppc_option ppc.system 0 ARGS "--free-running"
   EXPECT "client: reply label=43 count=1 mr0=6" "PASS quiescent \\(free-running\\)")
 host_test(free_running_mesh mesh.system 0 FLAGS "--free-running"
   EXPECT "m0: event 1" "PASS quiescent \\(free-running\\)")
+
+# PD threads carry their PD's name (as on debug seL4 kernels), cut to the
+# 15 bytes Linux keeps.
+host_test(thread_names names.system 0
+  EXPECT "named_short: my thread is called 'named_short'"
+         "named_longer_than_fifteen: my thread is called 'named_longer_th'")

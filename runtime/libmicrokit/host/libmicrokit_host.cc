@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -588,6 +589,9 @@ int main() {
   seen_to_pd = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
   memcpy(microkit_name, cp->name, sizeof microkit_name);
   microkit_name[sizeof microkit_name - 1] = 0;
+  // The thread carries the PD's name (its first 15 bytes), as seL4 debug
+  // kernels name PD threads: ps, top, gdb and core dumps show it.
+  prctl(PR_SET_NAME, microkit_name, 0, 0, 0);
   map_regions();
   apply_patches();
   setvbuf(stdout, nullptr, _IOLBF, 0);

@@ -32,6 +32,12 @@ void init(void)
         microkit_irq_ack(9);
         microkit_deferred_notify(9);
         printf("refused notify returned\n");
+    } else if (strncmp(microkit_name, "named_", 6) == 0) {
+        char comm[32] = {0};
+        FILE *f = fopen("/proc/self/comm", "r");
+        if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+        if (f) fclose(f);
+        printf("%s: my thread is called '%s'\n", microkit_name, comm);
     } else if (strcmp(microkit_name, "trapper") == 0) {
         /* ud2 (SIGILL): a user exception. The parent's reply moves pc past
          * it; a retry without that would trap for ever. */
