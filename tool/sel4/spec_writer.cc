@@ -161,19 +161,16 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   }
 }
 
-// Where the initial task maps a frame of 2^bits bytes to fill it: a block
-// of that size its boot-time page tables cover and nothing uses. 2 MiB
-// frames: the block just below the user image (the image starts at 4 MiB,
-// initialiser.ld, so the kernel made the level-2 table that covers both).
-// 1 GiB frames: the first GiB block after the image and the boot frames
-// the kernel maps behind it (the top-level table covers it).
+// Where the initial task maps a 2 MiB frame to fill it: the 2 MiB block
+// just below the user image. The image starts at 4 MiB (initialiser.ld),
+// so the level-2 table the kernel made for it covers that block too, and
+// nothing is mapped there. (No board here has 1 GiB pages; such frames
+// would need a free level-1 entry and are refused until one does.)
 std::optional<uint64_t> scratch_vaddr(const Writer& w, uint32_t bits) {
   constexpr uint64_t kGiB = uint64_t{1} << 30;
   uint64_t size = uint64_t{1} << bits;
   uint64_t ui = w.in.user_image_vaddr;
   if (bits == 21 && ui >= 2 * size && (ui - size) / kGiB == ui / kGiB) return ui - size;
-  uint64_t ui_end = ui + (w.in.boot->user_image_frames.end - w.in.boot->user_image_frames.start) * 4096;
-  if (bits == 30) return (ui_end + (uint64_t{64} << 20) + kGiB - 1) / kGiB * kGiB;
   return std::nullopt;
 }
 
@@ -185,9 +182,9 @@ void emit_fills(Writer& w) {
     auto scratch = scratch_vaddr(w, o.size_bits);
     if (!scratch) {
       w.diags.error("prefill-page-size", {}, {},
-                    "frame " + o.name + " (" + std::to_string(o.size()) + " bytes) cannot be filled: the "
-                    "initial task has no free place to map it",
-                    "give the prefilled memory region page_size=\"0x1000\"");
+                    "frame " + o.name + " (" + std::to_string(o.size()) + " bytes) of a prefilled memory "
+                    "region cannot be filled: the initial task maps only 2 MiB frames to fill them",
+                    "give the prefilled memory region page_size=\"0x1000\" or \"0x200000\"");
       continue;
     }
     is::FillFrameStep s{};
