@@ -102,12 +102,20 @@ seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo
 /* The PD's name from the system description, NUL-terminated. */
 extern char microkit_name[MICROKIT_PD_NAME_LENGTH];
 
-/* ---- Messages (pure functions, the same on every port) ---- */
+/* ---- Messages (pure functions) ----
+ * On seL4 they are libsel4's message-info functions, so a debug build
+ * checks label (52 bits) and count (7 bits) as the official library does
+ * (a failed check calls __assert_fail). The host port has no libsel4: it
+ * keeps the same bits and drops the rest. */
 static inline microkit_msginfo microkit_msginfo_new(seL4_Word label, seL4_Uint16 count)
 {
+#if defined(MICROKIT_HOST)
     microkit_msginfo m;
     m.words[0] = ((label & 0xfffffffffffffull) << 12) | ((seL4_Word)count & 0x7fu);
     return m;
+#else
+    return seL4_MessageInfo_new(label, 0, 0, count);
+#endif
 }
 
 static inline seL4_Word microkit_msginfo_get_label(microkit_msginfo msginfo)
