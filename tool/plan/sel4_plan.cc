@@ -289,6 +289,21 @@ std::optional<uint64_t> contiguous_base(Ctx& c, size_t m, uint32_t page_bits) {
   return std::nullopt;
 }
 
+// A prefilled MR with 4 KiB pages is mapped from the user image's own
+// frames (no copy). With bigger pages it gets frames of its planned size
+// like any MR, and the initial task copies each frame's share of the bytes
+// (placed contiguously by build_image's place_pages) into it.
+void plan_prefill_copies(Ctx& c, size_t m, const std::vector<uint64_t>& prefill) {
+  const Mr& mr = c.plan.mrs[m];
+  uint64_t bytes = prefill.size() * kPage;
+  const auto& frames = c.sp.mr_frames[m];
+  for (uint64_t i = 0; i < frames.size(); ++i) {
+    uint64_t offset = i * mr.page_size;
+    if (offset >= bytes) break;
+    c.sp.frame_fills.push_back({frames[i], prefill[0] + offset, std::min(mr.page_size, bytes - offset)});
+  }
+}
+
 void plan_mr(Ctx& c, size_t m) {
   const Mr& mr = c.plan.mrs[m];
   uint32_t bits = log2_of(mr.page_size);
@@ -296,17 +311,15 @@ void plan_mr(Ctx& c, size_t m) {
   const auto& prefill = m < c.in.mr_prefill_pages.size() ? c.in.mr_prefill_pages[m]
                                                          : std::vector<uint64_t>{};
   auto& frames = c.sp.mr_frames[m];
-  if (!prefill.empty()) {
-    // Mapped from the user image, whose frames the kernel made 4 KiB each:
-    // a prefilled MR uses 4 KiB frames whatever its planned page size.
-    if (mr.phys_addr) {
-      auto [file, loc] = mr_loc(c, m);
-      c.diags.error("prefill-unsupported-mr", file, loc,
-                    "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
-                    "phys_addr (it is mapped from the boot image's pages)",
-                    "remove phys_addr from the region, or drop its prefill");
-      return;
-    }
+  if (!prefill.empty() && mr.phys_addr) {
+    auto [file, loc] = mr_loc(c, m);
+    c.diags.error("prefill-unsupported-mr", file, loc,
+                  "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
+                  "phys_addr (it is mapped from the boot image's pages)",
+                  "remove phys_addr from the region, or drop its prefill");
+    return;
+  }
+  if (!prefill.empty() && mr.page_size == kPage) {
     for (uint64_t i = 0; i < prefill.size(); ++i)
       frames.push_back(add_user_image_frame(c, prefill[i], "frame:" + mr.name + ":" +
                                                                std::to_string(i), std::nullopt, m));
@@ -324,6 +337,7 @@ void plan_mr(Ctx& c, size_t m) {
       place_fixed_frame(c, o);
     }
   }
+  if (!prefill.empty()) plan_prefill_copies(c, m, prefill);
 }
 
 // ---------------------------------------------------------------------------

@@ -195,8 +195,11 @@ void place_pages(const plan::Plan& plan, const std::vector<PageMap>& programs, R
   }
   for (const plan::Mr& mr : plan.mrs) {
     std::vector<uint64_t> pages;
+    // 4 KiB pages are mapped from here, so the whole MR is placed; bigger
+    // pages are filled by copying (plan_sel4), so only the bytes are.
+    uint64_t count = mr.page_size == kPage ? mr.size / kPage : (mr.prefill_size + kPage - 1) / kPage;
     if (mr.prefill_path)
-      for (uint64_t k = 0; k < mr.size / kPage; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
+      for (uint64_t k = 0; k < count; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
     r.mr_pages.push_back(std::move(pages));
   }
   r.ui.size = at;

@@ -179,6 +179,43 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   }
 }
 
+// Where the initial task maps a 2 MiB frame to fill it: the 2 MiB block
+// just below the user image. The image starts at 4 MiB (initialiser.ld),
+// so the level-2 table the kernel made for it covers that block too, and
+// nothing is mapped there. (No board here has 1 GiB pages; such frames
+// would need a free level-1 entry and are refused until one does.)
+std::optional<uint64_t> scratch_vaddr(const Writer& w, uint32_t bits) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  uint64_t size = uint64_t{1} << bits;
+  uint64_t ui = w.in.user_image_vaddr;
+  if (bits == 21 && ui >= 2 * size && (ui - size) / kGiB == ui / kGiB) return ui - size;
+  return std::nullopt;
+}
+
+// Prefilled MRs with pages over 4 KiB: their frames get the bytes now,
+// before any PD maps them.
+void emit_fills(Writer& w) {
+  for (const plan::FrameFill& f : w.in.sel4->frame_fills) {
+    const KernelObject& o = w.in.sel4->objects[f.object];
+    auto scratch = scratch_vaddr(w, o.size_bits);
+    if (!scratch) {
+      w.diags.error("prefill-page-size", {}, {},
+                    "frame " + o.name + " (" + std::to_string(o.size()) + " bytes) of a prefilled memory "
+                    "region cannot be filled: the initial task maps only 2 MiB frames to fill them",
+                    "give the prefilled memory region page_size=\"0x1000\" or \"0x200000\"");
+      continue;
+    }
+    is::FillFrameStep s{};
+    s.kind = uint32_t(is::StepKind::FillFrame);
+    s.size_bits = o.size_bits;
+    s.frame_slot = w.slot_of[f.object];
+    s.src_vaddr = w.in.user_image_vaddr + (f.src_paddr - w.in.user_image_paddr);
+    s.length = f.length;
+    s.scratch_vaddr = *scratch;
+    push(w, s);
+  }
+}
+
 void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   const auto& irq = w.in.sel4->irqs[cap.irq];
   uint64_t handler = new_slot(w, pd_owner(pd));
@@ -244,6 +281,11 @@ void emit_thread(Writer& w, size_t pd) {
   cfg.ipc_buffer_vaddr = po.ipc_buffer_vaddr;
   cfg.ipc_buffer_slot = w.slot_of[po.ipc_buffer];
   push(w, cfg);
+  is::TcbSetNameStep name{};  // kernel debug output names the PD
+  name.kind = uint32_t(is::StepKind::TcbSetName);
+  name.tcb_slot = tcb;
+  name.pd_index = pd;
+  push(w, name);
   uint64_t fault = new_slot(w, pd_owner(pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[po.fault_endpoint], kRootCNode, fault, kRootDepth,
             is::kRightWrite | is::kRightGrant | is::kRightGrantReply, po.fault_badge);
@@ -267,6 +309,15 @@ void emit_thread(Writer& w, size_t pd) {
   bind.a_slot = tcb;
   bind.b_slot = w.slot_of[po.notification];
   push(w, bind);
+  if (!p.passive) return;
+  // A passive PD's SC drives its TCB through init() and is bound to its
+  // notification too: the kernel returns it to the notification when the
+  // PD first blocks, and a signal sent during init() is received on it.
+  is::TcbPairStep lend{};
+  lend.kind = uint32_t(is::StepKind::SchedContextBind);
+  lend.a_slot = w.slot_of[po.sc];
+  lend.b_slot = w.slot_of[po.notification];
+  push(w, lend);
 }
 
 template <class T>
@@ -310,9 +361,8 @@ std::vector<uint8_t> serialise(const Writer& w) {
     const auto& po = sp.pds[i];
     e.fault_badge = po.fault_endpoint == sp.monitor_endpoint ? po.fault_badge : 0;
     e.tcb_slot = w.slot_of[po.tcb];
-    // The initial task takes a passive PD's SC once its init() is done and
-    // binds it to the PD's notification (the one emit_thread binds the TCB
-    // to), so a notified passive PD runs on it.
+    // For the record (fault reports): a passive PD's SC and the
+    // notification emit_thread binds it to.
     if (w.in.plan->pds[i].passive) {
       e.sc_slot = w.slot_of[po.sc];
       e.notification_slot = w.slot_of[po.notification];
@@ -431,11 +481,15 @@ uint64_t pd_cnode_cap_data() {
 }
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags) {
-  // 1. retypes; 2. VSpaces; 3. CSpaces; 4. threads; 5. resume; 6. bytes.
+  // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. threads;
+  // 5. resume; 6. bytes.
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
+  size_t errors_before = diags.error_count();
   emit_retypes(w);
+  emit_fills(w);
+  if (diags.error_count() != errors_before) return std::nullopt;
   std::vector<bool> used(in.sel4->objects.size(), false);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
