@@ -195,6 +195,22 @@ std::pair<uint64_t, uint64_t> ram_totals(const Ctx& c) {
   return {total, used};
 }
 
+std::string mib(uint64_t bytes) {
+  uint64_t tenths = (bytes * 10 + (1 << 20) / 2) >> 20;
+  return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " MiB";
+}
+
+// "'a' 512 MiB, 'b' 3 MiB" for the `n` largest regions of the plan.
+std::string largest_mrs(const Plan& plan, size_t n) {
+  std::vector<const Mr*> mrs;
+  for (const Mr& m : plan.mrs) mrs.push_back(&m);
+  std::stable_sort(mrs.begin(), mrs.end(), [](const Mr* a, const Mr* b) { return a->size > b->size; });
+  std::string out;
+  for (size_t i = 0; i < mrs.size() && i < n; ++i)
+    out += (i ? ", '" : "'") + mrs[i]->name + "' " + mib(mrs[i]->size);
+  return out.empty() ? "none" : out;
+}
+
 void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   const KernelObject& o = c.sp.objects[obj];
   uint64_t unplaced = 0;
@@ -206,13 +222,13 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
                            : "the initial task";
   auto [file, loc] = object_loc(c, o);
   c.diags.error("out-of-memory", file, loc,
-                "not enough memory for " + owner + " (object " + o.name + ", " +
-                    std::to_string(o.size()) + " bytes): the system's objects need " +
-                    std::to_string(used + unplaced) + " bytes of RAM but the kernel leaves " +
-                    std::to_string(ram) + " bytes of RAM untypeds (" + std::to_string(ram - used) +
-                    " free when this object came, in pieces too small for it)",
-                "make memory regions or stacks smaller, use fewer protection domains, or use a "
-                "board/kernel with more RAM");
+                "not enough memory for " + owner + " (object " + o.name + ", " + mib(o.size()) +
+                    "): the system's objects need " + mib(used + unplaced) +
+                    " of RAM but the kernel leaves " + mib(ram) + " to user space (" +
+                    mib(ram - used) + " free when this object came, in pieces too small for it). "
+                    "The largest memory regions: " + largest_mrs(c.plan, 5),
+                "make the largest memory regions or stacks smaller, use fewer protection domains, "
+                "or use a board with more RAM");
 }
 
 // Floating objects, biggest first, first fit over RAM untypeds.

@@ -2,6 +2,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sdf/domain_schedule.h"
 #include "sdf/validate_context.h"
 
 namespace microkit::sdf::detail {
@@ -52,6 +53,26 @@ void check_schedule_length(Context& cx, const DomainSchedule& s) {
            "shorten the schedule or lower index_shift");
 }
 
+// The kernel counts in timer ticks: a duration that rounds to 0 ticks or
+// does not fit in 56 bits would be refused at boot.
+void check_duration_ticks(Context& cx, const ScheduleEntry& e) {
+  bool ticks = e.unit == ScheduleEntry::Unit::Ticks;
+  if (!ticks && !cx.limits.timer_frequency) return;
+  auto n = schedule_ticks(e, cx.limits.timer_frequency.value_or(0));
+  if (n && *n > 0) return;
+  std::string hz = ticks ? "" : " at the kernel's timer frequency of " +
+                                    std::to_string(*cx.limits.timer_frequency) + " Hz";
+  if (!n)
+    cx.error("schedule-duration-too-long", e.at("duration"),
+             "the duration is more than the kernel's 56-bit tick count holds" + hz,
+             "shorten the entry; repeat it in the schedule to run the domain longer");
+  else
+    cx.error("schedule-duration-too-short", e.at("duration"),
+             "the duration is less than one timer tick" + hz,
+             "give the entry at least " +
+                 std::to_string(1000000 / *cx.limits.timer_frequency + 1) + " us, or a duration in ticks");
+}
+
 void check_schedule(Context& cx, const DomainSchedule& s,
                     const std::unordered_set<std::string_view>& names) {
   if (s.entries.empty()) {
@@ -69,13 +90,20 @@ void check_schedule(Context& cx, const DomainSchedule& s,
     if (e.duration == 0) {
       cx.error("schedule-duration-zero", e.at("duration"), "a schedule entry lasts 0",
                "give the entry a positive duration, e.g. \"1000 us\"");
+      continue;
     }
+    check_duration_ticks(cx, e);
   }
   if (s.start_index >= s.entries.size()) {
     cx.error("schedule-start-index-out-of-range", s.at("start_index"),
              "start_index " + std::to_string(s.start_index) + " is not below the number of entries (" +
                  std::to_string(s.entries.size()) + ")",
              "use a start_index between 0 and " + std::to_string(s.entries.size() - 1));
+  } else if (s.entries[s.start_index].kind == ScheduleEntry::Kind::EndMarker) {
+    cx.error("schedule-start-at-end-marker", s.at("start_index"),
+             "start_index " + std::to_string(s.start_index) + " is a <schedule_end_marker>; the kernel "
+             "cannot start a schedule there",
+             "point start_index at a <schedule_entry>");
   }
 }
 
@@ -114,6 +142,11 @@ void check_domains(Context& cx) {
     return;
   }
   const Domains& domains = *cx.sd.domains;
+  if (cx.board.arch == board::Arch::Host)
+    cx.warning("domains-not-scheduled-on-host", domains.loc,
+               "the host platform does not run the domain scheduler: every protection domain runs "
+               "whenever it is ready, as if all were in one domain",
+               "test domain scheduling on seL4 (QEMU)");
   if (cx.config.smp || cx.config.cpus > 1) {
     cx.error("domains-on-smp", domains.loc,
              "the domain scheduler is not available in multi-core configuration '" +
