@@ -164,7 +164,7 @@ std::optional<Target> select_target(const board::BoardDatabase& db, const std::s
                     " are: " + join(config_names(*b)));
     return std::nullopt;
   }
-  return Target{*b, *c};
+  return Target{*b, *c, {}};
 }
 
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,

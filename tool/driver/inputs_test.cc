@@ -248,7 +248,8 @@ TEST(LoadInputs, A32BitElfIsRefusedAtTheAttribute) {
   std::vector<uint8_t> elf = aarch64_pd([](auto&) {});
   elf[EI_CLASS] = ELFCLASS32;
   std::string text;
-  EXPECT_EQ(program_errors(elf, aarch64_board(), text), Ids{"elf-wrong-class " + at(loc_of(text, "path="))});
+  Ids got = program_errors(elf, aarch64_board(), text);
+  EXPECT_EQ(got, Ids{"elf-wrong-class " + at(loc_of(text, "path="))});
 }
 
 TEST(LoadInputs, AProgramLoadedOverTheStackIsRefused) {

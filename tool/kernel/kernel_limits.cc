@@ -69,6 +69,10 @@ void apply_kernel_limits(const KernelPackage& pkg, board::Limits& limits) {
   // RISC-V: the timer is maxIRQ itself, so PDs get numbers below it.
   if (c.arch == board::Arch::RiscV64 && limits.max_irq && *limits.max_irq > 0) --*limits.max_irq;
   limits.reserved_irqs = reserved_irqs(pkg);
+  if (c.arch == board::Arch::RiscV64) {
+    limits.min_irq = 1;
+    limits.min_irq_why = "the RISC-V PLIC numbers its interrupt sources from 1 (0 means none)";
+  }
   if (c.arch == board::Arch::AArch64) {
     // SGIs (0..15) are sent by software, never by a device; on SMP kernels
     // PPIs (16..31) are per core and need a core the SDF cannot name.

@@ -83,3 +83,24 @@ TEST(KernelLimits, RealKernelElfGivesTheIrqTable) {
 
 }  // namespace
 }  // namespace microkit::kernel
+
+namespace microkit::kernel {
+namespace {
+
+// RISC-V: the kernel's timer is the last entry of its IRQ table; PLIC
+// sources start at 1. (97 entries: the qemu-riscv-virt kernel.elf's table.)
+TEST(KernelLimits, RiscvTimerIsTheTopOfTheTable) {
+  std::string dir = std::string(MICROKIT_SHARED_DIR) + "/sel4-16.0.0/qemu_virt_riscv64/debug";
+  if (!std::filesystem::exists(dir + "/gen_config.json")) GTEST_SKIP() << "no facts at " << dir;
+  KernelPackage pkg = load_or_fail(dir);
+  pkg.irq_table_entries = 97;
+  board::Limits limits;
+  apply_kernel_limits(pkg, limits);
+  EXPECT_EQ(limits.max_irq, std::optional<uint64_t>(95));
+  EXPECT_EQ(limits.min_irq, std::optional<uint64_t>(1));
+  EXPECT_EQ(numbers(limits.reserved_irqs), (std::vector<uint64_t>{96}));
+  EXPECT_EQ(limits.smc_calls, std::optional<bool>(false));
+}
+
+}  // namespace
+}  // namespace microkit::kernel

@@ -52,16 +52,18 @@ struct Ctx {
 };
 
 // Location of a PD or MR in the SDF, when the caller gave it.
-std::pair<std::string, Loc> pd_loc(const Ctx& c, size_t pd) {
+// Where to point for a PD or MR: the attribute at fault when it was written
+// (Element::at falls back to the element itself).
+std::pair<std::string, Loc> pd_loc(const Ctx& c, size_t pd, std::string_view attr = {}) {
   if (!c.in.sdf || pd >= c.in.sdf->pds.size()) return {{}, {}};
-  return {c.in.sdf->file, c.in.sdf->pds[pd].loc};
+  return {c.in.sdf->file, c.in.sdf->pds[pd].at(attr)};
 }
-std::pair<std::string, Loc> mr_loc(const Ctx& c, size_t mr) {
+std::pair<std::string, Loc> mr_loc(const Ctx& c, size_t mr, std::string_view attr = {}) {
   if (!c.in.sdf || mr >= c.in.sdf->mrs.size()) return {{}, {}};
-  return {c.in.sdf->file, c.in.sdf->mrs[mr].loc};
+  return {c.in.sdf->file, c.in.sdf->mrs[mr].at(attr)};
 }
-std::pair<std::string, Loc> object_loc(const Ctx& c, const KernelObject& o) {
-  if (o.mr) return mr_loc(c, *o.mr);
+std::pair<std::string, Loc> object_loc(const Ctx& c, const KernelObject& o, std::string_view mr_attr = {}) {
+  if (o.mr) return mr_loc(c, *o.mr, mr_attr);
   if (o.pd) return pd_loc(c, *o.pd);
   return {{}, {}};
 }
@@ -164,7 +166,7 @@ void place_fixed_frame(Ctx& c, size_t obj) {
     const auto& ut = c.sp.untypeds[u];
     if (o.paddr < ut.paddr || end > ut.end()) continue;
     if (overlaps_any(c.occupied[u], o.paddr, end)) {
-      auto [file, loc] = object_loc(c, o);
+      auto [file, loc] = object_loc(c, o, "phys_addr");
       c.diags.error("mr-paddr-overlap", file, loc,
                     "memory region '" + c.plan.mrs[*o.mr].name + "': its frame at " + hex(o.paddr) +
                         " overlaps another memory region with a fixed physical address",
@@ -174,7 +176,7 @@ void place_fixed_frame(Ctx& c, size_t obj) {
     occupy(c, u, obj);
     return;
   }
-  auto [file, loc] = object_loc(c, o);
+  auto [file, loc] = object_loc(c, o, "phys_addr");
   c.diags.error("mr-paddr-unavailable", file, loc,
                 "memory region '" + c.plan.mrs[*o.mr].name + "': physical address " + hex(o.paddr) +
                     ".." + hex(end) +
@@ -220,7 +222,7 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   std::string owner = o.mr ? "memory region '" + c.plan.mrs[*o.mr].name + "'"
                     : o.pd ? "protection domain '" + c.plan.pds[*o.pd].name + "'"
                            : "the initial task";
-  auto [file, loc] = object_loc(c, o);
+  auto [file, loc] = object_loc(c, o, "size");
   c.diags.error("out-of-memory", file, loc,
                 "not enough memory for " + owner + " (object " + o.name + ", " + mib(o.size()) +
                     "): the system's objects need " + mib(used + unplaced) +
@@ -361,7 +363,7 @@ void map_frame(PdObjects& po, size_t obj, uint64_t vaddr, bool r, bool w, bool x
 void check_pd_cpu(Ctx& c, size_t i) {
   uint64_t cores = c.in.boot->sched_control.end - c.in.boot->sched_control.start;
   if (c.plan.pds[i].cpu < cores) return;
-  auto [file, loc] = pd_loc(c, i);
+  auto [file, loc] = pd_loc(c, i, "cpu");
   c.diags.error("pd-cpu-unavailable", file, loc,
                 "protection domain '" + c.plan.pds[i].name + "' is on cpu " +
                     std::to_string(c.plan.pds[i].cpu) + " but this kernel runs " +
