@@ -138,6 +138,7 @@ bool apply_kernel_package(Target& target, Diagnostics& diags) {
   if (!package) return false;
   kernel::apply_kernel_limits(*package, target.config.limits);
   target.ram = ram_of(*package);
+  target.package = std::make_shared<const kernel::KernelPackage>(std::move(*package));
   return true;
 }
 
@@ -164,7 +165,7 @@ std::optional<Target> select_target(const board::BoardDatabase& db, const std::s
                     " are: " + join(config_names(*b)));
     return std::nullopt;
   }
-  return Target{*b, *c, {}};
+  return Target{*b, *c, {}, {}};
 }
 
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,
@@ -201,7 +202,7 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   if (!report(later, result, source)) return std::nullopt;
 
   return CheckedSystem{std::move(*sd), std::move(*text), std::move(target->board),
-                       std::move(target->config), std::move(inputs)};
+                       std::move(target->config), std::move(inputs), std::move(target->package)};
 }
 
 std::string summary_line(const std::string& system, const sdf::SystemDescription& sd) {

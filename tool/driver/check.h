@@ -18,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "board/board.h"
+#include "kernel/kernel_package.h"
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "plan/plan.h"
@@ -33,6 +36,9 @@ struct CheckedSystem {
   board::Board board;
   board::Config config;
   plan::Inputs inputs;
+  // The kernel package the limits came from (seL4 boards, when found), so
+  // that a build does not read it again.
+  std::shared_ptr<const kernel::KernelPackage> package;
 };
 
 // The board named `board` and its config `config` (by default "debug", or
@@ -54,6 +60,7 @@ struct Target {
   board::Board board;
   board::Config config;
   RamFacts ram;  // from the kernel package (apply_kernel_package)
+  std::shared_ptr<const kernel::KernelPackage> package;  // when one was found
 };
 std::optional<Target> select_target(const board::BoardDatabase& db, const std::string& board,
                                     const std::optional<std::string>& config, Diagnostics& diags);

@@ -171,7 +171,8 @@ int build(const Options& opts, const Environment& env, Result& result) {
       at_cwd(opts.report),
       image_format(opts.image_type, checked->board),
       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel)) : std::nullopt,
-      &checked->sd};
+      &checked->sd,
+      checked->package.get()};
   bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
   print_diagnostics(sel4_diags, result.err);
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;

@@ -107,6 +107,22 @@ void check_schedule(Context& cx, const DomainSchedule& s,
   }
 }
 
+// The initial task (the monitor: fault reports, passive PDs' "init done")
+// stays in domain 0; a schedule without domain 0 never runs it again.
+void warn_without_domain_zero(Context& cx, const Domains& domains) {
+  std::vector<uint64_t> ids = domain_ids(domains);
+  std::unordered_set<std::string_view> zero;
+  for (size_t i = 0; i < domains.domains.size(); ++i)
+    if (ids[i] == 0) zero.insert(domains.domains[i].name);
+  for (const ScheduleEntry& e : domains.schedule->entries)
+    if (e.kind == ScheduleEntry::Kind::Entry && zero.count(e.domain)) return;
+  cx.warning("schedule-without-domain-zero", domains.schedule->loc,
+             "the domain schedule never runs domain 0, where the initial task reports faults and "
+             "hands passive PDs their scheduling contexts: from the switch on, faults of PDs "
+             "without a parent go unreported and passive PDs never finish init()",
+             "add a <schedule_entry> for the domain with id 0 (the official examples call it \"monitor\")");
+}
+
 void check_pd_membership(Context& cx, const std::unordered_set<std::string_view>& names,
                          bool has_schedule) {
   for (const auto& pd : cx.sd.pds) {
@@ -162,6 +178,7 @@ void check_domains(Context& cx) {
              "add a <domain_schedule> with at least one <schedule_entry>");
   } else {
     check_schedule(cx, *domains.schedule, names);
+    warn_without_domain_zero(cx, domains);
   }
   check_pd_membership(cx, names, domains.schedule.has_value());
 }

@@ -480,7 +480,9 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.sdf = req.sdf;
   if (!locate_binaries(req, opts, diags)) return false;
   std::string pkg_dir = kernel_package_dir(req.board, req.config);
-  auto package = kernel::load_kernel_package(pkg_dir, diags);
+  std::optional<kernel::KernelPackage> package;
+  if (req.package && req.package->dir == pkg_dir) package = *req.package;
+  else package = kernel::load_kernel_package(pkg_dir, diags);
   if (!package) return false;
   if (package->kind == kernel::KernelPackage::Kind::Facts && !opts.kernel) {
     diags.error("kernel-package-cannot-boot", pkg_dir, {},

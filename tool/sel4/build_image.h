@@ -99,6 +99,9 @@ struct CliRequest {
   ImageFormat format = ImageFormat::Binary;
   std::optional<std::string> override_kernel;
   const sdf::SystemDescription* sdf = nullptr;
+  // The package already read for this board and config (driver::check),
+  // used when it is the one kernel_package_dir names; else it is read here.
+  const kernel::KernelPackage* package = nullptr;
 };
 // The kernel package for `board` and `config`: the SDK's board folder when
 // it holds a kernel (the one its loader and initial task were built for),
