@@ -15,7 +15,7 @@ volatile const seL4_Word *counter;
 static seL4_Word now(void)
 {
     seL4_Word t;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
+    __asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(t));  /* KernelArmExportPCNTUser */
     return t;
 }
 
