@@ -45,9 +45,9 @@ struct Limits {
   uint64_t min_stack_size = 0x1000;
   uint64_t max_stack_size = 0x1000000;
   uint64_t max_x86_vector = 107;
-  uint64_t max_domains = 16;
-  uint64_t max_domain_schedule = 100;
-  // From the kernel package.
+  // From the kernel package (or stated by the board file).
+  std::optional<uint64_t> max_domains;          // NUM_DOMAINS
+  std::optional<uint64_t> max_domain_schedule;  // NUM_DOMAIN_SCHEDULES
   std::string kernel_package;              // the folder they were read from; "" = none
   std::optional<bool> smc_calls;           // ALLOW_SMC_CALLS
   std::optional<uint64_t> min_irq;         // below it: not a device interrupt the kernel hands out

@@ -113,6 +113,21 @@ TEST(BackendSupport, VirtualMachinesAreRefusedOnSel4Boards) {
   EXPECT_EQ(errors(diags), std::vector<std::string>{"vm-not-supported-yet " + at(loc_of(text, "<virtual_machine"))});
 }
 
+TEST(CheckPlans, ASetvarNamingAMissingSymbolIsFoundByCheck) {
+  TempDir dir;
+  dir.write("a.elf", program_elf());
+  std::string text =
+      "<system>\n  <memory_region name=\"m\" size=\"0x1000\" />\n"
+      "  <protection_domain name=\"a\">\n    <program_image path=\"a.elf\" />\n"
+      "    <map mr=\"m\" vaddr=\"0x4000000\" setvar_vaddr=\"microkit_nme\" />\n"
+      "  </protection_domain>\n</system>\n";
+  dir.write("s.system", text);
+  Result r = run_command({"check", "s.system", "--board", "host"}, env_in(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("s.system:" + at(loc_of(text, "setvar_vaddr")) + ": error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 'microkit_name'?"), std::string::npos) << r.err;
+}
+
 TEST(MemoryFits, UnknownRamChecksNothingAndFixedAddressesAreNotCounted) {
   Diagnostics parse;
   auto sd = sdf::parse(

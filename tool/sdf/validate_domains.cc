@@ -10,7 +10,8 @@ namespace microkit::sdf::detail {
 namespace {
 
 void check_domain_ids(Context& cx, const Domains& domains) {
-  const uint64_t max = cx.limits.max_domains;
+  // Unknown without a kernel package: only duplicates can be checked.
+  const uint64_t max = cx.limits.max_domains.value_or(UINT64_MAX);
   if (domains.domains.size() > max) {
     cx.error("too-many-domains", domains.domains[max].loc,
              "the system declares " + std::to_string(domains.domains.size()) +
@@ -38,7 +39,8 @@ void check_domain_ids(Context& cx, const Domains& domains) {
 // The kernel's schedule array needs a slot for the end marker after the last
 // entry, and the Microkit schedule starts index_shift slots into it.
 void check_schedule_length(Context& cx, const DomainSchedule& s) {
-  const uint64_t max = cx.limits.max_domain_schedule;
+  if (!cx.limits.max_domain_schedule) return;  // no kernel package: unknown
+  const uint64_t max = *cx.limits.max_domain_schedule;
   uint64_t used = s.index_shift + s.entries.size() + 1;
   if (s.index_shift < max && used <= max) return;
   uint64_t room = max > s.index_shift + 1 ? max - s.index_shift - 1 : 0;

@@ -999,6 +999,23 @@ TEST_F(ValidateDomains, ScheduleLengthCountsEndMarkerAndShift) {
   EXPECT_EQ(only_error("schedule-too-long").loc, sd.domains->schedule->entries[2].loc);
 }
 
+// The domain limits are the kernel package's: without one they are not
+// guessed (no board constant), so only what is wrong anyway is reported.
+TEST_F(ValidateDomains, LimitsComeOnlyFromTheKernel) {
+  ASSERT_FALSE(config.limits.max_domains);
+  Domains& d = domains({"a"});
+  attr(d.domains[0], "id");
+  d.domains[0].id = 40;
+  for (int i = 0; i < 120; ++i) entry("a", 1);
+  pd_in("p", "a");
+  run();
+  EXPECT_TRUE(ids().empty()) << dump();
+  config.limits.max_domains = 16;
+  config.limits.max_domain_schedule = 100;
+  run();
+  EXPECT_EQ(ids(), (std::vector<std::string>{"domain-id-too-high", "schedule-too-long"})) << dump();
+}
+
 TEST_F(ValidateDomains, NotOnSmp) {
   config = debug_config(2);
   domains({"a"});
