@@ -93,8 +93,9 @@ TEST(HostChecks, OnlyTheDeviceModelsInterruptsAreAccepted) {
     dir.write("s.system", one_irq(irq));
     Result r = run_command({"check", "s.system", "--board", "host"}, env_in(dir));
     EXPECT_EQ(r.exit_code, irq == 1 || irq == 2 ? 0 : 1) << irq << "\n" << r.err;
-    if (irq > 2)
+    if (irq > 2) {
       EXPECT_NE(r.err.find("is above the largest this platform delivers (2)"), std::string::npos) << r.err;
+    }
   }
 }
 
