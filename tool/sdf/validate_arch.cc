@@ -202,6 +202,11 @@ void check_irqs(Context& cx) {
   for (const auto& pd : cx.sd.pds) {
     for (const auto& irq : pd.irqs) {
       check_irq_fields(cx, irq);
+      if (cx.board.arch == board::Arch::Host && irq.has("trigger"))
+        cx.warning("trigger-not-modelled-on-host", irq.at("trigger"),
+                   "the host platform's device models raise their interrupts the same way whatever "
+                   "the trigger: once, then not again until the PD acks",
+                   "test trigger-dependent behaviour on seL4 (QEMU)");
       if (kind_supported(cx, irq.kind)) collect_irq_keys(pd, irq, uses);
     }
   }
