@@ -213,6 +213,20 @@ std::string largest_mrs(const Plan& plan, size_t n) {
   return out.empty() ? "none" : out;
 }
 
+// "'a' 1.2 MiB, 'b' 0.1 MiB": RAM the `n` hungriest PDs' own objects take.
+std::string largest_pds(const Ctx& c, size_t n) {
+  std::vector<std::pair<uint64_t, size_t>> bytes(c.plan.pds.size());
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i].second = i;
+  for (const KernelObject& o : c.sp.objects)
+    if (o.pd && !o.mr && o.source == KernelObject::Source::Untyped && *o.pd < bytes.size())
+      bytes[*o.pd].first += o.size();
+  std::stable_sort(bytes.begin(), bytes.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out;
+  for (size_t i = 0; i < bytes.size() && i < n; ++i)
+    out += (i ? ", '" : "'") + c.plan.pds[bytes[i].second].name + "' " + mib(bytes[i].first);
+  return out.empty() ? "none" : out;
+}
+
 void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   const KernelObject& o = c.sp.objects[obj];
   uint64_t unplaced = 0;
@@ -228,7 +242,9 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
                     "): the system's objects need " + mib(used + unplaced) +
                     " of RAM but the kernel leaves " + mib(ram) + " to user space (" +
                     mib(ram - used) + " free when this object came, in pieces too small for it). "
-                    "The largest memory regions: " + largest_mrs(c.plan, 5),
+                    "The largest memory regions: " + largest_mrs(c.plan, 5) +
+                    "; the protection domains' own objects (stack, page tables, kernel objects): " +
+                    largest_pds(c, 3),
                 "make the largest memory regions or stacks smaller, use fewer protection domains, "
                 "or use a board with more RAM");
 }

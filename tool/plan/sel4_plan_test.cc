@@ -321,6 +321,9 @@ TEST(Sel4Plan, OutOfMemoryNamesTheRegionAndTheNumbers) {
                     " MiB to user space";
   EXPECT_NE(e.message.find(ram), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("The largest memory regions: 'huge' 4096 MiB"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("the protection domains' own objects (stack, page tables, kernel objects): '" +
+                           plan.pds[0].name + "' "),
+            std::string::npos) << e.message;
 }
 
 TEST(Sel4Plan, FixedAddressNoUntypedCoversIsAnError) {
