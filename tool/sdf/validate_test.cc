@@ -1016,6 +1016,21 @@ TEST_F(ValidateDomains, LimitsComeOnlyFromTheKernel) {
   EXPECT_EQ(ids(), (std::vector<std::string>{"domain-id-too-high", "schedule-too-long"})) << dump();
 }
 
+// The kernel counts in timer ticks: at 1 kHz, 100 us is no tick at all.
+TEST_F(ValidateDomains, DurationsMustBeWholeTicks) {
+  domains({"a"});
+  entry("a", 100);
+  entry("a", 2000);
+  pd_in("p", "a");
+  config.limits.timer_frequency = 1000;
+  run();
+  EXPECT_EQ(only_error("schedule-duration-too-short").loc, sd.domains->schedule->entries[0].at("duration"));
+  diags = {};
+  sd.domains->schedule->entries[0].duration = 500;  // 0.5 ticks rounds to 1
+  run();
+  EXPECT_TRUE(ids().empty()) << dump();
+}
+
 TEST_F(ValidateDomains, NotOnSmp) {
   config = debug_config(2);
   domains({"a"});

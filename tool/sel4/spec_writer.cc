@@ -411,7 +411,9 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
     r.slot = w.slot_of[in.sel4->pds[i].tcb];
     push(w, r);
   }
+  size_t errors = diags.error_count();
   emit_domain_schedule(w);
+  if (diags.error_count() > errors) return std::nullopt;
   if (w.out_of_slots) {
     diags.error("initialiser-out-of-slots", {}, {},
                 "the initial task needs more capability slots than its CNode has free: " +

@@ -269,6 +269,29 @@ TEST(SpecWriter, DomainsAndTheScheduleReachTheKernel) {
   EXPECT_EQ(last_resume, steps.size() - 5) << "the schedule comes after every resume";
 }
 
+// Without the kernel's timer frequency, microseconds cannot become ticks:
+// an error rather than a guess (the validator reports it first when the
+// package is known; this is the back end's own guard).
+TEST(SpecWriter, ScheduleInMicrosecondsNeedsTheTimerFrequency) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].domain = 0;
+  w.plan.pds[1].domain = 0;
+  plan::DomainSchedule sched;
+  sched.slots = {{false, 0, 1000, sdf::ScheduleEntry::Unit::Microseconds}};
+  w.plan.domain_schedule = sched;
+  w.pkg.config.timer_frequency.reset();
+  Diagnostics d;
+  EXPECT_FALSE(write_spec(spec_inputs(w), d).has_value());
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "domain-schedule-duration");
+  // In ticks it needs no frequency.
+  w.plan.domain_schedule->slots[0].unit = sdf::ScheduleEntry::Unit::Ticks;
+  Diagnostics ok;
+  EXPECT_TRUE(write_spec(spec_inputs(w), ok).has_value());
+  EXPECT_FALSE(ok.has_errors());
+}
+
 TEST(SpecWriter, BadgedCapsAreMintedIntoThePdCNode) {
   World w;
   ASSERT_TRUE(make_world(w));
