@@ -72,10 +72,12 @@ class Loader {
     if (!programs_seen_.insert(path).second) return;  // each file once, and one error per file
     auto resolved = find(path, loc, "program");
     if (!resolved) return;
+    // Read once: the class check needs the bytes before the ELF reader does.
     std::string why;
     auto text = read_file(*resolved, why);
     if (text && !check_class(*text, path, loc)) return;
-    auto elf = elf::read_elf(*resolved, diags_);
+    auto elf = text ? elf::parse_elf(std::vector<uint8_t>(text->begin(), text->end()), *resolved, diags_)
+                    : elf::read_elf(*resolved, diags_);
     if (!elf) {
       diags_.note(sd_.file, loc, "the program image of protection domain '" + pd_name + "'");
       return;
