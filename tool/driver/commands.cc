@@ -49,6 +49,13 @@ int list_boards(const Environment& env, Result& result) {
 int check(const Options& opts, const Environment& env, Result& result) {
   auto checked = check_system(opts, env, result);
   if (!checked) return kExitUserError;
+  // Planning is pure and quick: it finds what only the programs can tell
+  // (setvar symbols missing or too small), as a build would.
+  Diagnostics diags;
+  if (!plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags)) {
+    print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
+    return kExitUserError;
+  }
   result.out += summary_line(opts.system, checked->sd) + "\n";
   return kExitOk;
 }
@@ -83,7 +90,7 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
   run_options.system_file = opts.system;
   run_options.launcher_args = launcher_args(opts, env);
   int status = host::run(*plan, run_options, diags);
-  if (!diags.empty()) print_diagnostics(diags, result.err);
+  if (!diags.empty()) print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
   return status;
 }
 
@@ -145,7 +152,7 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   auto plan = plan::build(checked.sd, checked.board, checked.config, checked.inputs, diags);
   std::string path = (std::filesystem::path(env.cwd) / opts.output).string();
   bool written = plan && host::write_bundle(*plan, opts.system, path, diags);
-  print_diagnostics(diags, result.err);
+  print_diagnostics(diags, result.err, {opts.system, checked.sdf_text});
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
@@ -171,9 +178,10 @@ int build(const Options& opts, const Environment& env, Result& result) {
       at_cwd(opts.report),
       image_format(opts.image_type, checked->board),
       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel)) : std::nullopt,
-      &checked->sd};
+      &checked->sd,
+      checked->package.get()};
   bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
-  print_diagnostics(sel4_diags, result.err);
+  print_diagnostics(sel4_diags, result.err, {opts.system, checked->sdf_text});
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }
 

@@ -117,6 +117,10 @@ struct KernelPackage {
   std::map<std::string, uint64_t> symbols;   // _start, ki_boot_end, ki_end, ... when present
   uint64_t ki_boot_end = 0;
   uint64_t ki_end = 0;
+  // Entries of the kernel's IRQ state table (intStateIRQTable's size in
+  // words): maxIRQ + 1, plus NUM_PPI per extra core on ARM. Absent when the
+  // package has no kernel.elf (a facts folder).
+  std::optional<uint64_t> irq_table_entries;
   std::map<std::string, uint64_t> invocation_labels;  // e.g. "UntypedRetype" -> 1
   std::string kernel_elf_path;            // Install, MicrokitSdk: the kernel to put in an image
 

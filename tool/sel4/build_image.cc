@@ -126,7 +126,7 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
   for (const plan::SymbolPatch& p : pd.patches) {
     uint64_t value = p.paddr_of_mr ? sp.mr_paddr[*p.paddr_of_mr] : p.value;
     if (!poke_word(pages, p.vaddr, p.size, value))
-      diags.error("setvar-outside-program", file, loc,
+      diags.error("setvar-outside-program", file, p.loc.line ? p.loc : loc,
                   "protection domain '" + pd.name + "': symbol '" + p.symbol + "' (a setvar) is "
                   "not inside a loadable segment of the program",
                   "define it as an initialised or zero-initialised global variable");
@@ -498,6 +498,14 @@ bool locate_binaries(const CliRequest& req, BuildOptions& opts, Diagnostics& dia
 
 }  // namespace
 
+std::string kernel_package_dir(const std::string& board, const std::string& config) {
+  std::error_code ec;
+  if (auto sdk = sdk::find_sdk_dir();
+      sdk && std::filesystem::exists(sdk::config_dir(*sdk, board, config) + "/elf/sel4.elf", ec))
+    return sdk::config_dir(*sdk, board, config);
+  return env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + board + "/" + config;
+}
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags) {
   // 1. binaries; 2. kernel package; 3. build.
@@ -508,16 +516,10 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.kernel = req.override_kernel;
   opts.sdf = req.sdf;
   if (!locate_binaries(req, opts, diags)) return false;
-  // The kernel package: the SDK's board folder when it holds one (the kernel
-  // its loader and initial task were built for), else
-  // $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
-  std::string pkg_dir =
-      env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + req.board + "/" + req.config;
-  std::error_code ec;
-  if (auto sdk = sdk::find_sdk_dir();
-      sdk && std::filesystem::exists(sdk::config_dir(*sdk, req.board, req.config) + "/elf/sel4.elf", ec))
-    pkg_dir = sdk::config_dir(*sdk, req.board, req.config);
-  auto package = kernel::load_kernel_package(pkg_dir, diags);
+  std::string pkg_dir = kernel_package_dir(req.board, req.config);
+  std::optional<kernel::KernelPackage> package;
+  if (req.package && req.package->dir == pkg_dir) package = *req.package;
+  else package = kernel::load_kernel_package(pkg_dir, diags);
   if (!package) return false;
   if (package->kind == kernel::KernelPackage::Kind::Facts && !opts.kernel) {
     diags.error("kernel-package-cannot-boot", pkg_dir, {},

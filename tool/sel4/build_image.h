@@ -99,7 +99,15 @@ struct CliRequest {
   ImageFormat format = ImageFormat::Binary;
   std::optional<std::string> override_kernel;
   const sdf::SystemDescription* sdf = nullptr;
+  // The package already read for this board and config (driver::check),
+  // used when it is the one kernel_package_dir names; else it is read here.
+  const kernel::KernelPackage* package = nullptr;
 };
+// The kernel package for `board` and `config`: the SDK's board folder when
+// it holds a kernel (the one its loader and initial task were built for),
+// else $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
+std::string kernel_package_dir(const std::string& board, const std::string& config);
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags);
 
