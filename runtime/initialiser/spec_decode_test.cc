@@ -397,7 +397,7 @@ TEST(InitialiserSpec, NameThreadNamesAPdOfTheTable) {
   EXPECT_STREQ(check_step(step_of(bytes, 0), facts()), "slot out of range");
 }
 
-// fpu and domains (kinds 20..23): what a valid step looks like and what the
+// fpu and domains (TcbSetFlags, DomainSet, DomainScheduleConfigure/SetStart): what a valid step looks like and what the
 // decoder refuses before the kernel sees it.
 TEST(InitialiserSpec, FlagAndDomainSteps) {
   SpecWriter w = writer();

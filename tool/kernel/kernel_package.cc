@@ -482,6 +482,7 @@ bool read_kernel_elf(const fs::path& path, KernelPackage& pkg, Diagnostics& diag
   // The IRQ numbers the kernel accepts (tool/kernel/kernel_limits.h).
   if (const elf::Symbol* table = elf->find_symbol("intStateIRQTable"); table && table->size)
     pkg.irq_table_entries = table->size / (pkg.config.word_size / 8);
+  pkg.kernel_elf = std::make_shared<const elf::ElfFile>(std::move(*elf));
   return require_boundaries(pkg, path.string(), diags);
 }
 

@@ -450,7 +450,10 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   in.sdf = options.sdf;
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
-  auto kernel = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+  // The package's kernel was read with the package; --override-kernel is read now.
+  auto kernel = !options.kernel && package.kernel_elf
+                    ? std::optional<elf::ElfFile>(*package.kernel_elf)
+                    : read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
   auto init = read_binary_elf(options.initialiser, "initial task", diags);
   if (!loader || !kernel || !init) return false;
   in.loader = std::move(*loader);
