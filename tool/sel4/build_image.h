@@ -32,11 +32,14 @@
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
 #include "sdf/system_description.h"
+#include "sel4/capdl_spec.h"
 #include "support/diagnostics.h"
 
 namespace microkit::sel4 {
 
-enum class ImageFormat { Binary, Elf };
+// Binary: the raw image; Elf: wrapped in ELF; Uimage: wrapped in a U-Boot
+// legacy header (sel4/uimage.h).
+enum class ImageFormat { Binary, Elf, Uimage };
 
 // Where the binaries come from; see docs/sel4-backend.md for the defaults.
 struct BuildOptions {
@@ -46,6 +49,8 @@ struct BuildOptions {
   std::string loader;                   // loader ELF (or raw .bin)
   std::string initialiser;              // initial task ELF
   std::optional<std::string> kernel;    // kernel ELF; default: the package's
+  std::optional<std::string> capdl_json;  // --capdl-json: the capDL spec as JSON
+  std::optional<std::string> capdl_text;  // --capdl: the capDL spec as .cdl text
   const sdf::SystemDescription* sdf = nullptr;  // for diagnostics' locations
 };
 
@@ -74,6 +79,7 @@ struct SystemImage {
   UserImageLayout user_image;
   uint64_t spec_size = 0;
   std::string report;
+  capdl::Spec capdl;                        // the same system in capDL terms
 };
 
 std::optional<SystemImage> make_system_image(const plan::Plan& plan,
@@ -99,6 +105,7 @@ struct CliRequest {
   ImageFormat format = ImageFormat::Binary;
   std::optional<std::string> override_kernel;
   const sdf::SystemDescription* sdf = nullptr;
+  std::optional<std::string> capdl_json, capdl_text;
 };
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags);
