@@ -349,7 +349,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
-  out.capdl = capdl::build_spec({&plan, &round->sp, &*facts, in.programs, round->pd_images});
+  if (in.want_capdl)
+    out.capdl = capdl::build_spec({&plan, &round->sp, &*facts, in.programs, round->pd_images});
   out.sel4 = std::move(round->sp);
   out.boot = std::move(round->boot);
   return out;
@@ -428,6 +429,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
   in.sdf = options.sdf;
+  in.want_capdl = options.capdl_json || options.capdl_text;
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
   auto kernel = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);

@@ -63,6 +63,7 @@ struct SystemImageInputs {
   std::vector<const elf::ElfFile*> programs;  // parallel to Plan::pds
   uint64_t load_address = 0;
   const sdf::SystemDescription* sdf = nullptr;
+  bool want_capdl = false;              // fill SystemImage::capdl (only when asked: it costs time)
 };
 
 struct UserImageLayout {
@@ -79,7 +80,7 @@ struct SystemImage {
   UserImageLayout user_image;
   uint64_t spec_size = 0;
   std::string report;
-  capdl::Spec capdl;                        // the same system in capDL terms
+  capdl::Spec capdl;                        // the same system in capDL terms (want_capdl)
 };
 
 std::optional<SystemImage> make_system_image(const plan::Plan& plan,
