@@ -753,6 +753,75 @@ const char* cdl_type(const Json& o) {
   return "?";
 }
 
+// An object's declaration: type, address, size, TCB registers and priority.
+void check_cdl_declaration(const std::string& name, const Json& o, const CdlObject& co) {
+  if (co.type != cdl_type(o)) fail(name + ": .cdl type " + co.type + ", JSON " + cdl_type(o));
+  std::string tag = tag_of(o);
+  if (tag == "Untyped" || tag == "Frame") {
+    uint64_t paddr = o[tag]["paddr"].get<uint64_t>();
+    if (!has_param(co, "paddr: " + hex(paddr))) fail(name + ": .cdl lacks paddr " + hex(paddr));
+  }
+  if (tag == "CNode" || tag == "Untyped") {
+    std::string bits = std::to_string(o[tag]["size_bits"].get<uint32_t>()) + " bits";
+    if (!has_param(co, bits)) fail(name + ": .cdl lacks '" + bits + "'");
+  }
+  if (tag != "Tcb") return;
+  const Json& x = o["Tcb"]["extra"];
+  for (const auto& [key, want] : {std::pair{"ip", hex(x["ip"].get<uint64_t>())},
+                                 std::pair{"sp", hex(x["sp"].get<uint64_t>())},
+                                 std::pair{"prio", std::to_string(x["prio"].get<uint64_t>())}})
+    if (!has_param(co, std::string(key) + ": " + want)) fail(name + ": .cdl lacks " + key + ": " + want);
+}
+
+// An object's caps: the same slots (TCB slots by their capDL names)
+// holding caps to the same objects, with the same badges.
+void check_cdl_caps(const Json& objects, const std::string& name, const Json& o, const Cdl& cdl) {
+  static const std::map<uint64_t, std::string> tcb_slots = {
+      {0, "cspace"}, {1, "vspace"}, {4, "ipc_buffer_slot"}, {5, "fault_ep_slot"}, {6, "sc_slot"},
+      {8, "bound_notification"}};
+  std::string tag = tag_of(o);
+  const Json* slots = o.is_object() && o[tag].is_object() && o[tag].contains("slots") ? &o[tag]["slots"] : nullptr;
+  size_t want = slots ? slots->size() : 0;
+  auto held = cdl.caps.find(name);
+  size_t have = held == cdl.caps.end() ? 0 : held->second.size();
+  if (want != have) {
+    fail(name + ": " + std::to_string(have) + " caps in the .cdl, " + std::to_string(want) + " in the JSON");
+    return;
+  }
+  for (size_t i = 0; i < want; ++i) {
+    const Json& e = (*slots)[i];
+    uint64_t s = e["slot"].get<uint64_t>();
+    std::string key = tag == "Tcb" && tcb_slots.count(s) ? tcb_slots.at(s) : std::to_string(s);
+    auto c = held->second.find(key);
+    std::string ctag = tag_of(e["cap"]);
+    std::string target = objects[e["cap"][ctag]["object"].get<size_t>()]["name"].get<std::string>();
+    if (c == held->second.end() || c->second.first != target) {
+      fail(name + " slot " + key + ": the .cdl does not hold " + target);
+      continue;
+    }
+    uint64_t badge = e["cap"][ctag].value("badge", uint64_t{0});
+    bool has_badge = false;
+    for (const auto& p : c->second.second) has_badge |= p == "badge: " + std::to_string(badge);
+    if (badge && !has_badge) fail(name + " slot " + key + ": the .cdl lacks badge " + std::to_string(badge));
+  }
+}
+
+// The irq maps and the untypeds' covers.
+void check_cdl_irqs_and_covers(const Json& spec, const Cdl& cdl) {
+  const Json& objects = spec["objects"];
+  std::map<uint64_t, std::string> irqs;
+  for (const Json& e : spec["irqs"]) irqs[e["irq"].get<uint64_t>()] = objects[e["handler"].get<size_t>()]["name"];
+  if (irqs != cdl.irqs) fail("the .cdl's irq maps differ from the JSON's irqs");
+  for (const Json& c : spec["untyped_covers"]) {
+    std::string parent = objects[c["parent"].get<size_t>()]["name"].get<std::string>();
+    std::vector<std::string> want;
+    for (size_t k = c["children"]["start"].get<size_t>(); k < c["children"]["end"].get<size_t>(); ++k)
+      want.push_back(objects[k]["name"].get<std::string>());
+    if (!cdl.objects.count(parent) || cdl.objects.at(parent).covers != want)
+      fail(parent + ": the .cdl covers other objects than the JSON");
+  }
+}
+
 void check_cdl(const Json& spec, const Cdl& cdl) {
   const Json& objects = spec["objects"];
   if (cdl.objects.size() != objects.size())
@@ -765,67 +834,12 @@ void check_cdl(const Json& spec, const Cdl& cdl) {
       fail(".cdl lacks object " + name);
       continue;
     }
-    const CdlObject& co = it->second;
-    const Json& o = jo["object"];
-    if (co.type != cdl_type(o)) fail(name + ": .cdl type " + co.type + ", JSON " + cdl_type(o));
-    std::string tag = tag_of(o);
-    if (tag == "Untyped" || tag == "Frame") {
-      uint64_t paddr = o[tag]["paddr"].get<uint64_t>();
-      if (!has_param(co, "paddr: " + hex(paddr))) fail(name + ": .cdl lacks paddr " + hex(paddr));
-    }
-    if (tag == "CNode" || tag == "Untyped") {
-      std::string bits = std::to_string(o[tag]["size_bits"].get<uint32_t>()) + " bits";
-      if (!has_param(co, bits)) fail(name + ": .cdl lacks '" + bits + "'");
-    }
-    if (tag == "Tcb") {
-      const Json& x = o["Tcb"]["extra"];
-      for (const auto& [key, want] : {std::pair{"ip", hex(x["ip"].get<uint64_t>())},
-                                     std::pair{"sp", hex(x["sp"].get<uint64_t>())},
-                                     std::pair{"prio", std::to_string(x["prio"].get<uint64_t>())}})
-        if (!has_param(co, std::string(key) + ": " + want)) fail(name + ": .cdl lacks " + key + ": " + want);
-    }
-    // Caps: the same slots pointing at the same names.
-    const Json* slots = nullptr;
-    if (o.is_object() && o[tag].is_object() && o[tag].contains("slots")) slots = &o[tag]["slots"];
-    size_t want = slots ? slots->size() : 0;
-    auto held = cdl.caps.find(name);
-    size_t have = held == cdl.caps.end() ? 0 : held->second.size();
-    if (want != have) {
-      fail(name + ": " + std::to_string(have) + " caps in the .cdl, " + std::to_string(want) + " in the JSON");
-      continue;
-    }
-    if (!slots) continue;
-    static const std::map<uint64_t, std::string> tcb_slots = {{0, "cspace"}, {1, "vspace"}, {4, "ipc_buffer_slot"},
-                                                              {5, "fault_ep_slot"}, {6, "sc_slot"}, {8, "bound_notification"}};
-    for (const Json& e : *slots) {
-      uint64_t s = e["slot"].get<uint64_t>();
-      std::string key = tag == "Tcb" && tcb_slots.count(s) ? tcb_slots.at(s) : std::to_string(s);
-      auto c = held->second.find(key);
-      std::string ctag = tag_of(e["cap"]);
-      std::string target = objects[e["cap"][ctag]["object"].get<size_t>()]["name"].get<std::string>();
-      if (c == held->second.end() || c->second.first != target) {
-        fail(name + " slot " + key + ": the .cdl does not hold " + target);
-        continue;
-      }
-      uint64_t badge = e["cap"][ctag].value("badge", uint64_t{0});
-      bool has_badge = false;
-      for (const auto& p : c->second.second) has_badge |= p == "badge: " + std::to_string(badge);
-      if (badge && !has_badge) fail(name + " slot " + key + ": the .cdl lacks badge " + std::to_string(badge));
-    }
+    check_cdl_declaration(name, jo["object"], it->second);
+    check_cdl_caps(objects, name, jo["object"], cdl);
   }
   for (const auto& [holder, slots] : cdl.caps)
     if (!cdl.objects.count(holder)) fail(".cdl caps of an undeclared object " + holder);
-  std::map<uint64_t, std::string> irqs;
-  for (const Json& e : spec["irqs"]) irqs[e["irq"].get<uint64_t>()] = objects[e["handler"].get<size_t>()]["name"];
-  if (irqs != cdl.irqs) fail("the .cdl's irq maps differ from the JSON's irqs");
-  for (const Json& c : spec["untyped_covers"]) {
-    std::string parent = objects[c["parent"].get<size_t>()]["name"].get<std::string>();
-    std::vector<std::string> want;
-    for (size_t k = c["children"]["start"].get<size_t>(); k < c["children"]["end"].get<size_t>(); ++k)
-      want.push_back(objects[k]["name"].get<std::string>());
-    if (!cdl.objects.count(parent) || cdl.objects.at(parent).covers != want)
-      fail(parent + ": the .cdl covers other objects than the JSON");
-  }
+  check_cdl_irqs_and_covers(spec, cdl);
 }
 
 }  // namespace

@@ -149,7 +149,8 @@ std::string to_json(const Spec& spec) {
             {"untyped_covers", covers},
             {"cached_orig_cap_slots", nullptr},
             {"log_level", nullptr}};
-  return root.dump(2);
+  // Names are ASCII (identifier()); replace keeps dump() from throwing whatever comes.
+  return root.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace microkit::capdl
