@@ -162,3 +162,13 @@ chmod +x "$work/microkit-with-capdl"
 cmp -s "$img" "$work/loader-plain.img" || fail "asking for the capDL spec changed the image"
 "$checker" "$pkg" "$img" "$work/spec.json" "$work/spec.cdl" ||
   fail "the capDL outputs do not describe the image (see above)"
+
+# The seL4 capDL tool's own parser, when one is at hand (docs/cli.md).
+capdl_tool=${MICROKIT_CAPDL_TOOL:-$(command -v parse-capdl || true)}
+if [ -n "$capdl_tool" ]; then
+  "$capdl_tool" -t "$work/reparsed.cdl" "$work/spec.cdl" >"$work/capdl-tool.log" 2>&1 ||
+    { cat "$work/capdl-tool.log"; fail "the seL4 capDL tool ($capdl_tool) rejects spec.cdl"; }
+  echo "the seL4 capDL tool ($capdl_tool) reads spec.cdl"
+else
+  echo "note: no seL4 capDL tool (parse-capdl); set MICROKIT_CAPDL_TOOL to have it read spec.cdl too"
+fi
