@@ -8,9 +8,10 @@
 #       print exactly EXAMPLE_DIR/expected-output.txt
 #   sdk_test.sh sel4-elfs SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG ELF...
 #       the Makefile with TOOLCHAIN=aarch64-linux-gnu must link each PD ELF
-#   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG
-#       `make` must build loader.img, and QEMU must print every line of
-#       expected-output.txt (without the [pd] tags) on the UART
+#   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG COMPARE_SCRIPT
+#       `make` must build loader.img (a failed build fails), and QEMU must print
+#       the lines of the expected output, in order and nothing else (the
+#       example tests' COMPARE_SCRIPT, run on the SDK's own kernel)
 #   sdk_test.sh self-located SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG
 #       a copy of the SDK, its tool run with none of the variables that
 #       name its files, must write the same image as the `sel4-boot` make
@@ -109,41 +110,11 @@ sel4_elfs() {
   echo "linked: $*"
 }
 
+# The boot itself is tests/qemu/examples/qemu_example_test.sh: one
+# comparison, whole lines in order, for the SDK and the example tests.
 sel4_boot() {
-  local sdk=$1 example=$2 work=$3 board=$4 config=$5
-  [ "$board" = qemu_virt_aarch64 ] || skip "no QEMU command for $board"
-  command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
-  mkdir -p "$work"
-  if ! run_make "$example" "$work" image.log $(sel4_vars "$sdk" "$example" "$work" "$board" "$config") all; then
-    cat "$work/image.log"
-    grep -q "not-implemented\|not implemented" "$work/image.log" &&
-      skip "the tool cannot build seL4 images yet (see the log above)"
-    fail "make (the image) failed"
-  fi
-  local img=$work/build/loader.img log=$work/uart.log
-  [ -f "$img" ] || fail "make succeeded but wrote no $img"
-  # The command of the examples' Makefiles ('make run'), under a time limit.
-  timeout 60 qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -nographic \
-      -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 -m size=2G \
-      </dev/null >"$log" 2>&1 &
-  local qemu=$! missing=
-  local expected
-  expected=$(grep -v '^microkit-host:' "$example/expected-output.txt" | sed 's/^\[[^]]*\] //')
-  for _ in $(seq 60); do
-    missing=
-    while IFS= read -r line; do
-      grep -qF -- "$line" "$log" || { missing=$line; break; }
-    done <<<"$expected"
-    [ -z "$missing" ] && break
-    kill -0 $qemu 2>/dev/null || break
-    sleep 1
-  done
-  kill $qemu 2>/dev/null; wait $qemu 2>/dev/null
-  if [ -n "$missing" ]; then
-    cat "$log"
-    fail "QEMU did not print: $missing"
-  fi
-  echo "QEMU printed every line of $example/expected-output.txt"
+  local sdk=$1 example=$2 work=$3 board=$4 config=$5 compare=$6
+  exec "$compare" "$sdk" "$sdk/board/$board/$config" "$example" "$work" "$board" "$config" 60
 }
 
 # A copy of the SDK elsewhere, its tool run with no MICROKIT_SDK, no

@@ -166,8 +166,18 @@ enum class StepKind : uint32_t {
   IrqSetNotification = 14,  // TcbPairStep (a = handler): seL4_IRQHandler_SetNotification
   IrqAck = 15,              // SingleSlotStep: seL4_IRQHandler_Ack
   TcbResume = 16,           // SingleSlotStep: seL4_TCB_Resume
+  // 17..24 are reserved for other additions to this list.
+  SchedContextBind = 25,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
+  TcbSetName = 26,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
+  FillFrame = 27,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
 };
-inline constexpr uint32_t kMaxStepKind = 16;
+inline constexpr uint32_t kMaxStepKind = 16;  // the last of the contiguous kinds 1..16
+
+// Whether `kind` is a StepKind (1..kMaxStepKind and the later additions).
+constexpr bool is_step_kind(uint32_t kind) {
+  return (kind >= 1 && kind <= kMaxStepKind) || kind == uint32_t(StepKind::SchedContextBind) ||
+         kind == uint32_t(StepKind::TcbSetName) || kind == uint32_t(StepKind::FillFrame);
+}
 
 // The raw form every step is read as first.
 struct Step {
@@ -297,6 +307,9 @@ struct TcbWriteRegistersStep {
 };
 
 // Two slots: TcbBindNotification (a = TCB, b = notification),
+// SchedContextBind (a = a passive PD's SC, still bound to its TCB; b = the
+// notification that TCB is bound to: the kernel hands the SC over to the
+// notification when the PD first blocks after init()),
 // TcbSetTimeoutEndpoint (a = TCB, b = endpoint), IrqSetNotification
 // (a = IRQ handler, b = notification).
 struct TcbPairStep {
@@ -305,6 +318,38 @@ struct TcbPairStep {
   uint64_t a_slot;
   uint64_t b_slot;
   uint64_t reserved[5];
+};
+
+// TcbSetName: the kernel's debug name of a PD's thread is the name of PD
+// number `pd_index` in the PD table, so kernel debug output (fault reports,
+// the scheduler dump) names the PD. The PD table is checked before any
+// step runs; a pd_index outside it is refused.
+struct TcbSetNameStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t pd_index;
+  uint64_t reserved[5];
+};
+
+// FillFrame: a frame bigger than the user image's 4 KiB pages (a prefilled
+// MR with 2 MiB or 1 GiB pages) gets its bytes by copying. The initial task
+// maps the frame (slot frame_slot, 2^size_bits bytes) read-write into its
+// own VSpace at scratch_vaddr (aligned to the frame's size, in a part of
+// its address space whose page tables the kernel made at boot and that
+// nothing else uses), copies `length` bytes from src_vaddr (inside the
+// user image) to offset dest_offset of the frame, cleans the data cache
+// over them (a PD may map the frame uncached) and unmaps the frame again.
+// Comes after the frame's Retype and before any mapping of it.
+struct FillFrameStep {
+  uint32_t kind;
+  uint32_t size_bits;  // 12, 21 or 30
+  uint64_t frame_slot;
+  uint64_t src_vaddr;
+  uint64_t length;     // >= 1; dest_offset + length <= 2^size_bits
+  uint64_t dest_offset;
+  uint64_t scratch_vaddr;
+  uint64_t reserved[2];
 };
 
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
@@ -334,17 +379,14 @@ struct SingleSlotStep {
 // top-level PDs and slot 5 of passive PDs):
 //   - a fault (non-zero label): reported with the PD's name, never replied
 //     to, so the PD stays stopped;
-//   - label 0 from a passive PD ("init done"): the initialiser unbinds the
-//     PD's scheduling context (sc_slot) from its TCB (tcb_slot) and binds it
-//     to the PD's notification (notification_slot), so a signal lends the
-//     PD that SC (Microkit manual, "Scheduling": a passive PD runs on its
-//     notification's SC when notified, on the caller's when called).
+//   - nothing else: a passive PD's scheduling context is handed to its
+//     notification by the kernel (SchedContextBind step), not by a message.
 struct PdEntry {
   uint32_t name_offset;  // in the string table
   uint32_t name_size;    // bytes, 1..kMaxNameBytes
   uint64_t fault_badge;  // unique among PdEntry; 0 = nothing arrives from this PD
   uint64_t tcb_slot;     // root slot of the PD's TCB
-  uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0
+  uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0 (informational)
   // Passive PDs: root slot of the notification its TCB is bound to (the
   // TcbBindNotification step); non-zero whenever sc_slot is. Else 0.
   uint64_t notification_slot;
@@ -401,5 +443,7 @@ static_assert(sizeof(TcbWriteRegistersStep) == kStepSize && offsetof(TcbWriteReg
 static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) == 16);
 static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
+static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
+static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
 
 }  // namespace microkit::initialiser_spec

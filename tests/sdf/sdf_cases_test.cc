@@ -202,7 +202,12 @@ std::string test_name(const testing::TestParamInfo<fs::path>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SdfCase, testing::ValuesIn(case_files()), test_name);
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SdfCase);
+
+// A moved or empty case folder must fail the suite, not run zero cases.
+TEST(SdfCaseFiles, TheCaseFolderHoldsCases) {
+  ASSERT_TRUE(fs::is_directory(kCasesDir)) << kCasesDir << " is missing";
+  EXPECT_FALSE(case_files().empty()) << "no .system case files in " << kCasesDir;
+}
 
 // The runner's own reading of the case format.
 TEST(SdfCaseFormat, ReadsBoardAndExpectations) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "board/json_text.h"
+#include "kernel/test_facts.h"
 
 namespace microkit::board {
 namespace {
@@ -242,9 +243,8 @@ TEST_F(ShippedBoards, Host) {
 // The user vaddr tops agree with the kernel builds' seL4_UserTop.
 TEST_F(ShippedBoards, UserTopMatchesSharedKernelFacts) {
   for (const char* name : {"qemu_virt_aarch64", "qemu_virt_riscv64", "x86_64_generic"}) {
-    std::string path = std::string(MICROKIT_SHARED_DIR) + "/sel4-16.0.0/" + name +
-                       "/object_sizes.json";
-    if (!std::filesystem::exists(path)) GTEST_SKIP() << "no kernel facts at " << path;
+    std::string path = kernel::test_support::facts_dir(name) + "/object_sizes.json";
+    ASSERT_TRUE(std::filesystem::exists(path)) << "no kernel facts at " << path;
     Diagnostics d;
     auto text = json_text::read_file(path, "io", d);
     ASSERT_TRUE(text);

@@ -3,6 +3,7 @@
 // index `bytes` through a Segment or Symbol without further checks.
 
 #include "elf/elf_file.h"
+#include "support/file_bytes.h"
 #include "support/text.h"
 
 #include <elf.h>
@@ -278,18 +279,13 @@ std::optional<ElfFile> parse_elf(std::vector<uint8_t> bytes, const std::string& 
 }
 
 std::optional<ElfFile> read_elf(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error("elf-io", path, {}, "cannot open the ELF file",
-                "check that the file exists and is readable");
+  auto bytes = read_file_bytes(path);
+  if (!bytes) {
+    diags.error("elf-io", path, {}, "cannot read the ELF file",
+                "check that the file exists, is a regular file and is readable");
     return std::nullopt;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    diags.error("elf-io", path, {}, "cannot read the ELF file");
-    return std::nullopt;
-  }
-  return parse_elf(std::move(bytes), path, diags);
+  return parse_elf(std::move(*bytes), path, diags);
 }
 
 }  // namespace microkit::elf

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "kernel/test_facts.h"
+
 namespace microkit::kernel {
 namespace {
 
@@ -33,7 +35,7 @@ void PrintTo(const Block& b, std::ostream* os) {
 namespace {
 
 // ---------------------------------------------------------------------------
-// Facts of the reference builds in ../shared/sel4-16.0.0/<board>/.
+// Facts of the reference builds in ../shared/sel4-16.0.0/<board>/debug/.
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -49,7 +51,7 @@ std::vector<Region> regions(const nlohmann::json& list) {
 }
 
 std::string shared_dir(const std::string& board) {
-  return std::string(MICROKIT_SHARED_DIR) + "/sel4-16.0.0/" + board;
+  return test_support::facts_dir(board);
 }
 
 BootFacts shared_facts(const std::string& board) {
@@ -180,12 +182,12 @@ TEST(BootFacts, KernelWindowOfEachArchitecture) {
   EXPECT_EQ(f.pptr_offset, 0x8000000000u);
   EXPECT_EQ(f.paddr_top, 0x7fc0000000u);
   EXPECT_EQ(f.paging_level_bits, (std::vector<unsigned>{30, 21}));
-  EXPECT_EQ(f.kernel_image, (Region{0x60000000, 0x6024a000}));
+  EXPECT_EQ(f.kernel_image, (Region{0x60000000, 0x6025e000}));
   EXPECT_EQ(f.kernel_boot_end, 0x60010000u);
   BootFacts rv = shared_facts("qemu_virt_riscv64");
   EXPECT_EQ(rv.pptr_offset, 0xffffffc000000000u);
   EXPECT_EQ(rv.paddr_top, 0x3f80000000u);
-  EXPECT_EQ(rv.kernel_image, (Region{0x80200000, 0x80228000}));
+  EXPECT_EQ(rv.kernel_image, (Region{0x80200000, 0x80238000}));
   EXPECT_EQ(rv.kernel_boot_end, 0x80203000u);
 }
 
@@ -223,8 +225,8 @@ TEST(EmulateBoot, Aarch64UntypedListIsExact) {
       // The kernel's boot-only code and data.
       {0x60000000, 16, false},
       // freemem[0]: between kernel and user image.
-      {0x6024a000, 13, false}, {0x6024c000, 14, false}, {0x60250000, 16, false},
-      {0x60260000, 17, false}, {0x60280000, 19, false}, {0x60300000, 20, false},
+      {0x6025e000, 13, false}, {0x60260000, 17, false}, {0x60280000, 19, false},
+      {0x60300000, 20, false},
       // freemem[1]: after the user image, up to the root server block.
       {0x60600000, 21, false}, {0x60800000, 23, false}, {0x61000000, 24, false},
       {0x62000000, 25, false}, {0x64000000, 26, false}, {0x68000000, 27, false},
@@ -232,8 +234,8 @@ TEST(EmulateBoot, Aarch64UntypedListIsExact) {
       {0xb0000000, 27, false}, {0xb8000000, 26, false}, {0xbc000000, 25, false},
       {0xbe000000, 24, false}, {0xbf000000, 23, false},
       // freemem[2]: above the root server block.
-      {0xbfc08880, 7, false}, {0xbfc08900, 8, false}, {0xbfc08a00, 9, false},
-      {0xbfc08c00, 10, false}, {0xbfc09000, 12, false}, {0xbfc0a000, 13, false},
+      {0xbfc09080, 7, false}, {0xbfc09100, 8, false}, {0xbfc09200, 9, false},
+      {0xbfc09400, 10, false}, {0xbfc09800, 11, false}, {0xbfc0a000, 13, false},
       {0xbfc0c000, 14, false}, {0xbfc10000, 16, false}, {0xbfc20000, 17, false},
       {0xbfc40000, 18, false}, {0xbfc80000, 19, false}, {0xbfd00000, 20, false},
       {0xbfe00000, 21, false},
@@ -247,17 +249,18 @@ TEST(EmulateBoot, Aarch64RootserverObjectsAndSlots) {
   auto r = emulate_boot(f, aarch64_layout(), d);
   ASSERT_TRUE(r) << describe(d);
   const RootserverObjects& rs = r->rootserver;
-  // 4 MiB CNode + 8 KiB VSpace + 3 pages + 3 page tables + TCB + SC, aligned to 4 MiB.
-  EXPECT_EQ(rs.block, (Region{0xbf800000, 0xbfc08880}));
+  // 4 MiB CNode + 8 KiB VSpace + 3 pages + 4 KiB TCB (hardware debug API) +
+  // 3 page tables + SC, largest first, aligned to 4 MiB.
+  EXPECT_EQ(rs.block, (Region{0xbf800000, 0xbfc09080}));
   EXPECT_EQ(rs.cnode, 0xbf800000u);
   EXPECT_EQ(rs.vspace, 0xbfc00000u);
   EXPECT_EQ(rs.asid_pool, 0xbfc02000u);
   EXPECT_EQ(rs.ipc_buffer, 0xbfc03000u);
   EXPECT_EQ(rs.boot_info, 0xbfc04000u);
-  EXPECT_EQ(rs.paging, 0xbfc05000u);
+  EXPECT_EQ(rs.tcb, 0xbfc05000u);
+  EXPECT_EQ(rs.paging, 0xbfc06000u);
   EXPECT_EQ(rs.paging_count, 3u);
-  EXPECT_EQ(rs.tcb, 0xbfc08000u);
-  EXPECT_EQ(rs.sched_context, 0xbfc08800u);
+  EXPECT_EQ(rs.sched_context, 0xbfc09000u);
   EXPECT_EQ(rs.extra_bootinfo, 0u);
   EXPECT_EQ(r->ipc_buffer_vaddr, 0x400000u);
   EXPECT_EQ(r->bootinfo_vaddr, 0x401000u);
@@ -265,8 +268,8 @@ TEST(EmulateBoot, Aarch64RootserverObjectsAndSlots) {
   EXPECT_EQ(r->extra_bootinfo_pages, (SlotRegion{0, 0}));  // as the kernel leaves it
   EXPECT_EQ(r->sched_control, (SlotRegion{19, 20}));
   EXPECT_EQ(r->user_image_frames, (SlotRegion{20, 20 + 512}));
-  EXPECT_EQ(r->untyped, (SlotRegion{532, 532 + 69}));
-  EXPECT_EQ(r->empty, (SlotRegion{601, 1u << 17}));
+  EXPECT_EQ(r->untyped, (SlotRegion{532, 532 + 67}));
+  EXPECT_EQ(r->empty, (SlotRegion{599, 1u << 17}));
 }
 
 TEST(EmulateBoot, Aarch64NormalMemoryIsRamMinusWhatTheKernelKeeps) {
@@ -419,7 +422,7 @@ TEST(EmulateBoot, UntypedsBeyondTheBootinfoLimitAreDroppedWithAWarning) {
   auto r = emulate_boot(f, aarch64_layout(), d);
   ASSERT_TRUE(r) << describe(d);
   EXPECT_EQ(r->untypeds.size(), 40u);
-  EXPECT_EQ(r->untypeds_dropped, 29u);
+  EXPECT_EQ(r->untypeds_dropped, 27u);
   const Diagnostic* w = find_id(d, "boot-untypeds-dropped");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->severity, Severity::Warning);

@@ -29,6 +29,40 @@ std::optional<uint64_t> KernelPackage::label(std::string_view invocation) const 
   return it->second;
 }
 
+namespace {
+
+uint64_t kernel_wcet_us(const KernelConfig& c) { return c.platform == "tk1" ? 100 : 10; }
+
+// The kernel's usToTicks(): by whole MHz when the frequency is one, else by kHz.
+uint64_t us_to_ticks(uint64_t hz, uint64_t us) {
+  if (hz % 1000000 == 0) return us * (hz / 1000000);
+  return us * (hz / 1000) / 1000;
+}
+
+}  // namespace
+
+std::optional<SchedTimeLimits> sched_time_limits(const KernelConfig& c) {
+  if (!c.timer_frequency || *c.timer_frequency < 1000) return std::nullopt;
+  uint64_t hz = *c.timer_frequency;
+  uint64_t per_us = hz % 1000000 == 0 ? hz / 1000000 : hz / 1000;
+  SchedTimeLimits l;
+  l.max_us = UINT64_MAX / per_us / 8;
+  if (auto fixed = c.get("KERNEL_STATIC_MAX_PERIOD_US"); fixed && *fixed != "0") {
+    auto n = json_text::to_u64(json_text::Json(*fixed));
+    if (n && *n != 0) l.max_us = *n;
+  }
+  uint64_t min_ticks = 2 * us_to_ticks(hz, kernel_wcet_us(c)) * c.wcet_scale;
+  // The smallest us whose ticks reach min_ticks (usToTicks only grows).
+  uint64_t lo = 0, hi = 2 * kernel_wcet_us(c) * c.wcet_scale + 1;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (us_to_ticks(hz, mid) >= min_ticks) hi = mid;
+    else lo = mid + 1;
+  }
+  l.min_us = lo;
+  return l;
+}
+
 uint64_t KernelPackage::user_vaddr_end() const {
   return config.arch == board::Arch::AArch64 ? sizes.user_top + 1 : sizes.user_top;
 }
@@ -165,6 +199,8 @@ std::optional<KernelConfig> read_config(const JsonFile& f) {
   c.platform = r.text("PLAT", true).value_or("");
   c.mcs = r.flag("KERNEL_MCS", true);
   if (auto n = r.number("ROOT_CNODE_SIZE_BITS", true)) c.root_cnode_size_bits = static_cast<uint32_t>(*n);
+  if (auto n = r.number("RETYPE_FAN_OUT_LIMIT", true)) c.retype_fan_out_limit = static_cast<uint32_t>(*n);
+  if (c.retype_fan_out_limit == 0) f.bad("RETYPE_FAN_OUT_LIMIT", "must be at least 1");
   if (auto n = r.number("NUM_DOMAINS", true)) c.num_domains = static_cast<uint32_t>(*n);
   if (auto n = r.number("MAX_NUM_NODES", true)) c.max_num_nodes = static_cast<uint32_t>(*n);
   c.debug_build = r.flag("DEBUG_BUILD", true);

@@ -8,7 +8,7 @@
 // - the board/<board>/<config> folder of a Microkit SDK: elf/sel4.elf,
 //   include/ (libsel4, with include/kernel/gen_config.json),
 //   platform_gen.json (not on x86) and invocations_all.json;
-// - a facts folder (the steering repo's shared/sel4-16.0.0/<board>): the same
+// - a facts folder (the steering repo's shared/sel4-16.0.0/<board>/<config>): the same
 //   JSON files, with object_sizes.json and kernel_elf.json standing in for
 //   the libsel4 headers and kernel.elf (for planning tests; it cannot boot).
 // Either way the result is the same struct, so planning cannot tell them
@@ -46,6 +46,8 @@ struct KernelConfig {
   std::optional<uint32_t> arm_pa_size_bits;   // 40 or 44 (AArch64)
   std::optional<uint32_t> riscv_pt_levels;    // 3 = Sv39 (RISC-V)
   uint32_t root_cnode_size_bits = 0;
+  // Most objects one seL4_Untyped_Retype may create (CONFIG_RETYPE_FAN_OUT_LIMIT).
+  uint32_t retype_fan_out_limit = 256;
   uint32_t num_domains = 1;
   bool debug_build = false;
   bool printing = false;
@@ -123,6 +125,21 @@ struct KernelPackage {
   // AArch64 (where libsel4 defines it as the last address), else seL4_UserTop.
   uint64_t user_vaddr_end() const;
 };
+
+// Budgets and periods seL4_SchedControl_ConfigureFlags accepts (MCS;
+// decodeSchedControl_ConfigureFlags refuses others with seL4_RangeError):
+// at least MIN_BUDGET = 2 * KERNEL_WCET * KERNEL_WCET_SCALE in timer ticks,
+// at most MAX_PERIOD_US (KERNEL_STATIC_MAX_PERIOD_US, or when that is 0
+// the largest time the timer conversion does not overflow, over 8).
+// KERNEL_WCET is a platform constant of the kernel build that packages do
+// not carry: seL4 16.0.0 sets 100 us on tk1 and 10 us on every other
+// platform (src/plat/*/config.cmake; RISC-V and x86 hard-code 10).
+struct SchedTimeLimits {
+  uint64_t min_us = 0;  // the smallest accepted value, in microseconds
+  uint64_t max_us = 0;  // the largest
+};
+// Empty when the timer frequency is not known at build time (x86's TSC).
+std::optional<SchedTimeLimits> sched_time_limits(const KernelConfig& config);
 
 // Reads the package in `dir`; on failure the diagnostics say which file and
 // which key. The kind of folder is told by bin/kernel.elf (an install), else

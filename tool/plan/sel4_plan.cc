@@ -289,6 +289,21 @@ std::optional<uint64_t> contiguous_base(Ctx& c, size_t m, uint32_t page_bits) {
   return std::nullopt;
 }
 
+// A prefilled MR with 4 KiB pages is mapped from the user image's own
+// frames (no copy). With bigger pages it gets frames of its planned size
+// like any MR, and the initial task copies each frame's share of the bytes
+// (placed contiguously by build_image's place_pages) into it.
+void plan_prefill_copies(Ctx& c, size_t m, const std::vector<uint64_t>& prefill) {
+  const Mr& mr = c.plan.mrs[m];
+  uint64_t bytes = prefill.size() * kPage;
+  const auto& frames = c.sp.mr_frames[m];
+  for (uint64_t i = 0; i < frames.size(); ++i) {
+    uint64_t offset = i * mr.page_size;
+    if (offset >= bytes) break;
+    c.sp.frame_fills.push_back({frames[i], prefill[0] + offset, std::min(mr.page_size, bytes - offset)});
+  }
+}
+
 void plan_mr(Ctx& c, size_t m) {
   const Mr& mr = c.plan.mrs[m];
   uint32_t bits = log2_of(mr.page_size);
@@ -296,17 +311,15 @@ void plan_mr(Ctx& c, size_t m) {
   const auto& prefill = m < c.in.mr_prefill_pages.size() ? c.in.mr_prefill_pages[m]
                                                          : std::vector<uint64_t>{};
   auto& frames = c.sp.mr_frames[m];
-  if (!prefill.empty()) {
-    // Mapped from the user image, whose frames the kernel made 4 KiB each:
-    // a prefilled MR uses 4 KiB frames whatever its planned page size.
-    if (mr.phys_addr) {
-      auto [file, loc] = mr_loc(c, m);
-      c.diags.error("prefill-unsupported-mr", file, loc,
-                    "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
-                    "phys_addr (it is mapped from the boot image's pages)",
-                    "remove phys_addr from the region, or drop its prefill");
-      return;
-    }
+  if (!prefill.empty() && mr.phys_addr) {
+    auto [file, loc] = mr_loc(c, m);
+    c.diags.error("prefill-unsupported-mr", file, loc,
+                  "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
+                  "phys_addr (it is mapped from the boot image's pages)",
+                  "remove phys_addr from the region, or drop its prefill");
+    return;
+  }
+  if (!prefill.empty() && mr.page_size == kPage) {
     for (uint64_t i = 0; i < prefill.size(); ++i)
       frames.push_back(add_user_image_frame(c, prefill[i], "frame:" + mr.name + ":" +
                                                                std::to_string(i), std::nullopt, m));
@@ -324,6 +337,7 @@ void plan_mr(Ctx& c, size_t m) {
       place_fixed_frame(c, o);
     }
   }
+  if (!prefill.empty()) plan_prefill_copies(c, m, prefill);
 }
 
 // ---------------------------------------------------------------------------
@@ -351,6 +365,31 @@ void check_pd_cpu(Ctx& c, size_t i) {
                     std::to_string(c.plan.pds[i].cpu) + " but this kernel runs " +
                     std::to_string(cores) + " core(s)",
                 "use a cpu below " + std::to_string(cores) + ", or an SMP configuration");
+}
+
+// A budget or period the kernel's SchedControl_Configure would refuse
+// (kernel::sched_time_limits), at the attribute.
+void check_pd_sched_time(Ctx& c, size_t i) {
+  auto limits = kernel::sched_time_limits(c.in.package->config);
+  if (!limits || !c.in.package->config.mcs) return;
+  const Pd& pd = c.plan.pds[i];
+  for (auto [what, us] : {std::pair<const char*, uint64_t>{"budget", pd.budget_us}, {"period", pd.period_us}}) {
+    if (us >= limits->min_us && us <= limits->max_us) continue;
+    std::string file;
+    Loc loc;
+    if (c.in.sdf && i < c.in.sdf->pds.size()) {
+      file = c.in.sdf->file;
+      loc = c.in.sdf->pds[i].at(what);
+    }
+    bool low = us < limits->min_us;
+    c.diags.error(low ? "pd-sched-time-below-kernel-minimum" : "pd-sched-time-above-kernel-maximum", file, loc,
+                  "protection domain '" + pd.name + "': a " + what + " of " + std::to_string(us) +
+                      " microseconds is " + (low ? "below" : "above") + " what this kernel accepts (" +
+                      std::to_string(limits->min_us) + " to " + std::to_string(limits->max_us) +
+                      " microseconds; the minimum is twice the kernel's worst-case execution time)",
+                  std::string("give it a ") + what + " of at least " + std::to_string(limits->min_us) +
+                      " and at most " + std::to_string(limits->max_us) + " microseconds");
+  }
 }
 
 void plan_pd_objects(Ctx& c, size_t i) {
@@ -603,6 +642,7 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
                                       "reply:initialiser", std::nullopt);
   for (size_t i = 0; i < plan.pds.size(); ++i) {
     check_pd_cpu(c, i);
+    check_pd_sched_time(c, i);
     plan_pd_objects(c, i);
     plan_pd_mappings(c, i);
     check_pd_mappings(c, i);

@@ -1,7 +1,7 @@
 // Test support (not part of the tool): a small seL4 world for planning tests.
 //
-// Loads the qemu_virt_aarch64 facts of ../shared (MICROKIT_SHARED_DIR, set
-// for tests) and emulates the kernel's boot for a 2 MiB user image at
+// Loads the qemu_virt_aarch64 debug facts of ../shared (kernel/test_facts.h)
+// and emulates the kernel's boot for a 2 MiB user image at
 // kTestUserImagePaddr, so that a test only adds its Plan and plans on top.
 #pragma once
 
@@ -10,6 +10,7 @@
 
 #include "kernel/boot_emulation.h"
 #include "kernel/kernel_package.h"
+#include "kernel/test_facts.h"
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
 
@@ -29,7 +30,7 @@ struct Sel4TestWorld {
 // Fills pkg, facts and boot; false (with diagnostics) if the facts are missing.
 inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d) {
   auto pkg = kernel::load_kernel_package(
-      std::string(MICROKIT_SHARED_DIR) + "/sel4-16.0.0/qemu_virt_aarch64", d);
+      kernel::test_support::facts_dir("qemu_virt_aarch64"), d);
   if (!pkg) return false;
   w.pkg = *pkg;
   auto facts = kernel::boot_facts(w.pkg, d);

@@ -17,6 +17,7 @@
 #include "sel4/image_writer.h"
 #include "sel4/spec_writer.h"
 #include "sel4/uimage.h"
+#include "support/file_bytes.h"
 
 namespace microkit::sel4 {
 namespace {
@@ -197,11 +198,42 @@ void place_pages(const plan::Plan& plan, const std::vector<PageMap>& programs, R
   }
   for (const plan::Mr& mr : plan.mrs) {
     std::vector<uint64_t> pages;
+    // 4 KiB pages are mapped from here, so the whole MR is placed; bigger
+    // pages are filled by copying (plan_sel4), so only the bytes are.
+    uint64_t count = mr.page_size == kPage ? mr.size / kPage : (mr.prefill_size + kPage - 1) / kPage;
     if (mr.prefill_path)
-      for (uint64_t k = 0; k < mr.size / kPage; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
+      for (uint64_t k = 0; k < count; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
     r.mr_pages.push_back(std::move(pages));
   }
   r.ui.size = at;
+}
+
+// When the user image is too big (the kernel gives the initial task one cap
+// per 4 KiB page of it, and it must not reach the loaded boot image), notes
+// name the PD programs and prefilled MRs that put the most pages there.
+void name_user_image_users(const plan::Plan& plan, const std::vector<PageMap>& programs,
+                           const SystemImageInputs& in, Diagnostics& diags) {
+  struct User {
+    uint64_t pages;
+    std::string what, file;
+    Loc loc;
+  };
+  std::vector<User> users;
+  const sdf::SystemDescription* sdf = in.sdf;
+  for (size_t m = 0; m < plan.mrs.size(); ++m) {
+    if (!plan.mrs[m].prefill_path) continue;
+    bool located = sdf && m < sdf->mrs.size();
+    users.push_back({plan.mrs[m].size / kPage, "prefilled memory region '" + plan.mrs[m].name + "'",
+                     located ? sdf->file : std::string{}, located ? sdf->mrs[m].loc : Loc{}});
+  }
+  for (size_t i = 0; i < plan.pds.size(); ++i) {
+    auto [file, loc] = pd_loc(in, i);
+    users.push_back({programs[i].size(), "the program of protection domain '" + plan.pds[i].name + "'", file, loc});
+  }
+  std::stable_sort(users.begin(), users.end(), [](const User& a, const User& b) { return a.pages > b.pages; });
+  for (size_t k = 0; k < users.size() && k < 3 && users[k].pages > 0; ++k)
+    diags.note(users[k].file, users[k].loc,
+               users[k].what + " puts " + std::to_string(users[k].pages) + " pages (4 KiB) into the boot image");
 }
 
 std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPackage& pkg,
@@ -215,14 +247,19 @@ std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPack
   kernel::BootInputs bi;
   bi.user_image = {r.ui.paddr, r.ui.paddr + r.ui.size};
   bi.user_image_vaddr = r.ui.vaddr;
+  size_t errors = diags.error_count();
   auto boot = kernel::emulate_boot(facts, bi, diags);
-  if (!boot) return std::nullopt;
+  if (!boot) {
+    if (diags.error_count() > errors && diags.all().back().id == "boot-root-cnode-full")
+      name_user_image_users(plan, programs, in, diags);
+    return std::nullopt;
+  }
   r.boot = *boot;
   plan::Sel4Inputs si{&pkg, &facts, &r.boot, r.pd_images, r.mr_pages, in.sdf};
   auto sp = plan::plan_sel4(plan, si, diags);
   if (!sp) return std::nullopt;
   r.sp = std::move(*sp);
-  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr};
+  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr, in.sdf};
   auto spec = write_spec(spi, diags);
   if (!spec) return std::nullopt;
   r.spec = std::move(*spec);
@@ -341,8 +378,14 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
 
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));
+  size_t layout_errors = diags.error_count();
   auto layout = layout_boot_image(bi, diags);
-  if (!layout) return std::nullopt;
+  if (!layout) {
+    // The user image reaching into the loaded boot image: say what fills it.
+    if (diags.error_count() > layout_errors && diags.all().back().file == "user image")
+      name_user_image_users(plan, programs, in, diags);
+    return std::nullopt;
+  }
   SystemImage out;
   out.bytes = write_boot_image(bi, *layout);
   out.elf_bytes = write_boot_image_elf(bi, *layout, kEmAarch64);
@@ -360,12 +403,6 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
 // File I/O around the pure core.
 namespace {
 
-std::optional<std::vector<uint8_t>> read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
-
 bool write_file(const std::string& path, const void* data, size_t size, Diagnostics& diags) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
@@ -377,7 +414,7 @@ bool write_file(const std::string& path, const void* data, size_t size, Diagnost
 
 // The loader: an ELF (converted like objcopy -O binary) or a raw .bin.
 std::optional<std::vector<uint8_t>> read_loader(const std::string& path, Diagnostics& diags) {
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) {
     diags.error("sel4-binary-missing", path, {}, "cannot read the loader '" + path + "'",
                 "build the loader, or point MICROKIT_SDK at an SDK (docs/sel4-backend.md)");
@@ -391,7 +428,7 @@ std::optional<std::vector<uint8_t>> read_loader(const std::string& path, Diagnos
 
 std::optional<elf::ElfFile> read_binary_elf(const std::string& path, const char* what,
                                             Diagnostics& diags) {
-  auto bytes = read_bytes(path);
+  auto bytes = read_file_bytes(path);
   if (!bytes) {
     diags.error("sel4-binary-missing", path, {}, std::string("cannot read the ") + what + " '" + path + "'",
                 "build it, or point MICROKIT_SDK at an SDK (docs/sel4-backend.md)");

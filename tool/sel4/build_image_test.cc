@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "elf/test_elf_builder.h"
+#include "kernel/test_facts.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/loader_image.h"
 #include "runtime/shared/pd_abi.h"
@@ -23,9 +24,9 @@ using elf::testing::TestSegment;
 constexpr uint64_t kLoad = 0x70000000;
 constexpr uint64_t kPayload = 0x9000;
 
-std::vector<uint8_t> fake_loader() {
+std::vector<uint8_t> fake_loader(uint64_t link_address = kLoad) {
   std::vector<uint8_t> bytes(100, 0);
-  li::LoaderInfo info{li::kLoaderMagic, li::kImageVersion, kLoad, kPayload};
+  li::LoaderInfo info{li::kLoaderMagic, li::kImageVersion, link_address, kPayload};
   std::memcpy(bytes.data() + li::kLoaderInfoOffset, &info, sizeof info);
   return bytes;
 }
@@ -77,8 +78,7 @@ struct World {
 
 void make_setup(World& s, uint64_t abi_version = pd_abi::kVersion) {
   Diagnostics d;
-  auto pkg = kernel::load_kernel_package(std::string(MICROKIT_SHARED_DIR) +
-                                             "/sel4-16.0.0/qemu_virt_aarch64", d);
+  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir("qemu_virt_aarch64"), d);
   ASSERT_TRUE(pkg);
   s.pkg = *pkg;
   for (const char* name : {"alpha", "beta"}) {
@@ -197,6 +197,62 @@ TEST(BuildImage, ProgramOfAnotherAbiVersionIsRefused) {
   EXPECT_EQ(d.all()[0].id, "pd-abi-mismatch");
   EXPECT_EQ(d.all()[0].file, "x.system");
   EXPECT_EQ(d.all()[0].loc, (Loc{3, 5}));
+}
+
+// The kernel gives the initial task one cap per page of the boot image: a
+// prefilled MR too big for the root CNode is refused at build time, and a
+// note names it at its SDF element (here a 4096-slot CNode, a 32 MiB MR).
+TEST(BuildImage, BootImageTooBigForTheRootCNodeNamesThePrefilledRegion) {
+  World s;
+  make_setup(s);
+  s.pkg.config.root_cnode_size_bits = 12;
+  s.plan.mrs[0].size = 32u << 20;
+  s.plan.pds[1].mappings[0].size = 32u << 20;
+  sdf::SystemDescription sdf;
+  sdf.file = "big.system";
+  sdf.pds.resize(2);
+  sdf.mrs.resize(1);
+  sdf.mrs[0].loc = {4, 3};
+  s.in.sdf = &sdf;
+  Diagnostics d;
+  EXPECT_FALSE(make_system_image(s.plan, s.pkg, s.in, d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "boot-root-cnode-full");
+  ASSERT_GE(d.all().size(), 2u);
+  const Diagnostic& note = d.all()[1];
+  EXPECT_EQ(note.severity, Severity::Note);
+  EXPECT_EQ(note.file, "big.system");
+  EXPECT_EQ(note.loc, (Loc{4, 3}));
+  EXPECT_NE(note.message.find("prefilled memory region 'buf' puts 8192 pages"), std::string::npos)
+      << note.message;
+}
+
+// A user image that would reach the loaded boot image cannot be copied into
+// place; the error is the image writer's, and a note names the prefilled
+// region that makes the user image that big (a loader linked at 0x60800000,
+// just above the kernel, and a 16 MiB region).
+TEST(BuildImage, UserImageReachingTheLoaderNamesThePrefilledRegion) {
+  World s;
+  make_setup(s);
+  constexpr uint64_t kLowLoad = 0x60800000;
+  s.in.loader = fake_loader(kLowLoad);
+  s.in.load_address = kLowLoad;
+  s.plan.mrs[0].size = 16u << 20;
+  s.plan.pds[1].mappings[0].size = 16u << 20;
+  sdf::SystemDescription sdf;
+  sdf.file = "big.system";
+  sdf.pds.resize(2);
+  sdf.mrs.resize(1);
+  sdf.mrs[0].loc = {4, 3};
+  s.in.sdf = &sdf;
+  Diagnostics d;
+  EXPECT_FALSE(make_system_image(s.plan, s.pkg, s.in, d));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "region-overlaps-image");
+  ASSERT_GE(d.all().size(), 2u);
+  EXPECT_EQ(d.all()[1].loc, (Loc{4, 3}));
+  EXPECT_NE(d.all()[1].message.find("prefilled memory region 'buf' puts 4096 pages"), std::string::npos)
+      << d.all()[1].message;
 }
 
 TEST(BuildImage, LoaderBinaryIsTheFileBytesFromTheLowestAddress) {

@@ -1,6 +1,7 @@
 // spec_writer: Plan + seL4 plan -> initialiser spec bytes (see spec_writer.h).
 #include "sel4/spec_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -19,6 +20,12 @@ constexpr uint64_t kRootTcb = 1;        // seL4_CapInitThreadTCB
 constexpr uint64_t kSmcCap = 15;        // seL4_CapSMC
 constexpr uint64_t kRootDepth = 64;
 
+// Who a root slot is for, so that running out of slots can name the PDs
+// and MRs that take the most.
+struct Owner {
+  std::optional<size_t> pd, mr;
+};
+
 struct Writer {
   const SpecInputs& in;
   Diagnostics& diags;
@@ -27,16 +34,23 @@ struct Writer {
   uint64_t next_slot = 0;
   bool out_of_slots = false;
   uint64_t slots_wanted = 0;  // every slot asked for, also past the end
+  std::vector<uint64_t> pd_slots = {}, mr_slots = {};  // slots taken per PD and per MR
 };
 
-uint64_t new_slot(Writer& w) {
+uint64_t new_slot(Writer& w, Owner owner) {
   ++w.slots_wanted;
+  // Slots of neither (the initialiser's own objects, padding) are not named.
+  if (owner.mr) ++w.mr_slots[*owner.mr];
+  else if (owner.pd) ++w.pd_slots[*owner.pd];
   if (w.next_slot >= w.in.boot->empty.end) {
     w.out_of_slots = true;
     return w.in.boot->empty.end - 1;
   }
   return w.next_slot++;
 }
+
+Owner owner_of(const KernelObject& o) { return {o.pd, o.mr}; }
+Owner pd_owner(size_t pd) { return {pd, std::nullopt}; }
 
 template <class T>
 void push(Writer& w, const T& step) {
@@ -81,14 +95,18 @@ uint32_t rights_mask(const plan::CapRights& r) {
          (r.grant ? is::kRightGrant : 0) | (r.grant_reply ? is::kRightGrantReply : 0);
 }
 
+// Runs of objects of one kind and size become one Retype, cut at the
+// kernel's fan-out limit (seL4_Untyped_Retype refuses more objects than
+// CONFIG_RETYPE_FAN_OUT_LIMIT with seL4_RangeError).
 void emit_retypes(Writer& w) {
   const auto& sp = *w.in.sel4;
+  size_t fan_out = std::max<uint32_t>(1, w.in.package->config.retype_fan_out_limit);
   for (size_t u = 0; u < sp.untyped_use.size(); ++u) {
     const auto& list = sp.untyped_use[u].objects;
     for (size_t k = 0; k < list.size();) {
       const KernelObject& first = sp.objects[list[k]];
       size_t run = 1;
-      while (k + run < list.size() && sp.objects[list[k + run]].type == first.type &&
+      while (run < fan_out && k + run < list.size() && sp.objects[list[k + run]].type == first.type &&
              sp.objects[list[k + run]].size_bits == first.size_bits)
         ++run;
       is::RetypeStep s{};
@@ -98,7 +116,7 @@ void emit_retypes(Writer& w) {
       s.size_bits = retype_size_arg(first);
       s.count = run;
       s.dest_slot = w.next_slot;
-      for (size_t j = 0; j < run; ++j) w.slot_of[list[k + j]] = new_slot(w);
+      for (size_t j = 0; j < run; ++j) w.slot_of[list[k + j]] = new_slot(w, owner_of(sp.objects[list[k + j]]));
       push(w, s);
       k += run;
     }
@@ -123,13 +141,13 @@ void emit_copy(Writer& w, is::StepKind kind, uint64_t src, uint64_t cnode, uint6
 }
 
 // A root slot holding a cap to this frame that is not mapped yet.
-uint64_t frame_cap_to_map(Writer& w, size_t obj, std::vector<bool>& used) {
+uint64_t frame_cap_to_map(Writer& w, size_t pd, size_t obj, std::vector<bool>& used) {
   const KernelObject& o = w.in.sel4->objects[obj];
   bool original_free = o.source == KernelObject::Source::Untyped && !used[obj];
   used[obj] = true;
   if (original_free) return w.slot_of[obj];
   uint64_t src = o.source == KernelObject::Source::UserImage ? user_image_slot(w, o) : w.slot_of[obj];
-  uint64_t dest = new_slot(w);
+  uint64_t dest = new_slot(w, {pd, o.mr});
   emit_copy(w, is::StepKind::Copy, src, kRootCNode, dest, kRootDepth, is::kRightsAll, 0);
   return dest;
 }
@@ -152,7 +170,7 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   for (const auto& m : po.mappings) {
     is::MapFrameStep s{};
     s.kind = uint32_t(is::StepKind::MapFrame);
-    s.frame_slot = frame_cap_to_map(w, m.object, used);
+    s.frame_slot = frame_cap_to_map(w, pd, m.object, used);
     s.rights = (m.read ? is::kRightRead : 0) | (m.write ? is::kRightWrite : 0);
     s.vspace_slot = vspace;
     s.vaddr = m.vaddr;
@@ -161,9 +179,46 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   }
 }
 
+// Where the initial task maps a 2 MiB frame to fill it: the 2 MiB block
+// just below the user image. The image starts at 4 MiB (initialiser.ld),
+// so the level-2 table the kernel made for it covers that block too, and
+// nothing is mapped there. (No board here has 1 GiB pages; such frames
+// would need a free level-1 entry and are refused until one does.)
+std::optional<uint64_t> scratch_vaddr(const Writer& w, uint32_t bits) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  uint64_t size = uint64_t{1} << bits;
+  uint64_t ui = w.in.user_image_vaddr;
+  if (bits == 21 && ui >= 2 * size && (ui - size) / kGiB == ui / kGiB) return ui - size;
+  return std::nullopt;
+}
+
+// Prefilled MRs with pages over 4 KiB: their frames get the bytes now,
+// before any PD maps them.
+void emit_fills(Writer& w) {
+  for (const plan::FrameFill& f : w.in.sel4->frame_fills) {
+    const KernelObject& o = w.in.sel4->objects[f.object];
+    auto scratch = scratch_vaddr(w, o.size_bits);
+    if (!scratch) {
+      w.diags.error("prefill-page-size", {}, {},
+                    "frame " + o.name + " (" + std::to_string(o.size()) + " bytes) of a prefilled memory "
+                    "region cannot be filled: the initial task maps only 2 MiB frames to fill them",
+                    "give the prefilled memory region page_size=\"0x1000\" or \"0x200000\"");
+      continue;
+    }
+    is::FillFrameStep s{};
+    s.kind = uint32_t(is::StepKind::FillFrame);
+    s.size_bits = o.size_bits;
+    s.frame_slot = w.slot_of[f.object];
+    s.src_vaddr = w.in.user_image_vaddr + (f.src_paddr - w.in.user_image_paddr);
+    s.length = f.length;
+    s.scratch_vaddr = *scratch;
+    push(w, s);
+  }
+}
+
 void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   const auto& irq = w.in.sel4->irqs[cap.irq];
-  uint64_t handler = new_slot(w);
+  uint64_t handler = new_slot(w, pd_owner(pd));
   is::IrqIssueStep s{};
   s.kind = uint32_t(is::StepKind::IrqIssue);
   s.trigger = irq.trigger == sdf::Trigger::Edge ? is::kTriggerEdge : is::kTriggerLevel;
@@ -172,7 +227,7 @@ void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   s.dest_index = handler;
   s.dest_depth = kRootDepth;
   push(w, s);
-  uint64_t badged = new_slot(w);
+  uint64_t badged = new_slot(w, pd_owner(pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[irq.notification], kRootCNode, badged, kRootDepth,
             is::kRightWrite, irq.badge);
   is::TcbPairStep bind{};
@@ -226,7 +281,12 @@ void emit_thread(Writer& w, size_t pd) {
   cfg.ipc_buffer_vaddr = po.ipc_buffer_vaddr;
   cfg.ipc_buffer_slot = w.slot_of[po.ipc_buffer];
   push(w, cfg);
-  uint64_t fault = new_slot(w);
+  is::TcbSetNameStep name{};  // kernel debug output names the PD
+  name.kind = uint32_t(is::StepKind::TcbSetName);
+  name.tcb_slot = tcb;
+  name.pd_index = pd;
+  push(w, name);
+  uint64_t fault = new_slot(w, pd_owner(pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[po.fault_endpoint], kRootCNode, fault, kRootDepth,
             is::kRightWrite | is::kRightGrant | is::kRightGrantReply, po.fault_badge);
   is::TcbSetSchedParamsStep sched{};
@@ -249,6 +309,15 @@ void emit_thread(Writer& w, size_t pd) {
   bind.a_slot = tcb;
   bind.b_slot = w.slot_of[po.notification];
   push(w, bind);
+  if (!p.passive) return;
+  // A passive PD's SC drives its TCB through init() and is bound to its
+  // notification too: the kernel returns it to the notification when the
+  // PD first blocks, and a signal sent during init() is received on it.
+  is::TcbPairStep lend{};
+  lend.kind = uint32_t(is::StepKind::SchedContextBind);
+  lend.a_slot = w.slot_of[po.sc];
+  lend.b_slot = w.slot_of[po.notification];
+  push(w, lend);
 }
 
 template <class T>
@@ -292,9 +361,8 @@ std::vector<uint8_t> serialise(const Writer& w) {
     const auto& po = sp.pds[i];
     e.fault_badge = po.fault_endpoint == sp.monitor_endpoint ? po.fault_badge : 0;
     e.tcb_slot = w.slot_of[po.tcb];
-    // The initial task takes a passive PD's SC once its init() is done and
-    // binds it to the PD's notification (the one emit_thread binds the TCB
-    // to), so a notified passive PD runs on it.
+    // For the record (fault reports): a passive PD's SC and the
+    // notification emit_thread binds it to.
     if (w.in.plan->pds[i].passive) {
       e.sc_slot = w.slot_of[po.sc];
       e.notification_slot = w.slot_of[po.notification];
@@ -320,6 +388,91 @@ std::vector<uint8_t> serialise(const Writer& w) {
   return out;
 }
 
+
+// ---------------------------------------------------------------------------
+// Limits of the initial task that no splitting can get around.
+
+struct SlotUser {
+  uint64_t slots = 0;
+  std::optional<size_t> pd, mr;
+};
+
+std::string describe(const Writer& w, const SlotUser& u) {
+  if (u.mr)
+    return "memory region '" + w.in.plan->mrs[*u.mr].name + "' takes " + std::to_string(u.slots) +
+           " (one per page, and one per page for each further mapping)";
+  return "protection domain '" + w.in.plan->pds[*u.pd].name + "' takes " + std::to_string(u.slots) +
+         " (its kernel objects, stack, program pages and mappings)";
+}
+
+std::pair<std::string, Loc> loc_of(const Writer& w, const SlotUser& u) {
+  const sdf::SystemDescription* sdf = w.in.sdf;
+  if (sdf && u.mr && *u.mr < sdf->mrs.size()) return {sdf->file, sdf->mrs[*u.mr].loc};
+  if (sdf && u.pd && *u.pd < sdf->pds.size()) return {sdf->file, sdf->pds[*u.pd].loc};
+  return {{}, {}};
+}
+
+// The PDs and MRs that take the most root CNode slots, most first.
+std::vector<SlotUser> biggest_slot_users(const Writer& w, size_t n) {
+  std::vector<SlotUser> users;
+  for (size_t i = 0; i < w.pd_slots.size(); ++i) users.push_back({w.pd_slots[i], i, std::nullopt});
+  for (size_t m = 0; m < w.mr_slots.size(); ++m) users.push_back({w.mr_slots[m], std::nullopt, m});
+  std::stable_sort(users.begin(), users.end(),
+                   [](const SlotUser& a, const SlotUser& b) { return a.slots > b.slots; });
+  users.resize(std::min(users.size(), n));
+  return users;
+}
+
+// Every kernel object and every extra mapping of a frame needs a slot in
+// the initial task's CNode (2^ROOT_CNODE_SIZE_BITS, less what the kernel
+// filled at boot); the error names the PDs and MRs that take the most.
+void report_out_of_slots(Writer& w) {
+  uint64_t free = w.in.boot->empty.end - w.in.boot->empty.start;
+  auto users = biggest_slot_users(w, 3);
+  std::string what = "the initial task needs " + std::to_string(w.slots_wanted) +
+                     " capability slots but its CNode has " + std::to_string(free) + " free (2^" +
+                     std::to_string(w.in.package->config.root_cnode_size_bits) +
+                     " less the caps the kernel gives it for the boot image and untyped memory)";
+  std::string hint = "give large memory regions a larger page_size (a 2 MiB page takes one slot "
+                     "where 4 KiB pages take 512), map fewer pages, or use a kernel built with a "
+                     "larger ROOT_CNODE_SIZE_BITS";
+  if (users.empty() || users[0].slots == 0) {
+    w.diags.error("initialiser-out-of-slots", {}, {}, what, hint);
+    return;
+  }
+  if (users[0].mr && w.in.plan->mrs[*users[0].mr].prefill_path)
+    hint = "a prefilled region takes two slots per 4 KiB page (its page in the boot image and "
+           "the cap it is mapped with): make it smaller, or fill it at run time";
+  auto [file, loc] = loc_of(w, users[0]);
+  w.diags.error("initialiser-out-of-slots", file, loc, what + ": " + describe(w, users[0]), hint);
+  for (size_t k = 1; k < users.size() && users[k].slots > 0; ++k) {
+    auto [f, l] = loc_of(w, users[k]);
+    w.diags.note(f, l, describe(w, users[k]));
+  }
+}
+
+// The initialiser's decoder bounds (initialiser_spec.h) as build errors.
+bool check_table_limits(Writer& w) {
+  if (w.in.plan->pds.size() > is::kMaxPds) {
+    w.diags.error("initialiser-too-many-pds", w.in.sdf ? w.in.sdf->file : std::string{},
+                  w.in.sdf ? w.in.sdf->loc : Loc{},
+                  "the system has " + std::to_string(w.in.plan->pds.size()) +
+                      " protection domains; the seL4 initial task handles at most " +
+                      std::to_string(is::kMaxPds),
+                  "use fewer protection domains");
+    return false;
+  }
+  if (w.steps.size() > is::kMaxSteps) {
+    w.diags.error("initialiser-too-many-steps", w.in.sdf ? w.in.sdf->file : std::string{},
+                  w.in.sdf ? w.in.sdf->loc : Loc{},
+                  "the initial task would run " + std::to_string(w.steps.size()) +
+                      " steps; it runs at most " + std::to_string(is::kMaxSteps),
+                  "use fewer memory regions, mappings or protection domains");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 uint64_t pd_cnode_cap_data() {
@@ -328,9 +481,15 @@ uint64_t pd_cnode_cap_data() {
 }
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags) {
-  // 1. retypes; 2. VSpaces; 3. CSpaces; 4. threads; 5. resume; 6. bytes.
+  // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. threads;
+  // 5. resume; 6. bytes.
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
+  w.pd_slots.assign(in.plan->pds.size(), 0);
+  w.mr_slots.assign(in.plan->mrs.size(), 0);
+  size_t errors_before = diags.error_count();
   emit_retypes(w);
+  emit_fills(w);
+  if (diags.error_count() != errors_before) return std::nullopt;
   std::vector<bool> used(in.sel4->objects.size(), false);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
@@ -342,13 +501,10 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
     push(w, r);
   }
   if (w.out_of_slots) {
-    diags.error("initialiser-out-of-slots", {}, {},
-                "the initial task needs more capability slots than its CNode has free: " +
-                    std::to_string(w.slots_wanted) + " needed, " +
-                    std::to_string(in.boot->empty.end - in.boot->empty.start) + " available",
-                "use a kernel built with a larger KernelRootCNodeSizeBits, or fewer objects");
+    report_out_of_slots(w);
     return std::nullopt;
   }
+  if (!check_table_limits(w)) return std::nullopt;
   return serialise(w);
 }
 

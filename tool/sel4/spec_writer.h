@@ -6,8 +6,9 @@
 // the root-CNode slot each new cap goes to (handed out from the predicted
 // bootinfo `empty` region, in step order):
 //   1. Retype: every untyped's objects in ascending address order (runs of
-//      the same kind and size become one step with a count), padding
-//      included, so seL4's watermark puts each object at its planned paddr;
+//      the same kind and size become one step with a count, at most the
+//      kernel's RETYPE_FAN_OUT_LIMIT), padding included, so seL4's
+//      watermark puts each object at its planned paddr;
 //   2. per PD: ASID assignment, page tables (top level first), frames
 //      (a frame's first mapping uses its own cap, later ones a Copy; frames
 //      of the user image are always copied because the initial task keeps
@@ -17,7 +18,9 @@
 //      then copied to the PD);
 //   4. threads: scheduling context, TCB configuration, priorities and fault
 //      endpoint, registers, bound notification; then every TCB resumed.
-// Running out of root CNode slots is an error with the numbers.
+// Running out of root CNode slots is an error with the numbers, naming the
+// PDs and MRs that take the most; so is a spec past the initialiser's
+// table bounds (kMaxPds, kMaxSteps).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,7 @@
 #include "kernel/boot_emulation.h"
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
+#include "sdf/system_description.h"
 #include "support/diagnostics.h"
 
 namespace microkit::sel4 {
@@ -38,6 +42,7 @@ struct SpecInputs {
   const kernel::KernelPackage* package = nullptr;
   uint64_t user_image_paddr = 0;  // physical address of user image frame 0
   uint64_t user_image_vaddr = 0;  // its virtual address in the initial task
+  const sdf::SystemDescription* sdf = nullptr;  // optional: locations for diagnostics
 };
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -141,10 +142,8 @@ std::vector<is::PdEntry> pd_entries_of(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
-// Without sc_slot the initial task never takes a passive PD's SC, and the PD
-// silently stays active (found by bench/sel4). Without notification_slot the
-// SC is taken but never bound to the PD's notification, and a notified (not
-// called) passive PD never runs again (tests/qemu/examples passive-server).
+// The PD table names a passive PD's SC and the notification its TCB is bound
+// to (the SchedContextBind step below uses the same two slots).
 TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   World w;
   ASSERT_TRUE(make_world(w, /*passive_server=*/true));
@@ -169,6 +168,57 @@ TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
     if (b.a_slot == pds[1].tcb_slot) bound = b.b_slot == pds[1].notification_slot;
   }
   EXPECT_TRUE(bound);
+}
+
+// Without this step the passive server's SC never reaches its notification
+// and a signal sent before its init() returned is lost with the SC (the
+// hand-off the kernel does when the PD first blocks needs the binding).
+TEST(SpecWriter, PassivePdsLendTheirSchedulingContextToTheirNotificationAtBoot) {
+  World w;
+  ASSERT_TRUE(make_world(w, /*passive_server=*/true));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  auto steps = steps_of(*bytes);
+  size_t binds = 0, sched_params = steps.size(), bind = steps.size(), resume = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind == uint32_t(is::StepKind::SchedContextBind)) {
+      ++binds;
+      bind = i;
+      auto b = as<is::TcbPairStep>(steps[i]);
+      EXPECT_EQ(b.a_slot, pds[1].sc_slot);
+      EXPECT_EQ(b.b_slot, pds[1].notification_slot);
+    }
+    if (steps[i].kind == uint32_t(is::StepKind::TcbSetSchedParams) &&
+        as<is::TcbSetSchedParamsStep>(steps[i]).tcb_slot == pds[1].tcb_slot)
+      sched_params = i;
+    if (steps[i].kind == uint32_t(is::StepKind::TcbResume) && as<is::SingleSlotStep>(steps[i]).slot == pds[1].tcb_slot)
+      resume = i;
+  }
+  EXPECT_EQ(binds, 1u);  // the server only: the client is active
+  EXPECT_LT(sched_params, bind);  // the SC drives the TCB first (init on its own SC)
+  EXPECT_LT(bind, resume);
+  EXPECT_EQ(as<is::TcbSetSchedParamsStep>(steps[sched_params]).sc_slot, pds[1].sc_slot);
+}
+
+// Each PD's thread gets its PD's name in the kernel (debug output names it).
+TEST(SpecWriter, EveryThreadIsNamedAfterItsPd) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  std::vector<uint64_t> named(pds.size(), 0);
+  for (const auto& s : steps_of(*bytes)) {
+    if (s.kind != uint32_t(is::StepKind::TcbSetName)) continue;
+    auto n = as<is::TcbSetNameStep>(s);
+    ASSERT_LT(n.pd_index, pds.size());
+    EXPECT_EQ(n.tcb_slot, pds[n.pd_index].tcb_slot);
+    ++named[n.pd_index];
+  }
+  for (size_t i = 0; i < pds.size(); ++i) EXPECT_EQ(named[i], 1u) << "PD " << i;
 }
 
 TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {
@@ -251,34 +301,169 @@ TEST(SpecWriter, SharedFramesAreCopiedForTheirSecondMapping) {
   EXPECT_EQ(std::adjacent_find(frame_slots.begin(), frame_slots.end()), frame_slots.end());
 }
 
-TEST(SpecWriter, PdCNodeCapDataIsAGuardOfTheRemainingBits) {
-  EXPECT_EQ(pd_cnode_cap_data(), 64u - pd_abi::kCNodeBits);
-}
-
-TEST(SpecWriter, RunningOutOfRootSlotsIsAnErrorWithTheNumbers) {
+// A prefilled MR with 2 MiB pages: each frame with bytes is filled after
+// its Retype and before its first mapping, from the user image, through a
+// 2 MiB-aligned scratch block below the user image.
+TEST(SpecWriter, LargePrefilledFramesAreFilledBeforeTheyAreMapped) {
   World w;
   ASSERT_TRUE(make_world(w));
-  // 512 MiB of 4 KiB frames: more objects than the root CNode has free slots.
-  w.plan.mrs[0].size = 512u << 20;
-  w.plan.pds[0].mappings.clear();
+  auto& mr = w.plan.mrs[0];
+  mr.size = 0x400000;
+  mr.page_size = 0x200000;
+  mr.prefill = std::vector<uint8_t>(0x2100, 7);
+  mr.prefill_size = 0x2100;
+  w.plan.pds[0].mappings = {{0, 0x40000000, 0x400000, true, true, false, true}};
   w.plan.pds[1].mappings.clear();
-  plan::Sel4Inputs si;
-  si.package = &w.pkg;
-  si.facts = &w.facts;
-  si.boot = &w.boot;
-  for (size_t i = 0; i < 2; ++i) si.pd_images.push_back({0x200000, {}});
-  si.mr_prefill_pages.resize(1);
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.assign(1, {kUiPaddr + 0x110000, kUiPaddr + 0x111000, kUiPaddr + 0x112000});
   Diagnostics d;
   auto sp = plan::plan_sel4(w.plan, si, d);
   ASSERT_TRUE(sp);
   w.sp = *sp;
+  SpecInputs in = spec_inputs(w);
+  in.user_image_vaddr = 0x400000;  // where initialiser.ld puts it
+  auto bytes = write_spec(in, d);
+  ASSERT_TRUE(bytes);
+  auto steps = steps_of(*bytes);
+  size_t fills = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind != uint32_t(is::StepKind::FillFrame)) continue;
+    ++fills;
+    auto f = as<is::FillFrameStep>(steps[i]);
+    EXPECT_EQ(f.size_bits, 21u);
+    EXPECT_EQ(f.src_vaddr, 0x400000u + 0x110000u);
+    EXPECT_EQ(f.length, 0x3000u);
+    EXPECT_EQ(f.dest_offset, 0u);
+    EXPECT_EQ(f.scratch_vaddr, 0x200000u);
+    bool retyped_before = false, mapped_after = false, mapped_before = false;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      if (steps[k].kind == uint32_t(is::StepKind::Retype)) {
+        auto r = as<is::RetypeStep>(steps[k]);
+        if (f.frame_slot >= r.dest_slot && f.frame_slot < r.dest_slot + r.count) retyped_before = k < i;
+      }
+      if (steps[k].kind == uint32_t(is::StepKind::MapFrame) && as<is::MapFrameStep>(steps[k]).frame_slot == f.frame_slot)
+        (k < i ? mapped_before : mapped_after) = true;
+    }
+    EXPECT_TRUE(retyped_before);
+    EXPECT_TRUE(mapped_after);
+    EXPECT_FALSE(mapped_before);
+  }
+  EXPECT_EQ(fills, 1u);  // the second frame has no bytes: the kernel's zeroes
+}
+
+TEST(SpecWriter, PdCNodeCapDataIsAGuardOfTheRemainingBits) {
+  EXPECT_EQ(pd_cnode_cap_data(), 64u - pd_abi::kCNodeBits);
+}
+
+// A world whose one MR has `pages` 4 KiB pages, all mapped into the client.
+bool make_world_with_big_mr(World& w, uint64_t pages) {
+  if (!make_world(w)) return false;
+  w.plan.mrs[0].size = pages * 0x1000;
+  w.plan.pds[0].mappings = {{0, 0x1000000, pages * 0x1000, true, true, false, true}};
+  w.plan.pds[1].mappings.clear();
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.resize(1);
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  if (!sp) return false;
+  w.sp = *sp;
+  return true;
+}
+
+// The retype counts of a spec, in step order.
+std::vector<uint64_t> retype_counts(const std::vector<uint8_t>& bytes) {
+  std::vector<uint64_t> out;
+  for (const auto& s : steps_of(bytes))
+    if (s.kind == uint32_t(is::StepKind::Retype)) out.push_back(as<is::RetypeStep>(s).count);
+  return out;
+}
+
+// seL4_Untyped_Retype refuses more than RETYPE_FAN_OUT_LIMIT objects with
+// seL4_RangeError (error 4): 1,000 frames in one run become several steps,
+// each at most the package's limit, and together they create every object.
+TEST(SpecWriter, RetypesStayWithinTheKernelsFanOutLimit) {
+  World w;
+  ASSERT_TRUE(make_world_with_big_mr(w, 1000));
+  ASSERT_EQ(w.pkg.config.retype_fan_out_limit, 256u);
+  size_t retyped = 0;
+  for (const auto& o : w.sp.objects) retyped += o.source == plan::KernelObject::Source::Untyped;
+  for (uint32_t limit : {256u, 7u}) {
+    w.pkg.config.retype_fan_out_limit = limit;
+    Diagnostics d;
+    auto bytes = write_spec(spec_inputs(w), d);
+    ASSERT_TRUE(bytes) << limit;
+    auto counts = retype_counts(*bytes);
+    uint64_t total = 0;
+    for (uint64_t c : counts) {
+      EXPECT_LE(c, limit);
+      total += c;
+    }
+    EXPECT_EQ(total, retyped) << limit;
+    EXPECT_EQ(*std::max_element(counts.begin(), counts.end()), limit) << "runs are cut at the limit, not below";
+    auto facts = decoder_facts(w);
+    facts.retype_fan_out_limit = limit;
+    for (const auto& s : steps_of(*bytes)) EXPECT_EQ(initialiser::check_step(s, facts), nullptr);
+  }
+}
+
+// Too many objects for the initial task's CNode: the error says how many
+// slots are free and names the memory region that takes the most, at its
+// SDF element.
+TEST(SpecWriter, RunningOutOfRootSlotsNamesTheBiggestUser) {
+  World w;
+  ASSERT_TRUE(make_world_with_big_mr(w, 300));
+  w.boot.empty.end = w.boot.empty.start + 250;  // a CNode with 250 free slots
+  sdf::SystemDescription sdf;
+  sdf.file = "limits.system";
+  sdf.pds.resize(2);
+  sdf.pds[0].loc = {10, 5};
+  sdf.pds[1].loc = {20, 5};
+  sdf.mrs.resize(1);
+  sdf.mrs[0].loc = {3, 5};
+  SpecInputs in = spec_inputs(w);
+  in.sdf = &sdf;
+  Diagnostics d;
+  auto bytes = write_spec(in, d);
+  EXPECT_FALSE(bytes);
+  ASSERT_EQ(d.error_count(), 1u);
+  const Diagnostic& e = d.all()[0];
+  EXPECT_EQ(e.id, "initialiser-out-of-slots");
+  EXPECT_EQ(e.file, "limits.system");
+  EXPECT_EQ(e.loc, (Loc{3, 5}));
+  EXPECT_NE(e.message.find("CNode has 250 free"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("memory region 'shared' takes 300"), std::string::npos) << e.message;
+  EXPECT_NE(e.hint.find("page_size"), std::string::npos);
+  // The next biggest users come as notes at their elements: the server
+  // (its endpoint and IRQ handler take slots the client does not need),
+  // then the client.
+  ASSERT_EQ(d.all().size(), 3u);
+  EXPECT_EQ(d.all()[1].severity, Severity::Note);
+  EXPECT_NE(d.all()[1].message.find("protection domain 'server'"), std::string::npos) << d.all()[1].message;
+  EXPECT_EQ(d.all()[1].loc, (Loc{20, 5}));
+  EXPECT_NE(d.all()[2].message.find("protection domain 'client'"), std::string::npos) << d.all()[2].message;
+  EXPECT_EQ(d.all()[2].loc, (Loc{10, 5}));
+}
+
+TEST(SpecWriter, MorePdsThanTheInitialiserHandlesIsAnError) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  for (size_t i = w.plan.pds.size(); i <= is::kMaxPds; ++i) {
+    plan::Pd pd = w.plan.pds[0];
+    pd.name = "extra" + std::to_string(i);
+    pd.mappings.clear();
+    for (auto& c : pd.channels) c = {};
+    w.plan.pds.push_back(pd);
+  }
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.resize(1);
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  ASSERT_TRUE(sp) << d.all().size();
+  w.sp = *sp;
   auto bytes = write_spec(spec_inputs(w), d);
   EXPECT_FALSE(bytes);
   ASSERT_EQ(d.error_count(), 1u);
-  EXPECT_EQ(d.all()[0].id, "initialiser-out-of-slots");
-  std::string available = std::to_string(w.boot.empty.end - w.boot.empty.start) + " available";
-  EXPECT_NE(d.all()[0].message.find(available), std::string::npos) << d.all()[0].message;
-  EXPECT_EQ(d.all()[0].message.find(" 0 needed"), std::string::npos);
+  EXPECT_EQ(d.all()[0].id, "initialiser-too-many-pds");
 }
 
 }  // namespace

@@ -90,6 +90,8 @@ class SpecWriter {
   }
   void bind_notification(uint64_t tcb, uint64_t ntfn) { slots(StepKind::TcbBindNotification, {tcb, ntfn}); }
   void resume(uint64_t tcb) { slots(StepKind::TcbResume, {tcb}); }
+  void sched_context_bind(uint64_t sc, uint64_t ntfn) { slots(StepKind::SchedContextBind, {sc, ntfn}); }
+  void name_thread(uint64_t tcb, uint64_t pd_index) { slots(StepKind::TcbSetName, {tcb, pd_index}); }
   void irq_issue(uint64_t irq, uint32_t trigger, uint64_t dest_cnode, uint64_t dest_index, uint64_t depth) {
     Step s = slots_step(StepKind::IrqIssue, {irq, dest_cnode, dest_index, depth});
     s.small = trigger;

@@ -4,7 +4,7 @@
 # real kernel in QEMU, its serial output compared line by line, in order,
 # with what the example must print (ctest -L qemu; tests/qemu/examples/).
 #
-#   qemu_example_test.sh [--swap-lines A B] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
+#   qemu_example_test.sh [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
 #
 # Expected lines: EXAMPLE_DIR/expected-output-BOARD.txt when it exists (the
 # serial lines exactly), else EXAMPLE_DIR/expected-output.txt (the host
@@ -12,10 +12,16 @@
 # launcher's final "microkit-host:" line dropped: on seL4 (one core, fixed
 # priorities) the PDs print the same lines in the same order.
 # Actual lines: the serial output after the kernel's "Booting all finished"
-# line, without colour escapes, the initialiser's lines ("microkit
-# initialiser: ...") and the debug kernel's ("<<seL4(CPU n) ...>>").
+# line, without colour escapes and without the initial task's progress lines
+# of a healthy boot (exactly those, listed in healthy_boot_lines below). Every
+# other line stays: a PD fault the initial task reports, a failed step or a
+# debug kernel's "<<seL4(CPU n) ...>>" warning makes the output differ. After
+# the expected number of lines QEMU runs on for a grace period, so that a PD
+# crashing after its last expected line still fails the test.
 # --swap-lines A B exchanges expected lines A and B (1-based) first: the
 # self-test that a wrong order really fails (exit 0 only on a mismatch).
+# --must-differ: the same self-test for a system whose output must not match
+# (a PD that faults after its last expected line).
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 # The example's folder is never written to: BUILD_DIR is WORK_DIR/build.
@@ -24,15 +30,19 @@ set -u
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-swap=
+swap= must_differ=
 if [ "${1:-}" = --swap-lines ]; then
-  swap="$2 $3"
+  swap="$2 $3" must_differ=1
   shift 3
+elif [ "${1:-}" = --must-differ ]; then
+  must_differ=1
+  shift
 fi
-[ $# = 7 ] || fail "usage: $0 [--swap-lines A B] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
+[ $# = 7 ] || fail "usage: $0 [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
 sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 limit=$7
 
-[ -f "$pkg/bin/kernel.elf" ] ||
+# KERNEL_PKG: a kernel package, or an SDK's board folder (elf/sel4.elf).
+[ -f "$pkg/bin/kernel.elf" ] || [ -f "$pkg/elf/sel4.elf" ] ||
   skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] ||
   skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
@@ -68,16 +78,26 @@ vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROK
 img=$work/build/loader.img
 [ -f "$img" ] || fail "make succeeded but wrote no $img"
 
-# The serial lines PDs printed (see the header).
+# The initial task's lines on a healthy boot (runtime/initialiser): whole
+# lines, so that any other line it prints (a fault, a failed step) is kept.
+healthy_boot_lines=(
+  '^microkit initialiser: running [0-9]+ steps for [0-9]+ PDs$'
+  '^microkit initialiser: all steps done$'
+  "^microkit initialiser: PD '[^']+' is passive now \\(its scheduling context is bound to its notification\\)$"
+)
+
+# The serial lines after boot (see the header).
 actual_lines() {
+  local drop=()
+  for re in "${healthy_boot_lines[@]}"; do drop+=(-e "$re"); done
   tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
     awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
-    grep -v -e '^microkit initialiser: ' -e '^<<seL4'
+    grep -v -E "${drop[@]}"
 }
 
-# The README's QEMU command. Watched until it printed as many PD lines as
-# expected (then one more second for any extra line), it stopped, or the
-# time limit passed.
+# The README's QEMU command. Watched until it printed as many lines as
+# expected (then a grace period for any extra line, such as a late fault),
+# it stopped, or the time limit passed.
 qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
     -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 \
     </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
@@ -86,7 +106,7 @@ end=$((SECONDS + limit))
 timed_out=1
 while [ $SECONDS -lt $end ]; do
   if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
-    sleep 1
+    sleep 3
     timed_out=0
     break
   fi
@@ -98,8 +118,14 @@ wait $qemu 2>/dev/null
 actual_lines >"$work/actual.txt"
 
 if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then
-  if [ -n "$swap" ]; then
-    echo "as required, the output does not match $source_file with lines $swap swapped:"
+  # --must-differ alone: the expected lines came, then more (not a boot that never happened).
+  if [ -n "$must_differ" ] && [ -z "$swap" ] &&
+     ! head -n "$want" "$work/actual.txt" | cmp -s - "$expected"; then
+    cat "$work/uart.log"
+    fail "the system did not print its expected lines first, so the extra lines prove nothing"
+  fi
+  if [ -n "$must_differ" ]; then
+    echo "as required, the output does not match $source_file${swap:+ with lines $swap swapped}:"
     cat "$work/diff.txt"
     exit 0
   fi
@@ -112,4 +138,5 @@ if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then
   fail "the PDs' serial output differs from $source_file"
 fi
 [ -n "$swap" ] && fail "the output matched even with expected lines $swap swapped: the comparison does not check the order"
+[ -n "$must_differ" ] && fail "the output matched $source_file although the system must not pass"
 echo "QEMU: the PDs printed exactly the $want lines of $source_file, in order"
