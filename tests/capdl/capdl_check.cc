@@ -119,6 +119,7 @@ struct System {
   std::map<size_t, SysTcb> tcbs;
   std::map<size_t, SysSc> scs;
   std::map<uint64_t, size_t> ui_frames;  // paddr -> obj
+  std::map<size_t, uint64_t> fills;      // frame obj -> bytes FillFrame copies in
 };
 
 const char* kind_tag(uint32_t k, bool& root, uint32_t& page_bits) {
@@ -290,6 +291,11 @@ void replay_step(Replay& r, const is::Step& raw) {
       if (handler.irq) r.sys.irqs[*handler.irq].notification = cap_in(r, s.b_slot);
       break;
     }
+    case is::StepKind::FillFrame: {
+      auto s = as(is::FillFrameStep{});
+      r.sys.fills[cap_in(r, s.frame_slot).obj] += s.length;
+      break;
+    }
     case is::StepKind::TcbResume: r.sys.tcbs[cap_in(r, as(is::SingleSlotStep{}).slot).obj].resumed = true; break;
     default: break;
   }
@@ -457,6 +463,24 @@ void check_cap(JsonView& v, const System& sys, const Json& jcap, const SysCap& c
            std::to_string(c.badge));
     if (rights_mask(body["rights"]) != c.rights)
       fail(where + ": rights " + body["rights"].dump() + ", image mask " + std::to_string(c.rights));
+  }
+}
+
+// Frames the initial task fills by copying have their contents in the
+// JSON's init: at most the bytes copied, and within a page of them (the
+// copy runs to the end of the last 4 KiB page of the prefill).
+void check_fills(JsonView& v, const System& sys) {
+  for (size_t i = 0; i < v.objects.size(); ++i) {
+    size_t obj = v.sys_of[i];
+    const Json& o = v.objects[i]["object"];
+    if (obj == SIZE_MAX || sys.objects[obj].untyped == SIZE_MAX || tag_of(o) != "Frame") continue;
+    uint64_t json_bytes = 0;
+    for (const Json& e : o["Frame"]["init"]["entries"])
+      json_bytes += e["range"]["end"].get<uint64_t>() - e["range"]["start"].get<uint64_t>();
+    uint64_t copied = sys.fills.count(obj) ? sys.fills.at(obj) : 0;
+    if (json_bytes > copied || json_bytes + 4096 <= copied)
+      fail(v.objects[i]["name"].get<std::string>() + ": the JSON fills " + std::to_string(json_bytes) +
+           " bytes, the image copies " + std::to_string(copied));
   }
 }
 
@@ -872,6 +896,7 @@ int main(int argc, char** argv) {
     check_untypeds(v, *sys);
     check_covers(v, *sys);
     check_ui_frames(v, *sys);
+    check_fills(v, *sys);
     check_cnodes(v, *sys);
     check_irqs(v, *sys);
     check_vspaces(v, *sys);

@@ -192,6 +192,27 @@ void add_user_image_frames(Builder& b) {
   }
 }
 
+// Frames of prefilled MRs with pages bigger than 4 KiB: retyped like any
+// frame, then the initial task copies their share of the prefill in.
+void add_frame_fills(Builder& b) {
+  const auto& sp = *b.in.sel4;
+  for (const plan::FrameFill& f : sp.frame_fills) {
+    const KernelObject& k = sp.objects[f.object];
+    if (!k.mr) continue;
+    const plan::Mr& mr = b.in.plan->mrs[*k.mr];
+    const auto& frames = sp.mr_frames[*k.mr];
+    uint64_t offset = uint64_t(std::find(frames.begin(), frames.end(), f.object) - frames.begin()) * mr.page_size;
+    if (offset >= mr.prefill.size()) continue;
+    FillEntry e;
+    e.source = FillEntry::Source::Bytes;
+    e.dest_length = std::min<uint64_t>(f.length, mr.prefill.size() - offset);
+    e.bytes.assign(mr.prefill.begin() + long(offset), mr.prefill.begin() + long(offset + e.dest_length));
+    e.file = mr.prefill_path.value_or("");
+    e.file_offset = offset;
+    b.spec.objects[b.id_of[f.object]].fill.push_back(std::move(e));
+  }
+}
+
 void add_irqs_and_smc(Builder& b) {
   const auto& sp = *b.in.sel4;
   for (const plan::IrqHandler& h : sp.irqs) {
@@ -336,6 +357,7 @@ Spec build_spec(const SpecInputs& in) {
   Builder b{in, {}, std::vector<uint32_t>(in.sel4->objects.size(), 0), {}, {}, {}, {}};
   add_retyped(b);
   add_user_image_frames(b);
+  add_frame_fills(b);
   add_irqs_and_smc(b);
   add_kernel_untypeds(b);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
