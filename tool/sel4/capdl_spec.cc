@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 
-#include "runtime/shared/pd_abi.h"
 #include "sel4/spec_writer.h"
 
 namespace microkit::capdl {
