@@ -12,8 +12,11 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdk/sdk_dir.h"
+#include "sel4/capdl_json.h"
+#include "sel4/capdl_text.h"
 #include "sel4/image_writer.h"
 #include "sel4/spec_writer.h"
+#include "sel4/uimage.h"
 #include "support/file_bytes.h"
 
 namespace microkit::sel4 {
@@ -389,6 +392,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
+  if (in.want_capdl)
+    out.capdl = capdl::build_spec({&plan, &round->sp, &*facts, in.programs, round->pd_images});
   out.sel4 = std::move(round->sp);
   out.boot = std::move(round->boot);
   return out;
@@ -442,12 +447,26 @@ const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) 
   return nullptr;
 }
 
+// The image file's bytes in the format asked for.
+std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, ImageFormat format,
+                                                     uint64_t load_address, Diagnostics& diags) {
+  switch (format) {
+    case ImageFormat::Binary: return image.bytes;
+    case ImageFormat::Elf: return image.elf_bytes;
+    case ImageFormat::Uimage:
+      return write_uimage(image.bytes, {kUimageArchArm64, load_address, "seL4 Microkit system"},
+                          diags);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
   in.sdf = options.sdf;
+  in.want_capdl = options.capdl_json || options.capdl_text;
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
   // The package's kernel was read with the package; --override-kernel is read now.
@@ -468,10 +487,18 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
-  const auto& bytes = options.format == ImageFormat::Elf ? image->elf_bytes : image->bytes;
-  if (!write_file(options.output, bytes.data(), bytes.size(), diags)) return false;
+  auto bytes = image_file_bytes(*image, options.format, in.load_address, diags);
+  if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
+  if (options.capdl_json) {
+    std::string json = capdl::to_json(image->capdl) + "\n";
+    if (!write_file(*options.capdl_json, json.data(), json.size(), diags)) return false;
+  }
+  if (options.capdl_text) {
+    std::string cdl = capdl::to_cdl(image->capdl, options.sdf ? options.sdf->file : "");
+    if (!write_file(*options.capdl_text, cdl.data(), cdl.size(), diags)) return false;
+  }
   return true;
 }
 
@@ -518,6 +545,8 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.format = req.format;
   opts.kernel = req.override_kernel;
   opts.sdf = req.sdf;
+  opts.capdl_json = req.capdl_json;
+  opts.capdl_text = req.capdl_text;
   if (!locate_binaries(req, opts, diags)) return false;
   std::string pkg_dir = kernel_package_dir(req.board, req.config);
   std::optional<kernel::KernelPackage> package;
