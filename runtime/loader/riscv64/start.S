@@ -1,0 +1,81 @@
+/*
+ * start.S: RISC-V 64 entry of the microkit loader, and the jump into the
+ * kernel.
+ *
+ * OpenSBI (fw_dynamic, QEMU virt's default firmware) enters the image in
+ * S-mode with the MMU off, a0 = this hart's id, a1 = the DTB's physical
+ * address. Layout of the first 16 bytes, relied on by the image writer: a
+ * jump and a nop (4 bytes each, never compressed or relaxed), then the
+ * LoaderInfo (section .loader_info, runtime/shared/loader_image.h) at
+ * offset 8.
+ */
+
+    .section .text.start, "ax"
+    .global _start
+    .option push
+    .option norvc
+    .option norelax
+_start:
+    j       loader_entry
+    nop
+    .option pop
+
+    .text
+    .type loader_entry, @function
+loader_entry:
+    csrw    sie, zero               /* no interrupts, ever */
+    csrci   sstatus, 2              /* SIE */
+    mv      s0, a0                  /* hart id and DTB survive the bss clear */
+    mv      s1, a1
+    la      t0, __bss_start
+    la      t1, __bss_end
+1:  bgeu    t0, t1, 2f
+    sd      zero, 0(t0)
+    addi    t0, t0, 8
+    j       1b
+2:  la      sp, __stack_top
+    la      t0, loader_trap_entry
+    csrw    stvec, t0               /* any trap prints and stops */
+    la      t0, loader_boot_hart
+    sd      s0, 0(t0)
+    la      t0, loader_boot_dtb
+    sd      s1, 0(t0)
+    call    loader_main
+3:  wfi
+    j       3b
+
+/*
+ * A trap in the loader (a bad page table, a bad address) is a bug: report
+ * it on a fresh stack (the loader's own; nothing else runs) and stop.
+ */
+    .balign 4
+loader_trap_entry:
+    la      sp, __stack_top
+    csrr    a0, scause
+    csrr    a1, sepc
+    csrr    a2, stval
+    call    loader_trap
+4:  wfi
+    j       4b
+
+/*
+ * void arch_enter_kernel(const uint64_t args[8], uint64_t entry)
+ * Loads a0..a7 from args (the seL4 boot protocol) and jumps to entry,
+ * after making the copied kernel code visible to instruction fetch.
+ */
+    .global arch_enter_kernel
+    .type arch_enter_kernel, @function
+arch_enter_kernel:
+    mv      t0, a1
+    ld      a7, 56(a0)
+    ld      a6, 48(a0)
+    ld      a5, 40(a0)
+    ld      a4, 32(a0)
+    ld      a3, 24(a0)
+    ld      a2, 16(a0)
+    ld      a1, 8(a0)
+    ld      a0, 0(a0)
+    fence.i
+    jr      t0
+
+    .section .note.GNU-stack, "", @progbits
