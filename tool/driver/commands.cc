@@ -104,11 +104,14 @@ void check_image_type(const Options& opts, const board::Board& board, Diagnostic
 }
 
 // The format to write: the one asked for, else the board's default as in
-// the official tool (ELF on x86-64, a raw binary elsewhere; the official
-// riscv64 default, uImage, has no writer yet, so riscv64 gets a binary).
+// the official tool (ELF on x86-64, a raw binary on AArch64). The official
+// riscv64 default, uImage, has no writer yet, so riscv64 gets an ELF: what
+// QEMU's -kernel (the manual's command) places at the loader address; a raw
+// binary would land on the kernel's own address.
 sel4::ImageFormat image_format(ImageType requested, const board::Board& board) {
   if (requested == ImageType::Elf) return sel4::ImageFormat::Elf;
-  if (requested == ImageType::Unspecified && board.arch == board::Arch::X86_64)
+  if (requested == ImageType::Unspecified &&
+      (board.arch == board::Arch::X86_64 || board.arch == board::Arch::RiscV64))
     return sel4::ImageFormat::Elf;
   return sel4::ImageFormat::Binary;
 }

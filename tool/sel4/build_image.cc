@@ -20,7 +20,6 @@ namespace microkit::sel4 {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-constexpr uint16_t kEmAarch64 = 183;
 constexpr int kMaxLayoutRounds = 6;
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
@@ -385,7 +384,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   SystemImage out;
   out.bytes = write_boot_image(bi, *layout);
-  out.elf_bytes = write_boot_image_elf(bi, *layout, kEmAarch64);
+  out.elf_bytes = write_boot_image_elf(bi, *layout, in.kernel.machine);  // the kernel's architecture
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
