@@ -11,11 +11,12 @@
 #   qemu_boot_test.sh --make-image EXE --loader BIN --load-address ADDR
 #       --kernel ELF [--kernel-config JSON] [--hypervisor] [--initial-task ELF]
 #       [--corrupt-version] [--elf] [--skip-reason TEXT] --workdir DIR --timeout SEC
-#       [--compare-registers] [--arch aarch64|riscv64] --expect TEXT [--expect TEXT ...]
+#       [--compare-registers] [--arch aarch64|riscv64] [--smp CORES (riscv64)]
+#       --expect TEXT [--expect TEXT ...]
 set -u
 
 make_image= loader= load_address= kernel= workdir= timeout=30 skip_reason=
-compare_registers=0 elf=0 arch=aarch64
+compare_registers=0 elf=0 arch=aarch64 smp=1
 image_args=()
 expects=()
 while [ $# -gt 0 ]; do
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --workdir) workdir=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --arch) arch=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     --compare-registers) compare_registers=1; shift ;;
     --expect) expects+=("$2"); shift 2 ;;
     *) echo "qemu_boot_test.sh: unknown argument $1" >&2; exit 1 ;;
@@ -59,7 +61,7 @@ echo "$registers"
 # itself. RISC-V: the Microkit manual's command; QEMU's default OpenSBI
 # (fw_dynamic) enters the ELF image in S-mode at its entry.
 if [ "$arch" = riscv64 ]; then
-  qemu_args=(-machine virt -m size=2G -nographic -serial mon:stdio -kernel "$image")
+  qemu_args=(-machine virt -m size=2G -nographic -serial mon:stdio -kernel "$image" -smp "$smp")
 elif [ "$elf" = 1 ]; then
   qemu_args=(-machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic
              -serial mon:stdio -device "loader,file=$image,cpu-num=0")

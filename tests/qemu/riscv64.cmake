@@ -9,6 +9,9 @@
 #                                qemu_virt_riscv64 and the minimal root task
 #                                (root_task/, riscv64/start.S).
 #   qemu.riscv64.loader_rejects_bad_image  the loader's own checks.
+#   qemu.riscv64.sel4_root_task_smp  the smp-debug kernel (4 cores) with
+#                                QEMU -smp 4: the loader starts the other
+#                                harts through SBI HSM.
 include(${MICROKIT_SOURCE_DIR}/runtime/loader/cmake/riscv64_target.cmake)
 if(NOT MICROKIT_RISCV64_FOUND)
   message(STATUS "tests/qemu: no riscv64 cross compiler, RISC-V QEMU boot tests skipped")
@@ -59,3 +62,27 @@ riscv64_boot_test(loader_rejects_bad_image
   --loader ${rv_loader_release} --kernel ${rv_kernel_pkg}/bin/kernel.elf
   --kernel-config ${rv_kernel_pkg}/gen_config.json --timeout 30 --corrupt-version
   --expect "microkit loader: FAILED while checking the image header: the image format version is not the loader's")
+
+# SMP: the smp-debug package (CONFIG_MAX_NUM_NODES cores) on QEMU -smp 4.
+set(rv_smp_pkg ${MICROKIT_KERNEL_ROOT}/${rv_board}/smp-debug)
+get_property(rv_loader_smp GLOBAL PROPERTY MICROKIT_LOADER_${rv_board}_smp-debug_BIN)
+set(rv_smp_args)
+if(rv_loader_smp AND EXISTS ${rv_smp_pkg}/libsel4/include/sel4/sel4.h)
+  microkit_riscv64_program(qemu_test_root_task_riscv64_smp
+    SOURCES root_task/riscv64/start.S root_task/root_task.cc ${loader_dir}/mem.cc
+    LINKER_SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/root_task/root_task.ld
+    INCLUDES ${rv_smp_pkg}/libsel4/include)
+  list(APPEND rv_smp_args --loader ${rv_loader_smp} --initial-task ${qemu_test_root_task_riscv64_smp_ELF})
+else()
+  list(APPEND rv_smp_args --loader none --skip-reason
+       "no seL4 kernel package at ${rv_smp_pkg} when configuring (set MICROKIT_KERNEL_ROOT and re-run cmake)")
+endif()
+riscv64_boot_test(sel4_root_task_smp
+  --kernel ${rv_smp_pkg}/bin/kernel.elf --kernel-config ${rv_smp_pkg}/gen_config.json
+  --smp 4 --timeout 60 ${rv_smp_args}
+  --expect "microkit loader: starting the other harts"
+  --expect " is core 1"  # OpenSBI's boot hart is any of them: hart ids vary
+  --expect " is core 2"
+  --expect " is core 3"
+  --expect "Booting all finished, dropped to user space"
+  --expect "root task: hello")

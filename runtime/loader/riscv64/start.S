@@ -10,6 +10,11 @@
  * offset 8.
  */
 
+#ifndef MICROKIT_LOADER_CORES
+#define MICROKIT_LOADER_CORES 1     /* the kernel's CONFIG_MAX_NUM_NODES */
+#endif
+#define SECONDARY_STACK 4096        /* each other hart's stack until it enters the kernel */
+
     .section .text.start, "ax"
     .global _start
     .option push
@@ -45,6 +50,28 @@ loader_entry:
     j       3b
 
 /*
+ * secondary_entry: where SBI HSM hart_start starts every other hart (SMP
+ * kernels), in S-mode with the MMU off: a0 = its hart id, a1 = the opaque
+ * value the boot hart passed, the logical core index (1..cores-1). Each
+ * core gets its own stack, then arch_secondary_main(hart, core), which
+ * never returns.
+ */
+    .global secondary_entry
+    .balign 4
+secondary_entry:
+    csrw    sie, zero
+    csrci   sstatus, 2
+    la      t0, secondary_stacks
+    li      t1, SECONDARY_STACK
+    mul     t1, t1, a1
+    add     sp, t0, t1              /* core i's stack ends i stacks above the base */
+    la      t0, loader_trap_entry
+    csrw    stvec, t0
+    call    arch_secondary_main
+5:  wfi
+    j       5b
+
+/*
  * A trap in the loader (a bad page table, a bad address) is a bug: report
  * it on a fresh stack (the loader's own; nothing else runs) and stop.
  */
@@ -77,5 +104,10 @@ arch_enter_kernel:
     ld      a0, 0(a0)
     fence.i
     jr      t0
+
+    .bss
+    .balign 16
+secondary_stacks:
+    .space SECONDARY_STACK * (MICROKIT_LOADER_CORES - 1)
 
     .section .note.GNU-stack, "", @progbits
