@@ -15,6 +15,7 @@ constexpr seL4_Uint8 kRootDepth = seL4_WordBits;  // a root CNode CPtr is a slot
 static_assert(seL4_IPCBufferSizeBits == 10, "check_step's IPC buffer alignment");
 static_assert(seL4_CapInitThreadCNode == 2, "check_step's root CNode slot");
 static_assert(seL4_WordBits == 64, "CapStep depths are at most 64");
+static_assert(spec::kTcbFlagFpuDisabled == seL4_TCBFlag_fpuDisabled, "TcbSetFlagsStep's flag bits");
 
 seL4_CapRights_t rights_of(uint32_t r) {
   return seL4_CapRights_new((r & spec::kRightGrantReply) != 0, (r & spec::kRightGrant) != 0,
@@ -112,6 +113,11 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
     case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
     case K::FillFrame: return fill_frame(as<spec::FillFrameStep>(s));
+    case K::TcbSetFlags: return static_cast<seL4_Error>(seL4_TCB_SetFlags(a[0], a[1], a[2]).error);
+    case K::DomainSet: return seL4_DomainSet_Set(seL4_CapDomain, static_cast<seL4_Uint8>(a[1]), a[0]);
+    case K::DomainScheduleConfigure:
+      return seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, a[0], static_cast<seL4_Uint8>(a[1]), a[2]);
+    case K::DomainScheduleSetStart: return seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, a[0]);
   }
   return seL4_IllegalOperation;  // not reached: check_step() knows every kind
 }

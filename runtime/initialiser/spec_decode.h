@@ -202,10 +202,17 @@ inline const char* step_name(uint32_t kind) {
       "map frame", "configure TCB", "set TCB scheduling parameters", "set TCB timeout endpoint",
       "configure scheduling context", "write TCB registers", "bind notification",
       "issue IRQ handler", "set IRQ notification", "acknowledge IRQ", "resume TCB"};
-  if (kind == uint32_t(spec::StepKind::SchedContextBind)) return "bind scheduling context to notification";
-  if (kind == uint32_t(spec::StepKind::TcbSetName)) return "name TCB";
-  if (kind == uint32_t(spec::StepKind::FillFrame)) return "fill frame";
-  return kind <= spec::kMaxStepKind ? names[kind] : names[0];
+  switch (static_cast<spec::StepKind>(kind)) {
+    case spec::StepKind::TcbSetFlags: return "set TCB flags";
+    case spec::StepKind::DomainSet: return "set TCB domain";
+    case spec::StepKind::DomainScheduleConfigure: return "configure domain schedule entry";
+    case spec::StepKind::DomainScheduleSetStart: return "start domain schedule";
+    case spec::StepKind::SchedContextBind: return "bind scheduling context to notification";
+    case spec::StepKind::TcbSetName: return "name TCB";
+    case spec::StepKind::FillFrame: return "fill frame";
+    default: break;
+  }
+  return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
 }
 
 // Every check of one step. Steps with a small field that must be zero have
@@ -254,6 +261,19 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::IrqSetNotification: return check_slots(s, b, 0b0000011, 0, 0b1111100);
     case K::IrqAck:
     case K::TcbResume: return check_slots(s, b, 0b0000001, 0, 0b1111110);
+    case K::TcbSetFlags:  // tcb, clear, set
+      if ((s.arg[1] | s.arg[2]) & ~spec::kTcbFlagsAll) return "unknown TCB flags";
+      return check_slots(s, b, 0b0000001, 0, 0b1111000);
+    case K::DomainSet:  // tcb, domain
+      if (s.arg[1] > 255) return "domain out of range";
+      return check_slots(s, b, 0b0000001, 0, 0b1111100);
+    case K::DomainScheduleConfigure:  // index, domain, duration
+      if (s.arg[1] > 255) return "domain out of range";
+      if (s.arg[2] > spec::kMaxDomainTicks) return "duration does not fit in 56 bits";
+      if (s.arg[2] == 0 && s.arg[1] != 0) return "an end marker has domain 0";
+      return check_slots(s, b, 0, 0, 0b1111000);
+    case K::DomainScheduleSetStart:  // index
+      return check_slots(s, b, 0, 0, 0b1111110);
     default: return "unknown step kind";
   }
 }

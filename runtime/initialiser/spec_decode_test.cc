@@ -330,20 +330,10 @@ TEST(InitialiserSpec, StepNamesCoverEveryKind) {
   for (uint32_t k = 1; k <= 40; ++k) EXPECT_EQ(std::string(step_name(k)) != "unknown", spec::is_step_kind(k)) << k;
   EXPECT_STREQ(step_name(uint32_t(StepKind::SchedContextBind)), "bind scheduling context to notification");
   EXPECT_STREQ(step_name(uint32_t(StepKind::TcbSetName)), "name TCB");
-}
-
-// Kinds 17..24 belong to other additions; a spec using one is refused here.
-TEST(InitialiserSpec, OnlyKnownKindsAfterTheContiguousOnes) {
+  EXPECT_STREQ(step_name(uint32_t(StepKind::DomainSet)), "set TCB domain");
+  EXPECT_STREQ(step_name(spec::kMaxStepKind + 1), "unknown");
   spec::Step s{};
-  s.arg[0] = 1005;
-  s.arg[1] = 1006;
-  for (uint32_t k = spec::kMaxStepKind + 1; k < uint32_t(StepKind::SchedContextBind); ++k) {
-    s.kind = k;
-    EXPECT_STREQ(check_step(s, facts()), "unknown step kind") << k;
-  }
-  s.kind = uint32_t(StepKind::SchedContextBind);
-  EXPECT_EQ(check_step(s, facts()), nullptr);
-  s.kind = uint32_t(StepKind::FillFrame) + 1;
+  s.kind = spec::kMaxStepKind + 1;
   EXPECT_STREQ(check_step(s, facts()), "unknown step kind");
 }
 
@@ -405,6 +395,44 @@ TEST(InitialiserSpec, NameThreadNamesAPdOfTheTable) {
   w.steps[0].arg[0] = 0;
   bytes = w.bytes();
   EXPECT_STREQ(check_step(step_of(bytes, 0), facts()), "slot out of range");
+}
+
+// fpu and domains (TcbSetFlags, DomainSet, DomainScheduleConfigure/SetStart): what a valid step looks like and what the
+// decoder refuses before the kernel sees it.
+TEST(InitialiserSpec, FlagAndDomainSteps) {
+  SpecWriter w = writer();
+  w.set_flags(1000, 0, spec::kTcbFlagFpuDisabled);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.set_flags(1000, 0, 2);
+  EXPECT_STREQ(check_only_step(w), "unknown TCB flags");
+  w.steps.clear();
+  w.set_flags(0, 0, 1);
+  EXPECT_STREQ(check_only_step(w), "slot out of range");
+  w.steps.clear();
+  w.domain_set(1000, 3);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.domain_set(1000, 256);
+  EXPECT_STREQ(check_only_step(w), "domain out of range");
+  w.steps.clear();
+  w.schedule_configure(5, 2, 62500);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.schedule_configure(5, 0, 0);  // an end marker
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.schedule_configure(5, 2, 0);
+  EXPECT_STREQ(check_only_step(w), "an end marker has domain 0");
+  w.steps.clear();
+  w.schedule_configure(5, 2, spec::kMaxDomainTicks + 1);
+  EXPECT_STREQ(check_only_step(w), "duration does not fit in 56 bits");
+  w.steps.clear();
+  w.schedule_start(1);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.back().arg[1] = 7;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+  EXPECT_STREQ(step_name(uint32_t(spec::StepKind::DomainScheduleSetStart)), "start domain schedule");
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ namespace microkit::initialiser_spec {
 // "MKIS" in the first four bytes.
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
-inline constexpr uint32_t kSpecVersion = 2;
+inline constexpr uint32_t kSpecVersion = 3;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -166,18 +166,17 @@ enum class StepKind : uint32_t {
   IrqSetNotification = 14,  // TcbPairStep (a = handler): seL4_IRQHandler_SetNotification
   IrqAck = 15,              // SingleSlotStep: seL4_IRQHandler_Ack
   TcbResume = 16,           // SingleSlotStep: seL4_TCB_Resume
-  // 17..24 are reserved for other additions to this list.
-  SchedContextBind = 25,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
-  TcbSetName = 26,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
-  FillFrame = 27,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
+  TcbSetFlags = 17,         // TcbSetFlagsStep: seL4_TCB_SetFlags
+  DomainSet = 18,           // DomainSetStep: seL4_DomainSet_Set (seL4_CapDomain)
+  DomainScheduleConfigure = 19,  // DomainScheduleConfigureStep: seL4_DomainSet_ScheduleConfigure
+  DomainScheduleSetStart = 20,   // DomainScheduleSetStartStep: seL4_DomainSet_ScheduleSetStart
+  SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
+  TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
+  FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
 };
-inline constexpr uint32_t kMaxStepKind = 16;  // the last of the contiguous kinds 1..16
+inline constexpr uint32_t kMaxStepKind = 23;  // kinds are 1..kMaxStepKind, no gaps
 
-// Whether `kind` is a StepKind (1..kMaxStepKind and the later additions).
-constexpr bool is_step_kind(uint32_t kind) {
-  return (kind >= 1 && kind <= kMaxStepKind) || kind == uint32_t(StepKind::SchedContextBind) ||
-         kind == uint32_t(StepKind::TcbSetName) || kind == uint32_t(StepKind::FillFrame);
-}
+constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
 
 // The raw form every step is read as first.
 struct Step {
@@ -373,6 +372,52 @@ struct SingleSlotStep {
   uint64_t reserved[6];
 };
 
+// TcbSetFlags: clear, then set, seL4_TCBFlag bits of the TCB in tcb_slot.
+inline constexpr uint64_t kTcbFlagFpuDisabled = 1;  // seL4_TCBFlag_fpuDisabled
+inline constexpr uint64_t kTcbFlagsAll = 0x1;
+struct TcbSetFlagsStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t clear;  // kTcbFlag* mask
+  uint64_t set;    // kTcbFlag* mask
+  uint64_t reserved[4];
+};
+
+// DomainSet: the TCB in tcb_slot joins `domain` (< the kernel's NUM_DOMAINS,
+// which the tool checked against the kernel package).
+struct DomainSetStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t domain;  // 0..255 (seL4_Uint8)
+  uint64_t reserved[5];
+};
+
+// DomainScheduleConfigure: entry `index` of the kernel's domain schedule
+// runs `domain` for `duration` timer ticks; domain 0 with duration 0 is an
+// end marker. The tool orders these so that the entry the kernel is
+// currently starting from is never made an end marker before a
+// DomainScheduleSetStart moves the start away from it.
+inline constexpr uint64_t kMaxDomainTicks = (uint64_t{1} << 56) - 1;
+struct DomainScheduleConfigureStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t index;     // < NUM_DOMAIN_SCHEDULES
+  uint64_t domain;    // 0..255
+  uint64_t duration;  // ticks, <= kMaxDomainTicks; 0 only with domain 0
+  uint64_t reserved[4];
+};
+
+// DomainScheduleSetStart: the domain scheduler restarts at entry `index`
+// (switching domains at once); the last step of a spec that has it.
+struct DomainScheduleSetStartStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t index;
+  uint64_t reserved[6];
+};
+
 // What the initialiser, as the monitor of top-level PDs, needs about a PD.
 // Messages on SpecHeader::fault_ep_slot carry the badge of the sender's cap
 // (docs/sel4-abi.md: the monitor badge, PD index + 1, on slot 2 of
@@ -445,5 +490,11 @@ static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_d
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
 static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
+static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, set) == 24);
+static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
+static_assert(sizeof(DomainScheduleConfigureStep) == kStepSize &&
+              offsetof(DomainScheduleConfigureStep, duration) == 24);
+static_assert(sizeof(DomainScheduleSetStartStep) == kStepSize &&
+              offsetof(DomainScheduleSetStartStep, index) == 8);
 
 }  // namespace microkit::initialiser_spec

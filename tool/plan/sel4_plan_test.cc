@@ -314,10 +314,16 @@ TEST(Sel4Plan, OutOfMemoryNamesTheRegionAndTheNumbers) {
   EXPECT_EQ(e.file, "hog.system");
   EXPECT_EQ(e.loc, (Loc{4, 5}));
   EXPECT_NE(e.message.find("memory region 'huge'"), std::string::npos) << e.message;
-  EXPECT_NE(e.message.find("2097152 bytes"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find(", 2 MiB)"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("the system's objects need "), std::string::npos) << e.message;
-  std::string ram = std::to_string(f.boot.normal_memory()) + " bytes of RAM untypeds";
+  uint64_t tenths = (f.boot.normal_memory() * 10 + (1 << 20) / 2) >> 20;
+  std::string ram = std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") +
+                    " MiB to user space";
   EXPECT_NE(e.message.find(ram), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("The largest memory regions: 'huge' 4096 MiB"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("the protection domains' own objects (stack, page tables, kernel objects): '" +
+                           plan.pds[0].name + "' "),
+            std::string::npos) << e.message;
 }
 
 TEST(Sel4Plan, FixedAddressNoUntypedCoversIsAnError) {

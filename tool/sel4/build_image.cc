@@ -12,8 +12,11 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdk/sdk_dir.h"
+#include "sel4/capdl_json.h"
+#include "sel4/capdl_text.h"
 #include "sel4/image_writer.h"
 #include "sel4/spec_writer.h"
+#include "sel4/uimage.h"
 #include "support/file_bytes.h"
 
 namespace microkit::sel4 {
@@ -125,7 +128,7 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
   for (const plan::SymbolPatch& p : pd.patches) {
     uint64_t value = p.paddr_of_mr ? sp.mr_paddr[*p.paddr_of_mr] : p.value;
     if (!poke_word(pages, p.vaddr, p.size, value))
-      diags.error("setvar-outside-program", file, loc,
+      diags.error("setvar-outside-program", file, p.loc.line ? p.loc : loc,
                   "protection domain '" + pd.name + "': symbol '" + p.symbol + "' (a setvar) is "
                   "not inside a loadable segment of the program",
                   "define it as an initialised or zero-initialised global variable");
@@ -388,6 +391,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
+  if (in.want_capdl)
+    out.capdl = capdl::build_spec({&plan, &round->sp, &*facts, in.programs, round->pd_images});
   out.sel4 = std::move(round->sp);
   out.boot = std::move(round->boot);
   return out;
@@ -441,15 +446,36 @@ const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) 
   return nullptr;
 }
 
+// The image file's bytes in the format asked for.
+// `machine`: the kernel's ELF machine, which picks the uImage's architecture byte.
+std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, ImageFormat format,
+                                                     uint64_t load_address, uint16_t machine,
+                                                     Diagnostics& diags) {
+  constexpr uint16_t kEmRiscv = 243;
+  uint8_t uimage_arch = machine == kEmRiscv ? kUimageArchRiscv : kUimageArchArm64;
+  switch (format) {
+    case ImageFormat::Binary: return image.bytes;
+    case ImageFormat::Elf: return image.elf_bytes;
+    case ImageFormat::Uimage:
+      return write_uimage(image.bytes, {uimage_arch, load_address, "seL4 Microkit system"},
+                          diags);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
   in.sdf = options.sdf;
+  in.want_capdl = options.capdl_json || options.capdl_text;
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
-  auto kernel = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+  // The package's kernel was read with the package; --override-kernel is read now.
+  auto kernel = !options.kernel && package.kernel_elf
+                    ? std::optional<elf::ElfFile>(*package.kernel_elf)
+                    : read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
   auto init = read_binary_elf(options.initialiser, "initial task", diags);
   if (!loader || !kernel || !init) return false;
   in.loader = std::move(*loader);
@@ -464,10 +490,18 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
-  const auto& bytes = options.format == ImageFormat::Elf ? image->elf_bytes : image->bytes;
-  if (!write_file(options.output, bytes.data(), bytes.size(), diags)) return false;
+  auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel.machine, diags);
+  if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
+  if (options.capdl_json) {
+    std::string json = capdl::to_json(image->capdl) + "\n";
+    if (!write_file(*options.capdl_json, json.data(), json.size(), diags)) return false;
+  }
+  if (options.capdl_text) {
+    std::string cdl = capdl::to_cdl(image->capdl, options.sdf ? options.sdf->file : "");
+    if (!write_file(*options.capdl_text, cdl.data(), cdl.size(), diags)) return false;
+  }
   return true;
 }
 
@@ -497,6 +531,14 @@ bool locate_binaries(const CliRequest& req, BuildOptions& opts, Diagnostics& dia
 
 }  // namespace
 
+std::string kernel_package_dir(const std::string& board, const std::string& config) {
+  std::error_code ec;
+  if (auto sdk = sdk::find_sdk_dir();
+      sdk && std::filesystem::exists(sdk::config_dir(*sdk, board, config) + "/elf/sel4.elf", ec))
+    return sdk::config_dir(*sdk, board, config);
+  return env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + board + "/" + config;
+}
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags) {
   // 1. binaries; 2. kernel package; 3. build.
@@ -506,17 +548,13 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.format = req.format;
   opts.kernel = req.override_kernel;
   opts.sdf = req.sdf;
+  opts.capdl_json = req.capdl_json;
+  opts.capdl_text = req.capdl_text;
   if (!locate_binaries(req, opts, diags)) return false;
-  // The kernel package: the SDK's board folder when it holds one (the kernel
-  // its loader and initial task were built for), else
-  // $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
-  std::string pkg_dir =
-      env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + req.board + "/" + req.config;
-  std::error_code ec;
-  if (auto sdk = sdk::find_sdk_dir();
-      sdk && std::filesystem::exists(sdk::config_dir(*sdk, req.board, req.config) + "/elf/sel4.elf", ec))
-    pkg_dir = sdk::config_dir(*sdk, req.board, req.config);
-  auto package = kernel::load_kernel_package(pkg_dir, diags);
+  std::string pkg_dir = kernel_package_dir(req.board, req.config);
+  std::optional<kernel::KernelPackage> package;
+  if (req.package && req.package->dir == pkg_dir) package = *req.package;
+  else package = kernel::load_kernel_package(pkg_dir, diags);
   if (!package) return false;
   if (package->kind == kernel::KernelPackage::Kind::Facts && !opts.kernel) {
     diags.error("kernel-package-cannot-boot", pkg_dir, {},

@@ -7,6 +7,7 @@
 
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
+#include "sdf/domain_schedule.h"
 
 namespace microkit::sel4 {
 namespace {
@@ -261,6 +262,73 @@ void emit_cspace(Writer& w, size_t pd) {
   }
 }
 
+// fpu="false" (a kernel without an FPU has nothing to turn off) and the
+// PD's domain (<domains>).
+void emit_thread_extras(Writer& w, const plan::Pd& p, uint64_t tcb) {
+  if (!p.fpu && w.in.package->config.have_fpu) {
+    is::TcbSetFlagsStep f{};
+    f.kind = uint32_t(is::StepKind::TcbSetFlags);
+    f.tcb_slot = tcb;
+    f.set = is::kTcbFlagFpuDisabled;
+    push(w, f);
+  }
+  if (p.domain) {
+    is::DomainSetStep d{};
+    d.kind = uint32_t(is::StepKind::DomainSet);
+    d.tcb_slot = tcb;
+    d.domain = *p.domain;
+    push(w, d);
+  }
+}
+
+is::DomainScheduleConfigureStep schedule_entry(uint64_t index, uint64_t domain, uint64_t ticks) {
+  is::DomainScheduleConfigureStep e{};
+  e.kind = uint32_t(is::StepKind::DomainScheduleConfigure);
+  e.index = index;
+  e.domain = domain;
+  e.duration = ticks;
+  return e;
+}
+
+// The domain schedule, after every thread is resumed: the switch to it
+// happens at once, and the initial task then runs only in domain 0's slots.
+// At boot the kernel starts at entry 0 (domain 0, endless); entry 0 may only
+// become an end marker once the start has moved away from it.
+void emit_domain_schedule(Writer& w) {
+  const auto& sched = w.in.plan->domain_schedule;
+  if (!sched) return;
+  auto hz = w.in.package->config.timer_frequency;
+  std::optional<is::DomainScheduleConfigureStep> deferred;
+  for (size_t k = 0; k < sched->slots.size(); ++k) {
+    const plan::ScheduleSlot& slot = sched->slots[k];
+    uint64_t index = sched->index_shift + k;
+    uint64_t ticks = 0;
+    if (!slot.end_marker) {
+      sdf::ScheduleEntry e;
+      e.duration = slot.duration;
+      e.unit = slot.unit;
+      auto t = hz || slot.unit == sdf::ScheduleEntry::Unit::Ticks ? sdf::schedule_ticks(e, hz.value_or(0))
+                                                                  : std::nullopt;
+      if (!t || *t == 0) {
+        w.diags.error("domain-schedule-duration", {}, {},
+                      "domain schedule entry " + std::to_string(k) +
+                          " cannot be given to the kernel in timer ticks",
+                      "give its duration in ticks, or use a kernel package with TIMER_FREQUENCY");
+        continue;
+      }
+      ticks = *t;
+    }
+    auto step = schedule_entry(index, slot.end_marker ? 0 : slot.domain, ticks);
+    if (index == 0 && slot.end_marker) deferred = step;
+    else push(w, step);
+  }
+  is::DomainScheduleSetStartStep start{};
+  start.kind = uint32_t(is::StepKind::DomainScheduleSetStart);
+  start.index = sched->index_shift + sched->start_index;
+  push(w, start);
+  if (deferred) push(w, *deferred);
+}
+
 void emit_thread(Writer& w, size_t pd) {
   const plan::Pd& p = w.in.plan->pds[pd];
   const auto& po = w.in.sel4->pds[pd];
@@ -309,6 +377,7 @@ void emit_thread(Writer& w, size_t pd) {
   bind.a_slot = tcb;
   bind.b_slot = w.slot_of[po.notification];
   push(w, bind);
+  emit_thread_extras(w, p, tcb);
   if (!p.passive) return;
   // A passive PD's SC drives its TCB through init() and is bound to its
   // notification too: the kernel returns it to the notification when the
@@ -482,7 +551,7 @@ uint64_t pd_cnode_cap_data() {
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags) {
   // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. threads;
-  // 5. resume; 6. bytes.
+  // 5. resume; 6. domain schedule; 7. bytes.
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
@@ -500,6 +569,9 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
     r.slot = w.slot_of[in.sel4->pds[i].tcb];
     push(w, r);
   }
+  size_t errors = diags.error_count();
+  emit_domain_schedule(w);
+  if (diags.error_count() > errors) return std::nullopt;
   if (w.out_of_slots) {
     report_out_of_slots(w);
     return std::nullopt;

@@ -244,6 +244,104 @@ TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {
   EXPECT_EQ(first_resume, steps.size() - 2);
 }
 
+TEST(SpecWriter, FpuOffIsATcbFlagOnlyWhereAsked) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  ASSERT_TRUE(w.pkg.config.have_fpu);
+  w.plan.pds[1].fpu = false;
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  std::vector<uint64_t> flagged;
+  for (const auto& s : steps_of(*bytes)) {
+    if (s.kind != uint32_t(is::StepKind::TcbSetFlags)) continue;
+    auto f = as<is::TcbSetFlagsStep>(s);
+    EXPECT_EQ(f.set, is::kTcbFlagFpuDisabled);
+    EXPECT_EQ(f.clear, 0u);
+    flagged.push_back(f.tcb_slot);
+  }
+  EXPECT_EQ(flagged, std::vector<uint64_t>{pds[1].tcb_slot});
+  // A kernel without an FPU has nothing to turn off.
+  w.pkg.config.have_fpu = false;
+  bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  for (const auto& s : steps_of(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::TcbSetFlags));
+}
+
+// The schedule goes in after every thread is resumed, ends with the start
+// index, and an end marker at entry 0 (the kernel's boot-time start) waits
+// until the start has moved.
+TEST(SpecWriter, DomainsAndTheScheduleReachTheKernel) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].domain = 1;
+  w.plan.pds[1].domain = 2;
+  plan::DomainSchedule sched;
+  sched.index_shift = 0;
+  sched.start_index = 1;
+  sched.slots = {{true, 0, 0, sdf::ScheduleEntry::Unit::Microseconds},
+                 {false, 1, 1000, sdf::ScheduleEntry::Unit::Microseconds},
+                 {false, 2, 77, sdf::ScheduleEntry::Unit::Ticks}};
+  w.plan.domain_schedule = sched;
+  ASSERT_TRUE(w.pkg.config.timer_frequency);
+  uint64_t hz = *w.pkg.config.timer_frequency;
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes) << d.error_count();
+  auto steps = steps_of(*bytes);
+  auto pds = pd_entries_of(*bytes);
+  auto facts = decoder_facts(w);
+  std::map<uint64_t, uint64_t> domain_of_tcb;
+  size_t last_resume = 0;
+  std::vector<std::string> tail;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(initialiser::check_step(steps[i], facts), nullptr) << i;
+    auto kind = is::StepKind(steps[i].kind);
+    if (kind == is::StepKind::TcbResume) last_resume = i;
+    if (kind == is::StepKind::DomainSet) {
+      auto s = as<is::DomainSetStep>(steps[i]);
+      domain_of_tcb[s.tcb_slot] = s.domain;
+    }
+    if (kind == is::StepKind::DomainScheduleConfigure) {
+      auto s = as<is::DomainScheduleConfigureStep>(steps[i]);
+      tail.push_back("entry " + std::to_string(s.index) + " domain " + std::to_string(s.domain) +
+                     " ticks " + std::to_string(s.duration));
+    }
+    if (kind == is::StepKind::DomainScheduleSetStart)
+      tail.push_back("start " + std::to_string(as<is::DomainScheduleSetStartStep>(steps[i]).index));
+  }
+  EXPECT_EQ(domain_of_tcb[pds[0].tcb_slot], 1u);
+  EXPECT_EQ(domain_of_tcb[pds[1].tcb_slot], 2u);
+  EXPECT_EQ(tail, (std::vector<std::string>{"entry 1 domain 1 ticks " + std::to_string(hz / 1000),
+                                            "entry 2 domain 2 ticks 77", "start 1",
+                                            "entry 0 domain 0 ticks 0"}));
+  EXPECT_EQ(last_resume, steps.size() - 5) << "the schedule comes after every resume";
+}
+
+// Without the kernel's timer frequency, microseconds cannot become ticks:
+// an error rather than a guess (the validator reports it first when the
+// package is known; this is the back end's own guard).
+TEST(SpecWriter, ScheduleInMicrosecondsNeedsTheTimerFrequency) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].domain = 0;
+  w.plan.pds[1].domain = 0;
+  plan::DomainSchedule sched;
+  sched.slots = {{false, 0, 1000, sdf::ScheduleEntry::Unit::Microseconds}};
+  w.plan.domain_schedule = sched;
+  w.pkg.config.timer_frequency.reset();
+  Diagnostics d;
+  EXPECT_FALSE(write_spec(spec_inputs(w), d).has_value());
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "domain-schedule-duration");
+  // In ticks it needs no frequency.
+  w.plan.domain_schedule->slots[0].unit = sdf::ScheduleEntry::Unit::Ticks;
+  Diagnostics ok;
+  EXPECT_TRUE(write_spec(spec_inputs(w), ok).has_value());
+  EXPECT_FALSE(ok.has_errors());
+}
+
 TEST(SpecWriter, BadgedCapsAreMintedIntoThePdCNode) {
   World w;
   ASSERT_TRUE(make_world(w));
