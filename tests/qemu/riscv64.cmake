@@ -12,6 +12,8 @@
 #   qemu.riscv64.sel4_root_task_smp  the smp-debug kernel (4 cores) with
 #                                QEMU -smp 4: the loader starts the other
 #                                harts through SBI HSM.
+#   qemu.riscv64.sel4_smp_too_few_harts  the same image under -smp 2: the
+#                                loader stops with a message.
 include(${MICROKIT_SOURCE_DIR}/runtime/loader/cmake/riscv64_target.cmake)
 if(NOT MICROKIT_RISCV64_FOUND)
   message(STATUS "tests/qemu: no riscv64 cross compiler, RISC-V QEMU boot tests skipped")
@@ -86,3 +88,9 @@ riscv64_boot_test(sel4_root_task_smp
   --expect " is core 3"
   --expect "Booting all finished, dropped to user space"
   --expect "root task: hello")
+
+# The same SMP image on QEMU with 2 harts: the loader must stop, saying why.
+riscv64_boot_test(sel4_smp_too_few_harts
+  --kernel ${rv_smp_pkg}/bin/kernel.elf --kernel-config ${rv_smp_pkg}/gen_config.json
+  --smp 2 --timeout 30 ${rv_smp_args}
+  --expect "microkit loader: FAILED while starting the other harts: fewer harts than the kernel's cores (QEMU needs -smp with that many)")
