@@ -48,6 +48,9 @@ qemu=$(command -v "qemu-system-$arch") || skip "qemu-system-$arch is not install
 mkdir -p "$workdir"
 image=$workdir/loader.img
 log=$workdir/uart.log
+# A log left by an earlier run must not be read before QEMU truncates it
+# (the background start races with the first check): a stale pass.
+rm -f "$log"
 if ! registers=$("$make_image" --loader "$loader" --load-address "$load_address" \
                  --kernel "$kernel" "${image_args[@]}" --out "$image"); then
   echo "FAIL: make_boot_image could not build the image"

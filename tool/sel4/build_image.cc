@@ -452,12 +452,18 @@ std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, I
                                                      uint64_t load_address, uint16_t machine,
                                                      Diagnostics& diags) {
   constexpr uint16_t kEmRiscv = 243;
-  uint8_t uimage_arch = machine == kEmRiscv ? kUimageArchRiscv : kUimageArchArm64;
+  bool riscv = machine == kEmRiscv;
   switch (format) {
     case ImageFormat::Binary: return image.bytes;
     case ImageFormat::Elf: return image.elf_bytes;
     case ImageFormat::Uimage:
-      return write_uimage(image.bytes, {uimage_arch, load_address, "seL4 Microkit system"},
+      if (riscv) {  // Linux's RISC-V Image header first, as U-Boot wants it
+        return write_uimage(with_linux_riscv_header(image.bytes),
+                            {kUimageArchRiscv, load_address - kLinuxRiscvHeaderSize,
+                             "seL4 Microkit system", load_address},
+                            diags);
+      }
+      return write_uimage(image.bytes, {kUimageArchArm64, load_address, "seL4 Microkit system"},
                           diags);
   }
   return std::nullopt;
