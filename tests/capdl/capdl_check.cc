@@ -102,6 +102,8 @@ struct SysTcb {
   uint64_t cspace_data = 0, ipc_vaddr = 0, prio = 0, mcp = 0, pc = 0, sp = 0;
   SysCap fault;
   bool resumed = false;
+  bool fpu_disabled = false;
+  std::optional<uint64_t> domain;
 };
 
 struct SysSc {
@@ -294,6 +296,18 @@ void replay_step(Replay& r, const is::Step& raw) {
     case is::StepKind::FillFrame: {
       auto s = as(is::FillFrameStep{});
       r.sys.fills[cap_in(r, s.frame_slot).obj] += s.length;
+      break;
+    }
+    case is::StepKind::TcbSetFlags: {
+      auto s = as(is::TcbSetFlagsStep{});
+      SysTcb& t = r.sys.tcbs[cap_in(r, s.tcb_slot).obj];
+      if (s.set & is::kTcbFlagFpuDisabled) t.fpu_disabled = true;
+      if (s.clear & is::kTcbFlagFpuDisabled) t.fpu_disabled = false;
+      break;
+    }
+    case is::StepKind::DomainSet: {
+      auto s = as(is::DomainSetStep{});
+      r.sys.tcbs[cap_in(r, s.tcb_slot).obj].domain = s.domain;
       break;
     }
     case is::StepKind::TcbResume: r.sys.tcbs[cap_in(r, as(is::SingleSlotStep{}).slot).obj].resumed = true; break;
@@ -620,6 +634,9 @@ void check_tcbs(JsonView& v, const System& sys) {
     eq("ip", t.pc);
     eq("sp", t.sp);
     if (x["resume"].get<bool>() != t.resumed) fail(name + ": resume differs");
+    if (x["fpu_disabled"].get<bool>() != t.fpu_disabled) fail(name + ": fpu_disabled differs");
+    if (x["domain"].is_null() ? t.domain.has_value() : (!t.domain || x["domain"].get<uint64_t>() != *t.domain))
+      fail(name + ": domain differs");
     if (sys.scs.count(t.sc)) {
       const SysSc& sc = sys.scs.at(t.sc);
       eq("affinity", sc.core);

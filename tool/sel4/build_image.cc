@@ -292,8 +292,8 @@ BootImageInput boot_image_input(const kernel::KernelPackage& package, const Syst
   bi.loader = in.loader;
   bi.load_address = in.load_address;
   bi.hypervisor_kernel = package.config.hypervisor;
-  bi.kernel_entry = in.kernel.entry;
-  bi.kernel_virt_offset = in.kernel.segments.front().vaddr - in.kernel.segments.front().paddr;
+  bi.kernel_entry = in.kernel->entry;
+  bi.kernel_virt_offset = in.kernel->segments.front().vaddr - in.kernel->segments.front().paddr;
   bi.kernel_paddr_start = kregion.paddr;
   bi.kernel_paddr_end = kregion.paddr + kregion.memory_size;
   bi.ui_p_reg_start = ui.paddr;
@@ -315,7 +315,7 @@ bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnos
                   "give it a <program_image>");
       ok = false;
     }
-  if (in.initialiser.segments.empty() || in.kernel.segments.empty()) {
+  if (in.initialiser.segments.empty() || in.kernel->segments.empty()) {
     diags.error("sel4-binary-empty", {}, {},
                 "the kernel or the initial task ELF has no loadable segment",
                 "check the SDK or kernel package the tool uses (docs/sel4-backend.md)");
@@ -348,7 +348,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   if (!check_programs(plan, in, diags)) return std::nullopt;
   auto facts = kernel::boot_facts(package, diags);
   if (!facts) return std::nullopt;
-  BootRegion kregion = kernel_region(in.kernel);
+  BootRegion kregion = kernel_region(*in.kernel);
   Span init = initialiser_span(in.initialiser);
   UserImageLayout ui;
   ui.paddr = align_up(std::max(kregion.paddr + kregion.memory_size, facts->kernel_image.end), kPage);
@@ -479,13 +479,15 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
   // The package's kernel was read with the package; --override-kernel is read now.
-  auto kernel = !options.kernel && package.kernel_elf
-                    ? std::optional<elf::ElfFile>(*package.kernel_elf)
-                    : read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+  std::shared_ptr<const elf::ElfFile> kernel = package.kernel_elf;
+  if (options.kernel || !kernel) {
+    auto read = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+    kernel = read ? std::make_shared<const elf::ElfFile>(std::move(*read)) : nullptr;
+  }
   auto init = read_binary_elf(options.initialiser, "initial task", diags);
   if (!loader || !kernel || !init) return false;
   in.loader = std::move(*loader);
-  in.kernel = std::move(*kernel);
+  in.kernel = std::move(kernel);
   in.initialiser = std::move(*init);
   // The loader says where it must be loaded (LoaderInfo::link_address).
   if (in.loader.size() >= 24) {

@@ -62,6 +62,17 @@ Json slots(const std::vector<CapEntry>& entries) {
 
 Json optional_word(const std::optional<uint64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 
+// [{"domain": 0, "duration": {"Us": 6000}}, ..., {"domain": 0, "duration": "EndMarker"}]
+Json domain_schedule(const Spec& spec) {
+  if (!spec.domain_schedule) return nullptr;
+  Json out = Json::array();
+  for (const DomainScheduleEntry& e : *spec.domain_schedule) {
+    Json duration = e.end_marker ? Json("EndMarker") : Json{{e.in_ticks ? "Ticks" : "Us", e.duration}};
+    out.push_back(Json{{"domain", e.domain}, {"duration", duration}});
+  }
+  return out;
+}
+
 Json fill_entry(const FillEntry& f) {
   Json data;
   if (f.source == FillEntry::Source::Bytes) {
@@ -141,9 +152,9 @@ std::string to_json(const Spec& spec) {
     covers.push_back(Json{{"parent", c.parent}, {"children", range(c.begin, c.end)}});
   Json root{{"objects", objects},
             {"irqs", irqs},
-            {"domain_schedule", nullptr},
-            {"domain_set_start", nullptr},
-            {"domain_idx_shift", nullptr},
+            {"domain_schedule", domain_schedule(spec)},
+            {"domain_set_start", optional_word(spec.domain_set_start)},
+            {"domain_idx_shift", optional_word(spec.domain_idx_shift)},
             {"asid_slots", Json::array()},
             {"root_objects", range(0, spec.root_objects_end)},
             {"untyped_covers", covers},

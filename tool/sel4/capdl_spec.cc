@@ -281,6 +281,7 @@ void fill_tcb(Builder& b, size_t pd) {
   tcb.tcb.prio = uint8_t(p.priority);
   tcb.tcb.max_prio = uint8_t(p.priority);
   tcb.tcb.fpu_disabled = !p.fpu;
+  if (p.domain) tcb.tcb.domain = uint8_t(*p.domain);
   tcb.tcb.ip = po.entry;
   tcb.tcb.sp = po.stack_top;
   Object& sc = b.spec.objects[b.id_of[po.sc]];
@@ -350,6 +351,19 @@ std::string identifier(const std::string& name) {
   return out;
 }
 
+// The plan's <domain_schedule>, as the kernel's schedule array gets it.
+void add_domain_schedule(Spec& spec, const plan::Plan& plan) {
+  if (!plan.domain_schedule) return;
+  const plan::DomainSchedule& ds = *plan.domain_schedule;
+  std::vector<DomainScheduleEntry> entries;
+  for (const plan::ScheduleSlot& s : ds.slots)
+    entries.push_back({s.end_marker, uint8_t(s.domain), s.duration,
+                       s.unit == sdf::ScheduleEntry::Unit::Ticks});
+  spec.domain_schedule = std::move(entries);
+  spec.domain_set_start = ds.start_index;
+  if (ds.index_shift) spec.domain_idx_shift = ds.index_shift;
+}
+
 Spec build_spec(const SpecInputs& in) {
   // 1. retyped objects; 2. boot-image frames, IRQs, SMC; 3. kernel
   // untypeds; 4. caps of every CNode, TCB, VSpace.
@@ -364,6 +378,7 @@ Spec build_spec(const SpecInputs& in) {
     fill_tcb(b, i);
     fill_vspace(b, i);
   }
+  add_domain_schedule(b.spec, *in.plan);
   return std::move(b.spec);
 }
 

@@ -116,9 +116,19 @@ struct UntypedCover {
   uint32_t begin = 0, end = 0;  // children [begin, end)
 };
 
+// One entry of the kernel's domain schedule (<domain_schedule>).
+struct DomainScheduleEntry {
+  bool end_marker = false;
+  uint8_t domain = 0;
+  uint64_t duration = 0;
+  bool in_ticks = false;  // else microseconds
+};
+
 struct Spec {
   std::vector<Object> objects;
   std::vector<IrqEntry> irqs;
+  std::optional<std::vector<DomainScheduleEntry>> domain_schedule;
+  std::optional<uint64_t> domain_set_start, domain_idx_shift;
   uint32_t root_objects_end = 0;  // root objects are [0, root_objects_end)
   std::vector<UntypedCover> untyped_covers;
 };

@@ -6,6 +6,8 @@
 #include "sel4/capdl_spec.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include <set>
@@ -212,6 +214,29 @@ TEST(CapdlJson, FieldNamesAndTaggingAreTheOfficialOnes) {
   EXPECT_EQ(j["irqs"][0]["irq"], 79);
   EXPECT_TRUE(j["root_objects"].contains("start") && j["root_objects"].contains("end"));
   EXPECT_TRUE(j["untyped_covers"][0]["children"].contains("start"));
+}
+
+// <domains>: each TCB's domain and the schedule, in the official shape.
+TEST(CapdlJson, DomainScheduleAndTcbDomains) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  EXPECT_TRUE(nlohmann::json::parse(to_json(spec_of(w)))["domain_schedule"].is_null());
+  w.plan.pds[1].domain = 2;
+  plan::DomainSchedule ds;
+  ds.start_index = 1;
+  ds.slots.push_back({false, 0, 6000, sdf::ScheduleEntry::Unit::Microseconds});
+  ds.slots.push_back({false, 2, 40, sdf::ScheduleEntry::Unit::Ticks});
+  ds.slots.push_back({true, 0, 0, sdf::ScheduleEntry::Unit::Microseconds});
+  w.plan.domain_schedule = ds;
+  auto j = nlohmann::json::parse(to_json(spec_of(w)));
+  EXPECT_EQ(j["domain_schedule"], nlohmann::json::parse(R"([{"domain": 0, "duration": {"Us": 6000}},
+      {"domain": 2, "duration": {"Ticks": 40}}, {"domain": 0, "duration": "EndMarker"}])"));
+  EXPECT_EQ(j["domain_set_start"], 1);
+  EXPECT_TRUE(j["domain_idx_shift"].is_null());
+  std::map<std::string, nlohmann::json> domain_of;
+  for (const auto& o : j["objects"])
+    if (o["object"].is_object() && o["object"].contains("Tcb")) domain_of[o["name"]] = o["object"]["Tcb"]["extra"]["domain"];
+  EXPECT_EQ(domain_of, (std::map<std::string, nlohmann::json>{{"tcb_client", nullptr}, {"tcb_server", 2}}));
 }
 
 TEST(CapdlText, DeclaresObjectsCapsAndIrqsInCapdlSyntax) {
