@@ -387,7 +387,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   SystemImage out;
   out.bytes = write_boot_image(bi, *layout);
-  out.elf_bytes = write_boot_image_elf(bi, *layout, in.kernel.machine);  // the kernel's architecture
+  out.elf_bytes = write_boot_image_elf(bi, *layout, in.kernel->machine);  // the kernel's architecture
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
@@ -498,7 +498,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
-  auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel.machine, diags);
+  auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel->machine, diags);
   if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;

@@ -37,7 +37,7 @@ struct UimageRequest {
   uint8_t arch = kUimageArchArm64;
   uint64_t load_address = 0;
   std::string name = "seL4 Microkit image";  // truncated to 31 bytes
-  std::optional<uint64_t> entry;             // default: the load address
+  std::optional<uint64_t> entry = std::nullopt;  // default: the load address
 };
 
 // RISC-V: U-Boot boots a RISC-V uImage whose payload starts with Linux's
