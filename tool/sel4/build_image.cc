@@ -23,7 +23,6 @@ namespace microkit::sel4 {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-constexpr uint16_t kEmAarch64 = 183;
 constexpr int kMaxLayoutRounds = 6;
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
@@ -388,7 +387,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   SystemImage out;
   out.bytes = write_boot_image(bi, *layout);
-  out.elf_bytes = write_boot_image_elf(bi, *layout, kEmAarch64);
+  out.elf_bytes = write_boot_image_elf(bi, *layout, in.kernel->machine);  // the kernel's architecture
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
@@ -448,12 +447,22 @@ const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) 
 }
 
 // The image file's bytes in the format asked for.
+// `machine`: the kernel's ELF machine, which picks the uImage's architecture byte.
 std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, ImageFormat format,
-                                                     uint64_t load_address, Diagnostics& diags) {
+                                                     uint64_t load_address, uint16_t machine,
+                                                     Diagnostics& diags) {
+  constexpr uint16_t kEmRiscv = 243;
+  bool riscv = machine == kEmRiscv;
   switch (format) {
     case ImageFormat::Binary: return image.bytes;
     case ImageFormat::Elf: return image.elf_bytes;
     case ImageFormat::Uimage:
+      if (riscv) {  // Linux's RISC-V Image header first, as U-Boot wants it
+        return write_uimage(with_linux_riscv_header(image.bytes),
+                            {kUimageArchRiscv, load_address - kLinuxRiscvHeaderSize,
+                             "seL4 Microkit system", load_address},
+                            diags);
+      }
       return write_uimage(image.bytes, {kUimageArchArm64, load_address, "seL4 Microkit system"},
                           diags);
   }
@@ -489,7 +498,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
-  auto bytes = image_file_bytes(*image, options.format, in.load_address, diags);
+  auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel->machine, diags);
   if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
