@@ -36,6 +36,7 @@
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
+. "$(dirname "$0")/../qemu/settle.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -136,7 +137,7 @@ done_enough() {
 qemu=$!
 end=$((SECONDS + limit))
 while [ $SECONDS -lt $end ] && kill -0 $qemu 2>/dev/null; do
-  if done_enough; then sleep 2; break; fi
+  if done_enough; then settle "$work/uart.log" $qemu; break; fi
   sleep 0.5
 done
 kill $qemu 2>/dev/null

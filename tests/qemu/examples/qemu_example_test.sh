@@ -26,6 +26,7 @@
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 # The example's folder is never written to: BUILD_DIR is WORK_DIR/build.
 set -u
+. "$(dirname "$0")/../settle.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -121,7 +122,7 @@ end=$((SECONDS + limit))
 timed_out=1
 while [ $SECONDS -lt $end ]; do
   if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
-    sleep 3
+    settle "$work/uart.log" $qemu
     timed_out=0
     break
   fi

@@ -20,6 +20,7 @@
 # initialiser failure, PD fault or missing line fails, naming what.
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
+. "$(dirname "$0")/../settle.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -119,7 +120,7 @@ qemu=$!
 start=$SECONDS
 end=$((SECONDS + limit))
 while [ $SECONDS -lt $end ]; do
-  [ "$(pd_lines | wc -l)" -ge "$want" ] && { sleep 1; break; }
+  [ "$(pd_lines | wc -l)" -ge "$want" ] && { settle "$work/uart.log" $qemu; break; }
   grep -q -e 'FAILED' -e 'faulted' "$work/uart.log" && { sleep 0.5; break; }
   kill -0 $qemu 2>/dev/null || break
   sleep 0.5

@@ -18,6 +18,7 @@
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
+. "$(dirname "$0")/../settle.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -70,7 +71,7 @@ end=$((SECONDS + limit))
 timed_out=1
 while [ $SECONDS -lt $end ]; do
   if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
-    sleep 1  # anything printed after the expected lines must show up too
+    settle "$work/uart.log" $qemu  # anything printed after the expected lines must show up too
     timed_out=0
     break
   fi

@@ -25,6 +25,10 @@ void init(void)
        far below a 3 ms slot and far above one pass of the loop. */
     const seL4_Word gap = 31250;
     unsigned hog_slots = 0, moved_while_running = 0;
+    /* The hog counts only after its line is out: wait for that, so the two
+       lines never interleave when a slot ends in the middle of the hog's. */
+    while (*counter == 0) {
+    }
     seL4_Word last_time = now(), last_count = *counter;
     microkit_dbg_puts("worker: running beside a busy higher-priority PD\n");
     while (hog_slots < SLOTS) {
