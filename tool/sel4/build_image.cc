@@ -118,8 +118,10 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
   auto [file, loc] = pd_loc(in, i);
   if (const elf::Symbol* v = elf.find_symbol(MICROKIT_PD_SYM_ABI_VERSION)) {
     auto version = read_word(pages, v->value);
+    // The program is at fault, so the diagnostic points at its path.
+    Loc path_loc = in.sdf && in.sdf->pds[i].program_image ? in.sdf->pds[i].program_image->at("path") : loc;
     if (version && *version != pd_abi::kVersion)
-      diags.error("pd-abi-mismatch", file, loc,
+      diags.error("pd-abi-mismatch", file, path_loc,
                   "protection domain '" + pd.name + "': its program was built against PD ABI "
                   "version " + std::to_string(*version) + " but this tool writes version " +
                       std::to_string(pd_abi::kVersion),

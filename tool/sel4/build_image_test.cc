@@ -190,13 +190,16 @@ TEST(BuildImage, ProgramOfAnotherAbiVersionIsRefused) {
   sdf.file = "x.system";
   sdf.pds.resize(2);
   sdf.pds[0].loc = {3, 5};
+  sdf.pds[0].program_image.emplace();
+  sdf.pds[0].program_image->loc = {4, 9};
+  sdf.pds[0].program_image->attrs = {{"path", Loc{4, 23}}};
   s.in.sdf = &sdf;
   Diagnostics d;
   EXPECT_FALSE(make_system_image(s.plan, s.pkg, s.in, d));
   ASSERT_EQ(d.error_count(), 1u);
   EXPECT_EQ(d.all()[0].id, "pd-abi-mismatch");
   EXPECT_EQ(d.all()[0].file, "x.system");
-  EXPECT_EQ(d.all()[0].loc, (Loc{3, 5}));
+  EXPECT_EQ(d.all()[0].loc, (Loc{4, 23}));  // the program's path
 }
 
 // The kernel gives the initial task one cap per page of the boot image: a
