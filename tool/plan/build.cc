@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "plan/plan.h"
+#include "runtime/shared/pd_abi.h"
 #include "sdf/memory_region_rules.h"
 
 namespace microkit::plan {
@@ -21,8 +22,9 @@ struct Ctx {
   const Inputs& inputs;
   Diagnostics& diags;
   Plan plan;
-  // Per MR name: every vaddr it is mapped at (PDs and VMs), and whether an IO
-  // address space maps it; both decide the page size that backs it.
+  // Per MR name: every vaddr it is mapped at (PDs and VMs), and whether it
+  // keeps its declared page size (an IO address space maps it, or a <cap_mr>
+  // grants its frames: the validator counted the slots with that size).
   std::unordered_map<std::string_view, std::vector<uint64_t>> map_vaddrs;
   std::unordered_set<std::string_view> io_mapped;
 };
@@ -35,6 +37,9 @@ void index_mappings(Ctx& c) {
   }
   for (const auto& space : c.sd.io_address_spaces)
     for (const auto& m : space.maps) c.io_mapped.insert(m.mr);
+  for (const auto& pd : c.sd.pds)
+    for (const auto& cap : pd.caps)
+      if (cap.kind == sdf::Cap::Kind::MrFrames) c.io_mapped.insert(cap.mr);
 }
 
 uint64_t round_up(uint64_t v, uint64_t to) { return to == 0 ? v : (v + to - 1) / to * to; }
@@ -177,24 +182,62 @@ void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   }
 }
 
-// <cspace>: each cap names its source PD; the validator checked the names
-// and that no slot repeats.
+uint32_t log2_floor(uint64_t v) {
+  uint32_t b = 0;
+  while (v > 1) v >>= 1, ++b;
+  return b;
+}
+
+// One <cspace> grant; false when its source is unknown (the validator
+// reported it).
+bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
+  extra.kind = cap.kind;
+  extra.slot = cap.slot;
+  extra.name = sdf::cap_name(cap);
+  extra.loc = cap.loc;
+  extra.read = cap.rights.read;
+  extra.write = cap.rights.write;
+  extra.grant = cap.rights.grant;
+  extra.badge = cap.badge;
+  switch (cap.kind) {
+    case sdf::Cap::Kind::MrFrames: {
+      auto mr = mr_index(c.sd, cap.mr);
+      if (!mr) return false;
+      extra.source_mr = *mr;
+      extra.read = cap.perms.read;
+      extra.write = cap.perms.write;
+      const Mr& m = c.plan.mrs[*mr];
+      extra.count = m.page_size ? m.size / m.page_size : 0;
+      return true;
+    }
+    case sdf::Cap::Kind::Untyped:
+      extra.count = cap.count;
+      extra.size_bits = log2_floor(cap.size);
+      return true;
+    case sdf::Cap::Kind::EmptyCNode: extra.cnode_slot_bits = log2_floor(cap.cnode_slots); return true;
+    default: {
+      auto source = pd_index(c.sd, cap.pd);
+      if (!source) return false;
+      extra.source_pd = *source;
+      return true;
+    }
+  }
+}
+
+// <cspace>: grants sorted by slot, their setvar_slot patches (the cptr of
+// the first slot) and <free_slots>. The validator checked names and slots.
 void plan_extra_caps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   for (const auto& cap : p.caps) {
-    auto source = pd_index(c.sd, cap.pd);
-    if (!source) continue;  // the validator reported it
     ExtraCap extra;
-    switch (cap.kind) {
-      case sdf::Cap::Kind::Tcb: extra.kind = ExtraCap::Kind::Tcb; break;
-      case sdf::Cap::Kind::Sc: extra.kind = ExtraCap::Kind::Sc; break;
-      case sdf::Cap::Kind::VSpace: extra.kind = ExtraCap::Kind::VSpace; break;
-    }
-    extra.source_pd = *source;
-    extra.slot = cap.slot;
-    pd.extra_caps.push_back(extra);
+    if (!fill_extra_cap(c, cap, extra)) continue;
+    add_patch(pd, cap.setvar_slot, pd_abi::user_cap_slot(cap.slot));
+    pd.extra_caps.push_back(std::move(extra));
   }
   std::stable_sort(pd.extra_caps.begin(), pd.extra_caps.end(),
                    [](const ExtraCap& a, const ExtraCap& b) { return a.slot < b.slot; });
+  if (!p.free_slots) return;
+  pd.free_slots = p.free_slots->count;
+  add_patch(pd, p.free_slots->setvar_first, MICROKIT_PD_SLOTS_END);
 }
 
 const elf::Symbol* find_symbol(const elf::ElfFile& elf, const std::string& name) {

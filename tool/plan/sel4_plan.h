@@ -41,7 +41,7 @@
 namespace microkit::plan {
 
 enum class ObjType {
-  Untyped,  // padding only: a gap the initialiser retypes and never uses
+  Untyped,  // padding (a gap the initialiser retypes and never uses) or an <untyped> grant
   Tcb,
   SchedContext,
   Reply,
@@ -68,6 +68,7 @@ struct KernelObject {
   size_t untyped = 0;          // Source::Untyped: index into BootResult::untypeds
   std::optional<size_t> pd;    // owner, for the report
   std::optional<size_t> mr;    // MR frames
+  std::optional<Loc> grant_loc;// a <cspace> grant's element (untyped, empty cnode)
   uint64_t size() const { return uint64_t{1} << size_bits; }
 };
 
