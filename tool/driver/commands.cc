@@ -1,6 +1,7 @@
 // The verbs: what each form of the command line does once its options are
 // parsed. Each function appends to the Result and returns the exit code.
 #include <filesystem>
+#include <fstream>
 
 #include "driver/check.h"
 #include "driver/driver.h"
@@ -9,6 +10,7 @@
 #include "support/text.h"
 #include "host/run.h"
 #include "sel4/build_image.h"
+#include "sel4/cspace_header.h"
 
 #ifndef MICROKIT_VERSION
 #define MICROKIT_VERSION "0.0.0"
@@ -125,6 +127,10 @@ void check_unsupported_outputs(const Options& opts, const Environment& env,
   if (opts.viper_output)
     diags.error("not-supported-yet", kToolName, {}, "--viper-output is not supported yet",
                 "omit --viper-output");
+  if (opts.cspace_headers && board.arch == board::Arch::Host)
+    diags.warning("cli-ignored-option", kToolName, {},
+                  "--cspace-headers has no effect on the host board: host PDs have no capabilities",
+                  "omit --cspace-headers");
   if (opts.override_kernel && board.arch == board::Arch::Host) {
     diags.warning("cli-ignored-option", kToolName, {},
                   "--override-kernel has no effect on the host board", "omit --override-kernel");
@@ -136,6 +142,23 @@ void check_unsupported_outputs(const Options& opts, const Environment& env,
     diags.error("kernel-not-found", kToolName, {},
                 "kernel ELF '" + *opts.override_kernel + "' (--override-kernel) does not exist",
                 "check the path; a relative path starts at the current directory");
+}
+
+// --cspace-headers DIR: DIR/<pd>_cspace.h for every PD (docs/cspace.md).
+bool write_cspace_headers(const plan::Plan& plan, const std::string& dir, const std::string& system,
+                          Diagnostics& diags) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (size_t i = 0; i < plan.pds.size(); ++i) {
+    auto path = std::filesystem::path(dir) / sel4::cspace_header_name(plan.pds[i].name);
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << sel4::cspace_header(plan, i, system);
+    if (f.flush()) continue;
+    diags.error("cannot-write", kToolName, {}, "cannot write the CSpace header '" + path.string() + "'",
+                "check that --cspace-headers names a folder you can write to");
+    return false;
+  }
+  return true;
 }
 
 // The host "image" is the bundle the launcher runs (host/bundle_format.h).
@@ -173,6 +196,8 @@ int build(const Options& opts, const Environment& env, Result& result) {
       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel)) : std::nullopt,
       &checked->sd};
   bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
+  if (built && opts.cspace_headers)
+    built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);
   print_diagnostics(sel4_diags, result.err);
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }

@@ -386,6 +386,15 @@ TEST_F(Cli, HostBoardTakesNoImageTypeAndIgnoresOverrideKernel) {
   EXPECT_TRUE(contains(kernel.err, "warning: --override-kernel has no effect on the host board"));
 }
 
+TEST_F(Cli, HostBoardIgnoresCspaceHeadersWithAWarning) {
+  write_system();
+  Result r = run({"s.system", "--board", "host", "--config", "debug", "--cspace-headers", "hdr",
+                  "-o", "s.bundle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: --cspace-headers has no effect on the host board")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/hdr"));
+}
+
 // ------------------------------------------------------------ run
 
 TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {

@@ -33,7 +33,8 @@ enum class Flag {
   Gdb,
   GdbPort,
   SerialInput,
-  FreeRunning
+  FreeRunning,
+  CspaceHeaders
 };
 
 struct FlagSpec {
@@ -56,6 +57,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--capdl-json", Flag::CapdlJson},
     FlagSpec{"--override-kernel", Flag::OverrideKernel},
     FlagSpec{"--viper-output", Flag::ViperOutput},
+    FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -66,7 +68,8 @@ constexpr std::array kFlags = {
 
 // Flags that only matter when an image is built (the form without a verb).
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
-                                        Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput};
+                                        Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput,
+                                        Flag::CspaceHeaders};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
@@ -239,6 +242,7 @@ class Parser {
       case Flag::CapdlJson: opts_.capdl_json = *value; break;
       case Flag::OverrideKernel: opts_.override_kernel = *value; break;
       case Flag::ViperOutput: opts_.viper_output = *value; break;
+      case Flag::CspaceHeaders: opts_.cspace_headers = *value; break;
       case Flag::ImageType: set_image_type(*value); break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
@@ -474,6 +478,7 @@ std::string help_text() {
          "  --override-kernel KERNEL          use this kernel ELF (for debugging purposes)\n"
          "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (not supported yet)\n"
          "  --viper-output DIRECTORY_PATH     write Viper files, one per PD (not supported yet)\n"
+         "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

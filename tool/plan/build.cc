@@ -182,6 +182,8 @@ void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   }
 }
 
+constexpr std::string_view kSymCspaceCnode = "microkit_cspace_cnode";  // libmicrokit, microkit.h
+
 uint32_t log2_floor(uint64_t v) {
   uint32_t b = 0;
   while (v > 1) v >>= 1, ++b;
@@ -231,6 +233,11 @@ void plan_extra_caps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
     ExtraCap extra;
     if (!fill_extra_cap(c, cap, extra)) continue;
     add_patch(pd, cap.setvar_slot, pd_abi::user_cap_slot(cap.slot));
+    if (cap.kind == sdf::Cap::Kind::CNode && cap.pd == p.name) {
+      // libmicrokit's microkit_cspace_cnode: the PD's own CNode, when granted.
+      add_patch(pd, std::string(kSymCspaceCnode), pd_abi::user_cap_slot(cap.slot));
+      pd.patches.back().optional = true;
+    }
     pd.extra_caps.push_back(std::move(extra));
   }
   std::stable_sort(pd.extra_caps.begin(), pd.extra_caps.end(),
@@ -260,6 +267,9 @@ void resolve_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
                   "build the program first, or add the folder holding it with --search-path");
     return;
   }
+  std::erase_if(pd.patches, [&](const SymbolPatch& patch) {
+    return patch.optional && !find_symbol(it->second, patch.symbol);
+  });
   for (auto& patch : pd.patches) {
     patch.from_elf_for_symbols = img.path_for_symbols.has_value();
     const elf::Symbol* sym = find_symbol(it->second, patch.symbol);

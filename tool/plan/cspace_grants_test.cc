@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
@@ -217,6 +218,33 @@ TEST(CspaceGrants, TheFreeSlotRangeHoldsNothingAndItsStartIsPatched) {
   ASSERT_NE(patch, manager.patches.end());
   EXPECT_EQ(patch->value, MICROKIT_PD_SLOTS_END);
   EXPECT_EQ(patch->vaddr, 0x201000u);
+}
+
+TEST(CspaceGrants, LibmicrokitLearnsItsOwnCNodeWhenTheProgramHasTheVariable) {
+  Diagnostics d;
+  auto sd = sdf::parse(kSystem, "grants.system", d);
+  ASSERT_TRUE(sd);
+  auto cnode_patch = [&](elf::ElfFile manager) -> const SymbolPatch* {
+    static std::optional<Plan> plan;
+    Inputs in;
+    in.programs["server.elf"] = elf::ElfFile{};
+    in.programs["manager.elf"] = std::move(manager);
+    plan = build(*sd, aarch64_board(), debug_config(), in, d);
+    if (!plan) return nullptr;
+    for (const auto& s : plan->pds[kManager].patches)
+      if (s.symbol == "microkit_cspace_cnode") return &s;
+    return nullptr;
+  };
+  elf::ElfFile with = program_with("first_free");
+  with.symbols.push_back(program_with("microkit_cspace_cnode").symbols[0]);
+  with.symbols.back().value = 0x202000;
+  const SymbolPatch* patch = cnode_patch(with);
+  ASSERT_TRUE(patch) << describe(d);
+  EXPECT_EQ(patch->value, pd_abi::user_cap_slot(4));  // <cap_cnode slot="4" pd="manager">
+  EXPECT_EQ(patch->vaddr, 0x202000u);
+  // A program built against another libmicrokit has no such variable: no patch, no error.
+  EXPECT_EQ(cnode_patch(program_with("first_free")), nullptr);
+  EXPECT_EQ(d.error_count(), 0u) << describe(d);
 }
 
 // Each grant's caps as the spec writes them: source root slot -> PD slot.

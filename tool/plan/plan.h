@@ -60,6 +60,9 @@ struct SymbolPatch {
   // a back end decides when the MR has no fixed one (the host platform gives
   // a fake but stable address; seL4 allocates one).
   std::optional<size_t> paddr_of_mr;  // index into Plan::mrs
+  // libmicrokit's own variables the tool fills when present (a program built
+  // against another libmicrokit lacks them): dropped, not an error, if absent.
+  bool optional = false;
 };
 
 // A <cspace> grant (sdf::Cap, docs/cspace.md): found by this PD at user
