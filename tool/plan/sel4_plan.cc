@@ -561,17 +561,18 @@ void grant_endpoint(Ctx& c, size_t i, const ExtraCap& extra, const std::string& 
 }
 
 // <cap_mr>: one unmapped copy of each of the MR's frames, read or read-write.
-void grant_mr_frames(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+void grant_mr_frames(Ctx& c, size_t i, const ExtraCap& extra) {
   const auto& frames = c.sp.mr_frames[extra.source_mr];
   CapRights r{extra.read, extra.write, false, false};
   for (size_t k = 0; k < frames.size() && k < extra.count; ++k)
     add_cap(c.sp.pds[i], pd_abi::user_cap_slot(extra.slot + k), frames[k], r, 0,
-            at + "frame " + std::to_string(k) + " of " + c.plan.mrs[extra.source_mr].name);
+            "cspace " + std::to_string(extra.slot + k) + ": frame " + std::to_string(k) + " of " +
+                c.plan.mrs[extra.source_mr].name);
 }
 
 // <untyped>: new untyped objects of the asked size, each aligned to its size
 // (as seL4 retypes them), placed with the other floating objects.
-void grant_untyped(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+void grant_untyped(Ctx& c, size_t i, const ExtraCap& extra) {
   const auto& s = c.in.package->sizes;
   if (extra.size_bits < s.min_untyped || extra.size_bits > s.max_untyped) {
     auto [file, loc] = grant_loc(c, extra);
@@ -587,7 +588,8 @@ void grant_untyped(Ctx& c, size_t i, const ExtraCap& extra, const std::string& a
     size_t o = add_object(c, ObjType::Untyped, extra.size_bits,
                           "untyped:" + c.plan.pds[i].name + ":" + std::to_string(slot), i);
     c.sp.objects[o].grant_loc = extra.loc;
-    add_cap(c.sp.pds[i], pd_abi::user_cap_slot(slot), o, kAll, 0, at + "untyped " + hex(c.sp.objects[o].size()));
+    add_cap(c.sp.pds[i], pd_abi::user_cap_slot(slot), o, kAll, 0,
+            "cspace " + std::to_string(slot) + ": untyped " + hex(c.sp.objects[o].size()));
   }
 }
 
@@ -625,8 +627,8 @@ void plan_extra_caps(Ctx& c, size_t i) {
                 at + "notification of " + name);
         break;
       case ExtraCap::Kind::Endpoint: grant_endpoint(c, i, extra, at); break;
-      case ExtraCap::Kind::MrFrames: grant_mr_frames(c, i, extra, at); break;
-      case ExtraCap::Kind::Untyped: grant_untyped(c, i, extra, at); break;
+      case ExtraCap::Kind::MrFrames: grant_mr_frames(c, i, extra); break;
+      case ExtraCap::Kind::Untyped: grant_untyped(c, i, extra); break;
       case ExtraCap::Kind::EmptyCNode: grant_empty_cnode(c, i, extra, at); break;
     }
   }
