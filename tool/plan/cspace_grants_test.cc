@@ -351,6 +351,40 @@ TEST(CspaceGrants, TheEndpointOfAPdWithoutOneIsAnErrorAtTheGrant) {
   expect_error_at_grant(R"(<cap_endpoint slot="1" pd="server" />)", "cap-endpoint-none");
 }
 
+TEST(CspaceGrants, SchedControlIsACopyOfTheCoresKernelCap) {
+  Planned p;
+  Diagnostics d;
+  plan_text(p, one_grant(R"(<cap_sched_control slot="3" cpu="0" />)"), d);
+  ASSERT_TRUE(p.ok) << describe(d);
+  const Cap* cap = cap_at(p.w.sp.pds[kManager], 3);
+  ASSERT_TRUE(cap);
+  EXPECT_EQ(cap->kind, Cap::Kind::SchedControl);
+  EXPECT_EQ(cap->cpu, 0u);
+  sel4::SpecInputs in;
+  in.plan = &p.w.plan;
+  in.sel4 = &p.w.sp;
+  in.boot = &p.w.boot;
+  in.package = &p.w.pkg;
+  in.user_image_paddr = test_support::kTestUserImagePaddr;
+  in.user_image_vaddr = test_support::kTestUserImageVaddr;
+  auto bytes = sel4::write_spec(in, d);
+  ASSERT_TRUE(bytes) << describe(d);
+  is::SpecHeader h;
+  std::memcpy(&h, bytes->data(), sizeof h);
+  std::vector<is::Step> steps(h.step_count);
+  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
+  bool copied = false;
+  for (const auto& s : steps) {
+    if (s.kind != uint32_t(is::StepKind::Copy)) continue;
+    is::CapStep c;
+    std::memcpy(&c, &s, sizeof c);
+    if (c.dest_index != pd_abi::user_cap_slot(3)) continue;
+    EXPECT_EQ(c.src_slot, p.w.boot.sched_control.start);  // the boot info's cap for core 0
+    copied = true;
+  }
+  EXPECT_TRUE(copied);
+}
+
 TEST(CspaceGrants, AsMuchUntypedAsFitsIsAccepted) {
   // 512 MiB in 4 x 128 MiB fits beside the system's own objects.
   Planned p;

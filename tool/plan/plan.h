@@ -84,6 +84,7 @@ struct ExtraCap {
   uint64_t count = 1;           // Untyped: how many; MrFrames: the MR's frames
   uint32_t size_bits = 0;       // Untyped: log2 of each one's bytes
   uint32_t cnode_slot_bits = 0; // EmptyCNode: log2 of its slots
+  uint64_t cpu = 0;             // SchedControl
   Loc loc;                      // the element, for planning errors
   uint64_t slots() const { return count; }
   friend bool operator==(const ExtraCap&, const ExtraCap&) = default;

@@ -603,6 +603,27 @@ void grant_empty_cnode(Ctx& c, size_t i, const ExtraCap& extra, const std::strin
           at + "empty cnode of " + std::to_string(uint64_t{1} << extra.cnode_slot_bits) + " slots");
 }
 
+// <cap_sched_control>: the core's SchedControl cap (MCS kernels only).
+void grant_sched_control(Ctx& c, size_t i, const ExtraCap& extra) {
+  uint64_t cores = c.in.boot->sched_control.end - c.in.boot->sched_control.start;
+  if (!c.in.package->config.mcs || extra.cpu >= cores) {
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-sched-control-unavailable", file, loc,
+                  !c.in.package->config.mcs
+                      ? std::string("this kernel is not an MCS kernel: it has no SchedControl capability")
+                      : "this kernel has a SchedControl capability for " + std::to_string(cores) +
+                            " core(s); cpu " + std::to_string(extra.cpu) + " is not one of them",
+                  "use a cpu the kernel runs, or remove the <cap_sched_control>");
+    return;
+  }
+  Cap cap;
+  cap.kind = Cap::Kind::SchedControl;
+  cap.slot = pd_abi::user_cap_slot(extra.slot);
+  cap.cpu = extra.cpu;
+  cap.what = "cspace " + std::to_string(extra.slot) + ": sched control of cpu " + std::to_string(extra.cpu);
+  c.sp.pds[i].caps.push_back(cap);
+}
+
 // <cspace> grants. A passive PD's SC is the same object: the initialiser
 // binds it to that PD's notification after init, so the copy names the
 // notification's SC as the manual says.
@@ -630,6 +651,7 @@ void plan_extra_caps(Ctx& c, size_t i) {
       case ExtraCap::Kind::MrFrames: grant_mr_frames(c, i, extra); break;
       case ExtraCap::Kind::Untyped: grant_untyped(c, i, extra); break;
       case ExtraCap::Kind::EmptyCNode: grant_empty_cnode(c, i, extra, at); break;
+      case ExtraCap::Kind::SchedControl: grant_sched_control(c, i, extra); break;
     }
   }
 }

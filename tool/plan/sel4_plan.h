@@ -79,11 +79,12 @@ struct CapRights {
 
 // A capability the initialiser puts into a PD's CNode.
 struct Cap {
-  enum class Kind { Object, IrqHandler, Smc };
+  enum class Kind { Object, IrqHandler, Smc, SchedControl };
   Kind kind = Kind::Object;
   uint64_t slot = 0;
   size_t object = 0;           // Kind::Object: index into Sel4Plan::objects
   size_t irq = 0;              // Kind::IrqHandler: index into Sel4Plan::irqs
+  uint64_t cpu = 0;            // Kind::SchedControl: the core's SchedControl cap
   CapRights rights;
   uint64_t badge = 0;          // 0 = unbadged
   std::string what;            // for the report, e.g. "ppc 3 -> server"

@@ -48,7 +48,8 @@ void pd_caps(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects& 
     std::string obj = c.kind == plan::Cap::Kind::Object ? sp.objects[c.object].name
                     : c.kind == plan::Cap::Kind::IrqHandler
                         ? "irq handler " + std::to_string(sp.irqs[c.irq].irq)
-                        : "smc";
+                    : c.kind == plan::Cap::Kind::SchedControl ? "sched control " + std::to_string(c.cpu)
+                                                              : "smc";
     out += "    " + std::to_string(c.slot) + ": " + c.what + ", " + obj + ", badge " +
            hex(c.badge) + ", " + rights(c.rights) + "\n";
   }

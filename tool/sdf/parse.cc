@@ -89,9 +89,9 @@ constexpr std::array<std::string_view, 9> kIrqAnyAttrs{
 constexpr std::array<std::string_view, 5> kIoPortAttrs{"id", "addr", "size", "setvar_id",
                                                        "setvar_addr"};
 constexpr std::array<std::string_view, 2> kSetVarAttrs{"symbol", "region_paddr"};
-constexpr std::array<std::string_view, 10> kCspaceChildren{
-    "cap_tcb",     "cap_sc", "cap_vspace", "cap_cnode", "cap_notification", "cap_endpoint",
-    "cap_mr",      "untyped", "cnode",     "free_slots"};
+constexpr std::array<std::string_view, 11> kCspaceChildren{
+    "cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",         "cap_notification", "cap_endpoint",
+    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "free_slots"};
 constexpr std::array<std::string_view, 4> kCapAttrs{"slot", "pd", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 6> kIpcCapAttrs{"slot",  "pd",   "rights",
                                                        "badge", "name", "setvar_slot"};
@@ -101,6 +101,7 @@ constexpr std::array<std::string_view, 5> kUntypedAttrs{"slot", "size", "count",
                                                         "setvar_slot"};
 constexpr std::array<std::string_view, 4> kCNodeAttrs{"slot", "slots", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 2> kFreeSlotsAttrs{"count", "setvar_first"};
+constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
 constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
@@ -125,7 +126,7 @@ constexpr unsigned kMaxPdDepth = 64;
 // Where an element may appear, for hints about elements put in the wrong
 // place; "" for <system> (the root) and for names the SDF does not know.
 std::string_view home_of(std::string_view element) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kHomes{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 30> kHomes{{
       {"protection_domain", "<system> or another <protection_domain>"},
       {"memory_region", "<system>"},
       {"channel", "<system>"},
@@ -149,6 +150,7 @@ std::string_view home_of(std::string_view element) {
       {"untyped", "<cspace>"},
       {"cnode", "<cspace>"},
       {"free_slots", "<cspace>"},
+      {"cap_sched_control", "<cspace>"},
       {"end", "<channel>"},
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
@@ -715,9 +717,9 @@ SetVar Walker::setvar(const XmlNode& n) {
 }
 
 // The element name of each kind of grant, in Cap::Kind order.
-constexpr std::array<std::string_view, 9> kCapElements{
+constexpr std::array<std::string_view, 10> kCapElements{
     "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
-    "cap_endpoint", "cap_mr", "untyped", "cnode"};
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control"};
 
 void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
@@ -748,6 +750,7 @@ Names cap_attrs(Cap::Kind kind) {
     case Cap::Kind::MrFrames: return kMrCapAttrs;
     case Cap::Kind::Untyped: return kUntypedAttrs;
     case Cap::Kind::EmptyCNode: return kCNodeAttrs;
+    case Cap::Kind::SchedControl: return kSchedControlAttrs;
     default: return kCapAttrs;
   }
 }
@@ -769,6 +772,7 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
       optional_number(n, "count", c.count);
       break;
     case Cap::Kind::EmptyCNode: required_number(n, "slots", c.cnode_slots); break;
+    case Cap::Kind::SchedControl: optional_number(n, "cpu", c.cpu); break;
     case Cap::Kind::Notification:
     case Cap::Kind::Endpoint:
       cap_rights(n, c.rights);

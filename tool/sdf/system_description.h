@@ -110,6 +110,7 @@ struct Cap : Element {
     MrFrames,      // <cap_mr mr perms>: one slot per page of the MR
     Untyped,       // <untyped size count>: new untyped memory, count slots
     EmptyCNode,    // <cnode slots>: a new empty CNode of `cnode_slots` slots
+    SchedControl,  // <cap_sched_control cpu>: configures scheduling contexts on that core
   };
   struct Rights {
     bool read = false, write = true, grant = false;  // seL4 r/w/g; default: send only
@@ -126,6 +127,7 @@ struct Cap : Element {
   uint64_t size = 0;                // Untyped: bytes, a power of two
   uint64_t count = 1;               // Untyped: how many of that size
   uint64_t cnode_slots = 0;         // EmptyCNode: a power of two
+  uint64_t cpu = 0;                 // SchedControl
   std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
 };
 
@@ -151,6 +153,7 @@ inline std::string default_cap_name(const Cap& cap) {
     case Cap::Kind::MrFrames: return "mr_" + cap.mr;
     case Cap::Kind::Untyped: return "untyped_" + std::to_string(cap.slot);
     case Cap::Kind::EmptyCNode: return "cnode_" + std::to_string(cap.slot);
+    case Cap::Kind::SchedControl: return "sched_control_" + std::to_string(cap.cpu);
   }
   return {};
 }

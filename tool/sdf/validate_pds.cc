@@ -218,7 +218,8 @@ bool is_c_identifier(const std::string& s) {
 }
 
 bool names_a_pd(Cap::Kind k) {
-  return k != Cap::Kind::MrFrames && k != Cap::Kind::Untyped && k != Cap::Kind::EmptyCNode;
+  return k != Cap::Kind::MrFrames && k != Cap::Kind::Untyped && k != Cap::Kind::EmptyCNode &&
+         k != Cap::Kind::SchedControl;
 }
 
 // How many consecutive slots a grant takes: one per untyped, one per page of
@@ -247,6 +248,11 @@ void check_cap_source(Context& cx, const Cap& cap) {
                "the number of frames (one slot each) is not known from the system file",
                "give the memory region an explicit size");
   }
+  if (cap.kind == Cap::Kind::SchedControl && cap.cpu >= cx.config.cpus)
+    cx.error("cpu-out-of-range", cap.at("cpu"),
+             "<cap_sched_control> for cpu " + std::to_string(cap.cpu) + ", but configuration '" +
+                 cx.config.name + "' has " + std::to_string(cx.config.cpus) + " core(s)",
+             "use a cpu below " + std::to_string(cx.config.cpus));
   if (cap.kind == Cap::Kind::Notification && cap.rights.grant)
     cx.error("cap-rights-not-applicable", cap.at("rights"),
              "a notification has no grant right", "use rights \"w\" (signal), \"r\" (wait) or \"rw\"");
@@ -320,7 +326,7 @@ void refuse_on_host(Context& cx, const ProtectionDomain& pd) {
            "<cspace> of protection domain '" + pd.name +
                "': the host platform has no seL4 capabilities to give a PD "
                "(cap_tcb, cap_sc, cap_vspace, cap_cnode, cap_notification, cap_endpoint, cap_mr, "
-               "untyped, cnode, free_slots)",
+               "untyped, cnode, cap_sched_control, free_slots)",
            "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
            "or leave the <cspace> out of the system file you run on the host");
 }

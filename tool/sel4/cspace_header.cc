@@ -37,6 +37,7 @@ const char* kind_label(plan::ExtraCap::Kind k) {
     case K::MrFrames: return "cap_mr";
     case K::Untyped: return "untyped";
     case K::EmptyCNode: return "cnode";
+    case K::SchedControl: return "cap_sched_control";
   }
   return "?";
 }
@@ -44,6 +45,7 @@ const char* kind_label(plan::ExtraCap::Kind k) {
 std::string source_of(const plan::Plan& plan, const plan::ExtraCap& e) {
   using K = plan::ExtraCap::Kind;
   if (e.kind == K::MrFrames) return " of memory region '" + plan.mrs[e.source_mr].name + "'";
+  if (e.kind == K::SchedControl) return " of cpu " + std::to_string(e.cpu);
   if (e.kind == K::Untyped || e.kind == K::EmptyCNode) return "";
   return " of '" + plan.pds[e.source_pd].name + "'";
 }

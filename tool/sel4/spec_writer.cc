@@ -212,6 +212,10 @@ void emit_cspace(Writer& w, size_t pd) {
   for (const plan::Cap& cap : po.caps) {
     switch (cap.kind) {
       case plan::Cap::Kind::IrqHandler: emit_irq(w, pd, cap); break;
+      case plan::Cap::Kind::SchedControl:
+        emit_copy(w, is::StepKind::Copy, w.in.boot->sched_control.start + cap.cpu, cnode, cap.slot,
+                  pd_abi::kCNodeBits, is::kRightsAll, 0);
+        break;
       case plan::Cap::Kind::Smc:
         emit_copy(w, is::StepKind::Copy, kSmcCap, cnode, cap.slot, pd_abi::kCNodeBits,
                   is::kRightsAll, 0);
