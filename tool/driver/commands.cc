@@ -11,6 +11,7 @@
 #include "host/run.h"
 #include "sel4/build_image.h"
 #include "sel4/cspace_header.h"
+#include "report/authority.h"
 
 #ifndef MICROKIT_VERSION
 #define MICROKIT_VERSION "0.0.0"
@@ -161,6 +162,16 @@ bool write_cspace_headers(const plan::Plan& plan, const std::string& dir, const 
   return true;
 }
 
+// --authority-json FILE: report::authority_json of the Plan.
+bool write_authority_json(const plan::Plan& plan, const std::string& path, Diagnostics& diags) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << report::authority_json(report::authority(plan));
+  if (f.flush()) return true;
+  diags.error("cannot-write", kToolName, {}, "cannot write the authority report '" + path + "'",
+              "check that --authority-json names a file you can write");
+  return false;
+}
+
 // The host "image" is the bundle the launcher runs (host/bundle_format.h).
 int build_host_bundle(const Options& opts, const Environment& env, const CheckedSystem& checked,
                       Result& result) {
@@ -168,6 +179,9 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   auto plan = plan::build(checked.sd, checked.board, checked.config, checked.inputs, diags);
   std::string path = (std::filesystem::path(env.cwd) / opts.output).string();
   bool written = plan && host::write_bundle(*plan, opts.system, path, diags);
+  if (written && opts.authority_json)
+    written = write_authority_json(*plan, (std::filesystem::path(env.cwd) / *opts.authority_json).string(),
+                                   diags);
   print_diagnostics(diags, result.err);
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
@@ -198,6 +212,8 @@ int build(const Options& opts, const Environment& env, Result& result) {
   bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
   if (built && opts.cspace_headers)
     built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);
+  if (built && opts.authority_json)
+    built = write_authority_json(*plan, at_cwd(*opts.authority_json), sel4_diags);
   print_diagnostics(sel4_diags, result.err);
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }

@@ -395,6 +395,17 @@ TEST_F(Cli, HostBoardIgnoresCspaceHeadersWithAWarning) {
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/hdr"));
 }
 
+TEST_F(Cli, AuthorityJsonIsWrittenFromThePlan) {
+  write_system();
+  Result r = run({"s.system", "--board", "host", "--config", "debug", "--authority-json",
+                  "authority.json", "-o", "s.bundle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream f(dir_.path() + "/authority.json");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(text, "\"protection_domains\"")) << text;
+  EXPECT_TRUE(contains(text, "\"name\": \"alpha\"")) << text;
+}
+
 // ------------------------------------------------------------ run
 
 TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {

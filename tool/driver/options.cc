@@ -34,7 +34,8 @@ enum class Flag {
   GdbPort,
   SerialInput,
   FreeRunning,
-  CspaceHeaders
+  CspaceHeaders,
+  AuthorityJson
 };
 
 struct FlagSpec {
@@ -58,6 +59,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--override-kernel", Flag::OverrideKernel},
     FlagSpec{"--viper-output", Flag::ViperOutput},
     FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
+    FlagSpec{"--authority-json", Flag::AuthorityJson},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -69,7 +71,7 @@ constexpr std::array kFlags = {
 // Flags that only matter when an image is built (the form without a verb).
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
                                         Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput,
-                                        Flag::CspaceHeaders};
+                                        Flag::CspaceHeaders, Flag::AuthorityJson};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
@@ -243,6 +245,7 @@ class Parser {
       case Flag::OverrideKernel: opts_.override_kernel = *value; break;
       case Flag::ViperOutput: opts_.viper_output = *value; break;
       case Flag::CspaceHeaders: opts_.cspace_headers = *value; break;
+      case Flag::AuthorityJson: opts_.authority_json = *value; break;
       case Flag::ImageType: set_image_type(*value); break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
@@ -479,6 +482,7 @@ std::string help_text() {
          "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (not supported yet)\n"
          "  --viper-output DIRECTORY_PATH     write Viper files, one per PD (not supported yet)\n"
          "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
+         "  --authority-json FILE             write what each PD can reach, as JSON\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

@@ -46,6 +46,7 @@ struct Options {
   std::optional<std::string> override_kernel;
   std::optional<std::string> viper_output;
   std::optional<std::string> cspace_headers;  // DIR for <pd>_cspace.h (docs/cspace.md)
+  std::optional<std::string> authority_json;  // FILE: the authority report as JSON
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.

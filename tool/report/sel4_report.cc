@@ -1,5 +1,7 @@
 // sel4_report: see sel4_report.h.
 #include "report/sel4_report.h"
+
+#include "report/authority.h"
 #include "support/text.h"
 
 #include <cstdio>
@@ -103,6 +105,7 @@ std::string sel4_report(const plan::Plan& plan, const plan::Sel4Plan& sp,
            std::to_string(sp.mr_frames[m].size()) + " frames of " +
            size_text(plan.mrs[m].page_size) + ", first at " + hex(sp.mr_paddr[m]) + "\n";
   untypeds(out, sp, boot);
+  out += authority_text(authority(plan));
   return out;
 }
 
