@@ -90,7 +90,11 @@ struct Planned {
   bool ok = false;
 };
 
-void plan_text(Planned& p, const std::string& text, Diagnostics& d) {
+// prefill: bytes of the prefill file "blob.bin", placed in the user image
+// one 4 KiB page after another from kPrefillPaddr.
+constexpr uint64_t kPrefillPaddr = test_support::kTestUserImagePaddr + 0x180000;
+
+void plan_text(Planned& p, const std::string& text, Diagnostics& d, size_t prefill = 0) {
   auto sd = sdf::parse(text, "grants.system", d);
   ASSERT_TRUE(sd) << describe(d);
   p.sd = *sd;
@@ -100,12 +104,18 @@ void plan_text(Planned& p, const std::string& text, Diagnostics& d) {
   Inputs in;
   in.programs["server.elf"] = elf::ElfFile{};
   in.programs["manager.elf"] = program_with("first_free");
+  if (prefill) in.prefills["blob.bin"] = std::vector<uint8_t>(prefill, 0xab);
   auto plan = build(p.sd, board, debug_config(), in, d);
   ASSERT_TRUE(plan) << describe(d);
   ASSERT_TRUE(test_support::load_test_kernel(p.w, d)) << describe(d);
   p.w.plan = *plan;
   Sel4Inputs si = test_support::test_sel4_inputs(p.w);
   si.sdf = &p.sd;
+  si.mr_prefill_pages.resize(p.w.plan.mrs.size());
+  for (size_t m = 0; m < p.w.plan.mrs.size(); ++m)
+    if (p.w.plan.mrs[m].prefill_size)
+      for (uint64_t k = 0; k < p.w.plan.mrs[m].size / 0x1000; ++k)
+        si.mr_prefill_pages[m].push_back(kPrefillPaddr + k * 0x1000);
   auto sp = plan_sel4(p.w.plan, si, d);
   if (!sp) return;
   p.w.sp = *sp;
@@ -383,6 +393,48 @@ TEST(CspaceGrants, SchedControlIsACopyOfTheCoresKernelCap) {
     copied = true;
   }
   EXPECT_TRUE(copied);
+}
+
+std::string prefilled_grant(const std::string& size_and_page_size) {
+  return R"(<system>
+  <memory_region name="blob" )" + size_and_page_size + R"( prefill_path="blob.bin" />
+  <protection_domain name="server" priority="200">
+    <program_image path="server.elf" />
+  </protection_domain>
+  <protection_domain name="manager" priority="100">
+    <program_image path="manager.elf" />
+    <cspace>
+      <cap_mr slot="1" mr="blob" />
+    </cspace>
+  </protection_domain>
+</system>
+)";
+}
+
+TEST(CspaceGrants, APrefilledRegionsFramesAreTheBootImagesFrames) {
+  Planned p;
+  Diagnostics d;
+  plan_text(p, prefilled_grant(R"(size="0x4000")"), d, 0x1000);
+  ASSERT_TRUE(p.ok) << describe(d);
+  ASSERT_EQ(p.w.sp.mr_frames[0].size(), 4u);
+  for (uint64_t k = 0; k < 4; ++k) {
+    const Cap* cap = cap_at(p.w.sp.pds[kManager], 1 + k);
+    ASSERT_TRUE(cap);
+    const KernelObject& o = p.w.sp.objects[cap->object];
+    EXPECT_EQ(o.source, KernelObject::Source::UserImage);
+    EXPECT_EQ(o.paddr, kPrefillPaddr + k * 0x1000);
+    EXPECT_EQ(cap->rights, (CapRights{true, false, false, false}));  // perms default to r
+  }
+}
+
+TEST(CspaceGrants, APrefilledRegionWithLargePagesIsAnErrorAtTheGrant) {
+  Planned p;
+  Diagnostics d;
+  plan_text(p, prefilled_grant(R"(size="0x200000" page_size="0x200000")"), d, 0x1000);
+  EXPECT_FALSE(p.ok);
+  ASSERT_EQ(d.error_count(), 1u) << describe(d);
+  EXPECT_EQ(d.all().front().id, "cap-mr-frame-count");
+  EXPECT_EQ(d.all().front().loc, (Loc{9, 7}));
 }
 
 TEST(CspaceGrants, AsMuchUntypedAsFitsIsAccepted) {

@@ -563,8 +563,20 @@ void grant_endpoint(Ctx& c, size_t i, const ExtraCap& extra, const std::string& 
 // <cap_mr>: one unmapped copy of each of the MR's frames, read or read-write.
 void grant_mr_frames(Ctx& c, size_t i, const ExtraCap& extra) {
   const auto& frames = c.sp.mr_frames[extra.source_mr];
+  if (frames.size() != extra.count) {
+    // A prefilled MR is mapped from the boot image's 4 KiB frames whatever
+    // its page_size, so its frames are not the slots the SDF counted.
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-mr-frame-count", file, loc,
+                  "memory region '" + c.plan.mrs[extra.source_mr].name + "' is backed by " +
+                      std::to_string(frames.size()) + " frames, not the " + std::to_string(extra.count) +
+                      " slots its size and page_size give (a prefilled region uses the boot "
+                      "image's 4 KiB frames)",
+                  "remove page_size from the region, or grant a region without prefill");
+    return;
+  }
   CapRights r{extra.read, extra.write, false, false};
-  for (size_t k = 0; k < frames.size() && k < extra.count; ++k)
+  for (size_t k = 0; k < frames.size(); ++k)
     add_cap(c.sp.pds[i], pd_abi::user_cap_slot(extra.slot + k), frames[k], r, 0,
             "cspace " + std::to_string(extra.slot + k) + ": frame " + std::to_string(k) + " of " +
                 c.plan.mrs[extra.source_mr].name);

@@ -292,7 +292,8 @@ void check_cap_slots(Context& cx, const ProtectionDomain& pd, const Cap& cap,
   }
   if (cap.slot > kMaxCapSlot || (n > 0 && n - 1 > kMaxCapSlot - cap.slot)) {
     cx.error("cap-slot-too-high", cap.at("slot"),
-             "cspace slot" + range + " is above the maximum " + std::to_string(kMaxCapSlot),
+             "cspace slot" + range + (n > 1 ? " reach" : " is") + " above the maximum " +
+                 std::to_string(kMaxCapSlot),
              "use slots between 1 and " + std::to_string(kMaxCapSlot) +
                  (n > 1 ? " (this grant takes " + std::to_string(n) + " consecutive slots)" : ""));
     return;
