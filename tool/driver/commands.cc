@@ -186,6 +186,25 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
+// `microkit headers`: the CSpace headers from the SDF alone, so that a
+// Makefile can make them before it compiles the programs that include them.
+int headers(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result, /*load_files=*/false);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  if (checked->board.arch == board::Arch::Host) {
+    diags.error("cspace-headers-on-host", kToolName, {},
+                "the host board has no capabilities, so there are no CSpace headers to write",
+                "use an seL4 board, e.g. --board qemu_virt_aarch64");
+    return fail(result, diags);
+  }
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
+  std::string dir = (std::filesystem::path(env.cwd) / opts.cspace_headers.value_or(".")).string();
+  bool ok = plan && write_cspace_headers(*plan, dir, opts.system, diags);
+  print_diagnostics(diags, result.err);
+  return ok && !diags.has_errors() ? kExitOk : kExitUserError;
+}
+
 int build(const Options& opts, const Environment& env, Result& result) {
   auto checked = check_system(opts, env, result);
   if (!checked) return kExitUserError;
@@ -236,6 +255,7 @@ Result run_command(const std::vector<std::string>& args, const Environment& env)
     case Verb::Check: result.exit_code = check(*opts, env, result); break;
     case Verb::Run: result.exit_code = run_on_host(*opts, env, result); break;
     case Verb::Build: result.exit_code = build(*opts, env, result); break;
+    case Verb::Headers: result.exit_code = headers(*opts, env, result); break;
   }
   return result;
 }

@@ -406,6 +406,49 @@ TEST_F(Cli, AuthorityJsonIsWrittenFromThePlan) {
   EXPECT_TRUE(contains(text, "\"name\": \"alpha\"")) << text;
 }
 
+// ------------------------------------------------------------ headers
+
+TEST_F(Cli, HeadersAreWrittenFromTheSdfAloneBeforeAnyProgramExists) {
+  dir_.write("g.system", R"(<system>
+  <protection_domain name="spawner">
+    <program_image path="not-built-yet.elf" />
+    <cspace>
+      <untyped slot="4" size="0x4000" name="pool" />
+      <free_slots count="16" />
+    </cspace>
+  </protection_domain>
+</system>
+)");
+  Result r = run({"headers", "g.system", "--board", "qemu_virt_aarch64", "--cspace-headers", "inc"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(contains(r.err, "warning")) << r.err;
+  std::ifstream f(dir_.path() + "/inc/spawner_cspace.h");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(text, "#define MICROKIT_CAP_POOL 462u")) << text;
+  EXPECT_TRUE(contains(text, "#define MICROKIT_CSPACE_FREE_COUNT 16u")) << text;
+}
+
+TEST_F(Cli, HeadersStillValidateTheSystem) {
+  dir_.write("g.system", R"(<system>
+  <protection_domain name="spawner">
+    <program_image path="x.elf" />
+    <cspace><untyped slot="4" size="0x3000" /></cspace>
+  </protection_domain>
+</system>
+)");
+  Result r = run({"headers", "g.system", "--board", "qemu_virt_aarch64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "g.system:4:31: error: untyped size 0x3000 is not a power of two")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/spawner_cspace.h"));
+}
+
+TEST_F(Cli, HeadersOnTheHostBoardAreAnError) {
+  write_system();
+  Result r = run({"headers", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "the host board has no capabilities")) << r.err;
+}
+
 // ------------------------------------------------------------ run
 
 TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {

@@ -81,10 +81,11 @@ bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
 }
 
-constexpr std::array<std::pair<std::string_view, Verb>, 3> kVerbs = {{
+constexpr std::array<std::pair<std::string_view, Verb>, 4> kVerbs = {{
     {"check", Verb::Check},
     {"run", Verb::Run},
     {"boards", Verb::Boards},
+    {"headers", Verb::Headers},
 }};
 
 std::optional<Flag> find_flag(std::string_view name) {
@@ -380,6 +381,7 @@ class Parser {
     for (const auto& [flag, name] : given_) {
       if (std::find(kBuildOnlyFlags.begin(), kBuildOnlyFlags.end(), flag) == kBuildOnlyFlags.end())
         continue;
+      if (opts_.verb == Verb::Headers && flag == Flag::CspaceHeaders) continue;  // its output
       diags_.warning("cli-ignored-option", kToolName, {},
                      "option " + name + " has no effect with '" + verb_name(opts_.verb) + "'",
                      "it applies when building an image: microkit SYSTEM --board B --config C");
@@ -402,6 +404,8 @@ class Parser {
     switch (verb) {
       case Verb::Check:
         return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
+      case Verb::Headers:
+        return "microkit headers SYSTEM --board BOARD [--config CONFIG] [--cspace-headers DIR]";
       case Verb::Run:
         return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...] "
                "[launcher options]";
@@ -425,6 +429,7 @@ const char* verb_name(Verb verb) {
     case Verb::Check: return "check";
     case Verb::Run: return "run";
     case Verb::Boards: return "boards";
+    case Verb::Headers: return "headers";
     case Verb::Help: return "help";
     case Verb::Version: return "version";
   }

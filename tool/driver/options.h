@@ -27,7 +27,7 @@
 
 namespace microkit::driver {
 
-enum class Verb { Build, Check, Run, Boards, Help, Version };
+enum class Verb { Build, Check, Run, Boards, Help, Version, Headers };
 enum class ImageType { Unspecified, Binary, Elf, Uimage };
 
 const char* verb_name(Verb verb);

@@ -69,7 +69,7 @@ Mr plan_mr(Ctx& c, const sdf::MemoryRegion& m) {
     mr.prefill_path = resolved(c.inputs, *m.prefill_path);
     auto it = c.inputs.prefills.find(*m.prefill_path);
     if (it != c.inputs.prefills.end()) mr.prefill = it->second;
-    else
+    else if (!c.inputs.sdf_only)
       c.diags.error("prefill-file-missing", c.sd.file, m.at("prefill_path"),
                     "the prefill file '" + *m.prefill_path + "' of memory region '" + m.name +
                         "' was not loaded",
@@ -256,7 +256,7 @@ const elf::Symbol* find_symbol(const elf::ElfFile& elf, const std::string& name)
 
 // Finds each patch's address in the program (or path_for_symbols) ELF.
 void resolve_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
-  if (!p.program_image) return;
+  if (!p.program_image || c.inputs.sdf_only) return;
   const auto& img = *p.program_image;
   const std::string& key = img.path_for_symbols ? *img.path_for_symbols : img.path;
   auto it = c.inputs.programs.find(key);

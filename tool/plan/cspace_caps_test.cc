@@ -144,10 +144,15 @@ bool make_world(World& w, Diagnostics& d) {
   if (!test_support::load_test_kernel(w, d)) return false;
   w.plan.pds.push_back(make_pd("primary", false));
   w.plan.pds.push_back(make_pd("secondary", true));
-  w.plan.pds[0].extra_caps = {{ExtraCap::Kind::Sc, 1, 1},
-                              {ExtraCap::Kind::Tcb, 1, 2},
-                              {ExtraCap::Kind::VSpace, 1, 9},
-                              {ExtraCap::Kind::Tcb, 0, 127}};
+  auto extra = [](ExtraCap::Kind kind, size_t source_pd, uint64_t slot) {
+    ExtraCap e;
+    e.kind = kind;
+    e.source_pd = source_pd;
+    e.slot = slot;
+    return e;
+  };
+  w.plan.pds[0].extra_caps = {extra(ExtraCap::Kind::Sc, 1, 1), extra(ExtraCap::Kind::Tcb, 1, 2),
+                              extra(ExtraCap::Kind::VSpace, 1, 9), extra(ExtraCap::Kind::Tcb, 0, 127)};
   Sel4Inputs si = test_support::test_sel4_inputs(w);
   auto sp = plan_sel4(w.plan, si, d);
   if (!sp) return false;

@@ -136,6 +136,9 @@ struct Inputs {
   std::map<std::string, elf::ElfFile> programs;           // key: program_image path
   std::map<std::string, std::string> resolved_paths;      // key: SDF path -> file found
   std::map<std::string, std::vector<uint8_t>> prefills;   // key: prefill_path
+  // `microkit headers`: plan from the SDF alone; programs and prefill files
+  // were not loaded, so symbols stay unresolved and prefills empty.
+  bool sdf_only = false;
 };
 
 std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& board,
