@@ -75,6 +75,7 @@ struct Proc {
   bool calling = false;   // blocked in a PPC
   std::optional<size_t> call_target;
   bool faulted = false, fault_in_handler = false;
+  uint64_t fault_label = 0;  // the seL4 fault label of the fault it is parked in
   bool stopped = false, dead = false;
   std::optional<size_t> serving;        // the caller whose PPC it handles
   std::optional<size_t> serving_fault;  // the child whose fault it handles
@@ -262,6 +263,13 @@ void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd) {
     if (!c.irq && c.id < 64)
       cp->channels[c.id] = ChannelEntry{1, (c.notify ? kChNotify : 0u) | (c.pp ? kChPpcall : 0u),
                                         c.peer_id, -1, 0};
+  for (const auto& c : pd.channels) {
+    if (c.id >= 64) continue;
+    uint64_t bit = 1ull << c.id;
+    if (c.irq) cp->irq_mask |= bit;
+    if (!c.irq && c.notify) cp->notify_mask |= bit;
+    if (!c.irq && c.pp) cp->pp_mask |= bit;
+  }
   cp->own_ep_fd = -1;
   cp->patch_count = std::min<size_t>(pd.patches.size(), kMaxPatches);
   for (size_t i = 0; i < cp->patch_count; ++i)
@@ -587,13 +595,26 @@ void Launcher::reply_to_caller(Proc& p) {
   update(c);
 }
 
+// As seL4 does with a fault reply (handleFaultReply): VM and cap faults
+// retry as they were; a user exception takes FaultIP, SP and FLAGS from the
+// reply's first message registers (as many as its length says, at most
+// three) and resumes only if the reply's label is 0 (else the child stays
+// stopped, as the kernel leaves it inactive).
 void Launcher::reply_to_fault(Proc& p) {
   if (!p.serving_fault) return;
   Proc& c = procs_[*p.serving_fault];
   p.serving_fault.reset();
   if (!p.cp->reply_valid || !c.faulted) return;
+  uint64_t info = p.cp->reply_msginfo;
+  uint64_t regs = 0;
+  if (c.fault_label == 3 /* seL4_Fault_UserException */) {
+    if ((info >> 12) != 0) return;
+    regs = std::min<uint64_t>(msginfo_count(info), kMaxReplyRegisters);
+    uint64_t* into[kMaxReplyRegisters] = {&c.cp->fault_pc, &c.cp->fault_sp, &c.cp->fault_flags};
+    for (uint64_t i = 0; i < regs; ++i) *into[i] = p.cp->mrs[i];
+  }
   c.faulted = false;
-  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), uint64_t{0});
+  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), regs);
   update(c);
 }
 
@@ -624,6 +645,7 @@ void Launcher::fault(Proc& p, uint64_t label, const uint64_t* mrs, uint64_t coun
                      bool in_handler) {
   p.faulted = true;
   p.fault_in_handler = in_handler;
+  p.fault_label = label;
   p.resume.reset();
   p.in_recv = false;
   p.queued = false;

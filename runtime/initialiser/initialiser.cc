@@ -9,9 +9,10 @@
 //   4. for each step: check it (check_step), then invoke it; any failure
 //      stops with "FAILED at step N (<what>)";
 //   5. serve the monitor endpoint: report faults of PDs that have no
-//      parent (a faulted PD is never restarted, the others keep running)
-//      and move the scheduling context of passive PDs from their TCB to
-//      their notification after their init.
+//      parent (a faulted PD is never restarted, the others keep running).
+//      Passive PDs need nothing here: their scheduling context was bound to
+//      their notification by a step, and the kernel hands it over when the
+//      PD first blocks after init().
 // See docs/initialiser.md.
 #include "runtime/initialiser/invoke.h"
 #include "runtime/initialiser/print.h"
@@ -20,6 +21,16 @@
 // libsel4 built with LibSel4UseThreadLocals=OFF reads the IPC buffer from
 // this plain global.
 seL4_IPCBuffer* __sel4_ipc_buffer;
+
+#if defined(CONFIG_DEBUG_BUILD)
+// libsel4's seL4_DebugNameThread copies the name with strcpy.
+extern "C" char* strcpy(char* dst, const char* src) {
+  char* d = dst;
+  while ((*d++ = *src++) != '\0') {
+  }
+  return dst;
+}
+#endif
 
 // From initialiser.ld: the first and one-past-last byte of this image.
 extern "C" const uint8_t __initialiser_start[];
@@ -131,11 +142,31 @@ void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts
   check_untypeds(bytes, h, bi);
 }
 
+// A TcbSetName step: the kernel's debug name of the thread is its PD's
+// name (NUL-terminated copy). Only debug kernels have the call.
+void name_thread(const uint8_t* bytes, const spec::SpecHeader& h, const spec::Step& s) {
+#if defined(CONFIG_DEBUG_BUILD)
+  auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + s.arg[1] * sizeof(spec::PdEntry));
+  char name[spec::kMaxNameBytes + 1];
+  for (uint32_t i = 0; i < e.name_size; ++i) name[i] = static_cast<char>(bytes[h.strings_offset + e.name_offset + i]);
+  name[e.name_size] = '\0';
+  seL4_DebugNameThread(s.arg[0], name);
+#else
+  (void)bytes, (void)h, (void)s;
+#endif
+}
+
 // Step 4: decode then invoke, in order.
 void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b) {
   for (uint64_t n = 0; n < h.step_count; ++n) {
     auto step = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize);
-    if (const char* why = check_step(step, b)) fail_step(n, step.kind, why, false, seL4_NoError);
+    const char* why = check_step(step, b);
+    if (why == nullptr) why = check_step_in_spec(step, h);
+    if (why != nullptr) fail_step(n, step.kind, why, false, seL4_NoError);
+    if (step.kind == static_cast<uint32_t>(spec::StepKind::TcbSetName)) {
+      name_thread(bytes, h, step);
+      continue;
+    }
     seL4_Word type = 0;
     if (step.kind == static_cast<uint32_t>(spec::StepKind::Retype) && !object_type(step.small, &type))
       fail_step(n, step.kind, "this kernel has no such object type", false, seL4_NoError);
@@ -195,35 +226,6 @@ void put_fault(seL4_MessageInfo_t tag) {
   }
 }
 
-// A passive PD finished init(): take its scheduling context away and lend
-// it to the PD's notification. From now on the PD runs on its callers' SC
-// when called (PPC) and on this SC when notified; the kernel returns the SC
-// to the notification when the PD blocks again. Unbind comes first because
-// the PD is blocked in its event loop (it sent "init done" and waits), so
-// it needs no SC of its own in between.
-void passive_after_init(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
-  auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry));
-  if (e.sc_slot == 0) return;  // not passive: nothing to do
-  const char* what = "unbinding its scheduling context from its TCB";
-  seL4_Error err = seL4_SchedContext_UnbindObject(e.sc_slot, e.tcb_slot);
-  if (err == seL4_NoError) {
-    what = "binding its scheduling context to its notification";
-    err = seL4_SchedContext_Bind(e.sc_slot, e.notification_slot);
-  }
-  print::line_start();
-  print::put("PD '");
-  put_pd_name(bytes, h, pd);
-  if (err == seL4_NoError) {
-    print::put("' is passive now (its scheduling context is bound to its notification)\n");
-    return;
-  }
-  print::put("': ");
-  print::put(what);
-  print::put(" failed: seL4 error ");
-  print::dec(static_cast<uint64_t>(err));
-  print::put("\n");
-}
-
 // Step 5: never replies to a fault; the faulted thread is suspended for
 // good.
 [[noreturn]] void serve_faults(const uint8_t* bytes, const spec::SpecHeader& h) {
@@ -231,10 +233,6 @@ void passive_after_init(const uint8_t* bytes, const spec::SpecHeader& h, int64_t
     seL4_Word badge = 0;
     seL4_MessageInfo_t tag = seL4_Recv(h.fault_ep_slot, &badge, h.reply_slot);
     int64_t pd = pd_for_badge(bytes, h, badge);
-    if (seL4_MessageInfo_get_label(tag) == 0 && pd >= 0) {
-      passive_after_init(bytes, h, pd);
-      continue;
-    }
     print::line_start();
     print::put("PD '");
     put_pd_name(bytes, h, pd);

@@ -12,6 +12,7 @@ constexpr seL4_Uint8 kRootDepth = seL4_WordBits;  // a root CNode CPtr is a slot
 static_assert(seL4_IPCBufferSizeBits == 10, "check_step's IPC buffer alignment");
 static_assert(seL4_CapInitThreadCNode == 2, "check_step's root CNode slot");
 static_assert(seL4_WordBits == 64, "CapStep depths are at most 64");
+static_assert(spec::kTcbFlagFpuDisabled == seL4_TCBFlag_fpuDisabled, "TcbSetFlagsStep's flag bits");
 
 seL4_CapRights_t rights_of(uint32_t r) {
   return seL4_CapRights_new((r & spec::kRightGrantReply) != 0, (r & spec::kRightGrant) != 0,
@@ -59,6 +60,20 @@ seL4_Error write_registers(const spec::TcbWriteRegistersStep& s) {
   regs.sp = s.sp;
   // pc and sp are the first two of the kernel's frame registers.
   return seL4_TCB_WriteRegisters(s.tcb_slot, seL4_False, 0, 2, &regs);
+}
+
+// The copy is the only memory access of the initial task into a PD's
+// frame: map, copy, clean to the point of coherency, unmap.
+seL4_Error fill_frame(const spec::FillFrameStep& s) {
+  seL4_Error e = seL4_ARM_Page_Map(s.frame_slot, seL4_CapInitThreadVSpace, s.scratch_vaddr, seL4_AllRights,
+                                   static_cast<seL4_ARM_VMAttributes>(seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever));
+  if (e != seL4_NoError) return e;
+  auto* dst = reinterpret_cast<uint8_t*>(s.scratch_vaddr + s.dest_offset);
+  const auto* src = reinterpret_cast<const uint8_t*>(s.src_vaddr);
+  for (uint64_t i = 0; i < s.length; ++i) dst[i] = src[i];
+  e = seL4_ARM_Page_Clean_Data(s.frame_slot, s.dest_offset, s.dest_offset + s.length);
+  seL4_Error u = seL4_ARM_Page_Unmap(s.frame_slot);
+  return e != seL4_NoError ? e : u;
 }
 
 }  // namespace
@@ -110,6 +125,14 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::IrqSetNotification: return seL4_IRQHandler_SetNotification(a[0], a[1]);
     case K::IrqAck: return seL4_IRQHandler_Ack(a[0]);
     case K::TcbResume: return seL4_TCB_Resume(a[0]);
+    case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
+    case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
+    case K::FillFrame: return fill_frame(as<spec::FillFrameStep>(s));
+    case K::TcbSetFlags: return static_cast<seL4_Error>(seL4_TCB_SetFlags(a[0], a[1], a[2]).error);
+    case K::DomainSet: return seL4_DomainSet_Set(seL4_CapDomain, static_cast<seL4_Uint8>(a[1]), a[0]);
+    case K::DomainScheduleConfigure:
+      return seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, a[0], static_cast<seL4_Uint8>(a[1]), a[2]);
+    case K::DomainScheduleSetStart: return seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, a[0]);
   }
   return seL4_IllegalOperation;  // not reached: check_step() knows every kind
 }

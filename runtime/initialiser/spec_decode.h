@@ -163,6 +163,23 @@ inline const char* check_sched_control(const spec::SchedControlConfigureStep& s,
   return nullptr;
 }
 
+// A frame filled from the user image: its size is a page size, the copy
+// stays inside the frame and reads only the user image, and the scratch
+// address is aligned to the frame.
+inline const char* check_fill_frame(const spec::FillFrameStep& s, const BootFacts& b) {
+  if (s.size_bits != 12 && s.size_bits != 21 && s.size_bits != 30) return "frame size is not a page size";
+  if (!is_source_slot(b, s.frame_slot)) return "slot out of range";
+  if (s.reserved[0] != 0 || s.reserved[1] != 0) return "reserved field not zero";
+  uint64_t size = uint64_t{1} << s.size_bits;
+  if (s.scratch_vaddr % size != 0) return "scratch address not aligned to the frame";
+  if (s.length == 0 || s.dest_offset > size || s.length > size - s.dest_offset) return "copy outside the frame";
+  uint64_t ui_size = (b.user_image_frames_end - b.user_image_frames_start) * 4096;
+  if (s.src_vaddr < b.user_image_vaddr || s.src_vaddr - b.user_image_vaddr > ui_size ||
+      s.length > ui_size - (s.src_vaddr - b.user_image_vaddr))
+    return "copy source outside the user image";
+  return nullptr;
+}
+
 // Checks steps whose fields are plain slots plus reserved words: which of
 // arg[0..6] are slots (bit i of slot_mask) and which must be zero.
 inline const char* check_slots(const spec::Step& s, const BootFacts& b, unsigned slot_mask,
@@ -185,14 +202,24 @@ inline const char* step_name(uint32_t kind) {
       "map frame", "configure TCB", "set TCB scheduling parameters", "set TCB timeout endpoint",
       "configure scheduling context", "write TCB registers", "bind notification",
       "issue IRQ handler", "set IRQ notification", "acknowledge IRQ", "resume TCB"};
-  return kind <= spec::kMaxStepKind ? names[kind] : names[0];
+  switch (static_cast<spec::StepKind>(kind)) {
+    case spec::StepKind::TcbSetFlags: return "set TCB flags";
+    case spec::StepKind::DomainSet: return "set TCB domain";
+    case spec::StepKind::DomainScheduleConfigure: return "configure domain schedule entry";
+    case spec::StepKind::DomainScheduleSetStart: return "start domain schedule";
+    case spec::StepKind::SchedContextBind: return "bind scheduling context to notification";
+    case spec::StepKind::TcbSetName: return "name TCB";
+    case spec::StepKind::FillFrame: return "fill frame";
+    default: break;
+  }
+  return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
 }
 
 // Every check of one step. Steps with a small field that must be zero have
 // it checked here too.
 inline const char* check_step(const spec::Step& s, const BootFacts& b) {
   using K = spec::StepKind;
-  if (s.kind == 0 || s.kind > spec::kMaxStepKind) return "unknown step kind";
+  if (!spec::is_step_kind(s.kind)) return "unknown step kind";
   K kind = static_cast<K>(s.kind);
   switch (kind) {
     case K::Retype: return check_retype(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
@@ -202,6 +229,7 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::MapFrame: return check_map_frame(read_at<spec::MapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::SchedControlConfigure:
       return check_sched_control(read_at<spec::SchedControlConfigureStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::FillFrame: return check_fill_frame(read_at<spec::FillFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::IrqIssue:
       if (s.small > spec::kTriggerEdge) return "unknown IRQ trigger";
       if (s.arg[3] == 0 || s.arg[3] > 64) return "destination depth out of range";
@@ -225,13 +253,36 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::TcbWriteRegisters:
       if (s.arg[2] % 16 != 0) return "stack pointer not 16-byte aligned";
       return check_slots(s, b, 0b0000001, 0, 0b1111000);
+    case K::TcbSetName:  // tcb, PD index (checked against the PD table by check_step_in_spec)
+      return check_slots(s, b, 0b0000001, 0, 0b1111100);
     case K::TcbSetTimeoutEndpoint:
     case K::TcbBindNotification:
+    case K::SchedContextBind:
     case K::IrqSetNotification: return check_slots(s, b, 0b0000011, 0, 0b1111100);
     case K::IrqAck:
     case K::TcbResume: return check_slots(s, b, 0b0000001, 0, 0b1111110);
+    case K::TcbSetFlags:  // tcb, clear, set
+      if ((s.arg[1] | s.arg[2]) & ~spec::kTcbFlagsAll) return "unknown TCB flags";
+      return check_slots(s, b, 0b0000001, 0, 0b1111000);
+    case K::DomainSet:  // tcb, domain
+      if (s.arg[1] > 255) return "domain out of range";
+      return check_slots(s, b, 0b0000001, 0, 0b1111100);
+    case K::DomainScheduleConfigure:  // index, domain, duration
+      if (s.arg[1] > 255) return "domain out of range";
+      if (s.arg[2] > spec::kMaxDomainTicks) return "duration does not fit in 56 bits";
+      if (s.arg[2] == 0 && s.arg[1] != 0) return "an end marker has domain 0";
+      return check_slots(s, b, 0, 0, 0b1111000);
+    case K::DomainScheduleSetStart:  // index
+      return check_slots(s, b, 0, 0, 0b1111110);
     default: return "unknown step kind";
   }
+}
+
+// The checks of a step that need the rest of the spec: a TcbSetName step
+// names a PD of the PD table.
+inline const char* check_step_in_spec(const spec::Step& s, const spec::SpecHeader& h) {
+  if (s.kind == uint32_t(spec::StepKind::TcbSetName) && s.arg[1] >= h.pd_count) return "PD index out of range";
+  return nullptr;
 }
 
 // The PD table: names inside the string table and of sane length, badges
@@ -246,7 +297,7 @@ inline const char* check_pds(const uint8_t* spec_bytes, const spec::SpecHeader& 
     if (pd.tcb_slot == 0 || pd.tcb_slot >= b.root_cnode_slots) return "PD TCB slot out of range";
     if (pd.sc_slot >= b.root_cnode_slots) return "PD scheduling context slot out of range";
     if (pd.notification_slot >= b.root_cnode_slots) return "PD notification slot out of range";
-    // A passive PD's SC moves to its notification after init: both or neither.
+    // A passive PD's SC and notification are named together: both or neither.
     if ((pd.sc_slot == 0) != (pd.notification_slot == 0))
       return "passive PD without both a scheduling context and a notification slot";
     for (uint64_t j = 0; j < i && pd.fault_badge != 0; ++j) {

@@ -327,8 +327,112 @@ TEST(InitialiserSpec, PdTableRefusals) {
 }
 
 TEST(InitialiserSpec, StepNamesCoverEveryKind) {
-  for (uint32_t k = 1; k <= spec::kMaxStepKind; ++k) EXPECT_STRNE(step_name(k), "unknown") << k;
+  for (uint32_t k = 1; k <= 40; ++k) EXPECT_EQ(std::string(step_name(k)) != "unknown", spec::is_step_kind(k)) << k;
+  EXPECT_STREQ(step_name(uint32_t(StepKind::SchedContextBind)), "bind scheduling context to notification");
+  EXPECT_STREQ(step_name(uint32_t(StepKind::TcbSetName)), "name TCB");
+  EXPECT_STREQ(step_name(uint32_t(StepKind::DomainSet)), "set TCB domain");
   EXPECT_STREQ(step_name(spec::kMaxStepKind + 1), "unknown");
+  spec::Step s{};
+  s.kind = spec::kMaxStepKind + 1;
+  EXPECT_STREQ(check_step(s, facts()), "unknown step kind");
+}
+
+// A fill copies inside its frame, from inside the user image (vaddr
+// 0x400000, 20 frames in facts()), through an aligned scratch block.
+TEST(InitialiserSpec, FillFrameRefusals) {
+  auto fill = [](uint32_t bits, uint64_t src, uint64_t len, uint64_t off, uint64_t scratch) {
+    spec::FillFrameStep f{};
+    f.kind = uint32_t(StepKind::FillFrame);
+    f.size_bits = bits;
+    f.frame_slot = 1005;
+    f.src_vaddr = src;
+    f.length = len;
+    f.dest_offset = off;
+    f.scratch_vaddr = scratch;
+    return read_at<spec::Step>(reinterpret_cast<const uint8_t*>(&f), 0);
+  };
+  EXPECT_EQ(check_step(fill(21, 0x400000, 0x14000, 0, 0x200000), facts()), nullptr);
+  EXPECT_EQ(check_step(fill(21, 0x410000, 0x4000, 0x1fc000, 0x200000), facts()), nullptr);
+  EXPECT_STREQ(check_step(fill(20, 0x400000, 1, 0, 0x200000), facts()), "frame size is not a page size");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 1, 0, 0x201000), facts()), "scratch address not aligned to the frame");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 0x2000, 0x1ff000, 0x200000), facts()), "copy outside the frame");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 0, 0, 0x200000), facts()), "copy outside the frame");
+  EXPECT_STREQ(check_step(fill(21, 0x400000, 0x14001, 0, 0x200000), facts()), "copy source outside the user image");
+  EXPECT_STREQ(check_step(fill(21, 0x3ff000, 0x10, 0, 0x200000), facts()), "copy source outside the user image");
+  spec::Step bad = fill(21, 0x400000, 1, 0, 0x200000);
+  bad.arg[0] = 0;
+  EXPECT_STREQ(check_step(bad, facts()), "slot out of range");
+  bad = fill(21, 0x400000, 1, 0, 0x200000);
+  bad.arg[6] = 1;
+  EXPECT_STREQ(check_step(bad, facts()), "reserved field not zero");
+}
+
+TEST(InitialiserSpec, SchedContextBindIsTwoSlots) {
+  SpecWriter w = writer();
+  w.sched_context_bind(1004, 1009);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps[0].arg[1] = 0;
+  EXPECT_STREQ(check_only_step(w), "slot out of range");
+  w.steps[0].arg[1] = 1009;
+  w.steps[0].arg[2] = 1;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+}
+
+// A thread's name comes from the PD table: the index must be inside it.
+TEST(InitialiserSpec, NameThreadNamesAPdOfTheTable) {
+  SpecWriter w = writer();
+  w.add_pd("a", 5, 1005);
+  w.name_thread(1005, 0);
+  auto bytes = w.bytes();
+  auto h = header_of(bytes);
+  EXPECT_EQ(check_step(step_of(bytes, 0), facts()), nullptr);
+  EXPECT_EQ(check_step_in_spec(step_of(bytes, 0), h), nullptr);
+  w.steps[0].arg[1] = 1;
+  bytes = w.bytes();
+  EXPECT_EQ(check_step(step_of(bytes, 0), facts()), nullptr);
+  EXPECT_STREQ(check_step_in_spec(step_of(bytes, 0), header_of(bytes)), "PD index out of range");
+  w.steps[0].arg[1] = 0;
+  w.steps[0].arg[0] = 0;
+  bytes = w.bytes();
+  EXPECT_STREQ(check_step(step_of(bytes, 0), facts()), "slot out of range");
+}
+
+// fpu and domains (TcbSetFlags, DomainSet, DomainScheduleConfigure/SetStart): what a valid step looks like and what the
+// decoder refuses before the kernel sees it.
+TEST(InitialiserSpec, FlagAndDomainSteps) {
+  SpecWriter w = writer();
+  w.set_flags(1000, 0, spec::kTcbFlagFpuDisabled);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.set_flags(1000, 0, 2);
+  EXPECT_STREQ(check_only_step(w), "unknown TCB flags");
+  w.steps.clear();
+  w.set_flags(0, 0, 1);
+  EXPECT_STREQ(check_only_step(w), "slot out of range");
+  w.steps.clear();
+  w.domain_set(1000, 3);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.domain_set(1000, 256);
+  EXPECT_STREQ(check_only_step(w), "domain out of range");
+  w.steps.clear();
+  w.schedule_configure(5, 2, 62500);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.schedule_configure(5, 0, 0);  // an end marker
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.schedule_configure(5, 2, 0);
+  EXPECT_STREQ(check_only_step(w), "an end marker has domain 0");
+  w.steps.clear();
+  w.schedule_configure(5, 2, spec::kMaxDomainTicks + 1);
+  EXPECT_STREQ(check_only_step(w), "duration does not fit in 56 bits");
+  w.steps.clear();
+  w.schedule_start(1);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.back().arg[1] = 7;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+  EXPECT_STREQ(step_name(uint32_t(spec::StepKind::DomainScheduleSetStart)), "start domain schedule");
 }
 
 }  // namespace

@@ -20,6 +20,12 @@ void prepare_cpu(const loader_image::ImageHeader& h);
 // [image_start, image_end) is the loaded boot image (kept identity-mapped).
 void enable_mmu(const loader_image::ImageHeader& h, uint64_t image_start, uint64_t image_end);
 
+// SMP kernels: starts every other core (MICROKIT_LOADER_CORES in all); each
+// prepares itself like the boot core, turns on the MMU with the boot core's
+// tables and enters the kernel too. Returns once all have. Nothing to do
+// for a single-core kernel.
+void start_secondary_cores(const loader_image::ImageHeader& h);
+
 // Enters the kernel with the boot-protocol registers. Never returns.
 [[noreturn]] void enter_kernel(const loader_image::ImageHeader& h);
 

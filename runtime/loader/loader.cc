@@ -131,7 +131,8 @@ void step(const char* what) {
 }  // namespace microkit::loader
 
 // Steps: 1. check the header; 2. copy the regions; 3. set up the CPU
-// (exception level, GIC, timers); 4. page tables and MMU; 5. enter the kernel.
+// (exception level, GIC, timers); 4. page tables and MMU; 5. the other
+// cores (SMP kernels); 6. enter the kernel.
 extern "C" [[noreturn]] void loader_main() {
   using namespace microkit::loader;
   uint64_t image_base = reinterpret_cast<uint64_t>(_start);
@@ -141,6 +142,7 @@ extern "C" [[noreturn]] void loader_main() {
   load_regions(h, image_base);
   arch::prepare_cpu(h);
   arch::enable_mmu(h, image_base, image_base + h.image_size);
+  arch::start_secondary_cores(h);
   say_hex("jumping to kernel at ", h.kernel_entry);
   arch::enter_kernel(h);
 }

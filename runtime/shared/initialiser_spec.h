@@ -64,7 +64,7 @@ namespace microkit::initialiser_spec {
 // "MKIS" in the first four bytes.
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
-inline constexpr uint32_t kSpecVersion = 2;
+inline constexpr uint32_t kSpecVersion = 3;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -166,8 +166,17 @@ enum class StepKind : uint32_t {
   IrqSetNotification = 14,  // TcbPairStep (a = handler): seL4_IRQHandler_SetNotification
   IrqAck = 15,              // SingleSlotStep: seL4_IRQHandler_Ack
   TcbResume = 16,           // SingleSlotStep: seL4_TCB_Resume
+  TcbSetFlags = 17,         // TcbSetFlagsStep: seL4_TCB_SetFlags
+  DomainSet = 18,           // DomainSetStep: seL4_DomainSet_Set (seL4_CapDomain)
+  DomainScheduleConfigure = 19,  // DomainScheduleConfigureStep: seL4_DomainSet_ScheduleConfigure
+  DomainScheduleSetStart = 20,   // DomainScheduleSetStartStep: seL4_DomainSet_ScheduleSetStart
+  SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
+  TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
+  FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
 };
-inline constexpr uint32_t kMaxStepKind = 16;
+inline constexpr uint32_t kMaxStepKind = 23;  // kinds are 1..kMaxStepKind, no gaps
+
+constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
 
 // The raw form every step is read as first.
 struct Step {
@@ -297,6 +306,9 @@ struct TcbWriteRegistersStep {
 };
 
 // Two slots: TcbBindNotification (a = TCB, b = notification),
+// SchedContextBind (a = a passive PD's SC, still bound to its TCB; b = the
+// notification that TCB is bound to: the kernel hands the SC over to the
+// notification when the PD first blocks after init()),
 // TcbSetTimeoutEndpoint (a = TCB, b = endpoint), IrqSetNotification
 // (a = IRQ handler, b = notification).
 struct TcbPairStep {
@@ -305,6 +317,38 @@ struct TcbPairStep {
   uint64_t a_slot;
   uint64_t b_slot;
   uint64_t reserved[5];
+};
+
+// TcbSetName: the kernel's debug name of a PD's thread is the name of PD
+// number `pd_index` in the PD table, so kernel debug output (fault reports,
+// the scheduler dump) names the PD. The PD table is checked before any
+// step runs; a pd_index outside it is refused.
+struct TcbSetNameStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t pd_index;
+  uint64_t reserved[5];
+};
+
+// FillFrame: a frame bigger than the user image's 4 KiB pages (a prefilled
+// MR with 2 MiB or 1 GiB pages) gets its bytes by copying. The initial task
+// maps the frame (slot frame_slot, 2^size_bits bytes) read-write into its
+// own VSpace at scratch_vaddr (aligned to the frame's size, in a part of
+// its address space whose page tables the kernel made at boot and that
+// nothing else uses), copies `length` bytes from src_vaddr (inside the
+// user image) to offset dest_offset of the frame, cleans the data cache
+// over them (a PD may map the frame uncached) and unmaps the frame again.
+// Comes after the frame's Retype and before any mapping of it.
+struct FillFrameStep {
+  uint32_t kind;
+  uint32_t size_bits;  // 12, 21 or 30
+  uint64_t frame_slot;
+  uint64_t src_vaddr;
+  uint64_t length;     // >= 1; dest_offset + length <= 2^size_bits
+  uint64_t dest_offset;
+  uint64_t scratch_vaddr;
+  uint64_t reserved[2];
 };
 
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
@@ -328,23 +372,66 @@ struct SingleSlotStep {
   uint64_t reserved[6];
 };
 
+// TcbSetFlags: clear, then set, seL4_TCBFlag bits of the TCB in tcb_slot.
+inline constexpr uint64_t kTcbFlagFpuDisabled = 1;  // seL4_TCBFlag_fpuDisabled
+inline constexpr uint64_t kTcbFlagsAll = 0x1;
+struct TcbSetFlagsStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t clear;  // kTcbFlag* mask
+  uint64_t set;    // kTcbFlag* mask
+  uint64_t reserved[4];
+};
+
+// DomainSet: the TCB in tcb_slot joins `domain` (< the kernel's NUM_DOMAINS,
+// which the tool checked against the kernel package).
+struct DomainSetStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t tcb_slot;
+  uint64_t domain;  // 0..255 (seL4_Uint8)
+  uint64_t reserved[5];
+};
+
+// DomainScheduleConfigure: entry `index` of the kernel's domain schedule
+// runs `domain` for `duration` timer ticks; domain 0 with duration 0 is an
+// end marker. The tool orders these so that the entry the kernel is
+// currently starting from is never made an end marker before a
+// DomainScheduleSetStart moves the start away from it.
+inline constexpr uint64_t kMaxDomainTicks = (uint64_t{1} << 56) - 1;
+struct DomainScheduleConfigureStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t index;     // < NUM_DOMAIN_SCHEDULES
+  uint64_t domain;    // 0..255
+  uint64_t duration;  // ticks, <= kMaxDomainTicks; 0 only with domain 0
+  uint64_t reserved[4];
+};
+
+// DomainScheduleSetStart: the domain scheduler restarts at entry `index`
+// (switching domains at once); the last step of a spec that has it.
+struct DomainScheduleSetStartStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t index;
+  uint64_t reserved[6];
+};
+
 // What the initialiser, as the monitor of top-level PDs, needs about a PD.
 // Messages on SpecHeader::fault_ep_slot carry the badge of the sender's cap
 // (docs/sel4-abi.md: the monitor badge, PD index + 1, on slot 2 of
 // top-level PDs and slot 5 of passive PDs):
 //   - a fault (non-zero label): reported with the PD's name, never replied
 //     to, so the PD stays stopped;
-//   - label 0 from a passive PD ("init done"): the initialiser unbinds the
-//     PD's scheduling context (sc_slot) from its TCB (tcb_slot) and binds it
-//     to the PD's notification (notification_slot), so a signal lends the
-//     PD that SC (Microkit manual, "Scheduling": a passive PD runs on its
-//     notification's SC when notified, on the caller's when called).
+//   - nothing else: a passive PD's scheduling context is handed to its
+//     notification by the kernel (SchedContextBind step), not by a message.
 struct PdEntry {
   uint32_t name_offset;  // in the string table
   uint32_t name_size;    // bytes, 1..kMaxNameBytes
   uint64_t fault_badge;  // unique among PdEntry; 0 = nothing arrives from this PD
   uint64_t tcb_slot;     // root slot of the PD's TCB
-  uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0
+  uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0 (informational)
   // Passive PDs: root slot of the notification its TCB is bound to (the
   // TcbBindNotification step); non-zero whenever sc_slot is. Else 0.
   uint64_t notification_slot;
@@ -401,5 +488,13 @@ static_assert(sizeof(TcbWriteRegistersStep) == kStepSize && offsetof(TcbWriteReg
 static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) == 16);
 static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
+static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
+static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
+static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, set) == 24);
+static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
+static_assert(sizeof(DomainScheduleConfigureStep) == kStepSize &&
+              offsetof(DomainScheduleConfigureStep, duration) == 24);
+static_assert(sizeof(DomainScheduleSetStartStep) == kStepSize &&
+              offsetof(DomainScheduleSetStartStep, index) == 8);
 
 }  // namespace microkit::initialiser_spec

@@ -33,7 +33,10 @@
 
 #include <stdint.h>
 
-#define MICROKIT_PD_ABI_VERSION 1u
+/* Version 2: passive PDs send the monitor nothing after init() (their
+ * scheduling context is bound to their notification at boot and the kernel
+ * hands it over), and every start at _start takes sp from the stack top. */
+#define MICROKIT_PD_ABI_VERSION 2u
 
 /* ---- CSpace: one CNode, CPtr == slot ---- */
 #define MICROKIT_PD_CNODE_BITS 10u

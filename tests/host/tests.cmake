@@ -1,24 +1,34 @@
 # The host-platform rule tests. Each EXPECT regex must match in order.
 
 # Rights: a write to a read-only map and a jump into a map without x are VM
-# faults (label 6) at the map's address, the second an instruction fetch;
-# a PPC without pp and a notify on an unknown channel are cap faults (label 1).
+# faults (label 6) at the map's address, the second an instruction fetch.
+# A PPC without pp and a notify, IRQ ack or deferred notify on a channel the
+# PD does not have are refused as libmicrokit on seL4 refuses them: the same
+# line, no fault, and the PPC returns an empty message (MRs untouched).
 host_test(rights rights.system 0
   EXPECT "parent: fault child=1 label=6 addr=0x4000000 prefetch=0"
          "parent: fault child=2 label=6 addr=0x5000000 prefetch=1"
-         "parent: fault child=3 label=1 id=5"
-         "parent: fault child=4 label=1 id=9"
-  REJECT "wrote to a read-only map" "executed a non-executable map" "called without pp" "notified an unknown")
+         "bad_call microkit_ppcall: invalid channel given '5'\n\\[bad_call\\] refused ppcall returned label=0 count=0 mr0=77"
+         "bad_notify microkit_notify: invalid channel given '9'\n\\[bad_notify\\] bad_notify microkit_irq_ack: invalid channel given '9'\n\\[bad_notify\\] bad_notify microkit_deferred_notify: invalid channel given '9'\n\\[bad_notify\\] refused notify returned"
+  REJECT "wrote to a read-only map" "executed a non-executable map" "fault child=3" "fault child=4")
 
 # PPC: label and registers to the server and back; the client waits.
 host_test(ppc ppc.system 0
   EXPECT "server: protected ch=6 label=42 count=3\n\\[client\\] client: reply label=43 count=1 mr0=6"
          "server: notified 6\n\\[client\\] client: notified the server")
 
-# A PPC without pp on that channel end is a fault of the caller (rights test
+# A PPC without pp on that channel end is refused in the caller (rights test
 # covers it); the callee never runs.
 host_test(ppc_needs_pp rights.system 0
-  EXPECT "fault child=3 label=1 id=5" REJECT "peer: protected")
+  EXPECT "refused ppcall returned label=0" REJECT "peer: protected")
+
+# A parent's fault reply sets the registers of a user exception as seL4's
+# does (FaultIP here): the child goes on after its ud2 instead of retrying it.
+host_test(fault_reply_sets_pc fault_reply.system 0
+  EXPECT "trapper: executing ud2"
+         "skipper: fault child=1 label=3 number=6"
+         "trapper: resumed after ud2 at the pc the parent chose"
+  REJECT "skipper: fault child=1 label=3 number=6[^$]*skipper: fault")
 
 # Coalescing: 3 + 2 notifications arrive as one notified() per channel,
 # lowest channel first; a higher-priority receiver preempts the sender.
@@ -124,3 +134,9 @@ host_test(free_running_ppc_option ppc.system 0 ARGS "--free-running"
   EXPECT "client: reply label=43 count=1 mr0=6" "PASS quiescent \\(free-running\\)")
 host_test(free_running_mesh mesh.system 0 FLAGS "--free-running"
   EXPECT "m0: event 1" "PASS quiescent \\(free-running\\)")
+
+# PD threads carry their PD's name (as on debug seL4 kernels), cut to the
+# 15 bytes Linux keeps.
+host_test(thread_names names.system 0
+  EXPECT "named_short: my thread is called 'named_short'"
+         "named_longer_than_fifteen: my thread is called 'named_longer_th'")

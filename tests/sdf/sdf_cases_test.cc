@@ -8,6 +8,14 @@
 //   <!-- expect: ok -->                        or: no error at all
 //   <!-- expect-warning: unused-mr 9:3 -->     optional; if any such line
 //                                              exists, warnings are compared too
+//   <!-- kernel: facts -->                     optional: also apply the limits of
+//                                              the kernel package read off a real
+//                                              build of the case's board and
+//                                              config ($MICROKIT_SHARED_DIR/
+//                                              sel4-16.0.0/<board>/<config>)
+//   <!-- kernel-irq-table: 160 -->             optional: the size of the kernel's
+//                                              IRQ table (intStateIRQTable), which
+//                                              a facts folder has no kernel.elf for
 //
 // The runner parses the file; when the parse is clean it loads the board
 // database (boards/) and validates for the named board and configuration.
@@ -25,6 +33,7 @@
 #include <vector>
 
 #include "board/board.h"
+#include "kernel/kernel_limits.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
 
@@ -41,6 +50,8 @@ struct Case {
   std::string config = "debug";
   std::vector<std::string> errors;    // "id line:col", sorted
   std::vector<std::string> warnings;  // likewise
+  bool kernel_facts = false;
+  std::optional<uint64_t> irq_table_entries;
   bool said_ok = false;
   bool check_warnings = false;
   std::vector<std::string> problems;  // malformed header lines
@@ -84,6 +95,11 @@ void read_header_line(std::string_view comment, Case& c) {
     size_t space = rest.find(' ');
     c.board = std::string(rest.substr(0, space));
     if (space != std::string_view::npos) c.config = std::string(trim(rest.substr(space)));
+  } else if (take("kernel-irq-table:", rest)) {
+    c.irq_table_entries = std::stoull(std::string(rest));
+  } else if (take("kernel:", rest)) {
+    if (rest == "facts") c.kernel_facts = true;
+    else c.problems.push_back("unknown kernel line: " + std::string(comment));
   } else if (take("expect-warning:", rest)) {
     std::string e = expectation(rest);
     if (e.empty()) c.problems.push_back("malformed expect-warning line: " + std::string(comment));
@@ -142,7 +158,16 @@ void validate_case(const sdf::SystemDescription& sd, const Case& c, Diagnostics&
   const board::Config* config = board->find_config(c.config);
   ASSERT_NE(config, nullptr) << "board `" << c.board << "` has no configuration `" << c.config
                              << "`";
-  sdf::validate(sd, *board, *config, diags);
+  board::Config with_kernel = *config;
+  if (c.kernel_facts) {
+    std::string dir = std::string(MICROKIT_SHARED_DIR) + "/sel4-16.0.0/" + c.board + "/" + c.config;
+    Diagnostics load;
+    auto package = kernel::load_kernel_package(dir, load);
+    ASSERT_TRUE(package) << "cannot read the kernel facts in " << dir;
+    if (c.irq_table_entries) package->irq_table_entries = c.irq_table_entries;
+    kernel::apply_kernel_limits(*package, with_kernel.limits);
+  }
+  sdf::validate(sd, *board, with_kernel, diags);
 }
 
 std::string listing(const std::vector<std::string>& items) {

@@ -157,8 +157,11 @@ void read_limits(Reader& r, const Json& j, Limits& limits, const std::string& wh
   optional_u64(r, j, "min_stack_size", &limits.min_stack_size);
   optional_u64(r, j, "max_stack_size", &limits.max_stack_size);
   optional_u64(r, j, "max_x86_vector", &limits.max_x86_vector);
-  optional_u64(r, j, "max_domains", &limits.max_domains);
-  optional_u64(r, j, "max_domain_schedule", &limits.max_domain_schedule);
+  for (auto [key, field] : {std::pair{"max_domains", &limits.max_domains},
+                             std::pair{"max_domain_schedule", &limits.max_domain_schedule}}) {
+    uint64_t value = 0;
+    if (j.contains(key)) optional_u64(r, j, key, &value), *field = value;
+  }
   if (limits.min_stack_size > limits.max_stack_size)
     r.bad_value("min_stack_size", "is larger than max_stack_size in " + where);
 }

@@ -25,7 +25,16 @@ struct Range {
   uint64_t end = 0;    // exclusive
 };
 
+// An interrupt number the kernel keeps for itself, and what it is.
+struct ReservedIrq {
+  uint64_t irq = 0;
+  std::string what;
+};
+
 // Limits that the SDF validator enforces; each can differ per board/config.
+// The fields after the board file's come from the kernel package
+// (kernel::apply_kernel_limits) when the driver finds one; until then they
+// are unknown (nullopt / empty) and the rules that need them stay silent.
 struct Limits {
   uint64_t max_pds = 63;
   uint64_t max_channel_id = 62;   // channel and irq ids are 0..max_channel_id
@@ -36,8 +45,17 @@ struct Limits {
   uint64_t min_stack_size = 0x1000;
   uint64_t max_stack_size = 0x1000000;
   uint64_t max_x86_vector = 107;
-  uint64_t max_domains = 16;
-  uint64_t max_domain_schedule = 100;
+  // From the kernel package (or stated by the board file).
+  std::optional<uint64_t> max_domains;          // NUM_DOMAINS
+  std::optional<uint64_t> max_domain_schedule;  // NUM_DOMAIN_SCHEDULES
+  std::string kernel_package;              // the folder they were read from; "" = none
+  std::optional<bool> smc_calls;           // ALLOW_SMC_CALLS
+  std::optional<uint64_t> min_irq;         // below it: not a device interrupt the kernel hands out
+  std::string min_irq_why;                 // why, for the message
+  std::optional<uint64_t> max_irq;         // the kernel's maxIRQ (minus its timer on RISC-V)
+  std::vector<ReservedIrq> reserved_irqs;  // the kernel's own
+  std::optional<uint64_t> timer_frequency; // Hz: domain schedule microseconds -> ticks
+  std::optional<bool> fpu;                 // HAVE_FPU
 };
 
 struct Config {

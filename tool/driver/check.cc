@@ -1,10 +1,14 @@
 #include "driver/check.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "driver/files.h"
 #include "driver/inputs.h"
 #include "driver/print.h"
+#include "host/devices.h"
+#include "kernel/kernel_limits.h"
+#include "sel4/build_image.h"
 #include "support/text.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
@@ -45,6 +49,99 @@ bool report(const Diagnostics& diags, Result& result, SourceText source = {}) {
 
 }  // namespace
 
+namespace {
+
+RamFacts ram_of(const kernel::KernelPackage& pkg) {
+  RamFacts ram;
+  for (const auto& m : pkg.memory) ram.total += m.end - m.start;
+  if (!pkg.segments.empty() && pkg.ki_end > pkg.segments.front().vaddr)
+    ram.kernel = pkg.ki_end - pkg.segments.front().vaddr;
+  return ram;
+}
+
+std::string mib(uint64_t bytes) {
+  uint64_t tenths = (bytes * 10 + (1 << 20) / 2) >> 20;
+  return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " MiB";
+}
+
+struct Consumer {
+  std::string what;
+  uint64_t bytes = 0;
+};
+
+// The biggest consumers, largest first, at most `n` of them.
+std::string biggest(std::vector<Consumer> all, size_t n) {
+  std::stable_sort(all.begin(), all.end(), [](const Consumer& a, const Consumer& b) { return a.bytes > b.bytes; });
+  std::string out;
+  for (size_t i = 0; i < all.size() && i < n; ++i) out += (i ? ", " : "") + all[i].what + " " + mib(all[i].bytes);
+  if (all.size() > n) out += " and " + std::to_string(all.size() - n) + " more";
+  return out;
+}
+
+}  // namespace
+
+void check_memory_fits(const sdf::SystemDescription& sd, const board::Board& board,
+                       const RamFacts& ram, Diagnostics& diags) {
+  if (ram.total == 0) return;
+  // A lower bound of what the system needs in RAM: regions without a fixed
+  // physical address (those with one may be device memory) and PD stacks.
+  std::vector<Consumer> mrs, pds;
+  uint64_t need = 0;
+  const sdf::MemoryRegion* largest = nullptr;
+  for (const auto& mr : sd.mrs) {
+    if (mr.phys_addr || !mr.size) continue;
+    mrs.push_back({"'" + mr.name + "'", *mr.size});
+    need += *mr.size;
+    if (!largest || *mr.size > *largest->size) largest = &mr;
+  }
+  for (const auto& pd : sd.pds) {
+    pds.push_back({"'" + pd.name + "'", pd.stack_size});
+    need += pd.stack_size;
+  }
+  uint64_t usable = ram.total > ram.kernel ? ram.total - ram.kernel : 0;
+  if (need <= usable) return;
+  Loc at = largest ? largest->at("size") : sd.loc;
+  diags.error("system-needs-more-memory", sd.file, at,
+              "the system needs at least " + mib(need) + " of RAM, but board '" + board.name + "' has " +
+                  mib(ram.total) + ", of which the kernel takes " + mib(ram.kernel) + " (" +
+                  mib(usable) + " left). Memory regions: " + (mrs.empty() ? "none" : biggest(mrs, 5)) +
+                  "; protection domain stacks: " + biggest(pds, 3),
+              "make the largest memory regions smaller (by " + mib(need - usable) +
+                  " at least), or use a board with more RAM");
+}
+
+void check_backend_support(const sdf::SystemDescription& sd, const board::Board& board,
+                           Diagnostics& diags) {
+  if (board.arch == board::Arch::Host) return;  // the validator refuses VMs there (no hypervisor)
+  for (const auto& pd : sd.pds) {
+    if (!pd.vm) continue;
+    diags.error("vm-not-supported-yet", sd.file, pd.vm->loc,
+                "virtual machine '" + pd.vm->name + "' of protection domain '" + pd.name +
+                    "': this tool does not build virtual machines for seL4 yet",
+                "remove the <virtual_machine>; docs/sdf-support.md lists what is supported");
+  }
+}
+
+bool apply_kernel_package(Target& target, Diagnostics& diags) {
+  if (target.board.arch == board::Arch::Host) {
+    // The host platform's "kernel" is the launcher: its device models raise
+    // these interrupts and no others.
+    target.config.limits.min_irq = host::kTimerIrq;
+    target.config.limits.max_irq = host::kSerialIrq;
+    target.config.limits.min_irq_why = "the host platform's device models raise only IRQ 1 (timer) and 2 (serial)";
+    return true;
+  }
+  std::string dir = sel4::kernel_package_dir(target.board.name, target.config.name);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return true;  // the build reports it missing
+  auto package = kernel::load_kernel_package(dir, diags);
+  if (!package) return false;
+  kernel::apply_kernel_limits(*package, target.config.limits);
+  target.ram = ram_of(*package);
+  target.package = std::make_shared<const kernel::KernelPackage>(std::move(*package));
+  return true;
+}
+
 std::vector<std::string> config_names(const board::Board& board) {
   std::vector<std::string> names;
   for (const auto& c : board.configs) names.push_back(c.name);
@@ -68,7 +165,7 @@ std::optional<Target> select_target(const board::BoardDatabase& db, const std::s
                     " are: " + join(config_names(*b)));
     return std::nullopt;
   }
-  return Target{*b, *c};
+  return Target{*b, *c, {}, {}};
 }
 
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,
@@ -80,6 +177,7 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
                     ? std::nullopt
                     : select_target(db, opts.board.value_or(""), opts.config, board_diags);
   if (!report(board_diags, result) || !target) return std::nullopt;
+  if (!apply_kernel_package(*target, board_diags) && !report(board_diags, result)) return std::nullopt;
 
   // 2. Read and parse the SDF.
   Diagnostics diags;
@@ -103,10 +201,12 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   else
     inputs.sdf_only = true;
   sdf::validate(*sd, target->board, target->config, later);
+  check_backend_support(*sd, target->board, later);
+  if (!later.has_errors()) check_memory_fits(*sd, target->board, target->ram, later);
   if (!report(later, result, source)) return std::nullopt;
 
   return CheckedSystem{std::move(*sd), std::move(*text), std::move(target->board),
-                       std::move(target->config), std::move(inputs)};
+                       std::move(target->config), std::move(inputs), std::move(target->package)};
 }
 
 std::string summary_line(const std::string& system, const sdf::SystemDescription& sd) {

@@ -18,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "board/board.h"
+#include "kernel/kernel_package.h"
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "plan/plan.h"
@@ -33,17 +36,47 @@ struct CheckedSystem {
   board::Board board;
   board::Config config;
   plan::Inputs inputs;
+  // The kernel package the limits came from (seL4 boards, when found), so
+  // that a build does not read it again.
+  std::shared_ptr<const kernel::KernelPackage> package;
 };
 
 // The board named `board` and its config `config` (by default "debug", or
 // the board's first config when it has no "debug"), or errors that list the
 // valid names.
+// What the SDF allows but no back end of this tool builds yet, refused
+// where it is written: <virtual_machine> on seL4 boards.
+void check_backend_support(const sdf::SystemDescription& sd, const board::Board& board,
+                           Diagnostics& diags);
+
+// RAM the kernel package's platform has and the kernel image takes (so at
+// most total - kernel is left to user space); 0 when unknown.
+struct RamFacts {
+  uint64_t total = 0;
+  uint64_t kernel = 0;
+};
+
 struct Target {
   board::Board board;
   board::Config config;
+  RamFacts ram;  // from the kernel package (apply_kernel_package)
+  std::shared_ptr<const kernel::KernelPackage> package;  // when one was found
 };
 std::optional<Target> select_target(const board::BoardDatabase& db, const std::string& board,
                                     const std::optional<std::string>& config, Diagnostics& diags);
+
+// Takes the kernel-dependent limits (kernel/kernel_limits.h) from the kernel
+// package a build for `target` would use, when there is one; a missing
+// package leaves them unknown (the build then reports it). False after
+// reporting a package that cannot be read.
+bool apply_kernel_package(Target& target, Diagnostics& diags);
+
+// The memory check `microkit check` and a build share: when the memory
+// regions and stacks alone need more RAM than the platform leaves to user
+// space, an error in the user's terms (the biggest regions and PDs in MiB,
+// the board's RAM, what to change) at the largest region's size.
+void check_memory_fits(const sdf::SystemDescription& sd, const board::Board& board,
+                       const RamFacts& ram, Diagnostics& diags);
 
 // The names of `board`'s configs, in the board file's order.
 std::vector<std::string> config_names(const board::Board& board);

@@ -52,6 +52,13 @@ int list_boards(const Environment& env, Result& result) {
 int check(const Options& opts, const Environment& env, Result& result) {
   auto checked = check_system(opts, env, result);
   if (!checked) return kExitUserError;
+  // Planning is pure and quick: it finds what only the programs can tell
+  // (setvar symbols missing or too small), as a build would.
+  Diagnostics diags;
+  if (!plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags)) {
+    print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
+    return kExitUserError;
+  }
   result.out += summary_line(opts.system, checked->sd) + "\n";
   return kExitOk;
 }
@@ -86,7 +93,7 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
   run_options.system_file = opts.system;
   run_options.launcher_args = launcher_args(opts, env);
   int status = host::run(*plan, run_options, diags);
-  if (!diags.empty()) print_diagnostics(diags, result.err);
+  if (!diags.empty()) print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
   return status;
 }
 
@@ -97,12 +104,12 @@ void check_image_type(const Options& opts, const board::Board& board, Diagnostic
   bool ok =
       t == ImageType::Unspecified || (t == ImageType::Elf && board.arch != Arch::Host) ||
       (t == ImageType::Binary && (board.arch == Arch::AArch64 || board.arch == Arch::RiscV64)) ||
-      (t == ImageType::Uimage && board.arch == Arch::RiscV64);
+      (t == ImageType::Uimage && (board.arch == Arch::AArch64 || board.arch == Arch::RiscV64));
   if (ok) return;
   diags.error("image-type-unsupported", kToolName, {},
               std::string("--image-type ") + image_type_name(t) + " is not supported for " +
                   board::arch_name(board.arch) + " (board " + board.name + ")",
-              "aarch64 boots binary or elf, riscv64 binary, uimage or elf, x86_64 elf; "
+              "aarch64 boots binary, elf or uimage, riscv64 binary, uimage or elf, x86_64 elf; "
               "omit --image-type for the board's default");
 }
 
@@ -111,6 +118,7 @@ void check_image_type(const Options& opts, const board::Board& board, Diagnostic
 // riscv64 default, uImage, has no writer yet, so riscv64 gets a binary).
 sel4::ImageFormat image_format(ImageType requested, const board::Board& board) {
   if (requested == ImageType::Elf) return sel4::ImageFormat::Elf;
+  if (requested == ImageType::Uimage) return sel4::ImageFormat::Uimage;
   if (requested == ImageType::Unspecified && board.arch == board::Arch::X86_64)
     return sel4::ImageFormat::Elf;
   return sel4::ImageFormat::Binary;
@@ -122,12 +130,20 @@ void check_unsupported_outputs(const Options& opts, const Environment& env,
   if (opts.image_type == ImageType::Uimage && board.arch == board::Arch::RiscV64)
     diags.error("not-supported-yet", kToolName, {}, "--image-type uimage is not supported yet",
                 "use --image-type binary or elf");
-  if (opts.capdl_json)
-    diags.error("not-supported-yet", kToolName, {}, "--capdl-json is not supported yet",
-                "omit --capdl-json; the report (-r) describes the system's objects");
+  bool capdl_asked = opts.capdl_json || opts.capdl_text;
+  if (capdl_asked && board.arch != board::Arch::AArch64)
+    diags.error("not-supported-yet", kToolName, {},
+                std::string("--capdl-json and --capdl are not supported yet for ") +
+                    board::arch_name(board.arch) + " (board " + board.name + ")",
+                "omit them; capDL output exists for the seL4 AArch64 back end");
+  // Viper files are a view for the official tool's verification work; the
+  // build does not need them, so it goes on without them.
   if (opts.viper_output)
-    diags.error("not-supported-yet", kToolName, {}, "--viper-output is not supported yet",
-                "omit --viper-output");
+    diags.warning("viper-output-not-written", kToolName, {},
+                  "--viper-output: no Viper files are written to '" + *opts.viper_output +
+                      "' (this tool does not produce the Viper view of the system); the image "
+                      "and the report are built as usual",
+                  "use --capdl-json or --capdl for a machine-readable description of the system");
   if (opts.cspace_headers && board.arch == board::Arch::Host)
     diags.warning("cli-ignored-option", kToolName, {},
                   "--cspace-headers has no effect on the host board: host PDs have no capabilities",
@@ -182,8 +198,27 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   if (written && opts.authority_json)
     written = write_authority_json(*plan, (std::filesystem::path(env.cwd) / *opts.authority_json).string(),
                                    diags);
-  print_diagnostics(diags, result.err);
+  print_diagnostics(diags, result.err, {opts.system, checked.sdf_text});
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
+}
+
+// capDL has no form here for a granted SchedControl cap (docs/cspace.md):
+// asking for capDL output of such a system is refused at the grant.
+bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
+                        Diagnostics& diags) {
+  if (!opts.capdl_json && !opts.capdl_text) return true;
+  bool ok = true;
+  for (const plan::Pd& pd : plan.pds)
+    for (const plan::ExtraCap& e : pd.extra_caps) {
+      if (e.kind != plan::ExtraCap::Kind::SchedControl) continue;
+      diags.error("capdl-sched-control-unsupported", sd.file, e.loc,
+                  "protection domain '" + pd.name + "' is granted a SchedControl capability, which "
+                  "the capDL output (--capdl-json, --capdl) cannot describe yet",
+                  "build without --capdl-json and --capdl; the -r report and --authority-json list "
+                  "the grant");
+      ok = false;
+    }
+  return ok;
 }
 
 // `microkit headers`: the CSpace headers from the SDF alone, so that a
@@ -227,13 +262,17 @@ int build(const Options& opts, const Environment& env, Result& result) {
       at_cwd(opts.report),
       image_format(opts.image_type, checked->board),
       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel)) : std::nullopt,
-      &checked->sd};
-  bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
+      &checked->sd,
+      checked->package.get(),
+      opts.capdl_json ? std::optional(at_cwd(*opts.capdl_json)) : std::nullopt,
+      opts.capdl_text ? std::optional(at_cwd(*opts.capdl_text)) : std::nullopt};
+  bool built = plan && capdl_can_describe(opts, *plan, checked->sd, sel4_diags) &&
+               sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
   if (built && opts.cspace_headers)
     built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);
   if (built && opts.authority_json)
     built = write_authority_json(*plan, at_cwd(*opts.authority_json), sel4_diags);
-  print_diagnostics(sel4_diags, result.err);
+  print_diagnostics(sel4_diags, result.err, {opts.system, checked->sdf_text});
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }
 

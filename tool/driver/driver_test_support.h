@@ -61,6 +61,7 @@ inline std::vector<uint8_t> program_elf(uint16_t machine = EM_X86_64) {
   b.machine = machine;
   b.entry = 0x400000;
   b.segment(0x400000, std::vector<uint8_t>(64, 0x90), 0, PF_R | PF_X);
+  b.symbol("microkit_name", 0x400000, 64);  // what makes it a Microkit PD (inputs.cc)
   return b.build();
 }
 

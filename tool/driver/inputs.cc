@@ -15,6 +15,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A symbol every libmicrokit defines, ours and the official one: the PD's
+// name, which the tool writes into the program.
+constexpr const char* kLibmicrokitMarker = "microkit_name";
+
 std::string machine_name(uint16_t machine) {
   switch (machine) {
     case EM_AARCH64: return "aarch64";
@@ -40,8 +44,10 @@ class Loader {
       load_program(image.path, image.at("path"), pd.name);
       if (image.path_for_symbols)
         load_program(*image.path_for_symbols, image.at("path_for_symbols"), pd.name);
+      check_reserved_range(pd);
     }
     for (auto& mr : sd_.mrs) load_prefill(mr);
+    for (const auto& pd : sd_.pds) check_maps_clear_program(pd);
     return std::move(inputs_);
   }
 
@@ -66,12 +72,18 @@ class Loader {
     if (!programs_seen_.insert(path).second) return;  // each file once, and one error per file
     auto resolved = find(path, loc, "program");
     if (!resolved) return;
-    auto elf = elf::read_elf(*resolved, diags_);
+    // Read once: the class check needs the bytes before the ELF reader does.
+    std::string why;
+    auto text = read_file(*resolved, why);
+    if (text && !check_class(*text, path, loc)) return;
+    auto elf = text ? elf::parse_elf(std::vector<uint8_t>(text->begin(), text->end()), *resolved, diags_)
+                    : elf::read_elf(*resolved, diags_);
     if (!elf) {
       diags_.note(sd_.file, loc, "the program image of protection domain '" + pd_name + "'");
       return;
     }
     if (!check_machine(*elf, path, loc)) return;
+    if (board_.arch != board::Arch::Host && !check_microkit_program(*elf, path, loc)) return;
     inputs_.resolved_paths[path] = *resolved;
     inputs_.programs.emplace(path, std::move(*elf));
   }
@@ -85,6 +97,87 @@ class Loader {
                      " programs",
                  "rebuild it with the " + machine_name(expected) + " toolchain");
     return false;
+  }
+
+  // A 32-bit ELF is refused at the attribute (the ELF reader would only
+  // name the file).
+  bool check_class(const std::string& bytes, const std::string& path, Loc loc) {
+    if (bytes.size() <= EI_CLASS || bytes.compare(0, 4, ELFMAG) != 0) return true;
+    if (static_cast<uint8_t>(bytes[EI_CLASS]) != ELFCLASS32) return true;
+    diags_.error("elf-wrong-class", sd_.file, loc,
+                 "program '" + path + "' is a 32-bit ELF file; board '" + board_.name +
+                     "' runs 64-bit programs",
+                 "rebuild it with the " + machine_name(elf_machine_for(board_.arch)) + " toolchain");
+    return false;
+  }
+
+  // What makes an ELF a Microkit PD for seL4: a static executable (the
+  // initial task loads segments, nothing resolves relocations or runs an
+  // interpreter) that links libmicrokit, whose variables the tool fills in.
+  bool check_microkit_program(const elf::ElfFile& elf, const std::string& path, Loc loc) {
+    std::string problem, hint;
+    if (elf.has_interpreter || elf.has_dynamic) {
+      problem = "is dynamically linked (it has " +
+                std::string(elf.has_interpreter ? "a program interpreter" : "a dynamic section") +
+                "); a protection domain has no dynamic loader";
+      hint = "link it statically against libmicrokit (-static -nostdlib, the SDK's microkit.ld)";
+    } else if (elf.type != ET_EXEC) {
+      problem = std::string("is not an executable (ELF type ") +
+                (elf.type == ET_DYN ? "ET_DYN, position-independent" : std::to_string(elf.type)) + ")";
+      hint = "link it as a static, non-position-independent executable (-static -no-pie)";
+    } else if (!elf.find_symbol(kLibmicrokitMarker)) {
+      problem = std::string("does not contain libmicrokit (no symbol '") + kLibmicrokitMarker + "')";
+      hint = "link it with the SDK's libmicrokit.a and microkit.ld";
+    } else {
+      return true;
+    }
+    diags_.error("program-not-a-microkit-pd", sd_.file, loc,
+                 "program '" + path + "' " + problem, hint);
+    return false;
+  }
+
+  // The top of every PD's address space holds its stack and IPC buffer
+  // (docs/sel4-abi.md); a program loaded there would be overwritten.
+  void check_reserved_range(const sdf::ProtectionDomain& pd) {
+    if (board_.arch == board::Arch::Host) return;
+    const sdf::ProgramImage& image = *pd.program_image;
+    auto it = inputs_.programs.find(image.path);
+    if (it == inputs_.programs.end()) return;
+    uint64_t reserved = sdf::pd_reserved_start(pd.stack_size, board_);
+    for (const elf::Segment& seg : it->second.segments) {
+      if (seg.memsz == 0 || seg.vaddr + seg.memsz <= reserved) continue;
+      diags_.error("program-in-reserved-range", sd_.file, image.at("path"),
+                   "program '" + image.path + "' of protection domain '" + pd.name +
+                       "' loads a segment at [" + hex(seg.vaddr) + ", " + hex(seg.vaddr + seg.memsz) +
+                       "), which reaches the stack and IPC buffer area starting at " + hex(reserved),
+                   "link the program lower (the SDK's microkit.ld), or make stack_size smaller");
+      return;
+    }
+  }
+
+  // A <map> over the program's own pages would make the initial task map
+  // two frames at one address: refuse it at the map's vaddr.
+  void check_maps_clear_program(const sdf::ProtectionDomain& pd) {
+    if (board_.arch == board::Arch::Host || !pd.program_image) return;
+    auto it = inputs_.programs.find(pd.program_image->path);
+    if (it == inputs_.programs.end()) return;
+    const uint64_t page = board_.smallest_page_size();
+    for (const sdf::Map& map : pd.maps) {
+      const sdf::MemoryRegion* mr = sd_.find_mr(map.mr);
+      if (!mr || !mr->size || *mr->size == 0) continue;  // the validator's to report
+      for (const elf::Segment& seg : it->second.segments) {
+        uint64_t lo = seg.vaddr / page * page, hi = (seg.vaddr + seg.memsz + page - 1) / page * page;
+        if (seg.memsz == 0 || map.vaddr >= hi || map.vaddr + *mr->size <= lo) continue;
+        diags_.error("map-overlaps-program", sd_.file, map.at("vaddr"),
+                     "the map of memory region '" + map.mr + "' at [" + hex(map.vaddr) + ", " +
+                         hex(map.vaddr + *mr->size) + ") overlaps the program '" +
+                         pd.program_image->path + "' of protection domain '" + pd.name +
+                         "', which is loaded at [" + hex(lo) + ", " + hex(hi) + ")",
+                     "choose a vaddr outside the program's segments ('readelf -l' lists them)");
+        diags_.note(sd_.file, pd.program_image->at("path"), "the program image");
+        break;
+      }
+    }
   }
 
   void load_prefill(sdf::MemoryRegion& mr) {

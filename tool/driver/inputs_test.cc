@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "driver/driver_test_support.h"
+#include "sdf/memory_region_rules.h"
 #include "sdf/parse.h"
 
 namespace microkit::driver {
@@ -187,6 +188,91 @@ TEST(LoadInputs, X86ProgramOnAnAArch64Board) {
   Loaded l = load(one_pd("a.elf"), aarch64_board(), {dir.path()});
   ASSERT_EQ(l.diags.error_count(), 1u);
   EXPECT_EQ(l.diags.all()[0].id, "elf-wrong-arch");
+}
+
+// ---- is it a Microkit PD for this board? (seL4 boards) ----
+
+std::vector<uint8_t> aarch64_pd(void (*change)(elf::testing::TestElfBuilder&)) {
+  elf::testing::TestElfBuilder b;
+  b.machine = EM_AARCH64;
+  b.entry = 0x200000;
+  b.segment(0x200000, std::vector<uint8_t>(64, 0), 0, PF_R | PF_X);
+  b.symbol("microkit_name", 0x200010, 64);
+  change(b);
+  return b.build();
+}
+
+Ids program_errors(std::vector<uint8_t> elf, const board::Board& board, std::string& text) {
+  TempDir dir;
+  dir.write("a.elf", elf);
+  text = one_pd("a.elf");
+  Loaded l = load(text, board, {dir.path()});
+  return errors(l.diags);
+}
+
+TEST(LoadInputs, AMicrokitPdIsAccepted) {
+  std::string text;
+  EXPECT_EQ(program_errors(aarch64_pd([](auto&) {}), aarch64_board(), text), Ids{});
+}
+
+TEST(LoadInputs, ProgramsThatAreNotMicrokitPdsAreRefusedAtTheAttribute) {
+  using Builder = elf::testing::TestElfBuilder;
+  struct Bad {
+    const char* what;
+    void (*change)(Builder&);
+  };
+  const Bad bad[] = {
+      {"interpreter", [](Builder& b) { b.segments.push_back({0x200100, {'/', 'l', 'd', 0}, 0, PF_R, ~uint64_t{0}, PT_INTERP}); }},
+      {"dynamic", [](Builder& b) { b.segments.push_back({0x200100, std::vector<uint8_t>(16, 0), 0, PF_R, ~uint64_t{0}, PT_DYNAMIC}); }},
+      {"position-independent", [](Builder& b) { b.type = ET_DYN; }},
+      {"no libmicrokit", [](Builder& b) { b.symbols.clear(); }},
+  };
+  for (const Bad& c : bad) {
+    std::string text;
+    Ids got = program_errors(aarch64_pd(c.change), aarch64_board(), text);
+    EXPECT_EQ(got, Ids{"program-not-a-microkit-pd " + at(loc_of(text, "path="))}) << c.what;
+  }
+}
+
+TEST(LoadInputs, TheHostBoardRunsOrdinaryExecutables) {
+  // Host PDs are position-independent Linux executables.
+  std::string text;
+  auto pie = aarch64_pd([](elf::testing::TestElfBuilder& b) {
+    b.type = ET_DYN;
+    b.machine = elf_machine_for(board::Arch::Host);
+  });
+  EXPECT_EQ(program_errors(pie, host_board(), text), Ids{});
+}
+
+TEST(LoadInputs, A32BitElfIsRefusedAtTheAttribute) {
+  std::vector<uint8_t> elf = aarch64_pd([](auto&) {});
+  elf[EI_CLASS] = ELFCLASS32;
+  std::string text;
+  Ids got = program_errors(elf, aarch64_board(), text);
+  EXPECT_EQ(got, Ids{"elf-wrong-class " + at(loc_of(text, "path="))});
+}
+
+TEST(LoadInputs, AProgramLoadedOverTheStackIsRefused) {
+  board::Board board = aarch64_board();
+  board.user_vaddr = {0, 0x10000000000};
+  // The stack and IPC buffer take the top of the address space (docs/sel4-abi.md).
+  uint64_t reserved = sdf::pd_reserved_start(0x2000, board);
+  std::string text;
+  auto high = [](elf::testing::TestElfBuilder& b) { b.segments[0].vaddr = 0xfffffff000 - 0x2000; };
+  Ids got = program_errors(aarch64_pd(high), board, text);
+  EXPECT_EQ(got, Ids{"program-in-reserved-range " + at(loc_of(text, "path="))}) << std::hex << reserved;
+}
+
+TEST(LoadInputs, AMapOverTheProgramIsRefusedAtTheMapsVaddr) {
+  TempDir dir;
+  dir.write("a.elf", aarch64_pd([](auto&) {}));
+  std::string text =
+      "<system>\n  <memory_region name=\"m\" size=\"0x1000\" />\n"
+      "  <protection_domain name=\"a\">\n    <program_image path=\"a.elf\" />\n"
+      "    <map mr=\"m\" vaddr=\"0x200000\" />\n    <map mr=\"m\" vaddr=\"0x4000000\" />\n"
+      "  </protection_domain>\n</system>\n";
+  Loaded l = load(text, aarch64_board(), {dir.path()});
+  EXPECT_EQ(errors(l.diags), Ids{"map-overlaps-program " + at(loc_of(text, "vaddr=\"0x200000"))});
 }
 
 TEST(LoadInputs, MalformedElfIsReportedAgainstTheElfWithANoteAtTheSdf) {

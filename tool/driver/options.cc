@@ -25,6 +25,7 @@ enum class Flag {
   SearchPath,
   ImageType,
   CapdlJson,
+  CapdlText,
   OverrideKernel,
   ViperOutput,
   // The host launcher's options, passed on by `microkit run` (host/main.cc).
@@ -56,6 +57,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--search-path", Flag::SearchPath},
     FlagSpec{"--image-type", Flag::ImageType},
     FlagSpec{"--capdl-json", Flag::CapdlJson},
+    FlagSpec{"--capdl", Flag::CapdlText},
     FlagSpec{"--override-kernel", Flag::OverrideKernel},
     FlagSpec{"--viper-output", Flag::ViperOutput},
     FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
@@ -70,8 +72,8 @@ constexpr std::array kFlags = {
 
 // Flags that only matter when an image is built (the form without a verb).
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
-                                        Flag::CapdlJson, Flag::OverrideKernel, Flag::ViperOutput,
-                                        Flag::CspaceHeaders, Flag::AuthorityJson};
+                                        Flag::CapdlJson, Flag::CapdlText,      Flag::OverrideKernel,
+                                        Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
@@ -243,6 +245,7 @@ class Parser {
       case Flag::Board: opts_.board = *value; break;
       case Flag::Config: opts_.config = *value; break;
       case Flag::CapdlJson: opts_.capdl_json = *value; break;
+      case Flag::CapdlText: opts_.capdl_text = *value; break;
       case Flag::OverrideKernel: opts_.override_kernel = *value; break;
       case Flag::ViperOutput: opts_.viper_output = *value; break;
       case Flag::CspaceHeaders: opts_.cspace_headers = *value; break;
@@ -484,8 +487,9 @@ std::string help_text() {
          "  -r, --report REPORT               the report to write (default: report.txt)\n"
          "  --image-type {binary,elf,uimage}  the image format (default: the board's)\n"
          "  --override-kernel KERNEL          use this kernel ELF (for debugging purposes)\n"
-         "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (not supported yet)\n"
-         "  --viper-output DIRECTORY_PATH     write Viper files, one per PD (not supported yet)\n"
+         "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (the official form)\n"
+         "  --capdl CAPDL_FILE                write the capDL spec as capDL text (.cdl)\n"
+         "  --viper-output DIRECTORY_PATH     accepted; no Viper files are written (a warning)\n"
          "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
          "  --authority-json FILE             write what each PD can reach, as JSON\n"
          "\n"

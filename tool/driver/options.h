@@ -42,7 +42,8 @@ struct Options {
   std::string output = "loader.img";      // -o, as the official default
   std::string report = "report.txt";      // -r, as the official default
   ImageType image_type = ImageType::Unspecified;
-  std::optional<std::string> capdl_json;
+  std::optional<std::string> capdl_json;  // --capdl-json: the official JSON form
+  std::optional<std::string> capdl_text;  // --capdl: capDL text (.cdl)
   std::optional<std::string> override_kernel;
   std::optional<std::string> viper_output;
   std::optional<std::string> cspace_headers;  // DIR for <pd>_cspace.h (docs/cspace.md)

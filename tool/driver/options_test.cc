@@ -71,6 +71,15 @@ TEST(Options, EveryOfficialFlagIsAccepted) {
   EXPECT_EQ(p.opts->capdl_json, "spec.json");
   EXPECT_EQ(p.opts->override_kernel, "k.elf");
   EXPECT_EQ(p.opts->viper_output, "viper");
+  EXPECT_FALSE(p.opts->capdl_text);
+}
+
+TEST(Options, CapdlTextIsItsOwnFlagBesideTheJson) {
+  Parsed p = parse({"s.system", "--board", "b", "--config", "c", "--capdl", "spec.cdl",
+                    "--capdl-json=spec.json"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_EQ(p.opts->capdl_text, "spec.cdl");
+  EXPECT_EQ(p.opts->capdl_json, "spec.json");
 }
 
 TEST(Options, ImageTypes) {
@@ -145,7 +154,7 @@ TEST(Options, MissingConfigOnly) {
 
 TEST(Options, FlagWithoutItsValue) {
   for (const char* flag : {"--board", "--config", "-o", "-r", "--image-type", "--capdl-json",
-                           "--override-kernel", "--viper-output"}) {
+                           "--capdl", "--override-kernel", "--viper-output"}) {
     Parsed p = parse({"s.system", flag});
     EXPECT_FALSE(p.opts) << flag;
     ASSERT_EQ(ids(p.diags), Ids{"cli-missing-value"}) << flag;
@@ -217,7 +226,7 @@ TEST(Options, Version) {
 TEST(Options, HelpTextNamesEveryFlagAndVerb) {
   std::string help = help_text();
   for (const char* word : {"--board", "--config", "--search-path", "-o, --output", "-r, --report",
-                           "--image-type", "--override-kernel", "--capdl-json", "--viper-output",
+                           "--image-type", "--override-kernel", "--capdl-json", "--capdl CAPDL_FILE", "--viper-output",
                            "--version", "-h, --help", "check", "run", "boards", "exit status",
                            "--until NS", "--watchdog S", "--gdb PD", "--gdb-port N",
                            "--serial-input FILE", "--free-running"})

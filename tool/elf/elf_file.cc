@@ -139,6 +139,8 @@ bool read_segments(Reader& r, const Elf64_Ehdr& eh, ElfFile& out) {
   bool ok = true;
   for (uint16_t i = 0; i < eh.e_phnum; ++i) {
     auto ph = read_struct<Elf64_Phdr>(r.bytes, eh.e_phoff + uint64_t{i} * sizeof(Elf64_Phdr));
+    if (ph.p_type == PT_INTERP) out.has_interpreter = true;
+    if (ph.p_type == PT_DYNAMIC) out.has_dynamic = true;
     if (ph.p_type != PT_LOAD) continue;
     std::string which = "loadable segment " + std::to_string(i);
     if (!fits(ph.p_offset, ph.p_filesz, r.bytes.size())) {

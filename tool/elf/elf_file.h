@@ -47,6 +47,8 @@ struct ElfFile {
   std::vector<Segment> segments;  // PT_LOAD only, in file order
   std::vector<Symbol> symbols;    // from .symtab
   std::vector<uint8_t> bytes;     // the whole file
+  bool has_interpreter = false;   // a PT_INTERP header: it asks for a dynamic loader
+  bool has_dynamic = false;       // a PT_DYNAMIC header: it needs dynamic linking
 
   const Symbol* find_symbol(std::string_view name) const;
   // The file bytes of a loadable segment (filesz of them).

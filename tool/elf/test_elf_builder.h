@@ -25,6 +25,7 @@ struct TestSegment {
   uint64_t memsz = 0;  // 0: the size of data
   uint32_t flags = PF_R;
   uint64_t paddr = ~uint64_t{0};  // ~0: same as vaddr
+  uint32_t p_type = PT_LOAD;       // e.g. PT_INTERP, PT_DYNAMIC for a dynamically linked program
 };
 
 struct TestSymbol {
@@ -99,7 +100,7 @@ class TestElfBuilder {
     for (size_t i = 0; i < segments.size(); ++i) {
       const TestSegment& s = segments[i];
       Elf64_Phdr ph{};
-      ph.p_type = PT_LOAD;
+      ph.p_type = s.p_type;
       ph.p_flags = s.flags;
       ph.p_offset = layout.segment_offsets[i];
       ph.p_vaddr = s.vaddr;

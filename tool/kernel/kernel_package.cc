@@ -479,6 +479,10 @@ bool read_kernel_elf(const fs::path& path, KernelPackage& pkg, Diagnostics& diag
   for (const char* name : {"_start", "kernel_stack_alloc", "ki_boot_end", "ki_end", "ki_skim_start",
                            "ki_skim_end"})
     if (const elf::Symbol* sym = elf->find_symbol(name)) pkg.symbols[name] = sym->value;
+  // The IRQ numbers the kernel accepts (tool/kernel/kernel_limits.h).
+  if (const elf::Symbol* table = elf->find_symbol("intStateIRQTable"); table && table->size)
+    pkg.irq_table_entries = table->size / (pkg.config.word_size / 8);
+  pkg.kernel_elf = std::make_shared<const elf::ElfFile>(std::move(*elf));
   return require_boundaries(pkg, path.string(), diags);
 }
 

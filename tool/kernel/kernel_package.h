@@ -20,12 +20,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "board/board.h"
+#include "elf/elf_file.h"
 #include "support/diagnostics.h"
 
 namespace microkit::kernel {
@@ -117,8 +119,15 @@ struct KernelPackage {
   std::map<std::string, uint64_t> symbols;   // _start, ki_boot_end, ki_end, ... when present
   uint64_t ki_boot_end = 0;
   uint64_t ki_end = 0;
+  // Entries of the kernel's IRQ state table (intStateIRQTable's size in
+  // words): maxIRQ + 1, plus NUM_PPI per extra core on ARM. Absent when the
+  // package has no kernel.elf (a facts folder).
+  std::optional<uint64_t> irq_table_entries;
   std::map<std::string, uint64_t> invocation_labels;  // e.g. "UntypedRetype" -> 1
   std::string kernel_elf_path;            // Install, MicrokitSdk: the kernel to put in an image
+  // That kernel, as read once for the facts above, so an image build does
+  // not read it again (null for a facts folder).
+  std::shared_ptr<const elf::ElfFile> kernel_elf;
 
   std::optional<uint64_t> label(std::string_view invocation) const;
   // The first address past the user part of a VSpace: seL4_UserTop + 1 on

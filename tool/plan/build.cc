@@ -10,7 +10,9 @@
 
 #include "plan/plan.h"
 #include "runtime/shared/pd_abi.h"
+#include "sdf/domain_schedule.h"
 #include "sdf/memory_region_rules.h"
+#include "support/did_you_mean.h"
 
 namespace microkit::plan {
 namespace {
@@ -112,11 +114,12 @@ Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
   return pd;
 }
 
-void add_patch(Pd& pd, std::optional<std::string> symbol, uint64_t value) {
+void add_patch(Pd& pd, std::optional<std::string> symbol, uint64_t value, Loc loc) {
   if (!symbol) return;
   SymbolPatch sp;
   sp.symbol = *symbol;
   sp.value = value;
+  sp.loc = loc;
   pd.patches.push_back(std::move(sp));
 }
 
@@ -127,9 +130,9 @@ void plan_maps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
     const Mr& mr = c.plan.mrs[*mi];
     Mapping map{*mi, m.vaddr, mr.size, m.perms.read, m.perms.write, m.perms.execute, m.cached};
     pd.mappings.push_back(map);
-    add_patch(pd, m.setvar_vaddr, m.vaddr);
-    add_patch(pd, m.setvar_size, mr.size);
-    add_patch(pd, m.setvar_prefill_size, mr.prefill_size);
+    add_patch(pd, m.setvar_vaddr, m.vaddr, m.at("setvar_vaddr"));
+    add_patch(pd, m.setvar_size, mr.size, m.at("setvar_size"));
+    add_patch(pd, m.setvar_prefill_size, mr.prefill_size, m.at("setvar_prefill_size"));
   }
   std::stable_sort(pd.mappings.begin(), pd.mappings.end(),
                    [](const Mapping& a, const Mapping& b) { return a.vaddr < b.vaddr; });
@@ -142,7 +145,7 @@ void plan_irqs(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
     slot.kind = ChannelSlot::Kind::Irq;
     slot.irq = irq.kind == sdf::Irq::Kind::Number ? irq.irq : irq.vector;
     slot.trigger = irq.trigger;
-    add_patch(pd, irq.setvar_id, irq.id);
+    add_patch(pd, irq.setvar_id, irq.id, irq.at("setvar_id"));
   }
 }
 
@@ -159,22 +162,23 @@ void plan_channel_end(Ctx& c, const sdf::ChannelEnd& self, const sdf::ChannelEnd
   slot.can_notify = self.notify;
   slot.can_ppcall = self.pp;
   slot.receives_ppc = peer.pp;
-  add_patch(pd, self.setvar_id, self.id);
+  add_patch(pd, self.setvar_id, self.id, self.at("setvar_id"));
 }
 
 void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
-  if (p.parent) add_patch(c.plan.pds[*p.parent], p.setvar_id, p.child_id.value_or(0));
+  if (p.parent) add_patch(c.plan.pds[*p.parent], p.setvar_id, p.child_id.value_or(0), p.at("setvar_id"));
   for (const auto& io : p.ioports) {
-    add_patch(pd, io.setvar_id, io.id);
-    add_patch(pd, io.setvar_addr, io.addr);
+    add_patch(pd, io.setvar_id, io.id, io.at("setvar_id"));
+    add_patch(pd, io.setvar_addr, io.addr, io.at("setvar_addr"));
   }
   if (p.vm)
-    for (const auto& v : p.vm->vcpus) add_patch(pd, v.setvar_id, v.id);
+    for (const auto& v : p.vm->vcpus) add_patch(pd, v.setvar_id, v.id, v.at("setvar_id"));
   for (const auto& sv : p.setvars) {
     auto mi = mr_index(c.sd, sv.region_paddr);
     if (!mi) continue;
     SymbolPatch patch;
     patch.symbol = sv.symbol;
+    patch.loc = sv.at("symbol");
     patch.paddr_of_mr = *mi;
     patch.value = c.plan.mrs[*mi].phys_addr.value_or(0);
     c.plan.mrs[*mi].needs_fixed_paddr = true;
@@ -233,10 +237,10 @@ void plan_extra_caps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   for (const auto& cap : p.caps) {
     ExtraCap extra;
     if (!fill_extra_cap(c, cap, extra)) continue;
-    add_patch(pd, cap.setvar_slot, pd_abi::user_cap_slot(cap.slot));
+    add_patch(pd, cap.setvar_slot, pd_abi::user_cap_slot(cap.slot), cap.at("setvar_slot"));
     if (cap.kind == sdf::Cap::Kind::CNode && cap.pd == p.name) {
       // libmicrokit's microkit_cspace_cnode: the PD's own CNode, when granted.
-      add_patch(pd, std::string(kSymCspaceCnode), pd_abi::user_cap_slot(cap.slot));
+      add_patch(pd, std::string(kSymCspaceCnode), pd_abi::user_cap_slot(cap.slot), cap.loc);
       pd.patches.back().optional = true;
     }
     pd.extra_caps.push_back(std::move(extra));
@@ -245,13 +249,45 @@ void plan_extra_caps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
                    [](const ExtraCap& a, const ExtraCap& b) { return a.slot < b.slot; });
   if (!p.free_slots) return;
   pd.free_slots = p.free_slots->count;
-  add_patch(pd, p.free_slots->setvar_first, MICROKIT_PD_SLOTS_END);
+  add_patch(pd, p.free_slots->setvar_first, MICROKIT_PD_SLOTS_END, p.free_slots->at("setvar_first"));
 }
 
 const elf::Symbol* find_symbol(const elf::ElfFile& elf, const std::string& name) {
   for (const auto& s : elf.symbols)
     if (s.name == name) return &s;
   return nullptr;
+}
+
+// A setvar names a symbol the program does not define: point at the
+// attribute, and suggest the closest data symbol of the program.
+void report_missing_symbol(Ctx& c, const sdf::ProtectionDomain& p, const SymbolPatch& patch,
+                           const elf::ElfFile& elf, const std::string& key) {
+  std::vector<std::string_view> names;
+  for (const auto& s : elf.symbols)
+    if (s.type != 2 && s.type != 3 && s.type != 4 && !s.name.empty())  // not FUNC, SECTION, FILE
+      names.push_back(s.name);
+  auto close = did_you_mean(patch.symbol, names);
+  c.diags.error("setvar-symbol-not-found", c.sd.file, patch.loc,
+                "protection domain '" + p.name + "': symbol '" + patch.symbol +
+                    "' is not in " + key + (close ? " (did you mean '" + *close + "'?)" : ""),
+                "define it in the program as a global variable, e.g. `uintptr_t " + patch.symbol +
+                    ";`, or correct the name");
+}
+
+// The value must fit the variable: a physical address needs a whole word, a
+// number as many bytes as it has.
+void check_patch_fits(Ctx& c, const sdf::ProtectionDomain& p, const SymbolPatch& patch,
+                      const std::string& key) {
+  if (patch.size >= 8) return;
+  uint64_t limit = uint64_t{1} << (8 * patch.size);
+  bool fits = !patch.paddr_of_mr && patch.value < limit;
+  if (fits) return;
+  std::string what = patch.paddr_of_mr ? "a physical address (8 bytes)" : "the value " + std::to_string(patch.value);
+  c.diags.error("setvar-value-too-large", c.sd.file, patch.loc,
+                "protection domain '" + p.name + "': " + what + " does not fit symbol '" +
+                    patch.symbol + "', which has " + std::to_string(patch.size) + " byte" +
+                    (patch.size == 1 ? "" : "s") + " in " + key,
+                "declare '" + patch.symbol + "' as a 64-bit variable (uint64_t or uintptr_t)");
 }
 
 // Finds each patch's address in the program (or path_for_symbols) ELF.
@@ -275,17 +311,40 @@ void resolve_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
     patch.from_elf_for_symbols = img.path_for_symbols.has_value();
     const elf::Symbol* sym = find_symbol(it->second, patch.symbol);
     if (!sym) {
-      c.diags.error("setvar-symbol-not-found", c.sd.file, p.loc,
-                    "protection domain '" + p.name + "': symbol '" + patch.symbol +
-                        "' (named by a setvar) is not in " + key,
-                    "define it in the program as a global variable, e.g. `uintptr_t " +
-                        patch.symbol + ";`");
+      report_missing_symbol(c, p, patch, it->second, key);
       continue;
     }
     patch.vaddr = sym->value;
-    uint64_t s = sym->size;
-    patch.size = (s == 1 || s == 2 || s == 4 || s == 8) ? s : 8;
+    // Symbols without a size (defined in assembly) are taken as a word.
+    patch.size = sym->size == 0 ? 8 : std::min<uint64_t>(sym->size, 8);
+    check_patch_fits(c, p, patch, key);
   }
+}
+
+// Builds the kernel's view of <domain_schedule> and each PD's domain id.
+void plan_domains(Ctx& c) {
+  if (!c.sd.domains || !c.sd.domains->schedule) return;
+  const sdf::Domains& d = *c.sd.domains;
+  std::vector<uint64_t> ids = sdf::domain_ids(d);
+  std::unordered_map<std::string_view, uint64_t> id_of;
+  for (size_t i = 0; i < d.domains.size(); ++i) id_of.emplace(d.domains[i].name, ids[i]);
+  DomainSchedule s;
+  s.index_shift = d.schedule->index_shift;
+  s.start_index = d.schedule->start_index;
+  for (const sdf::ScheduleEntry& e : d.schedule->entries) {
+    ScheduleSlot slot;
+    slot.end_marker = e.kind == sdf::ScheduleEntry::Kind::EndMarker;
+    if (!slot.end_marker) {
+      slot.domain = id_of.count(e.domain) ? id_of[e.domain] : 0;
+      slot.duration = e.duration;
+      slot.unit = e.unit;
+    }
+    s.slots.push_back(slot);
+  }
+  c.plan.domain_schedule = std::move(s);
+  for (size_t i = 0; i < c.sd.pds.size(); ++i)
+    if (const auto& name = c.sd.pds[i].domain; name && id_of.count(*name))
+      c.plan.pds[i].domain = id_of[*name];
 }
 
 }  // namespace
@@ -294,8 +353,8 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
                           const board::Config& config, const Inputs& inputs,
                           Diagnostics& diags) {
   // 1. memory regions; 2. PDs with maps and irqs; 3. channels (both ends);
-  // 4. other setvars; 5. symbol addresses from the ELFs. (<cspace> caps
-  // go with step 2.)
+  // 4. other setvars; 5. symbol addresses from the ELFs; 6. domains.
+  // (<cspace> caps go with step 2.)
   Ctx c{sd, board, config, inputs, diags, {}, {}, {}};
   size_t errors_before = diags.error_count();
   c.plan.board = board.name;
@@ -315,6 +374,7 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   }
   for (size_t i = 0; i < sd.pds.size(); ++i) plan_misc_patches(c, sd.pds[i], c.plan.pds[i]);
   for (size_t i = 0; i < sd.pds.size(); ++i) resolve_patches(c, sd.pds[i], c.plan.pds[i]);
+  plan_domains(c);
   if (diags.error_count() > errors_before) return std::nullopt;
   return std::move(c.plan);
 }

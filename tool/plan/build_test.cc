@@ -192,22 +192,99 @@ TEST(PlanBuild, EverySetvarFormBecomesAPatchAtTheSymbolsAddress) {
   EXPECT_TRUE(plan->pds[1].patches.empty());
 }
 
-TEST(PlanBuild, AMissingSetvarSymbolIsReportedAtThePd) {
+TEST(PlanBuild, AMissingSetvarSymbolIsReportedAtTheAttributeWithASuggestion) {
   Fixture f;
   f.sd.file = "sys.system";
   f.sd.mrs = {mr("buf", 0x1000)};
   auto p = pd("a", 1, "a.elf");
   p.loc = {4, 3};
   auto m = map("buf", 0x4000000);
-  m.setvar_vaddr = "nowhere";
+  m.setvar_vaddr = "buffer_vadr";
+  m.attrs = {{"mr", {5, 10}}, {"vaddr", {5, 20}}, {"setvar_vaddr", {5, 40}}};
   p.maps = {m};
   f.sd.pds = {p};
-  f.inputs.programs["a.elf"] = program({{"elsewhere", 8}});
+  f.inputs.programs["a.elf"] = program({{"buffer_vaddr", 8}, {"elsewhere", 8}});
   EXPECT_FALSE(f.run());
   ASSERT_EQ(f.diags.error_count(), 1u);
-  EXPECT_EQ(f.diags.all()[0].id, "setvar-symbol-not-found");
-  EXPECT_EQ(f.diags.all()[0].loc, (Loc{4, 3}));
-  EXPECT_EQ(f.diags.all()[0].file, "sys.system");
+  const Diagnostic& d = f.diags.all()[0];
+  EXPECT_EQ(d.id, "setvar-symbol-not-found");
+  EXPECT_EQ(d.loc, (Loc{5, 40})) << "at setvar_vaddr, not at the PD";
+  EXPECT_EQ(d.file, "sys.system");
+  EXPECT_NE(d.message.find("did you mean 'buffer_vaddr'?"), std::string::npos) << d.message;
+}
+
+TEST(PlanBuild, ASetvarValueMustFitItsSymbol) {
+  Fixture f;
+  f.sd.file = "sys.system";
+  f.sd.mrs = {mr("buf", 0x1000), mr("dev", 0x1000)};
+  f.sd.mrs[1].phys_addr = 0x9000000;
+  auto p = pd("a", 1, "a.elf");
+  auto m = map("buf", 0x4000000);
+  m.setvar_vaddr = "narrow_vaddr";  // 0x4000000 needs 4 bytes: 2 is too few
+  m.setvar_size = "size32";         // 0x1000 fits 4 bytes
+  m.attrs = {{"setvar_vaddr", {6, 30}}, {"setvar_size", {6, 50}}};
+  p.maps = {m};
+  sdf::SetVar sv;
+  sv.symbol = "dev_paddr32";  // a physical address needs a whole word
+  sv.region_paddr = "dev";
+  sv.attrs = {{"symbol", {7, 14}}, {"region_paddr", {7, 40}}};
+  p.setvars = {sv};
+  f.sd.pds = {p};
+  f.inputs.programs["a.elf"] = program({{"narrow_vaddr", 2}, {"size32", 4}, {"dev_paddr32", 4}});
+  EXPECT_FALSE(f.run());
+  std::vector<std::pair<std::string, Loc>> got;
+  for (const auto& d : f.diags.all()) got.push_back({d.id, d.loc});
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, Loc>>{{"setvar-value-too-large", {6, 30}},
+                                                           {"setvar-value-too-large", {7, 14}}}));
+  // With 8-byte symbols the same system plans.
+  Fixture g;
+  g.sd = f.sd;
+  g.inputs.programs["a.elf"] = program({{"narrow_vaddr", 8}, {"size32", 4}, {"dev_paddr32", 8}});
+  EXPECT_TRUE(g.run());
+}
+
+TEST(PlanBuild, DomainsGetIdsAndTheScheduleKeepsItsShape) {
+  Fixture f;
+  auto a = pd("a", 1, "a.elf");
+  a.domain = "blue";
+  auto b = pd("b", 1, "a.elf");
+  b.domain = "red";
+  f.sd.pds = {a, b};
+  sdf::Domains d;
+  sdf::Domain red, blue, green;
+  red.name = "red";
+  red.id = 0;
+  blue.name = "blue";     // no id: the smallest unused, 1
+  green.name = "green";   // then 3 (2 is taken)
+  sdf::Domain two;
+  two.name = "two";
+  two.id = 2;
+  d.domains = {red, blue, two, green};
+  sdf::DomainSchedule s;
+  s.index_shift = 4;
+  s.start_index = 1;
+  sdf::ScheduleEntry e1, e2, end;
+  e1.domain = "blue", e1.duration = 500;
+  e2.domain = "green", e2.duration = 7, e2.unit = sdf::ScheduleEntry::Unit::Ticks;
+  end.kind = sdf::ScheduleEntry::Kind::EndMarker;
+  s.entries = {e1, e2, end};
+  d.schedule = s;
+  f.sd.domains = d;
+  f.inputs.programs["a.elf"] = program({});
+  auto plan = f.run();
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->pds[0].domain, std::optional<uint64_t>(1));
+  EXPECT_EQ(plan->pds[1].domain, std::optional<uint64_t>(0));
+  ASSERT_TRUE(plan->domain_schedule);
+  const DomainSchedule& ps = *plan->domain_schedule;
+  EXPECT_EQ(ps.index_shift, 4u);
+  EXPECT_EQ(ps.start_index, 1u);
+  ASSERT_EQ(ps.slots.size(), 3u);
+  EXPECT_EQ(ps.slots[0].domain, 1u);
+  EXPECT_EQ(ps.slots[0].duration, 500u);
+  EXPECT_EQ(ps.slots[1].domain, 3u);
+  EXPECT_EQ(ps.slots[1].unit, sdf::ScheduleEntry::Unit::Ticks);
+  EXPECT_TRUE(ps.slots[2].end_marker);
 }
 
 TEST(PlanBuild, SymbolsComeFromPathForSymbolsWhenGiven) {

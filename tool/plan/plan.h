@@ -60,6 +60,7 @@ struct SymbolPatch {
   // a back end decides when the MR has no fixed one (the host platform gives
   // a fake but stable address; seL4 allocates one).
   std::optional<size_t> paddr_of_mr;  // index into Plan::mrs
+  Loc loc;  // the SDF attribute that names the symbol
   // libmicrokit's own variables the tool fills when present (a program built
   // against another libmicrokit lacks them): dropped, not an error, if absent.
   bool optional = false;
@@ -99,6 +100,7 @@ struct Pd {
   uint64_t cpu = 0;
   bool fpu = true;
   bool smc = false;
+  std::optional<uint64_t> domain;   // the kernel's domain id (<domains>)
   uint64_t stack_size = 0x2000;
   std::optional<size_t> parent;     // index into Plan::pds
   std::optional<uint64_t> child_id; // the id the parent uses
@@ -122,12 +124,26 @@ struct Mr {
   bool needs_fixed_paddr = false;            // subject of <setvar region_paddr>
 };
 
+// <domain_schedule>: the kernel's schedule array from index_shift on.
+struct ScheduleSlot {
+  bool end_marker = false;
+  uint64_t domain = 0;     // kernel domain id
+  uint64_t duration = 0;   // in `unit`; 0 for an end marker
+  sdf::ScheduleEntry::Unit unit = sdf::ScheduleEntry::Unit::Microseconds;
+};
+struct DomainSchedule {
+  uint64_t index_shift = 0;  // kernel index of slots[0]
+  uint64_t start_index = 0;  // into slots
+  std::vector<ScheduleSlot> slots;
+};
+
 struct Plan {
   std::string board;
   std::string config;
   board::Arch arch = board::Arch::Host;
   std::vector<Pd> pds;  // SDF document order; parents before their children
   std::vector<Mr> mrs;
+  std::optional<DomainSchedule> domain_schedule;
 };
 
 // What the caller loaded for plan::build: programs by the path written in the

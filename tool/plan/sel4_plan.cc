@@ -52,17 +52,19 @@ struct Ctx {
 };
 
 // Location of a PD or MR in the SDF, when the caller gave it.
-std::pair<std::string, Loc> pd_loc(const Ctx& c, size_t pd) {
+// Where to point for a PD or MR: the attribute at fault when it was written
+// (Element::at falls back to the element itself).
+std::pair<std::string, Loc> pd_loc(const Ctx& c, size_t pd, std::string_view attr = {}) {
   if (!c.in.sdf || pd >= c.in.sdf->pds.size()) return {{}, {}};
-  return {c.in.sdf->file, c.in.sdf->pds[pd].loc};
+  return {c.in.sdf->file, c.in.sdf->pds[pd].at(attr)};
 }
-std::pair<std::string, Loc> mr_loc(const Ctx& c, size_t mr) {
+std::pair<std::string, Loc> mr_loc(const Ctx& c, size_t mr, std::string_view attr = {}) {
   if (!c.in.sdf || mr >= c.in.sdf->mrs.size()) return {{}, {}};
-  return {c.in.sdf->file, c.in.sdf->mrs[mr].loc};
+  return {c.in.sdf->file, c.in.sdf->mrs[mr].at(attr)};
 }
-std::pair<std::string, Loc> object_loc(const Ctx& c, const KernelObject& o) {
+std::pair<std::string, Loc> object_loc(const Ctx& c, const KernelObject& o, std::string_view mr_attr = {}) {
   if (o.grant_loc && c.in.sdf) return {c.in.sdf->file, *o.grant_loc};
-  if (o.mr) return mr_loc(c, *o.mr);
+  if (o.mr) return mr_loc(c, *o.mr, mr_attr);
   if (o.pd) return pd_loc(c, *o.pd);
   return {{}, {}};
 }
@@ -165,7 +167,7 @@ void place_fixed_frame(Ctx& c, size_t obj) {
     const auto& ut = c.sp.untypeds[u];
     if (o.paddr < ut.paddr || end > ut.end()) continue;
     if (overlaps_any(c.occupied[u], o.paddr, end)) {
-      auto [file, loc] = object_loc(c, o);
+      auto [file, loc] = object_loc(c, o, "phys_addr");
       c.diags.error("mr-paddr-overlap", file, loc,
                     "memory region '" + c.plan.mrs[*o.mr].name + "': its frame at " + hex(o.paddr) +
                         " overlaps another memory region with a fixed physical address",
@@ -175,7 +177,7 @@ void place_fixed_frame(Ctx& c, size_t obj) {
     occupy(c, u, obj);
     return;
   }
-  auto [file, loc] = object_loc(c, o);
+  auto [file, loc] = object_loc(c, o, "phys_addr");
   c.diags.error("mr-paddr-unavailable", file, loc,
                 "memory region '" + c.plan.mrs[*o.mr].name + "': physical address " + hex(o.paddr) +
                     ".." + hex(end) +
@@ -196,6 +198,36 @@ std::pair<uint64_t, uint64_t> ram_totals(const Ctx& c) {
   return {total, used};
 }
 
+std::string mib(uint64_t bytes) {
+  uint64_t tenths = (bytes * 10 + (1 << 20) / 2) >> 20;
+  return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") + " MiB";
+}
+
+// "'a' 512 MiB, 'b' 3 MiB" for the `n` largest regions of the plan.
+std::string largest_mrs(const Plan& plan, size_t n) {
+  std::vector<const Mr*> mrs;
+  for (const Mr& m : plan.mrs) mrs.push_back(&m);
+  std::stable_sort(mrs.begin(), mrs.end(), [](const Mr* a, const Mr* b) { return a->size > b->size; });
+  std::string out;
+  for (size_t i = 0; i < mrs.size() && i < n; ++i)
+    out += (i ? ", '" : "'") + mrs[i]->name + "' " + mib(mrs[i]->size);
+  return out.empty() ? "none" : out;
+}
+
+// "'a' 1.2 MiB, 'b' 0.1 MiB": RAM the `n` hungriest PDs' own objects take.
+std::string largest_pds(const Ctx& c, size_t n) {
+  std::vector<std::pair<uint64_t, size_t>> bytes(c.plan.pds.size());
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i].second = i;
+  for (const KernelObject& o : c.sp.objects)
+    if (o.pd && !o.mr && o.source == KernelObject::Source::Untyped && *o.pd < bytes.size())
+      bytes[*o.pd].first += o.size();
+  std::stable_sort(bytes.begin(), bytes.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out;
+  for (size_t i = 0; i < bytes.size() && i < n; ++i)
+    out += (i ? ", '" : "'") + c.plan.pds[bytes[i].second].name + "' " + mib(bytes[i].first);
+  return out.empty() ? "none" : out;
+}
+
 void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   const KernelObject& o = c.sp.objects[obj];
   uint64_t unplaced = 0;
@@ -205,15 +237,17 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   std::string owner = o.mr ? "memory region '" + c.plan.mrs[*o.mr].name + "'"
                     : o.pd ? "protection domain '" + c.plan.pds[*o.pd].name + "'"
                            : "the initial task";
-  auto [file, loc] = object_loc(c, o);
+  auto [file, loc] = object_loc(c, o, "size");
   c.diags.error("out-of-memory", file, loc,
-                "not enough memory for " + owner + " (object " + o.name + ", " +
-                    std::to_string(o.size()) + " bytes): the system's objects need " +
-                    std::to_string(used + unplaced) + " bytes of RAM but the kernel leaves " +
-                    std::to_string(ram) + " bytes of RAM untypeds (" + std::to_string(ram - used) +
-                    " free when this object came, in pieces too small for it)",
-                "make memory regions or stacks smaller, use fewer protection domains, or use a "
-                "board/kernel with more RAM");
+                "not enough memory for " + owner + " (object " + o.name + ", " + mib(o.size()) +
+                    "): the system's objects need " + mib(used + unplaced) +
+                    " of RAM but the kernel leaves " + mib(ram) + " to user space (" +
+                    mib(ram - used) + " free when this object came, in pieces too small for it). "
+                    "The largest memory regions: " + largest_mrs(c.plan, 5) +
+                    "; the protection domains' own objects (stack, page tables, kernel objects): " +
+                    largest_pds(c, 3),
+                "make the largest memory regions or stacks smaller, use fewer protection domains, "
+                "or use a board with more RAM");
 }
 
 // Floating objects, biggest first, first fit over RAM untypeds.
@@ -290,6 +324,21 @@ std::optional<uint64_t> contiguous_base(Ctx& c, size_t m, uint32_t page_bits) {
   return std::nullopt;
 }
 
+// A prefilled MR with 4 KiB pages is mapped from the user image's own
+// frames (no copy). With bigger pages it gets frames of its planned size
+// like any MR, and the initial task copies each frame's share of the bytes
+// (placed contiguously by build_image's place_pages) into it.
+void plan_prefill_copies(Ctx& c, size_t m, const std::vector<uint64_t>& prefill) {
+  const Mr& mr = c.plan.mrs[m];
+  uint64_t bytes = prefill.size() * kPage;
+  const auto& frames = c.sp.mr_frames[m];
+  for (uint64_t i = 0; i < frames.size(); ++i) {
+    uint64_t offset = i * mr.page_size;
+    if (offset >= bytes) break;
+    c.sp.frame_fills.push_back({frames[i], prefill[0] + offset, std::min(mr.page_size, bytes - offset)});
+  }
+}
+
 void plan_mr(Ctx& c, size_t m) {
   const Mr& mr = c.plan.mrs[m];
   uint32_t bits = log2_of(mr.page_size);
@@ -297,17 +346,15 @@ void plan_mr(Ctx& c, size_t m) {
   const auto& prefill = m < c.in.mr_prefill_pages.size() ? c.in.mr_prefill_pages[m]
                                                          : std::vector<uint64_t>{};
   auto& frames = c.sp.mr_frames[m];
-  if (!prefill.empty()) {
-    // Mapped from the user image, whose frames the kernel made 4 KiB each:
-    // a prefilled MR uses 4 KiB frames whatever its planned page size.
-    if (mr.phys_addr) {
-      auto [file, loc] = mr_loc(c, m);
-      c.diags.error("prefill-unsupported-mr", file, loc,
-                    "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
-                    "phys_addr (it is mapped from the boot image's pages)",
-                    "remove phys_addr from the region, or drop its prefill");
-      return;
-    }
+  if (!prefill.empty() && mr.phys_addr) {
+    auto [file, loc] = mr_loc(c, m);
+    c.diags.error("prefill-unsupported-mr", file, loc,
+                  "memory region '" + mr.name + "': a prefilled region on seL4 cannot have a "
+                  "phys_addr (it is mapped from the boot image's pages)",
+                  "remove phys_addr from the region, or drop its prefill");
+    return;
+  }
+  if (!prefill.empty() && mr.page_size == kPage) {
     for (uint64_t i = 0; i < prefill.size(); ++i)
       frames.push_back(add_user_image_frame(c, prefill[i], "frame:" + mr.name + ":" +
                                                                std::to_string(i), std::nullopt, m));
@@ -325,6 +372,7 @@ void plan_mr(Ctx& c, size_t m) {
       place_fixed_frame(c, o);
     }
   }
+  if (!prefill.empty()) plan_prefill_copies(c, m, prefill);
 }
 
 // ---------------------------------------------------------------------------
@@ -346,7 +394,7 @@ void map_frame(PdObjects& po, size_t obj, uint64_t vaddr, bool r, bool w, bool x
 void check_pd_cpu(Ctx& c, size_t i) {
   uint64_t cores = c.in.boot->sched_control.end - c.in.boot->sched_control.start;
   if (c.plan.pds[i].cpu < cores) return;
-  auto [file, loc] = pd_loc(c, i);
+  auto [file, loc] = pd_loc(c, i, "cpu");
   c.diags.error("pd-cpu-unavailable", file, loc,
                 "protection domain '" + c.plan.pds[i].name + "' is on cpu " +
                     std::to_string(c.plan.pds[i].cpu) + " but this kernel runs " +
@@ -564,15 +612,14 @@ void grant_endpoint(Ctx& c, size_t i, const ExtraCap& extra, const std::string& 
 void grant_mr_frames(Ctx& c, size_t i, const ExtraCap& extra) {
   const auto& frames = c.sp.mr_frames[extra.source_mr];
   if (frames.size() != extra.count) {
-    // A prefilled MR is mapped from the boot image's 4 KiB frames whatever
-    // its page_size, so its frames are not the slots the SDF counted.
+    // The validator counted size / page_size slots; the planner must have
+    // made exactly that many frames (a tool bug otherwise).
     auto [file, loc] = grant_loc(c, extra);
     c.diags.error("cap-mr-frame-count", file, loc,
                   "memory region '" + c.plan.mrs[extra.source_mr].name + "' is backed by " +
                       std::to_string(frames.size()) + " frames, not the " + std::to_string(extra.count) +
-                      " slots its size and page_size give (a prefilled region uses the boot "
-                      "image's 4 KiB frames)",
-                  "remove page_size from the region, or grant a region without prefill");
+                      " slots its size and page_size give",
+                  "this is a bug in the tool; please report it, and grant another region meanwhile");
     return;
   }
   CapRights r{extra.read, extra.write, false, false};

@@ -137,6 +137,14 @@ struct UntypedUse {
   uint64_t watermark = 0;       // paddr after the last object
 };
 
+// A frame of a prefilled MR bigger than the user image's 4 KiB pages: the
+// initial task copies its bytes from the user image (FillFrame step).
+struct FrameFill {
+  size_t object = 0;       // the frame (Source::Untyped)
+  uint64_t src_paddr = 0;  // where its bytes start in the user image
+  uint64_t length = 0;     // bytes to copy (the rest stays zero)
+};
+
 struct Sel4Plan {
   std::vector<kernel::UntypedObject> untypeds;  // the predicted boot's list
   std::vector<KernelObject> objects;
@@ -144,6 +152,7 @@ struct Sel4Plan {
   std::vector<std::vector<size_t>> mr_frames;   // parallel to Plan::mrs
   std::vector<uint64_t> mr_paddr;               // parallel to Plan::mrs
   std::vector<IrqHandler> irqs;
+  std::vector<FrameFill> frame_fills;           // in MR order
   std::vector<UntypedUse> untyped_use;          // parallel to untypeds
   size_t monitor_endpoint = 0;                  // the initialiser's: faults and passive PDs
   size_t initialiser_reply = 0;                 // the Reply object it receives faults with

@@ -314,10 +314,16 @@ TEST(Sel4Plan, OutOfMemoryNamesTheRegionAndTheNumbers) {
   EXPECT_EQ(e.file, "hog.system");
   EXPECT_EQ(e.loc, (Loc{4, 5}));
   EXPECT_NE(e.message.find("memory region 'huge'"), std::string::npos) << e.message;
-  EXPECT_NE(e.message.find("2097152 bytes"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find(", 2 MiB)"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("the system's objects need "), std::string::npos) << e.message;
-  std::string ram = std::to_string(f.boot.normal_memory()) + " bytes of RAM untypeds";
+  uint64_t tenths = (f.boot.normal_memory() * 10 + (1 << 20) / 2) >> 20;
+  std::string ram = std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") +
+                    " MiB to user space";
   EXPECT_NE(e.message.find(ram), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("The largest memory regions: 'huge' 4096 MiB"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("the protection domains' own objects (stack, page tables, kernel objects): '" +
+                           plan.pds[0].name + "' "),
+            std::string::npos) << e.message;
 }
 
 TEST(Sel4Plan, FixedAddressNoUntypedCoversIsAnError) {
@@ -375,37 +381,66 @@ TEST(Sel4Plan, OverlappingMappingsAreAnError) {
   EXPECT_EQ(d.all()[0].id, "pd-mapping-overlap");
 }
 
-TEST(Sel4Plan, PrefilledRegionsAreMappedFromTheBootImageInSmallPages) {
+// A prefilled MR keeps the page size the planner chose: 2 MiB frames
+// retyped like any MR's, each filled by a copy of its share of the bytes
+// from the boot image (which then holds only the bytes: 3 pages here).
+TEST(Sel4Plan, PrefilledRegionsKeepTheirPageSizeAndAreFilledByCopies) {
   Fixture f = load();
   Plan plan;
   plan.pds.push_back(make_pd("p"));
   Mr mr;
   mr.name = "blob";
-  mr.size = 0x200000;
-  mr.page_size = 0x200000;  // the planner's choice; the boot image has 4 KiB frames only
-  mr.prefill = {7};
-  mr.prefill_size = 1;
+  mr.size = 0x400000;
+  mr.page_size = 0x200000;
+  mr.prefill = std::vector<uint8_t>(0x2100, 7);
+  mr.prefill_size = 0x2100;
   plan.mrs.push_back(mr);
-  plan.pds[0].mappings.push_back({0, 0x40000000, 0x200000, true, false, false, true});
+  plan.pds[0].mappings.push_back({0, 0x40000000, 0x400000, true, false, false, true});
   Sel4Inputs in = inputs(f, plan);
-  for (uint64_t k = 0; k < 0x200; ++k) in.mr_prefill_pages[0].push_back(0x60500000 + 0x10000 + k * 0x1000);
+  for (uint64_t k = 0; k < 3; ++k) in.mr_prefill_pages[0].push_back(0x60510000 + k * 0x1000);
   Diagnostics d;
   auto sp = plan_sel4(plan, in, d);
   ASSERT_TRUE(sp) << describe(d);
-  ASSERT_EQ(sp->mr_frames[0].size(), 0x200u);
-  const KernelObject& last = sp->objects[sp->mr_frames[0].back()];
-  EXPECT_EQ(last.source, KernelObject::Source::UserImage);
-  EXPECT_EQ(last.size_bits, 12u);
-  EXPECT_EQ(sp->mr_paddr[0], 0x60510000u);
-  auto m = std::find_if(sp->pds[0].mappings.begin(), sp->pds[0].mappings.end(),
-                        [](const FrameMapping& x) { return x.vaddr == 0x401ff000; });
-  ASSERT_NE(m, sp->pds[0].mappings.end());
-  EXPECT_EQ(m->object, sp->mr_frames[0].back());
-  // 4 KiB mappings at 1 GiB need a level-3 table there.
-  bool level3 = false;
-  for (const PageTableSlot& pt : sp->pds[0].page_tables) level3 |= pt.covers_bits == 21 && pt.vaddr == 0x40000000;
-  EXPECT_TRUE(level3);
+  ASSERT_EQ(sp->mr_frames[0].size(), 2u);
+  for (size_t frame : sp->mr_frames[0]) {
+    EXPECT_EQ(sp->objects[frame].source, KernelObject::Source::Untyped);
+    EXPECT_EQ(sp->objects[frame].size_bits, 21u);
+  }
+  // Only the first frame has prefill bytes (3 pages of them); the second
+  // stays as the kernel made it, zero.
+  ASSERT_EQ(sp->frame_fills.size(), 1u);
+  EXPECT_EQ(sp->frame_fills[0].object, sp->mr_frames[0][0]);
+  EXPECT_EQ(sp->frame_fills[0].src_paddr, 0x60510000u);
+  EXPECT_EQ(sp->frame_fills[0].length, 0x3000u);
+  // 2 MiB mappings need no level-3 table in the region.
+  for (const PageTableSlot& pt : sp->pds[0].page_tables)
+    EXPECT_FALSE(pt.covers_bits == 21 && pt.vaddr >= 0x40000000 && pt.vaddr < 0x40400000) << pt.vaddr;
   expect_well_placed(*sp);
+}
+
+// A prefilled MR with 4 KiB pages is still mapped from the boot image's own
+// frames, without a copy.
+TEST(Sel4Plan, SmallPagePrefillIsMappedFromTheBootImage) {
+  Fixture f = load();
+  Plan plan;
+  plan.pds.push_back(make_pd("p"));
+  Mr mr;
+  mr.name = "blob";
+  mr.size = 0x2000;
+  mr.page_size = 0x1000;
+  mr.prefill = {7};
+  mr.prefill_size = 1;
+  plan.mrs.push_back(mr);
+  plan.pds[0].mappings.push_back({0, 0x40000000, 0x2000, true, false, false, true});
+  Sel4Inputs in = inputs(f, plan);
+  in.mr_prefill_pages[0] = {0x60510000, 0x60511000};
+  Diagnostics d;
+  auto sp = plan_sel4(plan, in, d);
+  ASSERT_TRUE(sp) << describe(d);
+  ASSERT_EQ(sp->mr_frames[0].size(), 2u);
+  EXPECT_EQ(sp->objects[sp->mr_frames[0][1]].source, KernelObject::Source::UserImage);
+  EXPECT_EQ(sp->objects[sp->mr_frames[0][1]].paddr, 0x60511000u);
+  EXPECT_TRUE(sp->frame_fills.empty());
 }
 
 TEST(Sel4Plan, PrefillWithAFixedAddressIsAnError) {

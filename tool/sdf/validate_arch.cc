@@ -23,6 +23,33 @@ bool kind_supported(const Context& cx, Irq::Kind kind) {
   return (kind == Irq::Kind::Number) != cx.x86();
 }
 
+// An interrupt the kernel cannot hand out would only fail at boot (IRQ
+// control refuses it): refuse it here, with the kernel package's numbers.
+void check_irq_number(Context& cx, const Irq& irq) {
+  const board::Limits& l = cx.limits;
+  for (const board::ReservedIrq& r : l.reserved_irqs) {
+    if (r.irq != irq.irq) continue;
+    cx.error("irq-reserved-by-kernel", irq.at("irq"),
+             "interrupt " + std::to_string(irq.irq) + " is " + r.what + "; no protection domain can have it",
+             "use the interrupt number of your device (see the board's device tree)");
+    return;
+  }
+  if (l.max_irq && irq.irq > *l.max_irq) {
+    cx.error("irq-out-of-range", irq.at("irq"),
+             "interrupt " + std::to_string(irq.irq) + " is above the largest this platform delivers (" +
+                 std::to_string(*l.max_irq) + ")",
+             "use an interrupt number between " + std::to_string(l.min_irq.value_or(0)) + " and " +
+                 std::to_string(*l.max_irq) + " (see the board's device tree)");
+    return;
+  }
+  if (l.min_irq && irq.irq < *l.min_irq) {
+    cx.error("irq-not-a-device-interrupt", irq.at("irq"),
+             "interrupt " + std::to_string(irq.irq) + " cannot be given to a protection domain: " +
+                 l.min_irq_why,
+             "use a shared peripheral interrupt (" + std::to_string(*l.min_irq) + " or above) of your device");
+  }
+}
+
 void check_irq_fields(Context& cx, const Irq& irq) {
   if (!kind_supported(cx, irq.kind)) {
     bool x86_kind = irq.kind != Irq::Kind::Number;
@@ -34,7 +61,10 @@ void check_irq_fields(Context& cx, const Irq& irq) {
                       : "describe the interrupt with pin=/vector= (IOAPIC) or pcidev=/handle=/vector= (MSI)");
     return;
   }
-  if (irq.kind == Irq::Kind::Number) return;
+  if (irq.kind == Irq::Kind::Number) {
+    check_irq_number(cx, irq);
+    return;
+  }
   if (irq.vector > cx.limits.max_x86_vector) {
     cx.error("irq-vector-too-high", irq.at("vector"),
              "vector " + std::to_string(irq.vector) + " is above the maximum " +
@@ -172,6 +202,11 @@ void check_irqs(Context& cx) {
   for (const auto& pd : cx.sd.pds) {
     for (const auto& irq : pd.irqs) {
       check_irq_fields(cx, irq);
+      if (cx.board.arch == board::Arch::Host && irq.has("trigger"))
+        cx.warning("trigger-not-modelled-on-host", irq.at("trigger"),
+                   "the host platform's device models raise their interrupts the same way whatever "
+                   "the trigger: once, then not again until the PD acks",
+                   "test trigger-dependent behaviour on seL4 (QEMU)");
       if (kind_supported(cx, irq.kind)) collect_irq_keys(pd, irq, uses);
     }
   }

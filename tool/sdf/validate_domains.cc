@@ -2,6 +2,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sdf/domain_schedule.h"
 #include "sdf/validate_context.h"
 
 namespace microkit::sdf::detail {
@@ -9,7 +10,8 @@ namespace microkit::sdf::detail {
 namespace {
 
 void check_domain_ids(Context& cx, const Domains& domains) {
-  const uint64_t max = cx.limits.max_domains;
+  // Unknown without a kernel package: only duplicates can be checked.
+  const uint64_t max = cx.limits.max_domains.value_or(UINT64_MAX);
   if (domains.domains.size() > max) {
     cx.error("too-many-domains", domains.domains[max].loc,
              "the system declares " + std::to_string(domains.domains.size()) +
@@ -37,7 +39,8 @@ void check_domain_ids(Context& cx, const Domains& domains) {
 // The kernel's schedule array needs a slot for the end marker after the last
 // entry, and the Microkit schedule starts index_shift slots into it.
 void check_schedule_length(Context& cx, const DomainSchedule& s) {
-  const uint64_t max = cx.limits.max_domain_schedule;
+  if (!cx.limits.max_domain_schedule) return;  // no kernel package: unknown
+  const uint64_t max = *cx.limits.max_domain_schedule;
   uint64_t used = s.index_shift + s.entries.size() + 1;
   if (s.index_shift < max && used <= max) return;
   uint64_t room = max > s.index_shift + 1 ? max - s.index_shift - 1 : 0;
@@ -50,6 +53,26 @@ void check_schedule_length(Context& cx, const DomainSchedule& s) {
                " and the end marker); this configuration has " +
                std::to_string(max),
            "shorten the schedule or lower index_shift");
+}
+
+// The kernel counts in timer ticks: a duration that rounds to 0 ticks or
+// does not fit in 56 bits would be refused at boot.
+void check_duration_ticks(Context& cx, const ScheduleEntry& e) {
+  bool ticks = e.unit == ScheduleEntry::Unit::Ticks;
+  if (!ticks && !cx.limits.timer_frequency) return;
+  auto n = schedule_ticks(e, cx.limits.timer_frequency.value_or(0));
+  if (n && *n > 0) return;
+  std::string hz = ticks ? "" : " at the kernel's timer frequency of " +
+                                    std::to_string(*cx.limits.timer_frequency) + " Hz";
+  if (!n)
+    cx.error("schedule-duration-too-long", e.at("duration"),
+             "the duration is more than the kernel's 56-bit tick count holds" + hz,
+             "shorten the entry; repeat it in the schedule to run the domain longer");
+  else
+    cx.error("schedule-duration-too-short", e.at("duration"),
+             "the duration is less than one timer tick" + hz,
+             "give the entry at least " +
+                 std::to_string(1000000 / *cx.limits.timer_frequency + 1) + " us, or a duration in ticks");
 }
 
 void check_schedule(Context& cx, const DomainSchedule& s,
@@ -69,14 +92,37 @@ void check_schedule(Context& cx, const DomainSchedule& s,
     if (e.duration == 0) {
       cx.error("schedule-duration-zero", e.at("duration"), "a schedule entry lasts 0",
                "give the entry a positive duration, e.g. \"1000 us\"");
+      continue;
     }
+    check_duration_ticks(cx, e);
   }
   if (s.start_index >= s.entries.size()) {
     cx.error("schedule-start-index-out-of-range", s.at("start_index"),
              "start_index " + std::to_string(s.start_index) + " is not below the number of entries (" +
                  std::to_string(s.entries.size()) + ")",
              "use a start_index between 0 and " + std::to_string(s.entries.size() - 1));
+  } else if (s.entries[s.start_index].kind == ScheduleEntry::Kind::EndMarker) {
+    cx.error("schedule-start-at-end-marker", s.at("start_index"),
+             "start_index " + std::to_string(s.start_index) + " is a <schedule_end_marker>; the kernel "
+             "cannot start a schedule there",
+             "point start_index at a <schedule_entry>");
   }
+}
+
+// The initial task (the monitor: fault reports, passive PDs' "init done")
+// stays in domain 0; a schedule without domain 0 never runs it again.
+void warn_without_domain_zero(Context& cx, const Domains& domains) {
+  std::vector<uint64_t> ids = domain_ids(domains);
+  std::unordered_set<std::string_view> zero;
+  for (size_t i = 0; i < domains.domains.size(); ++i)
+    if (ids[i] == 0) zero.insert(domains.domains[i].name);
+  for (const ScheduleEntry& e : domains.schedule->entries)
+    if (e.kind == ScheduleEntry::Kind::Entry && zero.count(e.domain)) return;
+  cx.warning("schedule-without-domain-zero", domains.schedule->loc,
+             "the domain schedule never runs domain 0, where the initial task reports faults and "
+             "hands passive PDs their scheduling contexts: from the switch on, faults of PDs "
+             "without a parent go unreported and passive PDs never finish init()",
+             "add a <schedule_entry> for the domain with id 0 (the official examples call it \"monitor\")");
 }
 
 void check_pd_membership(Context& cx, const std::unordered_set<std::string_view>& names,
@@ -114,6 +160,11 @@ void check_domains(Context& cx) {
     return;
   }
   const Domains& domains = *cx.sd.domains;
+  if (cx.board.arch == board::Arch::Host)
+    cx.warning("domains-not-scheduled-on-host", domains.loc,
+               "the host platform does not run the domain scheduler: every protection domain runs "
+               "whenever it is ready, as if all were in one domain",
+               "test domain scheduling on seL4 (QEMU)");
   if (cx.config.smp || cx.config.cpus > 1) {
     cx.error("domains-on-smp", domains.loc,
              "the domain scheduler is not available in multi-core configuration '" +
@@ -129,6 +180,7 @@ void check_domains(Context& cx) {
              "add a <domain_schedule> with at least one <schedule_entry>");
   } else {
     check_schedule(cx, *domains.schedule, names);
+    warn_without_domain_zero(cx, domains);
   }
   check_pd_membership(cx, names, domains.schedule.has_value());
 }

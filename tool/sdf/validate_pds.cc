@@ -141,6 +141,45 @@ void check_vm_scheduling(Context& cx, const VirtualMachine& vm) {
   }
 }
 
+void check_smc(Context& cx, const ProtectionDomain& pd) {
+  if (!pd.smc) return;
+  if (cx.board.arch != board::Arch::AArch64) {
+    cx.error("smc-not-supported", pd.at("smc"),
+             std::string("SMC calls exist only on AArch64; this board is ") +
+                 arch_label(cx.board.arch),
+             "remove smc=\"true\"");
+    return;
+  }
+  if (cx.limits.smc_calls.value_or(true)) return;
+  cx.error("smc-not-allowed-by-kernel", pd.at("smc"),
+           "protection domain '" + pd.name + "' asks for SMC calls, but the kernel package (" +
+               cx.limits.kernel_package + ") was built without them (ALLOW_SMC_CALLS is off)",
+           "remove smc=\"true\", or use a kernel built with KernelAllowSMCCalls=ON");
+}
+
+// The host platform runs PDs as Linux processes, whose FPU cannot be turned
+// off: say so rather than accept fpu="false" silently.
+void check_host_scheduling(Context& cx, const ProtectionDomain& pd) {
+  if (cx.board.arch != board::Arch::Host) return;
+  for (const char* attr : {"budget", "period"}) {
+    if (!pd.has(attr)) continue;
+    cx.warning("scheduling-not-enforced-on-host", pd.at(attr),
+               "protection domain '" + pd.name + "': " + attr + " is not enforced on the host "
+               "platform (a PD runs until it blocks); seL4 enforces it",
+               "test timing-dependent behaviour on seL4 (QEMU)");
+    return;
+  }
+}
+
+void check_fpu(Context& cx, const ProtectionDomain& pd) {
+  if (pd.fpu || cx.board.arch != board::Arch::Host) return;
+  cx.warning("fpu-not-enforced-on-host", pd.at("fpu"),
+             "protection domain '" + pd.name + "': fpu=\"false\" is not enforced on the host "
+             "platform (a Linux process always has its FPU); on seL4 the PD faults on its first "
+             "floating-point instruction",
+             "test the PD on seL4 (QEMU) to see the fault, or remove fpu=\"false\"");
+}
+
 }  // namespace
 
 void check_pds(Context& cx) {
@@ -148,12 +187,9 @@ void check_pds(Context& cx) {
     check_scheduling(cx, {pd, "protection domain '" + pd.name + "'", pd.priority, pd.budget, pd.period});
     check_stack(cx, pd);
     check_cpu(cx, pd, "protection domain '" + pd.name + "'", pd.cpu);
-    if (pd.smc && cx.board.arch != board::Arch::AArch64) {
-      cx.error("smc-not-supported", pd.at("smc"),
-               std::string("SMC calls exist only on AArch64; this board is ") +
-                   arch_label(cx.board.arch),
-               "remove smc=\"true\"");
-    }
+    check_smc(cx, pd);
+    check_fpu(cx, pd);
+    check_host_scheduling(cx, pd);
   }
 }
 

@@ -317,6 +317,62 @@ TEST_F(Validate, SmcOnlyOnAarch64) {
   EXPECT_EQ(only_error("smc-not-supported").loc, sd.pds[p].at("smc"));
 }
 
+TEST_F(Validate, SmcNeedsAKernelThatAllowsIt) {
+  size_t p = add_pd("p");
+  attr(sd.pds[p], "smc");
+  sd.pds[p].smc = true;
+  config.limits.smc_calls = true;
+  run();
+  EXPECT_TRUE(diags.empty()) << dump();
+  config.limits.smc_calls = false;
+  config.limits.kernel_package = "/pkg";
+  run();
+  const Diagnostic& d = only_error("smc-not-allowed-by-kernel");
+  EXPECT_EQ(d.loc, sd.pds[p].at("smc"));
+  EXPECT_NE(d.message.find("ALLOW_SMC_CALLS"), std::string::npos) << d.message;
+}
+
+TEST_F(Validate, IrqNumbersTheKernelCannotHandOut) {
+  size_t p = add_pd("p");
+  Irq& irq = add_irq(p, 0, 26);
+  run();
+  EXPECT_TRUE(diags.empty()) << "no kernel limits known: nothing to refuse\n" << dump();
+  config.limits.reserved_irqs = {{26, "the kernel's own timer"}};
+  config.limits.max_irq = 159;
+  config.limits.min_irq = 16;
+  run();
+  EXPECT_EQ(only_error("irq-reserved-by-kernel").loc, irq.at("irq"));
+  for (auto [number, id] : {std::pair<uint64_t, const char*>{160, "irq-out-of-range"},
+                            {1000, "irq-out-of-range"},
+                            {15, "irq-not-a-device-interrupt"}}) {
+    diags = {};
+    irq.irq = number;
+    run();
+    EXPECT_EQ(only_error(id).loc, irq.at("irq")) << number;
+  }
+  for (uint64_t fine : {16, 27, 159}) {
+    diags = {};
+    irq.irq = fine;
+    run();
+    EXPECT_TRUE(diags.empty()) << fine << "\n" << dump();
+  }
+}
+
+TEST_F(Validate, FpuFalseOnHostIsAWarning) {
+  board.arch = board::Arch::Host;
+  size_t p = add_pd("p");
+  attr(sd.pds[p], "fpu");
+  sd.pds[p].fpu = false;
+  run();
+  EXPECT_TRUE(ids().empty()) << dump();
+  ASSERT_EQ(ids(Severity::Warning), std::vector<std::string>{"fpu-not-enforced-on-host"});
+  EXPECT_EQ(diags.all()[0].loc, sd.pds[p].at("fpu"));
+  diags = {};
+  board = aarch64_board();
+  run();
+  EXPECT_TRUE(diags.empty()) << "seL4 honours fpu=\"false\"\n" << dump();
+}
+
 // ---- children ----
 
 TEST_F(Validate, ChildIdRules) {
@@ -942,6 +998,38 @@ TEST_F(ValidateDomains, ScheduleLengthCountsEndMarkerAndShift) {
   entry("a", 1);
   run();
   EXPECT_EQ(only_error("schedule-too-long").loc, sd.domains->schedule->entries[2].loc);
+}
+
+// The domain limits are the kernel package's: without one they are not
+// guessed (no board constant), so only what is wrong anyway is reported.
+TEST_F(ValidateDomains, LimitsComeOnlyFromTheKernel) {
+  ASSERT_FALSE(config.limits.max_domains);
+  Domains& d = domains({"a"});
+  attr(d.domains[0], "id");
+  d.domains[0].id = 40;
+  for (int i = 0; i < 120; ++i) entry("a", 1);
+  pd_in("p", "a");
+  run();
+  EXPECT_TRUE(ids().empty()) << dump();
+  config.limits.max_domains = 16;
+  config.limits.max_domain_schedule = 100;
+  run();
+  EXPECT_EQ(ids(), (std::vector<std::string>{"domain-id-too-high", "schedule-too-long"})) << dump();
+}
+
+// The kernel counts in timer ticks: at 1 kHz, 100 us is no tick at all.
+TEST_F(ValidateDomains, DurationsMustBeWholeTicks) {
+  domains({"a"});
+  entry("a", 100);
+  entry("a", 2000);
+  pd_in("p", "a");
+  config.limits.timer_frequency = 1000;
+  run();
+  EXPECT_EQ(only_error("schedule-duration-too-short").loc, sd.domains->schedule->entries[0].at("duration"));
+  diags = {};
+  sd.domains->schedule->entries[0].duration = 500;  // 0.5 ticks rounds to 1
+  run();
+  EXPECT_TRUE(ids().empty()) << dump();
 }
 
 TEST_F(ValidateDomains, NotOnSmp) {

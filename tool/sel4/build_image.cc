@@ -12,8 +12,11 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdk/sdk_dir.h"
+#include "sel4/capdl_json.h"
+#include "sel4/capdl_text.h"
 #include "sel4/image_writer.h"
 #include "sel4/spec_writer.h"
+#include "sel4/uimage.h"
 #include "support/file_bytes.h"
 
 namespace microkit::sel4 {
@@ -126,7 +129,7 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
   for (const plan::SymbolPatch& p : pd.patches) {
     uint64_t value = p.paddr_of_mr ? sp.mr_paddr[*p.paddr_of_mr] : p.value;
     if (!poke_word(pages, p.vaddr, p.size, value))
-      diags.error("setvar-outside-program", file, loc,
+      diags.error("setvar-outside-program", file, p.loc.line ? p.loc : loc,
                   "protection domain '" + pd.name + "': symbol '" + p.symbol + "' (a setvar) is "
                   "not inside a loadable segment of the program",
                   "define it as an initialised or zero-initialised global variable");
@@ -195,8 +198,11 @@ void place_pages(const plan::Plan& plan, const std::vector<PageMap>& programs, R
   }
   for (const plan::Mr& mr : plan.mrs) {
     std::vector<uint64_t> pages;
+    // 4 KiB pages are mapped from here, so the whole MR is placed; bigger
+    // pages are filled by copying (plan_sel4), so only the bytes are.
+    uint64_t count = mr.page_size == kPage ? mr.size / kPage : (mr.prefill_size + kPage - 1) / kPage;
     if (mr.prefill_path)
-      for (uint64_t k = 0; k < mr.size / kPage; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
+      for (uint64_t k = 0; k < count; ++k, at += kPage) pages.push_back(r.ui.paddr + at);
     r.mr_pages.push_back(std::move(pages));
   }
   r.ui.size = at;
@@ -386,6 +392,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
+  if (in.want_capdl)
+    out.capdl = capdl::build_spec({&plan, &round->sp, &*facts, in.programs, round->pd_images});
   out.sel4 = std::move(round->sp);
   out.boot = std::move(round->boot);
   return out;
@@ -439,15 +447,32 @@ const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) 
   return nullptr;
 }
 
+// The image file's bytes in the format asked for.
+std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, ImageFormat format,
+                                                     uint64_t load_address, Diagnostics& diags) {
+  switch (format) {
+    case ImageFormat::Binary: return image.bytes;
+    case ImageFormat::Elf: return image.elf_bytes;
+    case ImageFormat::Uimage:
+      return write_uimage(image.bytes, {kUimageArchArm64, load_address, "seL4 Microkit system"},
+                          diags);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
   in.sdf = options.sdf;
+  in.want_capdl = options.capdl_json || options.capdl_text;
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
-  auto kernel = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+  // The package's kernel was read with the package; --override-kernel is read now.
+  auto kernel = !options.kernel && package.kernel_elf
+                    ? std::optional<elf::ElfFile>(*package.kernel_elf)
+                    : read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
   auto init = read_binary_elf(options.initialiser, "initial task", diags);
   if (!loader || !kernel || !init) return false;
   in.loader = std::move(*loader);
@@ -462,10 +487,18 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
-  const auto& bytes = options.format == ImageFormat::Elf ? image->elf_bytes : image->bytes;
-  if (!write_file(options.output, bytes.data(), bytes.size(), diags)) return false;
+  auto bytes = image_file_bytes(*image, options.format, in.load_address, diags);
+  if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
+  if (options.capdl_json) {
+    std::string json = capdl::to_json(image->capdl) + "\n";
+    if (!write_file(*options.capdl_json, json.data(), json.size(), diags)) return false;
+  }
+  if (options.capdl_text) {
+    std::string cdl = capdl::to_cdl(image->capdl, options.sdf ? options.sdf->file : "");
+    if (!write_file(*options.capdl_text, cdl.data(), cdl.size(), diags)) return false;
+  }
   return true;
 }
 
@@ -495,6 +528,14 @@ bool locate_binaries(const CliRequest& req, BuildOptions& opts, Diagnostics& dia
 
 }  // namespace
 
+std::string kernel_package_dir(const std::string& board, const std::string& config) {
+  std::error_code ec;
+  if (auto sdk = sdk::find_sdk_dir();
+      sdk && std::filesystem::exists(sdk::config_dir(*sdk, board, config) + "/elf/sel4.elf", ec))
+    return sdk::config_dir(*sdk, board, config);
+  return env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + board + "/" + config;
+}
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags) {
   // 1. binaries; 2. kernel package; 3. build.
@@ -504,17 +545,13 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.format = req.format;
   opts.kernel = req.override_kernel;
   opts.sdf = req.sdf;
+  opts.capdl_json = req.capdl_json;
+  opts.capdl_text = req.capdl_text;
   if (!locate_binaries(req, opts, diags)) return false;
-  // The kernel package: the SDK's board folder when it holds one (the kernel
-  // its loader and initial task were built for), else
-  // $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
-  std::string pkg_dir =
-      env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + req.board + "/" + req.config;
-  std::error_code ec;
-  if (auto sdk = sdk::find_sdk_dir();
-      sdk && std::filesystem::exists(sdk::config_dir(*sdk, req.board, req.config) + "/elf/sel4.elf", ec))
-    pkg_dir = sdk::config_dir(*sdk, req.board, req.config);
-  auto package = kernel::load_kernel_package(pkg_dir, diags);
+  std::string pkg_dir = kernel_package_dir(req.board, req.config);
+  std::optional<kernel::KernelPackage> package;
+  if (req.package && req.package->dir == pkg_dir) package = *req.package;
+  else package = kernel::load_kernel_package(pkg_dir, diags);
   if (!package) return false;
   if (package->kind == kernel::KernelPackage::Kind::Facts && !opts.kernel) {
     diags.error("kernel-package-cannot-boot", pkg_dir, {},

@@ -32,11 +32,14 @@
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
 #include "sdf/system_description.h"
+#include "sel4/capdl_spec.h"
 #include "support/diagnostics.h"
 
 namespace microkit::sel4 {
 
-enum class ImageFormat { Binary, Elf };
+// Binary: the raw image; Elf: wrapped in ELF; Uimage: wrapped in a U-Boot
+// legacy header (sel4/uimage.h).
+enum class ImageFormat { Binary, Elf, Uimage };
 
 // Where the binaries come from; see docs/sel4-backend.md for the defaults.
 struct BuildOptions {
@@ -46,6 +49,8 @@ struct BuildOptions {
   std::string loader;                   // loader ELF (or raw .bin)
   std::string initialiser;              // initial task ELF
   std::optional<std::string> kernel;    // kernel ELF; default: the package's
+  std::optional<std::string> capdl_json;  // --capdl-json: the capDL spec as JSON
+  std::optional<std::string> capdl_text;  // --capdl: the capDL spec as .cdl text
   const sdf::SystemDescription* sdf = nullptr;  // for diagnostics' locations
 };
 
@@ -58,6 +63,7 @@ struct SystemImageInputs {
   std::vector<const elf::ElfFile*> programs;  // parallel to Plan::pds
   uint64_t load_address = 0;
   const sdf::SystemDescription* sdf = nullptr;
+  bool want_capdl = false;              // fill SystemImage::capdl (only when asked: it costs time)
 };
 
 struct UserImageLayout {
@@ -74,6 +80,7 @@ struct SystemImage {
   UserImageLayout user_image;
   uint64_t spec_size = 0;
   std::string report;
+  capdl::Spec capdl;                        // the same system in capDL terms (want_capdl)
 };
 
 std::optional<SystemImage> make_system_image(const plan::Plan& plan,
@@ -99,7 +106,16 @@ struct CliRequest {
   ImageFormat format = ImageFormat::Binary;
   std::optional<std::string> override_kernel;
   const sdf::SystemDescription* sdf = nullptr;
+  // The package already read for this board and config (driver::check),
+  // used when it is the one kernel_package_dir names; else it is read here.
+  const kernel::KernelPackage* package = nullptr;
+  std::optional<std::string> capdl_json, capdl_text;
 };
+// The kernel package for `board` and `config`: the SDK's board folder when
+// it holds a kernel (the one its loader and initial task were built for),
+// else $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
+std::string kernel_package_dir(const std::string& board, const std::string& config);
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags);
 

@@ -7,6 +7,7 @@
 
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
+#include "sdf/domain_schedule.h"
 
 namespace microkit::sel4 {
 namespace {
@@ -179,6 +180,43 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   }
 }
 
+// Where the initial task maps a 2 MiB frame to fill it: the 2 MiB block
+// just below the user image. The image starts at 4 MiB (initialiser.ld),
+// so the level-2 table the kernel made for it covers that block too, and
+// nothing is mapped there. (No board here has 1 GiB pages; such frames
+// would need a free level-1 entry and are refused until one does.)
+std::optional<uint64_t> scratch_vaddr(const Writer& w, uint32_t bits) {
+  constexpr uint64_t kGiB = uint64_t{1} << 30;
+  uint64_t size = uint64_t{1} << bits;
+  uint64_t ui = w.in.user_image_vaddr;
+  if (bits == 21 && ui >= 2 * size && (ui - size) / kGiB == ui / kGiB) return ui - size;
+  return std::nullopt;
+}
+
+// Prefilled MRs with pages over 4 KiB: their frames get the bytes now,
+// before any PD maps them.
+void emit_fills(Writer& w) {
+  for (const plan::FrameFill& f : w.in.sel4->frame_fills) {
+    const KernelObject& o = w.in.sel4->objects[f.object];
+    auto scratch = scratch_vaddr(w, o.size_bits);
+    if (!scratch) {
+      w.diags.error("prefill-page-size", {}, {},
+                    "frame " + o.name + " (" + std::to_string(o.size()) + " bytes) of a prefilled memory "
+                    "region cannot be filled: the initial task maps only 2 MiB frames to fill them",
+                    "give the prefilled memory region page_size=\"0x1000\" or \"0x200000\"");
+      continue;
+    }
+    is::FillFrameStep s{};
+    s.kind = uint32_t(is::StepKind::FillFrame);
+    s.size_bits = o.size_bits;
+    s.frame_slot = w.slot_of[f.object];
+    s.src_vaddr = w.in.user_image_vaddr + (f.src_paddr - w.in.user_image_paddr);
+    s.length = f.length;
+    s.scratch_vaddr = *scratch;
+    push(w, s);
+  }
+}
+
 void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   const auto& irq = w.in.sel4->irqs[cap.irq];
   uint64_t handler = new_slot(w, pd_owner(pd));
@@ -233,6 +271,73 @@ void emit_cspace(Writer& w, size_t pd) {
   }
 }
 
+// fpu="false" (a kernel without an FPU has nothing to turn off) and the
+// PD's domain (<domains>).
+void emit_thread_extras(Writer& w, const plan::Pd& p, uint64_t tcb) {
+  if (!p.fpu && w.in.package->config.have_fpu) {
+    is::TcbSetFlagsStep f{};
+    f.kind = uint32_t(is::StepKind::TcbSetFlags);
+    f.tcb_slot = tcb;
+    f.set = is::kTcbFlagFpuDisabled;
+    push(w, f);
+  }
+  if (p.domain) {
+    is::DomainSetStep d{};
+    d.kind = uint32_t(is::StepKind::DomainSet);
+    d.tcb_slot = tcb;
+    d.domain = *p.domain;
+    push(w, d);
+  }
+}
+
+is::DomainScheduleConfigureStep schedule_entry(uint64_t index, uint64_t domain, uint64_t ticks) {
+  is::DomainScheduleConfigureStep e{};
+  e.kind = uint32_t(is::StepKind::DomainScheduleConfigure);
+  e.index = index;
+  e.domain = domain;
+  e.duration = ticks;
+  return e;
+}
+
+// The domain schedule, after every thread is resumed: the switch to it
+// happens at once, and the initial task then runs only in domain 0's slots.
+// At boot the kernel starts at entry 0 (domain 0, endless); entry 0 may only
+// become an end marker once the start has moved away from it.
+void emit_domain_schedule(Writer& w) {
+  const auto& sched = w.in.plan->domain_schedule;
+  if (!sched) return;
+  auto hz = w.in.package->config.timer_frequency;
+  std::optional<is::DomainScheduleConfigureStep> deferred;
+  for (size_t k = 0; k < sched->slots.size(); ++k) {
+    const plan::ScheduleSlot& slot = sched->slots[k];
+    uint64_t index = sched->index_shift + k;
+    uint64_t ticks = 0;
+    if (!slot.end_marker) {
+      sdf::ScheduleEntry e;
+      e.duration = slot.duration;
+      e.unit = slot.unit;
+      auto t = hz || slot.unit == sdf::ScheduleEntry::Unit::Ticks ? sdf::schedule_ticks(e, hz.value_or(0))
+                                                                  : std::nullopt;
+      if (!t || *t == 0) {
+        w.diags.error("domain-schedule-duration", {}, {},
+                      "domain schedule entry " + std::to_string(k) +
+                          " cannot be given to the kernel in timer ticks",
+                      "give its duration in ticks, or use a kernel package with TIMER_FREQUENCY");
+        continue;
+      }
+      ticks = *t;
+    }
+    auto step = schedule_entry(index, slot.end_marker ? 0 : slot.domain, ticks);
+    if (index == 0 && slot.end_marker) deferred = step;
+    else push(w, step);
+  }
+  is::DomainScheduleSetStartStep start{};
+  start.kind = uint32_t(is::StepKind::DomainScheduleSetStart);
+  start.index = sched->index_shift + sched->start_index;
+  push(w, start);
+  if (deferred) push(w, *deferred);
+}
+
 void emit_thread(Writer& w, size_t pd) {
   const plan::Pd& p = w.in.plan->pds[pd];
   const auto& po = w.in.sel4->pds[pd];
@@ -253,6 +358,11 @@ void emit_thread(Writer& w, size_t pd) {
   cfg.ipc_buffer_vaddr = po.ipc_buffer_vaddr;
   cfg.ipc_buffer_slot = w.slot_of[po.ipc_buffer];
   push(w, cfg);
+  is::TcbSetNameStep name{};  // kernel debug output names the PD
+  name.kind = uint32_t(is::StepKind::TcbSetName);
+  name.tcb_slot = tcb;
+  name.pd_index = pd;
+  push(w, name);
   uint64_t fault = new_slot(w, pd_owner(pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[po.fault_endpoint], kRootCNode, fault, kRootDepth,
             is::kRightWrite | is::kRightGrant | is::kRightGrantReply, po.fault_badge);
@@ -276,6 +386,16 @@ void emit_thread(Writer& w, size_t pd) {
   bind.a_slot = tcb;
   bind.b_slot = w.slot_of[po.notification];
   push(w, bind);
+  emit_thread_extras(w, p, tcb);
+  if (!p.passive) return;
+  // A passive PD's SC drives its TCB through init() and is bound to its
+  // notification too: the kernel returns it to the notification when the
+  // PD first blocks, and a signal sent during init() is received on it.
+  is::TcbPairStep lend{};
+  lend.kind = uint32_t(is::StepKind::SchedContextBind);
+  lend.a_slot = w.slot_of[po.sc];
+  lend.b_slot = w.slot_of[po.notification];
+  push(w, lend);
 }
 
 template <class T>
@@ -319,9 +439,8 @@ std::vector<uint8_t> serialise(const Writer& w) {
     const auto& po = sp.pds[i];
     e.fault_badge = po.fault_endpoint == sp.monitor_endpoint ? po.fault_badge : 0;
     e.tcb_slot = w.slot_of[po.tcb];
-    // The initial task takes a passive PD's SC once its init() is done and
-    // binds it to the PD's notification (the one emit_thread binds the TCB
-    // to), so a notified passive PD runs on it.
+    // For the record (fault reports): a passive PD's SC and the
+    // notification emit_thread binds it to.
     if (w.in.plan->pds[i].passive) {
       e.sc_slot = w.slot_of[po.sc];
       e.notification_slot = w.slot_of[po.notification];
@@ -440,11 +559,15 @@ uint64_t pd_cnode_cap_data() {
 }
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags) {
-  // 1. retypes; 2. VSpaces; 3. CSpaces; 4. threads; 5. resume; 6. bytes.
+  // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. threads;
+  // 5. resume; 6. domain schedule; 7. bytes.
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
+  size_t errors_before = diags.error_count();
   emit_retypes(w);
+  emit_fills(w);
+  if (diags.error_count() != errors_before) return std::nullopt;
   std::vector<bool> used(in.sel4->objects.size(), false);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
@@ -455,6 +578,9 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
     r.slot = w.slot_of[in.sel4->pds[i].tcb];
     push(w, r);
   }
+  size_t errors = diags.error_count();
+  emit_domain_schedule(w);
+  if (diags.error_count() > errors) return std::nullopt;
   if (w.out_of_slots) {
     report_out_of_slots(w);
     return std::nullopt;

@@ -17,7 +17,11 @@
 //      (issued into the root CNode, bound to the badged notification, acked,
 //      then copied to the PD);
 //   4. threads: scheduling context, TCB configuration, priorities and fault
-//      endpoint, registers, bound notification; then every TCB resumed.
+//      endpoint, registers, bound notification, flags (fpu) and domain; then
+//      every TCB resumed;
+//   5. the domain schedule, when there is one (the kernel switches to it at
+//      once, so it comes last); durations become timer ticks at the
+//      package's TIMER_FREQUENCY.
 // Running out of root CNode slots is an error with the numbers, naming the
 // PDs and MRs that take the most; so is a spec past the initialiser's
 // table bounds (kMaxPds, kMaxSteps).

@@ -142,10 +142,8 @@ std::vector<is::PdEntry> pd_entries_of(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
-// Without sc_slot the initial task never takes a passive PD's SC, and the PD
-// silently stays active (found by bench/sel4). Without notification_slot the
-// SC is taken but never bound to the PD's notification, and a notified (not
-// called) passive PD never runs again (tests/qemu/examples passive-server).
+// The PD table names a passive PD's SC and the notification its TCB is bound
+// to (the SchedContextBind step below uses the same two slots).
 TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   World w;
   ASSERT_TRUE(make_world(w, /*passive_server=*/true));
@@ -172,6 +170,57 @@ TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   EXPECT_TRUE(bound);
 }
 
+// Without this step the passive server's SC never reaches its notification
+// and a signal sent before its init() returned is lost with the SC (the
+// hand-off the kernel does when the PD first blocks needs the binding).
+TEST(SpecWriter, PassivePdsLendTheirSchedulingContextToTheirNotificationAtBoot) {
+  World w;
+  ASSERT_TRUE(make_world(w, /*passive_server=*/true));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  auto steps = steps_of(*bytes);
+  size_t binds = 0, sched_params = steps.size(), bind = steps.size(), resume = steps.size();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind == uint32_t(is::StepKind::SchedContextBind)) {
+      ++binds;
+      bind = i;
+      auto b = as<is::TcbPairStep>(steps[i]);
+      EXPECT_EQ(b.a_slot, pds[1].sc_slot);
+      EXPECT_EQ(b.b_slot, pds[1].notification_slot);
+    }
+    if (steps[i].kind == uint32_t(is::StepKind::TcbSetSchedParams) &&
+        as<is::TcbSetSchedParamsStep>(steps[i]).tcb_slot == pds[1].tcb_slot)
+      sched_params = i;
+    if (steps[i].kind == uint32_t(is::StepKind::TcbResume) && as<is::SingleSlotStep>(steps[i]).slot == pds[1].tcb_slot)
+      resume = i;
+  }
+  EXPECT_EQ(binds, 1u);  // the server only: the client is active
+  EXPECT_LT(sched_params, bind);  // the SC drives the TCB first (init on its own SC)
+  EXPECT_LT(bind, resume);
+  EXPECT_EQ(as<is::TcbSetSchedParamsStep>(steps[sched_params]).sc_slot, pds[1].sc_slot);
+}
+
+// Each PD's thread gets its PD's name in the kernel (debug output names it).
+TEST(SpecWriter, EveryThreadIsNamedAfterItsPd) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  std::vector<uint64_t> named(pds.size(), 0);
+  for (const auto& s : steps_of(*bytes)) {
+    if (s.kind != uint32_t(is::StepKind::TcbSetName)) continue;
+    auto n = as<is::TcbSetNameStep>(s);
+    ASSERT_LT(n.pd_index, pds.size());
+    EXPECT_EQ(n.tcb_slot, pds[n.pd_index].tcb_slot);
+    ++named[n.pd_index];
+  }
+  for (size_t i = 0; i < pds.size(); ++i) EXPECT_EQ(named[i], 1u) << "PD " << i;
+}
+
 TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {
   World w;
   ASSERT_TRUE(make_world(w));
@@ -193,6 +242,104 @@ TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {
   EXPECT_EQ(created, retyped);
   EXPECT_EQ(resumes, 2u);
   EXPECT_EQ(first_resume, steps.size() - 2);
+}
+
+TEST(SpecWriter, FpuOffIsATcbFlagOnlyWhereAsked) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  ASSERT_TRUE(w.pkg.config.have_fpu);
+  w.plan.pds[1].fpu = false;
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  auto pds = pd_entries_of(*bytes);
+  std::vector<uint64_t> flagged;
+  for (const auto& s : steps_of(*bytes)) {
+    if (s.kind != uint32_t(is::StepKind::TcbSetFlags)) continue;
+    auto f = as<is::TcbSetFlagsStep>(s);
+    EXPECT_EQ(f.set, is::kTcbFlagFpuDisabled);
+    EXPECT_EQ(f.clear, 0u);
+    flagged.push_back(f.tcb_slot);
+  }
+  EXPECT_EQ(flagged, std::vector<uint64_t>{pds[1].tcb_slot});
+  // A kernel without an FPU has nothing to turn off.
+  w.pkg.config.have_fpu = false;
+  bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  for (const auto& s : steps_of(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::TcbSetFlags));
+}
+
+// The schedule goes in after every thread is resumed, ends with the start
+// index, and an end marker at entry 0 (the kernel's boot-time start) waits
+// until the start has moved.
+TEST(SpecWriter, DomainsAndTheScheduleReachTheKernel) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].domain = 1;
+  w.plan.pds[1].domain = 2;
+  plan::DomainSchedule sched;
+  sched.index_shift = 0;
+  sched.start_index = 1;
+  sched.slots = {{true, 0, 0, sdf::ScheduleEntry::Unit::Microseconds},
+                 {false, 1, 1000, sdf::ScheduleEntry::Unit::Microseconds},
+                 {false, 2, 77, sdf::ScheduleEntry::Unit::Ticks}};
+  w.plan.domain_schedule = sched;
+  ASSERT_TRUE(w.pkg.config.timer_frequency);
+  uint64_t hz = *w.pkg.config.timer_frequency;
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes) << d.error_count();
+  auto steps = steps_of(*bytes);
+  auto pds = pd_entries_of(*bytes);
+  auto facts = decoder_facts(w);
+  std::map<uint64_t, uint64_t> domain_of_tcb;
+  size_t last_resume = 0;
+  std::vector<std::string> tail;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(initialiser::check_step(steps[i], facts), nullptr) << i;
+    auto kind = is::StepKind(steps[i].kind);
+    if (kind == is::StepKind::TcbResume) last_resume = i;
+    if (kind == is::StepKind::DomainSet) {
+      auto s = as<is::DomainSetStep>(steps[i]);
+      domain_of_tcb[s.tcb_slot] = s.domain;
+    }
+    if (kind == is::StepKind::DomainScheduleConfigure) {
+      auto s = as<is::DomainScheduleConfigureStep>(steps[i]);
+      tail.push_back("entry " + std::to_string(s.index) + " domain " + std::to_string(s.domain) +
+                     " ticks " + std::to_string(s.duration));
+    }
+    if (kind == is::StepKind::DomainScheduleSetStart)
+      tail.push_back("start " + std::to_string(as<is::DomainScheduleSetStartStep>(steps[i]).index));
+  }
+  EXPECT_EQ(domain_of_tcb[pds[0].tcb_slot], 1u);
+  EXPECT_EQ(domain_of_tcb[pds[1].tcb_slot], 2u);
+  EXPECT_EQ(tail, (std::vector<std::string>{"entry 1 domain 1 ticks " + std::to_string(hz / 1000),
+                                            "entry 2 domain 2 ticks 77", "start 1",
+                                            "entry 0 domain 0 ticks 0"}));
+  EXPECT_EQ(last_resume, steps.size() - 5) << "the schedule comes after every resume";
+}
+
+// Without the kernel's timer frequency, microseconds cannot become ticks:
+// an error rather than a guess (the validator reports it first when the
+// package is known; this is the back end's own guard).
+TEST(SpecWriter, ScheduleInMicrosecondsNeedsTheTimerFrequency) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].domain = 0;
+  w.plan.pds[1].domain = 0;
+  plan::DomainSchedule sched;
+  sched.slots = {{false, 0, 1000, sdf::ScheduleEntry::Unit::Microseconds}};
+  w.plan.domain_schedule = sched;
+  w.pkg.config.timer_frequency.reset();
+  Diagnostics d;
+  EXPECT_FALSE(write_spec(spec_inputs(w), d).has_value());
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, "domain-schedule-duration");
+  // In ticks it needs no frequency.
+  w.plan.domain_schedule->slots[0].unit = sdf::ScheduleEntry::Unit::Ticks;
+  Diagnostics ok;
+  EXPECT_TRUE(write_spec(spec_inputs(w), ok).has_value());
+  EXPECT_FALSE(ok.has_errors());
 }
 
 TEST(SpecWriter, BadgedCapsAreMintedIntoThePdCNode) {
@@ -250,6 +397,56 @@ TEST(SpecWriter, SharedFramesAreCopiedForTheirSecondMapping) {
   // No cap is mapped twice.
   std::sort(frame_slots.begin(), frame_slots.end());
   EXPECT_EQ(std::adjacent_find(frame_slots.begin(), frame_slots.end()), frame_slots.end());
+}
+
+// A prefilled MR with 2 MiB pages: each frame with bytes is filled after
+// its Retype and before its first mapping, from the user image, through a
+// 2 MiB-aligned scratch block below the user image.
+TEST(SpecWriter, LargePrefilledFramesAreFilledBeforeTheyAreMapped) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  auto& mr = w.plan.mrs[0];
+  mr.size = 0x400000;
+  mr.page_size = 0x200000;
+  mr.prefill = std::vector<uint8_t>(0x2100, 7);
+  mr.prefill_size = 0x2100;
+  w.plan.pds[0].mappings = {{0, 0x40000000, 0x400000, true, true, false, true}};
+  w.plan.pds[1].mappings.clear();
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.assign(1, {kUiPaddr + 0x110000, kUiPaddr + 0x111000, kUiPaddr + 0x112000});
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  ASSERT_TRUE(sp);
+  w.sp = *sp;
+  SpecInputs in = spec_inputs(w);
+  in.user_image_vaddr = 0x400000;  // where initialiser.ld puts it
+  auto bytes = write_spec(in, d);
+  ASSERT_TRUE(bytes);
+  auto steps = steps_of(*bytes);
+  size_t fills = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].kind != uint32_t(is::StepKind::FillFrame)) continue;
+    ++fills;
+    auto f = as<is::FillFrameStep>(steps[i]);
+    EXPECT_EQ(f.size_bits, 21u);
+    EXPECT_EQ(f.src_vaddr, 0x400000u + 0x110000u);
+    EXPECT_EQ(f.length, 0x3000u);
+    EXPECT_EQ(f.dest_offset, 0u);
+    EXPECT_EQ(f.scratch_vaddr, 0x200000u);
+    bool retyped_before = false, mapped_after = false, mapped_before = false;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      if (steps[k].kind == uint32_t(is::StepKind::Retype)) {
+        auto r = as<is::RetypeStep>(steps[k]);
+        if (f.frame_slot >= r.dest_slot && f.frame_slot < r.dest_slot + r.count) retyped_before = k < i;
+      }
+      if (steps[k].kind == uint32_t(is::StepKind::MapFrame) && as<is::MapFrameStep>(steps[k]).frame_slot == f.frame_slot)
+        (k < i ? mapped_before : mapped_after) = true;
+    }
+    EXPECT_TRUE(retyped_before);
+    EXPECT_TRUE(mapped_after);
+    EXPECT_FALSE(mapped_before);
+  }
+  EXPECT_EQ(fills, 1u);  // the second frame has no bytes: the kernel's zeroes
 }
 
 TEST(SpecWriter, PdCNodeCapDataIsAGuardOfTheRemainingBits) {

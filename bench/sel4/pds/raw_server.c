@@ -3,8 +3,7 @@
  * so libmicrokit's event loop never runs: it answers PPCs with
  * seL4_ReplyRecv and echoes notifications with seL4_Signal, blocking with
  * seL4_Recv on its input endpoint (the notification is bound to its TCB) —
- * the kernel calls libmicrokit makes, without its dispatch. Built with
- * BENCH_PASSIVE when the server is passive.
+ * the kernel calls libmicrokit makes, without its dispatch.
  */
 #include "bench.h"
 
@@ -14,14 +13,10 @@ void init(void)
 {
     bench_init_end();
     seL4_Word badge = 0;
-#if defined(BENCH_PASSIVE)
-    /* Like libmicrokit: tell the monitor init is done (it then takes this
-     * PD's scheduling context) and wait, in one system call. */
-    seL4_MessageInfo_t tag = seL4_NBSendRecv(MICROKIT_PD_SLOT_MONITOR_EP, seL4_MessageInfo_new(0, 0, 0, 0),
-                                             MICROKIT_PD_SLOT_INPUT, &badge, MICROKIT_PD_SLOT_REPLY);
-#else
+    /* Passive or not, like libmicrokit: block. A passive PD's scheduling
+     * context is bound to its notification too, and this first blocking
+     * receive hands it over (docs/sel4-abi.md). */
     seL4_MessageInfo_t tag = seL4_Recv(MICROKIT_PD_SLOT_INPUT, &badge, MICROKIT_PD_SLOT_REPLY);
-#endif
     for (;;) {
         (void)tag;
         if (badge >> MICROKIT_PD_BADGE_ENDPOINT_BIT) {

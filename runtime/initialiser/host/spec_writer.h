@@ -90,6 +90,14 @@ class SpecWriter {
   }
   void bind_notification(uint64_t tcb, uint64_t ntfn) { slots(StepKind::TcbBindNotification, {tcb, ntfn}); }
   void resume(uint64_t tcb) { slots(StepKind::TcbResume, {tcb}); }
+  void sched_context_bind(uint64_t sc, uint64_t ntfn) { slots(StepKind::SchedContextBind, {sc, ntfn}); }
+  void name_thread(uint64_t tcb, uint64_t pd_index) { slots(StepKind::TcbSetName, {tcb, pd_index}); }
+  void set_flags(uint64_t tcb, uint64_t clear, uint64_t set) { slots(StepKind::TcbSetFlags, {tcb, clear, set}); }
+  void domain_set(uint64_t tcb, uint64_t domain) { slots(StepKind::DomainSet, {tcb, domain}); }
+  void schedule_configure(uint64_t index, uint64_t domain, uint64_t ticks) {
+    slots(StepKind::DomainScheduleConfigure, {index, domain, ticks});
+  }
+  void schedule_start(uint64_t index) { slots(StepKind::DomainScheduleSetStart, {index}); }
   void irq_issue(uint64_t irq, uint32_t trigger, uint64_t dest_cnode, uint64_t dest_index, uint64_t depth) {
     Step s = slots_step(StepKind::IrqIssue, {irq, dest_cnode, dest_index, depth});
     s.small = trigger;

@@ -30,7 +30,7 @@
 namespace microkit::host_abi {
 
 inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
-inline constexpr uint32_t kAbiVersion = 2;
+inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
@@ -66,8 +66,13 @@ enum Event : uint32_t {
   kEvFault = 4,      // arg0 = child id, msginfo + mrs; call fault()
   kEvContinue = 5,   // the request is done (msginfo + mrs hold a PPC's reply)
   kEvRestart = 6,    // arg0 = entry (0: the program's own start); fresh stack
-  kEvResume = 7,     // (to a faulted PD) return from the fault and retry
+  kEvResume = 7,     // (to a faulted PD) return from the fault: arg0 = how many of
+                     // fault_pc, fault_sp, fault_flags the parent's reply set
+                     // (0: retry the faulting instruction as it was)
 };
+
+// Registers a fault reply can set, in seL4's x86-64 UserException order.
+inline constexpr uint64_t kMaxReplyRegisters = 3;
 
 struct MapEntry {
   uint64_t vaddr;
@@ -140,6 +145,11 @@ struct ControlPage {
   MapEntry maps[kMaxMaps];
   uint64_t patch_count;
   PatchEntry patches[kMaxPatches];
+
+  // The channels this PD may use (bit c = channel c), as seL4's libmicrokit
+  // has them patched in: a call on another channel is refused in the PD
+  // with the seL4 port's message, before it reaches the launcher.
+  uint64_t notify_mask, irq_mask, pp_mask;
 
   // Free-running mode only.
   uint32_t free_running;

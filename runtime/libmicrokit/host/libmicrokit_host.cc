@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -365,12 +366,27 @@ void record_fault(int sig, siginfo_t* si, ucontext_t* uc) {
   record_backtrace(uc);
 }
 
+// The registers a parent's fault reply set (kEvResume, host_abi.h), as
+// seL4 x86-64 writes a user exception's: pc, sp, then the flags the
+// program may change (arithmetic flags and the direction flag; seL4 keeps
+// the rest as the kernel needs them too).
+void apply_reply_registers(ucontext_t* uc, uint64_t count) {
+  constexpr greg_t kUserFlags = 0xcd5;  // CF PF AF ZF SF DF OF
+  greg_t* g = uc->uc_mcontext.gregs;
+  if (count > 0) g[REG_RIP] = (greg_t)cp->fault_pc;
+  if (count > 1) g[REG_RSP] = (greg_t)cp->fault_sp;
+  if (count > 2) g[REG_EFL] = (g[REG_EFL] & ~kUserFlags) | ((greg_t)cp->fault_flags & kUserFlags);
+}
+
 void on_fault(int sig, siginfo_t* si, void* ctx) {
   auto* uc = (ucontext_t*)ctx;
   record_fault(sig, si, uc);
   for (;;) {
     handover(kReqFault);
-    if (cp->ev == kEvResume) return;  // retry the faulting instruction
+    if (cp->ev == kEvResume) {  // retry, or go on where the parent's reply says
+      apply_reply_registers(uc, cp->ev_arg0);
+      return;
+    }
     if (cp->ev == kEvRestart) {
       // Return from the handler into the restart entry: sigreturn restores
       // the signal mask, so a later fault is caught again.
@@ -466,11 +482,21 @@ void make_stack() {
   event_loop();
 }
 
+// As the seL4 port checks its tool-patched masks: a call on a channel the
+// PD may not use prints "<pd> <call>: invalid channel given '<ch>'" and
+// does nothing (microkit_ppcall returns an empty message).
+bool channel_allowed(uint64_t mask, microkit_channel ch, const char* call) {
+  if (ch <= MICROKIT_MAX_CHANNEL_ID && ((mask >> ch) & 1u) != 0) return true;
+  printf("%s %s: invalid channel given '%u'\n", microkit_name, call, ch);
+  return false;
+}
+
 }  // namespace
 
 extern "C" {
 
 microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo) {
+  if (!channel_allowed(cp->pp_mask, ch, "microkit_ppcall")) return microkit_msginfo_new(0, 0);
   if (cp->free_running) {
     uint64_t reply = 0;
     if (!free_ppcall(ch, msginfo.words[0], &reply)) illegal(2, ch, __builtin_return_address(0));
@@ -491,6 +517,7 @@ static void simple_call(uint32_t req, uint64_t a0, uint64_t a1, void* pc) {
 }
 
 void microkit_notify(microkit_channel ch) {
+  if (!channel_allowed(cp->notify_mask, ch, "microkit_notify")) return;
   if (cp->free_running) {
     if (!free_notify(ch)) illegal(3, ch, __builtin_return_address(0));
     return;
@@ -498,13 +525,16 @@ void microkit_notify(microkit_channel ch) {
   simple_call(kReqNotify, ch, 0, __builtin_return_address(0));
 }
 void microkit_irq_ack(microkit_channel ch) {
+  if (!channel_allowed(cp->irq_mask, ch, "microkit_irq_ack")) return;
   simple_call(kReqIrqAck, ch, 0, __builtin_return_address(0));
 }
 void microkit_deferred_notify(microkit_channel ch) {
+  if (!channel_allowed(cp->notify_mask, ch, "microkit_deferred_notify")) return;
   deferred_kind = kDeferNotify;
   deferred_ch = ch;
 }
 void microkit_deferred_irq_ack(microkit_channel ch) {
+  if (!channel_allowed(cp->irq_mask, ch, "microkit_deferred_irq_ack")) return;
   deferred_kind = kDeferIrqAck;
   deferred_ch = ch;
 }
@@ -559,6 +589,9 @@ int main() {
   seen_to_pd = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
   memcpy(microkit_name, cp->name, sizeof microkit_name);
   microkit_name[sizeof microkit_name - 1] = 0;
+  // The thread carries the PD's name (its first 15 bytes), as seL4 debug
+  // kernels name PD threads: ps, top, gdb and core dumps show it.
+  prctl(PR_SET_NAME, microkit_name, 0, 0, 0);
   map_regions();
   apply_patches();
   setvbuf(stdout, nullptr, _IOLBF, 0);

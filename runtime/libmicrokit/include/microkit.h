@@ -62,7 +62,15 @@ typedef struct seL4_MessageInfo { seL4_Word words[1]; } seL4_MessageInfo_t;
 #define seL4_CapFault_LookupFailureType 3
 #define seL4_CapFault_Length 4
 #else
+/* libsel4's headers are C: from C++ their declarations (__assert_fail,
+ * which libsel4's debug checks call, among them) need C linkage too. */
+#ifdef __cplusplus
+extern "C" {
+#endif
 #include <sel4/sel4.h>
+#ifdef __cplusplus
+}
+#endif
 #include "pd_abi.h" /* the seL4 PD CSpace layout (runtime/shared/pd_abi.h) */
 #endif
 
@@ -94,12 +102,20 @@ seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo
 /* The PD's name from the system description, NUL-terminated. */
 extern char microkit_name[MICROKIT_PD_NAME_LENGTH];
 
-/* ---- Messages (pure functions, the same on every port) ---- */
+/* ---- Messages (pure functions) ----
+ * On seL4 they are libsel4's message-info functions, so a debug build
+ * checks label (52 bits) and count (7 bits) as the official library does
+ * (a failed check calls __assert_fail). The host port has no libsel4: it
+ * keeps the same bits and drops the rest. */
 static inline microkit_msginfo microkit_msginfo_new(seL4_Word label, seL4_Uint16 count)
 {
+#if defined(MICROKIT_HOST)
     microkit_msginfo m;
     m.words[0] = ((label & 0xfffffffffffffull) << 12) | ((seL4_Word)count & 0x7fu);
     return m;
+#else
+    return seL4_MessageInfo_new(label, 0, 0, count);
+#endif
 }
 
 static inline seL4_Word microkit_msginfo_get_label(microkit_msginfo msginfo)
@@ -147,6 +163,10 @@ void microkit_dbg_put32(seL4_Uint32 x);
 #define BASE_USER_CAPS MICROKIT_PD_BASE_USER_CAPS
 #define MICROKIT_MAX_USER_CAPS MICROKIT_PD_MAX_USER_CAPS
 #define MICROKIT_MAX_IOPORT_ID MICROKIT_PD_MAX_IOPORT_ID
+/* The PD's root CNode: 2^PD_ROOT_CAP_BITS slots (pd_abi.h: one CNode whose
+ * guard makes a CPtr a slot number). */
+#define PD_ROOT_CAP_BITS MICROKIT_PD_CNODE_BITS
+#define PD_ROOT_CAP_SIZE (1ULL << PD_ROOT_CAP_BITS)
 
 /* Written by the tool into the program image: bit c set = channel c is an
  * IRQ / may be notified / may be ppcalled; bit i = I/O port id i. */
@@ -162,6 +182,13 @@ extern seL4_MessageInfo_t microkit_signal_msg;
 /* Stops the PD with a VM fault at address `err`, which its fault handler
  * reports (the official libmicrokit does the same). */
 void microkit_internal_crash(seL4_Error err);
+
+/* libsel4's debug checks (seL4_DebugAssert, on unless NDEBUG) call this
+ * when one fails, e.g. seL4_MessageInfo_new with a label that does not fit.
+ * libmicrokit defines it weak: it prints the check and where it failed,
+ * then stops the PD like microkit_internal_crash. A program may define its
+ * own. (Declared by <sel4/assert.h>, with this signature.) */
+/* void __assert_fail(const char *str, const char *file, int line, const char *function); */
 
 /* The CPtr of <cspace> slot `slot` (1..MICROKIT_MAX_USER_CAPS-1), else seL4_CapNull. */
 seL4_CPtr microkit_cspace_root_slot_to_cptr(seL4_Word slot);

@@ -3,7 +3,9 @@
 #
 # Inputs (-D): CC, LD, CPU_FLAG, SDK_DIR (with include/ and lib/),
 # LIBSEL4_INCLUDE, EXAMPLES_DIR, OUT_DIR; optional TESTS_DIR, whose
-# subfolders are treated like examples (libmicrokit's API and C++ checks).
+# subfolders are treated like examples (libmicrokit's API and C++ checks),
+# and ARCH (aarch64, the default, or riscv64: examples with an ARM-only
+# driver, *_arm_*.c, are then left out, saying so).
 #
 # Each example folder's *.c files, except host-only drivers (*_host.c), are
 # compiled with the flags of the examples' Makefiles (*.cc with the C++
@@ -120,12 +122,20 @@ if(DEFINED TESTS_DIR)
   file(GLOB extra LIST_DIRECTORIES true ${TESTS_DIR}/*)
   list(APPEND examples ${extra})
 endif()
+if(NOT DEFINED ARCH)
+  set(ARCH aarch64)
+endif()
 set(count 0)
 foreach(dir ${examples})
   if(NOT IS_DIRECTORY ${dir})
     continue()
   endif()
   get_filename_component(name ${dir} NAME)
+  file(GLOB arm_only ${dir}/*_arm_*.c)
+  if(arm_only AND NOT ARCH STREQUAL "aarch64")
+    message(STATUS "left out: ${name} (its driver is ARM-only)")
+    continue()
+  endif()
   file(GLOB sources ${dir}/*.c ${dir}/*.cc)
   list(FILTER sources EXCLUDE REGEX "_host\\.cc?$")
   if(NOT sources)

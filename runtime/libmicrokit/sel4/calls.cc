@@ -19,18 +19,20 @@ bool channel_ok(seL4_Word mask, microkit_channel ch, const char* call) {
   return false;
 }
 
-// A TCB register set with only pc set; WriteRegisters with count 1 writes
-// just the first register, which is pc on AArch64.
-seL4_UserContext context_at(seL4_Word entry_point) {
+// seL4_TCB_WriteRegisters writes the first `count` registers of
+// seL4_UserContext. pc comes first on every architecture; writing up to sp
+// (AArch64: pc, sp; RISC-V: pc, ra, sp) starts the thread at `entry_point`
+// on a fresh stack (the stack top every PD has, pd_abi.h), so a child
+// restarted after a fault does not keep the stack its fault left in use.
+// crt0 resets sp too, for restarts made by other means.
+static_assert(__builtin_offsetof(seL4_UserContext, pc) == 0, "pc is the first register");
+constexpr seL4_Word kRegistersThroughSp = __builtin_offsetof(seL4_UserContext, sp) / sizeof(seL4_Word) + 1;
+
+void restart_tcb(seL4_CPtr tcb, seL4_Word entry_point, seL4_Word registers, const char* step) {
   seL4_UserContext ctxt{};
   ctxt.pc = entry_point;
-  return ctxt;
-}
-static_assert(__builtin_offsetof(seL4_UserContext, pc) == 0, "pc is the first register");
-
-void restart_tcb(seL4_CPtr tcb, seL4_Word entry_point, const char* step) {
-  seL4_UserContext ctxt = context_at(entry_point);
-  seL4_Error err = seL4_TCB_WriteRegisters(tcb, seL4_True, 0, 1, &ctxt);
+  ctxt.sp = MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop);
+  seL4_Error err = seL4_TCB_WriteRegisters(tcb, seL4_True, 0, registers, &ctxt);
   if (err != seL4_NoError) fail(step, err);
 }
 
@@ -71,7 +73,7 @@ void microkit_deferred_irq_ack(microkit_channel ch) {
 }
 
 void microkit_pd_restart(microkit_child pd, seL4_Word entry_point) {
-  restart_tcb(MICROKIT_PD_BASE_CHILD_TCB + pd, entry_point, "microkit_pd_restart: writing the child's registers");
+  restart_tcb(MICROKIT_PD_BASE_CHILD_TCB + pd, entry_point, kRegistersThroughSp, "microkit_pd_restart: writing the child's registers");
 }
 
 void microkit_pd_stop(microkit_child pd) {
@@ -105,7 +107,8 @@ void microkit_internal_crash(seL4_Error err) {
 
 #if defined(CONFIG_ARM_HYPERVISOR_SUPPORT)
 void microkit_vcpu_restart(microkit_child vcpu, seL4_Word entry_point) {
-  restart_tcb(MICROKIT_PD_BASE_VM_TCB + vcpu, entry_point, "microkit_vcpu_restart: writing the VM's registers");
+  // Only pc: a guest's stack is its own business.
+  restart_tcb(MICROKIT_PD_BASE_VM_TCB + vcpu, entry_point, 1, "microkit_vcpu_restart: writing the VM's registers");
 }
 
 void microkit_vcpu_stop(microkit_child vcpu) {

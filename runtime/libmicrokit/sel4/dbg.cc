@@ -29,6 +29,28 @@ void microkit_dbg_put32(seL4_Uint32 x) { microkit::shared::put_decimal(x, microk
 
 void microkit_dbg_put8(seL4_Uint8 x) { microkit_dbg_put32(x); }
 
+// libsel4's failed debug check (seL4_DebugAssert): "<pd>: libsel4 check
+// failed: <expression> in <function> (<file name>:<line>)", then the PD
+// stops. Only the file's last component is printed: the rest is the SDK's
+// location on the machine that built the program.
+__attribute__((weak)) void __assert_fail(const char* str, const char* file, int line, const char* function) {
+  const char* name = file;
+  for (const char* p = file; *p != '\0'; ++p)
+    if (*p == '/') name = p + 1;
+  microkit_dbg_puts(microkit_name);
+  microkit_dbg_puts(": libsel4 check failed: ");
+  microkit_dbg_puts(str);
+  microkit_dbg_puts(" in ");
+  microkit_dbg_puts(function);
+  microkit_dbg_puts(" (");
+  microkit_dbg_puts(name);
+  microkit_dbg_putc(':');
+  microkit_dbg_put32(static_cast<seL4_Uint32>(line));
+  microkit_dbg_puts(")\n");
+  microkit_internal_crash(seL4_InvalidArgument);
+  for (;;) __builtin_trap();
+}
+
 }  // extern "C"
 
 namespace microkit::sel4 {

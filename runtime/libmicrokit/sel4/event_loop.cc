@@ -1,20 +1,27 @@
-// event_loop.cc: the PD's C runtime on seL4: the variables the tool patches,
-// the IPC buffer pointer, and the loop that turns kernel messages into calls
-// of the program's entry points.
+// event_loop.cc: what a PD's thread does on seL4 from its first instruction
+// after crt0 to the end of time, written from the manual's description of
+// a protection domain (chapter "Concepts", section "Protection domains").
 //
-// _start (aarch64/crt0.S) calls microkit_main on the stack the initial task
-// set up (pd_abi.h). The loop waits on the input capability (slot
-// MICROKIT_PD_SLOT_INPUT: the PD's endpoint, or its notification when it has
-// no endpoint; the notification is bound to the TCB either way) and reads the
-// badge as pd_abi.h defines: bit 63 clear = notification bits (one per
-// channel), bit 63 set = a message on the endpoint, a fault when bit 62 is
-// set, else a protected procedure call. MCS kernel: each receive names the
-// PD's Reply object (slot MICROKIT_PD_SLOT_REPLY) and a pending reply or
-// deferred signal is sent by the same system call as the next receive.
+// A PD's life has two phases. Start-up: the per-life state is reset, static
+// constructors run, then the program's init(). Serving: forever, the thread
+// blocks on its input capability (pd_abi.h: the PD's endpoint, or its bound
+// notification when it has none), turns what arrived into one Event, gives
+// the Event to the entry point it is for, and takes that entry point's
+// answer (a reply, or nothing) into the next blocking system call.
+//
+// Passive PDs need nothing here. The initial task binds a passive PD's
+// scheduling context to the PD's notification at boot while the context
+// still drives the PD's TCB (docs/initialiser.md). The first blocking
+// receive after init() then hands the context to the notification in the
+// kernel (it is returned when a thread blocks on a notification whose
+// context it is running on); a signal that arrived during init() is
+// received by that same call, on the PD's own context, and handled. Nothing
+// is reported to the monitor, so there is no window in which a signal can
+// be lost, on one core or on several.
 #include "internal.h"
 
-// ---- Variables the tool patches (pd_abi.h). They live in .data, never
-// .bss, so every patch lands in file bytes of the image. ----
+// ---- Variables the tool patches (pd_abi.h). In .data, never .bss, so
+// every patch lands in file bytes of the image. ----
 #define MICROKIT_PATCHED __attribute__((section(".data.microkit_patched"), used))
 extern "C" {
 MICROKIT_PATCHED char microkit_name[MICROKIT_PD_NAME_LENGTH];
@@ -27,6 +34,11 @@ MICROKIT_PATCHED seL4_Word microkit_ioports;
 // Read by the tool to refuse a program built against another layout.
 __attribute__((used)) extern const uint64_t microkit_pd_abi_version = MICROKIT_PD_ABI_VERSION;
 
+// crt0 loads sp from here on every start (a fresh stack after a restart).
+__attribute__((used)) extern const seL4_Word microkit_stack_top = MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop);
+
+// The one signal a handler may defer (microkit_deferred_notify/irq_ack);
+// it travels with the next blocking system call.
 seL4_Bool microkit_have_signal = seL4_False;
 seL4_CPtr microkit_signal_cap;
 seL4_MessageInfo_t microkit_signal_msg;
@@ -40,121 +52,148 @@ seL4_IPCBuffer* __sel4_ipc_buffer =
 static_assert(sizeof(microkit_name) == MICROKIT_PD_NAME_BYTES, "tool writes 64 name bytes");
 static_assert(sizeof(microkit_passive) == 1 && sizeof(microkit_irqs) == 8, "pd_abi.h symbol sizes");
 static_assert(sizeof(seL4_IPCBuffer) <= MICROKIT_PD_PAGE_SIZE, "the IPC buffer is one page");
-static_assert(MICROKIT_MAX_CHANNEL_ID == MICROKIT_PD_MAX_CHANNEL_ID, "microkit.h and pd_abi.h agree");
+static_assert(MICROKIT_MAX_CHANNEL_ID <= MICROKIT_PD_MAX_CHANNEL_ID, "microkit.h ids fit pd_abi.h tables");
 static_assert(seL4_WordBits == 64, "badges and masks are 64-bit");
-
-// Default entry points: a program without PPC channels or children need not
-// define them; reaching one anyway means the plan and the program disagree.
-extern "C" __attribute__((weak)) microkit_msginfo microkit_protected(microkit_channel ch,
-                                                                     microkit_msginfo msginfo) {
-  microkit_dbg_puts(microkit_name);
-  microkit_dbg_puts(" is missing the 'protected' entry point\n");
-  microkit_internal_crash(seL4_NoError);
-  return seL4_MessageInfo_new(0, 0, 0, 0);
-}
-
-extern "C" __attribute__((weak)) seL4_Bool fault(microkit_child child, microkit_msginfo msginfo,
-                                                 microkit_msginfo* reply_msginfo) {
-  microkit_dbg_puts(microkit_name);
-  microkit_dbg_puts(" is missing the 'fault' entry point\n");
-  microkit_internal_crash(seL4_NoError);
-  return seL4_False;
-}
+static_assert(MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop) % 16 == 0, "AAPCS64 wants sp 16-aligned");
 
 namespace {
 
-using InitFunc = void (*)();
-extern "C" InitFunc __init_array_start[];  // microkit.ld
-extern "C" InitFunc __init_array_end[];
+using microkit::pd_abi::BadgeKind;
 
-// Static constructors of C++ programs (and C __attribute__((constructor))).
-void run_init_funcs() {
-  for (InitFunc* f = __init_array_start; f != __init_array_end; ++f) (*f)();
-}
-
-// Sends the deferred signal on its own (before a reply, which has no
-// combined send-and-reply-and-receive system call).
-void flush_deferred_signal() {
-  if (!microkit_have_signal) return;
-  seL4_Send(microkit_signal_cap, microkit_signal_msg);
-  microkit_have_signal = seL4_False;
-}
-
-// Each set bit is one channel, lowest first.
-void dispatch_notifications(seL4_Word bits) {
-  while (bits != 0) {
-    notified(static_cast<microkit_channel>(__builtin_ctzll(bits)));
-    bits &= bits - 1;
-  }
-}
-
-// An IRQ may have fired before its handler was bound (seL4 issue 1536), so
-// every IRQ is acknowledged once before the first receive.
-void ack_all_irqs() {
-  for (seL4_Word bits = microkit_irqs; bits != 0; bits &= bits - 1) {
-    microkit_irq_ack(static_cast<microkit_channel>(__builtin_ctzll(bits)));
-  }
-}
-
-struct Pending {
-  bool have_reply = false;
-  seL4_MessageInfo_t reply = seL4_MessageInfo_new(0, 0, 0, 0);
-};
-
-// Replies (if a reply is pending) or sends the deferred signal (if any),
-// then blocks on the input capability. Returns the message and its badge.
-seL4_MessageInfo_t wait(const Pending& pending, seL4_Word* badge) {
-  if (pending.have_reply) {
-    flush_deferred_signal();
-    return seL4_ReplyRecv(MICROKIT_PD_SLOT_INPUT, pending.reply, badge, MICROKIT_PD_SLOT_REPLY);
-  }
-  if (microkit_have_signal) {
-    microkit_have_signal = seL4_False;
-    return seL4_NBSendRecv(microkit_signal_cap, microkit_signal_msg, MICROKIT_PD_SLOT_INPUT, badge,
-                           MICROKIT_PD_SLOT_REPLY);
-  }
-  return seL4_Recv(MICROKIT_PD_SLOT_INPUT, badge, MICROKIT_PD_SLOT_REPLY);
-}
-
-// Calls the entry point the badge names; returns what to reply, if anything.
-Pending dispatch(seL4_Word badge, seL4_MessageInfo_t tag) {
-  Pending next;
-  if ((badge >> MICROKIT_PD_BADGE_ENDPOINT_BIT) == 0) {
-    dispatch_notifications(badge);
-    return next;
-  }
-  auto id = static_cast<unsigned int>(badge & MICROKIT_PD_BADGE_ID_MASK);
-  if ((badge >> MICROKIT_PD_BADGE_FAULT_BIT) & 1u) {
-    next.have_reply = fault(id, tag, &next.reply) != seL4_False;
-    return next;
-  }
-  next.reply = microkit_protected(id, tag);
-  next.have_reply = true;
-  return next;
-}
-
-[[noreturn]] void handler_loop() {
-  ack_all_irqs();
-  Pending pending;
-  for (;;) {
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t tag = wait(pending, &badge);
-    pending = dispatch(badge, tag);
-  }
+// The program defines only the entry points its system description needs
+// (the manual: `protected` with PPC channels, `fault` with children). If
+// one it lacks is reached anyway, the program and the system disagree:
+// say so and stop this PD.
+[[noreturn]] void entry_point_missing(const char* entry, unsigned int id) {
+  microkit_dbg_puts(microkit_name);
+  microkit_dbg_puts(": libmicrokit: no '");
+  microkit_dbg_puts(entry);
+  microkit_dbg_puts("' entry point in this program, but an event for id ");
+  microkit_dbg_put32(id);
+  microkit_dbg_puts(" arrived\n");
+  microkit_internal_crash(seL4_IllegalOperation);
+  for (;;) __builtin_trap();
 }
 
 }  // namespace
 
-// Steps: 1. static constructors; 2. the program's init(); 3. a passive PD
-// tells the monitor (deferred, so it is already waiting when the monitor
-// takes its scheduling context away); 4. the event loop, forever.
-extern "C" [[noreturn]] void microkit_main() {
-  run_init_funcs();
-  init();
-  if (microkit_passive) {
-    microkit_have_signal = seL4_True;
-    microkit_signal_msg = seL4_MessageInfo_new(0, 0, 0, 0);
-    microkit_signal_cap = MICROKIT_PD_SLOT_MONITOR_EP;
+extern "C" __attribute__((weak)) microkit_msginfo microkit_protected(microkit_channel ch, microkit_msginfo) {
+  entry_point_missing("protected", ch);
+}
+
+extern "C" __attribute__((weak)) seL4_Bool fault(microkit_child child, microkit_msginfo, microkit_msginfo*) {
+  entry_point_missing("fault", child);
+}
+
+namespace {
+
+// One thing the kernel delivered, already told apart by its badge.
+struct Event {
+  BadgeKind kind;
+  seL4_Word channels;  // Notification: bit c = channel c signalled
+  unsigned int id;     // Ppc: channel; Fault: child id
+  seL4_MessageInfo_t tag;
+};
+
+// What the entry point wants sent back with the next blocking call.
+struct Answer {
+  bool reply = false;
+  seL4_MessageInfo_t tag = seL4_MessageInfo_new(0, 0, 0, 0);
+};
+
+Event event_from(seL4_Word badge, seL4_MessageInfo_t tag) {
+  Event e{microkit::pd_abi::badge_kind(badge), 0, 0, tag};
+  if (e.kind == BadgeKind::Notification)
+    e.channels = badge;
+  else
+    e.id = static_cast<unsigned int>(microkit::pd_abi::badge_id(badge));
+  return e;
+}
+
+// Lowest channel first, each once, as the manual's notified() describes.
+void deliver_notifications(seL4_Word channels) {
+  for (; channels != 0; channels &= channels - 1)
+    notified(microkit::sel4::lowest_set_bit(channels));
+}
+
+Answer deliver(const Event& e) {
+  Answer a;
+  switch (e.kind) {
+    case BadgeKind::Notification:
+      deliver_notifications(e.channels);
+      break;
+    case BadgeKind::Ppc:
+      a.tag = microkit_protected(e.id, e.tag);
+      a.reply = true;
+      break;
+    case BadgeKind::Fault:
+      a.reply = fault(e.id, e.tag, &a.tag) != seL4_False;
+      break;
   }
-  handler_loop();
+  return a;
+}
+
+// Takes the deferred signal, if one is waiting.
+bool take_deferred(seL4_CPtr* cap, seL4_MessageInfo_t* msg) {
+  if (!microkit_have_signal) return false;
+  microkit_have_signal = seL4_False;
+  *cap = microkit_signal_cap;
+  *msg = microkit_signal_msg;
+  return true;
+}
+
+// The one blocking system call per event: it carries the reply or the
+// deferred signal out and brings the next message in. seL4 has no call
+// that replies, signals and receives at once, so with both pending the
+// signal goes first on its own (a Send to a notification or IRQ handler
+// never blocks).
+seL4_MessageInfo_t next_message(const Answer& answer, seL4_Word* badge) {
+  seL4_CPtr cap = seL4_CapNull;
+  seL4_MessageInfo_t msg;
+  bool have_signal = take_deferred(&cap, &msg);
+  if (answer.reply) {
+    if (have_signal) seL4_Send(cap, msg);
+    return seL4_ReplyRecv(MICROKIT_PD_SLOT_INPUT, answer.tag, badge, MICROKIT_PD_SLOT_REPLY);
+  }
+  if (have_signal) return seL4_NBSendRecv(cap, msg, MICROKIT_PD_SLOT_INPUT, badge, MICROKIT_PD_SLOT_REPLY);
+  return seL4_Recv(MICROKIT_PD_SLOT_INPUT, badge, MICROKIT_PD_SLOT_REPLY);
+}
+
+[[noreturn]] void serve() {
+  Answer answer;
+  for (;;) {
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t tag = next_message(answer, &badge);
+    answer = deliver(event_from(badge, tag));
+  }
+}
+
+// An interrupt that fired before its handler had a notification is never
+// delivered until acknowledged (seL4 issue 1536): acknowledge each of this
+// PD's IRQs once before serving.
+void unmask_irqs() {
+  for (seL4_Word bits = microkit_irqs; bits != 0; bits &= bits - 1)
+    seL4_IRQHandler_Ack(MICROKIT_PD_BASE_IRQ + microkit::sel4::lowest_set_bit(bits));
+}
+
+using Constructor = void (*)();
+extern "C" Constructor __init_array_start[];  // microkit.ld
+extern "C" Constructor __init_array_end[];
+
+// A restart (microkit_pd_restart at _start) begins a new life: nothing
+// deferred in the previous one is sent on its behalf.
+void start_life() {
+  microkit_have_signal = seL4_False;
+  for (Constructor* c = __init_array_start; c != __init_array_end; ++c) (*c)();
+}
+
+}  // namespace
+
+// Called by crt0 on a fresh stack: 1. reset and construct; 2. init();
+// 3. serve events forever.
+extern "C" [[noreturn]] void microkit_main() {
+  start_life();
+  init();
+  unmask_irqs();
+  serve();
 }

@@ -18,6 +18,18 @@ inline bool id_allowed(seL4_Word mask, unsigned int id, unsigned int max_id) {
   return id <= max_id && ((mask >> id) & 1u) != 0;
 }
 
+// The index of the lowest set bit of `w` (w != 0). RISC-V without Zbb has
+// no instruction for it and GCC would call libgcc, which PDs do not link.
+inline unsigned int lowest_set_bit(seL4_Word w) {
+#if defined(__aarch64__)
+  return static_cast<unsigned int>(__builtin_ctzll(w));
+#else
+  unsigned int i = 0;
+  while (((w >> i) & 1u) == 0) ++i;
+  return i;
+#endif
+}
+
 // "<pd name> <call>: invalid <what> '<id>'\n" on the debug console.
 void report_bad_id(const char* call, const char* what, unsigned int id);
 

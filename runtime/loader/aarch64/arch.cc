@@ -18,6 +18,12 @@ extern "C" void arch_enable_mmu_el2(uint64_t ttbr0, uint64_t mair, uint64_t tcr)
 extern "C" void arch_enable_mmu_el1(uint64_t ttbr0, uint64_t ttbr1, uint64_t mair, uint64_t tcr);
 extern "C" void arch_drop_to_el1();
 extern "C" [[noreturn]] void arch_enter_kernel(const uint64_t* args, uint64_t entry);
+extern "C" void secondary_entry();
+extern "C" const uint8_t __payload_start[];  // loader.ld: the image header
+
+#ifndef MICROKIT_LOADER_CORES
+#define MICROKIT_LOADER_CORES 1  // the kernel's CONFIG_MAX_NUM_NODES
+#endif
 
 namespace li = microkit::loader_image;
 
@@ -31,21 +37,43 @@ namespace arch {
 namespace {
 
 BootTables g_tables;
+// Set by each other core once its MMU is on (so the boot core, caches on,
+// sees it), just before it enters the kernel.
+volatile uint32_t g_core_up[MICROKIT_LOADER_CORES];
 
-void configure_gicv2() {
+// `all_lines`: the boot core sets every line's group; another core only
+// its own banked ones (register 0: SGIs and PPIs) and its CPU interface.
+void configure_gicv2(bool all_lines) {
 #if defined(MICROKIT_LOADER_GICD_BASE) && defined(MICROKIT_LOADER_GICC_BASE)
-  step("configuring the GIC");
+  if (all_lines) step("configuring the GIC");
   auto reg = [](uint64_t addr) -> volatile uint32_t& {
     return *reinterpret_cast<volatile uint32_t*>(addr);
   };
   // GICD_TYPER.ITLinesNumber: 32 * (N + 1) interrupt lines.
-  uint32_t lines = reg(MICROKIT_LOADER_GICD_BASE + 0x4) & 0x1f;
+  uint32_t lines = all_lines ? reg(MICROKIT_LOADER_GICD_BASE + 0x4) & 0x1f : 0;
   // GICD_IGROUPRn: group 1 for all, so non-secure seL4 can configure them.
   for (uint32_t i = 0; i <= lines; ++i) reg(MICROKIT_LOADER_GICD_BASE + 0x80 + 4 * i) = ~0u;
   // GICC_PMR above seL4's interrupt priority (0x80) so interrupts pass.
   reg(MICROKIT_LOADER_GICC_BASE + 0x4) = 0xf0;
+#else
+  (void)all_lines;
 #endif
 }
+
+// PSCI (function id, three arguments): through SMC when the loader runs
+// at EL2 (QEMU virt with virtualization=on answers there), else HVC.
+int64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, bool smc) {
+  register uint64_t x0 asm("x0") = fn;
+  register uint64_t x1 asm("x1") = a1;
+  register uint64_t x2 asm("x2") = a2;
+  register uint64_t x3 asm("x3") = a3;
+  if (smc)
+    asm volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+  else
+    asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+  return static_cast<int64_t>(x0);
+}
+constexpr uint64_t kPsciCpuOn = 0xc4000003;  // CPU_ON, SMC64 calling convention
 
 }  // namespace
 
@@ -69,7 +97,7 @@ void prepare_cpu(const li::ImageHeader& h) {
     arch_drop_to_el1();
     check(current_level() == 1, "the CPU is not at EL1 after the drop");
   }
-  configure_gicv2();
+  configure_gicv2(true);
 }
 
 // TCR_EL1: kTcrEl1Base plus the physical size and 16-bit ASIDs as the CPU
@@ -82,6 +110,20 @@ uint64_t tcr_el1() {
   bool asid16 = ((mmfr0 >> 4) & 0xf) == 2;
   return kTcrEl1Base | pa_range << 32 | (asid16 ? 1ull << 36 : 0);
 }
+
+namespace {
+
+// Turns on this core's MMU with the tables enable_mmu built.
+void switch_on_mmu() {
+  uint64_t tables = reinterpret_cast<uint64_t>(&g_tables);
+  if (current_level() == 2) {
+    arch_enable_mmu_el2(tables, kMair, kTcrEl2);
+  } else {
+    arch_enable_mmu_el1(tables, tables, kMair, tcr_el1());
+  }
+}
+
+}  // namespace
 
 void enable_mmu(const li::ImageHeader& h, uint64_t image_start, uint64_t image_end) {
   step("building the page tables");
@@ -96,10 +138,41 @@ void enable_mmu(const li::ImageHeader& h, uint64_t image_start, uint64_t image_e
   const char* problem = build_boot_tables(g_tables, tables, m);
   if (problem) fail(problem);
   step("enabling the MMU");
-  if (el2) {
-    arch_enable_mmu_el2(tables, kMair, kTcrEl2);
-  } else {
-    arch_enable_mmu_el1(tables, tables, kMair, tcr_el1());
+  switch_on_mmu();
+}
+
+// Each other core: the boot core's preparation (counter offset or drop to
+// EL1, its GIC interface), the same tables, its logical id in TPIDR_EL1
+// (where seL4's head.S finds it), then the kernel with the same registers.
+// It reads the header from the image (written before any core turned its
+// caches on), not from a variable the boot core wrote with caches on.
+extern "C" [[noreturn]] void arch_secondary_main(uint64_t core) {
+  const auto& h = *reinterpret_cast<const li::ImageHeader*>(__payload_start);
+  bool hyp = (h.flags & li::kFlagHypervisorKernel) != 0;
+  if (hyp) {
+    asm volatile("msr cntvoff_el2, xzr");
+  } else if (current_level() == 2) {
+    arch_drop_to_el1();
+  }
+  configure_gicv2(false);
+  switch_on_mmu();
+  asm volatile("msr tpidr_el1, %0" : : "r"(core));
+  g_core_up[core] = 1;
+  enter_kernel(h);
+}
+
+void start_secondary_cores(const li::ImageHeader& h) {
+  if (MICROKIT_LOADER_CORES == 1) return;
+  step("starting the other cores");
+  (void)h;
+  asm volatile("msr tpidr_el1, xzr");  // the boot core is core 0
+  bool smc = current_level() == 2;
+  for (uint64_t core = 1; core < MICROKIT_LOADER_CORES; ++core) {
+    // QEMU virt numbers cores by MPIDR affinity 0 (clusters of up to 8).
+    uint64_t mpidr = (core / 8) << 8 | (core % 8);
+    int64_t err = psci(kPsciCpuOn, mpidr, reinterpret_cast<uint64_t>(&secondary_entry), core, smc);
+    if (err != 0) fail("PSCI CPU_ON refused a core (fewer cores than the kernel was built for?)");
+    while (g_core_up[core] == 0) asm volatile("yield");
   }
 }
 

@@ -8,6 +8,11 @@
  * runtime/shared/loader_image.h) at offset 8.
  */
 
+#ifndef MICROKIT_LOADER_CORES
+#define MICROKIT_LOADER_CORES 1     /* the kernel's CONFIG_MAX_NUM_NODES */
+#endif
+#define SECONDARY_STACK 4096        /* each other core's stack until it enters the kernel */
+
     .section .text.start, "ax"
     .global _start
 _start:
@@ -30,6 +35,24 @@ loader_entry:
     bl      loader_main
 3:  wfe
     b       3b
+
+/*
+ * secondary_entry: where PSCI CPU_ON starts every other core (SMP kernels),
+ * at the boot exception level with the MMU off; x0 = the context id the
+ * primary passed, the core's index (1..cores-1). Each core gets its own
+ * stack, then arch_secondary_main (never returns).
+ */
+    .global secondary_entry
+    .type secondary_entry, %function
+secondary_entry:
+    msr     daifset, #0xf
+    ldr     x1, =secondary_stacks
+    mov     x2, #SECONDARY_STACK
+    madd    x1, x0, x2, x1          /* core i's stack ends i stacks above the base */
+    mov     sp, x1
+    bl      arch_secondary_main
+4:  wfe
+    b       4b
 
 /*
  * void arch_enable_mmu_el2(uint64_t ttbr0, uint64_t mair, uint64_t tcr)
@@ -123,5 +146,10 @@ arch_enter_kernel:
     dsb     sy
     isb
     br      x9
+
+    .bss
+    .balign 16
+secondary_stacks:
+    .space SECONDARY_STACK * (MICROKIT_LOADER_CORES - 1)
 
     .section .note.GNU-stack, "", %progbits

@@ -22,11 +22,28 @@ void init(void)
         ((void (*)(void))nx)();
         printf("executed a non-executable map!\n");
     } else if (strcmp(microkit_name, "bad_call") == 0) {
-        microkit_ppcall(5, microkit_msginfo_new(0, 0));
-        printf("called without pp!\n");
+        microkit_mr_set(0, 77);
+        microkit_msginfo r = microkit_ppcall(5, microkit_msginfo_new(42, 1));
+        printf("refused ppcall returned label=%lu count=%lu mr0=%lu\n",
+               (unsigned long)microkit_msginfo_get_label(r), (unsigned long)microkit_msginfo_get_count(r),
+               (unsigned long)microkit_mr_get(0));
     } else if (strcmp(microkit_name, "bad_notify") == 0) {
         microkit_notify(9);
-        printf("notified an unknown channel!\n");
+        microkit_irq_ack(9);
+        microkit_deferred_notify(9);
+        printf("refused notify returned\n");
+    } else if (strncmp(microkit_name, "named_", 6) == 0) {
+        char comm[32] = {0};
+        FILE *f = fopen("/proc/self/comm", "r");
+        if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
+        if (f) fclose(f);
+        printf("%s: my thread is called '%s'\n", microkit_name, comm);
+    } else if (strcmp(microkit_name, "trapper") == 0) {
+        /* ud2 (SIGILL): a user exception. The parent's reply moves pc past
+         * it; a retry without that would trap for ever. */
+        printf("trapper: executing ud2\n");
+        __asm__ volatile("ud2");
+        printf("trapper: resumed after ud2 at the pc the parent chose\n");
     } else if (strcmp(microkit_name, "rebooter") == 0) {
         boots++;
         (*(volatile int *)mem)++;

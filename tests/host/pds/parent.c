@@ -30,6 +30,13 @@ seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo
         printf(" number=%lu\n", (unsigned long)microkit_mr_get(seL4_UserException_Number));
     else
         printf("\n");
+    if (strcmp(microkit_name, "skipper") == 0 && label == seL4_Fault_UserException) {
+        /* As on seL4: a reply with label 0 sets FaultIP (and SP, FLAGS,
+         * as many as its count) of the faulting thread. ud2 is 2 bytes. */
+        microkit_mr_set(seL4_UserException_FaultIP, microkit_mr_get(seL4_UserException_FaultIP) + 2);
+        *reply = microkit_msginfo_new(0, 1);
+        return seL4_True;
+    }
     if (strcmp(microkit_name, "restarter") == 0 && restarts < 5) {
         restarts++;
         microkit_pd_restart(child, 0);

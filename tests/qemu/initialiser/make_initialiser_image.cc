@@ -10,7 +10,8 @@
 //       [--wrong-untyped]   (plan for an untyped list the kernel will not give)
 //       [--failing-step]    (a frame mapped where no page table is: a tool bug)
 //       [--passive]         (the second PD is passive: its scheduling context
-//                            is taken after it reports its init done)
+//                            is bound to its notification too, and the kernel
+//                            hands it over when the PD first blocks)
 //
 // The system: PD 0 "ping" (priority 150) may notify PD 1 "pong" (priority
 // 100) on ping's channel 5; pong's end of the channel has id 3. Both are
@@ -221,10 +222,11 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   uint64_t badged_fault_ep = p.mint(fault_ep, abi::monitor_badge(index));
   p.w.sched_control(0, o.sc, 1000, 1000, 0, 0, 0);
   p.w.tcb_configure(o.tcb, guarded, 0, o.vspace, ipc, frames + stack_pages);
+  p.w.name_thread(o.tcb, index);
   p.w.tcb_sched_params(o.tcb, kRootTcb, pd.priority, pd.priority, o.sc, badged_fault_ep);
   p.w.bind_notification(o.tcb, o.ntfn);
   p.w.write_registers(o.tcb, pd.elf.entry, stack_top);
-  if (pd.passive) into_pd(fault_ep, MICROKIT_PD_SLOT_MONITOR_EP, abi::monitor_badge(index));
+  if (pd.passive) p.w.sched_context_bind(o.sc, o.ntfn);
   p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb, pd.passive ? o.sc : 0, pd.passive ? o.ntfn : 0);
   return o;
 }

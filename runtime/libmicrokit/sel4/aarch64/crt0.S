@@ -1,18 +1,22 @@
 /* crt0.S: the PD's entry point on AArch64 (the ELF entry, first in .text).
  *
- * The initial task starts the PD's TCB with pc = _start and sp = the stack
- * top of runtime/shared/pd_abi.h (just below the guard page under the IPC
- * buffer); the stack is already mapped and the IPC buffer is at the address
- * libmicrokit's __sel4_ipc_buffer holds, so nothing needs to be set up here
- * but a clean frame chain. microkit_main never returns; if it did, the PD
- * traps (a user exception its fault handler reports).
+ * Every start at _start runs on a fresh stack: sp is set here to the stack
+ * top of runtime/shared/pd_abi.h (one guard page under the IPC buffer),
+ * whatever sp the thread had. The initial task starts a PD with that sp
+ * already, but a parent restarting a child (microkit_pd_restart) may write
+ * only pc, and the child's sp is then wherever its fault left it: without
+ * this, each restart would lose the stack in use at the fault.
+ * libmicrokit's microkit_stack_top holds the address (computed from the
+ * kernel's seL4_UserVSpaceTop), so this file needs no libsel4 header.
+ * microkit_main never returns; if it did, the PD traps (a user exception
+ * its fault handler reports).
  */
     .section .text.start, "ax", %progbits
     .global _start
     .type _start, %function
 _start:
-    mov     x0, sp
-    and     x0, x0, #~0xf       /* AAPCS64: sp 16-byte aligned at calls */
+    adrp    x0, microkit_stack_top
+    ldr     x0, [x0, :lo12:microkit_stack_top]
     mov     sp, x0
     mov     x29, #0             /* end of the frame-pointer chain */
     mov     x30, #0

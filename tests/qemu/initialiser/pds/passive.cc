@@ -1,10 +1,9 @@
-// passive.cc: test PD for the passive hand-off. After its "init" it sends
-// the monitor an empty message (label 0) on slot 5 and waits on its input,
-// as libmicrokit does for passive="true" (docs/sel4-abi.md). The initialiser
-// must then move its scheduling context to the PD's notification: the
-// signal ping sent earlier is received by the NBSendRecv while the PD still
-// has its own SC, which is then taken before the PD runs again, so
-// "passive: notified" must never appear.
+// passive.cc: test PD for passive PDs. Its scheduling context is bound to
+// its TCB and, by a SchedContextBind step, to its notification too. ping's
+// signal arrives while it is still in its "init"; its first receive gets
+// that signal on its own SC ("passive: notified"), and the next blocking
+// receive hands the SC to the notification inside the kernel (no message
+// to the monitor, so no window in which the signal could be lost).
 #include "tests/qemu/initialiser/pds/pd.h"
 
 seL4_IPCBuffer* __sel4_ipc_buffer;
@@ -12,11 +11,9 @@ seL4_IPCBuffer* __sel4_ipc_buffer;
 extern "C" [[noreturn]] void pd_main() {
   __sel4_ipc_buffer = test_pd::ipc_buffer();
   test_pd::put("passive: init done\n");
-  seL4_Word badge = 0;
-  seL4_NBSendRecv(MICROKIT_PD_SLOT_MONITOR_EP, seL4_MessageInfo_new(0, 0, 0, 0), MICROKIT_PD_SLOT_INPUT, &badge,
-                  MICROKIT_PD_SLOT_REPLY);
   for (;;) {
-    test_pd::put("passive: notified\n");
+    seL4_Word badge = 0;
     seL4_Wait(MICROKIT_PD_SLOT_INPUT, &badge);
+    test_pd::put("passive: notified\n");
   }
 }

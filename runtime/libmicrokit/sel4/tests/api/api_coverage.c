@@ -29,7 +29,10 @@ void init(void)
     sink += microkit_have_signal + microkit_signal_cap + microkit_msginfo_get_label(microkit_signal_msg);
     sink += MONITOR_EP + TCB_CAP + ARM_SMC_CAP + BASE_OUTPUT_NOTIFICATION_CAP + BASE_ENDPOINT_CAP +
             BASE_IRQ_CAP + BASE_TCB_CAP + BASE_VM_TCB_CAP + BASE_VCPU_CAP + BASE_IOPORT_CAP +
-            BASE_USER_CAPS + MICROKIT_MAX_USER_CAPS + MICROKIT_MAX_CHANNELS + MICROKIT_PD_NAME_LENGTH;
+            BASE_USER_CAPS + MICROKIT_MAX_USER_CAPS + MICROKIT_MAX_CHANNELS + MICROKIT_PD_NAME_LENGTH +
+            MICROKIT_MAX_CHANNEL_ID + MICROKIT_MAX_IOPORT_ID + PD_ROOT_CAP_BITS + PD_ROOT_CAP_SIZE;
+    /* Run-time arguments keep libsel4's debug checks, which call __assert_fail. */
+    sink += seL4_MessageInfo_get_label(seL4_MessageInfo_new(sink, 0, 0, sink & 3));
 #if defined(CONFIG_ARM_HYPERVISOR_SUPPORT)
     microkit_vcpu_restart(0, 0x40000000);
     microkit_vcpu_stop(0);

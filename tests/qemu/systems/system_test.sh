@@ -1,0 +1,84 @@
+#!/bin/bash
+# system_test.sh: one test system of tests/qemu/systems, built with its own
+# Makefile against the SDK this build assembled, booted on the real kernel
+# in QEMU, and its serial output compared line by line, in order, with
+# SYSTEM_DIR/EXPECTED (ctest -L qemu).
+#
+#   system_test.sh SDK KERNEL_PKG SYSTEM_DIR WORK_DIR BOARD CONFIG TIMEOUT CORES SYSTEM_FILE EXPECTED
+#
+# Compared lines: everything the serial line shows after the kernel's
+# "Booting all finished" line (PDs, the initial task's reports, the
+# kernel's own messages), without colour escapes and with three things
+# that differ from build to build left out: the initial task's progress
+# lines ("running N steps ...", "all steps done"), in kernel messages the
+# TCB address and the pc (" T0x... " and "@<hex>" become " T " and "@pc"),
+# and in the initial task's fault reports the pc ("pc 0x<16 digits>"
+# becomes "pc <pc>").
+# CORES is QEMU's -smp (1 for a single-core kernel).
+#
+# Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
+set -u
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+[ $# = 10 ] || fail "usage: $0 SDK KERNEL_PKG SYSTEM_DIR WORK_DIR BOARD CONFIG TIMEOUT CORES SYSTEM_FILE EXPECTED"
+sdk=$1 pkg=$2 dir=$3 work=$4 board=$5 config=$6 limit=$7 cores=$8 system=$9 expected_name=${10}
+
+[ -f "$pkg/bin/kernel.elf" ] ||
+  skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
+[ -d "$sdk/board/$board/$config" ] ||
+  skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
+[ "$board" = qemu_virt_aarch64 ] || skip "no QEMU command for $board"
+command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
+command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+
+expected=$dir/$expected_name
+[ -s "$expected" ] || fail "$expected is missing or empty"
+want=$(wc -l <"$expected")
+rm -rf "$work" && mkdir -p "$work"
+
+vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config"
+      TOOLCHAIN=aarch64-linux-gnu SYSTEM="$system")
+(cd "$dir" && make "${vars[@]}" all) >"$work/make.log" 2>&1 ||
+  { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
+img=$work/build/loader.img
+[ -f "$img" ] || fail "make succeeded but wrote no $img"
+
+actual_lines() {
+  tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
+    awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
+    grep -v -e '^microkit initialiser: running [0-9]* steps for [0-9]* PDs$' \
+            -e '^microkit initialiser: all steps done$' |
+    sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/'
+}
+
+qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -smp "$cores" -m size=2G -nographic \
+    -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 \
+    </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+qemu=$!
+end=$((SECONDS + limit))
+timed_out=1
+while [ $SECONDS -lt $end ]; do
+  if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
+    sleep 1  # anything printed after the expected lines must show up too
+    timed_out=0
+    break
+  fi
+  kill -0 $qemu 2>/dev/null || { timed_out=0; break; }
+  sleep 0.5
+done
+kill $qemu 2>/dev/null
+wait $qemu 2>/dev/null
+actual_lines >"$work/actual.txt"
+
+if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then
+  echo "--- the serial output ($work/uart.log):"
+  cat "$work/uart.log"
+  [ -s "$work/qemu.err" ] && { echo "--- QEMU's standard error:"; cat "$work/qemu.err"; }
+  echo "--- expected ($expected) vs actual lines:"
+  cat "$work/diff.txt"
+  [ $timed_out = 1 ] && fail "after ${limit}s the system had not printed what $expected says"
+  fail "the serial output differs from $expected"
+fi
+echo "QEMU ($cores core(s)): the system printed exactly the $want lines of $expected, in order"

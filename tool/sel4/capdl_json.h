@@ -1,0 +1,17 @@
+// capdl_json: a capDL spec (capdl_spec.h) as the JSON the official Microkit
+// tool writes for --capdl-json: the serde form of rust-sel4's capDL spec
+// types (crate sel4-capdl-initializer-types, `Spec`), so tools that read the
+// official file read ours. Field names and order, enum tagging ("Endpoint"
+// for a unit variant, {"CNode": {...}} otherwise) and the 2-space
+// indentation follow that form; docs/cli.md lists what each field holds.
+#pragma once
+
+#include <string>
+
+#include "sel4/capdl_spec.h"
+
+namespace microkit::capdl {
+
+std::string to_json(const Spec& spec);
+
+}  // namespace microkit::capdl
