@@ -6,7 +6,8 @@
  *     the spawner's address space; each gets its own stack below),
  *   - gives the SC a budget with the granted SchedControl cap,
  *   - sets the worker's priority (50, below its own) with its own TCB as
- *     the authority, and starts it at worker() with its number in x0.
+ *     the authority, and starts it at worker() with its number as the
+ *     first argument.
  * The workers run once the spawner waits: each sums a range of numbers,
  * stores the sum, and signals a badged copy of a notification the spawner
  * created; when every badge has arrived the spawner prints the sums (it
@@ -102,8 +103,13 @@ static int start(seL4_CPtr self, seL4_Word i)
     seL4_UserContext regs = {0};
     regs.pc = (seL4_Word)worker;
     regs.sp = (seL4_Word)&stacks[i][STACK_WORDS];
-    regs.x0 = i;
-    err = seL4_TCB_WriteRegisters(TCB(i), 1, 0, 4, &regs); /* pc, sp, spsr, x0; resume */
+#if defined(CONFIG_ARCH_AARCH64)
+    regs.x0 = i; /* the first argument */
+#else
+    regs.a0 = i; /* RISC-V */
+#endif
+    /* Every register (the others zero), then resume. */
+    err = seL4_TCB_WriteRegisters(TCB(i), 1, 0, sizeof regs / sizeof(seL4_Word), &regs);
     return check("start", i, err);
 }
 
