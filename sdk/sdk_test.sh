@@ -7,7 +7,8 @@
 #       the example's own Makefile with MICROKIT_BOARD=host; `make run` must
 #       print exactly EXAMPLE_DIR/expected-output.txt
 #   sdk_test.sh sel4-elfs SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG ELF...
-#       the Makefile with TOOLCHAIN=aarch64-linux-gnu must link each PD ELF
+#       the Makefile with TOOLCHAIN=<arch>-linux-gnu must link each PD ELF
+#       (arch: aarch64 or riscv64, from the board)
 #   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG COMPARE_SCRIPT
 #       `make` must build loader.img (a failed build fails), and QEMU must print
 #       the lines of the expected output, in order and nothing else (the
@@ -89,23 +90,39 @@ host_example() {
   echo "output matches $example/expected-output.txt"
 }
 
+# The Debian cross toolchain prefix and readelf's machine name of a board.
+board_arch() {
+  case "$1" in
+    *riscv64*) echo riscv64 ;;
+    *) echo aarch64 ;;
+  esac
+}
+elf_machine() {
+  case "$1" in
+    riscv64) echo RISC-V ;;
+    *) echo AArch64 ;;
+  esac
+}
+
 sel4_vars() {
   echo BUILD_DIR="$3/build" MICROKIT_SDK="$1" MICROKIT_BOARD="$4" MICROKIT_CONFIG="$5" \
-       TOOLCHAIN=aarch64-linux-gnu
+       TOOLCHAIN=$(board_arch "$4")-linux-gnu
 }
 
 sel4_elfs() {
   local sdk=$1 example=$2 work=$3 board=$4 config=$5
   shift 5
-  command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+  local arch machine
+  arch=$(board_arch "$board") machine=$(elf_machine "$arch")
+  command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
   rm -rf "$work" && mkdir -p "$work"
   local targets=()
   for elf in "$@"; do targets+=("$work/build/$elf"); done
   run_make "$example" "$work" elfs.log $(sel4_vars "$sdk" "$example" "$work" "$board" "$config") \
       "${targets[@]}" || { cat "$work/elfs.log"; fail "linking the PD ELFs failed"; }
   for t in "${targets[@]}"; do
-    aarch64-linux-gnu-readelf -h "$t" | grep -q AArch64 || fail "$t is not an AArch64 ELF"
-    aarch64-linux-gnu-readelf -s "$t" | grep -q ' _start$' || fail "$t has no _start"
+    $arch-linux-gnu-readelf -h "$t" | grep -q "Machine: *$machine" || fail "$t is not an $machine ELF"
+    $arch-linux-gnu-readelf -s "$t" | grep -q ' _start$' || fail "$t has no _start"
   done
   echo "linked: $*"
 }

@@ -14,6 +14,11 @@
 #                                    about a minute) for kernel and initial
 #                                    task entry
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
+#       [--board qemu_virt_aarch64|qemu_virt_riscv64]
+#
+# RISC-V: the PDs' clock is the Goldfish RTC with `-rtc clock=vm` (virtual
+# ns = guest instructions; bench.h), mapped into every PD; the toolchain
+# defaults to riscv64-linux-gnu, the release UART is the NS16550.
 #
 # Each configuration boots twice: servers with their own scheduling contexts
 # (PPCs and notifications), then passive servers (PPCs only: with MCS only
@@ -24,7 +29,7 @@
 # ipc.system) and they write it directly.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-sdk= workdir= configs="debug release" toolchain=aarch64-linux-gnu timeout=120 boot_points=0
+sdk= workdir= configs="debug release" toolchain= timeout=120 boot_points=0
 board=qemu_virt_aarch64
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,11 +39,31 @@ while [ $# -gt 0 ]; do
     --toolchain) toolchain=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --boot-points) boot_points=1; shift ;;
+    --board) board=$2; shift 2 ;;
     *) echo "run_sel4_bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [ -n "$sdk" ] && [ -n "$workdir" ] || { echo "usage: run_sel4_bench.sh --sdk DIR --workdir DIR [--config \"debug release\"] [--boot-points]" >&2; exit 2; }
-qemu=$(command -v qemu-system-aarch64) || { echo "qemu-system-aarch64 is not installed" >&2; exit 1; }
+# The board's QEMU, compiler flags, release UART and (RISC-V) clock device.
+case "$board" in
+  qemu_virt_aarch64)
+    arch=aarch64 arch_cflags="-mstrict-align" uart_paddr=0x9000000 clock_mr= clock_map=
+    qemu_board=(-machine virt,virtualization=on -cpu cortex-a53)
+    qemu_image() { echo "-device loader,file=$1,addr=0x70000000,cpu-num=0"; } ;;
+  qemu_virt_riscv64)
+    arch=riscv64 arch_cflags="-march=rv64imafdc_zicsr_zifencei -mabi=lp64d" uart_paddr=0x10000000
+    clock_mr='<memory_region name="rtc" size="0x1000" phys_addr="0x101000" />'
+    clock_map='<map mr="rtc" vaddr="0x3001000" perms="rw" cached="false" setvar_vaddr="bench_rtc" />'
+    qemu_board=(-machine virt -rtc clock=vm)
+    qemu_image() { echo "-kernel $1"; } ;;
+  *) echo "run_sel4_bench.sh: no QEMU command for $board" >&2; exit 2 ;;
+esac
+[ -n "$toolchain" ] || toolchain=$arch-linux-gnu
+if [ $boot_points = 1 ] && [ $arch != aarch64 ]; then
+  echo "--boot-points: AArch64 only (its probe is the counter read instruction); skipped on $board"
+  boot_points=0
+fi
+qemu=$(command -v qemu-system-$arch) || { echo "qemu-system-$arch is not installed" >&2; exit 1; }
 command -v "$toolchain-gcc" >/dev/null || { echo "$toolchain-gcc is not installed (--toolchain)" >&2; exit 1; }
 sdk=$(cd "$sdk" && pwd)
 mkdir -p "$workdir"
@@ -52,16 +77,17 @@ build() {
     passive_sed='s|name="\([a-z]*_server\)" priority|name="\1" passive="true" priority|'
   fi
   [ -f "$board_dir/lib/libmicrokit.a" ] || { echo "no libmicrokit for $board/$config in $sdk" >&2; return 1; }
-  local cflags="-nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror -mstrict-align -I$board_dir/include"
+  local cflags="-nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror $arch_cflags -I$board_dir/include"
   [ -z "$passive_sed" ] || cflags="$cflags -DBENCH_PASSIVE"
   for pd in mk_server mk_client raw_server raw_client; do
     "$toolchain-gcc" -c $cflags "$here/pds/$pd.c" -o "$dir/$pd.o" || return 1
     "$toolchain-ld" -L"$board_dir/lib" -z noexecstack "$dir/$pd.o" -lmicrokit -Tmicrokit.ld -o "$dir/$pd.elf" || return 1
   done
+  local clock_sed="s|<!-- bench:clock-mr -->|$clock_mr|;s|<!-- bench:clock-map -->|$clock_map|"
   if grep -q '"PRINTING": true' "$board_dir/include/kernel/gen_config.json" 2>/dev/null; then
-    sed -e "$passive_sed" "$here/ipc.system" >"$dir/ipc.system"
+    sed -e "$passive_sed" -e "$clock_sed" "$here/ipc.system" >"$dir/ipc.system"
   else
-    sed -e "$passive_sed" -e 's|<!-- bench:uart-mr -->|<memory_region name="uart" size="0x1000" phys_addr="0x9000000" />|' \
+    sed -e "$passive_sed" -e "$clock_sed" -e "s|<!-- bench:uart-mr -->|<memory_region name=\"uart\" size=\"0x1000\" phys_addr=\"$uart_paddr\" />|" \
         -e 's|<!-- bench:uart-map -->|<map mr="uart" vaddr="0x3000000" perms="rw" cached="false" setvar_vaddr="bench_uart" />|' \
         "$here/ipc.system" >"$dir/ipc.system"
   fi
@@ -73,9 +99,9 @@ build() {
 boot() {
   local dir=$1 log=$2
   shift 2
-  "$qemu" -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
+  "$qemu" "${qemu_board[@]}" -m size=2G -nographic \
     -icount shift=0,sleep=off "$@" -serial mon:stdio \
-    -device "loader,file=$dir/loader.img,addr=0x70000000,cpu-num=0" </dev/null >"$log.raw" 2>&1 &
+    $(qemu_image "$dir/loader.img") </dev/null >"$log.raw" 2>&1 &
   local qemu_pid=$! deadline=$((SECONDS + timeout))
   while [ $SECONDS -lt $deadline ]; do
     grep -q "bench: raw done" "$log.raw" && grep -q "bench: mk done" "$log.raw" && break

@@ -5,6 +5,7 @@
  *   timer_host.c                the host platform's timer device (MMIO)
  *   timer_arm_generic.c         the ARM generic timer's EL1 physical timer,
  *                               reached through system registers (AArch64)
+ *   timer_riscv_goldfish_rtc.c  the Goldfish RTC's alarm (QEMU virt RISC-V)
  *
  * The driver only touches the device; the PD logic decides what to do with
  * the interrupt and acknowledges it (microkit_irq_ack) after calling

@@ -1,7 +1,10 @@
 // invoke.cc: the seL4 invocation behind each step kind. No checks here
 // beyond those check_step() already made; no decisions either: every
-// argument comes from the spec.
+// argument comes from the spec. Virtual memory and thread registers are the
+// architecture's (arch.h; aarch64/, riscv64/).
 #include "runtime/initialiser/invoke.h"
+
+#include "runtime/initialiser/arch.h"
 
 namespace microkit::initialiser {
 namespace {
@@ -42,11 +45,7 @@ seL4_Error cap(const spec::CapStep& s, bool mint) {
 }
 
 seL4_Error map_frame(const spec::MapFrameStep& s) {
-  seL4_Word attr = 0;
-  if (s.attributes & spec::kMapCacheable) attr |= seL4_ARM_PageCacheable;
-  if (!(s.attributes & spec::kMapExecutable)) attr |= seL4_ARM_ExecuteNever;
-  return seL4_ARM_Page_Map(s.frame_slot, s.vspace_slot, s.vaddr, rights_of(s.rights),
-                           static_cast<seL4_ARM_VMAttributes>(attr));
+  return arch::map_frame(s.frame_slot, s.vspace_slot, s.vaddr, rights_of(s.rights), s.attributes);
 }
 
 seL4_Error sched_control(const spec::SchedControlConfigureStep& s, const BootFacts& b) {
@@ -55,25 +54,18 @@ seL4_Error sched_control(const spec::SchedControlConfigureStep& s, const BootFac
 }
 
 seL4_Error write_registers(const spec::TcbWriteRegistersStep& s) {
-  seL4_UserContext regs = {};
-  regs.pc = s.pc;
-  regs.sp = s.sp;
-  // pc and sp are the first two of the kernel's frame registers.
-  return seL4_TCB_WriteRegisters(s.tcb_slot, seL4_False, 0, 2, &regs);
+  return arch::write_pc_sp(s.tcb_slot, s.pc, s.sp);
 }
 
 // The copy is the only memory access of the initial task into a PD's
-// frame: map, copy, clean to the point of coherency, unmap.
+// frame: map, copy, make it visible to the PD (arch: cache clean), unmap.
 seL4_Error fill_frame(const spec::FillFrameStep& s) {
-  seL4_Error e = seL4_ARM_Page_Map(s.frame_slot, seL4_CapInitThreadVSpace, s.scratch_vaddr, seL4_AllRights,
-                                   static_cast<seL4_ARM_VMAttributes>(seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever));
+  seL4_Error e = arch::map_for_copy(s.frame_slot, s.scratch_vaddr);
   if (e != seL4_NoError) return e;
   auto* dst = reinterpret_cast<uint8_t*>(s.scratch_vaddr + s.dest_offset);
   const auto* src = reinterpret_cast<const uint8_t*>(s.src_vaddr);
   for (uint64_t i = 0; i < s.length; ++i) dst[i] = src[i];
-  e = seL4_ARM_Page_Clean_Data(s.frame_slot, s.dest_offset, s.dest_offset + s.length);
-  seL4_Error u = seL4_ARM_Page_Unmap(s.frame_slot);
-  return e != seL4_NoError ? e : u;
+  return arch::finish_copy(s.frame_slot, s.dest_offset, s.length);
 }
 
 }  // namespace
@@ -87,18 +79,12 @@ bool object_type(uint32_t kind, seL4_Word* type) {
     case spec::ObjectKind::CNode: *type = seL4_CapTableObject; return true;
     case spec::ObjectKind::SchedContext: *type = seL4_SchedContextObject; return true;
     case spec::ObjectKind::Reply: *type = seL4_ReplyObject; return true;
-    case spec::ObjectKind::VSpace: *type = seL4_ARM_VSpaceObject; return true;
-    case spec::ObjectKind::PageTable: *type = seL4_ARM_PageTableObject; return true;
-    case spec::ObjectKind::SmallPage: *type = seL4_ARM_SmallPageObject; return true;
-    case spec::ObjectKind::LargePage: *type = seL4_ARM_LargePageObject; return true;
-    case spec::ObjectKind::HugePage: *type = seL4_ARM_HugePageObject; return true;
-    case spec::ObjectKind::Vcpu:
-#ifdef CONFIG_ARM_HYPERVISOR_SUPPORT
-      *type = seL4_ARM_VCPUObject;
-      return true;
-#else
-      return false;
-#endif
+    case spec::ObjectKind::VSpace:
+    case spec::ObjectKind::PageTable:
+    case spec::ObjectKind::SmallPage:
+    case spec::ObjectKind::LargePage:
+    case spec::ObjectKind::HugePage:
+    case spec::ObjectKind::Vcpu: return arch::vm_object_type(kind, type);
   }
   return false;
 }
@@ -109,9 +95,8 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::Retype: return retype(as<spec::RetypeStep>(s), b);
     case K::Copy: return cap(as<spec::CapStep>(s), false);
     case K::Mint: return cap(as<spec::CapStep>(s), true);
-    case K::AsidPoolAssign: return seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, a[0]);
-    case K::MapPageTable:
-      return seL4_ARM_PageTable_Map(a[0], a[1], a[2], seL4_ARM_Default_VMAttributes);
+    case K::AsidPoolAssign: return arch::assign_asid(a[0]);
+    case K::MapPageTable: return arch::map_page_table(a[0], a[1], a[2]);
     case K::MapFrame: return map_frame(as<spec::MapFrameStep>(s));
     case K::TcbConfigure: return seL4_TCB_Configure(a[0], a[1], a[2], a[3], 0, a[4], a[5]);
     case K::TcbSetSchedParams: return seL4_TCB_SetSchedParams(a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -11,6 +11,8 @@ namespace microkit::loader::arch {
 
 // Exception level / privilege mode the loader was entered in (for logs).
 unsigned current_level();
+// What current_level() counts, for the progress line ("exception level: EL").
+const char* level_label();
 
 // Puts the CPU in the state the kernel expects before its MMU set-up: the
 // right exception level, timers and interrupt controller.

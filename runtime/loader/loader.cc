@@ -137,7 +137,7 @@ extern "C" [[noreturn]] void loader_main() {
   using namespace microkit::loader;
   uint64_t image_base = reinterpret_cast<uint64_t>(_start);
   say_hex("started at ", image_base);
-  say_dec("exception level: EL", arch::current_level());
+  say_dec(arch::level_label(), arch::current_level());
   const li::ImageHeader& h = read_header(image_base);
   load_regions(h, image_base);
   arch::prepare_cpu(h);

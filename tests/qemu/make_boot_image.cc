@@ -13,6 +13,7 @@
 // addresses (one region spanning them); the initial task's segments keep
 // their virtual layout and go right after the kernel, page aligned; without
 // --initial-task a one-page dummy task stands in at virtual 0x400000.
+// The ELF wrapper (--elf) gets the kernel's machine (AArch64 or RISC-V).
 // Prints the boot-protocol values it chose as
 //   boot registers: x0=0x... x1=... x5=...
 // (the format the test payload prints, so the script can compare them).
@@ -155,7 +156,9 @@ int main(int argc, char** argv) {
     std::cerr << o->kernel << ": the kernel ELF has no loadable segments\n";
     return 1;
   }
-  if (!o->kernel_config.empty()) {
+  constexpr uint16_t kEmRiscv = 243;
+  bool riscv = kernel->machine == kEmRiscv;  // no hypervisor flag in its config
+  if (!o->kernel_config.empty() && !riscv) {
     std::optional<bool> hyp = read_hypervisor_flag(o->kernel_config);
     if (!hyp) {
       std::cerr << o->kernel_config << ": no ARM_HYPERVISOR_SUPPORT in the kernel config\n";
@@ -179,9 +182,8 @@ int main(int argc, char** argv) {
 
   auto layout = microkit::sel4::layout_boot_image(in, diags);
   if (!layout) return fail_with(diags);
-  constexpr uint16_t kEmAarch64 = 183;
   std::vector<uint8_t> image = o->elf
-                                   ? microkit::sel4::write_boot_image_elf(in, *layout, kEmAarch64)
+                                   ? microkit::sel4::write_boot_image_elf(in, *layout, kernel->machine)
                                    : microkit::sel4::write_boot_image(in, *layout);
   uint64_t base = o->elf ? microkit::sel4::kElfImageOffset : 0;
   if (o->corrupt_version) image[base + layout->payload_offset + 4] ^= 0x80;  // ImageHeader::version

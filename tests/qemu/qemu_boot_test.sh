@@ -1,8 +1,9 @@
 #!/bin/bash
 # qemu_boot_test.sh: one QEMU boot test of a loader image (ctest label qemu).
 #
-# Builds the image with make_boot_image, boots it on QEMU virt (AArch64,
-# EL2, the command line of the Microkit manual), and passes when every
+# Builds the image with make_boot_image, boots it on QEMU virt (AArch64 at
+# EL2, or RISC-V 64 under OpenSBI with --arch riscv64; the command lines of
+# the Microkit manual), and passes when every
 # --expect line has appeared on the UART before --timeout seconds; QEMU is
 # then stopped. Exit codes: 0 pass, 1 fail (the UART log is printed),
 # 77 skip (no kernel, no initial task, or no QEMU; the reason is printed).
@@ -10,11 +11,12 @@
 #   qemu_boot_test.sh --make-image EXE --loader BIN --load-address ADDR
 #       --kernel ELF [--kernel-config JSON] [--hypervisor] [--initial-task ELF]
 #       [--corrupt-version] [--elf] [--skip-reason TEXT] --workdir DIR --timeout SEC
-#       [--compare-registers] --expect TEXT [--expect TEXT ...]
+#       [--compare-registers] [--arch aarch64|riscv64] [--smp CORES (riscv64)]
+#       --expect TEXT [--expect TEXT ...]
 set -u
 
 make_image= loader= load_address= kernel= workdir= timeout=30 skip_reason=
-compare_registers=0 elf=0
+compare_registers=0 elf=0 arch=aarch64 smp=1
 image_args=()
 expects=()
 while [ $# -gt 0 ]; do
@@ -29,6 +31,8 @@ while [ $# -gt 0 ]; do
     --skip-reason) skip_reason=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --arch) arch=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     --compare-registers) compare_registers=1; shift ;;
     --expect) expects+=("$2"); shift 2 ;;
     *) echo "qemu_boot_test.sh: unknown argument $1" >&2; exit 1 ;;
@@ -38,11 +42,15 @@ done
 skip() { echo "SKIP: $*"; exit 77; }
 [ -z "$skip_reason" ] || skip "$skip_reason"
 [ -f "$kernel" ] || skip "no kernel at $kernel (set MICROKIT_KERNEL_ROOT to a seL4 16.0.0 kernel package root)"
-qemu=$(command -v qemu-system-aarch64) || skip "qemu-system-aarch64 is not installed"
+qemu=$(command -v "qemu-system-$arch") || skip "qemu-system-$arch is not installed"
+[ "$arch" = riscv64 ] && image_args+=(--elf)  # QEMU's -kernel reads the ELF header
 
 mkdir -p "$workdir"
 image=$workdir/loader.img
 log=$workdir/uart.log
+# A log left by an earlier run must not be read before QEMU truncates it
+# (the background start races with the first check): a stale pass.
+rm -f "$log"
 if ! registers=$("$make_image" --loader "$loader" --load-address "$load_address" \
                  --kernel "$kernel" "${image_args[@]}" --out "$image"); then
   echo "FAIL: make_boot_image could not build the image"
@@ -52,15 +60,19 @@ echo "image: $image ($(stat -c %s "$image") bytes)"
 echo "$registers"
 [ "$compare_registers" = 1 ] && expects+=("$registers")
 
-# A raw image goes to the load address; an ELF image says where itself.
-if [ "$elf" = 1 ]; then
-  device="loader,file=$image,cpu-num=0"
+# AArch64: a raw image goes to the load address, an ELF image says where
+# itself. RISC-V: the Microkit manual's command; QEMU's default OpenSBI
+# (fw_dynamic) enters the ELF image in S-mode at its entry.
+if [ "$arch" = riscv64 ]; then
+  qemu_args=(-machine virt -m size=2G -nographic -serial mon:stdio -kernel "$image" -smp "$smp")
+elif [ "$elf" = 1 ]; then
+  qemu_args=(-machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic
+             -serial mon:stdio -device "loader,file=$image,cpu-num=0")
 else
-  device="loader,file=$image,addr=$load_address,cpu-num=0"
+  qemu_args=(-machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic
+             -serial mon:stdio -device "loader,file=$image,addr=$load_address,cpu-num=0")
 fi
-"$qemu" -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
-  -serial mon:stdio -device "$device" \
-  </dev/null >"$log" 2>&1 &
+"$qemu" "${qemu_args[@]}" </dev/null >"$log" 2>&1 &
 qemu_pid=$!
 
 all_seen() {

@@ -294,12 +294,18 @@ std::optional<Board> parse_board(std::string_view json_text, const std::string& 
   return board;
 }
 
-BoardDatabase load_boards(const std::string& dir, Diagnostics& diags) {
+BoardDatabase load_boards(const std::string& dir, Diagnostics& diags, const std::optional<std::string>& only) {
   BoardDatabase db;
   std::error_code ec;
   std::vector<fs::path> files;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".json") files.push_back(it->path());
+  fs::path one = fs::path(dir) / (only.value_or("") + ".json");
+  if (only && !only->empty() && fs::is_regular_file(one, ec)) {
+    files.push_back(one);
+  } else {
+    ec.clear();
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".json") files.push_back(it->path());
+  }
   if (ec) {
     diags.error("board-dir", dir, {}, "cannot read the board folder: " + ec.message(),
                 "set MICROKIT_BOARDS to the folder holding the <board>.json files");

@@ -94,7 +94,11 @@ struct BoardDatabase {
 // Reads one board file. Errors (bad JSON, missing or unknown keys) name the file.
 std::optional<Board> parse_board(std::string_view json_text, const std::string& file,
                                  Diagnostics& diags);
-BoardDatabase load_boards(const std::string& dir, Diagnostics& diags);
+// With `only`, reads just <dir>/<only>.json when there is one (a build needs
+// one board; reading them all was a measurable part of a small build), and
+// every board otherwise, so an unknown name still gets its did-you-mean.
+BoardDatabase load_boards(const std::string& dir, Diagnostics& diags,
+                          const std::optional<std::string>& only = std::nullopt);
 
 // The folder the tool reads boards from: $MICROKIT_BOARDS, else the one next
 // to the executable (<prefix>/share/microkit/boards or the source tree's).

@@ -290,6 +290,21 @@ TEST(LoadBoards, FileNameMustMatchBoardName) {
   EXPECT_EQ(d.all()[0].loc.line, 2u);
 }
 
+TEST(LoadBoards, OnlyTheNamedBoardWhenItsFileExists) {
+  TempDir dir;
+  dir.write("tiny.json", kMinimal);
+  dir.write("broken.json", "{ not json");
+  Diagnostics d;
+  BoardDatabase db = load_boards(dir.str(), d, std::string("tiny"));
+  EXPECT_EQ(db.names(), std::vector<std::string>{"tiny"});
+  EXPECT_TRUE(d.empty());  // broken.json was not read
+  // An unknown name reads them all, so the caller can suggest one.
+  Diagnostics all;
+  BoardDatabase every = load_boards(dir.str(), all, std::string("tinny"));
+  EXPECT_EQ(every.names(), std::vector<std::string>{"tiny"});
+  EXPECT_EQ(all.error_count(), 1u);
+}
+
 TEST(LoadBoards, MissingFolderIsAnError) {
   Diagnostics d;
   BoardDatabase db = load_boards("/nonexistent/boards", d);

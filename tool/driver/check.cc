@@ -172,7 +172,7 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
                                           Result& result, bool load_files) {
   // 1. Board and config.
   Diagnostics board_diags;
-  board::BoardDatabase db = board::load_boards(env.boards_dir, board_diags);
+  board::BoardDatabase db = board::load_boards(env.boards_dir, board_diags, opts.board);
   auto target = board_diags.has_errors()
                     ? std::nullopt
                     : select_target(db, opts.board.value_or(""), opts.config, board_diags);

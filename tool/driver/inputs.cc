@@ -2,10 +2,12 @@
 
 #include <elf.h>
 
+#include <cstring>
 #include <filesystem>
 #include <set>
 
 #include "driver/files.h"
+#include "support/file_bytes.h"
 #include "support/text.h"
 #include "sdf/memory_region_rules.h"
 
@@ -73,11 +75,9 @@ class Loader {
     auto resolved = find(path, loc, "program");
     if (!resolved) return;
     // Read once: the class check needs the bytes before the ELF reader does.
-    std::string why;
-    auto text = read_file(*resolved, why);
-    if (text && !check_class(*text, path, loc)) return;
-    auto elf = text ? elf::parse_elf(std::vector<uint8_t>(text->begin(), text->end()), *resolved, diags_)
-                    : elf::read_elf(*resolved, diags_);
+    auto bytes = read_file_bytes(*resolved);
+    if (bytes && !check_class(*bytes, path, loc)) return;
+    auto elf = bytes ? elf::parse_elf(std::move(*bytes), *resolved, diags_) : elf::read_elf(*resolved, diags_);
     if (!elf) {
       diags_.note(sd_.file, loc, "the program image of protection domain '" + pd_name + "'");
       return;
@@ -101,9 +101,9 @@ class Loader {
 
   // A 32-bit ELF is refused at the attribute (the ELF reader would only
   // name the file).
-  bool check_class(const std::string& bytes, const std::string& path, Loc loc) {
-    if (bytes.size() <= EI_CLASS || bytes.compare(0, 4, ELFMAG) != 0) return true;
-    if (static_cast<uint8_t>(bytes[EI_CLASS]) != ELFCLASS32) return true;
+  bool check_class(const std::vector<uint8_t>& bytes, const std::string& path, Loc loc) {
+    if (bytes.size() <= EI_CLASS || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) return true;
+    if (bytes[EI_CLASS] != ELFCLASS32) return true;
     diags_.error("elf-wrong-class", sd_.file, loc,
                  "program '" + path + "' is a 32-bit ELF file; board '" + board_.name +
                      "' runs 64-bit programs",

@@ -14,6 +14,12 @@ std::string clean(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
+    // Copy the run up to the next character that may start a comment or a
+    // continuation in one go (the headers are mostly such runs).
+    size_t special = std::min(text.find_first_of("\\/", i), text.size());
+    out.append(text.substr(i, special - i));
+    i = special;
+    if (i == text.size()) break;
     if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '\n') {
       ++i;
       continue;

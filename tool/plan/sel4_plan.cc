@@ -445,7 +445,9 @@ void plan_pd_objects(Ctx& c, size_t i) {
 void plan_pd_mappings(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   PdObjects& po = c.sp.pds[i];
-  uint64_t top = c.in.package->sizes.user_top;
+  // seL4_UserVSpaceTop (the last user address), as libmicrokit computes it:
+  // seL4_UserTop on AArch64, seL4_UserTop - 1 on RISC-V.
+  uint64_t top = c.in.package->user_vaddr_end() - 1;
   po.ipc_buffer_vaddr = pd_abi::ipc_buffer_vaddr(top);
   po.stack_top = pd_abi::stack_top(top);
   if (i < c.in.pd_images.size()) {

@@ -60,4 +60,55 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
   return si;
 }
 
+// The client/server world of the spec writer and capDL tests: client
+// ppcalls and notifies server (client channel 1, server channel 2); server
+// has an edge-triggered IRQ 79 on channel 9; one 4 KiB MR "shared" is mapped
+// into both (rw at 0x1000000 in client, read-only at 0x2000000 in server).
+struct ClientServer {
+  uint64_t server_priority = 100;
+  bool passive_server = false;
+  bool server_mapping_cached = true;
+};
+
+inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
+  Diagnostics d;
+  if (!load_test_kernel(w, d)) return false;
+  for (const char* name : {"client", "server"}) {
+    Pd pd;
+    pd.name = name;
+    bool server = std::string(name) == "server";
+    pd.priority = server ? o.server_priority : 100;
+    pd.passive = server && o.passive_server;
+    pd.channels.resize(63);
+    w.plan.pds.push_back(pd);
+  }
+  auto& c = w.plan.pds[0].channels[1];
+  c.kind = ChannelSlot::Kind::Channel;
+  c.peer_pd = 1;
+  c.peer_id = 2;
+  c.can_notify = true;
+  c.can_ppcall = true;
+  auto& s = w.plan.pds[1].channels[2];
+  s.kind = ChannelSlot::Kind::Channel;
+  s.peer_pd = 0;
+  s.peer_id = 1;
+  s.receives_ppc = true;
+  auto& irq = w.plan.pds[1].channels[9];
+  irq.kind = ChannelSlot::Kind::Irq;
+  irq.irq = 79;
+  irq.trigger = sdf::Trigger::Edge;
+  Mr shared;
+  shared.name = "shared";
+  shared.size = 0x1000;
+  w.plan.mrs.push_back(shared);
+  w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
+  w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, o.server_mapping_cached});
+  Sel4Inputs si = test_sel4_inputs(w);
+  si.mr_prefill_pages.resize(1);
+  auto sp = plan_sel4(w.plan, si, d);
+  if (!sp) return false;
+  w.sp = *sp;
+  return true;
+}
+
 }  // namespace microkit::plan::test_support

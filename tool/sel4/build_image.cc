@@ -23,7 +23,6 @@ namespace microkit::sel4 {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-constexpr uint16_t kEmAarch64 = 183;
 constexpr int kMaxLayoutRounds = 6;
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
@@ -293,8 +292,8 @@ BootImageInput boot_image_input(const kernel::KernelPackage& package, const Syst
   bi.loader = in.loader;
   bi.load_address = in.load_address;
   bi.hypervisor_kernel = package.config.hypervisor;
-  bi.kernel_entry = in.kernel.entry;
-  bi.kernel_virt_offset = in.kernel.segments.front().vaddr - in.kernel.segments.front().paddr;
+  bi.kernel_entry = in.kernel->entry;
+  bi.kernel_virt_offset = in.kernel->segments.front().vaddr - in.kernel->segments.front().paddr;
   bi.kernel_paddr_start = kregion.paddr;
   bi.kernel_paddr_end = kregion.paddr + kregion.memory_size;
   bi.ui_p_reg_start = ui.paddr;
@@ -316,7 +315,7 @@ bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnos
                   "give it a <program_image>");
       ok = false;
     }
-  if (in.initialiser.segments.empty() || in.kernel.segments.empty()) {
+  if (in.initialiser.segments.empty() || in.kernel->segments.empty()) {
     diags.error("sel4-binary-empty", {}, {},
                 "the kernel or the initial task ELF has no loadable segment",
                 "check the SDK or kernel package the tool uses (docs/sel4-backend.md)");
@@ -349,7 +348,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   if (!check_programs(plan, in, diags)) return std::nullopt;
   auto facts = kernel::boot_facts(package, diags);
   if (!facts) return std::nullopt;
-  BootRegion kregion = kernel_region(in.kernel);
+  BootRegion kregion = kernel_region(*in.kernel);
   Span init = initialiser_span(in.initialiser);
   UserImageLayout ui;
   ui.paddr = align_up(std::max(kregion.paddr + kregion.memory_size, facts->kernel_image.end), kPage);
@@ -388,7 +387,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   SystemImage out;
   out.bytes = write_boot_image(bi, *layout);
-  out.elf_bytes = write_boot_image_elf(bi, *layout, kEmAarch64);
+  out.elf_bytes = write_boot_image_elf(bi, *layout, in.kernel->machine);  // the kernel's architecture
   out.spec_size = round->spec.size();
   out.user_image = round->ui;
   out.report = report::sel4_report(plan, round->sp, round->boot);
@@ -448,12 +447,22 @@ const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) 
 }
 
 // The image file's bytes in the format asked for.
+// `machine`: the kernel's ELF machine, which picks the uImage's architecture byte.
 std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, ImageFormat format,
-                                                     uint64_t load_address, Diagnostics& diags) {
+                                                     uint64_t load_address, uint16_t machine,
+                                                     Diagnostics& diags) {
+  constexpr uint16_t kEmRiscv = 243;
+  bool riscv = machine == kEmRiscv;
   switch (format) {
     case ImageFormat::Binary: return image.bytes;
     case ImageFormat::Elf: return image.elf_bytes;
     case ImageFormat::Uimage:
+      if (riscv) {  // Linux's RISC-V Image header first, as U-Boot wants it
+        return write_uimage(with_linux_riscv_header(image.bytes),
+                            {kUimageArchRiscv, load_address - kLinuxRiscvHeaderSize,
+                             "seL4 Microkit system", load_address},
+                            diags);
+      }
       return write_uimage(image.bytes, {kUimageArchArm64, load_address, "seL4 Microkit system"},
                           diags);
   }
@@ -470,13 +479,15 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
   // The package's kernel was read with the package; --override-kernel is read now.
-  auto kernel = !options.kernel && package.kernel_elf
-                    ? std::optional<elf::ElfFile>(*package.kernel_elf)
-                    : read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+  std::shared_ptr<const elf::ElfFile> kernel = package.kernel_elf;
+  if (options.kernel || !kernel) {
+    auto read = read_binary_elf(options.kernel.value_or(package.kernel_elf_path), "kernel", diags);
+    kernel = read ? std::make_shared<const elf::ElfFile>(std::move(*read)) : nullptr;
+  }
   auto init = read_binary_elf(options.initialiser, "initial task", diags);
   if (!loader || !kernel || !init) return false;
   in.loader = std::move(*loader);
-  in.kernel = std::move(*kernel);
+  in.kernel = std::move(kernel);
   in.initialiser = std::move(*init);
   // The loader says where it must be loaded (LoaderInfo::link_address).
   if (in.loader.size() >= 24) {
@@ -487,7 +498,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
-  auto bytes = image_file_bytes(*image, options.format, in.load_address, diags);
+  auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel->machine, diags);
   if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,7 +59,7 @@ struct BuildOptions {
 struct SystemImageInputs {
   std::string loader_name;
   std::vector<uint8_t> loader;          // raw loader binary (LoaderInfo at byte 8)
-  elf::ElfFile kernel;
+  std::shared_ptr<const elf::ElfFile> kernel;  // shared with the kernel package: not copied
   elf::ElfFile initialiser;
   std::vector<const elf::ElfFile*> programs;  // parallel to Plan::pds
   uint64_t load_address = 0;

@@ -22,45 +22,10 @@ namespace {
 
 using World = plan::test_support::Sel4TestWorld;
 
-// Two PDs: client (ppcalls and notifies server on channel 1), server (an
-// edge-triggered IRQ 79 on channel 9); an MR mapped into both.
+// The client/server world (plan/sel4_test_world.h), server at priority 150
+// and its mapping of the shared MR uncached.
 bool make_world(World& w) {
-  Diagnostics d;
-  if (!plan::test_support::load_test_kernel(w, d)) return false;
-  for (const char* name : {"client", "server"}) {
-    plan::Pd pd;
-    pd.name = name;
-    pd.priority = std::string(name) == "client" ? 100 : 150;
-    pd.channels.resize(63);
-    w.plan.pds.push_back(pd);
-  }
-  auto& c = w.plan.pds[0].channels[1];
-  c.kind = plan::ChannelSlot::Kind::Channel;
-  c.peer_pd = 1;
-  c.peer_id = 2;
-  c.can_notify = true;
-  c.can_ppcall = true;
-  auto& s = w.plan.pds[1].channels[2];
-  s.kind = plan::ChannelSlot::Kind::Channel;
-  s.peer_pd = 0;
-  s.peer_id = 1;
-  s.receives_ppc = true;
-  auto& irq = w.plan.pds[1].channels[9];
-  irq.kind = plan::ChannelSlot::Kind::Irq;
-  irq.irq = 79;
-  irq.trigger = sdf::Trigger::Edge;
-  plan::Mr shared;
-  shared.name = "shared";
-  shared.size = 0x1000;
-  w.plan.mrs.push_back(shared);
-  w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
-  w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, false});
-  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-  si.mr_prefill_pages.resize(1);
-  auto sp = plan::plan_sel4(w.plan, si, d);
-  if (!sp) return false;
-  w.sp = *sp;
-  return true;
+  return plan::test_support::plan_client_server(w, {.server_priority = 150, .server_mapping_cached = false});
 }
 
 Spec spec_of(const World& w) {

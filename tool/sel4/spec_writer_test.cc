@@ -24,43 +24,7 @@ constexpr uint64_t kUiPaddr = plan::test_support::kTestUserImagePaddr;
 constexpr uint64_t kUiVaddr = plan::test_support::kTestUserImageVaddr;
 
 bool make_world(World& w, bool passive_server = false) {
-  Diagnostics d;
-  if (!plan::test_support::load_test_kernel(w, d)) return false;
-  for (const char* name : {"client", "server"}) {
-    plan::Pd pd;
-    pd.name = name;
-    pd.priority = 100;
-    pd.passive = passive_server && std::string(name) == "server";
-    pd.channels.resize(63);
-    w.plan.pds.push_back(pd);
-  }
-  auto& c = w.plan.pds[0].channels[1];
-  c.kind = plan::ChannelSlot::Kind::Channel;
-  c.peer_pd = 1;
-  c.peer_id = 2;
-  c.can_notify = true;
-  c.can_ppcall = true;
-  auto& s = w.plan.pds[1].channels[2];
-  s.kind = plan::ChannelSlot::Kind::Channel;
-  s.peer_pd = 0;
-  s.peer_id = 1;
-  s.receives_ppc = true;
-  auto& irq = w.plan.pds[1].channels[9];
-  irq.kind = plan::ChannelSlot::Kind::Irq;
-  irq.irq = 79;
-  irq.trigger = sdf::Trigger::Edge;
-  plan::Mr shared;
-  shared.name = "shared";
-  shared.size = 0x1000;
-  w.plan.mrs.push_back(shared);
-  w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
-  w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, true});
-  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-  si.mr_prefill_pages.resize(1);
-  auto sp = plan::plan_sel4(w.plan, si, d);
-  if (!sp) return false;
-  w.sp = *sp;
-  return true;
+  return plan::test_support::plan_client_server(w, {.passive_server = passive_server});
 }
 
 SpecInputs spec_inputs(const World& w) {

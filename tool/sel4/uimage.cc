@@ -39,7 +39,8 @@ uint32_t crc32(const uint8_t* data, size_t size) {
 std::optional<std::vector<uint8_t>> write_uimage(const std::vector<uint8_t>& payload,
                                                  const UimageRequest& request,
                                                  Diagnostics& diags) {
-  if (request.load_address > UINT32_MAX) {
+  uint64_t entry = request.entry.value_or(request.load_address);
+  if (request.load_address > UINT32_MAX || entry > UINT32_MAX) {
     diags.error("uimage-address-too-high", {}, {},
                 "a uImage cannot hold the loader's link address " + hex(request.load_address) +
                     ": U-Boot legacy images have 32-bit load and entry addresses",
@@ -59,7 +60,7 @@ std::optional<std::vector<uint8_t>> write_uimage(const std::vector<uint8_t>& pay
   // 4: header CRC, filled last; 8: time, 0 for reproducible output.
   put_be32(out, 12, uint32_t(payload.size()));
   put_be32(out, 16, addr);  // load
-  put_be32(out, 20, addr);  // entry
+  put_be32(out, 20, uint32_t(entry));
   put_be32(out, 24, crc32(payload.data(), payload.size()));
   out[28] = kUimageOsLinux;
   out[29] = request.arch;
@@ -69,6 +70,23 @@ std::optional<std::vector<uint8_t>> write_uimage(const std::vector<uint8_t>& pay
     out[32 + i] = uint8_t(request.name[i]);
   put_be32(out, 4, crc32(out.data(), kUimageHeaderSize));
   out.insert(out.end(), payload.begin(), payload.end());
+  return out;
+}
+
+std::vector<uint8_t> with_linux_riscv_header(const std::vector<uint8_t>& raw_image) {
+  std::vector<uint8_t> out(kLinuxRiscvHeaderSize, 0);
+  auto put_le = [&](size_t at, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out[at + i] = uint8_t(v >> (8 * i));
+  };
+  // 0, 4: code0, code1 = 0; 8: text offset = 0.
+  put_le(16, raw_image.size(), 8);  // image size
+  // 24: flags = 0 (little-endian kernel).
+  put_le(32, 2, 4);                 // header version
+  // 36: res1, 40: res2.
+  put_le(48, 0x5643534952ull, 8);   // "RISCV\0\0\0"
+  put_le(56, 0x05435352u, 4);       // "RSC\x05"
+  // 60: res3.
+  out.insert(out.end(), raw_image.begin(), raw_image.end());
   return out;
 }
 

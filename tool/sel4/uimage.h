@@ -35,9 +35,19 @@ inline constexpr uint8_t kUimageCompressionNone = 0;
 
 struct UimageRequest {
   uint8_t arch = kUimageArchArm64;
-  uint64_t load_address = 0;  // also the entry point
+  uint64_t load_address = 0;
   std::string name = "seL4 Microkit image";  // truncated to 31 bytes
+  std::optional<uint64_t> entry = std::nullopt;  // default: the load address
 };
+
+// RISC-V: U-Boot boots a RISC-V uImage whose payload starts with Linux's
+// RISC-V "Image" header (64 bytes, little-endian: two code words 0, text
+// offset 0, image size = the raw image's size, flags 0, version 2, magic
+// "RISCV\0\0\0", magic2 "RSC\x05"), as the official tool writes it; the
+// uImage then loads at the loader address - 64 and enters at the loader
+// address.
+inline constexpr size_t kLinuxRiscvHeaderSize = 64;
+std::vector<uint8_t> with_linux_riscv_header(const std::vector<uint8_t>& raw_image);
 
 // The uImage bytes (header + payload), or nullopt with an error when an
 // address or the payload's size does not fit the header's 32-bit fields.

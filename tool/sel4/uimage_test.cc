@@ -76,3 +76,43 @@ TEST(Uimage, AddressAbove4GiBIsAnError) {
 
 }  // namespace
 }  // namespace microkit::sel4
+
+namespace microkit::sel4 {
+namespace {
+
+uint64_t le(const std::vector<uint8_t>& b, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= uint64_t(b[at + i]) << (8 * i);
+  return v;
+}
+
+uint32_t be(const std::vector<uint8_t>& b, size_t at) {
+  return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
+}
+
+TEST(Uimage, RiscvPayloadStartsWithTheLinuxImageHeader) {
+  std::vector<uint8_t> raw = {0x6f, 0, 0, 2, 0x13, 0, 0, 0, 9};
+  auto payload = with_linux_riscv_header(raw);
+  ASSERT_EQ(payload.size(), kLinuxRiscvHeaderSize + raw.size());
+  EXPECT_EQ(le(payload, 0, 8), 0u);           // code0, code1
+  EXPECT_EQ(le(payload, 8, 8), 0u);           // text offset
+  EXPECT_EQ(le(payload, 16, 8), raw.size());  // image size
+  EXPECT_EQ(le(payload, 24, 8), 0u);          // flags: little-endian
+  EXPECT_EQ(le(payload, 32, 4), 2u);          // version
+  EXPECT_EQ(std::string(payload.begin() + 48, payload.begin() + 53), "RISCV");
+  EXPECT_EQ(le(payload, 48, 8), 0x5643534952ull);
+  EXPECT_EQ(std::string(payload.begin() + 56, payload.begin() + 59), "RSC");
+  EXPECT_EQ(payload[59], 0x05);
+  EXPECT_TRUE(std::equal(raw.begin(), raw.end(), payload.begin() + kLinuxRiscvHeaderSize));
+}
+
+TEST(Uimage, EntryMayDifferFromTheLoadAddress) {
+  Diagnostics diags;
+  auto img = write_uimage({1, 2, 3}, {kUimageArchRiscv, 0x8fffffc0, "x", 0x90000000}, diags);
+  ASSERT_TRUE(img);
+  EXPECT_EQ(be(*img, 16), 0x8fffffc0u);  // load
+  EXPECT_EQ(be(*img, 20), 0x90000000u);  // entry
+}
+
+}  // namespace
+}  // namespace microkit::sel4

@@ -4,8 +4,10 @@
 # Inputs (-D): CC, LD, CPU_FLAG, SDK_DIR (with include/ and lib/),
 # LIBSEL4_INCLUDE, EXAMPLES_DIR, OUT_DIR; optional TESTS_DIR, whose
 # subfolders are treated like examples (libmicrokit's API and C++ checks),
-# and ARCH (aarch64, the default, or riscv64: examples with an ARM-only
-# driver, *_arm_*.c, are then left out, saying so).
+# and ARCH (aarch64, the default, or riscv64). Architecture-specific
+# drivers are named *_arm_*.c (AArch64) and *_riscv_*.c (RISC-V); only the
+# ARCH's own are built, and an example with drivers for other
+# architectures only is left out, saying so.
 #
 # Each example folder's *.c files, except host-only drivers (*_host.c), are
 # compiled with the flags of the examples' Makefiles (*.cc with the C++
@@ -131,13 +133,25 @@ foreach(dir ${examples})
     continue()
   endif()
   get_filename_component(name ${dir} NAME)
-  file(GLOB arm_only ${dir}/*_arm_*.c)
-  if(arm_only AND NOT ARCH STREQUAL "aarch64")
-    message(STATUS "left out: ${name} (its driver is ARM-only)")
+  # Drivers for one architecture: *_arm_*.c (AArch64), *_riscv_*.c (RISC-V).
+  # An example whose drivers are all for other architectures is left out.
+  set(own_tag arm)
+  if(ARCH STREQUAL "riscv64")
+    set(own_tag riscv)
+  endif()
+  file(GLOB arch_drivers ${dir}/*_arm_*.c ${dir}/*_riscv_*.c)
+  file(GLOB own_drivers ${dir}/*_${own_tag}_*.c)
+  if(arch_drivers AND NOT own_drivers)
+    message(STATUS "left out: ${name} (no ${ARCH} driver)")
     continue()
   endif()
   file(GLOB sources ${dir}/*.c ${dir}/*.cc)
   list(FILTER sources EXCLUDE REGEX "_host\\.cc?$")
+  foreach(other arm riscv)
+    if(NOT other STREQUAL own_tag)
+      list(FILTER sources EXCLUDE REGEX "_${other}_[^/]*\\.c$")
+    endif()
+  endforeach()
   if(NOT sources)
     continue()
   endif()

@@ -83,6 +83,8 @@ unsigned current_level() {
   return (el >> 2) & 3;
 }
 
+const char* level_label() { return "exception level: EL"; }
+
 void prepare_cpu(const li::ImageHeader& h) {
   step("checking the exception level");
   bool hyp = (h.flags & li::kFlagHypervisorKernel) != 0;

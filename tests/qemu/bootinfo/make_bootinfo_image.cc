@@ -5,7 +5,10 @@
 //
 //   make_bootinfo_image --loader BIN --load-address ADDR --kernel ELF
 //       [--kernel-config JSON] [--hypervisor] --initial-task ELF --out IMG
-//       [--ui-paddr ADDR] [--dtb FILE --dtb-paddr ADDR]
+//       [--ui-paddr ADDR] [--dtb FILE --dtb-paddr ADDR] [--elf]
+//
+// --elf writes the image as an ELF file for the kernel's machine (RISC-V:
+// QEMU's -kernel). A RISC-V kernel config has no ARM_HYPERVISOR_SUPPORT.
 //
 // Without --ui-paddr the task goes right after the kernel, as in
 // make_boot_image. An ADDR may also be written `after-kernel` or
@@ -69,6 +72,7 @@ BootRegion span_region(const ElfFile& elf, bool physical, std::string name) {
 struct Args {
   std::map<std::string, std::string> values;
   bool hypervisor = false;
+  bool elf = false;
   std::string get(const std::string& key) const {
     auto it = values.find(key);
     return it == values.end() ? std::string() : it->second;
@@ -92,6 +96,8 @@ std::optional<Args> parse_args(int argc, char** argv) {
     std::string k = argv[i];
     if (k == "--hypervisor") {
       a.hypervisor = true;
+    } else if (k == "--elf") {
+      a.elf = true;
     } else if (k.rfind("--", 0) == 0 && i + 1 < argc) {
       a.values[k.substr(2)] = argv[++i];
     } else {
@@ -135,7 +141,10 @@ int main(int argc, char** argv) {
   in.loader = std::move(*loader);
   in.load_address = a->number("load-address");
   in.hypervisor_kernel = a->hypervisor;
-  if (!a->get("kernel-config").empty() && !read_hypervisor(a->get("kernel-config"), in.hypervisor_kernel)) {
+  constexpr uint16_t kEmRiscv = 243;
+  bool riscv = kernel->machine == kEmRiscv;
+  if (!riscv && !a->get("kernel-config").empty() &&
+      !read_hypervisor(a->get("kernel-config"), in.hypervisor_kernel)) {
     return fail("no ARM_HYPERVISOR_SUPPORT in " + a->get("kernel-config"));
   }
   in.regions.push_back(span_region(*kernel, true, "kernel"));
@@ -169,7 +178,8 @@ int main(int argc, char** argv) {
     for (const auto& d : diags.all()) std::cerr << microkit::render(d) << "\n";
     return 1;
   }
-  std::vector<uint8_t> image = microkit::sel4::write_boot_image(in, *layout);
+  std::vector<uint8_t> image = a->elf ? microkit::sel4::write_boot_image_elf(in, *layout, kernel->machine)
+                                      : microkit::sel4::write_boot_image(in, *layout);
   std::ofstream out(a->get("out"), std::ios::binary);
   out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
   if (!out) return fail("cannot write " + a->get("out"));

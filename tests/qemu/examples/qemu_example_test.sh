@@ -46,9 +46,26 @@ sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 limit=$7
   skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] ||
   skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
-[ "$board" = qemu_virt_aarch64 ] || skip "no QEMU command for $board"
-command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
-command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+# The board's QEMU command (the example README's / the Microkit manual's)
+# and the Debian cross toolchain its PDs are built with.
+case "$board" in
+  qemu_virt_aarch64)
+    arch=aarch64
+    qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G
+              -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
+  qemu_virt_riscv64)
+    arch=riscv64
+    qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio
+              -kernel IMAGE) ;;
+  *) skip "no QEMU command for $board" ;;
+esac
+command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
+command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
+# An example whose system description is per board (timer-<board>.system)
+# and has none for this board needs board drivers it does not have.
+if ls "$example"/*-qemu_virt_*.system >/dev/null 2>&1 && ! ls "$example"/*-"$board".system >/dev/null 2>&1; then
+  skip "$example has no system description for $board (its drivers are board-specific)"
+fi
 
 rm -rf "$work" && mkdir -p "$work"
 
@@ -72,7 +89,7 @@ want=$(wc -l <"$expected")
 
 # The example's own Makefile, as a user with the SDK runs it.
 vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config"
-      TOOLCHAIN=aarch64-linux-gnu)
+      TOOLCHAIN=$arch-linux-gnu)
 (cd "$example" && make "${vars[@]}" all) >"$work/make.log" 2>&1 ||
   { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
 img=$work/build/loader.img
@@ -98,9 +115,7 @@ actual_lines() {
 # The README's QEMU command. Watched until it printed as many lines as
 # expected (then a grace period for any extra line, such as a late fault),
 # it stopped, or the time limit passed.
-qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
-    -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 \
-    </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+"${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 timed_out=1

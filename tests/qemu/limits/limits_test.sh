@@ -3,7 +3,9 @@
 # with the SDK this build assembled and booted on the real seL4 kernel in
 # QEMU (ctest -L qemu; tests/qemu/limits/CMakeLists.txt).
 #
-#   limits_test.sh SDK KERNEL_PKG WORK_DIR PDS MRS MESH TIMEOUT
+#   limits_test.sh SDK KERNEL_PKG WORK_DIR PDS MRS MESH TIMEOUT [BOARD]
+#
+# BOARD: qemu_virt_aarch64 (the default) or qemu_virt_riscv64.
 #
 # The system: PDS protection domains pd0..pd<PDS-1> (priorities 200 down),
 # all running limits_pd.c; MRS one-page memory regions, MR k mapped into
@@ -22,9 +24,19 @@ set -u
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-[ $# = 7 ] || fail "usage: $0 SDK KERNEL_PKG WORK_DIR PDS MRS MESH TIMEOUT"
-sdk=$1 pkg=$2 work=$3 pds=$4 mrs=$5 mesh=$6 limit=$7
-board=qemu_virt_aarch64 config=debug
+[ $# = 7 ] || [ $# = 8 ] || fail "usage: $0 SDK KERNEL_PKG WORK_DIR PDS MRS MESH TIMEOUT [BOARD]"
+sdk=$1 pkg=$2 work=$3 pds=$4 mrs=$5 mesh=$6 limit=$7 board=${8:-qemu_virt_aarch64}
+config=debug
+case "$board" in
+  qemu_virt_aarch64)
+    arch=aarch64 arch_cflags=(-mstrict-align)
+    qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic
+              -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
+  qemu_virt_riscv64)
+    arch=riscv64 arch_cflags=(-march=rv64imafdc_zicsr_zifencei -mabi=lp64d)
+    qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio -kernel IMAGE) ;;
+  *) fail "no QEMU command for $board" ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 board_dir=$sdk/board/$board/$config
 
@@ -32,8 +44,8 @@ board_dir=$sdk/board/$board/$config
   skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -f "$board_dir/lib/libmicrokit.a" ] ||
   skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
-command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
-command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
+command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
 
 rm -rf "$work" && mkdir -p "$work"
 
@@ -82,10 +94,10 @@ generate >"$work/limits.system"
 expected_lines >"$work/expected.txt"
 want=$(wc -l <"$work/expected.txt")
 
-cflags=(-nostdlib -ffreestanding -g -O2 -Wall -Wno-unused-function -Werror -mstrict-align
+cflags=(-nostdlib -ffreestanding -g -O2 -Wall -Wno-unused-function -Werror "${arch_cflags[@]}"
         -I"$board_dir/include" -DLIMITS_PDS="$pds" -DLIMITS_MRS="$mrs" -DLIMITS_MESH="$mesh")
-aarch64-linux-gnu-gcc -c "${cflags[@]}" "$here/limits_pd.c" -o "$work/limits_pd.o" >"$work/cc.log" 2>&1 &&
-  aarch64-linux-gnu-ld -L"$board_dir/lib" -z noexecstack "$work/limits_pd.o" -lmicrokit -Tmicrokit.ld \
+$arch-linux-gnu-gcc -c "${cflags[@]}" "$here/limits_pd.c" -o "$work/limits_pd.o" >"$work/cc.log" 2>&1 &&
+  $arch-linux-gnu-ld -L"$board_dir/lib" -z noexecstack "$work/limits_pd.o" -lmicrokit -Tmicrokit.ld \
     -o "$work/limits_pd.elf" >>"$work/cc.log" 2>&1 ||
   { cat "$work/cc.log"; fail "compiling limits_pd.c against $board_dir failed"; }
 
@@ -102,9 +114,7 @@ user_lines() {
 }
 pd_lines() { user_lines | grep '^pd[0-9]*: '; }
 
-qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
-    -serial mon:stdio -device loader,file="$work/loader.img",addr=0x70000000,cpu-num=0 \
-    </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+"${qemu_cmd[@]//IMAGE/$work/loader.img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 start=$SECONDS
 end=$((SECONDS + limit))

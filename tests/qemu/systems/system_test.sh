@@ -29,9 +29,20 @@ sdk=$1 pkg=$2 dir=$3 work=$4 board=$5 config=$6 limit=$7 cores=$8 system=$9 expe
   skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] ||
   skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
-[ "$board" = qemu_virt_aarch64 ] || skip "no QEMU command for $board"
-command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
-command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+# The board's QEMU command (the manual's, with CORES cores) and toolchain.
+case "$board" in
+  qemu_virt_aarch64)
+    arch=aarch64
+    qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -smp "$cores"
+              -m size=2G -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
+  qemu_virt_riscv64)
+    arch=riscv64
+    qemu_cmd=(qemu-system-riscv64 -machine virt -smp "$cores" -m size=2G -nographic
+              -serial mon:stdio -kernel IMAGE) ;;
+  *) skip "no QEMU command for $board" ;;
+esac
+command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
+command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
 
 expected=$dir/$expected_name
 [ -s "$expected" ] || fail "$expected is missing or empty"
@@ -39,7 +50,7 @@ want=$(wc -l <"$expected")
 rm -rf "$work" && mkdir -p "$work"
 
 vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config"
-      TOOLCHAIN=aarch64-linux-gnu SYSTEM="$system")
+      TOOLCHAIN=$arch-linux-gnu SYSTEM="$system")
 (cd "$dir" && make "${vars[@]}" all) >"$work/make.log" 2>&1 ||
   { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
 img=$work/build/loader.img
@@ -53,9 +64,7 @@ actual_lines() {
     sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/'
 }
 
-qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -smp "$cores" -m size=2G -nographic \
-    -serial mon:stdio -device loader,file="$img",addr=0x70000000,cpu-num=0 \
-    </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+"${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 timed_out=1

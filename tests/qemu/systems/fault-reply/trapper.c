@@ -2,7 +2,9 @@
  * a message, an empty reply, message registers untouched, as the host
  * platform's host.rights test asks there); then executes a permanently
  * undefined instruction (udf, 4 bytes) and goes on only if its parent's
- * fault reply moved its pc past it. */
+ * fault reply moved its pc past it. On RISC-V the "udf" is a 4-byte
+ * illegal instruction too: unimp, uncompressed (a write to the read-only
+ * cycle CSR), so the lines printed are the same on both. */
 #include <microkit.h>
 
 void init(void)
@@ -17,7 +19,11 @@ void init(void)
     microkit_dbg_put32((seL4_Uint32)microkit_mr_get(0));
     microkit_dbg_puts("\n");
     microkit_dbg_puts("trapper: executing udf\n");
+#if defined(__riscv)
+    __asm__ volatile(".option push\n.option norvc\nunimp\n.option pop");
+#else
     __asm__ volatile("udf #0");
+#endif
     microkit_dbg_puts("trapper: resumed after udf at the pc the parent chose\n");
 }
 

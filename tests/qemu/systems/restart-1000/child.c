@@ -17,7 +17,11 @@ static uint32_t *volatile crash_target = 0;
 static uint64_t stack_pointer(void)
 {
     uint64_t sp;
+#if defined(__riscv)
+    __asm__ volatile("mv %0, sp" : "=r"(sp));
+#else
     __asm__ volatile("mov %0, sp" : "=r"(sp));
+#endif
     return sp;
 }
 

@@ -1,0 +1,65 @@
+// vspace.cc: the AArch64 side of initialiser/arch.h (seL4_ARM_* objects and
+// invocations, seL4_UserContext's register order).
+#include "runtime/initialiser/arch.h"
+
+#include "runtime/shared/initialiser_spec.h"
+
+namespace microkit::initialiser::arch {
+
+namespace spec = microkit::initialiser_spec;
+
+bool vm_object_type(uint32_t kind, seL4_Word* type) {
+  switch (static_cast<spec::ObjectKind>(kind)) {
+    case spec::ObjectKind::VSpace: *type = seL4_ARM_VSpaceObject; return true;
+    case spec::ObjectKind::PageTable: *type = seL4_ARM_PageTableObject; return true;
+    case spec::ObjectKind::SmallPage: *type = seL4_ARM_SmallPageObject; return true;
+    case spec::ObjectKind::LargePage: *type = seL4_ARM_LargePageObject; return true;
+    case spec::ObjectKind::HugePage: *type = seL4_ARM_HugePageObject; return true;
+    case spec::ObjectKind::Vcpu:
+#ifdef CONFIG_ARM_HYPERVISOR_SUPPORT
+      *type = seL4_ARM_VCPUObject;
+      return true;
+#else
+      return false;
+#endif
+    default: return false;
+  }
+}
+
+seL4_Error assign_asid(seL4_CPtr vspace) {
+  return seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace);
+}
+
+seL4_Error map_page_table(seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
+  return seL4_ARM_PageTable_Map(table, vspace, vaddr, seL4_ARM_Default_VMAttributes);
+}
+
+seL4_Error map_frame(seL4_CPtr frame, seL4_CPtr vspace, seL4_Word vaddr, seL4_CapRights_t rights,
+                     uint64_t attributes) {
+  seL4_Word attr = 0;
+  if (attributes & spec::kMapCacheable) attr |= seL4_ARM_PageCacheable;
+  if (!(attributes & spec::kMapExecutable)) attr |= seL4_ARM_ExecuteNever;
+  return seL4_ARM_Page_Map(frame, vspace, vaddr, rights, static_cast<seL4_ARM_VMAttributes>(attr));
+}
+
+seL4_Error map_for_copy(seL4_CPtr frame, seL4_Word vaddr) {
+  return seL4_ARM_Page_Map(frame, seL4_CapInitThreadVSpace, vaddr, seL4_AllRights,
+                           static_cast<seL4_ARM_VMAttributes>(seL4_ARM_PageCacheable | seL4_ARM_ExecuteNever));
+}
+
+// Clean to the point of coherency: the PD may map the frame uncached.
+seL4_Error finish_copy(seL4_CPtr frame, seL4_Word offset, seL4_Word length) {
+  seL4_Error e = seL4_ARM_Page_Clean_Data(frame, offset, offset + length);
+  seL4_Error u = seL4_ARM_Page_Unmap(frame);
+  return e != seL4_NoError ? e : u;
+}
+
+// pc and sp are the first two of the kernel's frame registers.
+seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
+  seL4_UserContext regs = {};
+  regs.pc = pc;
+  regs.sp = sp;
+  return seL4_TCB_WriteRegisters(tcb, seL4_False, 0, 2, &regs);
+}
+
+}  // namespace microkit::initialiser::arch

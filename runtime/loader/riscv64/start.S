@@ -1,0 +1,113 @@
+/*
+ * start.S: RISC-V 64 entry of the microkit loader, and the jump into the
+ * kernel.
+ *
+ * OpenSBI (fw_dynamic, QEMU virt's default firmware) enters the image in
+ * S-mode with the MMU off, a0 = this hart's id, a1 = the DTB's physical
+ * address. Layout of the first 16 bytes, relied on by the image writer: a
+ * jump and a nop (4 bytes each, never compressed or relaxed), then the
+ * LoaderInfo (section .loader_info, runtime/shared/loader_image.h) at
+ * offset 8.
+ */
+
+#ifndef MICROKIT_LOADER_CORES
+#define MICROKIT_LOADER_CORES 1     /* the kernel's CONFIG_MAX_NUM_NODES */
+#endif
+#define SECONDARY_STACK 4096        /* each other hart's stack until it enters the kernel */
+
+    .section .text.start, "ax"
+    .global _start
+    .option push
+    .option norvc
+    .option norelax
+_start:
+    j       loader_entry
+    nop
+    .option pop
+
+    .text
+    .type loader_entry, @function
+loader_entry:
+    csrw    sie, zero               /* no interrupts, ever */
+    csrci   sstatus, 2              /* SIE */
+    mv      s0, a0                  /* hart id and DTB survive the bss clear */
+    mv      s1, a1
+    la      t0, __bss_start
+    la      t1, __bss_end
+1:  bgeu    t0, t1, 2f
+    sd      zero, 0(t0)
+    addi    t0, t0, 8
+    j       1b
+2:  la      sp, __stack_top
+    la      t0, loader_trap_entry
+    csrw    stvec, t0               /* any trap prints and stops */
+    la      t0, loader_boot_hart
+    sd      s0, 0(t0)
+    la      t0, loader_boot_dtb
+    sd      s1, 0(t0)
+    call    loader_main
+3:  wfi
+    j       3b
+
+/*
+ * secondary_entry: where SBI HSM hart_start starts every other hart (SMP
+ * kernels), in S-mode with the MMU off: a0 = its hart id, a1 = the opaque
+ * value the boot hart passed, the logical core index (1..cores-1). Each
+ * core gets its own stack, then arch_secondary_main(hart, core), which
+ * never returns.
+ */
+    .global secondary_entry
+    .balign 4
+secondary_entry:
+    csrw    sie, zero
+    csrci   sstatus, 2
+    la      t0, secondary_stacks
+    li      t1, SECONDARY_STACK
+    mul     t1, t1, a1
+    add     sp, t0, t1              /* core i's stack ends i stacks above the base */
+    la      t0, loader_trap_entry
+    csrw    stvec, t0
+    call    arch_secondary_main
+5:  wfi
+    j       5b
+
+/*
+ * A trap in the loader (a bad page table, a bad address) is a bug: report
+ * it on a fresh stack (the loader's own; nothing else runs) and stop.
+ */
+    .balign 4
+loader_trap_entry:
+    la      sp, __stack_top
+    csrr    a0, scause
+    csrr    a1, sepc
+    csrr    a2, stval
+    call    loader_trap
+4:  wfi
+    j       4b
+
+/*
+ * void arch_enter_kernel(const uint64_t args[8], uint64_t entry)
+ * Loads a0..a7 from args (the seL4 boot protocol) and jumps to entry,
+ * after making the copied kernel code visible to instruction fetch.
+ */
+    .global arch_enter_kernel
+    .type arch_enter_kernel, @function
+arch_enter_kernel:
+    mv      t0, a1
+    ld      a7, 56(a0)
+    ld      a6, 48(a0)
+    ld      a5, 40(a0)
+    ld      a4, 32(a0)
+    ld      a3, 24(a0)
+    ld      a2, 16(a0)
+    ld      a1, 8(a0)
+    ld      a0, 0(a0)
+    fence.i
+    jr      t0
+
+    .bss
+    .balign 16
+secondary_stacks:
+    .space SECONDARY_STACK * (MICROKIT_LOADER_CORES - 1)
+
+    .section .note.GNU-stack, "", @progbits
