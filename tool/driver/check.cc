@@ -169,7 +169,7 @@ std::optional<Target> select_target(const board::BoardDatabase& db, const std::s
 }
 
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,
-                                          Result& result) {
+                                          Result& result, bool load_files) {
   // 1. Board and config.
   Diagnostics board_diags;
   board::BoardDatabase db = board::load_boards(env.boards_dir, board_diags, opts.board);
@@ -195,7 +195,11 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   // 3. Inputs, then validation, reported together.
   Diagnostics later;
   auto dirs = search_dirs(opts.search_paths, env.cwd);
-  plan::Inputs inputs = load_inputs(*sd, target->board, dirs, later);
+  plan::Inputs inputs;
+  if (load_files)
+    inputs = load_inputs(*sd, target->board, dirs, later);
+  else
+    inputs.sdf_only = true;
   sdf::validate(*sd, target->board, target->config, later);
   check_backend_support(*sd, target->board, later);
   if (!later.has_errors()) check_memory_fits(*sd, target->board, target->ram, later);

@@ -83,8 +83,10 @@ std::vector<std::string> config_names(const board::Board& board);
 
 // Runs the pipeline above for `opts` (its system, board, config and search
 // paths), appending rendered diagnostics to `result.err`.
+// With load_files false (`microkit headers`), program images and prefill
+// files are not looked for: inputs come back empty, with sdf_only set.
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,
-                                          Result& result);
+                                          Result& result, bool load_files = true);
 
 // "SYSTEM: ok (N protection domains, M memory regions, K channels)"
 std::string summary_line(const std::string& system, const sdf::SystemDescription& sd);

@@ -1,6 +1,7 @@
 // The verbs: what each form of the command line does once its options are
 // parsed. Each function appends to the Result and returns the exit code.
 #include <filesystem>
+#include <fstream>
 
 #include "driver/check.h"
 #include "driver/driver.h"
@@ -9,6 +10,8 @@
 #include "support/text.h"
 #include "host/run.h"
 #include "sel4/build_image.h"
+#include "sel4/cspace_header.h"
+#include "report/authority.h"
 
 #ifndef MICROKIT_VERSION
 #define MICROKIT_VERSION "0.0.0"
@@ -141,6 +144,10 @@ void check_unsupported_outputs(const Options& opts, const Environment& env,
                       "' (this tool does not produce the Viper view of the system); the image "
                       "and the report are built as usual",
                   "use --capdl-json or --capdl for a machine-readable description of the system");
+  if (opts.cspace_headers && board.arch == board::Arch::Host)
+    diags.warning("cli-ignored-option", kToolName, {},
+                  "--cspace-headers has no effect on the host board: host PDs have no capabilities",
+                  "omit --cspace-headers");
   if (opts.override_kernel && board.arch == board::Arch::Host) {
     diags.warning("cli-ignored-option", kToolName, {},
                   "--override-kernel has no effect on the host board", "omit --override-kernel");
@@ -154,6 +161,33 @@ void check_unsupported_outputs(const Options& opts, const Environment& env,
                 "check the path; a relative path starts at the current directory");
 }
 
+// --cspace-headers DIR: DIR/<pd>_cspace.h for every PD (docs/cspace.md).
+bool write_cspace_headers(const plan::Plan& plan, const std::string& dir, const std::string& system,
+                          Diagnostics& diags) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (size_t i = 0; i < plan.pds.size(); ++i) {
+    auto path = std::filesystem::path(dir) / sel4::cspace_header_name(plan.pds[i].name);
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << sel4::cspace_header(plan, i, system);
+    if (f.flush()) continue;
+    diags.error("cannot-write", kToolName, {}, "cannot write the CSpace header '" + path.string() + "'",
+                "check that --cspace-headers names a folder you can write to");
+    return false;
+  }
+  return true;
+}
+
+// --authority-json FILE: report::authority_json of the Plan.
+bool write_authority_json(const plan::Plan& plan, const std::string& path, Diagnostics& diags) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << report::authority_json(report::authority(plan));
+  if (f.flush()) return true;
+  diags.error("cannot-write", kToolName, {}, "cannot write the authority report '" + path + "'",
+              "check that --authority-json names a file you can write");
+  return false;
+}
+
 // The host "image" is the bundle the launcher runs (host/bundle_format.h).
 int build_host_bundle(const Options& opts, const Environment& env, const CheckedSystem& checked,
                       Result& result) {
@@ -161,8 +195,49 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   auto plan = plan::build(checked.sd, checked.board, checked.config, checked.inputs, diags);
   std::string path = (std::filesystem::path(env.cwd) / opts.output).string();
   bool written = plan && host::write_bundle(*plan, opts.system, path, diags);
+  if (written && opts.authority_json)
+    written = write_authority_json(*plan, (std::filesystem::path(env.cwd) / *opts.authority_json).string(),
+                                   diags);
   print_diagnostics(diags, result.err, {opts.system, checked.sdf_text});
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
+}
+
+// capDL has no form here for a granted SchedControl cap (docs/cspace.md):
+// asking for capDL output of such a system is refused at the grant.
+bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
+                        Diagnostics& diags) {
+  if (!opts.capdl_json && !opts.capdl_text) return true;
+  bool ok = true;
+  for (const plan::Pd& pd : plan.pds)
+    for (const plan::ExtraCap& e : pd.extra_caps) {
+      if (e.kind != plan::ExtraCap::Kind::SchedControl) continue;
+      diags.error("capdl-sched-control-unsupported", sd.file, e.loc,
+                  "protection domain '" + pd.name + "' is granted a SchedControl capability, which "
+                  "the capDL output (--capdl-json, --capdl) cannot describe yet",
+                  "build without --capdl-json and --capdl; the -r report and --authority-json list "
+                  "the grant");
+      ok = false;
+    }
+  return ok;
+}
+
+// `microkit headers`: the CSpace headers from the SDF alone, so that a
+// Makefile can make them before it compiles the programs that include them.
+int headers(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result, /*load_files=*/false);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  if (checked->board.arch == board::Arch::Host) {
+    diags.error("cspace-headers-on-host", kToolName, {},
+                "the host board has no capabilities, so there are no CSpace headers to write",
+                "use an seL4 board, e.g. --board qemu_virt_aarch64");
+    return fail(result, diags);
+  }
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
+  std::string dir = (std::filesystem::path(env.cwd) / opts.cspace_headers.value_or(".")).string();
+  bool ok = plan && write_cspace_headers(*plan, dir, opts.system, diags);
+  print_diagnostics(diags, result.err);
+  return ok && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
 int build(const Options& opts, const Environment& env, Result& result) {
@@ -191,7 +266,12 @@ int build(const Options& opts, const Environment& env, Result& result) {
       checked->package.get(),
       opts.capdl_json ? std::optional(at_cwd(*opts.capdl_json)) : std::nullopt,
       opts.capdl_text ? std::optional(at_cwd(*opts.capdl_text)) : std::nullopt};
-  bool built = plan && sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
+  bool built = plan && capdl_can_describe(opts, *plan, checked->sd, sel4_diags) &&
+               sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
+  if (built && opts.cspace_headers)
+    built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);
+  if (built && opts.authority_json)
+    built = write_authority_json(*plan, at_cwd(*opts.authority_json), sel4_diags);
   print_diagnostics(sel4_diags, result.err, {opts.system, checked->sdf_text});
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }
@@ -214,6 +294,7 @@ Result run_command(const std::vector<std::string>& args, const Environment& env)
     case Verb::Check: result.exit_code = check(*opts, env, result); break;
     case Verb::Run: result.exit_code = run_on_host(*opts, env, result); break;
     case Verb::Build: result.exit_code = build(*opts, env, result); break;
+    case Verb::Headers: result.exit_code = headers(*opts, env, result); break;
   }
   return result;
 }

@@ -399,6 +399,87 @@ TEST_F(Cli, HostBoardTakesNoImageTypeAndIgnoresOverrideKernel) {
   EXPECT_TRUE(contains(kernel.err, "warning: --override-kernel has no effect on the host board"));
 }
 
+TEST_F(Cli, HostBoardIgnoresCspaceHeadersWithAWarning) {
+  write_system();
+  Result r = run({"s.system", "--board", "host", "--config", "debug", "--cspace-headers", "hdr",
+                  "-o", "s.bundle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: --cspace-headers has no effect on the host board")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/hdr"));
+}
+
+TEST_F(Cli, AuthorityJsonIsWrittenFromThePlan) {
+  write_system();
+  Result r = run({"s.system", "--board", "host", "--config", "debug", "--authority-json",
+                  "authority.json", "-o", "s.bundle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream f(dir_.path() + "/authority.json");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(text, "\"protection_domains\"")) << text;
+  EXPECT_TRUE(contains(text, "\"name\": \"alpha\"")) << text;
+}
+
+TEST_F(Cli, CapdlOutputOfASchedControlGrantIsRefusedAtTheGrant) {
+  write_system(EM_AARCH64);
+  dir_.write("g.system", R"(<system>
+  <protection_domain name="alpha">
+    <program_image path="alpha.elf" />
+    <cspace>
+      <cap_sched_control slot="1" />
+    </cspace>
+  </protection_domain>
+</system>
+)");
+  Result r = run({"g.system", "--board", "qemu_virt_aarch64", "--config", "debug", "--capdl-json",
+                  "spec.json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "g.system:5:7: error: protection domain 'alpha' is granted a SchedControl"))
+      << r.err;
+}
+
+// ------------------------------------------------------------ headers
+
+TEST_F(Cli, HeadersAreWrittenFromTheSdfAloneBeforeAnyProgramExists) {
+  dir_.write("g.system", R"(<system>
+  <protection_domain name="spawner">
+    <program_image path="not-built-yet.elf" />
+    <cspace>
+      <untyped slot="4" size="0x4000" name="pool" />
+      <free_slots count="16" />
+    </cspace>
+  </protection_domain>
+</system>
+)");
+  Result r = run({"headers", "g.system", "--board", "qemu_virt_aarch64", "--cspace-headers", "inc"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(contains(r.err, "warning")) << r.err;
+  std::ifstream f(dir_.path() + "/inc/spawner_cspace.h");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(text, "#define MICROKIT_CAP_POOL 462u")) << text;
+  EXPECT_TRUE(contains(text, "#define MICROKIT_CSPACE_FREE_COUNT 16u")) << text;
+}
+
+TEST_F(Cli, HeadersStillValidateTheSystem) {
+  dir_.write("g.system", R"(<system>
+  <protection_domain name="spawner">
+    <program_image path="x.elf" />
+    <cspace><untyped slot="4" size="0x3000" /></cspace>
+  </protection_domain>
+</system>
+)");
+  Result r = run({"headers", "g.system", "--board", "qemu_virt_aarch64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "g.system:4:31: error: untyped size 0x3000 is not a power of two")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/spawner_cspace.h"));
+}
+
+TEST_F(Cli, HeadersOnTheHostBoardAreAnError) {
+  write_system();
+  Result r = run({"headers", "s.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "the host board has no capabilities")) << r.err;
+}
+
 // ------------------------------------------------------------ run
 
 TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {

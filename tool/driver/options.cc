@@ -34,7 +34,9 @@ enum class Flag {
   Gdb,
   GdbPort,
   SerialInput,
-  FreeRunning
+  FreeRunning,
+  CspaceHeaders,
+  AuthorityJson
 };
 
 struct FlagSpec {
@@ -58,6 +60,8 @@ constexpr std::array kFlags = {
     FlagSpec{"--capdl", Flag::CapdlText},
     FlagSpec{"--override-kernel", Flag::OverrideKernel},
     FlagSpec{"--viper-output", Flag::ViperOutput},
+    FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
+    FlagSpec{"--authority-json", Flag::AuthorityJson},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -69,7 +73,7 @@ constexpr std::array kFlags = {
 // Flags that only matter when an image is built (the form without a verb).
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
                                         Flag::CapdlJson, Flag::CapdlText,      Flag::OverrideKernel,
-                                        Flag::ViperOutput};
+                                        Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
@@ -79,10 +83,11 @@ bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
 }
 
-constexpr std::array<std::pair<std::string_view, Verb>, 3> kVerbs = {{
+constexpr std::array<std::pair<std::string_view, Verb>, 4> kVerbs = {{
     {"check", Verb::Check},
     {"run", Verb::Run},
     {"boards", Verb::Boards},
+    {"headers", Verb::Headers},
 }};
 
 std::optional<Flag> find_flag(std::string_view name) {
@@ -243,6 +248,8 @@ class Parser {
       case Flag::CapdlText: opts_.capdl_text = *value; break;
       case Flag::OverrideKernel: opts_.override_kernel = *value; break;
       case Flag::ViperOutput: opts_.viper_output = *value; break;
+      case Flag::CspaceHeaders: opts_.cspace_headers = *value; break;
+      case Flag::AuthorityJson: opts_.authority_json = *value; break;
       case Flag::ImageType: set_image_type(*value); break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
@@ -377,6 +384,7 @@ class Parser {
     for (const auto& [flag, name] : given_) {
       if (std::find(kBuildOnlyFlags.begin(), kBuildOnlyFlags.end(), flag) == kBuildOnlyFlags.end())
         continue;
+      if (opts_.verb == Verb::Headers && flag == Flag::CspaceHeaders) continue;  // its output
       diags_.warning("cli-ignored-option", kToolName, {},
                      "option " + name + " has no effect with '" + verb_name(opts_.verb) + "'",
                      "it applies when building an image: microkit SYSTEM --board B --config C");
@@ -399,6 +407,8 @@ class Parser {
     switch (verb) {
       case Verb::Check:
         return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
+      case Verb::Headers:
+        return "microkit headers SYSTEM --board BOARD [--config CONFIG] [--cspace-headers DIR]";
       case Verb::Run:
         return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...] "
                "[launcher options]";
@@ -422,6 +432,7 @@ const char* verb_name(Verb verb) {
     case Verb::Check: return "check";
     case Verb::Run: return "run";
     case Verb::Boards: return "boards";
+    case Verb::Headers: return "headers";
     case Verb::Help: return "help";
     case Verb::Version: return "version";
   }
@@ -479,6 +490,8 @@ std::string help_text() {
          "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (the official form)\n"
          "  --capdl CAPDL_FILE                write the capDL spec as capDL text (.cdl)\n"
          "  --viper-output DIRECTORY_PATH     accepted; no Viper files are written (a warning)\n"
+         "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
+         "  --authority-json FILE             write what each PD can reach, as JSON\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

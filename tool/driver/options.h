@@ -27,7 +27,7 @@
 
 namespace microkit::driver {
 
-enum class Verb { Build, Check, Run, Boards, Help, Version };
+enum class Verb { Build, Check, Run, Boards, Help, Version, Headers };
 enum class ImageType { Unspecified, Binary, Elf, Uimage };
 
 const char* verb_name(Verb verb);
@@ -46,6 +46,8 @@ struct Options {
   std::optional<std::string> capdl_text;  // --capdl: capDL text (.cdl)
   std::optional<std::string> override_kernel;
   std::optional<std::string> viper_output;
+  std::optional<std::string> cspace_headers;  // DIR for <pd>_cspace.h (docs/cspace.md)
+  std::optional<std::string> authority_json;  // FILE: the authority report as JSON
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.

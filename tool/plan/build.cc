@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "plan/plan.h"
+#include "runtime/shared/pd_abi.h"
 #include "sdf/domain_schedule.h"
 #include "sdf/memory_region_rules.h"
 #include "support/did_you_mean.h"
@@ -23,8 +24,9 @@ struct Ctx {
   const Inputs& inputs;
   Diagnostics& diags;
   Plan plan;
-  // Per MR name: every vaddr it is mapped at (PDs and VMs), and whether an IO
-  // address space maps it; both decide the page size that backs it.
+  // Per MR name: every vaddr it is mapped at (PDs and VMs), and whether it
+  // keeps its declared page size (an IO address space maps it, or a <cap_mr>
+  // grants its frames: the validator counted the slots with that size).
   std::unordered_map<std::string_view, std::vector<uint64_t>> map_vaddrs;
   std::unordered_set<std::string_view> io_mapped;
 };
@@ -37,6 +39,9 @@ void index_mappings(Ctx& c) {
   }
   for (const auto& space : c.sd.io_address_spaces)
     for (const auto& m : space.maps) c.io_mapped.insert(m.mr);
+  for (const auto& pd : c.sd.pds)
+    for (const auto& cap : pd.caps)
+      if (cap.kind == sdf::Cap::Kind::MrFrames) c.io_mapped.insert(cap.mr);
 }
 
 uint64_t round_up(uint64_t v, uint64_t to) { return to == 0 ? v : (v + to - 1) / to * to; }
@@ -66,7 +71,7 @@ Mr plan_mr(Ctx& c, const sdf::MemoryRegion& m) {
     mr.prefill_path = resolved(c.inputs, *m.prefill_path);
     auto it = c.inputs.prefills.find(*m.prefill_path);
     if (it != c.inputs.prefills.end()) mr.prefill = it->second;
-    else
+    else if (!c.inputs.sdf_only)
       c.diags.error("prefill-file-missing", c.sd.file, m.at("prefill_path"),
                     "the prefill file '" + *m.prefill_path + "' of memory region '" + m.name +
                         "' was not loaded",
@@ -181,24 +186,70 @@ void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   }
 }
 
-// <cspace>: each cap names its source PD; the validator checked the names
-// and that no slot repeats.
+constexpr std::string_view kSymCspaceCnode = "microkit_cspace_cnode";  // libmicrokit, microkit.h
+
+uint32_t log2_floor(uint64_t v) {
+  uint32_t b = 0;
+  while (v > 1) v >>= 1, ++b;
+  return b;
+}
+
+// One <cspace> grant; false when its source is unknown (the validator
+// reported it).
+bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
+  extra.kind = cap.kind;
+  extra.slot = cap.slot;
+  extra.name = sdf::cap_name(cap);
+  extra.loc = cap.loc;
+  extra.read = cap.rights.read;
+  extra.write = cap.rights.write;
+  extra.grant = cap.rights.grant;
+  extra.badge = cap.badge;
+  switch (cap.kind) {
+    case sdf::Cap::Kind::MrFrames: {
+      auto mr = mr_index(c.sd, cap.mr);
+      if (!mr) return false;
+      extra.source_mr = *mr;
+      extra.read = cap.perms.read;
+      extra.write = cap.perms.write;
+      const Mr& m = c.plan.mrs[*mr];
+      extra.count = m.page_size ? m.size / m.page_size : 0;
+      return true;
+    }
+    case sdf::Cap::Kind::Untyped:
+      extra.count = cap.count;
+      extra.size_bits = log2_floor(cap.size);
+      return true;
+    case sdf::Cap::Kind::EmptyCNode: extra.cnode_slot_bits = log2_floor(cap.cnode_slots); return true;
+    case sdf::Cap::Kind::SchedControl: extra.cpu = cap.cpu; return true;
+    default: {
+      auto source = pd_index(c.sd, cap.pd);
+      if (!source) return false;
+      extra.source_pd = *source;
+      return true;
+    }
+  }
+}
+
+// <cspace>: grants sorted by slot, their setvar_slot patches (the cptr of
+// the first slot) and <free_slots>. The validator checked names and slots.
 void plan_extra_caps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   for (const auto& cap : p.caps) {
-    auto source = pd_index(c.sd, cap.pd);
-    if (!source) continue;  // the validator reported it
     ExtraCap extra;
-    switch (cap.kind) {
-      case sdf::Cap::Kind::Tcb: extra.kind = ExtraCap::Kind::Tcb; break;
-      case sdf::Cap::Kind::Sc: extra.kind = ExtraCap::Kind::Sc; break;
-      case sdf::Cap::Kind::VSpace: extra.kind = ExtraCap::Kind::VSpace; break;
+    if (!fill_extra_cap(c, cap, extra)) continue;
+    add_patch(pd, cap.setvar_slot, pd_abi::user_cap_slot(cap.slot), cap.at("setvar_slot"));
+    if (cap.kind == sdf::Cap::Kind::CNode && cap.pd == p.name) {
+      // libmicrokit's microkit_cspace_cnode: the PD's own CNode, when granted.
+      add_patch(pd, std::string(kSymCspaceCnode), pd_abi::user_cap_slot(cap.slot), cap.loc);
+      pd.patches.back().optional = true;
     }
-    extra.source_pd = *source;
-    extra.slot = cap.slot;
-    pd.extra_caps.push_back(extra);
+    pd.extra_caps.push_back(std::move(extra));
   }
   std::stable_sort(pd.extra_caps.begin(), pd.extra_caps.end(),
                    [](const ExtraCap& a, const ExtraCap& b) { return a.slot < b.slot; });
+  if (!p.free_slots) return;
+  pd.free_slots = p.free_slots->count;
+  add_patch(pd, p.free_slots->setvar_first, MICROKIT_PD_SLOTS_END, p.free_slots->at("setvar_first"));
 }
 
 const elf::Symbol* find_symbol(const elf::ElfFile& elf, const std::string& name) {
@@ -241,7 +292,7 @@ void check_patch_fits(Ctx& c, const sdf::ProtectionDomain& p, const SymbolPatch&
 
 // Finds each patch's address in the program (or path_for_symbols) ELF.
 void resolve_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
-  if (!p.program_image) return;
+  if (!p.program_image || c.inputs.sdf_only) return;
   const auto& img = *p.program_image;
   const std::string& key = img.path_for_symbols ? *img.path_for_symbols : img.path;
   auto it = c.inputs.programs.find(key);
@@ -253,6 +304,9 @@ void resolve_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
                   "build the program first, or add the folder holding it with --search-path");
     return;
   }
+  std::erase_if(pd.patches, [&](const SymbolPatch& patch) {
+    return patch.optional && !find_symbol(it->second, patch.symbol);
+  });
   for (auto& patch : pd.patches) {
     patch.from_elf_for_symbols = img.path_for_symbols.has_value();
     const elf::Symbol* sym = find_symbol(it->second, patch.symbol);

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <map>
+#include <tuple>
 
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
@@ -114,10 +115,12 @@ TEST(CspaceCaps, PlanBuildCarriesKindSourceAndSlotSortedBySlot) {
   ASSERT_TRUE(plan) << describe(d);
   const auto& caps = plan->pds[0].extra_caps;
   ASSERT_EQ(caps.size(), 4u);
-  EXPECT_EQ(caps[0], (ExtraCap{ExtraCap::Kind::Sc, 1, 1}));
-  EXPECT_EQ(caps[1], (ExtraCap{ExtraCap::Kind::Tcb, 1, 2}));
-  EXPECT_EQ(caps[2], (ExtraCap{ExtraCap::Kind::VSpace, 1, 9}));
-  EXPECT_EQ(caps[3], (ExtraCap{ExtraCap::Kind::Tcb, 0, 127}));
+  auto brief = [](const ExtraCap& e) { return std::tuple(e.kind, e.source_pd, e.slot); };
+  EXPECT_EQ(brief(caps[0]), std::tuple(ExtraCap::Kind::Sc, size_t{1}, uint64_t{1}));
+  EXPECT_EQ(brief(caps[1]), std::tuple(ExtraCap::Kind::Tcb, size_t{1}, uint64_t{2}));
+  EXPECT_EQ(brief(caps[2]), std::tuple(ExtraCap::Kind::VSpace, size_t{1}, uint64_t{9}));
+  EXPECT_EQ(brief(caps[3]), std::tuple(ExtraCap::Kind::Tcb, size_t{0}, uint64_t{127}));
+  EXPECT_EQ(caps[0].name, "sc_secondary");  // the header's default name: kind and source
   EXPECT_TRUE(plan->pds[1].extra_caps.empty());
 }
 
@@ -141,10 +144,15 @@ bool make_world(World& w, Diagnostics& d) {
   if (!test_support::load_test_kernel(w, d)) return false;
   w.plan.pds.push_back(make_pd("primary", false));
   w.plan.pds.push_back(make_pd("secondary", true));
-  w.plan.pds[0].extra_caps = {{ExtraCap::Kind::Sc, 1, 1},
-                              {ExtraCap::Kind::Tcb, 1, 2},
-                              {ExtraCap::Kind::VSpace, 1, 9},
-                              {ExtraCap::Kind::Tcb, 0, 127}};
+  auto extra = [](ExtraCap::Kind kind, size_t source_pd, uint64_t slot) {
+    ExtraCap e;
+    e.kind = kind;
+    e.source_pd = source_pd;
+    e.slot = slot;
+    return e;
+  };
+  w.plan.pds[0].extra_caps = {extra(ExtraCap::Kind::Sc, 1, 1), extra(ExtraCap::Kind::Tcb, 1, 2),
+                              extra(ExtraCap::Kind::VSpace, 1, 9), extra(ExtraCap::Kind::Tcb, 0, 127)};
   Sel4Inputs si = test_support::test_sel4_inputs(w);
   auto sp = plan_sel4(w.plan, si, d);
   if (!sp) return false;

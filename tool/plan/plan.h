@@ -61,18 +61,33 @@ struct SymbolPatch {
   // a fake but stable address; seL4 allocates one).
   std::optional<size_t> paddr_of_mr;  // index into Plan::mrs
   Loc loc;  // the SDF attribute that names the symbol
+  // libmicrokit's own variables the tool fills when present (a program built
+  // against another libmicrokit lacks them): dropped, not an error, if absent.
+  bool optional = false;
 };
 
-// A <cspace> capability (sdf::Cap): a copy of another PD's TCB, scheduling
-// context or VSpace cap, found by this PD at user slot `slot` (1..127; on
-// seL4 CNode slot MICROKIT_PD_BASE_USER_CAPS + slot, runtime/shared/pd_abi.h).
+// A <cspace> grant (sdf::Cap, docs/cspace.md): found by this PD at user
+// slots slot..slot+slots()-1 (1..127; on seL4 CNode slot
+// MICROKIT_PD_BASE_USER_CAPS + slot, runtime/shared/pd_abi.h). Sources are
+// another PD's TCB, SC, VSpace, CNode, notification or endpoint, an MR's
+// frames, or new objects: untyped memory and empty CNodes.
 // The host platform has no capabilities: the validator rejects <cspace>
 // there, so a host Plan never holds one.
 struct ExtraCap {
-  enum class Kind { Tcb, Sc, VSpace };
+  using Kind = sdf::Cap::Kind;
   Kind kind = Kind::Tcb;
-  size_t source_pd = 0;  // index into Plan::pds: whose object
-  uint64_t slot = 0;     // the SDF slot
+  size_t source_pd = 0;  // index into Plan::pds: whose object (PD kinds)
+  uint64_t slot = 0;     // the SDF slot of the first cap
+  size_t source_mr = 0;  // index into Plan::mrs (MrFrames)
+  std::string name;      // the constant's name in the generated header
+  bool read = false, write = true, grant = false;  // Notification, Endpoint, MrFrames (r/w)
+  uint64_t badge = 0;           // Notification, Endpoint
+  uint64_t count = 1;           // Untyped: how many; MrFrames: the MR's frames
+  uint32_t size_bits = 0;       // Untyped: log2 of each one's bytes
+  uint32_t cnode_slot_bits = 0; // EmptyCNode: log2 of its slots
+  uint64_t cpu = 0;             // SchedControl
+  Loc loc;                      // the element, for planning errors
+  uint64_t slots() const { return count; }
   friend bool operator==(const ExtraCap&, const ExtraCap&) = default;
 };
 
@@ -95,6 +110,7 @@ struct Pd {
   std::vector<ChannelSlot> channels;// size limits.max_channel_id + 1
   std::vector<SymbolPatch> patches;
   std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
+  uint64_t free_slots = 0;          // <free_slots count>: promised empty after the tool's slots
 };
 
 struct Mr {
@@ -136,6 +152,9 @@ struct Inputs {
   std::map<std::string, elf::ElfFile> programs;           // key: program_image path
   std::map<std::string, std::string> resolved_paths;      // key: SDF path -> file found
   std::map<std::string, std::vector<uint8_t>> prefills;   // key: prefill_path
+  // `microkit headers`: plan from the SDF alone; programs and prefill files
+  // were not loaded, so symbols stay unresolved and prefills empty.
+  bool sdf_only = false;
 };
 
 std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& board,

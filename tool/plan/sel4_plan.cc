@@ -63,6 +63,7 @@ std::pair<std::string, Loc> mr_loc(const Ctx& c, size_t mr, std::string_view att
   return {c.in.sdf->file, c.in.sdf->mrs[mr].at(attr)};
 }
 std::pair<std::string, Loc> object_loc(const Ctx& c, const KernelObject& o, std::string_view mr_attr = {}) {
+  if (o.grant_loc && c.in.sdf) return {c.in.sdf->file, *o.grant_loc};
   if (o.mr) return mr_loc(c, *o.mr, mr_attr);
   if (o.pd) return pd_loc(c, *o.pd);
   return {{}, {}};
@@ -582,10 +583,111 @@ void plan_channel_caps(Ctx& c, size_t i) {
   }
 }
 
-// <cspace>: a copy of the named PD's TCB, SC or VSpace cap at the user slot.
-// A passive PD's SC is the same object: the initialiser binds it to that
-// PD's notification after init, so the copy names the notification's SC as
-// the manual says.
+// seL4_CNode_CapData for a CNode of 2^bits slots: guard 0 of the size that
+// makes a CPtr its slot number (guard in bits 6..63, guard size in 0..5).
+uint64_t cnode_cap_data(uint32_t slot_bits) { return (64 - slot_bits) & 0x3f; }
+
+std::pair<std::string, Loc> grant_loc(const Ctx& c, const ExtraCap& extra) {
+  return {c.in.sdf ? c.in.sdf->file : std::string(), extra.loc};
+}
+
+CapRights ipc_rights(const ExtraCap& e) { return {e.read, e.write, e.grant, e.grant}; }
+
+// <cap_endpoint>: only PDs that receive PPCs or have children get an endpoint.
+void grant_endpoint(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+  const PdObjects& src = c.sp.pds[extra.source_pd];
+  const std::string& name = c.plan.pds[extra.source_pd].name;
+  if (!src.endpoint) {
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-endpoint-none", file, loc,
+                  "protection domain '" + name + "' has no endpoint to grant: a PD gets one only "
+                  "when it receives protected procedure calls (a channel end with pp=\"true\" "
+                  "towards it) or has children",
+                  "grant its notification with <cap_notification> instead, or give it a pp channel");
+    return;
+  }
+  add_cap(c.sp.pds[i], pd_abi::user_cap_slot(extra.slot), *src.endpoint, ipc_rights(extra),
+          extra.badge, at + "endpoint of " + name);
+}
+
+// <cap_mr>: one unmapped copy of each of the MR's frames, read or read-write.
+void grant_mr_frames(Ctx& c, size_t i, const ExtraCap& extra) {
+  const auto& frames = c.sp.mr_frames[extra.source_mr];
+  if (frames.size() != extra.count) {
+    // The validator counted size / page_size slots; the planner must have
+    // made exactly that many frames (a tool bug otherwise).
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-mr-frame-count", file, loc,
+                  "memory region '" + c.plan.mrs[extra.source_mr].name + "' is backed by " +
+                      std::to_string(frames.size()) + " frames, not the " + std::to_string(extra.count) +
+                      " slots its size and page_size give",
+                  "this is a bug in the tool; please report it, and grant another region meanwhile");
+    return;
+  }
+  CapRights r{extra.read, extra.write, false, false};
+  for (size_t k = 0; k < frames.size(); ++k)
+    add_cap(c.sp.pds[i], pd_abi::user_cap_slot(extra.slot + k), frames[k], r, 0,
+            "cspace " + std::to_string(extra.slot + k) + ": frame " + std::to_string(k) + " of " +
+                c.plan.mrs[extra.source_mr].name);
+}
+
+// <untyped>: new untyped objects of the asked size, each aligned to its size
+// (as seL4 retypes them), placed with the other floating objects.
+void grant_untyped(Ctx& c, size_t i, const ExtraCap& extra) {
+  const auto& s = c.in.package->sizes;
+  if (extra.size_bits < s.min_untyped || extra.size_bits > s.max_untyped) {
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("untyped-size-out-of-range", file, loc,
+                  "an untyped of 2^" + std::to_string(extra.size_bits) + " bytes cannot be made: "
+                  "this kernel's untypeds are 2^" + std::to_string(s.min_untyped) + " to 2^" +
+                      std::to_string(s.max_untyped) + " bytes",
+                  "choose a size in that range");
+    return;
+  }
+  for (uint64_t k = 0; k < extra.count; ++k) {
+    uint64_t slot = extra.slot + k;
+    size_t o = add_object(c, ObjType::Untyped, extra.size_bits,
+                          "untyped:" + c.plan.pds[i].name + ":" + std::to_string(slot), i);
+    c.sp.objects[o].grant_loc = extra.loc;
+    add_cap(c.sp.pds[i], pd_abi::user_cap_slot(slot), o, kAll, 0,
+            "cspace " + std::to_string(slot) + ": untyped " + hex(c.sp.objects[o].size()));
+  }
+}
+
+// <cnode>: a new empty CNode, its cap minted so that a CPtr is a slot number.
+void grant_empty_cnode(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+  size_t o = add_object(c, ObjType::CNode, extra.cnode_slot_bits + c.in.package->sizes.slot,
+                        "cnode:" + c.plan.pds[i].name + ":" + std::to_string(extra.slot), i);
+  c.sp.objects[o].cnode_slot_bits = extra.cnode_slot_bits;
+  c.sp.objects[o].grant_loc = extra.loc;
+  add_cap(c.sp.pds[i], pd_abi::user_cap_slot(extra.slot), o, kAll, cnode_cap_data(extra.cnode_slot_bits),
+          at + "empty cnode of " + std::to_string(uint64_t{1} << extra.cnode_slot_bits) + " slots");
+}
+
+// <cap_sched_control>: the core's SchedControl cap (MCS kernels only).
+void grant_sched_control(Ctx& c, size_t i, const ExtraCap& extra) {
+  uint64_t cores = c.in.boot->sched_control.end - c.in.boot->sched_control.start;
+  if (!c.in.package->config.mcs || extra.cpu >= cores) {
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-sched-control-unavailable", file, loc,
+                  !c.in.package->config.mcs
+                      ? std::string("this kernel is not an MCS kernel: it has no SchedControl capability")
+                      : "this kernel has a SchedControl capability for " + std::to_string(cores) +
+                            " core(s); cpu " + std::to_string(extra.cpu) + " is not one of them",
+                  "use a cpu the kernel runs, or remove the <cap_sched_control>");
+    return;
+  }
+  Cap cap;
+  cap.kind = Cap::Kind::SchedControl;
+  cap.slot = pd_abi::user_cap_slot(extra.slot);
+  cap.cpu = extra.cpu;
+  cap.what = "cspace " + std::to_string(extra.slot) + ": sched control of cpu " + std::to_string(extra.cpu);
+  c.sp.pds[i].caps.push_back(cap);
+}
+
+// <cspace> grants. A passive PD's SC is the same object: the initialiser
+// binds it to that PD's notification after init, so the copy names the
+// notification's SC as the manual says.
 void plan_extra_caps(Ctx& c, size_t i) {
   PdObjects& po = c.sp.pds[i];
   for (const ExtraCap& extra : c.plan.pds[i].extra_caps) {
@@ -599,6 +701,18 @@ void plan_extra_caps(Ctx& c, size_t i) {
       case ExtraCap::Kind::VSpace:
         add_cap(po, slot, src.vspace, kAll, 0, at + "vspace of " + name);
         break;
+      case ExtraCap::Kind::CNode:
+        add_cap(po, slot, src.cnode, kAll, cnode_cap_data(pd_abi::kCNodeBits), at + "cnode of " + name);
+        break;
+      case ExtraCap::Kind::Notification:
+        add_cap(po, slot, src.notification, ipc_rights(extra), extra.badge,
+                at + "notification of " + name);
+        break;
+      case ExtraCap::Kind::Endpoint: grant_endpoint(c, i, extra, at); break;
+      case ExtraCap::Kind::MrFrames: grant_mr_frames(c, i, extra); break;
+      case ExtraCap::Kind::Untyped: grant_untyped(c, i, extra); break;
+      case ExtraCap::Kind::EmptyCNode: grant_empty_cnode(c, i, extra, at); break;
+      case ExtraCap::Kind::SchedControl: grant_sched_control(c, i, extra); break;
     }
   }
 }

@@ -41,7 +41,7 @@
 namespace microkit::plan {
 
 enum class ObjType {
-  Untyped,  // padding only: a gap the initialiser retypes and never uses
+  Untyped,  // padding (a gap the initialiser retypes and never uses) or an <untyped> grant
   Tcb,
   SchedContext,
   Reply,
@@ -68,6 +68,7 @@ struct KernelObject {
   size_t untyped = 0;          // Source::Untyped: index into BootResult::untypeds
   std::optional<size_t> pd;    // owner, for the report
   std::optional<size_t> mr;    // MR frames
+  std::optional<Loc> grant_loc;// a <cspace> grant's element (untyped, empty cnode)
   uint64_t size() const { return uint64_t{1} << size_bits; }
 };
 
@@ -78,11 +79,12 @@ struct CapRights {
 
 // A capability the initialiser puts into a PD's CNode.
 struct Cap {
-  enum class Kind { Object, IrqHandler, Smc };
+  enum class Kind { Object, IrqHandler, Smc, SchedControl };
   Kind kind = Kind::Object;
   uint64_t slot = 0;
   size_t object = 0;           // Kind::Object: index into Sel4Plan::objects
   size_t irq = 0;              // Kind::IrqHandler: index into Sel4Plan::irqs
+  uint64_t cpu = 0;            // Kind::SchedControl: the core's SchedControl cap
   CapRights rights;
   uint64_t badge = 0;          // 0 = unbadged
   std::string what;            // for the report, e.g. "ppc 3 -> server"

@@ -1,5 +1,7 @@
 // sel4_report: see sel4_report.h.
 #include "report/sel4_report.h"
+
+#include "report/authority.h"
 #include "support/text.h"
 
 #include <cstdio>
@@ -48,7 +50,8 @@ void pd_caps(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects& 
     std::string obj = c.kind == plan::Cap::Kind::Object ? sp.objects[c.object].name
                     : c.kind == plan::Cap::Kind::IrqHandler
                         ? "irq handler " + std::to_string(sp.irqs[c.irq].irq)
-                        : "smc";
+                    : c.kind == plan::Cap::Kind::SchedControl ? "sched control " + std::to_string(c.cpu)
+                                                              : "smc";
     out += "    " + std::to_string(c.slot) + ": " + c.what + ", " + obj + ", badge " +
            hex(c.badge) + ", " + rights(c.rights) + "\n";
   }
@@ -102,6 +105,7 @@ std::string sel4_report(const plan::Plan& plan, const plan::Sel4Plan& sp,
            std::to_string(sp.mr_frames[m].size()) + " frames of " +
            size_text(plan.mrs[m].page_size) + ", first at " + hex(sp.mr_paddr[m]) + "\n";
   untypeds(out, sp, boot);
+  out += authority_text(authority(plan));
   return out;
 }
 

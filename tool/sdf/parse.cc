@@ -25,11 +25,11 @@
 //                                                   separate digits), or too large
 //   invalid-boolean    the attribute's name         not exactly `true` or `false`
 //   invalid-value      the attribute's name         a malformed enum or structured value: perms,
-//                                                   trigger, polarity, pcidev, peripheral_id,
+//                                                   rights (of a <cspace> grant), trigger, polarity, pcidev, peripheral_id,
 //                                                   prefill_bootinfo, schedule duration
 //   duplicate-element  the second element           an element allowed once appears again
 //                                                   (program_image, cspace, virtual_machine,
-//                                                   domains, domain_schedule); its contents
+//                                                   domains, domain_schedule, free_slots); its contents
 //                                                   are skipped
 //   missing-element    the parent element           a required child is absent (program_image,
 //                                                   vcpu, domain) or a <channel> has other than
@@ -50,6 +50,7 @@
 // schedule duration (schedule-duration-zero), and every range limit.
 #include "sdf/parse.h"
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <span>
@@ -88,8 +89,19 @@ constexpr std::array<std::string_view, 9> kIrqAnyAttrs{
 constexpr std::array<std::string_view, 5> kIoPortAttrs{"id", "addr", "size", "setvar_id",
                                                        "setvar_addr"};
 constexpr std::array<std::string_view, 2> kSetVarAttrs{"symbol", "region_paddr"};
-constexpr std::array<std::string_view, 3> kCspaceChildren{"cap_tcb", "cap_sc", "cap_vspace"};
-constexpr std::array<std::string_view, 2> kCapAttrs{"slot", "pd"};
+constexpr std::array<std::string_view, 11> kCspaceChildren{
+    "cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",         "cap_notification", "cap_endpoint",
+    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "free_slots"};
+constexpr std::array<std::string_view, 4> kCapAttrs{"slot", "pd", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 6> kIpcCapAttrs{"slot",  "pd",   "rights",
+                                                       "badge", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 5> kMrCapAttrs{"slot", "mr", "perms", "name",
+                                                      "setvar_slot"};
+constexpr std::array<std::string_view, 5> kUntypedAttrs{"slot", "size", "count", "name",
+                                                        "setvar_slot"};
+constexpr std::array<std::string_view, 4> kCNodeAttrs{"slot", "slots", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 2> kFreeSlotsAttrs{"count", "setvar_first"};
+constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
 constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
@@ -114,7 +126,7 @@ constexpr unsigned kMaxPdDepth = 64;
 // Where an element may appear, for hints about elements put in the wrong
 // place; "" for <system> (the root) and for names the SDF does not know.
 std::string_view home_of(std::string_view element) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kHomes{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 30> kHomes{{
       {"protection_domain", "<system> or another <protection_domain>"},
       {"memory_region", "<system>"},
       {"channel", "<system>"},
@@ -131,6 +143,14 @@ std::string_view home_of(std::string_view element) {
       {"cap_tcb", "<cspace>"},
       {"cap_sc", "<cspace>"},
       {"cap_vspace", "<cspace>"},
+      {"cap_cnode", "<cspace>"},
+      {"cap_notification", "<cspace>"},
+      {"cap_endpoint", "<cspace>"},
+      {"cap_mr", "<cspace>"},
+      {"untyped", "<cspace>"},
+      {"cnode", "<cspace>"},
+      {"free_slots", "<cspace>"},
+      {"cap_sched_control", "<cspace>"},
       {"end", "<channel>"},
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
@@ -213,8 +233,10 @@ class Walker {
   void irq_form(Irq& q, const XmlNode& n);
   IoPort ioport(const XmlNode& n);
   SetVar setvar(const XmlNode& n);
-  void cspace(const XmlNode& n, std::vector<Cap>& caps);
+  void cspace(const XmlNode& n, ProtectionDomain& pd);
   Cap cap(const XmlNode& n, Cap::Kind kind);
+  void cap_rights(const XmlNode& n, Cap::Rights& out);
+  FreeSlots free_slots(const XmlNode& n);
   VirtualMachine virtual_machine(const XmlNode& n);
   Vcpu vcpu(const XmlNode& n);
   MemoryRegion memory_region(const XmlNode& n);
@@ -558,7 +580,7 @@ void Walker::pd_children(size_t index, const XmlNode& n, unsigned depth) {
         continue;
       }
       pd().cspace_loc = child.loc;
-      cspace(child, pd().caps);
+      cspace(child, pd());
     } else if (child.name == "virtual_machine") {
       if (pd().vm)
         duplicate(n, child, pd().vm->loc);
@@ -694,30 +716,103 @@ SetVar Walker::setvar(const XmlNode& n) {
   return s;
 }
 
-void Walker::cspace(const XmlNode& n, std::vector<Cap>& caps) {
+// The element name of each kind of grant, in Cap::Kind order.
+constexpr std::array<std::string_view, 10> kCapElements{
+    "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control"};
+
+void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
   check_attributes(n, kNone, {});
   for (uint32_t c : n.children) {
     const XmlNode& child = node(c);
-    if (child.name == "cap_tcb")
-      caps.push_back(cap(child, Cap::Kind::Tcb));
-    else if (child.name == "cap_sc")
-      caps.push_back(cap(child, Cap::Kind::Sc));
-    else if (child.name == "cap_vspace")
-      caps.push_back(cap(child, Cap::Kind::VSpace));
-    else
+    if (child.name == "free_slots") {
+      if (pd.free_slots) {
+        duplicate(n, child, pd.free_slots->loc);
+        continue;
+      }
+      pd.free_slots = free_slots(child);
+      continue;
+    }
+    auto it = std::find(kCapElements.begin(), kCapElements.end(), child.name);
+    if (it == kCapElements.end()) {
       unknown_element(n, child, kCspaceChildren);
+      continue;
+    }
+    pd.caps.push_back(cap(child, static_cast<Cap::Kind>(it - kCapElements.begin())));
+  }
+}
+
+Names cap_attrs(Cap::Kind kind) {
+  switch (kind) {
+    case Cap::Kind::Notification:
+    case Cap::Kind::Endpoint: return kIpcCapAttrs;
+    case Cap::Kind::MrFrames: return kMrCapAttrs;
+    case Cap::Kind::Untyped: return kUntypedAttrs;
+    case Cap::Kind::EmptyCNode: return kCNodeAttrs;
+    case Cap::Kind::SchedControl: return kSchedControlAttrs;
+    default: return kCapAttrs;
   }
 }
 
 Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
   Cap c;
   c.kind = kind;
-  begin(c, n, kCapAttrs);
+  begin(c, n, cap_attrs(kind));
   required_number(n, "slot", c.slot);
-  c.pd = required_string(n, "pd");
+  c.name = optional_string(n, "name");
+  c.setvar_slot = optional_string(n, "setvar_slot");
+  switch (kind) {
+    case Cap::Kind::MrFrames:
+      c.mr = required_string(n, "mr");
+      perms(n, false, false, c.perms);
+      break;
+    case Cap::Kind::Untyped:
+      required_number(n, "size", c.size);
+      optional_number(n, "count", c.count);
+      break;
+    case Cap::Kind::EmptyCNode: required_number(n, "slots", c.cnode_slots); break;
+    case Cap::Kind::SchedControl: optional_number(n, "cpu", c.cpu); break;
+    case Cap::Kind::Notification:
+    case Cap::Kind::Endpoint:
+      cap_rights(n, c.rights);
+      optional_number(n, "badge", c.badge);
+      c.pd = required_string(n, "pd");
+      break;
+    default: c.pd = required_string(n, "pd"); break;
+  }
   no_children(n);
   return c;
+}
+
+// rights="rwg": seL4's read (receive, wait), write (send, signal) and grant.
+void Walker::cap_rights(const XmlNode& n, Cap::Rights& out) {
+  const XmlAttr* a = find(n, "rights");
+  if (!a) return;
+  std::string hint = "write a combination of r (receive/wait), w (send/signal) and g (grant), "
+                     "e.g. \"w\"";
+  Cap::Rights r{false, false, false};
+  for (char ch : a->value) {
+    bool* flag = ch == 'r' ? &r.read : ch == 'w' ? &r.write : ch == 'g' ? &r.grant : nullptr;
+    if (!flag) {
+      std::string what = static_cast<unsigned char>(ch) < 0x80 ? "`" + std::string(1, ch) + "`"
+                                                               : "a non-ASCII character";
+      return invalid_value(n, *a, what + " is not one of r, w and g", hint);
+    }
+    if (*flag) return invalid_value(n, *a, "`" + std::string(1, ch) + "` appears twice", hint);
+    *flag = true;
+  }
+  if (a->value.empty()) return invalid_value(n, *a, "no right is given", hint);
+  out = r;
+}
+
+FreeSlots Walker::free_slots(const XmlNode& n) {
+  FreeSlots f;
+  begin(f, n, kFreeSlotsAttrs);
+  required_number(n, "count", f.count);
+  f.setvar_first = optional_string(n, "setvar_first");
+  no_children(n);
+  return f;
 }
 
 VirtualMachine Walker::virtual_machine(const XmlNode& n) {

@@ -96,11 +96,73 @@ struct SetVar : Element {
   std::string region_paddr;  // name of a memory region
 };
 
+// One grant inside <cspace> (docs/cspace.md). The official elements
+// (cap_tcb, cap_sc, cap_vspace) name a PD; the others name a PD, an MR or
+// nothing (untyped memory and empty CNodes are new objects).
 struct Cap : Element {
-  enum class Kind { Tcb, Sc, VSpace };
+  enum class Kind {
+    Tcb,           // <cap_tcb pd>
+    Sc,            // <cap_sc pd>
+    VSpace,        // <cap_vspace pd>
+    CNode,         // <cap_cnode pd>: that PD's CSpace root
+    Notification,  // <cap_notification pd rights badge>
+    Endpoint,      // <cap_endpoint pd rights badge>
+    MrFrames,      // <cap_mr mr perms>: one slot per page of the MR
+    Untyped,       // <untyped size count>: new untyped memory, count slots
+    EmptyCNode,    // <cnode slots>: a new empty CNode of `cnode_slots` slots
+    SchedControl,  // <cap_sched_control cpu>: configures scheduling contexts on that core
+  };
+  struct Rights {
+    bool read = false, write = true, grant = false;  // seL4 r/w/g; default: send only
+    friend bool operator==(const Rights&, const Rights&) = default;
+  };
   Kind kind = Kind::Tcb;
   uint64_t slot = 0;
-  std::string pd;
+  std::string pd;                   // Tcb, Sc, VSpace, CNode, Notification, Endpoint
+  std::string mr;                   // MrFrames
+  std::optional<std::string> name;  // the constant's name in the generated header
+  Rights rights;                    // Notification, Endpoint
+  uint64_t badge = 0;               // Notification, Endpoint; 0 = unbadged
+  Perms perms{true, false, false};  // MrFrames: r or rw (read-only unless asked)
+  uint64_t size = 0;                // Untyped: bytes, a power of two
+  uint64_t count = 1;               // Untyped: how many of that size
+  uint64_t cnode_slots = 0;         // EmptyCNode: a power of two
+  uint64_t cpu = 0;                 // SchedControl
+  std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
+};
+
+// The grant's name in the generated header: its `name`, else one made of
+// its kind and source ("tcb_alpha", "mr_buffer", "untyped_12").
+// Characters a C identifier cannot hold become '_'.
+inline std::string default_cap_name(const Cap& cap);
+inline std::string cap_name(const Cap& cap) {
+  if (cap.name) return *cap.name;
+  std::string s = default_cap_name(cap);
+  for (char& ch : s)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) ch = '_';
+  return s;
+}
+inline std::string default_cap_name(const Cap& cap) {
+  switch (cap.kind) {
+    case Cap::Kind::Tcb: return "tcb_" + cap.pd;
+    case Cap::Kind::Sc: return "sc_" + cap.pd;
+    case Cap::Kind::VSpace: return "vspace_" + cap.pd;
+    case Cap::Kind::CNode: return "cnode_" + cap.pd;
+    case Cap::Kind::Notification: return "notification_" + cap.pd;
+    case Cap::Kind::Endpoint: return "endpoint_" + cap.pd;
+    case Cap::Kind::MrFrames: return "mr_" + cap.mr;
+    case Cap::Kind::Untyped: return "untyped_" + std::to_string(cap.slot);
+    case Cap::Kind::EmptyCNode: return "cnode_" + std::to_string(cap.slot);
+    case Cap::Kind::SchedControl: return "sched_control_" + std::to_string(cap.cpu);
+  }
+  return {};
+}
+
+// <free_slots count>: a promise of `count` empty slots in the PD's CSpace
+// root (the slots after everything the tool puts there).
+struct FreeSlots : Element {
+  uint64_t count = 0;
+  std::optional<std::string> setvar_first;  // symbol patched with the first free cptr
 };
 
 struct ProgramImage : Element {
@@ -145,6 +207,7 @@ struct ProtectionDomain : Element {
   std::vector<SetVar> setvars;
   std::vector<IoPort> ioports;
   std::vector<Cap> caps;          // from <cspace>
+  std::optional<FreeSlots> free_slots;  // <cspace><free_slots/>
   std::optional<Loc> cspace_loc;  // where <cspace> was, if present
   std::optional<VirtualMachine> vm;
 

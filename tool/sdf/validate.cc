@@ -33,7 +33,16 @@
 //   E unknown-pd                   channel end or cap names no PD
 //   E cap-slot-reserved            cspace slot 0 belongs to the tool
 //   E cap-slot-too-high            cspace slot above the runtime's table
-//   E duplicate-cap-slot
+//   E duplicate-cap-slot           two grants (or one grant's range) share a slot
+//   E cap-rights-not-applicable    rights="g" on a notification (it has no grant right)
+//   E cap-mr-needs-size            <cap_mr> of an MR sized only by its prefill file
+//   E untyped-size-not-power-of-two
+//   E untyped-count-zero
+//   E cnode-slots-invalid          <cnode slots> not a power of two of at least 2
+//   E cap-name-invalid             name is not a C identifier
+//   E duplicate-cap-name           two grants of one PD with one name
+//   E free-slots-too-many          <free_slots count> above what the CSpace root has left
+//   E cspace-not-on-host           any <cspace> content on the host platform
 // memory (validate_memory.cc)
 //   E unsupported-page-size        page_size not one of the board's
 //   E missing-mr-size              no size and nothing to size it from

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "board/board.h"
+#include "runtime/shared/pd_abi.h"
 #include "sdf/system_description.h"
 #include "support/diagnostics.h"
 #include "support/text.h"
@@ -24,6 +25,9 @@ namespace microkit::sdf::detail {
 // libmicrokit's data layout, the same on every target).
 inline constexpr size_t kMaxNameLength = 63;      // names live in a 64-byte, NUL-terminated buffer
 inline constexpr uint64_t kMaxCapSlot = 127;      // extra CSpace slots are 1..127; 0 is the tool's
+// Slots of a PD's CSpace root after every table the tool fills: what
+// <free_slots> can promise (runtime/shared/pd_abi.h).
+inline constexpr uint64_t kFreeSlotCount = MICROKIT_PD_CNODE_SLOTS - MICROKIT_PD_SLOTS_END;
 inline constexpr uint64_t kX86IoPortEnd = 0x10000;         // x86 port space is 16 bits
 inline constexpr uint64_t kX86IoVirtualEnd = 1ull << 39;  // IOMMU address spaces are 39 bits
 

@@ -88,6 +88,8 @@ std::unordered_set<std::string_view> used_mr_names(const SystemDescription& sd) 
   for (const auto& pd : sd.pds) {
     for (const auto& m : pd.maps) used.insert(m.mr);
     for (const auto& s : pd.setvars) used.insert(s.region_paddr);
+    for (const auto& cap : pd.caps)
+      if (cap.kind == Cap::Kind::MrFrames) used.insert(cap.mr);
     if (pd.vm)
       for (const auto& m : pd.vm->maps) used.insert(m.mr);
   }

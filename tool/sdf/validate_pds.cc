@@ -1,8 +1,10 @@
 // Protection-domain rules: scheduling, stack, cpu, children, virtual
 // machines and extra CSpace capabilities.
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 
+#include "sdf/memory_region_rules.h"
 #include "sdf/validate_context.h"
 
 namespace microkit::sdf::detail {
@@ -240,41 +242,153 @@ void check_virtual_machines(Context& cx) {
   }
 }
 
+namespace {
+
+bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+bool is_c_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+  });
+}
+
+bool names_a_pd(Cap::Kind k) {
+  return k != Cap::Kind::MrFrames && k != Cap::Kind::Untyped && k != Cap::Kind::EmptyCNode &&
+         k != Cap::Kind::SchedControl;
+}
+
+// How many consecutive slots a grant takes: one per untyped, one per page of
+// an MR, else one. 0 when the size is unknown (an error reported elsewhere).
+uint64_t slots_taken(Context& cx, const Cap& cap) {
+  if (cap.kind == Cap::Kind::Untyped) return cap.count;
+  if (cap.kind != Cap::Kind::MrFrames) return 1;
+  const MemoryRegion* mr = cx.mr(cap.mr);
+  if (!mr || !mr->size) return 0;
+  // The planner keeps the declared page size for MRs granted as frames.
+  uint64_t page = declared_page_size(*mr, cx.board);
+  return page ? *mr->size / page : 0;
+}
+
+void check_cap_source(Context& cx, const Cap& cap) {
+  if (names_a_pd(cap.kind) && !cx.pd(cap.pd)) {
+    cx.error("unknown-pd", cap.at("pd"),
+             "no protection domain is named '" + cap.pd + "'" + cx.suggest_pd(cap.pd),
+             "name one of the system's protection domains");
+  }
+  if (cap.kind == Cap::Kind::MrFrames) {
+    const MemoryRegion* mr = cx.mapped_mr(cap.mr, cap.at("mr"));
+    if (mr && !mr->size)
+      cx.error("cap-mr-needs-size", cap.at("mr"),
+               "<cap_mr> of memory region '" + cap.mr + "': the region has no size attribute, so "
+               "the number of frames (one slot each) is not known from the system file",
+               "give the memory region an explicit size");
+  }
+  if (cap.kind == Cap::Kind::SchedControl && cap.cpu >= cx.config.cpus)
+    cx.error("cpu-out-of-range", cap.at("cpu"),
+             "<cap_sched_control> for cpu " + std::to_string(cap.cpu) + ", but configuration '" +
+                 cx.config.name + "' has " + std::to_string(cx.config.cpus) + " core(s)",
+             "use a cpu below " + std::to_string(cx.config.cpus));
+  if (cap.kind == Cap::Kind::Notification && cap.rights.grant)
+    cx.error("cap-rights-not-applicable", cap.at("rights"),
+             "a notification has no grant right", "use rights \"w\" (signal), \"r\" (wait) or \"rw\"");
+}
+
+void check_cap_sizes(Context& cx, const Cap& cap) {
+  if (cap.kind == Cap::Kind::Untyped) {
+    if (!is_power_of_two(cap.size))
+      cx.error("untyped-size-not-power-of-two", cap.at("size"),
+               "untyped size " + hex(cap.size) + " is not a power of two (seL4 untypeds are 2^n bytes)",
+               "use a power of two, e.g. 0x100000 for 1 MiB; ask for several with count=\"...\"");
+    if (cap.count == 0)
+      cx.error("untyped-count-zero", cap.at("count"), "an <untyped> grant of count 0 grants nothing",
+               "use a count of at least 1, or remove the element");
+  }
+  if (cap.kind == Cap::Kind::EmptyCNode && (!is_power_of_two(cap.cnode_slots) || cap.cnode_slots < 2))
+    cx.error("cnode-slots-invalid", cap.at("slots"),
+             "a CNode of " + std::to_string(cap.cnode_slots) + " slots cannot exist: seL4 CNodes have "
+             "2^n slots, at least 2",
+             "use a power of two such as 64 or 256");
+  if (cap.name && !is_c_identifier(*cap.name))
+    cx.error("cap-name-invalid", cap.at("name"),
+             "'" + *cap.name + "' cannot be the name of a constant in the generated header",
+             "use letters, digits and '_', not starting with a digit");
+}
+
+// Every slot of the grant's range inside 1..kMaxCapSlot and used once.
+void check_cap_slots(Context& cx, const ProtectionDomain& pd, const Cap& cap,
+                     std::unordered_map<uint64_t, Loc>& slots) {
+  uint64_t n = slots_taken(cx, cap);
+  std::string range = n > 1 ? "s " + std::to_string(cap.slot) + ".." + std::to_string(cap.slot + n - 1)
+                            : " " + std::to_string(cap.slot);
+  if (cap.slot == 0) {
+    cx.error("cap-slot-reserved", cap.at("slot"), "cspace slot 0 is reserved for the tool",
+             "use a slot between 1 and " + std::to_string(kMaxCapSlot));
+    return;
+  }
+  if (cap.slot > kMaxCapSlot || (n > 0 && n - 1 > kMaxCapSlot - cap.slot)) {
+    cx.error("cap-slot-too-high", cap.at("slot"),
+             "cspace slot" + range + (n > 1 ? " reach" : " is") + " above the maximum " +
+                 std::to_string(kMaxCapSlot),
+             "use slots between 1 and " + std::to_string(kMaxCapSlot) +
+                 (n > 1 ? " (this grant takes " + std::to_string(n) + " consecutive slots)" : ""));
+    return;
+  }
+  for (uint64_t s = cap.slot; s < cap.slot + n; ++s) {
+    auto [it, inserted] = slots.emplace(s, cap.at("slot"));
+    if (inserted) continue;
+    cx.error("duplicate-cap-slot", cap.at("slot"),
+             "cspace slot " + std::to_string(s) + " of '" + pd.name + "' is used twice",
+             "give each capability its own slot" +
+                 std::string(n > 1 ? " (this grant takes slot" + range + ")" : ""));
+    cx.note(it->second, "first used here");
+    return;
+  }
+}
+
+void check_free_slots(Context& cx, const FreeSlots& f) {
+  if (f.count <= kFreeSlotCount) return;
+  cx.error("free-slots-too-many", f.at("count"),
+           "a protection domain's CSpace root has " + std::to_string(kFreeSlotCount) +
+               " free slots after the tool's tables; " + std::to_string(f.count) + " were asked for",
+           "ask for at most " + std::to_string(kFreeSlotCount) +
+               ", or grant an empty <cnode> of the size you need");
+}
+
+void refuse_on_host(Context& cx, const ProtectionDomain& pd) {
+  // Host PDs are Linux processes with no seL4 capabilities: a copy of a
+  // cap would have nothing to act on (docs/host-platform.md).
+  Loc at = pd.cspace_loc.value_or(pd.caps.empty() ? pd.free_slots->loc : pd.caps.front().loc);
+  cx.error("cspace-not-on-host", at,
+           "<cspace> of protection domain '" + pd.name +
+               "': the host platform has no seL4 capabilities to give a PD "
+               "(cap_tcb, cap_sc, cap_vspace, cap_cnode, cap_notification, cap_endpoint, cap_mr, "
+               "untyped, cnode, cap_sched_control, free_slots)",
+           "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
+           "or leave the <cspace> out of the system file you run on the host");
+}
+
+}  // namespace
+
 void check_cspaces(Context& cx) {
   for (const auto& pd : cx.sd.pds) {
-    // Host PDs are Linux processes with no seL4 capabilities: a copy of a
-    // TCB, SC or VSpace cap would have nothing to act on (docs/host-platform.md).
-    if (!pd.caps.empty() && cx.board.arch == board::Arch::Host) {
-      cx.error("cspace-not-on-host", pd.cspace_loc.value_or(pd.caps.front().loc),
-               "<cspace> of protection domain '" + pd.name +
-                   "': the host platform has no seL4 capabilities to give a PD "
-                   "(cap_tcb, cap_sc, cap_vspace)",
-               "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
-               "or leave the <cspace> out of the system file you run on the host");
-    }
+    if ((!pd.caps.empty() || pd.free_slots) && cx.board.arch == board::Arch::Host)
+      refuse_on_host(cx, pd);
     std::unordered_map<uint64_t, Loc> slots;
+    std::unordered_map<std::string, Loc> names;
     for (const Cap& cap : pd.caps) {
-      if (!cx.pd(cap.pd)) {
-        cx.error("unknown-pd", cap.at("pd"),
-                 "no protection domain is named '" + cap.pd + "'" + cx.suggest_pd(cap.pd),
-                 "name one of the system's protection domains");
-      }
-      if (cap.slot == 0) {
-        cx.error("cap-slot-reserved", cap.at("slot"), "cspace slot 0 is reserved for the tool",
-                 "use a slot between 1 and " + std::to_string(kMaxCapSlot));
-      } else if (cap.slot > kMaxCapSlot) {
-        cx.error("cap-slot-too-high", cap.at("slot"),
-                 "cspace slot " + std::to_string(cap.slot) + " is above the maximum " +
-                     std::to_string(kMaxCapSlot),
-                 "use a slot between 1 and " + std::to_string(kMaxCapSlot));
-      }
-      auto [it, inserted] = slots.emplace(cap.slot, cap.at("slot"));
+      check_cap_source(cx, cap);
+      check_cap_sizes(cx, cap);
+      check_cap_slots(cx, pd, cap, slots);
+      auto [it, inserted] = names.emplace(cap_name(cap), cap.loc);
       if (inserted) continue;
-      cx.error("duplicate-cap-slot", cap.at("slot"),
-               "cspace slot " + std::to_string(cap.slot) + " of '" + pd.name + "' is used twice",
-               "give each capability its own slot");
-      cx.note(it->second, "first used here");
+      cx.error("duplicate-cap-name", cap.has("name") ? cap.at("name") : cap.loc,
+               "protection domain '" + pd.name + "' has two grants named '" + it->first +
+                   "' (the name of their constant in the generated header)",
+               "give one of them another name=\"...\"");
+      cx.note(it->second, "the other one is here");
     }
+    if (pd.free_slots) check_free_slots(cx, *pd.free_slots);
   }
 }
 

@@ -458,15 +458,16 @@ TEST_F(Validate, VmSchedulingOnAarch64AndNotOnX86) {
 TEST_F(Validate, CapRules) {
   size_t p = add_pd("p");
   add_pd("q");
-  auto cap = [&](uint64_t slot, const char* pd) {
+  auto cap = [&](uint64_t slot, const char* pd, Cap::Kind kind = Cap::Kind::Tcb) {
     Cap c = mark(Cap{}, {"slot", "pd"});
+    c.kind = kind;  // distinct kinds: distinct default names
     c.slot = slot;
     c.pd = pd;
     sd.pds[p].caps.push_back(c);
   };
   cap(1, "q");
-  cap(0, "q");
-  cap(128, "q");
+  cap(0, "q", Cap::Kind::Sc);
+  cap(128, "q", Cap::Kind::VSpace);
   cap(1, "p");
   cap(2, "qq");
   run();

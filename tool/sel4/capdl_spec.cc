@@ -247,10 +247,15 @@ void fill_cspace(Builder& b, size_t pd) {
     switch (c.kind) {
       case plan::Cap::Kind::IrqHandler: cap = cap_to(b, b.irq_id[c.irq]); break;
       case plan::Cap::Kind::Smc: cap = cap_to(b, *b.smc_id); break;
+      case plan::Cap::Kind::SchedControl: continue;  // refused before (driver: capdl_can_describe)
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);
         cap.badge = c.badge;
+        if (cap.kind == CapKind::CNode) {  // a granted CNode: the Mint's word is its guard (cspace.md)
+          cap.guard_size = uint8_t(c.badge & 0x3f);
+          cap.badge = 0;
+        }
         break;
     }
     slots.push_back({uint32_t(c.slot), cap});

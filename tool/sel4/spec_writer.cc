@@ -250,14 +250,23 @@ void emit_cspace(Writer& w, size_t pd) {
   for (const plan::Cap& cap : po.caps) {
     switch (cap.kind) {
       case plan::Cap::Kind::IrqHandler: emit_irq(w, pd, cap); break;
+      case plan::Cap::Kind::SchedControl:
+        emit_copy(w, is::StepKind::Copy, w.in.boot->sched_control.start + cap.cpu, cnode, cap.slot,
+                  pd_abi::kCNodeBits, is::kRightsAll, 0);
+        break;
       case plan::Cap::Kind::Smc:
         emit_copy(w, is::StepKind::Copy, kSmcCap, cnode, cap.slot, pd_abi::kCNodeBits,
                   is::kRightsAll, 0);
         break;
-      case plan::Cap::Kind::Object:
-        emit_copy(w, cap.badge ? is::StepKind::Mint : is::StepKind::Copy, w.slot_of[cap.object],
-                  cnode, cap.slot, pd_abi::kCNodeBits, rights_mask(cap.rights), cap.badge);
+      case plan::Cap::Kind::Object: {
+        // A prefilled MR's frames (granted by <cap_mr>) are the boot image's.
+        const KernelObject& o = w.in.sel4->objects[cap.object];
+        uint64_t src = o.source == KernelObject::Source::UserImage ? user_image_slot(w, o)
+                                                                    : w.slot_of[cap.object];
+        emit_copy(w, cap.badge ? is::StepKind::Mint : is::StepKind::Copy, src, cnode, cap.slot,
+                  pd_abi::kCNodeBits, rights_mask(cap.rights), cap.badge);
         break;
+      }
     }
   }
 }

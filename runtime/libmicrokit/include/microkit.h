@@ -193,6 +193,17 @@ void microkit_internal_crash(seL4_Error err);
 /* The CPtr of <cspace> slot `slot` (1..MICROKIT_MAX_USER_CAPS-1), else seL4_CapNull. */
 seL4_CPtr microkit_cspace_root_slot_to_cptr(seL4_Word slot);
 
+/* The PD's CSpace root as seL4 calls address it (docs/cspace.md): a CPtr is
+ * a slot number, resolved with MICROKIT_CSPACE_DEPTH bits (the root CNode's
+ * guard covers the bits above its MICROKIT_PD_CNODE_BITS). The tool never
+ * puts a cap at or above MICROKIT_CSPACE_FIRST_FREE_SLOT. */
+#define MICROKIT_CSPACE_DEPTH 64u
+#define MICROKIT_CSPACE_ROOT_SLOTS MICROKIT_PD_CNODE_SLOTS
+#define MICROKIT_CSPACE_FIRST_FREE_SLOT MICROKIT_PD_SLOTS_END
+/* The CPtr of the PD's own CSpace root CNode when its <cspace> grants it
+ * (<cap_cnode pd="this PD">), else seL4_CapNull; written by the tool. */
+extern seL4_CPtr microkit_cspace_cnode;
+
 #if defined(CONFIG_ARM_HYPERVISOR_SUPPORT)
 void microkit_vcpu_restart(microkit_child vcpu, seL4_Word entry_point);
 void microkit_vcpu_stop(microkit_child vcpu);

@@ -95,6 +95,10 @@ seL4_CPtr microkit_cspace_root_slot_to_cptr(seL4_Word slot) {
   return MICROKIT_PD_BASE_USER_CAPS + slot;
 }
 
+// Patched by the tool when the PD's <cspace> grants its own CNode
+// (docs/cspace.md); in .data so that the patch lands in file bytes.
+__attribute__((section(".data.microkit_patched"), used)) seL4_CPtr microkit_cspace_cnode = seL4_CapNull;
+
 void microkit_internal_crash(seL4_Error err) {
   // A store to address `err`: the fault handler sees the error as the
   // fault address. Volatile so the compiler keeps the store.

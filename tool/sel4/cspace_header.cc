@@ -1,0 +1,92 @@
+// Per-PD CSpace header (see cspace_header.h).
+#include "sel4/cspace_header.h"
+
+#include "runtime/shared/pd_abi.h"
+
+namespace microkit::sel4 {
+namespace {
+
+std::string c_name(const std::string& s) {
+  std::string out = s;
+  for (char& ch : out)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) ch = '_';
+  return out;
+}
+
+std::string upper(std::string s) {
+  for (char& ch : s)
+    if (ch >= 'a' && ch <= 'z') ch = char(ch - 'a' + 'A');
+  return s;
+}
+
+std::string define(const std::string& name, uint64_t value, const std::string& comment = {}) {
+  std::string line = "#define " + name + " " + std::to_string(value) + "u";
+  if (!comment.empty()) line += " /* " + comment + " */";
+  return line + "\n";
+}
+
+const char* kind_label(plan::ExtraCap::Kind k) {
+  using K = plan::ExtraCap::Kind;
+  switch (k) {
+    case K::Tcb: return "cap_tcb";
+    case K::Sc: return "cap_sc";
+    case K::VSpace: return "cap_vspace";
+    case K::CNode: return "cap_cnode";
+    case K::Notification: return "cap_notification";
+    case K::Endpoint: return "cap_endpoint";
+    case K::MrFrames: return "cap_mr";
+    case K::Untyped: return "untyped";
+    case K::EmptyCNode: return "cnode";
+    case K::SchedControl: return "cap_sched_control";
+  }
+  return "?";
+}
+
+std::string source_of(const plan::Plan& plan, const plan::ExtraCap& e) {
+  using K = plan::ExtraCap::Kind;
+  if (e.kind == K::MrFrames) return " of memory region '" + plan.mrs[e.source_mr].name + "'";
+  if (e.kind == K::SchedControl) return " of cpu " + std::to_string(e.cpu);
+  if (e.kind == K::Untyped || e.kind == K::EmptyCNode) return "";
+  return " of '" + plan.pds[e.source_pd].name + "'";
+}
+
+// One grant: its CPtr, and for ranges and new objects their shape.
+std::string grant_lines(const plan::Plan& plan, const plan::ExtraCap& e) {
+  using K = plan::ExtraCap::Kind;
+  std::string name = "MICROKIT_CAP_" + upper(c_name(e.name));
+  std::string out = define(name, pd_abi::user_cap_slot(e.slot),
+                           std::string(kind_label(e.kind)) + source_of(plan, e) + ", slot " +
+                               std::to_string(e.slot));
+  if (e.kind == K::Untyped || e.kind == K::MrFrames) out += define(name + "_COUNT", e.count);
+  if (e.kind == K::Untyped) out += define(name + "_SIZE_BITS", e.size_bits);
+  if (e.kind == K::EmptyCNode) {
+    out += define(name + "_SLOTS", uint64_t{1} << e.cnode_slot_bits);
+    out += define(name + "_DEPTH", 64, "a CPtr into it is a slot number");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string cspace_header_name(const std::string& pd_name) { return c_name(pd_name) + "_cspace.h"; }
+
+std::string cspace_header(const plan::Plan& plan, size_t pd, const std::string& system) {
+  const plan::Pd& p = plan.pds[pd];
+  std::string guard = "MICROKIT_CSPACE_" + upper(c_name(p.name)) + "_H";
+  std::string out = "/* CSpace of protection domain '" + p.name + "' (" + system +
+                    "), written by microkit: do not edit.\n"
+                    " * Every CPtr is a slot of the PD's CSpace root, resolved with\n"
+                    " * MICROKIT_CSPACE_DEPTH bits (docs/cspace.md). */\n"
+                    "#ifndef " + guard + "\n#define " + guard + "\n\n";
+  out += define("MICROKIT_CSPACE_DEPTH", 64, "bits to resolve a CPtr of the CSpace root");
+  out += define("MICROKIT_CSPACE_FIRST_FREE", MICROKIT_PD_SLOTS_END,
+                "the tool never puts a cap at or above this slot");
+  out += define("MICROKIT_CSPACE_FREE_COUNT",
+                p.free_slots ? p.free_slots : MICROKIT_PD_CNODE_SLOTS - MICROKIT_PD_SLOTS_END,
+                p.free_slots ? "as <free_slots> asked" : "all slots after the tool's");
+  if (!p.extra_caps.empty()) out += "\n";
+  for (const auto& e : p.extra_caps) out += grant_lines(plan, e);
+  return out + "\n#endif\n";
+}
+
+}  // namespace microkit::sel4
