@@ -157,8 +157,20 @@ void name_thread(const uint8_t* bytes, const spec::SpecHeader& h, const spec::St
 }
 
 // Step 4: decode then invoke, in order.
-void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b) {
+// The index of the first domain schedule step, or step_count without one.
+uint64_t first_schedule_step(const uint8_t* bytes, const spec::SpecHeader& h) {
   for (uint64_t n = 0; n < h.step_count; ++n) {
+    uint32_t kind = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize).kind;
+    if (kind == uint32_t(spec::StepKind::DomainScheduleConfigure) ||
+        kind == uint32_t(spec::StepKind::DomainScheduleSetStart))
+      return n;
+  }
+  return h.step_count;
+}
+
+void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, uint64_t first,
+               uint64_t end) {
+  for (uint64_t n = first; n < end; ++n) {
     auto step = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize);
     const char* why = check_step(step, b);
     if (why == nullptr) why = check_step_in_spec(step, h);
@@ -266,9 +278,14 @@ void put_fault(seL4_MessageInfo_t tag) {
   print::put(" steps for ");
   print::dec(h.pd_count);
   print::put(" PDs\n");
-  run_steps(bytes, h, b);
+  // The domain schedule's steps come last (the tool puts them there): once
+  // it runs, this task has only domain 0's slots, and a line printed then
+  // would be cut by the other domains' output. So the line comes first.
+  uint64_t schedule = first_schedule_step(bytes, h);
+  run_steps(bytes, h, b, 0, schedule);
   print::line_start();
   print::put("all steps done\n");
+  run_steps(bytes, h, b, schedule, h.step_count);
   if (h.fault_ep_slot == 0) stop();
   serve_faults(bytes, h);
 }
