@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "runtime/shared/pd_abi.h"
+#include "support/text.h"
 
 namespace microkit::plan {
 namespace {
@@ -24,16 +25,6 @@ uint32_t log2_of(uint64_t v) {
   uint32_t b = 0;
   while ((uint64_t{1} << b) < v) ++b;
   return b;
-}
-
-std::string hex(uint64_t v) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), d[v & 15]);
-    v >>= 4;
-  } while (v);
-  return "0x" + s;
 }
 
 struct Interval {

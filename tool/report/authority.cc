@@ -4,19 +4,10 @@
 #include <algorithm>
 
 #include "board/json_text.h"
+#include "support/text.h"
 
 namespace microkit::report {
 namespace {
-
-std::string hex(uint64_t v) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), d[v & 15]);
-    v >>= 4;
-  } while (v);
-  return "0x" + s;
-}
 
 void add(PdAuthority& a, const std::string& pd, std::string what) {
   auto& list = a.pds[pd];
