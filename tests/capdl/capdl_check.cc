@@ -19,20 +19,20 @@
 // unreadable input.
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "kernel/kernel_package.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/loader_image.h"
+#include "support/file_bytes.h"
+#include "support/text.h"
 
 namespace is = microkit::initialiser_spec;
 namespace li = microkit::loader_image;
@@ -40,23 +40,14 @@ using Json = nlohmann::json;
 
 namespace {
 
+using microkit::hex;
+
 int g_failures = 0;
 
 void fail(const std::string& what) {
   if (++g_failures <= 40) std::cout << "MISMATCH: " << what << "\n";
 }
 
-std::string hex(uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
-
-std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
-}
 
 template <class T>
 T at(const std::vector<uint8_t>& b, uint64_t off) {
@@ -892,8 +883,8 @@ int main(int argc, char** argv) {
   }
   microkit::Diagnostics diags;
   auto pkg = microkit::kernel::load_kernel_package(argv[1], diags);
-  auto img = read_file(argv[2]);
-  auto json_text = read_file(argv[3]);
+  auto img = microkit::read_file_bytes(argv[2]);
+  auto json_text = microkit::read_file_bytes(argv[3]);
   if (!pkg || !img || !json_text) {
     std::cerr << "capdl_check: cannot read the kernel package, the image or the JSON\n";
     return 2;
@@ -919,7 +910,7 @@ int main(int argc, char** argv) {
     check_vspaces(v, *sys);
     check_tcbs(v, *sys);
     if (argc == 5) {
-      auto text = read_file(argv[4]);
+      auto text = microkit::read_file_bytes(argv[4]);
       std::string error;
       auto cdl = text ? parse_cdl(std::string(text->begin(), text->end()), error) : std::nullopt;
       if (!cdl) fail(std::string(argv[4]) + " is not well-formed capDL: " + (text ? error : "cannot read it"));

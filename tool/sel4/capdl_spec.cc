@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sel4/spec_writer.h"
+#include "support/text.h"
 
 namespace microkit::capdl {
 namespace {
@@ -105,16 +106,6 @@ void add_retyped(Builder& b) {
       b.cover_untyped.push_back(u);
     }
   }
-}
-
-std::string hex(uint64_t v) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), digits[v & 15]);
-    v >>= 4;
-  } while (v);
-  return "0x" + s;
 }
 
 // 3. The kernel's untypeds, and which of them covers which objects.

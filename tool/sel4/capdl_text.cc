@@ -1,17 +1,12 @@
 // capdl_text: capDL spec -> .cdl text (see capdl_text.h).
 #include "sel4/capdl_text.h"
+#include "support/text.h"
 
 #include <filesystem>
 #include <sstream>
 
 namespace microkit::capdl {
 namespace {
-
-std::string hex(uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
-}
 
 const char* table_type(uint8_t level) {
   switch (level) {

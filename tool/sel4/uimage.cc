@@ -1,8 +1,8 @@
 // uimage: U-Boot legacy image writer (see uimage.h).
 #include "sel4/uimage.h"
+#include "support/text.h"
 
 #include <array>
-#include <sstream>
 
 namespace microkit::sel4 {
 namespace {
@@ -19,12 +19,6 @@ std::array<uint32_t, 256> crc_table() {
 
 void put_be32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) out[at + i] = uint8_t(v >> (24 - 8 * i));
-}
-
-std::string hex(uint64_t v) {
-  std::ostringstream s;
-  s << "0x" << std::hex << v;
-  return s.str();
 }
 
 }  // namespace
