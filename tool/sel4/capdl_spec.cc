@@ -280,6 +280,7 @@ void fill_tcb(Builder& b, size_t pd) {
   if (p.domain) tcb.tcb.domain = uint8_t(*p.domain);
   tcb.tcb.ip = po.entry;
   tcb.tcb.sp = po.stack_top;
+  tcb.tcb.resume = !p.late_load_mr;  // a late-loaded PD waits for its parent to start it
   Object& sc = b.spec.objects[b.id_of[po.sc]];
   sc.sc_budget = p.budget_us;
   sc.sc_period = p.period_us;
