@@ -17,6 +17,7 @@
 #include "runtime/shared/pd_abi.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
+#include "sel4/capdl_spec.h"
 #include "sel4/cspace_header.h"
 #include "sel4/spec_writer.h"
 
@@ -27,12 +28,12 @@ namespace is = initialiser_spec;
 using test_support::Sel4TestWorld;
 
 constexpr const char* kSystem = R"(<system>
-  <memory_region name="program" size="0x10000" />
+  <memory_region name="worker_memory" size="0x10000" />
   <protection_domain name="loader" priority="100">
     <program_image path="loader.elf" />
-    <map mr="program" vaddr="0x4000000" perms="rw" />
+    <map mr="worker_memory" vaddr="0x4000000" perms="rw" />
     <protection_domain name="worker" id="3" priority="50" stack_size="0x4000">
-      <late_load mr="program" />
+      <late_load mr="worker_memory" />
     </protection_domain>
     <cspace>
       <cap_vspace slot="1" pd="worker" />
@@ -192,6 +193,23 @@ TEST(LateLoad, TheInitialTaskConfiguresTheChildButNeverStartsIt) {
   std::memcpy(&resumed, &resumes[0], sizeof resumed);
   EXPECT_EQ(r.tcb_slot, resumed.slot);  // the loader's TCB, resumed with the registers it got
   EXPECT_EQ(r.pc, 0x200000u);           // test_sel4_inputs: the loader's entry
+}
+
+TEST(LateLoad, TheCapdlViewLeavesTheChildSuspended) {
+  Planned p;
+  Diagnostics d;
+  plan_late_load(p, d);
+  ASSERT_TRUE(p.ok);
+  elf::ElfFile loader_elf;
+  capdl::SpecInputs in{&p.w.plan, &p.w.sp, &p.w.facts, {&loader_elf, nullptr}, {{}, {}}};
+  capdl::Spec spec = capdl::build_spec(in);
+  size_t tcbs = 0;
+  for (const capdl::Object& o : spec.objects) {
+    if (o.kind != capdl::ObjectKind::Tcb) continue;
+    ++tcbs;
+    EXPECT_EQ(o.tcb.resume, o.name != "tcb_worker") << o.name;
+  }
+  EXPECT_EQ(tcbs, 2u);
 }
 
 TEST(LateLoad, TheLoadersHeaderSaysWhereAndHowToLoadTheChild) {

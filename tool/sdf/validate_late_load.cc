@@ -53,6 +53,21 @@ void check_parent(Context& cx, const ProtectionDomain& pd, const LateLoad& l) {
            "add <map mr=\"" + l.mr + "\" vaddr=\"...\" perms=\"rw\" /> to '" + parent.name + "'");
 }
 
+// RISC-V user code can make new instructions visible only to its own hart
+// (fence.i), and seL4 does not do it for other harts: the loader and the
+// child it loads must share a core.
+void check_same_core(Context& cx, const ProtectionDomain& pd) {
+  if (cx.board.arch != board::Arch::RiscV64 || !pd.parent) return;
+  const ProtectionDomain& parent = cx.sd.pds[*pd.parent];
+  if (pd.cpu == parent.cpu) return;
+  cx.error("late-load-other-core", pd.at("cpu"),
+           "late-loaded protection domain '" + pd.name + "' runs on cpu " + std::to_string(pd.cpu) +
+               " but its parent '" + parent.name + "' on cpu " + std::to_string(parent.cpu) +
+               ": on RISC-V the parent can make the program it loads visible to instruction "
+               "fetch only on its own core (fence.i)",
+           "give both the same cpu");
+}
+
 void check_late_load(Context& cx, const ProtectionDomain& pd, const LateLoad& l) {
   if (cx.board.arch == board::Arch::Host) {
     cx.error("late-load-not-on-host", l.loc,
@@ -62,6 +77,7 @@ void check_late_load(Context& cx, const ProtectionDomain& pd, const LateLoad& l)
     return;
   }
   check_parent(cx, pd, l);
+  check_same_core(cx, pd);
   if (pd.passive)
     cx.error("late-load-passive", pd.at("passive"),
              "protection domain '" + pd.name + "' is passive and late-loaded: a passive PD has "
