@@ -110,6 +110,7 @@ Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
   pd.child_id = p.child_id;
   pd.children = p.children;
   if (p.program_image) pd.program_path = resolved(c.inputs, p.program_image->path);
+  if (p.late_load) pd.late_load_mr = mr_index(c.sd, p.late_load->mr);
   pd.channels.resize(c.config.limits.max_channel_id + 1);
   return pd;
 }
@@ -128,7 +129,8 @@ void plan_maps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
     auto mi = mr_index(c.sd, m.mr);
     if (!mi) continue;  // the validator reported it
     const Mr& mr = c.plan.mrs[*mi];
-    Mapping map{*mi, m.vaddr, mr.size, m.perms.read, m.perms.write, m.perms.execute, m.cached};
+    Mapping map{*mi, m.vaddr, mr.size, m.perms.read, m.perms.write, m.perms.execute, m.cached,
+                m.late_load};
     pd.mappings.push_back(map);
     add_patch(pd, m.setvar_vaddr, m.vaddr, m.at("setvar_vaddr"));
     add_patch(pd, m.setvar_size, mr.size, m.at("setvar_size"));
@@ -377,6 +379,24 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   plan_domains(c);
   if (diags.error_count() > errors_before) return std::nullopt;
   return std::move(c.plan);
+}
+
+ChannelMasks channel_masks(const Pd& pd) {
+  ChannelMasks m;
+  for (uint64_t c = 0; c < pd.channels.size(); ++c) {
+    const ChannelSlot& s = pd.channels[c];
+    uint64_t bit = uint64_t{1} << c;
+    if (s.kind == ChannelSlot::Kind::Irq) m.irqs |= bit;
+    if (s.kind == ChannelSlot::Kind::Channel && s.can_notify) m.notifications |= bit;
+    if (s.kind == ChannelSlot::Kind::Channel && s.can_ppcall) m.pps |= bit;
+  }
+  return m;
+}
+
+const Mapping* late_load_window(const Pd& pd) {
+  for (const Mapping& m : pd.mappings)
+    if (m.late_load) return &m;
+  return nullptr;
 }
 
 }  // namespace microkit::plan

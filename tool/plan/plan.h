@@ -30,6 +30,7 @@ struct Mapping {
   uint64_t size = 0;    // the whole MR
   bool read = true, write = true, execute = false;
   bool cached = true;
+  bool late_load = false;  // the program window of a late-loaded PD (<late_load>)
 };
 
 // One slot of a PD's channel table, indexed by channel id.
@@ -106,12 +107,26 @@ struct Pd {
   std::optional<uint64_t> child_id; // the id the parent uses
   std::vector<size_t> children;
   std::string program_path;         // as resolved through the search path
+  // <late_load>: no program at build time (program_path empty); the parent
+  // loads one into this PD's mapping of this MR, the Mapping with late_load.
+  std::optional<size_t> late_load_mr;  // index into Plan::mrs
   std::vector<Mapping> mappings;    // sorted by vaddr
   std::vector<ChannelSlot> channels;// size limits.max_channel_id + 1
   std::vector<SymbolPatch> patches;
   std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
   uint64_t free_slots = 0;          // <free_slots count>: promised empty after the tool's slots
 };
+
+// The masks libmicrokit reads to check channel ids (docs/sel4-abi.md,
+// "Variables the tool patches"): bit c set when channel c is an IRQ, may be
+// notified, may be ppcalled.
+struct ChannelMasks {
+  uint64_t irqs = 0, notifications = 0, pps = 0;
+};
+ChannelMasks channel_masks(const Pd& pd);
+
+// The mapping a late-loaded PD's program runs in, or nullptr.
+const Mapping* late_load_window(const Pd& pd);
 
 struct Mr {
   std::string name;

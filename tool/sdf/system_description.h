@@ -58,6 +58,7 @@ struct Map : Element {
   std::optional<std::string> setvar_vaddr;
   std::optional<std::string> setvar_size;
   std::optional<std::string> setvar_prefill_size;
+  bool late_load = false;  // the mapping a <late_load> asks for (not written as <map>)
 };
 
 enum class Trigger { Level, Edge };
@@ -170,6 +171,16 @@ struct ProgramImage : Element {
   std::optional<std::string> path_for_symbols;
 };
 
+// <late_load mr vaddr>, in place of <program_image>: the PD has no program of
+// its own; its parent loads one at run time into memory region `mr`, which
+// the tool maps into this PD at `vaddr` (read, write, execute). The parser
+// adds that mapping to the PD's maps (marked `late_load`), so every check of
+// a mapping applies to it (docs/cspace.md, "Late-loading PDs").
+struct LateLoad : Element {
+  std::string mr;
+  uint64_t vaddr = 0x200000;  // where programs are linked (microkit.ld, pd_abi.h)
+};
+
 struct Vcpu : Element {
   uint64_t id = 0;
   std::optional<uint64_t> cpu;
@@ -202,6 +213,7 @@ struct ProtectionDomain : Element {
   std::optional<std::string> setvar_id;  // symbol in the parent's image
 
   std::optional<ProgramImage> program_image;
+  std::optional<LateLoad> late_load;  // instead of program_image
   std::vector<Map> maps;
   std::vector<Irq> irqs;
   std::vector<SetVar> setvars;

@@ -43,6 +43,13 @@
 //   E duplicate-cap-name           two grants of one PD with one name
 //   E free-slots-too-many          <free_slots count> above what the CSpace root has left
 //   E cspace-not-on-host           any <cspace> content on the host platform
+// late-loading PDs (validate_late_load.cc)
+//   E late-load-needs-parent       <late_load> on a PD with no parent to load it
+//   E late-load-mr-not-mapped-by-parent  the parent does not map the program's MR writable
+//   E late-load-passive            a passive PD cannot be late-loaded
+//   E late-load-other-core         RISC-V: the child on another cpu than its parent
+//   E late-load-setvar             a setvar (any element's setvar_*) patching a late-loaded PD
+//   E late-load-not-on-host        <late_load> on the host platform
 // memory (validate_memory.cc)
 //   E unsupported-page-size        page_size not one of the board's
 //   E missing-mr-size              no size and nothing to size it from
@@ -230,6 +237,7 @@ void validate(const SystemDescription& sd, const board::Board& board,
   detail::check_children(cx);
   detail::check_virtual_machines(cx);
   detail::check_cspaces(cx);
+  detail::check_late_loads(cx);
   detail::check_memory_regions(cx);
   detail::check_maps(cx);
   detail::check_setvars(cx);

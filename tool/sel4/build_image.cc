@@ -73,13 +73,7 @@ bool poke_word(PageMap& pages, uint64_t vaddr, uint64_t size, uint64_t value) {
 
 // libmicrokit's variables (docs/sel4-abi.md), patched when the program has them.
 void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pages) {
-  uint64_t irqs = 0, notifications = 0, pps = 0;
-  for (uint64_t c = 0; c < pd.channels.size(); ++c) {
-    const plan::ChannelSlot& s = pd.channels[c];
-    if (s.kind == plan::ChannelSlot::Kind::Irq) irqs |= uint64_t{1} << c;
-    if (s.kind == plan::ChannelSlot::Kind::Channel && s.can_notify) notifications |= uint64_t{1} << c;
-    if (s.kind == plan::ChannelSlot::Kind::Channel && s.can_ppcall) pps |= uint64_t{1} << c;
-  }
+  plan::ChannelMasks masks = plan::channel_masks(pd);
   if (const elf::Symbol* s = elf.find_symbol(MICROKIT_PD_SYM_NAME)) {
     std::vector<uint8_t> name(MICROKIT_PD_NAME_BYTES, 0);
     std::copy_n(pd.name.begin(), std::min<size_t>(pd.name.size(), name.size() - 1), name.begin());
@@ -89,9 +83,9 @@ void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pag
     if (const elf::Symbol* s = elf.find_symbol(sym)) poke_word(pages, s->value, size, value);
   };
   word(MICROKIT_PD_SYM_PASSIVE, pd.passive ? 1 : 0, 1);
-  word(MICROKIT_PD_SYM_IRQS, irqs, 8);
-  word(MICROKIT_PD_SYM_NOTIFICATIONS, notifications, 8);
-  word(MICROKIT_PD_SYM_PPS, pps, 8);
+  word(MICROKIT_PD_SYM_IRQS, masks.irqs, 8);
+  word(MICROKIT_PD_SYM_NOTIFICATIONS, masks.notifications, 8);
+  word(MICROKIT_PD_SYM_PPS, masks.pps, 8);
   word(MICROKIT_PD_SYM_IOPORTS, 0, 8);
 }
 
@@ -114,6 +108,7 @@ std::pair<std::string, Loc> pd_loc(const SystemImageInputs& in, size_t pd) {
 void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
                    const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
   const plan::Pd& pd = plan.pds[i];
+  if (!in.programs[i]) return;  // late-loaded: its parent loads and patches a program at run time
   const elf::ElfFile& elf = *in.programs[i];
   auto [file, loc] = pd_loc(in, i);
   if (const elf::Symbol* v = elf.find_symbol(MICROKIT_PD_SYM_ABI_VERSION)) {
@@ -244,7 +239,8 @@ std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPack
   Round r;
   r.ui = ui;
   place_pages(plan, programs, r);
-  for (size_t i = 0; i < plan.pds.size(); ++i) r.pd_images[i].entry = in.programs[i]->entry;
+  for (size_t i = 0; i < plan.pds.size(); ++i)
+    r.pd_images[i].entry = in.programs[i] ? in.programs[i]->entry : 0;
   kernel::BootInputs bi;
   bi.user_image = {r.ui.paddr, r.ui.paddr + r.ui.size};
   bi.user_image_vaddr = r.ui.vaddr;
@@ -310,7 +306,7 @@ BootImageInput boot_image_input(const kernel::KernelPackage& package, const Syst
 bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnostics& diags) {
   bool ok = in.programs.size() == plan.pds.size();
   for (size_t i = 0; ok && i < plan.pds.size(); ++i)
-    if (!in.programs[i]) {
+    if (!in.programs[i] && !plan.pds[i].late_load_mr) {
       auto [file, loc] = pd_loc(in, i);
       diags.error("program-image-missing", file, loc,
                   "protection domain '" + plan.pds[i].name + "' has no program image",
@@ -359,7 +355,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   ui.spec_offset = align_up(init.bytes.size(), initialiser_spec::kSpecAlign);
   ui.spec_reserved = 64 * 1024;
   std::vector<PageMap> programs;
-  for (size_t i = 0; i < plan.pds.size(); ++i) programs.push_back(program_pages(*in.programs[i]));
+  for (size_t i = 0; i < plan.pds.size(); ++i)
+    programs.push_back(in.programs[i] ? program_pages(*in.programs[i]) : PageMap{});
   std::optional<Round> round;
   for (int k = 0; k < kMaxLayoutRounds; ++k) {
     round = plan_round(plan, package, *facts, in, programs, ui, diags);
@@ -439,6 +436,7 @@ std::optional<elf::ElfFile> read_binary_elf(const std::string& path, const char*
 }
 
 const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) {
+  if (pd.late_load_mr) return nullptr;  // no program until its parent loads one
   for (const auto& [key, elf] : inputs.programs) {
     auto it = inputs.resolved_paths.find(key);
     std::string resolved = it == inputs.resolved_paths.end() ? key : it->second;

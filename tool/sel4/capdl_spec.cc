@@ -281,8 +281,10 @@ void fill_tcb(Builder& b, size_t pd) {
   tcb.tcb.max_prio = uint8_t(p.priority);
   tcb.tcb.fpu_disabled = !p.fpu;
   if (p.domain) tcb.tcb.domain = uint8_t(*p.domain);
-  tcb.tcb.ip = po.entry;
-  tcb.tcb.sp = po.stack_top;
+  // A late-loaded PD waits, registers unset, for its parent to start it.
+  tcb.tcb.resume = !p.late_load_mr;
+  tcb.tcb.ip = p.late_load_mr ? 0 : po.entry;
+  tcb.tcb.sp = p.late_load_mr ? 0 : po.stack_top;
   Object& sc = b.spec.objects[b.id_of[po.sc]];
   sc.sc_budget = p.budget_us;
   sc.sc_period = p.period_us;

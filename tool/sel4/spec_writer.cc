@@ -375,12 +375,14 @@ void emit_thread(Writer& w, size_t pd) {
   sched.sc_slot = w.slot_of[po.sc];
   sched.fault_ep_slot = fault;
   push(w, sched);
-  is::TcbWriteRegistersStep regs{};
-  regs.kind = uint32_t(is::StepKind::TcbWriteRegisters);
-  regs.tcb_slot = tcb;
-  regs.pc = po.entry;
-  regs.sp = po.stack_top;
-  push(w, regs);
+  if (!p.late_load_mr) {  // a late-loaded PD's parent writes them when it starts it
+    is::TcbWriteRegistersStep regs{};
+    regs.kind = uint32_t(is::StepKind::TcbWriteRegisters);
+    regs.tcb_slot = tcb;
+    regs.pc = po.entry;
+    regs.sp = po.stack_top;
+    push(w, regs);
+  }
   is::TcbPairStep bind{};
   bind.kind = uint32_t(is::StepKind::TcbBindNotification);
   bind.a_slot = tcb;
@@ -573,6 +575,7 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_thread(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
+    if (in.plan->pds[i].late_load_mr) continue;  // empty until its parent loads and starts it
     is::SingleSlotStep r{};
     r.kind = uint32_t(is::StepKind::TcbResume);
     r.slot = w.slot_of[in.sel4->pds[i].tcb];
