@@ -196,6 +196,23 @@ uint32_t log2_floor(uint64_t v) {
   return b;
 }
 
+// <cap_irq>: the PD and channel id of the <irq> it names, by pd and id or
+// by IRQ number; false when there is none (the validator reported it).
+bool fill_irq_source(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
+  for (size_t p = 0; p < c.sd.pds.size(); ++p)
+    for (const sdf::Irq& irq : c.sd.pds[p].irqs) {
+      bool named = cap.irq ? irq.kind == sdf::Irq::Kind::Number && irq.irq == *cap.irq
+                           : c.sd.pds[p].name == cap.pd && cap.irq_id == irq.id;
+      if (!named) continue;
+      auto source = pd_index(c.sd, c.sd.pds[p].name);
+      if (!source) return false;
+      extra.source_pd = *source;
+      extra.irq_channel = irq.id;
+      return true;
+    }
+  return false;
+}
+
 // One <cspace> grant; false when its source is unknown (the validator
 // reported it).
 bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
@@ -224,6 +241,7 @@ bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
       return true;
     case sdf::Cap::Kind::EmptyCNode: extra.cnode_slot_bits = log2_floor(cap.cnode_slots); return true;
     case sdf::Cap::Kind::SchedControl: extra.cpu = cap.cpu; return true;
+    case sdf::Cap::Kind::Irq: return fill_irq_source(c, cap, extra);
     default: {
       auto source = pd_index(c.sd, cap.pd);
       if (!source) return false;

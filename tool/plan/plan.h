@@ -70,8 +70,9 @@ struct SymbolPatch {
 // A <cspace> grant (sdf::Cap, docs/cspace.md): found by this PD at user
 // slots slot..slot+slots()-1 (1..127; on seL4 CNode slot
 // MICROKIT_PD_BASE_USER_CAPS + slot, runtime/shared/pd_abi.h). Sources are
-// another PD's TCB, SC, VSpace, CNode, notification or endpoint, an MR's
-// frames, or new objects: untyped memory and empty CNodes.
+// another PD's TCB, SC, VSpace, CNode, notification or endpoint, the
+// handler of another PD's IRQ, an MR's frames, or new objects: untyped
+// memory and empty CNodes.
 // The host platform has no capabilities: the validator rejects <cspace>
 // there, so a host Plan never holds one.
 struct ExtraCap {
@@ -87,6 +88,7 @@ struct ExtraCap {
   uint32_t size_bits = 0;       // Untyped: log2 of each one's bytes
   uint32_t cnode_slot_bits = 0; // EmptyCNode: log2 of its slots
   uint64_t cpu = 0;             // SchedControl
+  uint64_t irq_channel = 0;     // Irq: the channel id of source_pd's <irq>
   Loc loc;                      // the element, for planning errors
   uint64_t slots() const { return count; }
   friend bool operator==(const ExtraCap&, const ExtraCap&) = default;

@@ -676,6 +676,27 @@ void grant_sched_control(Ctx& c, size_t i, const ExtraCap& extra) {
   c.sp.pds[i].caps.push_back(cap);
 }
 
+// <cap_irq>: a copy of the handler the owner's <irq> got (planned with the
+// owner's channel caps, before any grant).
+void grant_irq(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+  for (size_t k = 0; k < c.sp.irqs.size(); ++k) {
+    const IrqHandler& h = c.sp.irqs[k];
+    if (h.pd != extra.source_pd || h.channel != extra.irq_channel) continue;
+    Cap cap;
+    cap.kind = Cap::Kind::IrqHandler;
+    cap.slot = pd_abi::user_cap_slot(extra.slot);
+    cap.irq = k;
+    cap.what = at + "irq " + std::to_string(h.irq) + " of " + c.plan.pds[h.pd].name;
+    c.sp.pds[i].caps.push_back(cap);
+    return;
+  }
+  auto [file, loc] = grant_loc(c, extra);
+  c.diags.error("cap-irq-no-handler", file, loc,
+                "protection domain '" + c.plan.pds[extra.source_pd].name + "' has no IRQ handler for id " +
+                    std::to_string(extra.irq_channel),
+                "this is a bug in the tool; please report it");
+}
+
 // <cspace> grants. A passive PD's SC is the same object: the initialiser
 // binds it to that PD's notification after init, so the copy names the
 // notification's SC as the manual says.
@@ -704,8 +725,11 @@ void plan_extra_caps(Ctx& c, size_t i) {
       case ExtraCap::Kind::Untyped: grant_untyped(c, i, extra); break;
       case ExtraCap::Kind::EmptyCNode: grant_empty_cnode(c, i, extra, at); break;
       case ExtraCap::Kind::SchedControl: grant_sched_control(c, i, extra); break;
+      case ExtraCap::Kind::Irq: grant_irq(c, i, extra, at); break;
     }
   }
+  std::stable_sort(po.caps.begin(), po.caps.end(),
+                   [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 
 void plan_cspace(Ctx& c, size_t i) {
@@ -731,9 +755,6 @@ void plan_cspace(Ctx& c, size_t i) {
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);
-  plan_extra_caps(c, i);
-  std::stable_sort(po.caps.begin(), po.caps.end(),
-                   [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 
 bool check_inputs(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags) {
@@ -789,7 +810,9 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
     check_pd_mappings(c, i);
     plan_page_tables(c, i);
   }
+  // Grants after every PD's own caps: a <cap_irq> copies a handler of a PD planned later.
   for (size_t i = 0; i < plan.pds.size(); ++i) plan_cspace(c, i);
+  for (size_t i = 0; i < plan.pds.size(); ++i) plan_extra_caps(c, i);
   if (diags.error_count() > errors_before) return std::nullopt;
   place_floating(c);
   if (diags.error_count() > errors_before) return std::nullopt;

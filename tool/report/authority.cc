@@ -79,6 +79,10 @@ void from_grant(const plan::Plan& plan, const plan::ExtraCap& e, PdAuthority& a)
       break;
     case K::EmptyCNode: a.empty_cnode_slots.push_back(uint64_t{1} << e.cnode_slot_bits); break;
     case K::SchedControl: a.sched_control_cpus.push_back(e.cpu); break;
+    case K::Irq:
+      add(a, pd, "irq " + std::to_string(plan.pds[e.source_pd].channels[e.irq_channel].irq) +
+                     " handler: ack, set notification" + at);
+      break;
   }
 }
 

@@ -23,6 +23,7 @@ constexpr const char* kSystem = R"(<system>
     <program_image path="p.elf" />
     <map mr="keystore" vaddr="0x10000000" perms="r" />
     <map mr="log" vaddr="0x20000000" perms="rw" />
+    <irq irq="40" id="5" />
     <protection_domain name="helper" id="1" priority="50">
       <program_image path="p.elf" />
     </protection_domain>
@@ -35,6 +36,7 @@ constexpr const char* kSystem = R"(<system>
       <cap_notification slot="3" pd="client" rights="rw" />
       <untyped slot="4" size="0x10000" count="3" />
       <cap_sched_control slot="7" />
+      <cap_irq slot="8" pd="client" id="5" />
       <free_slots count="8" />
     </cspace>
   </protection_domain>
@@ -91,7 +93,8 @@ TEST(Authority, MapsChannelsChildrenAndGrantsEachGiveReach) {
   const auto& admin = pd(all, "admin");
   EXPECT_EQ(admin.pds.at("vault"), (std::vector<std::string>{"tcb (cspace 1)"}));
   EXPECT_EQ(admin.pds.at("client"),
-            (std::vector<std::string>{"notification: signal, wait (cspace 3)"}));
+            (std::vector<std::string>{"notification: signal, wait (cspace 3)",
+                                      "irq 40 handler: ack, set notification (cspace 8)"}));
   EXPECT_TRUE(admin.mrs.at("keystore").write);
   EXPECT_EQ(admin.mrs.at("keystore").via, (std::vector<std::string>{"frame caps in cspace 2"}));
   EXPECT_EQ(admin.untyped_bytes, 3u * 0x10000);

@@ -92,9 +92,9 @@ constexpr std::array<std::string_view, 9> kIrqAnyAttrs{
 constexpr std::array<std::string_view, 5> kIoPortAttrs{"id", "addr", "size", "setvar_id",
                                                        "setvar_addr"};
 constexpr std::array<std::string_view, 2> kSetVarAttrs{"symbol", "region_paddr"};
-constexpr std::array<std::string_view, 11> kCspaceChildren{
+constexpr std::array<std::string_view, 12> kCspaceChildren{
     "cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",         "cap_notification", "cap_endpoint",
-    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "free_slots"};
+    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "cap_irq",          "free_slots"};
 constexpr std::array<std::string_view, 4> kCapAttrs{"slot", "pd", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 6> kIpcCapAttrs{"slot",  "pd",   "rights",
                                                        "badge", "name", "setvar_slot"};
@@ -105,6 +105,7 @@ constexpr std::array<std::string_view, 5> kUntypedAttrs{"slot", "size", "count",
 constexpr std::array<std::string_view, 4> kCNodeAttrs{"slot", "slots", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 2> kFreeSlotsAttrs{"count", "setvar_first"};
 constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 6> kIrqCapAttrs{"slot", "pd", "id", "irq", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
 constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
@@ -155,6 +156,7 @@ std::string_view home_of(std::string_view element) {
       {"cnode", "<cspace>"},
       {"free_slots", "<cspace>"},
       {"cap_sched_control", "<cspace>"},
+      {"cap_irq", "<cspace>"},
       {"end", "<channel>"},
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
@@ -241,6 +243,7 @@ class Walker {
   void cspace(const XmlNode& n, ProtectionDomain& pd);
   Cap cap(const XmlNode& n, Cap::Kind kind);
   void cap_rights(const XmlNode& n, Cap::Rights& out);
+  void irq_cap_source(const XmlNode& n, Cap& c);
   FreeSlots free_slots(const XmlNode& n);
   VirtualMachine virtual_machine(const XmlNode& n);
   Vcpu vcpu(const XmlNode& n);
@@ -752,9 +755,9 @@ SetVar Walker::setvar(const XmlNode& n) {
 }
 
 // The element name of each kind of grant, in Cap::Kind order.
-constexpr std::array<std::string_view, 10> kCapElements{
+constexpr std::array<std::string_view, 11> kCapElements{
     "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
-    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control"};
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_irq"};
 
 void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
@@ -786,6 +789,7 @@ Names cap_attrs(Cap::Kind kind) {
     case Cap::Kind::Untyped: return kUntypedAttrs;
     case Cap::Kind::EmptyCNode: return kCNodeAttrs;
     case Cap::Kind::SchedControl: return kSchedControlAttrs;
+    case Cap::Kind::Irq: return kIrqCapAttrs;
     default: return kCapAttrs;
   }
 }
@@ -808,6 +812,7 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
       break;
     case Cap::Kind::EmptyCNode: required_number(n, "slots", c.cnode_slots); break;
     case Cap::Kind::SchedControl: optional_number(n, "cpu", c.cpu); break;
+    case Cap::Kind::Irq: irq_cap_source(n, c); break;
     case Cap::Kind::Notification:
     case Cap::Kind::Endpoint:
       cap_rights(n, c.rights);
@@ -818,6 +823,14 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
   }
   no_children(n);
   return c;
+}
+
+// <cap_irq>: pd and id name a PD's <irq>, or irq names the IRQ number; the
+// validator checks that exactly one form is used.
+void Walker::irq_cap_source(const XmlNode& n, Cap& c) {
+  c.pd = optional_string(n, "pd").value_or("");
+  optional_number(n, "id", c.irq_id);
+  optional_number(n, "irq", c.irq);
 }
 
 // rights="rwg": seL4's read (receive, wait), write (send, signal) and grant.

@@ -112,6 +112,7 @@ struct Cap : Element {
     Untyped,       // <untyped size count>: new untyped memory, count slots
     EmptyCNode,    // <cnode slots>: a new empty CNode of `cnode_slots` slots
     SchedControl,  // <cap_sched_control cpu>: configures scheduling contexts on that core
+    Irq,           // <cap_irq pd id> or <cap_irq irq>: the handler of an IRQ a PD's <irq> declares
   };
   struct Rights {
     bool read = false, write = true, grant = false;  // seL4 r/w/g; default: send only
@@ -129,6 +130,8 @@ struct Cap : Element {
   uint64_t count = 1;               // Untyped: how many of that size
   uint64_t cnode_slots = 0;         // EmptyCNode: a power of two
   uint64_t cpu = 0;                 // SchedControl
+  std::optional<uint64_t> irq_id;   // Irq: the <irq id> of `pd`
+  std::optional<uint64_t> irq;      // Irq: the IRQ number of some PD's <irq irq>
   std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
 };
 
@@ -155,6 +158,9 @@ inline std::string default_cap_name(const Cap& cap) {
     case Cap::Kind::Untyped: return "untyped_" + std::to_string(cap.slot);
     case Cap::Kind::EmptyCNode: return "cnode_" + std::to_string(cap.slot);
     case Cap::Kind::SchedControl: return "sched_control_" + std::to_string(cap.cpu);
+    case Cap::Kind::Irq:
+      return cap.irq ? "irq_" + std::to_string(*cap.irq)
+                     : "irq_" + cap.pd + "_" + std::to_string(cap.irq_id.value_or(0));
   }
   return {};
 }

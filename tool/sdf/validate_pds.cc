@@ -270,8 +270,55 @@ uint64_t slots_taken(Context& cx, const Cap& cap) {
   return page ? *mr->size / page : 0;
 }
 
+// A PD's <irq> of the given channel id, or nullptr.
+const Irq* irq_with_id(const ProtectionDomain& pd, uint64_t id) {
+  for (const Irq& irq : pd.irqs)
+    if (irq.id == id) return &irq;
+  return nullptr;
+}
+
+// <cap_irq irq="N">: the PD whose <irq> handles IRQ N, or nullptr.
+const ProtectionDomain* handler_of_irq(const Context& cx, uint64_t number) {
+  for (const auto& pd : cx.sd.pds)
+    for (const Irq& irq : pd.irqs)
+      if (irq.kind == Irq::Kind::Number && irq.irq == number) return &pd;
+  return nullptr;
+}
+
+// <cap_irq>: one of its two forms, naming an IRQ some PD's <irq> declares
+// (the handler exists only for those, bound to that PD's notification).
+void check_irq_cap_source(Context& cx, const Cap& cap) {
+  bool by_pd = cap.has("pd") || cap.irq_id, by_number = cap.irq.has_value();
+  if (by_pd == by_number || (by_pd && (!cap.has("pd") || !cap.irq_id))) {
+    cx.error("cap-irq-source", cap.loc,
+             "<cap_irq> must name its IRQ one way: pd=\"...\" with id=\"...\" (an <irq> of that "
+             "protection domain), or irq=\"...\" (the IRQ number)",
+             "write either pd and id, or irq, e.g. <cap_irq slot=\"1\" pd=\"driver\" id=\"3\" />");
+    return;
+  }
+  if (by_number) {
+    if (handler_of_irq(cx, *cap.irq)) return;
+    cx.error("irq-handled-by-nobody", cap.at("irq"),
+             "no protection domain handles IRQ " + std::to_string(*cap.irq) +
+                 ": a handler capability exists only for an <irq> of a protection domain, which binds "
+                 "it to that PD's notification",
+             "declare <irq irq=\"" + std::to_string(*cap.irq) +
+                 "\" id=\"...\" /> in the protection domain to be notified, then grant it here");
+    return;
+  }
+  const ProtectionDomain* owner = cx.pd(cap.pd);
+  if (!owner || irq_with_id(*owner, *cap.irq_id)) return;  // an unknown PD is reported apart
+  std::string ids;
+  for (const Irq& irq : owner->irqs) ids += (ids.empty() ? "" : ", ") + std::to_string(irq.id);
+  cx.error("unknown-irq", cap.at("id"),
+           "protection domain '" + cap.pd + "' has no <irq> with id " + std::to_string(*cap.irq_id),
+           ids.empty() ? "it declares no <irq>; grant an IRQ of a protection domain that has one"
+                       : "use the id of one of its <irq> elements: " + ids);
+}
+
 void check_cap_source(Context& cx, const Cap& cap) {
-  if (names_a_pd(cap.kind) && !cx.pd(cap.pd)) {
+  if (cap.kind == Cap::Kind::Irq) check_irq_cap_source(cx, cap);
+  if (names_a_pd(cap.kind) && (cap.kind != Cap::Kind::Irq || cap.has("pd")) && !cx.pd(cap.pd)) {
     cx.error("unknown-pd", cap.at("pd"),
              "no protection domain is named '" + cap.pd + "'" + cx.suggest_pd(cap.pd),
              "name one of the system's protection domains");
@@ -355,17 +402,72 @@ void check_free_slots(Context& cx, const FreeSlots& f) {
                ", or grant an empty <cnode> of the size you need");
 }
 
+// Why the host platform cannot model a grant, and what to use there
+// instead: a host PD is a Linux process linked against the host
+// libmicrokit, which has no libsel4 and so no system call that could invoke
+// a capability (docs/cspace.md, "On the host platform").
+struct HostRefusal {
+  std::string why, instead;
+};
+
+HostRefusal host_refusal(Cap::Kind kind) {
+  using K = Cap::Kind;
+  switch (kind) {
+    case K::Tcb:
+    case K::Sc:
+    case K::VSpace:
+    case K::CNode:
+      return {"a host PD is a Linux process: it has no thread control block, scheduling context, "
+              "VSpace or CNode object to hand out",
+              "a parent controls its children with microkit_pd_restart/stop on both platforms"};
+    case K::Notification:
+    case K::Endpoint:
+      return {"the grantee would signal or call it with seL4 system calls on its CPtr, which a host "
+              "PD does not have",
+              "connect the two PDs with a <channel>, which works on both platforms"};
+    case K::MrFrames:
+      return {"frame capabilities are mapped with seL4 system calls, which a host PD does not have",
+              "map the region with <map>, which works on both platforms"};
+    case K::Untyped:
+    case K::EmptyCNode:
+      return {"the host platform has no kernel objects to create from untyped memory or to store "
+              "in a CNode",
+              "allocate from a memory region mapped with <map>"};
+    case K::SchedControl:
+      return {"the host platform does not enforce budgets or periods, so there is no SchedControl "
+              "capability",
+              "leave scheduling parameters to the SDF"};
+    case K::Irq:
+      return {"an IRQ handler capability is acked with seL4 system calls; on the host only the "
+              "PD whose <irq> it is acks it (microkit_irq_ack)",
+              "ack the IRQ in the PD that declares it"};
+  }
+  return {};
+}
+
+const char* cap_element(Cap::Kind kind) {
+  static constexpr const char* kNames[] = {"cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",
+                                           "cap_notification", "cap_endpoint", "cap_mr",
+                                           "untyped", "cnode", "cap_sched_control", "cap_irq"};
+  return kNames[static_cast<size_t>(kind)];
+}
+
+// Each grant is refused at its own element, saying why the host cannot
+// model it and what works on both platforms.
 void refuse_on_host(Context& cx, const ProtectionDomain& pd) {
-  // Host PDs are Linux processes with no seL4 capabilities: a copy of a
-  // cap would have nothing to act on (docs/host-platform.md).
-  Loc at = pd.cspace_loc.value_or(pd.caps.empty() ? pd.free_slots->loc : pd.caps.front().loc);
-  cx.error("cspace-not-on-host", at,
-           "<cspace> of protection domain '" + pd.name +
-               "': the host platform has no seL4 capabilities to give a PD "
-               "(cap_tcb, cap_sc, cap_vspace, cap_cnode, cap_notification, cap_endpoint, cap_mr, "
-               "untyped, cnode, cap_sched_control, free_slots)",
-           "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
-           "or leave the <cspace> out of the system file you run on the host");
+  for (const Cap& cap : pd.caps) {
+    HostRefusal r = host_refusal(cap.kind);
+    cx.error("cspace-not-on-host", cap.loc,
+             std::string("<") + cap_element(cap.kind) + "> of protection domain '" + pd.name +
+                 "' cannot be modelled on the host platform: " + r.why,
+             r.instead + ", or build this system for an seL4 board (e.g. --board qemu_virt_aarch64)");
+  }
+  if (!pd.free_slots) return;
+  cx.error("cspace-not-on-host", pd.free_slots->loc,
+           "<free_slots> of protection domain '" + pd.name +
+               "' cannot be modelled on the host platform: a host PD has no CSpace to keep slots free in",
+           "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), or leave the "
+           "<free_slots> out of the system file you run on the host");
 }
 
 }  // namespace

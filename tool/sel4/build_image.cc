@@ -475,7 +475,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
   in.sdf = options.sdf;
-  in.want_capdl = options.capdl_json || options.capdl_text;
+  in.want_capdl = options.capdl_json || options.capdl_text || options.capdl_json_extended;
   in.loader_name = options.loader;
   auto loader = read_loader(options.loader, diags);
   // The package's kernel was read with the package; --override-kernel is read now.
@@ -502,9 +502,10 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
-  if (options.capdl_json) {
+  for (const auto& path : {options.capdl_json, options.capdl_json_extended}) {
+    if (!path) continue;
     std::string json = capdl::to_json(image->capdl) + "\n";
-    if (!write_file(*options.capdl_json, json.data(), json.size(), diags)) return false;
+    if (!write_file(*path, json.data(), json.size(), diags)) return false;
   }
   if (options.capdl_text) {
     std::string cdl = capdl::to_cdl(image->capdl, options.sdf ? options.sdf->file : "");
@@ -558,6 +559,7 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.sdf = req.sdf;
   opts.capdl_json = req.capdl_json;
   opts.capdl_text = req.capdl_text;
+  opts.capdl_json_extended = req.capdl_json_extended;
   if (!locate_binaries(req, opts, diags)) return false;
   std::string pkg_dir = kernel_package_dir(req.board, req.config);
   std::optional<kernel::KernelPackage> package;

@@ -29,11 +29,13 @@ const char* cap_tag(CapKind k) {
     case CapKind::SchedContext: return "SchedContext";
     case CapKind::Reply: return "Reply";
     case CapKind::ArmSmc: return "ArmSmc";
+    case CapKind::SchedControl: return "SchedControl";
   }
   return "Null";
 }
 
 Json cap(const Cap& c) {
+  if (c.kind == CapKind::SchedControl) return Json{{cap_tag(c.kind), {{"core", c.core}}}};
   Json body{{"object", c.object}};
   switch (c.kind) {
     case CapKind::Endpoint:

@@ -241,7 +241,10 @@ void fill_cspace(Builder& b, size_t pd) {
     switch (c.kind) {
       case plan::Cap::Kind::IrqHandler: cap = cap_to(b, b.irq_id[c.irq]); break;
       case plan::Cap::Kind::Smc: cap = cap_to(b, *b.smc_id); break;
-      case plan::Cap::Kind::SchedControl: continue;  // refused before (driver: capdl_can_describe)
+      case plan::Cap::Kind::SchedControl:
+        cap.kind = CapKind::SchedControl;
+        cap.core = c.cpu;
+        break;
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);

@@ -22,6 +22,7 @@ constexpr const char* kSystem = R"(<system>
   <memory_region name="shared" size="0x2000" />
   <protection_domain name="server" priority="200">
     <program_image path="server.elf" />
+    <irq irq="40" id="2" />
   </protection_domain>
   <protection_domain name="the-manager" priority="100">
     <program_image path="manager.elf" />
@@ -31,6 +32,7 @@ constexpr const char* kSystem = R"(<system>
       <cap_mr slot="7" mr="shared" />
       <untyped slot="9" size="0x100000" count="4" name="heap" />
       <cnode slot="13" slots="256" />
+      <cap_irq slot="14" pd="server" id="2" />
       <free_slots count="64" />
     </cspace>
   </protection_domain>
@@ -76,6 +78,8 @@ TEST(CspaceHeader, NamesEveryGrantAtItsCPtr) {
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_HEAP_SIZE_BITS 20u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_CNODE_13 471u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_CNODE_13_SLOTS 256u")) << h;
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IRQ_SERVER_2 472u")) << h;
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IRQ_SERVER_2_IRQ 40u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CSPACE_FIRST_FREE 586u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CSPACE_FREE_COUNT 64u")) << h;
   EXPECT_NE(h.find("#ifndef MICROKIT_CSPACE_THE_MANAGER_H"), std::string::npos) << h;

@@ -36,6 +36,7 @@ struct Writer {
   bool out_of_slots = false;
   uint64_t slots_wanted = 0;  // every slot asked for, also past the end
   std::vector<uint64_t> pd_slots = {}, mr_slots = {};  // slots taken per PD and per MR
+  std::vector<uint64_t> irq_handler_slot = {};  // per Sel4Plan::irqs; 0 = not issued yet
 };
 
 uint64_t new_slot(Writer& w, Owner owner) {
@@ -217,9 +218,13 @@ void emit_fills(Writer& w) {
   }
 }
 
-void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
-  const auto& irq = w.in.sel4->irqs[cap.irq];
-  uint64_t handler = new_slot(w, pd_owner(pd));
+// The root slot of an IRQ's handler, issued, bound to its owner's
+// notification and acked the first time a CSpace needs it (the owner's, or
+// a PD's granted by <cap_irq>, whichever comes first).
+uint64_t irq_handler(Writer& w, size_t index) {
+  if (w.irq_handler_slot[index]) return w.irq_handler_slot[index];
+  const auto& irq = w.in.sel4->irqs[index];
+  uint64_t handler = new_slot(w, pd_owner(irq.pd));
   is::IrqIssueStep s{};
   s.kind = uint32_t(is::StepKind::IrqIssue);
   s.trigger = irq.trigger == sdf::Trigger::Edge ? is::kTriggerEdge : is::kTriggerLevel;
@@ -228,7 +233,7 @@ void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   s.dest_index = handler;
   s.dest_depth = kRootDepth;
   push(w, s);
-  uint64_t badged = new_slot(w, pd_owner(pd));
+  uint64_t badged = new_slot(w, pd_owner(irq.pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[irq.notification], kRootCNode, badged, kRootDepth,
             is::kRightWrite, irq.badge);
   is::TcbPairStep bind{};
@@ -240,7 +245,11 @@ void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   ack.kind = uint32_t(is::StepKind::IrqAck);
   ack.slot = handler;
   push(w, ack);
-  emit_copy(w, is::StepKind::Copy, handler, w.slot_of[w.in.sel4->pds[pd].cnode], cap.slot,
+  return w.irq_handler_slot[index] = handler;
+}
+
+void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
+  emit_copy(w, is::StepKind::Copy, irq_handler(w, cap.irq), w.slot_of[w.in.sel4->pds[pd].cnode], cap.slot,
             pd_abi::kCNodeBits, is::kRightsAll, 0);
 }
 
@@ -566,6 +575,7 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
+  w.irq_handler_slot.assign(in.sel4->irqs.size(), 0);
   size_t errors_before = diags.error_count();
   emit_retypes(w);
   emit_fills(w);
