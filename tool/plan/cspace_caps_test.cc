@@ -76,17 +76,19 @@ TEST(CspaceCaps, ValidOnAnSel4Board) {
   EXPECT_EQ(d.error_count(), 0u) << describe(d);
 }
 
-TEST(CspaceCaps, TheHostPlatformRefusesThemAtTheCspaceElement) {
+TEST(CspaceCaps, TheHostPlatformRefusesEachAtItsElement) {
   Diagnostics d;
   auto sd = parse_system(d);
   sdf::validate(sd, board_of(board::Arch::Host), debug_config(), d);
-  ASSERT_EQ(d.error_count(), 1u) << describe(d);
-  const Diagnostic& e = d.all().front();
-  EXPECT_EQ(e.id, "cspace-not-on-host");
-  EXPECT_EQ(e.file, "caps.system");
-  EXPECT_EQ(e.loc, (Loc{4, 5}));  // the '<' of <cspace>
-  EXPECT_NE(e.message.find("'primary'"), std::string::npos);
-  EXPECT_FALSE(e.hint.empty());
+  ASSERT_EQ(d.error_count(), 4u) << describe(d);  // one per element of <cspace>
+  unsigned line = 5;
+  for (const Diagnostic& e : d.all()) {
+    EXPECT_EQ(e.id, "cspace-not-on-host");
+    EXPECT_EQ(e.file, "caps.system");
+    EXPECT_EQ(e.loc, (Loc{line++, 7})) << render(e);  // the '<' of each cap element
+    EXPECT_NE(e.message.find("'primary'"), std::string::npos);
+    EXPECT_FALSE(e.hint.empty());
+  }
 }
 
 TEST(CspaceCaps, AnEmptyCspaceIsFineOnTheHost) {

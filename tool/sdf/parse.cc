@@ -130,7 +130,7 @@ constexpr unsigned kMaxPdDepth = 64;
 // Where an element may appear, for hints about elements put in the wrong
 // place; "" for <system> (the root) and for names the SDF does not know.
 std::string_view home_of(std::string_view element) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 31> kHomes{{
+  static constexpr std::pair<std::string_view, std::string_view> kHomes[] = {
       {"protection_domain", "<system> or another <protection_domain>"},
       {"memory_region", "<system>"},
       {"channel", "<system>"},
@@ -163,7 +163,7 @@ std::string_view home_of(std::string_view element) {
       {"domain_schedule", "<domains>"},
       {"schedule_entry", "<domain_schedule>"},
       {"schedule_end_marker", "<domain_schedule>"},
-  }};
+  };
   for (const auto& [name, home] : kHomes)
     if (name == element) return home;
   return {};
