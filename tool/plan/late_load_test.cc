@@ -65,15 +65,8 @@ void plan_late_load(Planned& p, Diagnostics& d) {
   auto sd = sdf::parse(kSystem, "late.system", d);
   ASSERT_TRUE(sd) << describe(d);
   p.sd = *sd;
-  board::Board board;
-  board.name = "qemu_virt_aarch64";
-  board.arch = board::Arch::AArch64;
-  board.page_sizes = {0x1000, 0x200000};
-  board.user_vaddr = {0x10000, 0x10000000000};
-  board.cpu_count = 1;
-  board::Config config;
-  config.name = "debug";
-  config.debug = true;
+  board::Board board = test_support::test_aarch64_board();
+  board::Config config = test_support::test_debug_config();
   sdf::validate(p.sd, board, config, d);
   ASSERT_EQ(d.error_count(), 0u) << describe(d);
   Inputs in;
