@@ -74,6 +74,8 @@ static uint8_t *in_window(uint64_t vaddr, uint64_t size) {
 
 static int copy_segments(const uint8_t *elf, uint64_t elf_size) {
     const elf_header *h = (const elf_header *)elf;
+    if (h->phentsize != sizeof(elf_segment) || h->phoff > elf_size ||
+        h->phnum * sizeof(elf_segment) > elf_size - h->phoff) return 0;
     for (uint16_t i = 0; i < h->phnum; i++) {
         const elf_segment *s = (const elf_segment *)(elf + h->phoff + i * h->phentsize);
         if (s->type != PT_LOAD) continue;
@@ -86,11 +88,14 @@ static int copy_segments(const uint8_t *elf, uint64_t elf_size) {
 
 /* Writes `size` bytes at the program's symbol `name`, if it has it (as the
  * tool does for a program it loads itself). */
-static void patch(const uint8_t *elf, const char *name, const void *value, uint64_t size) {
+static void patch(const uint8_t *elf, uint64_t elf_size, const char *name, const void *value,
+                  uint64_t size) {
     const elf_header *h = (const elf_header *)elf;
     const elf_section *sections = (const elf_section *)(elf + h->shoff);
+    if (h->shoff > elf_size || h->shnum * sizeof(elf_section) > elf_size - h->shoff) return;
     for (uint16_t i = 0; i < h->shnum; i++) {
-        if (sections[i].type != SHT_SYMTAB) continue;
+        if (sections[i].type != SHT_SYMTAB || sections[i].link >= h->shnum) continue;
+        if (sections[i].offset + sections[i].size > elf_size) continue;
         const elf_symbol *syms = (const elf_symbol *)(elf + sections[i].offset);
         const char *names = (const char *)(elf + sections[sections[i].link].offset);
         for (uint64_t k = 0; k < sections[i].size / sizeof(elf_symbol); k++) {
@@ -102,15 +107,15 @@ static void patch(const uint8_t *elf, const char *name, const void *value, uint6
     }
 }
 
-static void patch_libmicrokit(const uint8_t *elf) {
+static void patch_libmicrokit(const uint8_t *elf, uint64_t elf_size) {
     char name[64] = MICROKIT_LATE_LOAD_WORKER_NAME;
     seL4_Word irqs = MICROKIT_LATE_LOAD_WORKER_IRQS;
     seL4_Word notifications = MICROKIT_LATE_LOAD_WORKER_NOTIFICATIONS;
     seL4_Word pps = MICROKIT_LATE_LOAD_WORKER_PPS;
-    patch(elf, "microkit_name", name, sizeof(name));
-    patch(elf, "microkit_irqs", &irqs, sizeof(irqs));
-    patch(elf, "microkit_notifications", &notifications, sizeof(notifications));
-    patch(elf, "microkit_pps", &pps, sizeof(pps));
+    patch(elf, elf_size, "microkit_name", name, sizeof(name));
+    patch(elf, elf_size, "microkit_irqs", &irqs, sizeof(irqs));
+    patch(elf, elf_size, "microkit_notifications", &notifications, sizeof(notifications));
+    patch(elf, elf_size, "microkit_pps", &pps, sizeof(pps));
 }
 
 /* The child fetches instructions from memory this PD wrote through another
@@ -143,7 +148,7 @@ static void load_and_start(const char *what, const uint8_t *elf, const uint8_t *
         say(what, ": a segment does not fit the worker's program memory");
         return;
     }
-    patch_libmicrokit(elf);
+    patch_libmicrokit(elf, size);
     sync_instructions();
     say("starting the worker with ", what);
     microkit_pd_restart(MICROKIT_LATE_LOAD_WORKER_ID, h->entry);

@@ -13,6 +13,7 @@
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
 #include "plan/sel4_test_world.h"
+#include "report/authority.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdf/parse.h"
@@ -64,15 +65,8 @@ void plan_late_load(Planned& p, Diagnostics& d) {
   auto sd = sdf::parse(kSystem, "late.system", d);
   ASSERT_TRUE(sd) << describe(d);
   p.sd = *sd;
-  board::Board board;
-  board.name = "qemu_virt_aarch64";
-  board.arch = board::Arch::AArch64;
-  board.page_sizes = {0x1000, 0x200000};
-  board.user_vaddr = {0x10000, 0x10000000000};
-  board.cpu_count = 1;
-  board::Config config;
-  config.name = "debug";
-  config.debug = true;
+  board::Board board = test_support::test_aarch64_board();
+  board::Config config = test_support::test_debug_config();
   sdf::validate(p.sd, board, config, d);
   ASSERT_EQ(d.error_count(), 0u) << describe(d);
   Inputs in;
@@ -212,6 +206,23 @@ TEST(LateLoad, TheCapdlViewLeavesTheChildSuspended) {
     if (worker) EXPECT_EQ(o.tcb.ip + o.tcb.sp, 0u) << "no registers are written for it";
   }
   EXPECT_EQ(tcbs, 2u);
+}
+
+TEST(LateLoad, TheAuthorityReportSaysWhoLoadsTheChildAndTheChildGainsNothing) {
+  Planned p;
+  Diagnostics d;
+  plan_late_load(p, d);
+  ASSERT_TRUE(p.ok);
+  auto all = report::authority(p.w.plan);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[kLoader].pds.at("worker"),
+            (std::vector<std::string>{"signal (channel 0)", "tcb (its parent)", "receives its faults",
+                                      "loads its program (late_load)", "vspace (cspace 1)"}));
+  const auto& worker = all[kWorker];
+  EXPECT_EQ(worker.pds.at("loader"), (std::vector<std::string>{"signal (channel 5)"}));
+  EXPECT_EQ(worker.pds.size(), 1u);  // no reach but its channel
+  EXPECT_TRUE(worker.mrs.at("worker_memory").execute);
+  EXPECT_EQ(worker.untyped_bytes, 0u);
 }
 
 TEST(LateLoad, TheLoadersHeaderSaysWhereAndHowToLoadTheChild) {

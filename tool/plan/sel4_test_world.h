@@ -31,6 +31,25 @@ struct Sel4TestWorld {
   uint64_t ui_paddr = kTestUserImagePaddr;
 };
 
+// The qemu_virt_aarch64 board and its debug configuration, as the board
+// database describes them, for tests that validate and plan an SDF text.
+inline board::Board test_aarch64_board() {
+  board::Board b;
+  b.name = "qemu_virt_aarch64";
+  b.arch = board::Arch::AArch64;
+  b.page_sizes = {0x1000, 0x200000};
+  b.user_vaddr = {0x10000, 0x10000000000};
+  b.cpu_count = 1;
+  return b;
+}
+
+inline board::Config test_debug_config() {
+  board::Config c;
+  c.name = "debug";
+  c.debug = true;
+  return c;
+}
+
 // Fills pkg, facts and boot; false (with diagnostics) if the facts are missing.
 inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
                              const std::string& board = "qemu_virt_aarch64") {

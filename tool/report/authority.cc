@@ -44,6 +44,7 @@ void from_children(const plan::Plan& plan, const plan::Pd& pd, PdAuthority& a) {
   for (size_t child : pd.children) {
     add(a, plan.pds[child].name, "tcb (its parent)");
     add(a, plan.pds[child].name, "receives its faults");
+    if (plan.pds[child].late_load_mr) add(a, plan.pds[child].name, "loads its program (late_load)");
   }
 }
 

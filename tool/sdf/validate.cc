@@ -45,7 +45,7 @@
 //   E cspace-not-on-host           any <cspace> content on the host platform
 // late-loading PDs (validate_late_load.cc)
 //   E late-load-needs-parent       <late_load> on a PD with no parent to load it
-//   E late-load-mr-not-mapped-by-parent  the parent does not map the program's MR writable
+//   E late-load-mr-not-mapped-by-parent  the parent does not map the program's MR writable, cached
 //   E late-load-passive            a passive PD cannot be late-loaded
 //   E late-load-other-core         RISC-V: the child on another cpu than its parent
 //   E late-load-setvar             a setvar (any element's setvar_*) patching a late-loaded PD

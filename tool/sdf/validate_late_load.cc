@@ -45,11 +45,13 @@ void check_parent(Context& cx, const ProtectionDomain& pd, const LateLoad& l) {
   }
   const ProtectionDomain& parent = cx.sd.pds[*pd.parent];
   if (!cx.mr(l.mr)) return;  // unknown-memory-region, reported with the maps
+  // Cached, as the child's mapping is: writes through an uncached alias
+  // need not reach what the child fetches.
   for (const Map& m : parent.maps)
-    if (m.mr == l.mr && m.perms.write) return;
+    if (m.mr == l.mr && m.perms.write && m.cached) return;
   cx.error("late-load-mr-not-mapped-by-parent", l.at("mr"),
            "the parent '" + parent.name + "' of '" + pd.name + "' does not map memory region '" +
-               l.mr + "' writable, so it cannot load a program into it",
+               l.mr + "' writable and cached, so it cannot load a program into it",
            "add <map mr=\"" + l.mr + "\" vaddr=\"...\" perms=\"rw\" /> to '" + parent.name + "'");
 }
 
