@@ -19,11 +19,12 @@
 //
 // Every image it times is also booted once, so a size whose image does not
 // boot is reported rather than timed: QEMU (--qemu, default
-// qemu-system-aarch64 from PATH; --boot-timeout seconds, default 120) runs
-// it until every PD has printed its "bench: init_end <pd>" line (the
-// program must be bench/sel4/pds/mk_server.c or print that line in
-// init()), the initial task reports a failure or a fault, or the time is
-// up. Only debug kernels print, so with another --config the boot column
+// qemu-system-aarch64, or qemu-system-riscv64 for qemu_virt_riscv64, from
+// PATH, with the manual's command for the board; --boot-timeout seconds,
+// default 120) runs it until every PD has printed its "bench: init_end
+// <pd>" line ("init_rtc" on RISC-V; the program must be
+// bench/sel4/pds/mk_server.c or print that line in init()), the initial
+// task reports a failure or a fault, or the time is up. Only debug kernels print, so with another --config the boot column
 // says "not booted". --no-boot skips booting.
 //
 // --official <tool> times the official Microkit tool (built as
