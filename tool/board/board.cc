@@ -247,6 +247,11 @@ void read_user_vaddr(Reader& r, const Json& j, Board& board) {
 // architecture, its address and the end of RAM; GIC addresses on AArch64.
 void read_loader(Reader& r, const Json& j, Board& board) {
   if (!r.object(j, "loader")) return;
+  if (board.arch != Arch::AArch64 && board.arch != Arch::RiscV64) {
+    r.bad_value("loader", std::string("is for aarch64 and riscv64 boards; ") + arch_name(board.arch) +
+                              " boards boot without this project's loader");
+    return;
+  }
   r.reject_unknown(j, {"uart", "uart_paddr", "ram_end", "gicd_paddr", "gicc_paddr"}, "loader");
   LoaderFacts f;
   for (std::string_view key : {"uart", "uart_paddr", "ram_end"})

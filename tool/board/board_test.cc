@@ -108,6 +108,16 @@ TEST(Board, LoaderRamEndBelowTheLoaderIsAnError) {
   EXPECT_NE(e->message.find("ram_end"), std::string::npos) << e->message;
 }
 
+TEST(Board, LoaderOnABoardWithoutOneIsAnError) {
+  std::string text = with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })");
+  text.replace(text.find("riscv64"), 7, "x86_64");
+  Diagnostics d;
+  EXPECT_FALSE(parse_board(text, "tiny.json", d));
+  const Diagnostic* e = find_id(d, "board-bad-value");
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->message.find("x86_64 boards boot without this project's loader"), std::string::npos) << e->message;
+}
+
 TEST(Board, LoaderMissingUartAddressIsNamed) {
   Diagnostics d;
   EXPECT_FALSE(parse_board(with_loader(R"({ "uart": "ns16550", "ram_end": "0x100000000" })"), "tiny.json", d));
