@@ -89,41 +89,35 @@ TEST(Board, LoaderFactsAreRead) {
   EXPECT_EQ(b->loader->ram_end, 0x100000000u);
 }
 
-TEST(Board, LoaderUartWithoutADriverIsAnError) {
+// The board `text` is refused with diagnostic `id`, whose message holds `words`.
+void expect_refused(const std::string& text, std::string_view id, const std::string& words) {
   Diagnostics d;
-  EXPECT_FALSE(parse_board(with_loader(R"({ "uart": "pl011", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })"),
-                           "tiny.json", d));
-  const Diagnostic* e = find_id(d, "board-bad-value");
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find("'pl011'; the riscv64 loader has a 'ns16550' driver"), std::string::npos) << e->message;
-  EXPECT_NE(e->message.find("runtime/loader/riscv64/pl011.cc"), std::string::npos) << e->message;
+  EXPECT_FALSE(parse_board(text, "tiny.json", d));
+  const Diagnostic* e = find_id(d, id);
+  ASSERT_TRUE(e) << "no " << id;
+  EXPECT_NE(e->message.find(words), std::string::npos) << e->message;
+}
+
+TEST(Board, LoaderUartWithoutADriverIsAnError) {
+  std::string text = with_loader(R"({ "uart": "pl011", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })");
+  expect_refused(text, "board-bad-value", "'pl011'; the riscv64 loader has a 'ns16550' driver");
+  expect_refused(text, "board-bad-value", "runtime/loader/riscv64/pl011.cc");
 }
 
 TEST(Board, LoaderRamEndBelowTheLoaderIsAnError) {
-  Diagnostics d;
-  EXPECT_FALSE(parse_board(with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x80000000" })"),
-                           "tiny.json", d));
-  const Diagnostic* e = find_id(d, "board-bad-value");
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find("ram_end"), std::string::npos) << e->message;
+  expect_refused(with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x80000000" })"),
+                 "board-bad-value", "ram_end");
 }
 
 TEST(Board, LoaderOnABoardWithoutOneIsAnError) {
   std::string text = with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })");
   text.replace(text.find("riscv64"), 7, "x86_64");
-  Diagnostics d;
-  EXPECT_FALSE(parse_board(text, "tiny.json", d));
-  const Diagnostic* e = find_id(d, "board-bad-value");
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find("x86_64 boards boot without this project's loader"), std::string::npos) << e->message;
+  expect_refused(text, "board-bad-value", "x86_64 boards boot without this project's loader");
 }
 
 TEST(Board, LoaderMissingUartAddressIsNamed) {
-  Diagnostics d;
-  EXPECT_FALSE(parse_board(with_loader(R"({ "uart": "ns16550", "ram_end": "0x100000000" })"), "tiny.json", d));
-  const Diagnostic* e = find_id(d, "board-missing-key");
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->message.find("uart_paddr"), std::string::npos) << e->message;
+  expect_refused(with_loader(R"({ "uart": "ns16550", "ram_end": "0x100000000" })"), "board-missing-key",
+                 "uart_paddr");
 }
 
 TEST(Board, LimitsOverrideOnlyWhatTheyName) {
