@@ -12,7 +12,8 @@
 #       [--config "debug release"]   kernel configurations, each measured
 #       [--boot-points]              also trace the boot (one more, slow run:
 #                                    about a minute) for kernel and initial
-#                                    task entry
+#                                    task entry (and, on RISC-V, for the PDs'
+#                                    init() rows)
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
 #       [--board qemu_virt_aarch64|qemu_virt_riscv64]
 #
@@ -48,10 +49,12 @@ done
 case "$board" in
   qemu_virt_aarch64)
     arch=aarch64 arch_cflags="-mstrict-align" uart_paddr=0x9000000 clock_mr= clock_map=
+    loader_pc=70000000
     qemu_board=(-machine virt,virtualization=on -cpu cortex-a53)
     qemu_image() { echo "-device loader,file=$1,addr=0x70000000,cpu-num=0"; } ;;
   qemu_virt_riscv64)
     arch=riscv64 arch_cflags="-march=rv64imafdc_zicsr_zifencei -mabi=lp64d" uart_paddr=0x10000000
+    loader_pc=90000000  # OpenSBI runs before it: count from here
     clock_mr='<memory_region name="rtc" size="0x1000" phys_addr="0x101000" />'
     clock_map='<map mr="rtc" vaddr="0x3001000" perms="rw" cached="false" setvar_vaddr="bench_rtc" />'
     qemu_board=(-machine virt -rtc clock=vm)
@@ -59,10 +62,6 @@ case "$board" in
   *) echo "run_sel4_bench.sh: no QEMU command for $board" >&2; exit 2 ;;
 esac
 [ -n "$toolchain" ] || toolchain=$arch-linux-gnu
-if [ $boot_points = 1 ] && [ $arch != aarch64 ]; then
-  echo "--boot-points: AArch64 only (its probe is the counter read instruction); skipped on $board"
-  boot_points=0
-fi
 qemu=$(command -v qemu-system-$arch) || { echo "qemu-system-$arch is not installed" >&2; exit 1; }
 command -v "$toolchain-gcc" >/dev/null || { echo "$toolchain-gcc is not installed (--toolchain)" >&2; exit 1; }
 sdk=$(cd "$sdk" && pwd)
@@ -95,7 +94,15 @@ build() {
     -o "$dir/loader.img" -r "$dir/report.txt" >"$dir/tool.log" 2>&1 || { cat "$dir/tool.log" >&2; return 1; }
 }
 
-# boot <dir> <log> [qemu options...]: runs until both pairs are done.
+# boot <dir> <log> [qemu options...]: runs until both pairs are done, or
+# until the file $boot_stop_file has a line starting with $boot_stop_word
+# and the UART log has $boot_stop_uart (the traced boot stops once it has
+# its points and the PDs have printed what they read).
+boot_stop_file= boot_stop_word= boot_stop_uart=
+stopped_early() {
+  [ -n "$boot_stop_file" ] && grep -q "^$boot_stop_word " "$boot_stop_file" 2>/dev/null &&
+    grep -q "$boot_stop_uart" "$log.raw" 2>/dev/null
+}
 boot() {
   local dir=$1 log=$2
   shift 2
@@ -104,7 +111,8 @@ boot() {
     $(qemu_image "$dir/loader.img") </dev/null >"$log.raw" 2>&1 &
   local qemu_pid=$! deadline=$((SECONDS + timeout))
   while [ $SECONDS -lt $deadline ]; do
-    grep -q "bench: raw done" "$log.raw" && grep -q "bench: mk done" "$log.raw" && break
+    grep -q "bench: raw done" "$log.raw" 2>/dev/null && grep -q "bench: mk done" "$log.raw" && break
+    stopped_early && break
     kill -0 $qemu_pid 2>/dev/null || break
     sleep 0.2
   done
@@ -112,6 +120,7 @@ boot() {
   wait $qemu_pid 2>/dev/null
   tr -d '\r' <"$log.raw" >"$log"
   grep -q "bench: raw done" "$log" && grep -q "bench: mk done" "$log" && return 0
+  stopped_early && return 0
   echo "the system did not report in ${timeout}s; UART log: $log" >&2
   tail -20 "$log" >&2
   return 1
@@ -119,37 +128,62 @@ boot() {
 
 entry_of() { "$toolchain-readelf" -h "$1" | awk '/Entry point/ { sub(/^0x0*/, "", $4); print $4 }'; }
 
+# probe_of <elf>: the address of the PD's first clock read in init():
+# AArch64 the counter read (mrs cntpct_el0), RISC-V the first 32-bit load
+# in init() (the RTC's TIME_LOW; bench.h).
+probe_of() {
+  if [ $arch = aarch64 ]; then
+    "$toolchain-objdump" -d "$1" | awk '/mrs.*cntpct_el0/ { sub(/:$/, "", $1); print $1; exit }'
+  else
+    "$toolchain-objdump" -d "$1" |
+      awk '/^[0-9a-f]+ <init>:/ { in_init = 1; next } /^$/ { in_init = 0 }
+           in_init && $0 ~ /\tlwu?\t/ { sub(/:$/, "", $1); print $1; exit }'
+  fi
+}
+
 # boot_points <config> <dir>: a second boot, one instruction per translation
 # block (-singlestep) with every block execution logged (-d exec,nochain)
-# into a pipe; awk counts executed instructions up to the first
-# instruction of the kernel, of the initial task and of the first PD, and
-# at mk_server's first counter read, which checks the count against the
-# counter the PDs use. Two log lines take back the block logged before
-# them, which did not run: "Stopped execution" (icount budget or interrupt
-# before the block) and "cpu_io_recompile: rewound" (a device access
-# re-translated to be the block's last instruction, then run again).
+# into a pipe; awk counts executed instructions from the loader's first
+# one (on RISC-V, OpenSBI runs before it) up to the first instruction of
+# the kernel, of the initial task and of the first PD, and at mk_server's
+# first clock read, which checks the count against the clock the PDs use
+# (RISC-V: also at raw_server's, the next PD to read it, since the RTC's
+# origin is not the loader's start and one reading alone proves nothing;
+# raw_server is the second PD to start).
+# Two log lines take back the block logged before them, which did not
+# run: "Stopped execution" (icount budget or interrupt before the block)
+# and "cpu_io_recompile: rewound" (a device access re-translated to be the
+# block's last instruction, then run again).
 boot_points() {
   local config=$1 dir=$2 board_dir=$sdk/board/$board/$1
-  local kernel_pc init_pc pd_pc probe_pc
+  local kernel_pc init_pc pd_pc probe_pc probe2_pc
   kernel_pc=$(entry_of "$board_dir/elf/sel4.elf")
   init_pc=$(entry_of "$board_dir/elf/initialiser.elf")
   pd_pc=$(entry_of "$dir/mk_server.elf")
-  probe_pc=$("$toolchain-objdump" -d "$dir/mk_server.elf" | awk '/mrs.*cntpct_el0/ { sub(/:$/, "", $1); print $1; exit }')
+  probe_pc=$(probe_of "$dir/mk_server.elf")
+  probe2_pc=$(probe_of "$dir/raw_server.elf")
+  [ $arch = aarch64 ] && probe2_pc=none
   rm -f "$dir/exec.fifo"
   mkfifo "$dir/exec.fifo"
-  awk -v k="$kernel_pc" -v i="$init_pc" -v p="$pd_pc" -v c="$probe_pc" '
-    /^Stopped execution/ || /^cpu_io_recompile: rewound/ { n--; next }
+  awk -v l="$loader_pc" -v k="$kernel_pc" -v i="$init_pc" -v p="$pd_pc" -v c="$probe_pc" -v d="$probe2_pc" '
+    /^Stopped execution/ || /^cpu_io_recompile: rewound/ { if (sl) n--; next }
     /^Trace/ {
       split($0, f, "/"); pc = f[2]; sub(/^0*/, "", pc)
+      if (!sl) { if (pc != l) next; sl = 1 }
+      if (si && pc == p) starts++  # every PD starts at the same entry
       if (!sk && pc == k) { sk = 1; print "kernel_entry", n }
       else if (sk && !si && pc == i) { si = 1; print "initial_task_entry", n }
       else if (si && !sp && pc == p) { sp = 1; print "first_pd_entry", n }
       else if (sp && !sc && pc == c) { sc = 1; print "probe", n; fflush() }
+      else if (sc && !sd && starts >= 2 && pc == d) { sd = 1; print "probe2", n; fflush() }
       n++
     }' "$dir/exec.fifo" >"$dir/points.txt" &
   local awk_pid=$!
+  boot_stop_file=$dir/points.txt boot_stop_word=probe2 boot_stop_uart="bench: init_rtc raw_server"
+  [ $arch = aarch64 ] && boot_stop_word=probe boot_stop_uart="bench: init_end mk_server"
   boot "$dir" "$dir/uart-trace.log" -singlestep -d exec,nochain -D "$dir/exec.fifo"
   local rc=$?
+  boot_stop_file=
   wait $awk_pid
   rm -f "$dir/exec.fifo"
   return $rc
@@ -164,16 +198,38 @@ report() {
   local config=$1 dir=$2 log=$2/uart.log
   echo "== $board $config kernel, QEMU -icount shift=0,sleep=off: guest instructions"
   echo
-  echo "boot, from the loader's first instruction (CPU reset):"
+  if [ $arch = aarch64 ]; then
+    echo "boot, from the loader's first instruction (CPU reset):"
+  else
+    echo "boot, from the loader's first instruction (after OpenSBI):"
+  fi
   if [ -f "$dir/points.txt" ]; then
     local k i p probe counter
     k=$(point kernel_entry "$dir/points.txt") i=$(point initial_task_entry "$dir/points.txt")
     p=$(point first_pd_entry "$dir/points.txt") probe=$(point probe "$dir/points.txt")
-    counter=$(grep -m1 "^bench: init_end mk_server " "$log" | awk '{print $4}')
     printf "  %-30s %12d\n" "kernel entry" "$k" "initial task entry" "$i" "initial task done (1st PD runs)" "$p"
     printf "  %-30s %12d  (%.1f%% of boot to the first PD)\n" "  of which the initial task" $((p - i)) \
       "$(awk -v a=$((p - i)) -v b="$p" 'BEGIN { print 100 * a / b }')"
-    printf "  %-30s %12d  (trace; the counter said %d, tick = 16)\n" "  check: mk_server counter read" "$probe" "$counter"
+    if [ $arch = aarch64 ]; then
+      counter=$(grep -m1 "^bench: init_end mk_server " "$log" | awk '{print $4}')
+      printf "  %-30s %12d  (trace; the counter said %d, tick = 16)\n" "  check: mk_server counter read" "$probe" "$counter"
+    else
+      # The RTC minus the trace at mk_server's read is the RTC's origin in
+      # the traced run; raw_server's read must give the same (RTC = virtual
+      # ns = instructions). Each run has its own origin (the host's clock).
+      local rtc1 rtc2 probe2 origin trace_log=$dir/uart-trace.log
+      rtc1=$(grep -m1 "^bench: init_rtc mk_server " "$trace_log" | awk '{print $4}')
+      rtc2=$(grep -m1 "^bench: init_rtc raw_server " "$trace_log" | awk '{print $4}')
+      probe2=$(point probe2 "$dir/points.txt")
+      origin=$((rtc1 - probe))
+      printf "  %-30s %12d  (trace; the RTC, less its origin from mk_server's read, said %d)\n" \
+        "  check: raw_server RTC read" "$probe2" $((rtc2 - origin))
+      # bash, not awk: the RTC's ns since 1970 do not fit a double exactly.
+      local key pd rtc
+      while read -r _ key pd rtc; do
+        printf "  %-30s %12d\n" "$pd in init()" $((rtc - origin))
+      done < <(grep "^bench: init_rtc " "$trace_log")
+    fi
   fi
   grep "^bench: init_end " "$log" | awk '{printf "  %-30s %12d\n", $3 " in init()", $4}'
   echo
