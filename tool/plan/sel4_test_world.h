@@ -88,11 +88,14 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
 // ppcalls and notifies server (client channel 1, server channel 2); server
 // has an edge-triggered IRQ 79 on channel 9; one 4 KiB MR "shared" is mapped
 // into both (rw at 0x1000000 in client, read-only at 0x2000000 in server).
+// client_grants: client's <cspace> holds core 0's SchedControl at slot 1
+// and the server's IRQ handler (channel 9) at slot 2.
 struct ClientServer {
   uint64_t server_priority = 100;
   bool passive_server = false;
   bool server_mapping_cached = true;
   std::string board = "qemu_virt_aarch64";
+  bool client_grants = false;
 };
 
 inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
@@ -128,6 +131,17 @@ inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   w.plan.mrs.push_back(shared);
   w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
   w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, o.server_mapping_cached});
+  if (o.client_grants) {
+    ExtraCap sched;
+    sched.kind = ExtraCap::Kind::SchedControl;
+    sched.slot = 1;
+    ExtraCap irq_handler;
+    irq_handler.kind = ExtraCap::Kind::Irq;
+    irq_handler.slot = 2;
+    irq_handler.source_pd = 1;
+    irq_handler.irq_channel = 9;
+    w.plan.pds[0].extra_caps = {sched, irq_handler};
+  }
   Sel4Inputs si = test_sel4_inputs(w);
   si.mr_prefill_pages.resize(1);
   auto sp = plan_sel4(w.plan, si, d);

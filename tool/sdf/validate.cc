@@ -42,7 +42,10 @@
 //   E cap-name-invalid             name is not a C identifier
 //   E duplicate-cap-name           two grants of one PD with one name
 //   E free-slots-too-many          <free_slots count> above what the CSpace root has left
-//   E cspace-not-on-host           any <cspace> content on the host platform
+//   E cspace-not-on-host           each <cspace> element on the host platform, at the element
+//   E unknown-irq                  <cap_irq pd id>: the PD has no <irq> with that id
+//   E irq-handled-by-nobody        <cap_irq irq>: no PD's <irq> declares that IRQ
+//   E cap-irq-source               <cap_irq> with neither or both of (pd and id) and irq
 // late-loading PDs (validate_late_load.cc)
 //   E late-load-needs-parent       <late_load> on a PD with no parent to load it
 //   E late-load-mr-not-mapped-by-parent  the parent does not map the program's MR writable, cached

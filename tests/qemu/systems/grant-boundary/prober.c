@@ -13,17 +13,6 @@
 
 static const char *const what[GRANTS] = {"the victim's TCB", "an untyped", "the victim's IRQ handler"};
 
-static void put_dec(seL4_Word v)
-{
-    char digits[20];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0) microkit_dbg_putc(digits[--n]);
-}
-
 static void say(const char *text)
 {
     microkit_dbg_puts(microkit_name);
@@ -52,23 +41,23 @@ static void probe(unsigned k)
 {
     seL4_CPtr cptr = grant_cptr(k);
     say("cptr ");
-    put_dec(cptr);
+    microkit_dbg_put32((seL4_Uint32)cptr);
     microkit_dbg_puts(", where the holder has ");
     microkit_dbg_puts(what[k]);
     microkit_dbg_puts(", holds cap type ");
-    put_dec(seL4_DebugCapIdentify(cptr));
+    microkit_dbg_put32((seL4_Uint32)seL4_DebugCapIdentify(cptr));
     microkit_dbg_puts("; invoking it\n");
     seL4_Error err = invoke(k);
     say(err == seL4_NoError ? "the invocation worked\n" : "the invocation failed: seL4 error ");
     if (err == seL4_NoError) return;
-    put_dec((seL4_Word)err);
+    microkit_dbg_put32((seL4_Uint32)err);
     microkit_dbg_puts(err == seL4_InvalidCapability ? " (seL4_InvalidCapability)\n" : "\n");
 }
 
 void init(void)
 {
     say("own CNode granted at cptr ");
-    put_dec(microkit_cspace_cnode);
+    microkit_dbg_put32((seL4_Uint32)microkit_cspace_cnode);
     microkit_dbg_puts("\n");
     for (unsigned k = 0; k < GRANTS; k++) probe(k);
     say("done\n");
