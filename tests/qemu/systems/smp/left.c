@@ -23,9 +23,9 @@ static void call_echo(uint64_t value)
 {
     uint64_t answer = call(ECHO, value);
     microkit_dbg_puts("left: echo (passive, cpu 1) answered ");
-    put_u64(answer);
+    microkit_dbg_put32((seL4_Uint32)answer);
     microkit_dbg_puts(" to ");
-    put_u64(value);
+    microkit_dbg_put32((seL4_Uint32)value);
     microkit_dbg_puts("\n");
 }
 
@@ -37,7 +37,7 @@ static int lockstep_with_right(void)
         for (uint64_t spins = 0; lockstep_read(&lockstep->pong) != k; spins++) {
             if (spins < LOCKSTEP_SPIN_LIMIT) continue;
             microkit_dbg_puts("left: round ");
-            put_u64(k);
+            microkit_dbg_put32((seL4_Uint32)k);
             microkit_dbg_puts(": right did not take its step while left spun; not running at the same time\n");
             return 0;
         }
@@ -50,12 +50,12 @@ void init(void)
     microkit_notify(RIGHT);
     if (!lockstep_with_right()) return;
     microkit_dbg_puts("left: ");
-    put_u64(LOCKSTEP_ROUNDS);
+    microkit_dbg_put32(LOCKSTEP_ROUNDS);
     microkit_dbg_puts(" rounds in lockstep with right, neither ever yielding\n");
     call_echo(41);
     uint64_t sum = call(ADDER, 1000);
     microkit_dbg_puts("left: adder (cpu 2) answered ");
-    put_u64(sum);
+    microkit_dbg_put32((seL4_Uint32)sum);
     microkit_dbg_puts("\n");
     microkit_notify(BELL);
 }

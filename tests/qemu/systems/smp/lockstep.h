@@ -35,18 +35,6 @@ static inline void lockstep_write(uint64_t *word, uint64_t value)
     __atomic_store_n(word, value, __ATOMIC_RELEASE);
 }
 
-static inline void put_u64(uint64_t v)
-{
-    char buf[24];
-    int i = 23;
-    buf[i] = 0;
-    do {
-        buf[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    microkit_dbg_puts(&buf[i]);
-}
-
 #define EMPTY_SLOT 1000 /* inside every PD's CNode, never filled */
 
 /* The debug kernel reports this with the core and the thread's name. */
