@@ -16,6 +16,10 @@
 #                                    init() rows)
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
 #       [--board qemu_virt_aarch64|qemu_virt_riscv64]
+#       [--smp]                      the multicore benchmark instead (smp.system
+#                                    on QEMU -smp 4; configs default to the
+#                                    board's smp-* packages): same-core against
+#                                    cross-core PPC and notification
 #
 # RISC-V: the PDs' clock is the Goldfish RTC with `-rtc clock=vm` (virtual
 # ns = guest instructions; bench.h), mapped into every PD; the toolchain
@@ -31,12 +35,13 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 sdk= workdir= configs="debug release" toolchain= timeout=120 boot_points=0
-board=qemu_virt_aarch64
+board=qemu_virt_aarch64 smp=0 configs_given=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sdk) sdk=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
-    --config) configs=$2; shift 2 ;;
+    --config) configs=$2 configs_given=1; shift 2 ;;
+    --smp) smp=1; shift ;;
     --toolchain) toolchain=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --boot-points) boot_points=1; shift ;;
@@ -62,6 +67,23 @@ case "$board" in
   *) echo "run_sel4_bench.sh: no QEMU command for $board" >&2; exit 2 ;;
 esac
 [ -n "$toolchain" ] || toolchain=$arch-linux-gnu
+# What one boot runs: the system, its PD programs, the lines that end it.
+system=ipc.system pds="mk_server mk_client raw_server raw_client" cores=1
+clock=(-icount shift=0,sleep=off)
+done_lines=("bench: raw done" "bench: mk done")
+if [ $smp = 1 ]; then
+  system=smp.system pds="mk_server smp_client" cores=4
+  # -icount runs the cores one after another in one thread, and seL4's SMP
+  # boot does not get through that (the cores spin on the kernel lock in
+  # turn; bench/README.md): real threads, so time is the host's.
+  clock=()
+  done_lines=("bench: near done" "bench: far done")
+  if [ $configs_given = 0 ]; then
+    configs="smp-debug smp-release"
+    [ $arch = riscv64 ] && configs="smp-debug"  # the only RISC-V smp package built
+  fi
+  [ $boot_points = 0 ] || { echo "--boot-points: not with --smp (one core is traced)"; boot_points=0; }
+fi
 qemu=$(command -v qemu-system-$arch) || { echo "qemu-system-$arch is not installed" >&2; exit 1; }
 command -v "$toolchain-gcc" >/dev/null || { echo "$toolchain-gcc is not installed (--toolchain)" >&2; exit 1; }
 sdk=$(cd "$sdk" && pwd)
@@ -78,21 +100,24 @@ build() {
   [ -f "$board_dir/lib/libmicrokit.a" ] || { echo "no libmicrokit for $board/$config in $sdk" >&2; return 1; }
   local cflags="-nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror $arch_cflags -I$board_dir/include"
   [ -z "$passive_sed" ] || cflags="$cflags -DBENCH_PASSIVE"
-  for pd in mk_server mk_client raw_server raw_client; do
+  for pd in $pds; do
     "$toolchain-gcc" -c $cflags "$here/pds/$pd.c" -o "$dir/$pd.o" || return 1
     "$toolchain-ld" -L"$board_dir/lib" -z noexecstack "$dir/$pd.o" -lmicrokit -Tmicrokit.ld -o "$dir/$pd.elf" || return 1
   done
   local clock_sed="s|<!-- bench:clock-mr -->|$clock_mr|;s|<!-- bench:clock-map -->|$clock_map|"
   if grep -q '"PRINTING": true' "$board_dir/include/kernel/gen_config.json" 2>/dev/null; then
-    sed -e "$passive_sed" -e "$clock_sed" "$here/ipc.system" >"$dir/ipc.system"
+    sed -e "$passive_sed" -e "$clock_sed" "$here/$system" >"$dir/$system"
   else
     sed -e "$passive_sed" -e "$clock_sed" -e "s|<!-- bench:uart-mr -->|<memory_region name=\"uart\" size=\"0x1000\" phys_addr=\"$uart_paddr\" />|" \
         -e 's|<!-- bench:uart-map -->|<map mr="uart" vaddr="0x3000000" perms="rw" cached="false" setvar_vaddr="bench_uart" />|' \
-        "$here/ipc.system" >"$dir/ipc.system"
+        "$here/$system" >"$dir/$system"
   fi
-  "$sdk/bin/microkit" "$dir/ipc.system" --board $board --config "$config" --search-path "$dir" \
+  "$sdk/bin/microkit" "$dir/$system" --board $board --config "$config" --search-path "$dir" \
     -o "$dir/loader.img" -r "$dir/report.txt" >"$dir/tool.log" 2>&1 || { cat "$dir/tool.log" >&2; return 1; }
 }
+
+# all_done <log>: both pairs have reported.
+all_done() { grep -q "${done_lines[0]}" "$1" && grep -q "${done_lines[1]}" "$1"; }
 
 # boot <dir> <log> [qemu options...]: runs until both pairs are done, or
 # until the file $boot_stop_file has a line starting with $boot_stop_word
@@ -107,11 +132,11 @@ boot() {
   local dir=$1 log=$2
   shift 2
   "$qemu" "${qemu_board[@]}" -m size=2G -nographic \
-    -icount shift=0,sleep=off "$@" -serial mon:stdio \
+    -smp $cores "${clock[@]}" "$@" -serial mon:stdio \
     $(qemu_image "$dir/loader.img") </dev/null >"$log.raw" 2>&1 &
   local qemu_pid=$! deadline=$((SECONDS + timeout))
   while [ $SECONDS -lt $deadline ]; do
-    grep -q "bench: raw done" "$log.raw" 2>/dev/null && grep -q "bench: mk done" "$log.raw" && break
+    all_done "$log.raw" && break
     stopped_early && break
     kill -0 $qemu_pid 2>/dev/null || break
     sleep 0.2
@@ -119,7 +144,7 @@ boot() {
   kill $qemu_pid 2>/dev/null
   wait $qemu_pid 2>/dev/null
   tr -d '\r' <"$log.raw" >"$log"
-  grep -q "bench: raw done" "$log" && grep -q "bench: mk done" "$log" && return 0
+  all_done "$log" && return 0
   stopped_early && return 0
   echo "the system did not report in ${timeout}s; UART log: $log" >&2
   tail -20 "$log" >&2
@@ -258,6 +283,30 @@ report() {
   echo
 }
 
+# report_smp <config> <dir>: same core against cross core, active servers
+# and passive ones, each round trip timed alone (smp_client.c).
+report_smp() {
+  local config=$1 dir=$2 log=$2/uart.log plog=$2-passive/uart.log
+  echo "== $board $config kernel, QEMU -smp 4, one host thread per core (no -icount):"
+  echo "   ns of the guest's clock, which follows the host's; each of 200 round trips"
+  echo "   timed alone (the minimum is the one least disturbed by the host)"
+  echo
+  printf "  %-30s %10s %10s %8s %10s %10s %8s\n" "round trip" "same min" "cross min" "ratio" \
+    "same med" "cross med" "ratio"
+  row() {
+    local what=$1 key=$2 file=$3 nmin fmin nmed fmed
+    nmin=$(value near_${key}_min "$file") fmin=$(value far_${key}_min "$file")
+    nmed=$(value near_${key}_median "$file") fmed=$(value far_${key}_median "$file")
+    printf "  %-30s %10s %10s %7sx %10s %10s %7sx\n" "$what" "$nmin" "$fmin" "$(ratio "$fmin" "$nmin")" \
+      "$nmed" "$fmed" "$(ratio "$fmed" "$nmed")"
+  }
+  row "PPC (microkit_ppcall)" ppc "$log"
+  row "notification there and back" notify "$log"
+  [ -f "$plog" ] && row "PPC, servers passive=\"true\"" ppc "$plog"
+  echo "  UART logs: $log, $plog"
+  echo
+}
+
 status=0
 for config in $configs; do
   dir=$workdir/$config
@@ -267,6 +316,6 @@ for config in $configs; do
   mkdir -p "$dir-passive"
   build "$config" "$dir-passive" passive && boot "$dir-passive" "$dir-passive/uart.log" || status=1
   if [ $boot_points = 1 ]; then boot_points "$config" "$dir" || { status=1; continue; }; fi
-  report "$config" "$dir"
+  if [ $smp = 1 ]; then report_smp "$config" "$dir"; else report "$config" "$dir"; fi
 done
 exit $status

@@ -56,6 +56,7 @@ struct Limits {
   std::vector<ReservedIrq> reserved_irqs;  // the kernel's own
   std::optional<uint64_t> timer_frequency; // Hz: domain schedule microseconds -> ticks
   std::optional<bool> fpu;                 // HAVE_FPU
+  std::optional<uint64_t> kernel_cores;    // MAX_NUM_NODES: cores the kernel was built for
 };
 
 struct Config {

@@ -83,6 +83,7 @@ void apply_kernel_limits(const KernelPackage& pkg, board::Limits& limits) {
   }
   limits.timer_frequency = c.timer_frequency;
   limits.fpu = c.have_fpu;
+  limits.kernel_cores = c.max_num_nodes;
   limits.kernel_package = pkg.dir;
 }
 

@@ -18,7 +18,7 @@
 //   E budget-exceeds-period        budget > period (PDs and VMs)
 //   E stack-size-out-of-range      outside [limits.min_stack_size, limits.max_stack_size]
 //   E stack-size-unaligned         not a multiple of the smallest page size
-//   E cpu-out-of-range             cpu >= config.cpus (PDs and vCPUs)
+//   E cpu-out-of-range             cpu >= config.cpus or the kernel's MAX_NUM_NODES (PDs, vCPUs)
 //   E smc-not-supported            smc="true" off AArch64
 //   E missing-child-id             nested PD without `id`
 //   E child-id-on-top-level-pd     `id` / `setvar_id` on a PD that has no parent

@@ -61,13 +61,20 @@ void check_stack(Context& cx, const ProtectionDomain& pd) {
   }
 }
 
+// The configuration's cores, or fewer when the kernel package was built for fewer.
 void check_cpu(Context& cx, const Element& e, const std::string& what, uint64_t cpu) {
-  if (cpu < cx.config.cpus) return;
+  const std::optional<uint64_t>& built = cx.config.limits.kernel_cores;
+  bool kernel_has_fewer = built && *built < cx.config.cpus;
+  uint64_t cores = kernel_has_fewer ? *built : cx.config.cpus;
+  if (cpu < cores) return;
+  std::string has = kernel_has_fewer ? "the kernel package " + cx.config.limits.kernel_package +
+                                           " was built for " + std::to_string(cores) + " core(s)"
+                                     : "configuration '" + cx.config.name + "' has " +
+                                           std::to_string(cores) + " cpu(s)";
   cx.error("cpu-out-of-range", e.at("cpu"),
-           what + " is placed on cpu " + std::to_string(cpu) + " but configuration '" +
-               cx.config.name + "' has " + std::to_string(cx.config.cpus) + " cpu(s)",
-           cx.config.cpus == 1 ? std::string("remove the cpu attribute or set it to 0")
-                               : "use a cpu between 0 and " + std::to_string(cx.config.cpus - 1));
+           what + " is placed on cpu " + std::to_string(cpu) + " but " + has,
+           cores == 1 ? std::string("remove the cpu attribute or set it to 0")
+                      : "use a cpu between 0 and " + std::to_string(cores - 1));
 }
 
 struct IdUse {
