@@ -114,7 +114,7 @@ Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
   pd.child_id = p.child_id;
   pd.children = p.children;
   if (p.program_image) pd.program_path = resolved(c.inputs, p.program_image->path);
-  if (p.late_load) pd.late_load_mr = mr_index(c.sd, p.late_load->mr);
+  if (p.late_load) pd.late_load_mr = mr_index(c, p.late_load->mr);
   pd.channels.resize(c.config.limits.max_channel_id + 1);
   return pd;
 }
