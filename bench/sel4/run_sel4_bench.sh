@@ -116,8 +116,8 @@ build() {
     -o "$dir/loader.img" -r "$dir/report.txt" >"$dir/tool.log" 2>&1 || { cat "$dir/tool.log" >&2; return 1; }
 }
 
-# all_done <log>: both pairs have reported.
-all_done() { grep -q "${done_lines[0]}" "$1" && grep -q "${done_lines[1]}" "$1"; }
+# all_done <log>: both pairs have reported (quietly false before QEMU writes it).
+all_done() { grep -qs "${done_lines[0]}" "$1" && grep -qs "${done_lines[1]}" "$1"; }
 
 # boot <dir> <log> [qemu options...]: runs until both pairs are done, or
 # until the file $boot_stop_file has a line starting with $boot_stop_word

@@ -61,18 +61,30 @@ void check_stack(Context& cx, const ProtectionDomain& pd) {
   }
 }
 
-// The configuration's cores, or fewer when the kernel package was built for fewer.
-void check_cpu(Context& cx, const Element& e, const std::string& what, uint64_t cpu) {
+// True when the kernel package was built for fewer cores than the configuration names.
+bool kernel_has_fewer_cores(const Context& cx) {
   const std::optional<uint64_t>& built = cx.config.limits.kernel_cores;
-  bool kernel_has_fewer = built && *built < cx.config.cpus;
-  uint64_t cores = kernel_has_fewer ? *built : cx.config.cpus;
+  return built && *built < cx.config.cpus;
+}
+
+// The cores a PD may be placed on: the configuration's, or the kernel's when fewer.
+uint64_t usable_cores(const Context& cx) {
+  return kernel_has_fewer_cores(cx) ? *cx.config.limits.kernel_cores : cx.config.cpus;
+}
+
+// Who limits the cores, for a message: "configuration 'x' has 4 cpu(s)".
+std::string cores_limit(const Context& cx) {
+  std::string n = std::to_string(usable_cores(cx));
+  if (kernel_has_fewer_cores(cx))
+    return "the kernel package " + cx.config.limits.kernel_package + " was built for " + n + " core(s)";
+  return "configuration '" + cx.config.name + "' has " + n + " cpu(s)";
+}
+
+void check_cpu(Context& cx, const Element& e, const std::string& what, uint64_t cpu) {
+  uint64_t cores = usable_cores(cx);
   if (cpu < cores) return;
-  std::string has = kernel_has_fewer ? "the kernel package " + cx.config.limits.kernel_package +
-                                           " was built for " + std::to_string(cores) + " core(s)"
-                                     : "configuration '" + cx.config.name + "' has " +
-                                           std::to_string(cores) + " cpu(s)";
   cx.error("cpu-out-of-range", e.at("cpu"),
-           what + " is placed on cpu " + std::to_string(cpu) + " but " + has,
+           what + " is placed on cpu " + std::to_string(cpu) + " but " + cores_limit(cx),
            cores == 1 ? std::string("remove the cpu attribute or set it to 0")
                       : "use a cpu between 0 and " + std::to_string(cores - 1));
 }
@@ -338,11 +350,10 @@ void check_cap_source(Context& cx, const Cap& cap) {
                "the number of frames (one slot each) is not known from the system file",
                "give the memory region an explicit size");
   }
-  if (cap.kind == Cap::Kind::SchedControl && cap.cpu >= cx.config.cpus)
+  if (cap.kind == Cap::Kind::SchedControl && cap.cpu >= usable_cores(cx))
     cx.error("cpu-out-of-range", cap.at("cpu"),
-             "<cap_sched_control> for cpu " + std::to_string(cap.cpu) + ", but configuration '" +
-                 cx.config.name + "' has " + std::to_string(cx.config.cpus) + " core(s)",
-             "use a cpu below " + std::to_string(cx.config.cpus));
+             "<cap_sched_control> for cpu " + std::to_string(cap.cpu) + ", but " + cores_limit(cx),
+             "use a cpu below " + std::to_string(usable_cores(cx)));
   if (cap.kind == Cap::Kind::Notification && cap.rights.grant)
     cx.error("cap-rights-not-applicable", cap.at("rights"),
              "a notification has no grant right", "use rights \"w\" (signal), \"r\" (wait) or \"rw\"");

@@ -24,5 +24,7 @@ void notified(microkit_channel ch)
 {
     say_core();
     microkit_dbg_puts("echo: signal from left\n");
-    microkit_notify(ch);
+    /* Sent with the receive that ends this handler, so that echo is
+     * waiting for calls again before left can call. */
+    microkit_deferred_notify(ch);
 }
