@@ -14,6 +14,8 @@
 //      their notification by a step, and the kernel hands it over when the
 //      PD first blocks after init().
 // See docs/initialiser.md.
+#include "runtime/initialiser/arch.h"
+#include "runtime/initialiser/boot_memory.h"
 #include "runtime/initialiser/invoke.h"
 #include "runtime/initialiser/print.h"
 #include "runtime/initialiser/spec_decode.h"
@@ -45,7 +47,7 @@ constexpr uint64_t kPage = 4096;
   // Suspending ourselves parks the initial task for good; PDs already
   // started keep running.
   seL4_TCB_Suspend(seL4_CapInitThreadTCB);
-  for (;;) asm volatile("wfi" ::: "memory");  // not reached
+  for (;;) asm volatile("" ::: "memory");  // not reached
 }
 
 [[noreturn]] void fail(const char* what) {
@@ -98,14 +100,16 @@ void put_untyped(const spec::ExpectedUntyped& u) {
 }
 
 // Step 2: the kernel gave exactly the planned untypeds.
+spec::ExpectedUntyped kernel_untyped(const seL4_BootInfo* bi, uint64_t i) {
+  spec::ExpectedUntyped u{};
+  u.paddr = bi->untypedList[i].paddr;
+  u.size_bits = bi->untypedList[i].sizeBits;
+  u.is_device = bi->untypedList[i].isDevice;
+  return u;
+}
+
 void check_untypeds(const uint8_t* bytes, const spec::SpecHeader& h, const seL4_BootInfo* bi) {
-  auto actual = [bi](uint64_t i) {
-    spec::ExpectedUntyped u{};
-    u.paddr = bi->untypedList[i].paddr;
-    u.size_bits = bi->untypedList[i].sizeBits;
-    u.is_device = bi->untypedList[i].isDevice;
-    return u;
-  };
+  auto actual = [bi](uint64_t i) { return kernel_untyped(bi, i); };
   int64_t i = first_untyped_difference(bytes, h, actual);
   if (i < 0) return;
   auto planned = read_at<spec::ExpectedUntyped>(bytes, h.untyped_offset + i * sizeof(spec::ExpectedUntyped));
@@ -139,7 +143,7 @@ void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts
     print::put("\n");
     stop();
   }
-  check_untypeds(bytes, h, bi);
+  if (!memory_found_at_boot(h)) check_untypeds(bytes, h, bi);
 }
 
 // A TcbSetName step: the kernel's debug name of the thread is its PD's
@@ -168,21 +172,54 @@ uint64_t first_schedule_step(const uint8_t* bytes, const spec::SpecHeader& h) {
   return h.step_count;
 }
 
-void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, uint64_t first,
-               uint64_t end) {
+// The watermark of each kernel untyped that UntypedFromBoot steps carve
+// from (boot_memory.h); only specs with memory found at boot use it.
+uint64_t boot_memory_used[CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS];
+
+// An UntypedFromBoot step: the first kernel RAM untyped with room, then the retype.
+seL4_Error untyped_from_boot(const spec::Step& step, const BootFacts& b, const seL4_BootInfo* bi,
+                             const char** why) {
+  auto s = read_at<spec::UntypedFromBootStep>(reinterpret_cast<const uint8_t*>(&step), 0);
+  int64_t i = carve_from_boot_memory(b.untyped_end - b.untyped_start, boot_memory_used, s.size_bits,
+                                     [bi](uint64_t k) { return kernel_untyped(bi, k); });
+  if (i < 0) {
+    *why = "no RAM untyped the kernel gave has room for it (too little memory)";
+    return seL4_NotEnoughMemory;
+  }
+  return retype_untyped(b.untyped_start + static_cast<uint64_t>(i), s.size_bits, s.dest_slot);
+}
+
+// A Retype's object kind, or a page table's level, exists on this kernel.
+bool kind_exists(const spec::Step& step) {
+  using K = spec::StepKind;
+  seL4_Word type = 0;
+  switch (static_cast<K>(step.kind)) {
+    case K::Retype:
+    case K::RetypeFromSlot: return object_type(step.small, &type);
+    case K::MapPageTable: return step.small == 0 || object_type(step.small, &type);
+    default: return true;
+  }
+}
+
+void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, const seL4_BootInfo* bi,
+               uint64_t first, uint64_t end) {
   for (uint64_t n = first; n < end; ++n) {
     auto step = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize);
     const char* why = check_step(step, b);
     if (why == nullptr) why = check_step_in_spec(step, h);
+    if (why == nullptr && !kind_exists(step)) why = "this kernel has no such object type";
     if (why != nullptr) fail_step(n, step.kind, why, false, seL4_NoError);
     if (step.kind == static_cast<uint32_t>(spec::StepKind::TcbSetName)) {
       name_thread(bytes, h, step);
       continue;
     }
-    seL4_Word type = 0;
-    if (step.kind == static_cast<uint32_t>(spec::StepKind::Retype) && !object_type(step.small, &type))
-      fail_step(n, step.kind, "this kernel has no such object type", false, seL4_NoError);
-    seL4_Error e = invoke_step(step, b);
+    seL4_Error e = seL4_NoError;
+    if (step.kind == static_cast<uint32_t>(spec::StepKind::UntypedFromBoot)) {
+      e = untyped_from_boot(step, b, bi, &why);
+      if (why != nullptr) fail_step(n, step.kind, why, false, e);
+    } else {
+      e = invoke_step(step, b);
+    }
     if (e != seL4_NoError) fail_step(n, step.kind, nullptr, true, e);
   }
 }
@@ -205,8 +242,8 @@ void put_fault(seL4_MessageInfo_t tag) {
       print::hex(seL4_GetMR(seL4_VMFault_Addr));
       print::put(", pc ");
       print::hex(seL4_GetMR(seL4_VMFault_IP));
-      print::put(", fsr ");
-      print::hex(seL4_GetMR(seL4_VMFault_FSR));
+      print::put(", ");
+      arch::put_fault_status(seL4_GetMR(seL4_VMFault_FSR));
       return;
     case seL4_Fault_CapFault:
       print::put("cap fault on cptr ");
@@ -215,10 +252,8 @@ void put_fault(seL4_MessageInfo_t tag) {
       print::hex(seL4_GetMR(seL4_CapFault_IP));
       return;
     case seL4_Fault_UserException:
-      print::put("user exception number ");
-      print::dec(seL4_GetMR(seL4_UserException_Number));
-      print::put(" code ");
-      print::dec(seL4_GetMR(seL4_UserException_Code));
+      print::put("user exception ");
+      arch::put_exception(seL4_GetMR(seL4_UserException_Number), seL4_GetMR(seL4_UserException_Code));
       print::put(", pc ");
       print::hex(seL4_GetMR(seL4_UserException_FaultIP));
       return;
@@ -282,10 +317,10 @@ void put_fault(seL4_MessageInfo_t tag) {
   // it runs, this task has only domain 0's slots, and a line printed then
   // would be cut by the other domains' output. So the line comes first.
   uint64_t schedule = first_schedule_step(bytes, h);
-  run_steps(bytes, h, b, 0, schedule);
+  run_steps(bytes, h, b, bi, 0, schedule);
   print::line_start();
   print::put("all steps done\n");
-  run_steps(bytes, h, b, schedule, h.step_count);
+  run_steps(bytes, h, b, bi, schedule, h.step_count);
   if (h.fault_ep_slot == 0) stop();
   serve_faults(bytes, h);
 }

@@ -71,13 +71,21 @@ inline const char* check_header(const spec::SpecHeader& h, uint64_t available) {
 }
 
 // The bootinfo slot regions the plan was made for are the kernel's.
+// A spec that finds its memory at boot (x86_64; see initialiser_spec.h).
+constexpr bool memory_found_at_boot(const spec::SpecHeader& h) { return h.untyped_count == 0; }
+
+// With memory found at boot the number of untyped caps is the kernel's, so
+// the free slots may start lower than planned; the plan uses only slots at
+// or above its own empty_start.
 inline const char* check_boot_facts(const spec::SpecHeader& h, const BootFacts& b) {
-  if (h.empty_start != b.empty_start || h.empty_end != b.empty_end)
+  bool found_at_boot = memory_found_at_boot(h);
+  if (h.empty_end != b.empty_end || (found_at_boot ? h.empty_start < b.empty_start : h.empty_start != b.empty_start))
     return "the free slot region differs from the plan";
   if (h.user_image_frames_start != b.user_image_frames_start ||
       h.user_image_frames_end != b.user_image_frames_end)
     return "the user image frames differ from the plan (image layout)";
-  if (h.untyped_start != b.untyped_start || h.untyped_count != b.untyped_end - b.untyped_start)
+  if (h.untyped_start != b.untyped_start ||
+      (!found_at_boot && h.untyped_count != b.untyped_end - b.untyped_start))
     return "the number or slots of untypeds differ from the plan";
   if (h.sched_control_start != b.sched_control_start ||
       h.sched_control_count != b.sched_control_end - b.sched_control_start)
@@ -119,9 +127,9 @@ constexpr bool all_zero(const uint64_t* words, size_t n) {
   return true;
 }
 
-inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
+// Everything of a Retype but its untyped.
+inline const char* check_retype_objects(const spec::RetypeStep& s, const BootFacts& b) {
   if (s.object_kind == 0 || s.object_kind > spec::kMaxObjectKind) return "unknown object kind";
-  if (s.untyped_index >= b.untyped_end - b.untyped_start) return "untyped index out of range";
   if (s.count == 0) return "retype of zero objects";
   if (b.retype_fan_out_limit != 0 && s.count > b.retype_fan_out_limit)
     return "more objects than the kernel's retype fan-out limit";
@@ -129,6 +137,24 @@ inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
   if (!is_new_slot(b, s.dest_slot) || s.count > b.empty_end - s.dest_slot)
     return "destination slots outside the free slot region";
   if (!all_zero(s.reserved, 3)) return "reserved field not zero";
+  return nullptr;
+}
+
+inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
+  if (s.untyped_index >= b.untyped_end - b.untyped_start) return "untyped index out of range";
+  return check_retype_objects(s, b);
+}
+
+// RetypeFromSlot: a Retype whose untyped is a root slot (a carved Untyped).
+inline const char* check_retype_from_slot(const spec::RetypeStep& s, const BootFacts& b) {
+  if (!is_source_slot(b, s.untyped_index)) return "untyped slot out of range";
+  return check_retype_objects(s, b);
+}
+
+inline const char* check_untyped_from_boot(const spec::UntypedFromBootStep& s, const BootFacts& b) {
+  if (s.size_bits < spec::kMinUntypedBits || s.size_bits >= 64) return "untyped size out of range";
+  if (!is_new_slot(b, s.dest_slot)) return "destination slot outside the free slot region";
+  if (!all_zero(s.reserved, 6)) return "reserved field not zero";
   return nullptr;
 }
 
@@ -210,6 +236,8 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::SchedContextBind: return "bind scheduling context to notification";
     case spec::StepKind::TcbSetName: return "name TCB";
     case spec::StepKind::FillFrame: return "fill frame";
+    case spec::StepKind::UntypedFromBoot: return "untyped from boot memory";
+    case spec::StepKind::RetypeFromSlot: return "retype from untyped slot";
     default: break;
   }
   return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
@@ -223,6 +251,16 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
   K kind = static_cast<K>(s.kind);
   switch (kind) {
     case K::Retype: return check_retype(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::RetypeFromSlot:
+      return check_retype_from_slot(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::UntypedFromBoot:
+      return check_untyped_from_boot(read_at<spec::UntypedFromBootStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::MapPageTable:
+      if (s.small != 0 && s.small != uint32_t(spec::ObjectKind::PageTable) &&
+          s.small != uint32_t(spec::ObjectKind::PageDirectory) && s.small != uint32_t(spec::ObjectKind::Pdpt))
+        return "not a page table kind";
+      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
+      return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::Copy:
     case K::Mint:
       return check_cap(read_at<spec::CapStep>(reinterpret_cast<const uint8_t*>(&s), 0), b, kind == K::Mint);
@@ -241,9 +279,6 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
   if (s.small != 0) return "reserved field not zero";
   switch (kind) {
     case K::AsidPoolAssign: return check_slots(s, b, 0b0000001, 0, 0b1111110);
-    case K::MapPageTable:
-      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
-      return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::TcbConfigure:  // tcb, cspace, data, vspace, buffer vaddr, buffer frame (0 = none)
       if (s.arg[4] % 1024 != 0) return "IPC buffer not aligned to its size";  // seL4_IPCBufferSizeBits
       return check_slots(s, b, 0b0101011, 0b0100000, 0b1000000);
@@ -279,9 +314,14 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
 }
 
 // The checks of a step that need the rest of the spec: a TcbSetName step
-// names a PD of the PD table.
+// names a PD of the PD table; a spec uses either the planned untypeds
+// (Retype) or memory found at boot (UntypedFromBoot), never both.
 inline const char* check_step_in_spec(const spec::Step& s, const spec::SpecHeader& h) {
   if (s.kind == uint32_t(spec::StepKind::TcbSetName) && s.arg[1] >= h.pd_count) return "PD index out of range";
+  if (s.kind == uint32_t(spec::StepKind::Retype) && memory_found_at_boot(h))
+    return "a retype from a planned untyped, but this spec finds its memory at boot";
+  if (s.kind == uint32_t(spec::StepKind::UntypedFromBoot) && !memory_found_at_boot(h))
+    return "memory found at boot, but this spec plans its untypeds";
   return nullptr;
 }
 

@@ -435,5 +435,103 @@ TEST(InitialiserSpec, FlagAndDomainSteps) {
   EXPECT_STREQ(step_name(uint32_t(spec::StepKind::DomainScheduleSetStart)), "start domain schedule");
 }
 
+// x86_64 specs find their memory at boot: untyped_count 0, the kernel's
+// free slots may start below the plan's, never above it.
+spec::SpecHeader found_at_boot_header(uint64_t planned_empty_start) {
+  SpecWriter w = writer();
+  w.untypeds.clear();
+  w.header.empty_start = planned_empty_start;
+  return header_of(w.bytes());
+}
+
+TEST(InitialiserSpec, MemoryFoundAtBootChecksOnlyWhatIsKnown) {
+  auto h = found_at_boot_header(1200);
+  ASSERT_TRUE(memory_found_at_boot(h));
+  BootFacts b = facts();  // empty_start 1000, 3 untypeds
+  EXPECT_EQ(check_boot_facts(h, b), nullptr);
+  b.untyped_end += 100;  // any number of untypeds
+  EXPECT_EQ(check_boot_facts(h, b), nullptr);
+  b.empty_start = 1201;  // the kernel's free slots start above the plan's
+  EXPECT_STREQ(check_boot_facts(h, b), "the free slot region differs from the plan");
+  b = facts();
+  b.untyped_start += 1;
+  EXPECT_STREQ(check_boot_facts(h, b), "the number or slots of untypeds differ from the plan");
+  b = facts();
+  b.user_image_frames_end += 1;
+  EXPECT_STREQ(check_boot_facts(h, b), "the user image frames differ from the plan (image layout)");
+  // A planned spec still needs the kernel's exact free slot start.
+  auto planned = header_of(writer().bytes());
+  b = facts();
+  b.empty_start -= 1;
+  EXPECT_STREQ(check_boot_facts(planned, b), "the free slot region differs from the plan");
+}
+
+TEST(InitialiserSpec, ASpecUsesPlannedUntypedsOrBootMemoryNotBoth) {
+  SpecWriter w = writer();
+  w.retype(spec::ObjectKind::Tcb, 0, 0, 1, 1000);
+  w.untyped_from_boot(20, 1001);
+  auto planned_bytes = w.bytes();
+  auto planned = header_of(planned_bytes);
+  EXPECT_EQ(check_step_in_spec(step_of(planned_bytes, 0), planned), nullptr);
+  EXPECT_STREQ(check_step_in_spec(step_of(planned_bytes, 1), planned),
+               "memory found at boot, but this spec plans its untypeds");
+  auto at_boot = found_at_boot_header(1000);
+  EXPECT_STREQ(check_step_in_spec(step_of(planned_bytes, 0), at_boot),
+               "a retype from a planned untyped, but this spec finds its memory at boot");
+  EXPECT_EQ(check_step_in_spec(step_of(planned_bytes, 1), at_boot), nullptr);
+}
+
+TEST(InitialiserSpec, UntypedFromBootRefusals) {
+  SpecWriter w = writer();
+  w.untyped_from_boot(20, 1000);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.untyped_from_boot(3, 1000);  // below seL4_MinUntypedBits
+  EXPECT_STREQ(check_only_step(w), "untyped size out of range");
+  w.steps.clear();
+  w.untyped_from_boot(64, 1000);
+  EXPECT_STREQ(check_only_step(w), "untyped size out of range");
+  w.steps.clear();
+  w.untyped_from_boot(20, 999);  // over a kernel cap
+  EXPECT_STREQ(check_only_step(w), "destination slot outside the free slot region");
+  w.steps.clear();
+  w.untyped_from_boot(20, 1000);
+  w.steps[0].arg[3] = 1;
+  EXPECT_STREQ(check_only_step(w), "reserved field not zero");
+  EXPECT_STREQ(step_name(uint32_t(StepKind::UntypedFromBoot)), "untyped from boot memory");
+}
+
+TEST(InitialiserSpec, RetypeFromSlotNamesARootSlot) {
+  SpecWriter w = writer();
+  w.retype_from_slot(spec::ObjectKind::Tcb, 1000, 0, 1, 1001);
+  EXPECT_EQ(check_only_step(w), nullptr);
+  w.steps.clear();
+  w.retype_from_slot(spec::ObjectKind::Tcb, 0, 0, 1, 1001);  // the null slot
+  EXPECT_STREQ(check_only_step(w), "untyped slot out of range");
+  w.steps.clear();
+  w.retype_from_slot(spec::ObjectKind::Tcb, 1u << 17, 0, 1, 1001);  // past the root CNode
+  EXPECT_STREQ(check_only_step(w), "untyped slot out of range");
+  w.steps.clear();
+  w.retype_from_slot(spec::ObjectKind::Tcb, 1000, 0, 0, 1001);  // the Retype checks apply too
+  EXPECT_STREQ(check_only_step(w), "retype of zero objects");
+  w.steps.clear();
+  w.retype_from_slot(spec::ObjectKind::Tcb, 1000, 0, 1, 10);
+  EXPECT_STREQ(check_only_step(w), "destination slots outside the free slot region");
+  EXPECT_STREQ(step_name(uint32_t(StepKind::RetypeFromSlot)), "retype from untyped slot");
+}
+
+// x86_64 names the level of each paging structure it maps.
+TEST(InitialiserSpec, MapPageTableNamesItsLevel) {
+  for (auto kind : {spec::ObjectKind(0), spec::ObjectKind::PageTable, spec::ObjectKind::PageDirectory,
+                    spec::ObjectKind::Pdpt}) {
+    SpecWriter w = writer();
+    w.map_page_table(1000, 1001, 0x40000000, kind);
+    EXPECT_EQ(check_only_step(w), nullptr) << uint32_t(kind);
+  }
+  SpecWriter w = writer();
+  w.map_page_table(1000, 1001, 0x40000000, spec::ObjectKind::SmallPage);
+  EXPECT_STREQ(check_only_step(w), "not a page table kind");
+}
+
 }  // namespace
 }  // namespace microkit::initialiser

@@ -43,6 +43,19 @@
 // resolve the index with (64 for the root CNode, slot seL4_CapInitThreadCNode
 // = 2; the CNode's radix bits for an unguarded PD CNode cap).
 //
+// Memory found at boot (x86_64). On ARM and RISC-V the tool predicts the
+// kernel's untyped list and every Retype names one of those untypeds. An
+// x86 kernel learns the memory map from the multiboot loader at boot, so
+// neither the list nor the number of untyped caps is known when the image is
+// built. A spec with untyped_count = 0 says so (no real kernel gives an
+// initial task zero untypeds): the untyped list is not checked, empty_start
+// is the lowest free slot the plan uses (the kernel's must be at or below
+// it), Retype steps are refused, and memory comes from UntypedFromBoot
+// steps (an Untyped of a planned size, carved from the kernel's RAM
+// untypeds by the initialiser, first fit in bootinfo order) and
+// RetypeFromSlot steps (objects from such an Untyped, in the tool's order:
+// inside a carved Untyped the placement is as planned as anywhere else).
+//
 // Versioning: any change of a layout, a kind number or a meaning bumps
 // kSpecVersion; the initialiser refuses any other version. Layouts are pinned
 // by static_assert. Reserved fields must be zero (the decoder rejects
@@ -126,8 +139,10 @@ enum class ObjectKind : uint32_t {
   LargePage = 11,    // 2 MiB
   HugePage = 12,     // 1 GiB
   Vcpu = 13,         // hypervisor kernels only
+  PageDirectory = 14,  // x86_64: the table above a page table (2 MiB per entry)
+  Pdpt = 15,           // x86_64: page directory pointer table (1 GiB per entry)
 };
-inline constexpr uint32_t kMaxObjectKind = 13;
+inline constexpr uint32_t kMaxObjectKind = 15;
 
 // Capability rights (Copy, Mint, MapFrame): a mask of these bits.
 inline constexpr uint32_t kRightRead = 1u << 0;
@@ -173,10 +188,18 @@ enum class StepKind : uint32_t {
   SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
   TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
   FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
+  // 24..29: other engineers' kinds (the numbers are made contiguous at merge).
+  UntypedFromBoot = 30,     // UntypedFromBootStep: an Untyped carved from the kernel's RAM (x86_64)
+  RetypeFromSlot = 31,      // RetypeStep, untyped_index = a root slot: objects from a carved Untyped
 };
-inline constexpr uint32_t kMaxStepKind = 23;  // kinds are 1..kMaxStepKind, no gaps
+inline constexpr uint32_t kMaxStepKind = 31;  // kinds are 1..kMaxStepKind, no gaps
 
-constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
+// Kinds not defined on this branch (24..29) until the numbers are merged.
+constexpr bool is_unassigned_step_kind(uint32_t kind) { return kind >= 24 && kind <= 29; }
+
+constexpr bool is_step_kind(uint32_t kind) {
+  return kind >= 1 && kind <= kMaxStepKind && !is_unassigned_step_kind(kind);
+}
 
 // The raw form every step is read as first.
 struct Step {
@@ -225,10 +248,12 @@ struct AsidPoolAssignStep {
 };
 
 // MapPageTable: the page table in pt_slot into the VSpace in vspace_slot,
-// covering vaddr (default attributes).
+// covering vaddr (default attributes). table_kind says which level the
+// table is where an architecture has a distinct object per level (x86_64:
+// ObjectKind::Pdpt, PageDirectory, PageTable); 0 means PageTable.
 struct MapPageTableStep {
   uint32_t kind;
-  uint32_t reserved0;
+  uint32_t table_kind;  // 0 or ObjectKind::PageTable / PageDirectory / Pdpt
   uint64_t pt_slot;
   uint64_t vspace_slot;
   uint64_t vaddr;
@@ -349,6 +374,21 @@ struct FillFrameStep {
   uint64_t dest_offset;
   uint64_t scratch_vaddr;
   uint64_t reserved[2];
+};
+
+// UntypedFromBoot (specs with memory found at boot, untyped_count = 0): an
+// Untyped of 2^size_bits bytes of RAM into root slot dest_slot, retyped from
+// the first of the kernel's RAM untypeds (bootinfo order, device untypeds
+// skipped) that still has room for it after the earlier UntypedFromBoot
+// steps (the kernel allocates inside an untyped upwards, each object
+// aligned to its size; the initialiser keeps the same account). Objects are
+// then made from it by RetypeFromSlot steps.
+inline constexpr uint32_t kMinUntypedBits = 4;  // seL4_MinUntypedBits
+struct UntypedFromBootStep {
+  uint32_t kind;
+  uint32_t size_bits;  // kMinUntypedBits..63 (the kernel's own maximum also applies)
+  uint64_t dest_slot;
+  uint64_t reserved[6];
 };
 
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
@@ -489,6 +529,7 @@ static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) 
 static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
+static_assert(sizeof(UntypedFromBootStep) == kStepSize && offsetof(UntypedFromBootStep, dest_slot) == 8);
 static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
 static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, set) == 24);
 static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
