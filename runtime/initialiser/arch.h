@@ -14,13 +14,13 @@ namespace microkit::initialiser::arch {
 
 // seL4_ObjectType of a virtual-memory spec kind (VSpace, the page-table
 // levels, the three page sizes, Vcpu); false when this kernel has no such
-// object (PageDirectory and Pdpt exist on x86_64 only).
+// object (X86PageDirectory and X86Pdpt exist on x86_64 only).
 bool vm_object_type(uint32_t kind, seL4_Word* type);
 
 // The ASID pool assignment, page-table map and frame map of the spec's
 // steps. `attributes` is the spec's kMap* mask.
 seL4_Error assign_asid(seL4_CPtr vspace);
-// `table_kind` is PageTable, or on x86_64 PageDirectory or Pdpt (callers
+// `table_kind` is PageTable, or on x86_64 X86PageDirectory or X86Pdpt (callers
 // checked vm_object_type for it).
 seL4_Error map_page_table(uint32_t table_kind, seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr);
 seL4_Error map_frame(seL4_CPtr frame, seL4_CPtr vspace, seL4_Word vaddr, seL4_CapRights_t rights,

@@ -15,10 +15,10 @@
 //      PD first blocks after init().
 // See docs/initialiser.md.
 #include "runtime/initialiser/arch.h"
-#include "runtime/initialiser/boot_memory.h"
 #include "runtime/initialiser/invoke.h"
 #include "runtime/initialiser/print.h"
 #include "runtime/initialiser/spec_decode.h"
+#include "runtime/initialiser/untypeds.h"
 
 // libsel4 built with LibSel4UseThreadLocals=OFF reads the IPC buffer from
 // this plain global.
@@ -125,9 +125,11 @@ void check_untypeds(const uint8_t* bytes, const spec::SpecHeader& h, const seL4_
   stop();
 }
 
-void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b,
+// A bound spec (x86_64) plans its own untypeds; BindUntyped steps map them
+// onto the kernel's, so the kernel's list is not compared.
+void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, bool bound,
                 const seL4_BootInfo* bi) {
-  if (const char* why = check_boot_facts(h, b)) {
+  if (const char* why = check_boot_facts(h, b, bound)) {
     print::line_start();
     print::put("FAILED: the kernel's bootinfo is not the planned one (wrong kernel package, "
                "kernel config or image layout): ");
@@ -143,7 +145,7 @@ void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts
     print::put("\n");
     stop();
   }
-  if (!memory_found_at_boot(h)) check_untypeds(bytes, h, bi);
+  if (!bound) check_untypeds(bytes, h, bi);
 }
 
 // A TcbSetName step: the kernel's debug name of the thread is its PD's
@@ -172,50 +174,45 @@ uint64_t first_schedule_step(const uint8_t* bytes, const spec::SpecHeader& h) {
   return h.step_count;
 }
 
-// The watermark of each kernel untyped that UntypedFromBoot steps carve
-// from (boot_memory.h); only specs with memory found at boot use it.
-uint64_t boot_memory_used[CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS];
-
-// An UntypedFromBoot step: the first kernel RAM untyped with room, then the retype.
-seL4_Error untyped_from_boot(const spec::Step& step, const BootFacts& b, const seL4_BootInfo* bi,
-                             const char** why) {
-  auto s = read_at<spec::UntypedFromBootStep>(reinterpret_cast<const uint8_t*>(&step), 0);
-  int64_t i = carve_from_boot_memory(b.untyped_end - b.untyped_start, boot_memory_used, s.size_bits,
-                                     [bi](uint64_t k) { return kernel_untyped(bi, k); });
-  if (i < 0) {
-    *why = "no RAM untyped the kernel gave has room for it (too little memory)";
-    return seL4_NotEnoughMemory;
-  }
-  return retype_untyped(b.untyped_start + static_cast<uint64_t>(i), s.size_bits, s.dest_slot);
-}
-
 // A Retype's object kind, or a page table's level, exists on this kernel.
 bool kind_exists(const spec::Step& step) {
   using K = spec::StepKind;
   seL4_Word type = 0;
   switch (static_cast<K>(step.kind)) {
-    case K::Retype:
-    case K::RetypeFromSlot: return object_type(step.small, &type);
+    case K::Retype: return object_type(step.small, &type);
     case K::MapPageTable: return step.small == 0 || object_type(step.small, &type);
     default: return true;
   }
 }
 
-void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, const seL4_BootInfo* bi,
-               uint64_t first, uint64_t end) {
+// A BindUntyped step (bound specs): the planned untyped it stands for.
+const char* bind(const uint8_t* bytes, const spec::SpecHeader& h, const spec::Step& step, seL4_Error* e) {
+  auto s = read_at<spec::BindUntypedStep>(reinterpret_cast<const uint8_t*>(&step), 0);
+  auto planned = read_at<spec::ExpectedUntyped>(bytes, h.untyped_offset + s.untyped_index * sizeof(spec::ExpectedUntyped));
+  return bind_untyped(s, planned, e);
+}
+
+// Retype steps of a bound spec draw from an untyped a BindUntyped step bound.
+bool retypes_from_bound_untyped(const spec::Step& step) {
+  if (step.kind != uint32_t(spec::StepKind::Retype)) return true;
+  return untyped_slot(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&step), 0).untyped_index) != 0;
+}
+
+void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, uint64_t first, uint64_t end) {
   for (uint64_t n = first; n < end; ++n) {
     auto step = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize);
     const char* why = check_step(step, b);
     if (why == nullptr) why = check_step_in_spec(step, h);
     if (why == nullptr && !kind_exists(step)) why = "this kernel has no such object type";
+    if (why == nullptr && !retypes_from_bound_untyped(step)) why = "a retype from a planned untyped not bound yet";
     if (why != nullptr) fail_step(n, step.kind, why, false, seL4_NoError);
     if (step.kind == static_cast<uint32_t>(spec::StepKind::TcbSetName)) {
       name_thread(bytes, h, step);
       continue;
     }
     seL4_Error e = seL4_NoError;
-    if (step.kind == static_cast<uint32_t>(spec::StepKind::UntypedFromBoot)) {
-      e = untyped_from_boot(step, b, bi, &why);
+    if (step.kind == static_cast<uint32_t>(spec::StepKind::BindUntyped)) {
+      why = bind(bytes, h, step, &e);
       if (why != nullptr) fail_step(n, step.kind, why, false, e);
     } else {
       e = invoke_step(step, b);
@@ -305,7 +302,11 @@ void put_fault(seL4_MessageInfo_t tag) {
   if (available < sizeof(spec::SpecHeader)) fail("no spec after the initialiser's image");
   auto h = read_at<spec::SpecHeader>(bytes, 0);
   if (const char* why = check_header(h, available)) fail(why);
-  check_boot(bytes, h, b, bi);
+  bool bound = false;
+  if (const char* why = check_untyped_binding(bytes, h, bound)) fail(why);
+  if (bound) b.bound_untypeds = h.untyped_count;
+  check_boot(bytes, h, b, bound, bi);
+  untypeds_start(bi, bound);
   if (const char* why = check_pds(bytes, h, b)) fail(why);
   print::line_start();
   print::put("running ");
@@ -317,10 +318,10 @@ void put_fault(seL4_MessageInfo_t tag) {
   // it runs, this task has only domain 0's slots, and a line printed then
   // would be cut by the other domains' output. So the line comes first.
   uint64_t schedule = first_schedule_step(bytes, h);
-  run_steps(bytes, h, b, bi, 0, schedule);
+  run_steps(bytes, h, b, 0, schedule);
   print::line_start();
   print::put("all steps done\n");
-  run_steps(bytes, h, b, bi, schedule, h.step_count);
+  run_steps(bytes, h, b, schedule, h.step_count);
   if (h.fault_ep_slot == 0) stop();
   serve_faults(bytes, h);
 }

@@ -5,6 +5,7 @@
 #include "runtime/initialiser/invoke.h"
 
 #include "runtime/initialiser/arch.h"
+#include "runtime/initialiser/untypeds.h"
 
 namespace microkit::initialiser {
 namespace {
@@ -27,7 +28,6 @@ T as(const spec::Step& s) {
   return read_at<T>(reinterpret_cast<const uint8_t*>(&s), 0);
 }
 
-// Retype names a planned untyped by index, RetypeFromSlot by root slot.
 seL4_Error retype(const spec::RetypeStep& s, uint64_t untyped_slot) {
   seL4_Word type = 0;
   object_type(s.object_kind, &type);  // checked before
@@ -90,8 +90,8 @@ bool object_type(uint32_t kind, seL4_Word* type) {
     case spec::ObjectKind::SmallPage:
     case spec::ObjectKind::LargePage:
     case spec::ObjectKind::HugePage:
-    case spec::ObjectKind::PageDirectory:
-    case spec::ObjectKind::Pdpt:
+    case spec::ObjectKind::X86PageDirectory:
+    case spec::ObjectKind::X86Pdpt:
     case spec::ObjectKind::Vcpu: return arch::vm_object_type(kind, type);
   }
   return false;
@@ -100,9 +100,8 @@ bool object_type(uint32_t kind, seL4_Word* type) {
 seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
   const uint64_t* a = s.arg;
   switch (static_cast<K>(s.kind)) {
-    case K::Retype: return retype(as<spec::RetypeStep>(s), b.untyped_start + a[0]);
-    case K::RetypeFromSlot: return retype(as<spec::RetypeStep>(s), a[0]);
-    case K::UntypedFromBoot: return seL4_IllegalOperation;  // run_steps chooses the untyped, then retype_untyped()
+    case K::Retype: return retype(as<spec::RetypeStep>(s), untyped_slot(a[0]));
+    case K::BindUntyped: return seL4_IllegalOperation;  // run_steps binds (it has the planned untyped)
     case K::Copy: return cap(as<spec::CapStep>(s), false);
     case K::Mint: return cap(as<spec::CapStep>(s), true);
     case K::AsidPoolAssign: return arch::assign_asid(a[0]);
@@ -128,11 +127,6 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::DomainScheduleSetStart: return seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, a[0]);
   }
   return seL4_IllegalOperation;  // not reached: check_step() knows every kind
-}
-
-seL4_Error retype_untyped(uint64_t untyped_slot, uint32_t size_bits, uint64_t dest_slot) {
-  return seL4_Untyped_Retype(untyped_slot, seL4_UntypedObject, size_bits, seL4_CapInitThreadCNode, 0, 0,
-                             dest_slot, 1);
 }
 
 }  // namespace microkit::initialiser

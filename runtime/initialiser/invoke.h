@@ -18,12 +18,8 @@ namespace microkit::initialiser {
 // hypervisor support): a decode-time check.
 bool object_type(uint32_t kind, seL4_Word* type);
 
-// Performs one checked step; seL4_NoError on success. UntypedFromBoot and
-// TcbSetName are the caller's (they need the bootinfo or the PD table).
+// Performs one checked step; seL4_NoError on success. BindUntyped and
+// TcbSetName are the caller's (they need the spec's tables).
 seL4_Error invoke_step(const spec::Step& step, const BootFacts& boot);
-
-// An Untyped of 2^size_bits from the untyped in root slot `untyped_slot`
-// into root slot `dest_slot` (UntypedFromBoot, once the untyped is chosen).
-seL4_Error retype_untyped(uint64_t untyped_slot, uint32_t size_bits, uint64_t dest_slot);
 
 }  // namespace microkit::initialiser

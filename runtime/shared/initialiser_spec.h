@@ -43,19 +43,6 @@
 // resolve the index with (64 for the root CNode, slot seL4_CapInitThreadCNode
 // = 2; the CNode's radix bits for an unguarded PD CNode cap).
 //
-// Memory found at boot (x86_64). On ARM and RISC-V the tool predicts the
-// kernel's untyped list and every Retype names one of those untypeds. An
-// x86 kernel learns the memory map from the multiboot loader at boot, so
-// neither the list nor the number of untyped caps is known when the image is
-// built. A spec with untyped_count = 0 says so (no real kernel gives an
-// initial task zero untypeds): the untyped list is not checked, empty_start
-// is the lowest free slot the plan uses (the kernel's must be at or below
-// it), Retype steps are refused, and memory comes from UntypedFromBoot
-// steps (an Untyped of a planned size, carved from the kernel's RAM
-// untypeds by the initialiser, first fit in bootinfo order) and
-// RetypeFromSlot steps (objects from such an Untyped, in the tool's order:
-// inside a carved Untyped the placement is as planned as anywhere else).
-//
 // Versioning: any change of a layout, a kind number or a meaning bumps
 // kSpecVersion; the initialiser refuses any other version. Layouts are pinned
 // by static_assert. Reserved fields must be zero (the decoder rejects
@@ -115,11 +102,33 @@ struct SpecHeader {
 };
 
 // One entry of the bootinfo untypedList, as planned (seL4_UntypedDesc).
+//
+// Bound untypeds (x86-64). Where RAM is found at boot (multiboot), the tool
+// plans into the untyped list of a documented minimum machine
+// (docs/sel4-planning.md) and marks every entry with `bind` != kBindExact.
+// Such a spec is "bound": its untyped table is the planned list, not the
+// kernel's; the kernel's untypeds are not compared with it. Instead a
+// BindUntyped step, before any Retype from that entry, makes a real untyped
+// of 2^size_bits (the step's) standing for the planned one:
+//   - kBindRam: carved from the first non-device bootinfo untyped that has
+//     room at its next offset aligned to 2^size_bits. Objects keep their
+//     offsets from the untyped's start, because both are aligned to at
+//     least every object's size; their physical addresses are not planned.
+//   - kBindDevice: carved at exactly `paddr` from the device untyped that
+//     contains [paddr, paddr + 2^size_bits), after padding untypeds that
+//     move its watermark there.
+// In a bound spec, untyped_count is the planned count and empty_start is at
+// or after the kernel's (the tool leaves room for the most untypeds the
+// kernel can hand out, CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS).
+inline constexpr uint8_t kBindExact = 0;   // must equal the bootinfo entry at the same index
+inline constexpr uint8_t kBindRam = 1;
+inline constexpr uint8_t kBindDevice = 2;
 struct ExpectedUntyped {
   uint64_t paddr;
   uint8_t size_bits;
   uint8_t is_device;  // 0 or 1
-  uint8_t reserved[6];
+  uint8_t bind;       // kBind*; the same for every entry of a spec
+  uint8_t reserved[5];
 };
 
 // Kernel object kinds, named here so that the spec does not depend on the
@@ -134,13 +143,13 @@ enum class ObjectKind : uint32_t {
   SchedContext = 6,  // size_bits = log2 bytes (>= seL4_MinSchedContextBits)
   Reply = 7,
   VSpace = 8,        // AArch64 top-level table
-  PageTable = 9,
+  PageTable = 9,     // every non-root level on AArch64 and RISC-V; x86-64's last level
   SmallPage = 10,    // 4 KiB
   LargePage = 11,    // 2 MiB
   HugePage = 12,     // 1 GiB
   Vcpu = 13,         // hypervisor kernels only
-  PageDirectory = 14,  // x86_64: the table above a page table (2 MiB per entry)
-  Pdpt = 15,           // x86_64: page directory pointer table (1 GiB per entry)
+  X86Pdpt = 14,      // x86-64 page directory pointer table (covers 512 GiB)
+  X86PageDirectory = 15,  // x86-64 page directory (covers 1 GiB)
 };
 inline constexpr uint32_t kMaxObjectKind = 15;
 
@@ -188,18 +197,12 @@ enum class StepKind : uint32_t {
   SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
   TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
   FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
-  // 24..29: other engineers' kinds (the numbers are made contiguous at merge).
-  UntypedFromBoot = 30,     // UntypedFromBootStep: an Untyped carved from the kernel's RAM (x86_64)
-  RetypeFromSlot = 31,      // RetypeStep, untyped_index = a root slot: objects from a carved Untyped
+  BindUntyped = 28,         // BindUntypedStep: a real untyped for a planned one (bound specs)
 };
-inline constexpr uint32_t kMaxStepKind = 31;  // kinds are 1..kMaxStepKind, no gaps
+// Kinds are 1..kMaxStepKind; 24..27 belong to other branches until merged.
+inline constexpr uint32_t kMaxStepKind = 28;
 
-// Kinds not defined on this branch (24..29) until the numbers are merged.
-constexpr bool is_unassigned_step_kind(uint32_t kind) { return kind >= 24 && kind <= 29; }
-
-constexpr bool is_step_kind(uint32_t kind) {
-  return kind >= 1 && kind <= kMaxStepKind && !is_unassigned_step_kind(kind);
-}
+constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
 
 // The raw form every step is read as first.
 struct Step {
@@ -248,12 +251,12 @@ struct AsidPoolAssignStep {
 };
 
 // MapPageTable: the page table in pt_slot into the VSpace in vspace_slot,
-// covering vaddr (default attributes). table_kind says which level the
-// table is where an architecture has a distinct object per level (x86_64:
-// ObjectKind::Pdpt, PageDirectory, PageTable); 0 means PageTable.
+// covering vaddr (default attributes). table_kind says which invocation
+// maps it: 0 or PageTable (seL4_ARM/RISCV/X86_PageTable_Map), X86Pdpt
+// (seL4_X86_PDPT_Map), X86PageDirectory (seL4_X86_PageDirectory_Map).
 struct MapPageTableStep {
   uint32_t kind;
-  uint32_t table_kind;  // 0 or ObjectKind::PageTable / PageDirectory / Pdpt
+  uint32_t table_kind;  // ObjectKind of the table; 0 = PageTable
   uint64_t pt_slot;
   uint64_t vspace_slot;
   uint64_t vaddr;
@@ -376,19 +379,22 @@ struct FillFrameStep {
   uint64_t reserved[2];
 };
 
-// UntypedFromBoot (specs with memory found at boot, untyped_count = 0): an
-// Untyped of 2^size_bits bytes of RAM into root slot dest_slot, retyped from
-// the first of the kernel's RAM untypeds (bootinfo order, device untypeds
-// skipped) that still has room for it after the earlier UntypedFromBoot
-// steps (the kernel allocates inside an untyped upwards, each object
-// aligned to its size; the initialiser keeps the same account). Objects are
-// then made from it by RetypeFromSlot steps.
-inline constexpr uint32_t kMinUntypedBits = 4;  // seL4_MinUntypedBits
-struct UntypedFromBootStep {
+// BindUntyped (bound specs only, see ExpectedUntyped): planned untyped
+// `untyped_index` becomes a real untyped of 2^size_bits bytes (at most the
+// planned size, at least everything planned in it), made by retyping
+// Untyped objects into the free root slots [carve_slot, carve_slot +
+// carve_count): the bound untyped into carve_slot, padding (kBindDevice
+// only) into the slots after it. Steps come before every Retype; kBindRam
+// ones in descending size_bits (so carving loses nothing to alignment),
+// kBindDevice ones in ascending paddr.
+struct BindUntypedStep {
   uint32_t kind;
-  uint32_t size_bits;  // kMinUntypedBits..63 (the kernel's own maximum also applies)
-  uint64_t dest_slot;
-  uint64_t reserved[6];
+  uint32_t reserved0;
+  uint64_t untyped_index;
+  uint64_t size_bits;
+  uint64_t carve_slot;
+  uint64_t carve_count;  // 1 for kBindRam; 1 + room for padding for kBindDevice
+  uint64_t reserved[3];
 };
 
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
@@ -501,6 +507,7 @@ static_assert(offsetof(SpecHeader, sched_control_count) == 120);
 static_assert(sizeof(ExpectedUntyped) == 16);
 static_assert(offsetof(ExpectedUntyped, size_bits) == 8);
 static_assert(offsetof(ExpectedUntyped, is_device) == 9);
+static_assert(offsetof(ExpectedUntyped, bind) == 10);
 
 static_assert(sizeof(PdEntry) == 40);
 static_assert(offsetof(PdEntry, name_size) == 4);
@@ -529,8 +536,8 @@ static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) 
 static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
-static_assert(sizeof(UntypedFromBootStep) == kStepSize && offsetof(UntypedFromBootStep, dest_slot) == 8);
 static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
+static_assert(sizeof(BindUntypedStep) == kStepSize && offsetof(BindUntypedStep, carve_count) == 32);
 static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, set) == 24);
 static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
 static_assert(sizeof(DomainScheduleConfigureStep) == kStepSize &&

@@ -34,12 +34,22 @@ class SpecWriter {
   std::vector<PdEntry> pds;
   std::string strings;
 
-  void expect_untyped(uint64_t paddr, uint8_t size_bits, bool is_device) {
+  void expect_untyped(uint64_t paddr, uint8_t size_bits, bool is_device, uint8_t bind = kBindExact) {
     ExpectedUntyped u{};
     u.paddr = paddr;
     u.size_bits = size_bits;
     u.is_device = is_device ? 1 : 0;
+    u.bind = bind;
     untypeds.push_back(u);
+  }
+  void bind_untyped(uint64_t untyped_index, uint64_t size_bits, uint64_t carve_slot, uint64_t carve_count) {
+    BindUntypedStep s{};
+    s.kind = uint32_t(StepKind::BindUntyped);
+    s.untyped_index = untyped_index;
+    s.size_bits = size_bits;
+    s.carve_slot = carve_slot;
+    s.carve_count = carve_count;
+    steps.push_back(as_step(s));
   }
   void retype(ObjectKind kind, uint64_t untyped_index, uint64_t size_bits, uint64_t count,
               uint64_t dest_slot) {
@@ -52,20 +62,6 @@ class SpecWriter {
     s.dest_slot = dest_slot;
     steps.push_back(as_step(s));
   }
-  // Memory found at boot (untyped_count = 0): an Untyped carved from the
-  // kernel's RAM, then objects from it (by its root slot).
-  void untyped_from_boot(uint32_t size_bits, uint64_t dest_slot) {
-    UntypedFromBootStep s{};
-    s.kind = uint32_t(StepKind::UntypedFromBoot);
-    s.size_bits = size_bits;
-    s.dest_slot = dest_slot;
-    steps.push_back(as_step(s));
-  }
-  void retype_from_slot(ObjectKind kind, uint64_t untyped_slot, uint64_t size_bits, uint64_t count,
-                        uint64_t dest_slot) {
-    retype(kind, untyped_slot, size_bits, count, dest_slot);
-    steps.back().kind = uint32_t(StepKind::RetypeFromSlot);
-  }
   void copy(uint64_t src, uint64_t dest_cnode, uint64_t dest_index, uint64_t depth, uint32_t rights) {
     steps.push_back(as_step(cap_step(StepKind::Copy, src, dest_cnode, dest_index, depth, rights, 0)));
   }
@@ -74,10 +70,8 @@ class SpecWriter {
     steps.push_back(as_step(cap_step(StepKind::Mint, src, dest_cnode, dest_index, depth, rights, badge)));
   }
   void asid_pool_assign(uint64_t vspace) { slots(StepKind::AsidPoolAssign, {vspace}); }
-  // table_kind: 0 (a page table), or on x86_64 ObjectKind::PageDirectory / Pdpt.
-  void map_page_table(uint64_t pt, uint64_t vspace, uint64_t vaddr, ObjectKind table_kind = ObjectKind(0)) {
+  void map_page_table(uint64_t pt, uint64_t vspace, uint64_t vaddr) {
     slots(StepKind::MapPageTable, {pt, vspace, vaddr});
-    steps.back().small = uint32_t(table_kind);
   }
   void map_frame(uint64_t frame, uint64_t vspace, uint64_t vaddr, uint32_t rights, uint64_t attributes) {
     MapFrameStep s{};

@@ -20,8 +20,8 @@ namespace spec = microkit::initialiser_spec;
 bool vm_object_type(uint32_t kind, seL4_Word* type) {
   switch (static_cast<spec::ObjectKind>(kind)) {
     case spec::ObjectKind::VSpace: *type = seL4_X64_PML4Object; return true;
-    case spec::ObjectKind::Pdpt: *type = seL4_X86_PDPTObject; return true;
-    case spec::ObjectKind::PageDirectory: *type = seL4_X86_PageDirectoryObject; return true;
+    case spec::ObjectKind::X86Pdpt: *type = seL4_X86_PDPTObject; return true;
+    case spec::ObjectKind::X86PageDirectory: *type = seL4_X86_PageDirectoryObject; return true;
     case spec::ObjectKind::PageTable: *type = seL4_X86_PageTableObject; return true;
     case spec::ObjectKind::SmallPage: *type = seL4_X86_4K; return true;
     case spec::ObjectKind::LargePage: *type = seL4_X86_LargePageObject; return true;
@@ -49,8 +49,8 @@ seL4_Error assign_asid(seL4_CPtr vspace) {
 
 seL4_Error map_page_table(uint32_t table_kind, seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
   switch (static_cast<spec::ObjectKind>(table_kind)) {
-    case spec::ObjectKind::Pdpt: return seL4_X86_PDPT_Map(table, vspace, vaddr, seL4_X86_Default_VMAttributes);
-    case spec::ObjectKind::PageDirectory:
+    case spec::ObjectKind::X86Pdpt: return seL4_X86_PDPT_Map(table, vspace, vaddr, seL4_X86_Default_VMAttributes);
+    case spec::ObjectKind::X86PageDirectory:
       return seL4_X86_PageDirectory_Map(table, vspace, vaddr, seL4_X86_Default_VMAttributes);
     default: return seL4_X86_PageTable_Map(table, vspace, vaddr, seL4_X86_Default_VMAttributes);
   }
