@@ -116,3 +116,48 @@ x86_64_initialiser_test(too_little_memory
   IMAGE_ARGS --too-much-memory
   EXPECT "microkit initialiser: FAILED at step 0 (bind untyped): no RAM untyped of the kernel has room for it (too little memory)"
   FORBID "ping: hello")
+
+# libmicrokit on x86-64: two PDs built as a user builds them (gcc, ld,
+# -lmicrokit, microkit.ld against the debug library), run by the
+# initialiser: a notification, a protected procedure call and its answer,
+# then the client's fault, reported by the initialiser.
+get_property(x86_lmk GLOBAL PROPERTY MICROKIT_LIBMICROKIT_${x86_board}_debug_DIR)
+set(x86_lmk_skip ${x86_skip})
+if(NOT x86_lmk_skip AND (NOT x86_lmk OR NOT MICROKIT_SEL4_X86_64_CC OR NOT MICROKIT_SEL4_X86_64_LD))
+  set(x86_lmk_skip --skip-reason "no x86-64 libmicrokit or x86_64-linux-gnu-gcc/ld when configuring")
+endif()
+set(x86_lmk_image_args)
+if(NOT x86_lmk_skip AND x86_initialiser)
+  set(x86_lmk_elfs)
+  foreach(pd lmk_client lmk_server)
+    set(out ${CMAKE_CURRENT_BINARY_DIR}/x86_64/${pd})
+    add_custom_command(OUTPUT ${out}.elf
+      COMMAND ${MICROKIT_SEL4_X86_64_CC} -c -nostdlib -ffreestanding -g -O2 -Wall -Werror
+              -march=x86-64 -mtune=generic -I${x86_lmk}/include -isystem ${x86_pkg}/libsel4/include
+              ${CMAKE_CURRENT_SOURCE_DIR}/x86_64/pds/${pd}.c -o ${out}.o
+      COMMAND ${MICROKIT_SEL4_X86_64_LD} -L${x86_lmk}/lib -z noexecstack ${out}.o -lmicrokit -Tmicrokit.ld
+              -o ${out}.elf
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/x86_64/pds/${pd}.c libmicrokit_sel4_x86_64_generic_debug
+              ${x86_lmk}/lib/libmicrokit.a
+      COMMENT "x86-64 libmicrokit test PD ${pd}"
+      VERBATIM)
+    list(APPEND x86_lmk_elfs ${out}.elf)
+  endforeach()
+  add_custom_target(qemu_test_x86_64_lmk_pds ALL DEPENDS ${x86_lmk_elfs})
+  set(x86_lmk_image_args --libmicrokit --kernel-package ${x86_pkg} --initialiser ${x86_initialiser}
+      --pd client=${CMAKE_CURRENT_BINARY_DIR}/x86_64/lmk_client.elf
+      --pd server=${CMAKE_CURRENT_BINARY_DIR}/x86_64/lmk_server.elf)
+else()
+  set(x86_lmk_skip --skip-reason "no x86-64 libmicrokit or initialiser built when configuring")
+endif()
+x86_64_boot_test(initialiser_libmicrokit --timeout 60 ${x86_lmk_skip}
+  --expect "microkit initialiser: all steps done"
+  --expect "server: init"
+  --expect "client: init"
+  --expect "server: notified on channel 3"
+  --expect "server: called on channel 4"
+  --expect "client: answer label 0x000000000000002a word 0x0000000000001235"
+  --expect "microkit initialiser: PD 'client' faulted: VM fault (data access) at address 0x0000000000000008"
+  --expect "error code 0x0000000000000004 (not present, read, user)"
+  --forbid "client: not reached" --forbid "FAILED"
+  -- $<TARGET_FILE:make_x86_initialiser_image> ${x86_lmk_image_args})

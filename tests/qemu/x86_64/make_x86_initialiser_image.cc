@@ -9,10 +9,16 @@
 //       --pd ping=ping.elf --pd pong=pong.elf --out loader.img
 //       [--failing-step]   (a frame mapped where no page table is: a tool bug)
 //       [--too-much-memory] (a planned RAM untyped larger than QEMU's 1 GiB)
+//       [--libmicrokit]    (the PDs are libmicrokit programs: --pd client=...
+//                           --pd server=...; see below)
 //
 // The system is the one of tests/qemu/initialiser: ping (priority 150)
 // notifies pong (priority 100) on its channel 5 (pong's id 3), then
 // faults; both are top-level PDs whose faults go to the initialiser.
+// With --libmicrokit, the CSpaces libmicrokit expects (pd_abi.h): each PD
+// has its Reply object; the server (priority 150) has an endpoint as its
+// input and its notification bound; the client (priority 100) may notify
+// it on channel 5 (server's id 3) and call it on channel 6 (server's id 4).
 // x86 specifics exercised here:
 //   - memory found at boot: planned untyped 0 is 4 MiB of RAM
 //     (kBindRam, first fit) and planned untyped 1 the 4 KiB device page at
@@ -71,7 +77,7 @@ uint64_t align_down(uint64_t v, uint64_t a) { return v / a * a; }
 struct Options {
   std::string package, initialiser, out;
   std::vector<std::pair<std::string, std::string>> pds;  // name, ELF path
-  bool failing_step = false, too_much_memory = false;
+  bool failing_step = false, too_much_memory = false, libmicrokit = false;
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
@@ -80,6 +86,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--failing-step") { o.failing_step = true; continue; }
     if (a == "--too-much-memory") { o.too_much_memory = true; continue; }
+    if (a == "--libmicrokit") { o.libmicrokit = true; continue; }
     if (i + 1 >= argc) return std::nullopt;
     std::string v = argv[++i];
     if (a == "--kernel-package") o.package = v;
@@ -103,6 +110,8 @@ struct PdInput {
   ElfFile elf;
   uint64_t priority;
   std::vector<PlacedSegment> placed;
+  bool libmicrokit = false;     // gets a Reply object in MICROKIT_PD_SLOT_REPLY
+  bool endpoint_input = false;  // input is an endpoint (a server), not the notification
 };
 
 // The user image: initialiser, spec reserve, PD pages. Virtual addresses.
@@ -128,6 +137,37 @@ UserImage place_user_image(const ElfFile& init, std::vector<PdInput>& pds) {
   }
   ui.vend = cursor;
   return ui;
+}
+
+// Writes `value` over a PD's symbol where its page sits in the user image
+// (what the tool does for libmicrokit's patched variables); false if the
+// program has no such symbol inside a loaded segment.
+bool patch(std::vector<uint8_t>& bytes, const UserImage& ui, const PdInput& pd, const char* symbol,
+           std::span<const uint8_t> value) {
+  const auto* sym = pd.elf.find_symbol(symbol);
+  if (sym == nullptr) return false;
+  for (const auto& p : pd.placed) {
+    const auto& seg = *p.segment;
+    if (sym->value < seg.vaddr || sym->value + value.size() > seg.vaddr + seg.filesz) continue;
+    uint64_t at = p.ui_vaddr + (sym->value - align_down(seg.vaddr, kPage));
+    std::copy(value.begin(), value.end(), bytes.begin() + (at - ui.vstart));
+    return true;
+  }
+  return false;
+}
+
+// libmicrokit's masks and name (pd_abi.h): the client may notify on 5 and call on 6.
+bool patch_libmicrokit(std::vector<uint8_t>& bytes, const UserImage& ui, const PdInput& pd, bool client) {
+  auto word = [](uint64_t v) {
+    std::vector<uint8_t> b(8);
+    for (int i = 0; i < 8; ++i) b[i] = uint8_t(v >> (8 * i));
+    return b;
+  };
+  std::vector<uint8_t> name(MICROKIT_PD_NAME_BYTES, 0);
+  std::copy(pd.name.begin(), pd.name.end(), name.begin());
+  return patch(bytes, ui, pd, MICROKIT_PD_SYM_NAME, name) &&
+         patch(bytes, ui, pd, MICROKIT_PD_SYM_NOTIFICATIONS, word(client ? uint64_t{1} << 5 : 0)) &&
+         patch(bytes, ui, pd, MICROKIT_PD_SYM_PPS, word(client ? uint64_t{1} << 6 : 0));
 }
 
 std::vector<uint8_t> user_image_bytes(const ElfFile& init, const std::vector<PdInput>& pds, const UserImage& ui) {
@@ -195,7 +235,7 @@ struct Planner {
 };
 
 struct PdObjects {
-  uint64_t tcb, vspace, cnode, ntfn;
+  uint64_t tcb, vspace, cnode, ntfn, endpoint = 0;
 };
 
 PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_ep, uint64_t frames_start,
@@ -234,8 +274,14 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   auto into_pd = [&](uint64_t src, uint64_t slot, uint64_t badge) {
     p.w.mint(src, o.cnode, slot, abi::kCNodeBits, spec::kRightsAll, badge);
   };
-  into_pd(o.ntfn, MICROKIT_PD_SLOT_INPUT, 0);
+  if (pd.endpoint_input) {
+    o.endpoint = p.new_objects(spec::ObjectKind::Endpoint, 0);
+    into_pd(o.endpoint, MICROKIT_PD_SLOT_INPUT, 0);
+  } else {
+    into_pd(o.ntfn, MICROKIT_PD_SLOT_INPUT, 0);
+  }
   into_pd(o.ntfn, MICROKIT_PD_SLOT_NOTIFICATION, 0);
+  if (pd.libmicrokit) into_pd(p.new_objects(spec::ObjectKind::Reply, 0), MICROKIT_PD_SLOT_REPLY, 0);
   into_pd(fault_ep, MICROKIT_PD_SLOT_FAULT_EP, abi::monitor_badge(index));
   uint64_t guarded = p.mint(o.cnode, abi::kCNodeGuardBits);
 
@@ -290,6 +336,9 @@ spec::SpecWriter plan(const Options& o, const std::vector<PdInput>& pds, const m
   for (uint64_t i = 0; i < pds.size(); ++i) objects.push_back(plan_pd(p, pds[i], i, h.fault_ep_slot, slots.frames_start, ui));
   p.w.mint(objects[1].ntfn, objects[0].cnode, abi::notification_slot(5), abi::kCNodeBits, spec::kRightWrite,
            abi::notification_badge(3));
+  if (objects[1].endpoint != 0)
+    p.w.mint(objects[1].endpoint, objects[0].cnode, abi::ppc_endpoint_slot(6), abi::kCNodeBits, spec::kRightsAll,
+             abi::ppc_badge(4));
   // The device page, uncached, into pong's image page table's last page.
   uint64_t vga = p.new_objects(spec::ObjectKind::SmallPage, 0, 1, 1);
   p.w.map_frame(vga, objects[1].vspace, 0x3ff000, spec::kRightRead | spec::kRightWrite, 0);
@@ -317,11 +366,13 @@ int main(int argc, char** argv) {
   auto package = microkit::kernel::load_kernel_package(o->package, diags);
   auto init = microkit::elf::read_elf(o->initialiser, diags);
   std::vector<PdInput> pds;
-  uint64_t priorities[] = {150, 100};
+  // A server must outrank its callers (libmicrokit mode: the second PD).
+  uint64_t priorities[] = {o->libmicrokit ? 100u : 150u, o->libmicrokit ? 150u : 100u};
   for (const auto& [name, path] : o->pds) {
     auto elf = microkit::elf::read_elf(path, diags);
-    if (elf) pds.push_back({name, std::move(*elf), priorities[pds.size()], {}});
+    if (elf) pds.push_back({name, std::move(*elf), priorities[pds.size()], {}, o->libmicrokit, false});
   }
+  if (o->libmicrokit && pds.size() == 2) pds[1].endpoint_input = true;
   if (diags.has_errors() || !package || !init || pds.size() != 2) return fail_with(diags, "");
 
   UserImage ui = place_user_image(*init, pds);
@@ -329,6 +380,8 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> spec_bytes = writer.bytes();
   if (spec_bytes.size() > kSpecReserve) return fail_with(diags, "the spec outgrew its reserved space");
   std::vector<uint8_t> bytes = user_image_bytes(*init, pds, ui);
+  for (size_t i = 0; o->libmicrokit && i < pds.size(); ++i)
+    if (!patch_libmicrokit(bytes, ui, pds[i], i == 0)) return fail_with(diags, pds[i].name + ": not a libmicrokit program");
   std::copy(spec_bytes.begin(), spec_bytes.end(), bytes.begin() + (ui.spec_vaddr - ui.vstart));
 
   // One loadable segment: the kernel copies it to memory and maps it page by page.
