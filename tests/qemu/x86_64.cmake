@@ -161,3 +161,34 @@ x86_64_boot_test(initialiser_libmicrokit --timeout 60 ${x86_lmk_skip}
   --expect "error code 0x0000000000000004 (not present, read, user)"
   --forbid "client: not reached" --forbid "FAILED"
   -- $<TARGET_FILE:make_x86_initialiser_image> ${x86_lmk_image_args})
+
+# The same system on the smp-debug kernel with QEMU -smp 4, the server's
+# scheduling context on core 1: the notification and the call cross cores.
+# The server starts on core 1 while the initialiser and then the client
+# print on core 0, so the lines up to both inits may interleave character
+# by character and are not expected; everything after is ordered by the
+# signal and the call.
+set(x86_smp_pkg ${MICROKIT_KERNEL_ROOT}/${x86_board}/smp-debug)
+get_property(x86_smp_initialiser GLOBAL PROPERTY MICROKIT_INITIALISER_${x86_board}_smp-debug_ELF)
+set(x86_smp_skip ${x86_lmk_skip})
+if(NOT x86_smp_skip AND (NOT x86_smp_initialiser OR NOT EXISTS ${x86_smp_pkg}/bin/kernel.elf))
+  set(x86_smp_skip --skip-reason "no ${x86_board}/smp-debug kernel package or initialiser when configuring")
+endif()
+set(x86_smp_image_args)
+if(NOT x86_smp_skip)
+  set(x86_smp_image_args --libmicrokit --second-pd-core 1 --kernel-package ${x86_smp_pkg}
+      --initialiser ${x86_smp_initialiser}
+      --pd client=${CMAKE_CURRENT_BINARY_DIR}/x86_64/lmk_client.elf
+      --pd server=${CMAKE_CURRENT_BINARY_DIR}/x86_64/lmk_server.elf)
+endif()
+add_test(NAME qemu.x86_64.initialiser_libmicrokit_smp
+  COMMAND ${x86_script} --kernel ${x86_smp_pkg}/bin/kernel.elf --smp 4
+          --workdir ${CMAKE_CURRENT_BINARY_DIR}/x86_64/initialiser_libmicrokit_smp --timeout 60 ${x86_smp_skip}
+          --expect "Starting node #1"
+          --expect "server: notified on channel 3"
+          --expect "server: called on channel 4"
+          --expect "client: answer label 0x000000000000002a word 0x0000000000001235"
+          --expect "microkit initialiser: PD 'client' faulted: VM fault (data access) at address 0x0000000000000008"
+          --forbid "client: not reached" --forbid "FAILED"
+          -- $<TARGET_FILE:make_x86_initialiser_image> ${x86_smp_image_args})
+set_tests_properties(qemu.x86_64.initialiser_libmicrokit_smp PROPERTIES LABELS qemu SKIP_RETURN_CODE 77 TIMEOUT 120)

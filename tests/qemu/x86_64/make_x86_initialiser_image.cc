@@ -11,6 +11,8 @@
 //       [--too-much-memory] (a planned RAM untyped larger than QEMU's 1 GiB)
 //       [--libmicrokit]    (the PDs are libmicrokit programs: --pd client=...
 //                           --pd server=...; see below)
+//       [--second-pd-core N] (the second PD's scheduling context on core N
+//                           of an SMP kernel: cross-core signals and calls)
 //
 // The system is the one of tests/qemu/initialiser: ping (priority 150)
 // notifies pong (priority 100) on its channel 5 (pong's id 3), then
@@ -78,6 +80,7 @@ struct Options {
   std::string package, initialiser, out;
   std::vector<std::pair<std::string, std::string>> pds;  // name, ELF path
   bool failing_step = false, too_much_memory = false, libmicrokit = false;
+  uint64_t second_pd_core = 0;
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
@@ -92,6 +95,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (a == "--kernel-package") o.package = v;
     else if (a == "--initialiser") o.initialiser = v;
     else if (a == "--out") o.out = v;
+    else if (a == "--second-pd-core") o.second_pd_core = std::strtoull(v.c_str(), nullptr, 0);
     else if (a == "--pd" && v.find('=') != std::string::npos)
       o.pds.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
     else return std::nullopt;
@@ -112,6 +116,7 @@ struct PdInput {
   std::vector<PlacedSegment> placed;
   bool libmicrokit = false;     // gets a Reply object in MICROKIT_PD_SLOT_REPLY
   bool endpoint_input = false;  // input is an endpoint (a server), not the notification
+  uint64_t core = 0;            // of its scheduling context
 };
 
 // The user image: initialiser, spec reserve, PD pages. Virtual addresses.
@@ -286,7 +291,7 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   uint64_t guarded = p.mint(o.cnode, abi::kCNodeGuardBits);
 
   uint64_t badged_fault_ep = p.mint(fault_ep, abi::monitor_badge(index));
-  p.w.sched_control(0, sc, 1000, 1000, 0, 0, 0);
+  p.w.sched_control(pd.core, sc, 1000, 1000, 0, 0, 0);
   p.w.tcb_configure(o.tcb, guarded, 0, o.vspace, ipc, frames + stack_pages);
   p.w.name_thread(o.tcb, index);
   p.w.tcb_sched_params(o.tcb, kRootTcb, pd.priority, pd.priority, sc, badged_fault_ep);
@@ -373,6 +378,7 @@ int main(int argc, char** argv) {
     if (elf) pds.push_back({name, std::move(*elf), priorities[pds.size()], {}, o->libmicrokit, false});
   }
   if (o->libmicrokit && pds.size() == 2) pds[1].endpoint_input = true;
+  if (pds.size() == 2) pds[1].core = o->second_pd_core;
   if (diags.has_errors() || !package || !init || pds.size() != 2) return fail_with(diags, "");
 
   UserImage ui = place_user_image(*init, pds);

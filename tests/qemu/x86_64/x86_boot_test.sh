@@ -14,7 +14,7 @@
 # printed), 77 skip (no kernel, no initial task, or no QEMU; the reason is printed).
 #
 #   x86_boot_test.sh --kernel ELF --workdir DIR --timeout SEC
-#       [--memory SIZE] [--skip-reason TEXT] --expect TEXT... [--forbid TEXT...]
+#       [--memory SIZE] [--smp CORES] [--skip-reason TEXT] --expect TEXT... [--forbid TEXT...]
 #       (--initial-task ELF | -- MAKE-IMAGE-COMMAND...)
 # With "--", the command is run with "--out DIR/loader.img" added, and that
 # file is the initial task.
@@ -22,7 +22,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/settle.sh"
 
-kernel= task= workdir= timeout=30 skip_reason= memory=1G
+kernel= task= workdir= timeout=30 skip_reason= memory=1G smp=1
 expects=() forbids=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,6 +31,7 @@ while [ $# -gt 0 ]; do
     --workdir) workdir=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --memory) memory=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     --skip-reason) skip_reason=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
     --forbid) forbids+=("$2"); shift 2 ;;
@@ -55,7 +56,13 @@ log=$workdir/serial.log
 rm -f "$log"  # a stale log must not pass
 "$objcopy" -O elf32-i386 "$kernel" "$workdir/sel4_32.elf" || { echo "FAIL: objcopy"; exit 1; }
 
-"$qemu" -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m "$memory" -display none \
+# Several cores run on single-threaded TCG (round robin): with QEMU 7.2's
+# multi-threaded TCG, the smp-debug kernel stalled in 4 of 6 boots of
+# initialiser_libmicrokit_smp after the server's init (cross-core wake-up
+# lost); single-threaded, 6 of 6 passed. Not understood yet (docs/status.md).
+accel=()
+[ "$smp" -gt 1 ] && accel=(-accel tcg,thread=single)
+"$qemu" "${accel[@]}" -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m "$memory" -smp "$smp" -display none \
   -serial mon:stdio -kernel "$workdir/sel4_32.elf" -initrd "$task" </dev/null >"$log" 2>&1 &
 qemu_pid=$!
 
