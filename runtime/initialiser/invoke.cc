@@ -87,8 +87,6 @@ bool object_type(uint32_t kind, seL4_Word* type) {
     case spec::ObjectKind::Reply: *type = seL4_ReplyObject; return true;
     case spec::ObjectKind::VSpace:
     case spec::ObjectKind::PageTable:
-    case spec::ObjectKind::X86Pdpt:
-    case spec::ObjectKind::X86PageDirectory:
     case spec::ObjectKind::SmallPage:
     case spec::ObjectKind::LargePage:
     case spec::ObjectKind::HugePage:
@@ -122,8 +120,6 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
     case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
     case K::FillFrame: return fill_frame(as<spec::FillFrameStep>(s));
-    // Bound untypeds are x86's; with bound_untypeds 0 check_step refuses them first.
-    case K::BindUntyped: return seL4_IllegalOperation;
     case K::TcbSetFlags: return static_cast<seL4_Error>(seL4_TCB_SetFlags(a[0], a[1], a[2]).error);
     case K::DomainSet: return seL4_DomainSet_Set(seL4_CapDomain, static_cast<seL4_Uint8>(a[1]), a[0]);
     case K::DomainScheduleConfigure:
