@@ -58,6 +58,11 @@ case "$board" in
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio
               -kernel IMAGE) ;;
+  x86_64_generic)
+    # The kernel's 32-bit copy, which the tool writes beside the image (KERNEL32).
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m 1G -display none
+              -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
 command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
@@ -116,6 +121,7 @@ actual_lines() {
 # The README's QEMU command. Watched until it printed as many lines as
 # expected (then a grace period for any extra line, such as a late fault),
 # it stopped, or the time limit passed.
+qemu_cmd=("${qemu_cmd[@]//KERNEL32/$work/build/sel4_32.elf}")
 "${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
