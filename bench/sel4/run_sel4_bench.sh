@@ -14,11 +14,14 @@
 #                                    about a minute) for kernel and initial
 #                                    task entry
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
-#       [--board qemu_virt_aarch64|qemu_virt_riscv64]
+#       [--board qemu_virt_aarch64|qemu_virt_riscv64|x86_64_generic]
 #
 # RISC-V: the PDs' clock is the Goldfish RTC with `-rtc clock=vm` (virtual
 # ns = guest instructions; bench.h), mapped into every PD; the toolchain
 # defaults to riscv64-linux-gnu, the release UART is the NS16550.
+# x86-64: the PDs' clock is the TSC (QEMU's virtual clock under -icount);
+# debug kernels only (release output would need an I/O port); the image
+# boots as the manual says (-kernel sel4_32.elf -initrd loader.img).
 #
 # Each configuration boots twice: servers with their own scheduling contexts
 # (PPCs and notifications), then passive servers (PPCs only: with MCS only
@@ -56,6 +59,11 @@ case "$board" in
     clock_map='<map mr="rtc" vaddr="0x3001000" perms="rw" cached="false" setvar_vaddr="bench_rtc" />'
     qemu_board=(-machine virt -rtc clock=vm)
     qemu_image() { echo "-kernel $1"; } ;;
+  x86_64_generic)
+    arch=x86_64 arch_cflags="-march=x86-64 -mtune=generic" uart_paddr= clock_mr= clock_map=
+    qemu_board=(-cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave)
+    qemu_image() { echo "-kernel $(dirname "$1")/sel4_32.elf -initrd $1"; }
+    [ "$configs" = debug ] || { echo "x86_64_generic: debug only (release output needs an I/O port)"; configs=debug; } ;;
   *) echo "run_sel4_bench.sh: no QEMU command for $board" >&2; exit 2 ;;
 esac
 [ -n "$toolchain" ] || toolchain=$arch-linux-gnu
