@@ -29,8 +29,8 @@ struct World {
   Plan plan;
 };
 
-bool load(World& w, Diagnostics& d) {
-  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir("x86_64_generic"), d);
+bool load(World& w, Diagnostics& d, const std::string& board = "x86_64_generic") {
+  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir(board), d);
   if (!pkg) return false;
   w.pkg = *pkg;
   auto facts = kernel::boot_facts(w.pkg, d);
@@ -78,9 +78,9 @@ Sel4Inputs inputs(const World& w) {
 }
 
 // A PD with a 2 MiB RAM MR at 1 GiB and a device page at 0xfebd0000.
-World driver_world(Diagnostics& d) {
+World driver_world(Diagnostics& d, const std::string& board = "x86_64_generic") {
   World w;
-  if (!load(w, d)) return w;
+  if (!load(w, d, board)) return w;
   w.plan.pds.push_back(make_pd("driver"));
   Mr ram;
   ram.name = "buffer";
@@ -135,6 +135,19 @@ TEST(Sel4PlanX86_64, PageTablesAtEveryLevel) {
       {21, 0x200000}, {21, 0x50000000}, {21, 0x7fffffe00000}};           // page tables
   EXPECT_EQ(tables, want);
   EXPECT_EQ(sp->objects[po.vspace].size_bits, 12u);  // PML4
+  expect_well_placed(*sp);
+}
+
+// Images without virtual machines for the VT-x board are planned the same
+// way (its kernel differs in configuration, not in memory layout).
+TEST(Sel4PlanX86_64, VtxBoardPlansLikeTheGenericOne) {
+  Diagnostics d;
+  World w = driver_world(d, "x86_64_generic_vtx");
+  ASSERT_TRUE(w.pkg.config.hypervisor) << describe(d);
+  auto sp = plan_sel4(w.plan, inputs(w), d);
+  ASSERT_TRUE(sp) << describe(d);
+  EXPECT_TRUE(sp->bound_untypeds);
+  EXPECT_EQ(sp->pds[0].page_tables.size(), 8u);
   expect_well_placed(*sp);
 }
 
