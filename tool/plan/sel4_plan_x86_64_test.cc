@@ -10,6 +10,7 @@
 #include "kernel/test_facts.h"
 #include "plan/sel4_plan.h"
 #include "plan/sel4_test_world.h"
+#include "report/sel4_report.h"
 #include "runtime/initialiser/spec_decode.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "sel4/spec_writer.h"
@@ -122,6 +123,8 @@ TEST(Sel4PlanX86_64, UntypedsAreBoundAndShrunkToTheirObjects) {
   auto sp = plan_sel4(w.plan, inputs(w), d);
   ASSERT_TRUE(sp) << describe(d);
   EXPECT_TRUE(sp->bound_untypeds);
+  EXPECT_NE(report::sel4_report(w.plan, *sp, w.boot).find("RAM addresses here are not the ones at run time"),
+            std::string::npos);
   // The device frames' untyped is the smallest aligned block holding them.
   const KernelObject& nic = sp->objects[sp->mr_frames[1][0]];
   const auto& nic_ut = sp->untypeds[nic.untyped];
