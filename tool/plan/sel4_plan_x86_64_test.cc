@@ -208,5 +208,16 @@ TEST(Sel4PlanX86_64, RamAddressesAreRefused) {
   EXPECT_TRUE(has_id(d2, "region-paddr-unknown")) << describe(d2);
 }
 
+TEST(Sel4PlanX86_64, OutOfMemorySaysItIsTheAssumedMachine) {
+  Diagnostics d;
+  World w = driver_world(d);
+  w.plan.mrs[0].size = uint64_t{1536} << 20;  // more than the assumed 1 GiB
+  w.plan.pds[0].mappings[0].size = w.plan.mrs[0].size;
+  w.plan.pds[0].mappings[1].vaddr = 0x100000000;  // above the big region
+  EXPECT_FALSE(plan_sel4(w.plan, inputs(w), d));
+  ASSERT_TRUE(has_id(d, "out-of-memory")) << describe(d);
+  EXPECT_NE(describe(d).find("on the machine planning assumes"), std::string::npos) << describe(d);
+}
+
 }  // namespace
 }  // namespace microkit::plan
