@@ -241,7 +241,12 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   c.diags.error("out-of-memory", file, loc,
                 "not enough memory for " + owner + " (object " + o.name + ", " + mib(o.size()) +
                     "): the system's objects need " + mib(used + unplaced) +
-                    " of RAM but the kernel leaves " + mib(ram) + " to user space (" +
+                    " of RAM but the kernel leaves " + mib(ram) + " to user space" +
+                    (c.in.facts->ram_found_at_boot
+                         ? " on the machine planning assumes (RAM is found at boot; "
+                           "docs/sel4-planning.md)"
+                         : "") +
+                    " (" +
                     mib(ram - used) + " free when this object came, in pieces too small for it). "
                     "The largest memory regions: " + largest_mrs(c.plan, 5) +
                     "; the protection domains' own objects (stack, page tables, kernel objects): " +
