@@ -58,6 +58,11 @@ case "$board" in
   qemu_virt_riscv64)
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -nographic -serial mon:stdio -kernel IMAGE -m size=2G) ;;
+  x86_64_generic)
+    # KERNEL32: the 32-bit kernel the tool writes beside the image.
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m 1G -display none
+              -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
 command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
@@ -133,6 +138,7 @@ done_enough() {
   if [ $mode = exact ]; then [ "$(serial_text | wc -l)" -ge "$want" ]; else in_order_match; fi
 }
 
+qemu_cmd=("${qemu_cmd[@]//KERNEL32/$(dirname "$img")/sel4_32.elf}")
 "${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
