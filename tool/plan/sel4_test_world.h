@@ -103,7 +103,7 @@ inline void expect_well_placed(const Sel4Plan& sp) {
 }
 
 // Planner inputs for w.plan: each PD a one-page program in the user image.
-inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
+inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w, uint64_t ui_paddr = kTestUserImagePaddr) {
   Sel4Inputs si;
   si.package = &w.pkg;
   si.facts = &w.facts;
@@ -111,7 +111,7 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
   for (size_t i = 0; i < w.plan.pds.size(); ++i) {
     PdImage img;
     img.entry = 0x200000;
-    img.pages.push_back({0x200000, kTestUserImagePaddr + 0x100000 + i * 0x1000, true, false, true});
+    img.pages.push_back({0x200000, ui_paddr + 0x100000 + i * 0x1000, true, false, true});
     si.pd_images.push_back(img);
   }
   return si;
