@@ -70,8 +70,10 @@ static void read_worker_registers(void)
     seL4_Word top = MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop);
     seL4_Word bottom = MICROKIT_PD_STACK_BOTTOM(seL4_UserVSpaceTop, WORKER_STACK_SIZE);
 #if defined(CONFIG_ARCH_X86_64)
-    /* Blocked in a system call: libsel4's x86-64 stubs keep the stack
-     * pointer in rbx across the syscall instruction (which saves no rsp). */
+    /* Blocked in a system call: libsel4's x86-64 stub keeps the stack
+     * pointer in rbx across the syscall instruction, and the kernel does not
+     * save rsp on that entry path (handle_fastsyscall), so rsp in the saved
+     * context is stale. */
     seL4_Word sp = regs.rbx;
 #else
     seL4_Word sp = regs.sp;

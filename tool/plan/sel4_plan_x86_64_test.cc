@@ -47,20 +47,7 @@ Pd make_pd(const std::string& name) {
   return pd;
 }
 
-Sel4Inputs inputs(const World& w) {
-  Sel4Inputs in;
-  in.package = &w.pkg;
-  in.facts = &w.facts;
-  in.boot = &w.boot;
-  for (size_t i = 0; i < w.plan.pds.size(); ++i) {
-    PdImage img;
-    img.entry = 0x200000;
-    img.pages.push_back({0x200000, kUserImage + 0x100000 + i * 0x1000, true, false, true});
-    in.pd_images.push_back(img);
-  }
-  in.mr_prefill_pages.resize(w.plan.mrs.size());
-  return in;
-}
+Sel4Inputs inputs(const World& w) { return test_support::test_sel4_inputs(w); }
 
 // A PD with a 2 MiB RAM MR at 1 GiB and a device page at 0xfebd0000.
 World driver_world(Diagnostics& d, const std::string& board = "x86_64_generic") {
