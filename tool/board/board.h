@@ -56,6 +56,8 @@ struct Limits {
   std::vector<ReservedIrq> reserved_irqs;  // the kernel's own
   std::optional<uint64_t> timer_frequency; // Hz: domain schedule microseconds -> ticks
   std::optional<bool> fpu;                 // HAVE_FPU
+  std::optional<bool> iommu;               // x86-64: IOMMU (io_address_space needs it)
+  std::optional<uint64_t> max_ioapics;     // x86-64: MAX_NUM_IOAPIC
 };
 
 struct Config {

@@ -213,6 +213,16 @@ void microkit_vcpu_arm_ack_vppi(microkit_child vcpu, seL4_Word irq);
 seL4_Word microkit_vcpu_arm_read_reg(microkit_child vcpu, seL4_Word reg);
 void microkit_vcpu_arm_write_reg(microkit_child vcpu, seL4_Word reg, seL4_Word value);
 #endif
+#if defined(CONFIG_ARCH_X86_64)
+/* x86 I/O ports (<ioport id=...>): an access to port `port_addr`, which must
+ * lie in the range of I/O port `ioport_id`. */
+void microkit_x86_ioport_write_8(microkit_ioport ioport_id, seL4_Word port_addr, seL4_Word data);
+void microkit_x86_ioport_write_16(microkit_ioport ioport_id, seL4_Word port_addr, seL4_Word data);
+void microkit_x86_ioport_write_32(microkit_ioport ioport_id, seL4_Word port_addr, seL4_Word data);
+seL4_Uint8 microkit_x86_ioport_read_8(microkit_ioport ioport_id, seL4_Word port_addr);
+seL4_Uint16 microkit_x86_ioport_read_16(microkit_ioport ioport_id, seL4_Word port_addr);
+seL4_Uint32 microkit_x86_ioport_read_32(microkit_ioport ioport_id, seL4_Word port_addr);
+#endif
 #if defined(CONFIG_ALLOW_SMC_CALLS)
 void microkit_arm_smc_call(seL4_ARM_SMCContext *args, seL4_ARM_SMCContext *response);
 #endif
