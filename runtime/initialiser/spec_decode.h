@@ -40,6 +40,10 @@ struct BootFacts {
   // The extra bootinfo region after seL4_BootInfo (seL4_BootInfo.extraLen
   // bytes at the bootinfo frame + 4 KiB); X86BootInfoFill copies from it.
   uint64_t extra_bootinfo_vaddr = 0, extra_bootinfo_size = 0;
+  // Bound specs (initialiser_spec.h, ExpectedUntyped): the planned untyped
+  // count, which Retype and BindUntyped steps index; 0 = an exact spec,
+  // whose steps index the kernel's untypeds.
+  uint64_t bound_untypeds = 0;
 };
 
 template <class T>
@@ -76,14 +80,38 @@ inline const char* check_header(const spec::SpecHeader& h, uint64_t available) {
   return nullptr;
 }
 
-// The bootinfo slot regions the plan was made for are the kernel's.
-inline const char* check_boot_facts(const spec::SpecHeader& h, const BootFacts& b) {
-  if (h.empty_start != b.empty_start || h.empty_end != b.empty_end)
-    return "the free slot region differs from the plan";
+// Whether the spec's untypeds are bound (every entry kBindRam or
+// kBindDevice, matching its is_device) or exact (every entry kBindExact);
+// a mix, or an unknown binding, is refused. Needs a checked header.
+inline const char* check_untyped_binding(const uint8_t* spec_bytes, const spec::SpecHeader& h,
+                                         bool& bound) {
+  bound = false;
+  for (uint64_t i = 0; i < h.untyped_count; ++i) {
+    auto e = read_at<spec::ExpectedUntyped>(spec_bytes, h.untyped_offset + i * sizeof(spec::ExpectedUntyped));
+    bool this_bound = e.bind != spec::kBindExact;
+    if (i > 0 && this_bound != bound) return "exact and bound untypeds mixed";
+    bound = this_bound;
+    if (e.bind > spec::kBindDevice) return "unknown untyped binding";
+    if (this_bound && (e.bind == spec::kBindDevice) != (e.is_device != 0))
+      return "untyped binding does not match its device flag";
+    for (uint8_t r : e.reserved)
+      if (r != 0) return "reserved field not zero";
+  }
+  return nullptr;
+}
+
+// The bootinfo slot regions the plan was made for are the kernel's. A bound
+// spec plans its own untyped list and starts its free slots after the most
+// untypeds the kernel can hand out.
+inline const char* check_boot_facts(const spec::SpecHeader& h, const BootFacts& b, bool bound = false) {
+  bool empty_ok = bound ? h.empty_start >= b.empty_start && h.empty_start <= b.empty_end
+                        : h.empty_start == b.empty_start;
+  if (!empty_ok || h.empty_end != b.empty_end) return "the free slot region differs from the plan";
   if (h.user_image_frames_start != b.user_image_frames_start ||
       h.user_image_frames_end != b.user_image_frames_end)
     return "the user image frames differ from the plan (image layout)";
-  if (h.untyped_start != b.untyped_start || h.untyped_count != b.untyped_end - b.untyped_start)
+  if (h.untyped_start != b.untyped_start ||
+      (!bound && h.untyped_count != b.untyped_end - b.untyped_start))
     return "the number or slots of untypeds differ from the plan";
   if (h.sched_control_start != b.sched_control_start ||
       h.sched_control_count != b.sched_control_end - b.sched_control_start)
@@ -127,7 +155,8 @@ constexpr bool all_zero(const uint64_t* words, size_t n) {
 
 inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
   if (!spec::is_object_kind(s.object_kind)) return "unknown object kind";
-  if (s.untyped_index >= b.untyped_end - b.untyped_start) return "untyped index out of range";
+  uint64_t untypeds = b.bound_untypeds != 0 ? b.bound_untypeds : b.untyped_end - b.untyped_start;
+  if (s.untyped_index >= untypeds) return "untyped index out of range";
   if (s.count == 0) return "retype of zero objects";
   if (b.retype_fan_out_limit != 0 && s.count > b.retype_fan_out_limit)
     return "more objects than the kernel's retype fan-out limit";
@@ -241,6 +270,22 @@ inline const char* check_x86_io_map(const spec::X86IoMapFrameStep& s, const Boot
   return nullptr;
 }
 
+inline const char* check_bind_untyped(const spec::BindUntypedStep& s, const BootFacts& b) {
+  if (s.reserved0 != 0 || !all_zero(s.reserved, 3)) return "reserved field not zero";
+  if (b.bound_untypeds == 0) return "untyped binding in a spec with exact untypeds";
+  if (s.untyped_index >= b.bound_untypeds) return "untyped index out of range";
+  if (s.size_bits < 4 || s.size_bits >= 64) return "object size out of range";
+  if (s.carve_count == 0 || !is_new_slot(b, s.carve_slot) || s.carve_count > b.empty_end - s.carve_slot)
+    return "destination slots outside the free slot region";
+  return nullptr;
+}
+
+constexpr bool is_table_kind(uint32_t kind) {
+  return kind == 0 || kind == uint32_t(spec::ObjectKind::PageTable) ||
+         kind == uint32_t(spec::ObjectKind::X86Pdpt) ||
+         kind == uint32_t(spec::ObjectKind::X86PageDirectory);
+}
+
 // Checks steps whose fields are plain slots plus reserved words: which of
 // arg[0..6] are slots (bit i of slot_mask) and which must be zero.
 inline const char* check_slots(const spec::Step& s, const BootFacts& b, unsigned slot_mask,
@@ -275,6 +320,7 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::X86IrqIssue: return "issue x86 IRQ handler";
     case spec::StepKind::X86BootInfoFill: return "fill frame from bootinfo";
     case spec::StepKind::X86IoMapFrame: return "map frame into IO address space";
+    case spec::StepKind::BindUntyped: return "bind untyped";
     default: break;
   }
   return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
@@ -303,6 +349,12 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
       return check_x86_bootinfo_fill(read_at<spec::X86BootInfoFillStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::X86IoMapFrame:
       return check_x86_io_map(read_at<spec::X86IoMapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::BindUntyped:
+      return check_bind_untyped(read_at<spec::BindUntypedStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::MapPageTable:
+      if (!is_table_kind(s.small)) return "unknown page table kind";
+      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
+      return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::IrqIssue:
       if (s.small > spec::kTriggerEdge) return "unknown IRQ trigger";
       if (s.arg[3] == 0 || s.arg[3] > 64) return "destination depth out of range";
@@ -314,9 +366,6 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
   if (s.small != 0) return "reserved field not zero";
   switch (kind) {
     case K::AsidPoolAssign: return check_slots(s, b, 0b0000001, 0, 0b1111110);
-    case K::MapPageTable:
-      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
-      return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::TcbConfigure:  // tcb, cspace, data, vspace, buffer vaddr, buffer frame (0 = none)
       if (s.arg[4] % 1024 != 0) return "IPC buffer not aligned to its size";  // seL4_IPCBufferSizeBits
       return check_slots(s, b, 0b0101011, 0b0100000, 0b1000000);

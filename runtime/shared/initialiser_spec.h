@@ -102,11 +102,33 @@ struct SpecHeader {
 };
 
 // One entry of the bootinfo untypedList, as planned (seL4_UntypedDesc).
+//
+// Bound untypeds (x86-64). Where RAM is found at boot (multiboot), the tool
+// plans into the untyped list of a documented minimum machine
+// (docs/sel4-planning.md) and marks every entry with `bind` != kBindExact.
+// Such a spec is "bound": its untyped table is the planned list, not the
+// kernel's; the kernel's untypeds are not compared with it. Instead a
+// BindUntyped step, before any Retype from that entry, makes a real untyped
+// of 2^size_bits (the step's) standing for the planned one:
+//   - kBindRam: carved from the first non-device bootinfo untyped that has
+//     room at its next offset aligned to 2^size_bits. Objects keep their
+//     offsets from the untyped's start, because both are aligned to at
+//     least every object's size; their physical addresses are not planned.
+//   - kBindDevice: carved at exactly `paddr` from the device untyped that
+//     contains [paddr, paddr + 2^size_bits), after padding untypeds that
+//     move its watermark there.
+// In a bound spec, untyped_count is the planned count and empty_start is at
+// or after the kernel's (the tool leaves room for the most untypeds the
+// kernel can hand out, CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS).
+inline constexpr uint8_t kBindExact = 0;   // must equal the bootinfo entry at the same index
+inline constexpr uint8_t kBindRam = 1;
+inline constexpr uint8_t kBindDevice = 2;
 struct ExpectedUntyped {
   uint64_t paddr;
   uint8_t size_bits;
   uint8_t is_device;  // 0 or 1
-  uint8_t reserved[6];
+  uint8_t bind;       // kBind*; the same for every entry of a spec
+  uint8_t reserved[5];
 };
 
 // Kernel object kinds, named here so that the spec does not depend on the
@@ -121,18 +143,20 @@ enum class ObjectKind : uint32_t {
   SchedContext = 6,  // size_bits = log2 bytes (>= seL4_MinSchedContextBits)
   Reply = 7,
   VSpace = 8,        // AArch64 top-level table
-  PageTable = 9,
+  PageTable = 9,     // every non-root level on AArch64 and RISC-V; x86-64's last level
   SmallPage = 10,    // 4 KiB
   LargePage = 11,    // 2 MiB
   HugePage = 12,     // 1 GiB
   Vcpu = 13,         // hypervisor kernels only
+  X86Pdpt = 14,      // x86-64 page directory pointer table (covers 512 GiB)
+  X86PageDirectory = 15,  // x86-64 page directory (covers 1 GiB)
   // x86-64 with an IOMMU (seL4_X86_IOPageTableObject). Numbered apart from
   // the others so that other object kinds can be added without a clash.
   IoPageTable = 24,
 };
 inline constexpr uint32_t kMaxObjectKind = 24;
 // Whether `kind` is an ObjectKind number.
-constexpr bool is_object_kind(uint32_t kind) { return (kind >= 1 && kind <= 13) || kind == 24; }
+constexpr bool is_object_kind(uint32_t kind) { return (kind >= 1 && kind <= 15) || kind == 24; }
 
 // Capability rights (Copy, Mint, MapFrame): a mask of these bits.
 inline constexpr uint32_t kRightRead = 1u << 0;
@@ -178,6 +202,7 @@ enum class StepKind : uint32_t {
   SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
   TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
   FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
+  BindUntyped = 28,         // BindUntypedStep: a real untyped for a planned one (bound specs)
   // x86-64 devices (32..35).
   X86IoPortIssue = 32,      // X86IoPortIssueStep: seL4_X86_IOPortControl_Issue
   X86IrqIssue = 33,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
@@ -186,8 +211,8 @@ enum class StepKind : uint32_t {
 };
 inline constexpr uint32_t kMaxStepKind = 35;
 
-// Step kinds are 1..23 and 32..35 (24..31 are kept for other kinds).
-constexpr bool is_step_kind(uint32_t kind) { return (kind >= 1 && kind <= 23) || (kind >= 32 && kind <= kMaxStepKind); }
+// Step kinds are 1..23, 28 and 32..35 (24..27 and 29..31 belong to other branches until merged).
+constexpr bool is_step_kind(uint32_t kind) { return (kind >= 1 && kind <= 23) || kind == 28 || (kind >= 32 && kind <= kMaxStepKind); }
 
 // The raw form every step is read as first.
 struct Step {
@@ -236,10 +261,12 @@ struct AsidPoolAssignStep {
 };
 
 // MapPageTable: the page table in pt_slot into the VSpace in vspace_slot,
-// covering vaddr (default attributes).
+// covering vaddr (default attributes). table_kind says which invocation
+// maps it: 0 or PageTable (seL4_ARM/RISCV/X86_PageTable_Map), X86Pdpt
+// (seL4_X86_PDPT_Map), X86PageDirectory (seL4_X86_PageDirectory_Map).
 struct MapPageTableStep {
   uint32_t kind;
-  uint32_t reserved0;
+  uint32_t table_kind;  // ObjectKind of the table; 0 = PageTable
   uint64_t pt_slot;
   uint64_t vspace_slot;
   uint64_t vaddr;
@@ -360,6 +387,24 @@ struct FillFrameStep {
   uint64_t dest_offset;
   uint64_t scratch_vaddr;
   uint64_t reserved[2];
+};
+
+// BindUntyped (bound specs only, see ExpectedUntyped): planned untyped
+// `untyped_index` becomes a real untyped of 2^size_bits bytes (at most the
+// planned size, at least everything planned in it), made by retyping
+// Untyped objects into the free root slots [carve_slot, carve_slot +
+// carve_count): the bound untyped into carve_slot, padding (kBindDevice
+// only) into the slots after it. Steps come before every Retype; kBindRam
+// ones in descending size_bits (so carving loses nothing to alignment),
+// kBindDevice ones in ascending paddr.
+struct BindUntypedStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t untyped_index;
+  uint64_t size_bits;
+  uint64_t carve_slot;
+  uint64_t carve_count;  // 1 for kBindRam; 1 + room for padding for kBindDevice
+  uint64_t reserved[3];
 };
 
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
@@ -547,6 +592,7 @@ static_assert(offsetof(SpecHeader, sched_control_count) == 120);
 static_assert(sizeof(ExpectedUntyped) == 16);
 static_assert(offsetof(ExpectedUntyped, size_bits) == 8);
 static_assert(offsetof(ExpectedUntyped, is_device) == 9);
+static_assert(offsetof(ExpectedUntyped, bind) == 10);
 
 static_assert(sizeof(PdEntry) == 40);
 static_assert(offsetof(PdEntry, name_size) == 4);
@@ -576,6 +622,7 @@ static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_d
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
 static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
+static_assert(sizeof(BindUntypedStep) == kStepSize && offsetof(BindUntypedStep, carve_count) == 32);
 static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, set) == 24);
 static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
 static_assert(sizeof(DomainScheduleConfigureStep) == kStepSize &&

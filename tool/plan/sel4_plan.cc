@@ -165,6 +165,15 @@ void place_fixed_frame(Ctx& c, size_t obj) {
                     "give each memory region its own physical address range");
       return;
     }
+    if (!ut.is_device && c.in.facts->ram_found_at_boot) {
+      auto [file, loc] = object_loc(c, o, "phys_addr");
+      c.diags.error("mr-paddr-in-ram-found-at-boot", file, loc,
+                    "memory region '" + c.plan.mrs[*o.mr].name + "': physical address " +
+                        hex(o.paddr) + " is RAM, and on this architecture the kernel finds RAM "
+                        "at boot, so the tool cannot reserve a fixed place in it",
+                    "give phys_addr only to device memory, or drop it");
+      return;
+    }
     occupy(c, u, obj);
     return;
   }
@@ -295,6 +304,26 @@ void build_retype_lists(Ctx& c) {
   }
 }
 
+// Bound untypeds (x86-64): each used untyped shrinks to the smallest block,
+// aligned to its size, that holds its objects: a RAM one keeps its start
+// (objects were placed from it), a device one moves to the block around its
+// fixed frames. The initialiser then carves exactly that much from the real
+// untypeds. Runs before build_retype_lists, which pads from the new start.
+void shrink_bound_untypeds(Ctx& c) {
+  const auto& sizes = c.in.package->sizes;
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    if (c.occupied[u].empty()) continue;
+    kernel::UntypedObject& ut = c.sp.untypeds[u];
+    uint64_t lo = ut.is_device ? c.occupied[u].front().start : ut.paddr;
+    uint64_t hi = c.occupied[u].back().end;
+    uint32_t bits = sizes.min_untyped;
+    while (bits < ut.size_bits && (lo >> bits) != ((hi - 1) >> bits)) ++bits;
+    ut.paddr = lo & ~((uint64_t{1} << bits) - 1);
+    ut.size_bits = uint8_t(bits);
+  }
+  c.sp.bound_untypeds = true;
+}
+
 // ---------------------------------------------------------------------------
 // Memory regions.
 
@@ -352,6 +381,16 @@ void plan_mr(Ctx& c, size_t m) {
     return;
   }
   std::optional<uint64_t> base = mr.phys_addr;
+  if (!base && mr.needs_fixed_paddr && c.in.facts->ram_found_at_boot) {
+    auto [file, loc] = mr_loc(c, m);
+    c.diags.error("region-paddr-unknown", file, loc,
+                  "memory region '" + mr.name + "': a setvar region_paddr names it, but on this "
+                  "architecture the kernel finds RAM at boot, so its physical address is not "
+                  "known when the image is built",
+                  "give the region a phys_addr in device memory, prefill it (its pages are then "
+                  "in the boot image at a known place), or drop the region_paddr setvar");
+    return;
+  }
   if (!base && mr.needs_fixed_paddr) base = contiguous_base(c, m, bits);
   for (uint64_t i = 0; i < count; ++i) {
     size_t o = add_object(c, ObjType::Frame, bits, "frame:" + mr.name + ":" + std::to_string(i),
@@ -882,6 +921,7 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
   if (diags.error_count() > errors_before) return std::nullopt;
   for (size_t m = 0; m < plan.mrs.size(); ++m)
     if (!c.sp.mr_frames[m].empty()) c.sp.mr_paddr[m] = c.sp.objects[c.sp.mr_frames[m][0]].paddr;
+  if (in.facts->ram_found_at_boot) shrink_bound_untypeds(c);
   build_retype_lists(c);
   c.sp.normal_memory = in.boot->normal_memory();
   return std::move(c.sp);

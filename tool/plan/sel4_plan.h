@@ -189,6 +189,10 @@ struct Sel4Plan {
   std::vector<UntypedUse> untyped_use;          // parallel to untypeds
   size_t monitor_endpoint = 0;                  // the initialiser's: faults and passive PDs
   size_t initialiser_reply = 0;                 // the Reply object it receives faults with
+  // x86-64 (RAM found at boot): `untypeds` are the planned ones, each used
+  // one shrunk to the aligned block its objects need; the initialiser binds
+  // them to real untypeds (initialiser_spec.h, BindUntyped).
+  bool bound_untypeds = false;
   uint64_t normal_memory = 0;                   // bytes in non-device untypeds
   uint64_t normal_used = 0;                     // bytes of them taken by objects (incl. alignment)
 };

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "arch/arch.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdf/domain_schedule.h"
@@ -82,6 +83,15 @@ is::ObjectKind kind_of(const KernelObject& o) {
   return is::ObjectKind::Untyped;
 }
 
+// The bits a page table covers, from its PD's list of tables.
+uint32_t covers_of(const plan::Sel4Plan& sp, size_t obj) {
+  const KernelObject& o = sp.objects[obj];
+  if (o.pd)
+    for (const auto& pt : sp.pds[*o.pd].page_tables)
+      if (pt.object == obj) return pt.covers_bits;
+  return 21;
+}
+
 // The size_bits argument of Retype for this object (0 for fixed-size ones).
 uint64_t retype_size_arg(const KernelObject& o) {
   switch (o.type) {
@@ -97,6 +107,49 @@ uint32_t rights_mask(const plan::CapRights& r) {
          (r.grant ? is::kRightGrant : 0) | (r.grant_reply ? is::kRightGrantReply : 0);
 }
 
+// Bound untypeds (x86-64): one BindUntyped per used planned untyped, before
+// any Retype. RAM ones largest first (the initialiser carves them from the
+// real untypeds without losing space to alignment), then device ones by
+// address (several may come from one real device untyped, in order).
+void emit_binds(Writer& w) {
+  const auto& sp = *w.in.sel4;
+  if (!sp.bound_untypeds) return;
+  std::vector<size_t> ram, device;
+  for (size_t u = 0; u < sp.untypeds.size(); ++u) {
+    if (sp.untyped_use[u].objects.empty()) continue;
+    (sp.untypeds[u].is_device ? device : ram).push_back(u);
+  }
+  std::stable_sort(ram.begin(), ram.end(),
+                   [&](size_t a, size_t b) { return sp.untypeds[a].size_bits > sp.untypeds[b].size_bits; });
+  std::stable_sort(device.begin(), device.end(),
+                   [&](size_t a, size_t b) { return sp.untypeds[a].paddr < sp.untypeds[b].paddr; });
+  // Padding before a device block: at most two blocks per size between
+  // seL4_MinUntypedBits and seL4_MaxUntypedBits.
+  const auto& sizes = w.in.package->sizes;
+  uint64_t device_carve = 1 + 2 * uint64_t(sizes.max_untyped - sizes.min_untyped);
+  for (const auto* list : {&ram, &device}) {
+    for (size_t u : *list) {
+      is::BindUntypedStep s{};
+      s.kind = uint32_t(is::StepKind::BindUntyped);
+      s.untyped_index = u;
+      s.size_bits = sp.untypeds[u].size_bits;
+      s.carve_count = sp.untypeds[u].is_device ? device_carve : 1;
+      s.carve_slot = w.next_slot;
+      for (uint64_t k = 0; k < s.carve_count; ++k) new_slot(w, {});
+      push(w, s);
+    }
+  }
+}
+
+is::ObjectKind table_kind_of(const SpecInputs& in, uint32_t covers_bits) {
+  switch (arch::traits(in.package->config.arch)->table_kind(covers_bits)) {
+    case arch::TableKind::X86Pdpt: return is::ObjectKind::X86Pdpt;
+    case arch::TableKind::X86PageDirectory: return is::ObjectKind::X86PageDirectory;
+    case arch::TableKind::PageTable: break;
+  }
+  return is::ObjectKind::PageTable;
+}
+
 // Runs of objects of one kind and size become one Retype, cut at the
 // kernel's fan-out limit (seL4_Untyped_Retype refuses more objects than
 // CONFIG_RETYPE_FAN_OUT_LIMIT with seL4_RangeError).
@@ -109,11 +162,14 @@ void emit_retypes(Writer& w) {
       const KernelObject& first = sp.objects[list[k]];
       size_t run = 1;
       while (run < fan_out && k + run < list.size() && sp.objects[list[k + run]].type == first.type &&
-             sp.objects[list[k + run]].size_bits == first.size_bits)
+             sp.objects[list[k + run]].size_bits == first.size_bits &&
+             (first.type != ObjType::PageTable ||
+              table_kind_of(w.in, covers_of(sp, list[k + run])) == table_kind_of(w.in, covers_of(sp, list[k]))))
         ++run;
       is::RetypeStep s{};
       s.kind = uint32_t(is::StepKind::Retype);
       s.object_kind = uint32_t(kind_of(first));
+      if (first.type == ObjType::PageTable) s.object_kind = uint32_t(table_kind_of(w.in, covers_of(sp, list[k])));
       s.untyped_index = u;
       s.size_bits = retype_size_arg(first);
       s.count = run;
@@ -165,6 +221,8 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
     is::MapPageTableStep s{};
     s.kind = uint32_t(is::StepKind::MapPageTable);
     s.pt_slot = w.slot_of[pt.object];
+    is::ObjectKind table = table_kind_of(w.in, pt.covers_bits);
+    s.table_kind = table == is::ObjectKind::PageTable ? 0 : uint32_t(table);
     s.vspace_slot = vspace;
     s.vaddr = pt.vaddr;
     push(w, s);
@@ -508,13 +566,16 @@ std::vector<uint8_t> serialise(const Writer& w) {
   is::SpecHeader h{};
   h.magic = is::kSpecMagic;
   h.version = is::kSpecVersion;
-  h.untyped_count = uint32_t(boot.untypeds.size());
+  // A bound spec lists the planned untypeds; otherwise the kernel's.
+  const auto& untypeds = sp.bound_untypeds ? sp.untypeds : boot.untypeds;
+  h.untyped_count = uint32_t(untypeds.size());
   h.untyped_offset = uint32_t(out.size());
-  for (const auto& u : boot.untypeds) {
+  for (const auto& u : untypeds) {
     is::ExpectedUntyped e{};
     e.paddr = u.paddr;
     e.size_bits = u.size_bits;
     e.is_device = u.is_device ? 1 : 0;
+    if (sp.bound_untypeds) e.bind = u.is_device ? is::kBindDevice : is::kBindRam;
     append(out, e);
   }
   h.step_count = uint32_t(w.steps.size());
@@ -658,6 +719,7 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
   size_t errors_before = diags.error_count();
+  emit_binds(w);
   emit_retypes(w);
   emit_fills(w);
   emit_bootinfo_fills(w);

@@ -2,6 +2,7 @@
 // invocations, seL4_UserContext's register order).
 #include "runtime/initialiser/arch.h"
 
+#include "runtime/initialiser/print.h"
 #include "runtime/shared/initialiser_spec.h"
 
 namespace microkit::initialiser::arch {
@@ -30,7 +31,7 @@ seL4_Error assign_asid(seL4_CPtr vspace) {
   return seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace);
 }
 
-seL4_Error map_page_table(seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
+seL4_Error map_page_table(uint32_t, seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
   return seL4_ARM_PageTable_Map(table, vspace, vaddr, seL4_ARM_Default_VMAttributes);
 }
 
@@ -54,12 +55,29 @@ seL4_Error finish_copy(seL4_CPtr frame, seL4_Word offset, seL4_Word length) {
   return e != seL4_NoError ? e : u;
 }
 
+seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth) {
+  return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
+}
+
 // pc and sp are the first two of the kernel's frame registers.
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   seL4_UserContext regs = {};
   regs.pc = pc;
   regs.sp = sp;
   return seL4_TCB_WriteRegisters(tcb, seL4_False, 0, 2, &regs);
+}
+
+// The FSR is ESR_EL1/EL2 as the kernel saw it.
+void put_fault_status(seL4_Word status) {
+  print::put("fsr ");
+  print::hex(status);
+}
+
+void put_exception(seL4_Word number, seL4_Word code) {
+  print::put("number ");
+  print::dec(number);
+  print::put(" code ");
+  print::dec(code);
 }
 
 }  // namespace microkit::initialiser::arch

@@ -8,6 +8,7 @@
 // attribute.
 #include "runtime/initialiser/arch.h"
 
+#include "runtime/initialiser/print.h"
 #include "runtime/shared/initialiser_spec.h"
 
 namespace microkit::initialiser::arch {
@@ -29,7 +30,7 @@ seL4_Error assign_asid(seL4_CPtr vspace) {
   return seL4_RISCV_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace);
 }
 
-seL4_Error map_page_table(seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
+seL4_Error map_page_table(uint32_t, seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
   return seL4_RISCV_PageTable_Map(table, vspace, vaddr, seL4_RISCV_Default_VMAttributes);
 }
 
@@ -52,12 +53,29 @@ seL4_Error finish_copy(seL4_CPtr frame, seL4_Word, seL4_Word) {
   return seL4_RISCV_Page_Unmap(frame);
 }
 
+seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth) {
+  return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
+}
+
 // seL4_UserContext on RISC-V starts pc, ra, sp: three registers, ra = 0.
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   seL4_UserContext regs = {};
   regs.pc = pc;
   regs.sp = sp;
   return seL4_TCB_WriteRegisters(tcb, seL4_False, 0, 3, &regs);
+}
+
+// The "fsr" is scause as the kernel saw it (same word as on ARM for tools).
+void put_fault_status(seL4_Word status) {
+  print::put("fsr ");
+  print::hex(status);
+}
+
+void put_exception(seL4_Word number, seL4_Word code) {
+  print::put("number ");
+  print::dec(number);
+  print::put(" code ");
+  print::dec(code);
 }
 
 }  // namespace microkit::initialiser::arch

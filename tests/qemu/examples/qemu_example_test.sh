@@ -58,6 +58,11 @@ case "$board" in
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio
               -kernel IMAGE) ;;
+  x86_64_generic)
+    # The manual's command: the kernel as ELF32, the image as the multiboot module.
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m 1G
+              -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
 command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
@@ -95,6 +100,7 @@ vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROK
   { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
 img=$work/build/loader.img
 [ -f "$img" ] || fail "make succeeded but wrote no $img"
+kernel32=$work/build/sel4_32.elf  # x86-64: written beside the image
 
 # The initial task's lines on a healthy boot (runtime/initialiser): whole
 # lines, so that any other line it prints (a fault, a failed step) is kept.
@@ -116,7 +122,8 @@ actual_lines() {
 # The README's QEMU command. Watched until it printed as many lines as
 # expected (then a grace period for any extra line, such as a late fault),
 # it stopped, or the time limit passed.
-"${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+qemu_cmd=("${qemu_cmd[@]//IMAGE/$img}")
+"${qemu_cmd[@]//KERNEL32/$kernel32}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 timed_out=1

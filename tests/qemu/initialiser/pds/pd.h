@@ -23,7 +23,7 @@ inline void hex(uint64_t value) {
 
 // The IPC buffer the initial task mapped (libsel4 reads this global).
 inline seL4_IPCBuffer* ipc_buffer() {
-  return reinterpret_cast<seL4_IPCBuffer*>(microkit::pd_abi::ipc_buffer_vaddr(seL4_UserTop));
+  return reinterpret_cast<seL4_IPCBuffer*>(microkit::pd_abi::ipc_buffer_vaddr(seL4_UserVSpaceTop));
 }
 
 }  // namespace test_pd
