@@ -8,21 +8,16 @@
 
 #include "runtime/initialiser/bootinfo_chunks.h"
 #include "runtime/initialiser/spec_decode.h"
+#include "runtime/initialiser/test_boot_facts.h"
 
 namespace microkit::initialiser {
 namespace {
 
 using spec::StepKind;
 
+// The decoder tests' facts, with an IOMMU of 3 levels (QEMU's intel-iommu).
 BootFacts facts() {
-  BootFacts b;
-  b.root_cnode_slots = 1u << 17;
-  b.empty_start = 1000;
-  b.empty_end = 1u << 17;
-  b.user_image_frames_start = 20;
-  b.user_image_frames_end = 40;
-  b.untyped_start = 40;
-  b.untyped_end = 43;
+  BootFacts b = test_support::boot_facts();
   b.io_pt_levels = 3;
   return b;
 }
