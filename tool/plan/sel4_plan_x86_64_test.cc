@@ -9,6 +9,8 @@
 
 #include "kernel/test_facts.h"
 #include "plan/sel4_plan.h"
+#include "plan/sel4_test_world.h"
+#include "report/sel4_report.h"
 #include "runtime/initialiser/spec_decode.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "sel4/spec_writer.h"
@@ -22,27 +24,10 @@ namespace is = initialiser_spec;
 constexpr uint64_t kUserImage = 0xa22000;
 constexpr uint64_t kUserImageVaddr = 0x400000;
 
-struct World {
-  kernel::KernelPackage pkg;
-  kernel::BootFacts facts;
-  kernel::BootResult boot;
-  Plan plan;
-};
+using World = test_support::Sel4TestWorld;
 
-bool load(World& w, Diagnostics& d) {
-  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir("x86_64_generic"), d);
-  if (!pkg) return false;
-  w.pkg = *pkg;
-  auto facts = kernel::boot_facts(w.pkg, d);
-  if (!facts) return false;
-  w.facts = *facts;
-  kernel::BootInputs in;
-  in.user_image = {kUserImage, kUserImage + 0x200000};
-  in.user_image_vaddr = kUserImageVaddr;
-  auto boot = kernel::emulate_boot(w.facts, in, d);
-  if (!boot) return false;
-  w.boot = *boot;
-  return true;
+bool load(World& w, Diagnostics& d, const std::string& board = "x86_64_generic") {
+  return test_support::load_test_kernel(w, d, board, kUserImage, kUserImageVaddr);
 }
 
 std::string describe(const Diagnostics& d) {
@@ -78,9 +63,9 @@ Sel4Inputs inputs(const World& w) {
 }
 
 // A PD with a 2 MiB RAM MR at 1 GiB and a device page at 0xfebd0000.
-World driver_world(Diagnostics& d) {
+World driver_world(Diagnostics& d, const std::string& board = "x86_64_generic") {
   World w;
-  if (!load(w, d)) return w;
+  if (!load(w, d, board)) return w;
   w.plan.pds.push_back(make_pd("driver"));
   Mr ram;
   ram.name = "buffer";
@@ -96,26 +81,7 @@ World driver_world(Diagnostics& d) {
   return w;
 }
 
-// Objects inside their untyped, aligned, disjoint, and where seL4's
-// watermark rule puts them when the untyped's list is replayed.
-void expect_well_placed(const Sel4Plan& sp) {
-  std::vector<std::pair<uint64_t, uint64_t>> spans;
-  for (size_t u = 0; u < sp.untypeds.size(); ++u) {
-    auto replay = replay_retypes(sp, u);
-    const auto& list = sp.untyped_use[u].objects;
-    for (size_t k = 0; k < list.size(); ++k) {
-      const KernelObject& o = sp.objects[list[k]];
-      SCOPED_TRACE(o.name);
-      EXPECT_EQ(o.paddr % o.size(), 0u);
-      EXPECT_GE(o.paddr, sp.untypeds[u].paddr);
-      EXPECT_LE(o.paddr + o.size(), sp.untypeds[u].end());
-      EXPECT_EQ(replay[k], o.paddr);
-      spans.push_back({o.paddr, o.paddr + o.size()});
-    }
-  }
-  std::sort(spans.begin(), spans.end());
-  for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first);
-}
+using test_support::expect_well_placed;
 
 TEST(Sel4PlanX86_64, PageTablesAtEveryLevel) {
   Diagnostics d;
@@ -138,12 +104,27 @@ TEST(Sel4PlanX86_64, PageTablesAtEveryLevel) {
   expect_well_placed(*sp);
 }
 
+// Images without virtual machines for the VT-x board are planned the same
+// way (its kernel differs in configuration, not in memory layout).
+TEST(Sel4PlanX86_64, VtxBoardPlansLikeTheGenericOne) {
+  Diagnostics d;
+  World w = driver_world(d, "x86_64_generic_vtx");
+  ASSERT_TRUE(w.pkg.config.hypervisor) << describe(d);
+  auto sp = plan_sel4(w.plan, inputs(w), d);
+  ASSERT_TRUE(sp) << describe(d);
+  EXPECT_TRUE(sp->bound_untypeds);
+  EXPECT_EQ(sp->pds[0].page_tables.size(), 8u);
+  expect_well_placed(*sp);
+}
+
 TEST(Sel4PlanX86_64, UntypedsAreBoundAndShrunkToTheirObjects) {
   Diagnostics d;
   World w = driver_world(d);
   auto sp = plan_sel4(w.plan, inputs(w), d);
   ASSERT_TRUE(sp) << describe(d);
   EXPECT_TRUE(sp->bound_untypeds);
+  EXPECT_NE(report::sel4_report(w.plan, *sp, w.boot).find("RAM addresses here are not the ones at run time"),
+            std::string::npos);
   // The device frames' untyped is the smallest aligned block holding them.
   const KernelObject& nic = sp->objects[sp->mr_frames[1][0]];
   const auto& nic_ut = sp->untypeds[nic.untyped];
@@ -178,18 +159,10 @@ TEST(Sel4PlanX86_64, SpecBindsEveryUsedUntypedBeforeRetyping) {
   EXPECT_EQ(h.untyped_count, sp->untypeds.size());
   // Free slots start after the most untypeds the kernel can hand out.
   EXPECT_EQ(h.empty_start, w.boot.untyped.start + w.facts.max_bootinfo_untypeds);
-  // The kernel's bootinfo for a 1 GiB machine as the initial task sees it.
-  initialiser::BootFacts b;
-  b.root_cnode_slots = w.boot.empty.end;
-  b.empty_start = w.boot.untyped.end;  // fewer untypeds than the maximum
-  b.empty_end = w.boot.empty.end;
-  b.user_image_frames_start = w.boot.user_image_frames.start;
-  b.user_image_frames_end = w.boot.user_image_frames.end;
-  b.untyped_start = w.boot.untyped.start;
-  b.untyped_end = w.boot.untyped.end;
-  b.sched_control_start = w.boot.sched_control.start;
-  b.sched_control_end = w.boot.sched_control.end;
-  b.user_image_vaddr = kUserImageVaddr;
+  // The kernel's bootinfo for a 1 GiB machine as the initial task sees it:
+  // fewer untypeds than the most, so its free slots start lower.
+  initialiser::BootFacts b = test_support::decoder_facts(w, kUserImageVaddr);
+  b.empty_start = w.boot.untyped.end;
   b.bound_untypeds = h.untyped_count;
   EXPECT_EQ(initialiser::check_boot_facts(h, b, bound), nullptr);
   std::set<uint64_t> bound_so_far;

@@ -163,7 +163,9 @@ Span initialiser_span(const elf::ElfFile& elf) {
   return span;
 }
 
-BootRegion kernel_region(const elf::ElfFile& kernel) {
+// `with_data`: the kernel's bytes at their places (the loader image carries
+// them); without, only the extent (x86: the kernel is a file of its own).
+BootRegion kernel_region(const elf::ElfFile& kernel, bool with_data) {
   uint64_t lo = UINT64_MAX, hi = 0, data_end = 0;
   for (const auto& s : kernel.segments) {
     lo = std::min(lo, s.paddr);
@@ -172,6 +174,7 @@ BootRegion kernel_region(const elf::ElfFile& kernel) {
   }
   lo = align_down(lo, kPage);
   BootRegion r{"kernel", lo, {}, align_up(hi, kPage) - lo};
+  if (!with_data) return r;
   r.data.assign(data_end > lo ? data_end - lo : 0, 0);
   for (const auto& s : kernel.segments) {
     auto data = kernel.segment_data(s);
@@ -375,7 +378,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   if (!check_programs(plan, in, diags)) return std::nullopt;
   auto facts = kernel::boot_facts(package, diags);
   if (!facts) return std::nullopt;
-  BootRegion kregion = kernel_region(*in.kernel);
+  bool multiboot = arch::traits(package.config.arch)->image == arch::ImageKind::MultibootModule;
+  BootRegion kregion = kernel_region(*in.kernel, !multiboot);
   Span init = initialiser_span(in.initialiser);
   UserImageLayout ui;
   ui.paddr = align_up(std::max(kregion.paddr + kregion.memory_size, facts->kernel_image.end), kPage);
@@ -402,7 +406,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
-  if (arch::traits(package.config.arch)->image == arch::ImageKind::MultibootModule)
+  if (multiboot)
     return multiboot_image(plan, *facts, in, std::move(*round), user_image_bytes(plan, init, *round, programs), diags);
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));

@@ -7,8 +7,12 @@
 #include <elf.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "elf/test_elf_builder.h"
 #include "kernel/test_facts.h"
@@ -93,6 +97,22 @@ TEST(MultibootKernel, RealKernelPackage) {
   auto out = kernel_elf32(*kernel, d);
   ASSERT_TRUE(out);
   expect_elf32_of(*kernel, *out);
+  // An independent reader agrees: binutils' readelf, when installed.
+  if (std::system("readelf --version >/dev/null 2>&1") != 0) return;
+  std::string file = testing::TempDir() + "sel4_32.elf";
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(out->data()), std::streamsize(out->size()));
+  FILE* p = popen(("readelf -h " + file).c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string text;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p)) text += buf;
+  EXPECT_EQ(pclose(p), 0) << text;
+  EXPECT_NE(text.find("ELF32"), std::string::npos) << text;
+  EXPECT_NE(text.find("Intel 80386"), std::string::npos) << text;
+  char entry[64];
+  std::snprintf(entry, sizeof entry, "Entry point address:               0x%llx",
+                static_cast<unsigned long long>(kernel->entry));
+  EXPECT_NE(text.find(entry), std::string::npos) << text;
 }
 
 TEST(MultibootModule, OneSegmentHoldsTheUserImage) {
