@@ -202,29 +202,6 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
-// The capDL output has no x86 device objects yet (I/O ports, IOAPIC and
-// MSI handlers, IO page tables, frames filled from bootinfo): a system with
-// them gets its image, and a refusal of the capDL view at the first one.
-bool capdl_can_describe_x86(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
-                            Diagnostics& diags) {
-  std::optional<Loc> at;
-  for (const auto& pd : sd.pds) {
-    if (!pd.ioports.empty() && !at) at = pd.ioports[0].loc;
-    for (const auto& irq : pd.irqs)
-      if (irq.kind != sdf::Irq::Kind::Number && !at) at = irq.loc;
-  }
-  for (const auto& mr : sd.mrs)
-    if (mr.prefill_bootinfo && !at) at = mr.loc;
-  if (!sd.io_address_spaces.empty() && !at) at = sd.io_address_spaces[0].loc;
-  if (!at || plan.arch != board::Arch::X86_64) return true;
-  diags.error("capdl-x86-devices-unsupported", sd.file, *at,
-              "the capDL output (--capdl-json, --capdl) cannot describe x86 I/O ports, IOAPIC/MSI "
-              "interrupts, IO address spaces or bootinfo-filled memory regions yet",
-              "build without --capdl-json and --capdl; the image itself has them");
-  (void)opts;
-  return false;
-}
-
 // capDL has no form here for a granted SchedControl cap (docs/cspace.md):
 // asking for capDL output of such a system is refused at the grant.
 bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
@@ -241,7 +218,7 @@ bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::
                   "the grant");
       ok = false;
     }
-  return ok && capdl_can_describe_x86(opts, plan, sd, diags);
+  return ok;
 }
 
 // `microkit headers`: the CSpace headers from the SDF alone, so that a

@@ -52,7 +52,7 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::PageTable: return ObjectKind::PageTable;
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
-    case ObjType::IoPageTable: break;  // refused before (driver: capdl_can_describe)
+    case ObjType::IoPageTable: break;  // x86 only: capDL is refused off AArch64 (driver)
   }
   return ObjectKind::Untyped;
 }
@@ -239,8 +239,8 @@ void fill_cspace(Builder& b, size_t pd) {
     switch (c.kind) {
       case plan::Cap::Kind::IrqHandler: cap = cap_to(b, b.irq_id[c.irq]); break;
       case plan::Cap::Kind::Smc: cap = cap_to(b, *b.smc_id); break;
-      case plan::Cap::Kind::SchedControl:
-      case plan::Cap::Kind::IoPort: continue;  // refused before (driver: capdl_can_describe)
+      case plan::Cap::Kind::SchedControl: continue;  // refused before (driver: capdl_can_describe)
+      case plan::Cap::Kind::IoPort: continue;        // x86 only: capDL is refused off AArch64 (driver)
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);
