@@ -135,18 +135,9 @@ std::vector<is::Step> spec_steps(const Sel4TestWorld& w, Diagnostics& d) {
   return out;
 }
 
+// The decoder's facts of the test world, with QEMU intel-iommu's 3 levels.
 initialiser::BootFacts x86_facts(const Sel4TestWorld& w) {
-  initialiser::BootFacts b;
-  b.root_cnode_slots = uint64_t{1} << w.facts.root_cnode_bits;
-  b.empty_start = w.boot.empty.start;
-  b.empty_end = w.boot.empty.end;
-  b.user_image_frames_start = w.boot.user_image_frames.start;
-  b.user_image_frames_end = w.boot.user_image_frames.end;
-  b.untyped_start = w.boot.untyped.start;
-  b.untyped_end = w.boot.untyped.end;
-  b.sched_control_start = w.boot.sched_control.start;
-  b.sched_control_end = w.boot.sched_control.end;
-  b.user_image_vaddr = plan::test_support::kTestUserImageVaddr;
+  initialiser::BootFacts b = plan::test_support::decoder_facts(w);
   b.io_pt_levels = 3;
   return b;
 }
