@@ -88,6 +88,9 @@ BootFacts boot_facts_of(const seL4_BootInfo* bi) {
   b.sched_control_end = bi->schedcontrol.end;
   b.user_image_vaddr = reinterpret_cast<uint64_t>(__initialiser_start) & ~(kPage - 1);
   b.retype_fan_out_limit = seL4_UntypedRetypeMaxObjects;
+  b.io_pt_levels = static_cast<int64_t>(bi->numIOPTLevels);  // x86 writes -1 without an IOMMU
+  b.extra_bootinfo_vaddr = reinterpret_cast<uint64_t>(bi) + (uint64_t{1} << seL4_BootInfoFrameBits);
+  b.extra_bootinfo_size = bi->extraLen;
   return b;
 }
 

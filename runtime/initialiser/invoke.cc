@@ -5,6 +5,7 @@
 #include "runtime/initialiser/invoke.h"
 
 #include "runtime/initialiser/arch.h"
+#include "runtime/initialiser/x86_64/devices.h"
 #include "runtime/initialiser/untypeds.h"
 
 namespace microkit::initialiser {
@@ -93,6 +94,7 @@ bool object_type(uint32_t kind, seL4_Word* type) {
     case spec::ObjectKind::X86PageDirectory:
     case spec::ObjectKind::X86Pdpt:
     case spec::ObjectKind::Vcpu: return arch::vm_object_type(kind, type);
+    case spec::ObjectKind::IoPageTable: return devices::io_page_table_type(type);
   }
   return false;
 }
@@ -125,6 +127,10 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::DomainScheduleConfigure:
       return seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, a[0], static_cast<seL4_Uint8>(a[1]), a[2]);
     case K::DomainScheduleSetStart: return seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, a[0]);
+    case K::X86IoPortIssue:
+    case K::X86IrqIssue:
+    case K::X86BootInfoFill:
+    case K::X86IoMapFrame: return devices::invoke(s, b);
   }
   return seL4_IllegalOperation;  // not reached: check_step() knows every kind
 }

@@ -34,6 +34,12 @@ struct BootFacts {
   // Most objects one Retype may create (seL4_UntypedRetypeMaxObjects,
   // CONFIG_RETYPE_FAN_OUT_LIMIT); 0 = not known, not checked.
   uint64_t retype_fan_out_limit = 0;
+  // x86-64: seL4_BootInfo.numIOPTLevels, the IOMMU's page-table depth
+  // (0 or negative: no IOMMU). Elsewhere 0.
+  int64_t io_pt_levels = 0;
+  // The extra bootinfo region after seL4_BootInfo (seL4_BootInfo.extraLen
+  // bytes at the bootinfo frame + 4 KiB); X86BootInfoFill copies from it.
+  uint64_t extra_bootinfo_vaddr = 0, extra_bootinfo_size = 0;
   // Bound specs (initialiser_spec.h, ExpectedUntyped): the planned untyped
   // count, which Retype and BindUntyped steps index; 0 = an exact spec,
   // whose steps index the kernel's untypeds.
@@ -148,7 +154,7 @@ constexpr bool all_zero(const uint64_t* words, size_t n) {
 }
 
 inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
-  if (s.object_kind == 0 || s.object_kind > spec::kMaxObjectKind) return "unknown object kind";
+  if (!spec::is_object_kind(s.object_kind)) return "unknown object kind";
   uint64_t untypeds = b.bound_untypeds != 0 ? b.bound_untypeds : b.untyped_end - b.untyped_start;
   if (s.untyped_index >= untypeds) return "untyped index out of range";
   if (s.count == 0) return "retype of zero objects";
@@ -209,6 +215,61 @@ inline const char* check_fill_frame(const spec::FillFrameStep& s, const BootFact
   return nullptr;
 }
 
+// Where a step writes a new cap: the CNode slot and depth, and, into the
+// root CNode, only a planned free slot.
+inline const char* check_dest(const BootFacts& b, uint64_t cnode_slot, uint64_t index, uint64_t depth) {
+  if (!is_source_slot(b, cnode_slot)) return "destination CNode slot out of range";
+  if (depth == 0 || depth > 64) return "destination depth out of range";
+  if (cnode_slot == 2 && (depth != 64 || !is_new_slot(b, index)))
+    return "destination slot outside the free slot region";
+  return nullptr;
+}
+
+inline const char* check_x86_ioport(const spec::X86IoPortIssueStep& s, const BootFacts& b) {
+  if (s.reserved0 != 0 || s.reserved[0] != 0 || s.reserved[1] != 0) return "reserved field not zero";
+  if (s.first_port > s.last_port || s.last_port > 0xffff) return "I/O port range out of order or beyond 0xffff";
+  return check_dest(b, s.dest_cnode_slot, s.dest_index, s.dest_depth);
+}
+
+inline const char* check_x86_irq(const spec::X86IrqIssueStep& s, const BootFacts& b) {
+  if (s.source == spec::kX86IrqIoApic) {
+    if (s.b >= spec::kX86IoApicPins) return "IOAPIC pin out of range";
+    if (s.c & ~spec::kX86IrqFlagsAll) return "unknown IOAPIC interrupt flags";
+  } else if (s.source == spec::kX86IrqMsi) {
+    if (s.a > 0xffff) return "PCI address out of range";
+    if (s.c != 0) return "reserved field not zero";
+  } else {
+    return "unknown x86 interrupt source";
+  }
+  if (s.vector > 0xff) return "vector out of range";
+  return check_dest(b, s.dest_cnode_slot, s.dest_index, s.dest_depth);
+}
+
+inline const char* check_x86_bootinfo_fill(const spec::X86BootInfoFillStep& s, const BootFacts& b) {
+  if (s.chunk_id == 0 || s.chunk_id > spec::kMaxBootInfoChunkId) return "unknown bootinfo chunk id";
+  if (!is_source_slot(b, s.frame_slot)) return "slot out of range";
+  if (s.chunk_offset % 4096 != 0) return "chunk offset not a multiple of the page size";
+  if (!all_zero(s.reserved, 5)) return "reserved field not zero";
+  return nullptr;
+}
+
+// An IO mapping needs an IOMMU at run time: the kernel says at boot whether
+// there is one and how deep its page tables are (each level 9 bits).
+inline const char* check_x86_io_map(const spec::X86IoMapFrameStep& s, const BootFacts& b) {
+  if (s.rights == 0 || (s.rights & ~(spec::kRightRead | spec::kRightWrite))) return "an IO mapping has read and/or write rights";
+  if (!is_source_slot(b, s.frame_slot) || !is_source_slot(b, s.iospace_slot)) return "slot out of range";
+  if (s.iovaddr % 4096 != 0) return "unaligned IO virtual address";
+  if (s.iopt_pool_count != 0 && (!is_new_slot(b, s.iopt_pool_start) || s.iopt_pool_count > b.empty_end - s.iopt_pool_start))
+    return "IO page table pool outside the free slot region";
+  if (s.reserved != 0) return "reserved field not zero";
+  if (b.io_pt_levels <= 0)
+    return "this machine has no IOMMU the kernel uses, but the system has an io_address_space "
+           "(on QEMU: -machine q35 -device intel-iommu,intremap=off)";
+  uint64_t bits = 12 + 9 * static_cast<uint64_t>(b.io_pt_levels);
+  if (bits < 64 && s.iovaddr >= (uint64_t{1} << bits)) return "IO virtual address beyond this IOMMU's reach";
+  return nullptr;
+}
+
 inline const char* check_bind_untyped(const spec::BindUntypedStep& s, const BootFacts& b) {
   if (s.reserved0 != 0 || !all_zero(s.reserved, 3)) return "reserved field not zero";
   if (b.bound_untypeds == 0) return "untyped binding in a spec with exact untypeds";
@@ -255,6 +316,10 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::SchedContextBind: return "bind scheduling context to notification";
     case spec::StepKind::TcbSetName: return "name TCB";
     case spec::StepKind::FillFrame: return "fill frame";
+    case spec::StepKind::X86IoPortIssue: return "issue I/O port cap";
+    case spec::StepKind::X86IrqIssue: return "issue x86 IRQ handler";
+    case spec::StepKind::X86BootInfoFill: return "fill frame from bootinfo";
+    case spec::StepKind::X86IoMapFrame: return "map frame into IO address space";
     case spec::StepKind::BindUntyped: return "bind untyped";
     default: break;
   }
@@ -276,6 +341,14 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::SchedControlConfigure:
       return check_sched_control(read_at<spec::SchedControlConfigureStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::FillFrame: return check_fill_frame(read_at<spec::FillFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86IoPortIssue:
+      return check_x86_ioport(read_at<spec::X86IoPortIssueStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86IrqIssue:
+      return check_x86_irq(read_at<spec::X86IrqIssueStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86BootInfoFill:
+      return check_x86_bootinfo_fill(read_at<spec::X86BootInfoFillStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86IoMapFrame:
+      return check_x86_io_map(read_at<spec::X86IoMapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::BindUntyped:
       return check_bind_untyped(read_at<spec::BindUntypedStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::MapPageTable:

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "runtime/initialiser/host/spec_writer.h"
+#include "runtime/initialiser/test_boot_facts.h"
 
 namespace microkit::initialiser {
 namespace {
@@ -19,20 +20,7 @@ using spec::StepKind;
 
 constexpr uint64_t kRoot = 2;  // seL4_CapInitThreadCNode
 
-BootFacts facts() {
-  BootFacts b;
-  b.root_cnode_slots = 1u << 17;
-  b.empty_start = 1000;
-  b.empty_end = 1u << 17;
-  b.user_image_frames_start = 20;
-  b.user_image_frames_end = 40;
-  b.untyped_start = 40;
-  b.untyped_end = 43;
-  b.sched_control_start = 19;
-  b.sched_control_end = 20;
-  b.user_image_vaddr = 0x400000;
-  return b;
-}
+BootFacts facts() { return test_support::boot_facts(); }
 
 SpecWriter writer() {
   BootFacts b = facts();

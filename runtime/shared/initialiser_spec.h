@@ -150,8 +150,13 @@ enum class ObjectKind : uint32_t {
   Vcpu = 13,         // hypervisor kernels only
   X86Pdpt = 14,      // x86-64 page directory pointer table (covers 512 GiB)
   X86PageDirectory = 15,  // x86-64 page directory (covers 1 GiB)
+  // x86-64 with an IOMMU (seL4_X86_IOPageTableObject). Numbered apart from
+  // the others so that other object kinds can be added without a clash.
+  IoPageTable = 24,
 };
-inline constexpr uint32_t kMaxObjectKind = 15;
+inline constexpr uint32_t kMaxObjectKind = 24;
+// Whether `kind` is an ObjectKind number.
+constexpr bool is_object_kind(uint32_t kind) { return (kind >= 1 && kind <= 15) || kind == 24; }
 
 // Capability rights (Copy, Mint, MapFrame): a mask of these bits.
 inline constexpr uint32_t kRightRead = 1u << 0;
@@ -198,11 +203,16 @@ enum class StepKind : uint32_t {
   TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
   FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
   BindUntyped = 28,         // BindUntypedStep: a real untyped for a planned one (bound specs)
+  // x86-64 devices (32..35).
+  X86IoPortIssue = 32,      // X86IoPortIssueStep: seL4_X86_IOPortControl_Issue
+  X86IrqIssue = 33,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
+  X86BootInfoFill = 34,     // X86BootInfoFillStep: a bootinfo chunk into a frame
+  X86IoMapFrame = 35,       // X86IoMapFrameStep: a frame into an IOMMU address space
 };
-// Kinds are 1..kMaxStepKind; 24..27 belong to other branches until merged.
-inline constexpr uint32_t kMaxStepKind = 28;
+inline constexpr uint32_t kMaxStepKind = 35;
 
-constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
+// Step kinds are 1..23, 28 and 32..35 (24..27 and 29..31 belong to other branches until merged).
+constexpr bool is_step_kind(uint32_t kind) { return (kind >= 1 && kind <= 23) || kind == 28 || (kind >= 32 && kind <= kMaxStepKind); }
 
 // The raw form every step is read as first.
 struct Step {
@@ -464,6 +474,81 @@ struct DomainScheduleSetStartStep {
   uint64_t reserved[6];
 };
 
+// X86IoPortIssue: an I/O port cap for ports [first_port, last_port] from
+// the I/O port control cap (seL4_CapIOPortControl) into slot dest_index
+// (depth dest_depth) of the CNode in root slot dest_cnode_slot.
+struct X86IoPortIssueStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t first_port;
+  uint64_t last_port;  // first_port <= last_port <= 0xffff
+  uint64_t dest_cnode_slot;
+  uint64_t dest_index;
+  uint64_t dest_depth;
+  uint64_t reserved[2];
+};
+
+// X86IrqIssue: an IRQHandler cap for an IOAPIC pin or an MSI, delivered at
+// CPU vector `vector` (the kernel's user vectors, 0-based: seL4 adds its
+// own offset), into slot dest_index (depth dest_depth) of the CNode in root
+// slot dest_cnode_slot.
+//   source kX86IrqIoApic: a = IOAPIC index, b = pin, c = kX86Irq* flags;
+//   source kX86IrqMsi: a = PCI address bus << 8 | dev << 3 | func,
+//                      b = the MSI handle, c = 0.
+inline constexpr uint32_t kX86IrqIoApic = 0;
+inline constexpr uint32_t kX86IrqMsi = 1;
+inline constexpr uint64_t kX86IrqLevel = 1u << 0;      // else edge-triggered
+inline constexpr uint64_t kX86IrqActiveLow = 1u << 1;  // else active high
+inline constexpr uint64_t kX86IrqFlagsAll = 0x3u;
+inline constexpr uint64_t kX86IoApicPins = 24;  // seL4's IOAPIC_IRQ_LINES
+struct X86IrqIssueStep {
+  uint32_t kind;
+  uint32_t source;  // kX86IrqIoApic / kX86IrqMsi
+  uint64_t dest_cnode_slot;
+  uint64_t dest_index;
+  uint64_t dest_depth;
+  uint64_t vector;
+  uint64_t a, b, c;
+};
+
+// X86BootInfoFill: the initial task copies bytes [chunk_offset,
+// chunk_offset + 4096) of the bootinfo chunk with id `chunk_id`
+// (seL4_BootInfoHeader.id, SEL4_BOOTINFO_HEADER_X86_*; the header is part
+// of the chunk) into the 4 KiB frame in frame_slot; what the chunk does not
+// cover stays zero, so a chunk the kernel did not provide reads as a header
+// of length 0. Comes after the frame's Retype and before any mapping of it.
+inline constexpr uint32_t kMaxBootInfoChunkId = 6;  // SEL4_BOOTINFO_HEADER_FDT
+struct X86BootInfoFillStep {
+  uint32_t kind;
+  uint32_t chunk_id;  // 1..kMaxBootInfoChunkId
+  uint64_t frame_slot;
+  uint64_t chunk_offset;  // a multiple of 4096
+  uint64_t reserved[5];
+};
+
+// X86IoMapFrame: the 4 KiB frame in frame_slot at I/O virtual address
+// iovaddr of the IOMMU address space whose IOSpace cap is in iospace_slot,
+// with rights read/write (small). When iospace_data is not 0 the step first
+// makes that cap: seL4_CapIOSpace minted with iospace_data
+// (seL4_X86_IOSpace_CapData: domain id << 16 | bus << 8 | dev << 3 | func).
+// The IOMMU's page-table depth is known only at boot
+// (seL4_BootInfo.numIOPTLevels), so the I/O page tables come from a pool the
+// tool retyped for the deepest case, root slots [iopt_pool_start,
+// + iopt_pool_count): whenever the map finds no table, the next unused one
+// of the pool is mapped at iovaddr and the map is tried again. Every
+// X86IoMapFrame step of a spec names the same pool.
+struct X86IoMapFrameStep {
+  uint32_t kind;
+  uint32_t rights;  // kRightRead / kRightWrite, not 0
+  uint64_t frame_slot;
+  uint64_t iospace_slot;
+  uint64_t iovaddr;  // a multiple of 4096
+  uint64_t iospace_data;
+  uint64_t iopt_pool_start;
+  uint64_t iopt_pool_count;
+  uint64_t reserved;
+};
+
 // What the initialiser, as the monitor of top-level PDs, needs about a PD.
 // Messages on SpecHeader::fault_ep_slot carry the badge of the sender's cap
 // (docs/sel4-abi.md: the monitor badge, PD index + 1, on slot 2 of
@@ -542,6 +627,10 @@ static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, 
 static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
 static_assert(sizeof(DomainScheduleConfigureStep) == kStepSize &&
               offsetof(DomainScheduleConfigureStep, duration) == 24);
+static_assert(sizeof(X86IoPortIssueStep) == kStepSize && offsetof(X86IoPortIssueStep, dest_depth) == 40);
+static_assert(sizeof(X86IrqIssueStep) == kStepSize && offsetof(X86IrqIssueStep, c) == 56);
+static_assert(sizeof(X86BootInfoFillStep) == kStepSize && offsetof(X86BootInfoFillStep, chunk_offset) == 16);
+static_assert(sizeof(X86IoMapFrameStep) == kStepSize && offsetof(X86IoMapFrameStep, iopt_pool_count) == 48);
 static_assert(sizeof(DomainScheduleSetStartStep) == kStepSize &&
               offsetof(DomainScheduleSetStartStep, index) == 8);
 

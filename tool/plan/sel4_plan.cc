@@ -597,7 +597,7 @@ void plan_channel_caps(Ctx& c, size_t i) {
   for (uint64_t ch = 0; ch < pd.channels.size(); ++ch) {
     const ChannelSlot& s = pd.channels[ch];
     if (s.kind == ChannelSlot::Kind::Irq) {
-      c.sp.irqs.push_back({i, ch, s.irq, s.trigger, po.notification, pd_abi::notification_badge(ch)});
+      c.sp.irqs.push_back({i, ch, s.irq, s.trigger, s, po.notification, pd_abi::notification_badge(ch)});
       Cap cap;
       cap.kind = Cap::Kind::IrqHandler;
       cap.slot = pd_abi::irq_slot(ch);
@@ -776,6 +776,87 @@ void plan_extra_caps(Ctx& c, size_t i) {
                    [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 
+// ---------------------------------------------------------------------------
+// x86-64 devices: I/O ports, bootinfo-filled MRs, IOMMU address spaces.
+
+void plan_ioport_caps(Ctx& c, size_t i) {
+  for (const IoPortRange& io : c.plan.pds[i].ioports) {
+    Cap cap;
+    cap.kind = Cap::Kind::IoPort;
+    cap.slot = pd_abi::ioport_slot(io.id);
+    cap.first_port = io.addr;
+    cap.last_port = io.addr + io.size - 1;
+    cap.what = "ioport " + std::to_string(io.id) + ": " + hex(cap.first_port) + ".." + hex(cap.last_port);
+    c.sp.pds[i].caps.push_back(cap);
+  }
+}
+
+// A prefill_bootinfo MR: ordinary frames (4 KiB: the build keeps the
+// smallest page for them) that the initial task fills from the chunk.
+void plan_bootinfo_fills(Ctx& c, size_t m) {
+  const Mr& mr = c.plan.mrs[m];
+  if (mr.bootinfo_chunk == 0) return;
+  const auto& frames = c.sp.mr_frames[m];
+  for (size_t k = 0; k < frames.size(); ++k)
+    c.sp.bootinfo_fills.push_back({frames[k], mr.bootinfo_chunk, k * kPage});
+}
+
+// IO page tables one space needs at `levels` levels (each 9 bits over 4 KiB
+// pages, iovaddrs below 2^39): the root, one per extra level above 39 bits,
+// one per 1 GiB and one per 2 MiB window that holds a mapping.
+uint64_t io_tables_needed(const IoSpacePlan& space, uint32_t levels) {
+  if (space.maps.empty()) return 0;
+  std::set<uint64_t> gib, mib2;
+  for (const IoFrameMapping& m : space.maps) {
+    gib.insert(m.iovaddr >> 30);
+    mib2.insert(m.iovaddr >> 21);
+  }
+  uint64_t extra = levels > 3 ? levels - 3 : 0;
+  return 1 + extra + (levels >= 3 ? gib.size() : 0) + mib2.size();
+}
+
+constexpr uint32_t kMaxIoLevels = 6;  // seL4's deepest VT-d layout (SAGAW 6 levels)
+
+// Frames of every <iomap>, then one run of IO page tables for all spaces.
+void plan_io_spaces(Ctx& c) {
+  uint64_t tables = 0;
+  for (const IoSpace& space : c.plan.io_spaces) {
+    IoSpacePlan sp{space.pci_address, space.domain_id, {}};
+    for (const IoMap& m : space.maps)
+      for (size_t k = 0; k < c.sp.mr_frames[m.mr].size(); ++k)
+        sp.maps.push_back({c.sp.mr_frames[m.mr][k], m.iovaddr + k * kPage, m.read, m.write});
+    std::stable_sort(sp.maps.begin(), sp.maps.end(),
+                     [](const IoFrameMapping& a, const IoFrameMapping& b) { return a.iovaddr < b.iovaddr; });
+    tables += io_tables_needed(sp, kMaxIoLevels);
+    c.sp.io_spaces.push_back(std::move(sp));
+  }
+  if (tables == 0) return;
+  auto bits = c.in.package->sizes.io_page_table;
+  if (!bits) {
+    c.diags.error("io-page-table-unsupported", c.in.sdf ? c.in.sdf->file : std::string(), {},
+                  "the kernel package has no IO page table object: it is built without an IOMMU",
+                  "use a kernel configuration with IOMMU support, or remove the <io_address_space>s");
+    return;
+  }
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    if (c.sp.untypeds[u].is_device) continue;
+    auto at = first_fit_run(c, u, tables << *bits, *bits);
+    if (!at) continue;
+    for (uint64_t k = 0; k < tables; ++k) {
+      size_t o = add_object(c, ObjType::IoPageTable, *bits, "iopt:" + std::to_string(k), std::nullopt);
+      c.floating.pop_back();
+      c.sp.objects[o].paddr = *at + (k << *bits);
+      occupy(c, u, o);
+      c.sp.io_page_tables.push_back(o);
+    }
+    return;
+  }
+  c.diags.error("out-of-memory", c.in.sdf ? c.in.sdf->file : std::string(), {},
+                "not enough contiguous memory for the " + std::to_string(tables) +
+                    " IO page tables of the IO address spaces",
+                "map fewer or more compact IO ranges");
+}
+
 void plan_cspace(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   PdObjects& po = c.sp.pds[i];
@@ -796,6 +877,7 @@ void plan_cspace(Ctx& c, size_t i) {
   }
   add_cap(po, MICROKIT_PD_SLOT_NOTIFICATION, po.notification, kAll, 0, "own notification");
   plan_channel_caps(c, i);
+  plan_ioport_caps(c, i);
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);
@@ -824,6 +906,7 @@ const char* obj_type_name(ObjType t) {
     case ObjType::PageTable: return "page_table";
     case ObjType::Frame: return "frame";
     case ObjType::Vcpu: return "vcpu";
+    case ObjType::IoPageTable: return "io_page_table";
   }
   return "?";
 }
@@ -841,7 +924,11 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
   c.sp.mr_frames.resize(plan.mrs.size());
   c.sp.mr_paddr.resize(plan.mrs.size());
   c.sp.pds.resize(plan.pds.size());
-  for (size_t m = 0; m < plan.mrs.size(); ++m) plan_mr(c, m);
+  for (size_t m = 0; m < plan.mrs.size(); ++m) {
+    plan_mr(c, m);
+    plan_bootinfo_fills(c, m);
+  }
+  plan_io_spaces(c);
   c.sp.monitor_endpoint = add_object(c, ObjType::Endpoint, in.package->sizes.endpoint,
                                      "endpoint:monitor", std::nullopt);
   c.sp.initialiser_reply = add_object(c, ObjType::Reply, in.package->sizes.reply,

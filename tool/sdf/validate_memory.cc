@@ -41,6 +41,14 @@ void check_prefill(Context& cx, const MemoryRegion& mr) {
                  arch_label(cx.board.arch),
              "remove prefill_bootinfo");
   }
+  // The initial task copies bootinfo one 4 KiB page at a time.
+  uint64_t small = cx.board.smallest_page_size();
+  if (mr.prefill_bootinfo && cx.x86() && mr.page_size && *mr.page_size != small) {
+    cx.error("prefill-bootinfo-large-page", mr.at("page_size"),
+             "memory region '" + mr.name + "' is filled from boot information, which is copied into " +
+                 hex(small) + " pages only",
+             "remove page_size or set page_size=\"" + hex(small) + "\"");
+  }
 }
 
 void check_mr_size(Context& cx, const MemoryRegion& mr, std::optional<uint64_t> page) {

@@ -88,7 +88,9 @@ void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pag
   word(MICROKIT_PD_SYM_IRQS, masks.irqs, 8);
   word(MICROKIT_PD_SYM_NOTIFICATIONS, masks.notifications, 8);
   word(MICROKIT_PD_SYM_PPS, masks.pps, 8);
-  word(MICROKIT_PD_SYM_IOPORTS, 0, 8);
+  uint64_t ioports = 0;
+  for (const plan::IoPortRange& io : pd.ioports) ioports |= uint64_t{1} << io.id;
+  word(MICROKIT_PD_SYM_IOPORTS, ioports, 8);
 }
 
 std::optional<uint64_t> read_word(const PageMap& pages, uint64_t vaddr) {

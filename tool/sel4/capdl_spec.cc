@@ -53,6 +53,7 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::PageTable: return ObjectKind::PageTable;
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
+    case ObjType::IoPageTable: break;  // x86 only: capDL is refused off AArch64 (driver)
   }
   return ObjectKind::Untyped;
 }
@@ -245,6 +246,7 @@ void fill_cspace(Builder& b, size_t pd) {
         cap.kind = CapKind::SchedControl;
         cap.core = c.cpu;
         break;
+      case plan::Cap::Kind::IoPort: continue;  // x86 only: capDL is refused for x86-64 (driver)
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);

@@ -75,6 +75,7 @@ is::ObjectKind kind_of(const KernelObject& o) {
     case ObjType::VSpace: return is::ObjectKind::VSpace;
     case ObjType::PageTable: return is::ObjectKind::PageTable;
     case ObjType::Vcpu: return is::ObjectKind::Vcpu;
+    case ObjType::IoPageTable: return is::ObjectKind::IoPageTable;
     case ObjType::Frame:
       return o.size_bits >= 30 ? is::ObjectKind::HugePage
            : o.size_bits >= 21 ? is::ObjectKind::LargePage
@@ -199,7 +200,7 @@ void emit_copy(Writer& w, is::StepKind kind, uint64_t src, uint64_t cnode, uint6
 }
 
 // A root slot holding a cap to this frame that is not mapped yet.
-uint64_t frame_cap_to_map(Writer& w, size_t pd, size_t obj, std::vector<bool>& used) {
+uint64_t frame_cap_to_map(Writer& w, std::optional<size_t> pd, size_t obj, std::vector<bool>& used) {
   const KernelObject& o = w.in.sel4->objects[obj];
   bool original_free = o.source == KernelObject::Source::Untyped && !used[obj];
   used[obj] = true;
@@ -276,13 +277,32 @@ void emit_fills(Writer& w) {
   }
 }
 
-// The root slot of an IRQ's handler, issued, bound to its owner's
-// notification and acked the first time a CSpace needs it (the owner's, or
-// a PD's granted by <cap_irq>, whichever comes first).
-uint64_t irq_handler(Writer& w, size_t index) {
-  if (w.irq_handler_slot[index]) return w.irq_handler_slot[index];
-  const auto& irq = w.in.sel4->irqs[index];
-  uint64_t handler = new_slot(w, pd_owner(irq.pd));
+// x86: an IOAPIC pin or an MSI at its vector, into root slot `handler`.
+void emit_x86_irq_issue(Writer& w, const plan::IrqHandler& irq, uint64_t handler) {
+  const plan::ChannelSlot& src = irq.source;
+  is::X86IrqIssueStep s{};
+  s.kind = uint32_t(is::StepKind::X86IrqIssue);
+  s.dest_cnode_slot = kRootCNode;
+  s.dest_index = handler;
+  s.dest_depth = kRootDepth;
+  s.vector = irq.irq;
+  if (src.irq_kind == sdf::Irq::Kind::IoApic) {
+    s.source = is::kX86IrqIoApic;
+    s.a = src.ioapic;
+    s.b = src.pin;
+    s.c = (irq.trigger == sdf::Trigger::Level ? is::kX86IrqLevel : 0) |
+          (src.polarity == sdf::Polarity::Low ? is::kX86IrqActiveLow : 0);
+  } else {
+    s.source = is::kX86IrqMsi;
+    s.a = src.pci_address;
+    s.b = src.msi_handle;
+  }
+  push(w, s);
+}
+
+// An IRQ given by number (every architecture's IRQ but x86's IOAPIC and MSI
+// ones), into root slot `handler`.
+void emit_irq_issue(Writer& w, const plan::IrqHandler& irq, uint64_t handler) {
   is::IrqIssueStep s{};
   s.kind = uint32_t(is::StepKind::IrqIssue);
   s.trigger = irq.trigger == sdf::Trigger::Edge ? is::kTriggerEdge : is::kTriggerLevel;
@@ -291,6 +311,20 @@ uint64_t irq_handler(Writer& w, size_t index) {
   s.dest_index = handler;
   s.dest_depth = kRootDepth;
   push(w, s);
+}
+
+// The root slot of an IRQ's handler, issued, bound to its owner's
+// notification and acked the first time a CSpace needs it (the owner's, or
+// a PD's granted by <cap_irq>, whichever comes first).
+uint64_t irq_handler(Writer& w, size_t index) {
+  if (w.irq_handler_slot[index]) return w.irq_handler_slot[index];
+  const auto& irq = w.in.sel4->irqs[index];
+  uint64_t handler = new_slot(w, pd_owner(irq.pd));
+  if (irq.source.irq_kind != sdf::Irq::Kind::Number) {
+    emit_x86_irq_issue(w, irq, handler);
+  } else {
+    emit_irq_issue(w, irq, handler);
+  }
   uint64_t badged = new_slot(w, pd_owner(irq.pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[irq.notification], kRootCNode, badged, kRootDepth,
             is::kRightWrite, irq.badge);
@@ -325,6 +359,17 @@ void emit_cspace(Writer& w, size_t pd) {
         emit_copy(w, is::StepKind::Copy, kSmcCap, cnode, cap.slot, pd_abi::kCNodeBits,
                   is::kRightsAll, 0);
         break;
+      case plan::Cap::Kind::IoPort: {
+        is::X86IoPortIssueStep s{};
+        s.kind = uint32_t(is::StepKind::X86IoPortIssue);
+        s.first_port = cap.first_port;
+        s.last_port = cap.last_port;
+        s.dest_cnode_slot = cnode;
+        s.dest_index = cap.slot;
+        s.dest_depth = pd_abi::kCNodeBits;
+        push(w, s);
+        break;
+      }
       case plan::Cap::Kind::Object: {
         // A prefilled MR's frames (granted by <cap_mr>) are the boot image's.
         const KernelObject& o = w.in.sel4->objects[cap.object];
@@ -334,6 +379,60 @@ void emit_cspace(Writer& w, size_t pd) {
                   pd_abi::kCNodeBits, rights_mask(cap.rights), cap.badge);
         break;
       }
+    }
+  }
+}
+
+// x86 prefill_bootinfo MRs: each frame gets its share of the chunk now,
+// before any PD maps it.
+void emit_bootinfo_fills(Writer& w) {
+  for (const plan::BootInfoFill& f : w.in.sel4->bootinfo_fills) {
+    is::X86BootInfoFillStep s{};
+    s.kind = uint32_t(is::StepKind::X86BootInfoFill);
+    s.chunk_id = f.chunk_id;
+    s.frame_slot = w.slot_of[f.object];
+    s.chunk_offset = f.chunk_offset;
+    push(w, s);
+  }
+}
+
+// The IO page table pool's first root slot: the planner put the tables at
+// consecutive addresses of one untyped, so one Retype gave them consecutive
+// slots; anything else is a tool bug, reported.
+std::optional<uint64_t> io_pool_start(Writer& w) {
+  const auto& pool = w.in.sel4->io_page_tables;
+  if (pool.empty()) return 0;
+  for (size_t k = 1; k < pool.size(); ++k) {
+    if (w.slot_of[pool[k]] == w.slot_of[pool[0]] + k) continue;
+    w.diags.error("io-page-table-slots", {}, {}, "the IO page tables did not get consecutive slots",
+                  "this is a bug in the tool; please report it");
+    return std::nullopt;
+  }
+  return w.slot_of[pool[0]];
+}
+
+// IOMMU address spaces: an IOSpace cap per space (minted with its first
+// map) and every frame mapped at its iovaddr (a copy of the frame cap when
+// the original is mapped into a PD already).
+void emit_io_spaces(Writer& w, std::vector<bool>& used) {
+  auto pool = io_pool_start(w);
+  if (!pool) return;
+  for (const plan::IoSpacePlan& space : w.in.sel4->io_spaces) {
+    if (space.maps.empty()) continue;
+    uint64_t iospace = new_slot(w, {});
+    bool first = true;
+    for (const plan::IoFrameMapping& m : space.maps) {
+      is::X86IoMapFrameStep s{};
+      s.kind = uint32_t(is::StepKind::X86IoMapFrame);
+      s.rights = (m.read ? is::kRightRead : 0) | (m.write ? is::kRightWrite : 0);
+      s.frame_slot = frame_cap_to_map(w, {}, m.object, used);
+      s.iospace_slot = iospace;
+      s.iovaddr = m.iovaddr;
+      s.iospace_data = first ? space.domain_id << 16 | space.pci_address : 0;
+      s.iopt_pool_start = *pool;
+      s.iopt_pool_count = w.in.sel4->io_page_tables.size();
+      push(w, s);
+      first = false;
     }
   }
 }
@@ -641,9 +740,11 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   emit_binds(w);
   emit_retypes(w);
   emit_fills(w);
+  emit_bootinfo_fills(w);
   if (diags.error_count() != errors_before) return std::nullopt;
   std::vector<bool> used(in.sel4->objects.size(), false);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
+  emit_io_spaces(w, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_thread(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
