@@ -390,7 +390,7 @@ void plan_io_spaces(Ctx& c) {
     io.pci_address = space.peripheral_id;
     io.domain_id = space.domain_id;
     for (const auto& m : space.maps) {
-      auto mi = mr_index(c.sd, m.mr);
+      auto mi = mr_index(c, m.mr);
       if (!mi) continue;
       io.maps.push_back({*mi, m.iovaddr, m.perms.read, m.perms.write});
     }
