@@ -191,6 +191,12 @@ fi
 echo "QEMU: the official $name example printed what its sources say ($want $mode lines)"
 
 # 3. The same build asking for the capDL spec; the image must not change.
+# The tool refuses capDL output for x86-64 (docs/status.md), so that step
+# ends the test there.
+if [ $arch = x86_64 ]; then
+  echo "note: no capDL check on x86-64 (the tool does not write capDL for it yet)"
+  exit 0
+fi
 cp "$img" "$work/loader-plain.img"
 rm -f "$img"
 cat >"$work/microkit-with-capdl" <<WRAPPER

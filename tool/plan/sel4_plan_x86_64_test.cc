@@ -169,7 +169,9 @@ TEST(Sel4PlanX86_64, SpecBindsEveryUsedUntypedBeforeRetyping) {
       }
       bound_so_far.insert(bind.untyped_index);
     }
-    if (s.kind == uint32_t(is::StepKind::Retype)) EXPECT_TRUE(bound_so_far.count(s.arg[0])) << "step " << i;
+    if (s.kind == uint32_t(is::StepKind::Retype)) {
+      EXPECT_TRUE(bound_so_far.count(s.arg[0])) << "step " << i;
+    }
     if (s.kind == uint32_t(is::StepKind::MapPageTable)) table_kinds.insert(s.small);
   }
   // One bind per used untyped, none for the others.
