@@ -12,9 +12,12 @@
 #   HOST_INCLUDE   the folder holding microkit.h
 #   HOST_CONFIGS   the host board's configurations (;-list)
 #   SEL4_CONFIGS   ;-list of "board|config|package|loader.elf|initialiser.elf|libmicrokit dir"
+#                  (loader.elf "none" on x86-64: elf/sel4_32.elf is made instead)
+#   OBJCOPY        an objcopy that writes elf32-i386 (x86-64 boards only)
 #
 # The SDK folder is removed first, so nothing stale survives a re-assembly.
-# Only copies: no kernel or runtime is built here.
+# Only copies (and the x86-64 kernel converted to ELF32): no kernel or
+# runtime is built here.
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var SDK_DIR VERSION TOOL BOARDS_DIR HOST_LIB HOST_INCLUDE HOST_CONFIGS)
@@ -86,7 +89,17 @@ foreach(entry ${SEL4_CONFIGS})
   sdk_copy("${lmk}/include/pd_abi.h" "${dir}/include/pd_abi.h")
   sdk_copy("${lmk}/lib/libmicrokit.a" "${dir}/lib/libmicrokit.a")
   sdk_copy("${lmk}/lib/microkit.ld" "${dir}/lib/microkit.ld")
-  sdk_copy("${loader}" "${dir}/elf/loader.elf")
+  if(loader STREQUAL "none")
+    # x86-64: no loader; QEMU's multiboot -kernel takes only a 32-bit ELF.
+    file(MAKE_DIRECTORY "${dir}/elf")
+    execute_process(COMMAND ${OBJCOPY} -O elf32-i386 "${pkg}/bin/kernel.elf" "${dir}/elf/sel4_32.elf"
+                    RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "SDK: ${OBJCOPY} could not make ${dir}/elf/sel4_32.elf")
+    endif()
+  else()
+    sdk_copy("${loader}" "${dir}/elf/loader.elf")
+  endif()
   sdk_copy("${initialiser}" "${dir}/elf/initialiser.elf")
   sdk_copy("${pkg}/bin/kernel.elf" "${dir}/elf/sel4.elf")
   sdk_copy("${pkg}/invocations_all.json" "${dir}/invocations_all.json")

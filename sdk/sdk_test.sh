@@ -8,7 +8,7 @@
 #       print exactly EXAMPLE_DIR/expected-output.txt
 #   sdk_test.sh sel4-elfs SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG ELF...
 #       the Makefile with TOOLCHAIN=<arch>-linux-gnu must link each PD ELF
-#       (arch: aarch64 or riscv64, from the board)
+#       (arch: aarch64, riscv64 or x86_64, from the board)
 #   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG COMPARE_SCRIPT
 #       `make` must build loader.img (a failed build fails), and QEMU must print
 #       the lines of the expected output, in order and nothing else (the
@@ -43,8 +43,14 @@ check_layout() {
     files+=("$d/include/microkit.h" "$d/include/pd_abi.h" "$d/include/sel4/sel4.h"
             "$d/include/kernel/gen_config.h" "$d/include/kernel/gen_config.json"
             "$d/include/sel4/gen_config.h" "$d/lib/libmicrokit.a" "$d/lib/microkit.ld"
-            "$d/elf/loader.elf" "$d/elf/initialiser.elf" "$d/elf/sel4.elf"
-            "$d/invocations_all.json" "$d/platform_gen.json" "$d/kernel/gen_config.json")
+            "$d/elf/initialiser.elf" "$d/elf/sel4.elf"
+            "$d/invocations_all.json" "$d/kernel/gen_config.json")
+    # x86-64: no loader and no platform_gen.json (memory is found at boot);
+    # the 32-bit kernel QEMU's multiboot -kernel takes instead.
+    case $bc in
+      x86_64*) files+=("$d/elf/sel4_32.elf") ;;
+      *) files+=("$d/elf/loader.elf" "$d/platform_gen.json") ;;
+    esac
   done
   for f in "${files[@]}"; do
     [ -f "$sdk/$f" ] || { echo "missing: $sdk/$f"; missing=1; }
@@ -58,9 +64,15 @@ check_layout() {
   done
   # Each seL4 ELF is an ELF of the board's architecture.
   for bc in $sel4_pairs; do
-    for e in loader initialiser sel4; do
+    local elfs=(loader initialiser sel4)
+    case $bc in x86_64*) elfs=(initialiser sel4 sel4_32) ;; esac
+    for e in "${elfs[@]}"; do
       head -c 4 "$sdk/board/$bc/elf/$e.elf" | grep -q ELF || fail "board/$bc/elf/$e.elf is not an ELF"
     done
+    case $bc in
+      x86_64*) [ "$(od -An -tu1 -j4 -N1 "$sdk/board/$bc/elf/sel4_32.elf" | tr -d ' ')" = 1 ] ||
+                 fail "board/$bc/elf/sel4_32.elf is not a 32-bit ELF" ;;
+    esac
   done
   # The tool finds its boards relative to itself (no MICROKIT_BOARDS), and
   # lists every seL4 board the SDK holds.
@@ -94,12 +106,14 @@ host_example() {
 board_arch() {
   case "$1" in
     *riscv64*) echo riscv64 ;;
+    x86_64*) echo x86_64 ;;
     *) echo aarch64 ;;
   esac
 }
 elf_machine() {
   case "$1" in
     riscv64) echo RISC-V ;;
+    x86_64) echo "Advanced Micro Devices X86-64" ;;
     *) echo AArch64 ;;
   esac
 }

@@ -15,7 +15,7 @@
 #                                    task entry (and, on RISC-V, for the PDs'
 #                                    init() rows)
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
-#       [--board qemu_virt_aarch64|qemu_virt_riscv64]
+#       [--board qemu_virt_aarch64|qemu_virt_riscv64|x86_64_generic]
 #       [--smp]                      the multicore benchmark instead (smp.system
 #                                    on QEMU -smp 4; configs default to the
 #                                    board's smp-* packages): same-core against
@@ -24,6 +24,9 @@
 # RISC-V: the PDs' clock is the Goldfish RTC with `-rtc clock=vm` (virtual
 # ns = guest instructions; bench.h), mapped into every PD; the toolchain
 # defaults to riscv64-linux-gnu, the release UART is the NS16550.
+# x86-64: the PDs' clock is the TSC (QEMU's virtual clock under -icount);
+# debug kernels only (release output would need an I/O port); the image
+# boots as the manual says (-kernel sel4_32.elf -initrd loader.img).
 #
 # Each configuration boots twice: servers with their own scheduling contexts
 # (PPCs and notifications), then passive servers (PPCs only: with MCS only
@@ -64,6 +67,11 @@ case "$board" in
     clock_map='<map mr="rtc" vaddr="0x3001000" perms="rw" cached="false" setvar_vaddr="bench_rtc" />'
     qemu_board=(-machine virt -rtc clock=vm)
     qemu_image() { echo "-kernel $1"; } ;;
+  x86_64_generic)
+    arch=x86_64 arch_cflags="-march=x86-64 -mtune=generic" uart_paddr= clock_mr= clock_map=
+    qemu_board=(-cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave)
+    qemu_image() { echo "-kernel $(dirname "$1")/sel4_32.elf -initrd $1"; }
+    [ "$configs" = debug ] || { echo "x86_64_generic: debug only (release output needs an I/O port)"; configs=debug; } ;;
   *) echo "run_sel4_bench.sh: no QEMU command for $board" >&2; exit 2 ;;
 esac
 [ -n "$toolchain" ] || toolchain=$arch-linux-gnu
@@ -81,6 +89,7 @@ if [ $smp = 1 ]; then
   if [ $configs_given = 0 ]; then
     configs="smp-debug smp-release"
     [ $arch = riscv64 ] && configs="smp-debug"  # the only RISC-V smp package built
+    [ $arch = x86_64 ] && configs="smp-debug"   # release output needs an I/O port
   fi
   [ $boot_points = 0 ] || { echo "--boot-points: not with --smp (one core is traced)"; boot_points=0; }
 fi

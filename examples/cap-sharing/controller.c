@@ -67,9 +67,18 @@ static void read_worker_registers(void)
     seL4_Error err = seL4_TCB_ReadRegisters(WORKER_TCB, seL4_False, 0,
                                             sizeof regs / sizeof(seL4_Word), &regs);
     if (!check("reading the suspended worker's registers", err)) return;
-    seL4_Word top = MICROKIT_PD_STACK_TOP(seL4_UserTop);
-    seL4_Word bottom = MICROKIT_PD_STACK_BOTTOM(seL4_UserTop, WORKER_STACK_SIZE);
-    int inside = regs.sp > bottom && regs.sp <= top;
+    seL4_Word top = MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop);
+    seL4_Word bottom = MICROKIT_PD_STACK_BOTTOM(seL4_UserVSpaceTop, WORKER_STACK_SIZE);
+#if defined(CONFIG_ARCH_X86_64)
+    /* Blocked in a system call: libsel4's x86-64 stub keeps the stack
+     * pointer in rbx across the syscall instruction, and the kernel does not
+     * save rsp on that entry path (handle_fastsyscall), so rsp in the saved
+     * context is stale. */
+    seL4_Word sp = regs.rbx;
+#else
+    seL4_Word sp = regs.sp;
+#endif
+    int inside = sp > bottom && sp <= top;
     microkit_dbg_puts(inside ? "controller: its stack pointer lies in its stack\n"
                              : "controller: its stack pointer is OUTSIDE its stack\n");
 }

@@ -101,12 +101,19 @@ static int start(seL4_CPtr self, seL4_Word i)
                                   seL4_CapNull);
     if (!check("set the priority", i, err)) return 0;
     seL4_UserContext regs = {0};
+#if defined(CONFIG_ARCH_X86_64)
+    regs.rip = (seL4_Word)worker;
+    /* As if called: a function starts with rsp 8 below a 16-byte boundary. */
+    regs.rsp = (seL4_Word)&stacks[i][STACK_WORDS] - 8;
+    regs.rdi = i; /* the first argument */
+#else
     regs.pc = (seL4_Word)worker;
     regs.sp = (seL4_Word)&stacks[i][STACK_WORDS];
 #if defined(CONFIG_ARCH_AARCH64)
     regs.x0 = i; /* the first argument */
 #else
     regs.a0 = i; /* RISC-V */
+#endif
 #endif
     /* Every register (the others zero), then resume. */
     err = seL4_TCB_WriteRegisters(TCB(i), 1, 0, sizeof regs / sizeof(seL4_Word), &regs);

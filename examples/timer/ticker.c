@@ -18,6 +18,10 @@
 #define PERIOD_NS 10000000ull /* 10 ms */
 
 static unsigned ticks;
+/* After timer_stop() one interrupt may still come: an edge-triggered one
+ * (the x86 PIT's) raised before the stop stays pending in the interrupt
+ * controller while the kernel has it masked, and arrives at the ack. */
+static int stopped;
 
 void init(void)
 {
@@ -38,6 +42,7 @@ static void tick(void)
         return;
     }
     timer_stop();
+    stopped = 1;
     microkit_dbg_puts("ticker: timer stopped after ");
     microkit_dbg_put32(ticks);
     microkit_dbg_puts(" ticks\n");
@@ -49,6 +54,8 @@ void notified(microkit_channel ch)
         microkit_dbg_puts("ticker: notification on an unexpected channel\n");
         return;
     }
-    tick();
+    if (!stopped) {
+        tick();
+    }
     microkit_irq_ack(ch);
 }

@@ -14,9 +14,11 @@
 //      their notification by a step, and the kernel hands it over when the
 //      PD first blocks after init().
 // See docs/initialiser.md.
+#include "runtime/initialiser/arch.h"
 #include "runtime/initialiser/invoke.h"
 #include "runtime/initialiser/print.h"
 #include "runtime/initialiser/spec_decode.h"
+#include "runtime/initialiser/untypeds.h"
 
 // libsel4 built with LibSel4UseThreadLocals=OFF reads the IPC buffer from
 // this plain global.
@@ -45,7 +47,7 @@ constexpr uint64_t kPage = 4096;
   // Suspending ourselves parks the initial task for good; PDs already
   // started keep running.
   seL4_TCB_Suspend(seL4_CapInitThreadTCB);
-  for (;;) asm volatile("wfi" ::: "memory");  // not reached
+  for (;;) asm volatile("" ::: "memory");  // not reached
 }
 
 [[noreturn]] void fail(const char* what) {
@@ -86,6 +88,9 @@ BootFacts boot_facts_of(const seL4_BootInfo* bi) {
   b.sched_control_end = bi->schedcontrol.end;
   b.user_image_vaddr = reinterpret_cast<uint64_t>(__initialiser_start) & ~(kPage - 1);
   b.retype_fan_out_limit = seL4_UntypedRetypeMaxObjects;
+  b.io_pt_levels = static_cast<int64_t>(bi->numIOPTLevels);  // x86 writes -1 without an IOMMU
+  b.extra_bootinfo_vaddr = reinterpret_cast<uint64_t>(bi) + (uint64_t{1} << seL4_BootInfoFrameBits);
+  b.extra_bootinfo_size = bi->extraLen;
   return b;
 }
 
@@ -98,14 +103,16 @@ void put_untyped(const spec::ExpectedUntyped& u) {
 }
 
 // Step 2: the kernel gave exactly the planned untypeds.
+spec::ExpectedUntyped kernel_untyped(const seL4_BootInfo* bi, uint64_t i) {
+  spec::ExpectedUntyped u{};
+  u.paddr = bi->untypedList[i].paddr;
+  u.size_bits = bi->untypedList[i].sizeBits;
+  u.is_device = bi->untypedList[i].isDevice;
+  return u;
+}
+
 void check_untypeds(const uint8_t* bytes, const spec::SpecHeader& h, const seL4_BootInfo* bi) {
-  auto actual = [bi](uint64_t i) {
-    spec::ExpectedUntyped u{};
-    u.paddr = bi->untypedList[i].paddr;
-    u.size_bits = bi->untypedList[i].sizeBits;
-    u.is_device = bi->untypedList[i].isDevice;
-    return u;
-  };
+  auto actual = [bi](uint64_t i) { return kernel_untyped(bi, i); };
   int64_t i = first_untyped_difference(bytes, h, actual);
   if (i < 0) return;
   auto planned = read_at<spec::ExpectedUntyped>(bytes, h.untyped_offset + i * sizeof(spec::ExpectedUntyped));
@@ -121,9 +128,11 @@ void check_untypeds(const uint8_t* bytes, const spec::SpecHeader& h, const seL4_
   stop();
 }
 
-void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b,
+// A bound spec (x86_64) plans its own untypeds; BindUntyped steps map them
+// onto the kernel's, so the kernel's list is not compared.
+void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, bool bound,
                 const seL4_BootInfo* bi) {
-  if (const char* why = check_boot_facts(h, b)) {
+  if (const char* why = check_boot_facts(h, b, bound)) {
     print::line_start();
     print::put("FAILED: the kernel's bootinfo is not the planned one (wrong kernel package, "
                "kernel config or image layout): ");
@@ -139,7 +148,7 @@ void check_boot(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts
     print::put("\n");
     stop();
   }
-  check_untypeds(bytes, h, bi);
+  if (!bound) check_untypeds(bytes, h, bi);
 }
 
 // A TcbSetName step: the kernel's debug name of the thread is its PD's
@@ -168,21 +177,49 @@ uint64_t first_schedule_step(const uint8_t* bytes, const spec::SpecHeader& h) {
   return h.step_count;
 }
 
-void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, uint64_t first,
-               uint64_t end) {
+// A Retype's object kind, or a page table's level, exists on this kernel.
+bool kind_exists(const spec::Step& step) {
+  using K = spec::StepKind;
+  seL4_Word type = 0;
+  switch (static_cast<K>(step.kind)) {
+    case K::Retype: return object_type(step.small, &type);
+    case K::MapPageTable: return step.small == 0 || object_type(step.small, &type);
+    default: return true;
+  }
+}
+
+// A BindUntyped step (bound specs): the planned untyped it stands for.
+const char* bind(const uint8_t* bytes, const spec::SpecHeader& h, const spec::Step& step, seL4_Error* e) {
+  auto s = read_at<spec::BindUntypedStep>(reinterpret_cast<const uint8_t*>(&step), 0);
+  auto planned = read_at<spec::ExpectedUntyped>(bytes, h.untyped_offset + s.untyped_index * sizeof(spec::ExpectedUntyped));
+  return bind_untyped(s, planned, e);
+}
+
+// Retype steps of a bound spec draw from an untyped a BindUntyped step bound.
+bool retypes_from_bound_untyped(const spec::Step& step) {
+  if (step.kind != uint32_t(spec::StepKind::Retype)) return true;
+  return untyped_slot(read_at<spec::RetypeStep>(reinterpret_cast<const uint8_t*>(&step), 0).untyped_index) != 0;
+}
+
+void run_steps(const uint8_t* bytes, const spec::SpecHeader& h, const BootFacts& b, uint64_t first, uint64_t end) {
   for (uint64_t n = first; n < end; ++n) {
     auto step = read_at<spec::Step>(bytes, h.step_offset + n * spec::kStepSize);
     const char* why = check_step(step, b);
     if (why == nullptr) why = check_step_in_spec(step, h);
+    if (why == nullptr && !kind_exists(step)) why = "this kernel has no such object type";
+    if (why == nullptr && !retypes_from_bound_untyped(step)) why = "a retype from a planned untyped not bound yet";
     if (why != nullptr) fail_step(n, step.kind, why, false, seL4_NoError);
     if (step.kind == static_cast<uint32_t>(spec::StepKind::TcbSetName)) {
       name_thread(bytes, h, step);
       continue;
     }
-    seL4_Word type = 0;
-    if (step.kind == static_cast<uint32_t>(spec::StepKind::Retype) && !object_type(step.small, &type))
-      fail_step(n, step.kind, "this kernel has no such object type", false, seL4_NoError);
-    seL4_Error e = invoke_step(step, b);
+    seL4_Error e = seL4_NoError;
+    if (step.kind == static_cast<uint32_t>(spec::StepKind::BindUntyped)) {
+      why = bind(bytes, h, step, &e);
+      if (why != nullptr) fail_step(n, step.kind, why, false, e);
+    } else {
+      e = invoke_step(step, b);
+    }
     if (e != seL4_NoError) fail_step(n, step.kind, nullptr, true, e);
   }
 }
@@ -205,8 +242,8 @@ void put_fault(seL4_MessageInfo_t tag) {
       print::hex(seL4_GetMR(seL4_VMFault_Addr));
       print::put(", pc ");
       print::hex(seL4_GetMR(seL4_VMFault_IP));
-      print::put(", fsr ");
-      print::hex(seL4_GetMR(seL4_VMFault_FSR));
+      print::put(", ");
+      arch::put_fault_status(seL4_GetMR(seL4_VMFault_FSR));
       return;
     case seL4_Fault_CapFault:
       print::put("cap fault on cptr ");
@@ -215,10 +252,8 @@ void put_fault(seL4_MessageInfo_t tag) {
       print::hex(seL4_GetMR(seL4_CapFault_IP));
       return;
     case seL4_Fault_UserException:
-      print::put("user exception number ");
-      print::dec(seL4_GetMR(seL4_UserException_Number));
-      print::put(" code ");
-      print::dec(seL4_GetMR(seL4_UserException_Code));
+      print::put("user exception ");
+      arch::put_exception(seL4_GetMR(seL4_UserException_Number), seL4_GetMR(seL4_UserException_Code));
       print::put(", pc ");
       print::hex(seL4_GetMR(seL4_UserException_FaultIP));
       return;
@@ -270,7 +305,11 @@ void put_fault(seL4_MessageInfo_t tag) {
   if (available < sizeof(spec::SpecHeader)) fail("no spec after the initialiser's image");
   auto h = read_at<spec::SpecHeader>(bytes, 0);
   if (const char* why = check_header(h, available)) fail(why);
-  check_boot(bytes, h, b, bi);
+  bool bound = false;
+  if (const char* why = check_untyped_binding(bytes, h, bound)) fail(why);
+  if (bound) b.bound_untypeds = h.untyped_count;
+  check_boot(bytes, h, b, bound, bi);
+  untypeds_start(bi, bound);
   if (const char* why = check_pds(bytes, h, b)) fail(why);
   print::line_start();
   print::put("running ");

@@ -5,6 +5,8 @@
 #include "runtime/initialiser/invoke.h"
 
 #include "runtime/initialiser/arch.h"
+#include "runtime/initialiser/x86_64/devices.h"
+#include "runtime/initialiser/untypeds.h"
 
 namespace microkit::initialiser {
 namespace {
@@ -27,11 +29,16 @@ T as(const spec::Step& s) {
   return read_at<T>(reinterpret_cast<const uint8_t*>(&s), 0);
 }
 
-seL4_Error retype(const spec::RetypeStep& s, const BootFacts& b) {
+seL4_Error retype(const spec::RetypeStep& s, uint64_t untyped_slot) {
   seL4_Word type = 0;
   object_type(s.object_kind, &type);  // checked before
-  return seL4_Untyped_Retype(b.untyped_start + s.untyped_index, type, s.size_bits,
-                             seL4_CapInitThreadCNode, 0, 0, s.dest_slot, s.count);
+  return seL4_Untyped_Retype(untyped_slot, type, s.size_bits, seL4_CapInitThreadCNode, 0, 0, s.dest_slot,
+                             s.count);
+}
+
+seL4_Error map_page_table(const spec::Step& s) {
+  auto kind = s.small == 0 ? uint32_t(spec::ObjectKind::PageTable) : s.small;
+  return arch::map_page_table(kind, s.arg[0], s.arg[1], s.arg[2]);
 }
 
 seL4_Error cap(const spec::CapStep& s, bool mint) {
@@ -84,7 +91,10 @@ bool object_type(uint32_t kind, seL4_Word* type) {
     case spec::ObjectKind::SmallPage:
     case spec::ObjectKind::LargePage:
     case spec::ObjectKind::HugePage:
+    case spec::ObjectKind::X86PageDirectory:
+    case spec::ObjectKind::X86Pdpt:
     case spec::ObjectKind::Vcpu: return arch::vm_object_type(kind, type);
+    case spec::ObjectKind::IoPageTable: return devices::io_page_table_type(type);
   }
   return false;
 }
@@ -92,11 +102,12 @@ bool object_type(uint32_t kind, seL4_Word* type) {
 seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
   const uint64_t* a = s.arg;
   switch (static_cast<K>(s.kind)) {
-    case K::Retype: return retype(as<spec::RetypeStep>(s), b);
+    case K::Retype: return retype(as<spec::RetypeStep>(s), untyped_slot(a[0]));
+    case K::BindUntyped: return seL4_IllegalOperation;  // run_steps binds (it has the planned untyped)
     case K::Copy: return cap(as<spec::CapStep>(s), false);
     case K::Mint: return cap(as<spec::CapStep>(s), true);
     case K::AsidPoolAssign: return arch::assign_asid(a[0]);
-    case K::MapPageTable: return arch::map_page_table(a[0], a[1], a[2]);
+    case K::MapPageTable: return map_page_table(s);
     case K::MapFrame: return map_frame(as<spec::MapFrameStep>(s));
     case K::TcbConfigure: return seL4_TCB_Configure(a[0], a[1], a[2], a[3], 0, a[4], a[5]);
     case K::TcbSetSchedParams: return seL4_TCB_SetSchedParams(a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -104,9 +115,7 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::SchedControlConfigure: return sched_control(as<spec::SchedControlConfigureStep>(s), b);
     case K::TcbWriteRegisters: return write_registers(as<spec::TcbWriteRegistersStep>(s));
     case K::TcbBindNotification: return seL4_TCB_BindNotification(a[0], a[1]);
-    case K::IrqIssue:
-      return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, a[0], s.small, a[1], a[2],
-                                        static_cast<seL4_Uint8>(a[3]));
+    case K::IrqIssue: return arch::issue_irq(a[0], s.small, a[1], a[2], static_cast<seL4_Uint8>(a[3]));
     case K::IrqSetNotification: return seL4_IRQHandler_SetNotification(a[0], a[1]);
     case K::IrqAck: return seL4_IRQHandler_Ack(a[0]);
     case K::TcbResume: return seL4_TCB_Resume(a[0]);
@@ -118,6 +127,10 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::DomainScheduleConfigure:
       return seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, a[0], static_cast<seL4_Uint8>(a[1]), a[2]);
     case K::DomainScheduleSetStart: return seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, a[0]);
+    case K::X86IoPortIssue:
+    case K::X86IrqIssue:
+    case K::X86BootInfoFill:
+    case K::X86IoMapFrame: return devices::invoke(s, b);
   }
   return seL4_IllegalOperation;  // not reached: check_step() knows every kind
 }

@@ -18,7 +18,8 @@ namespace microkit::initialiser {
 // hypervisor support): a decode-time check.
 bool object_type(uint32_t kind, seL4_Word* type);
 
-// Performs one checked step; seL4_NoError on success.
+// Performs one checked step; seL4_NoError on success. BindUntyped and
+// TcbSetName are the caller's (they need the spec's tables).
 seL4_Error invoke_step(const spec::Step& step, const BootFacts& boot);
 
 }  // namespace microkit::initialiser

@@ -34,6 +34,16 @@ struct BootFacts {
   // Most objects one Retype may create (seL4_UntypedRetypeMaxObjects,
   // CONFIG_RETYPE_FAN_OUT_LIMIT); 0 = not known, not checked.
   uint64_t retype_fan_out_limit = 0;
+  // x86-64: seL4_BootInfo.numIOPTLevels, the IOMMU's page-table depth
+  // (0 or negative: no IOMMU). Elsewhere 0.
+  int64_t io_pt_levels = 0;
+  // The extra bootinfo region after seL4_BootInfo (seL4_BootInfo.extraLen
+  // bytes at the bootinfo frame + 4 KiB); X86BootInfoFill copies from it.
+  uint64_t extra_bootinfo_vaddr = 0, extra_bootinfo_size = 0;
+  // Bound specs (initialiser_spec.h, ExpectedUntyped): the planned untyped
+  // count, which Retype and BindUntyped steps index; 0 = an exact spec,
+  // whose steps index the kernel's untypeds.
+  uint64_t bound_untypeds = 0;
 };
 
 template <class T>
@@ -70,14 +80,38 @@ inline const char* check_header(const spec::SpecHeader& h, uint64_t available) {
   return nullptr;
 }
 
-// The bootinfo slot regions the plan was made for are the kernel's.
-inline const char* check_boot_facts(const spec::SpecHeader& h, const BootFacts& b) {
-  if (h.empty_start != b.empty_start || h.empty_end != b.empty_end)
-    return "the free slot region differs from the plan";
+// Whether the spec's untypeds are bound (every entry kBindRam or
+// kBindDevice, matching its is_device) or exact (every entry kBindExact);
+// a mix, or an unknown binding, is refused. Needs a checked header.
+inline const char* check_untyped_binding(const uint8_t* spec_bytes, const spec::SpecHeader& h,
+                                         bool& bound) {
+  bound = false;
+  for (uint64_t i = 0; i < h.untyped_count; ++i) {
+    auto e = read_at<spec::ExpectedUntyped>(spec_bytes, h.untyped_offset + i * sizeof(spec::ExpectedUntyped));
+    bool this_bound = e.bind != spec::kBindExact;
+    if (i > 0 && this_bound != bound) return "exact and bound untypeds mixed";
+    bound = this_bound;
+    if (e.bind > spec::kBindDevice) return "unknown untyped binding";
+    if (this_bound && (e.bind == spec::kBindDevice) != (e.is_device != 0))
+      return "untyped binding does not match its device flag";
+    for (uint8_t r : e.reserved)
+      if (r != 0) return "reserved field not zero";
+  }
+  return nullptr;
+}
+
+// The bootinfo slot regions the plan was made for are the kernel's. A bound
+// spec plans its own untyped list and starts its free slots after the most
+// untypeds the kernel can hand out.
+inline const char* check_boot_facts(const spec::SpecHeader& h, const BootFacts& b, bool bound = false) {
+  bool empty_ok = bound ? h.empty_start >= b.empty_start && h.empty_start <= b.empty_end
+                        : h.empty_start == b.empty_start;
+  if (!empty_ok || h.empty_end != b.empty_end) return "the free slot region differs from the plan";
   if (h.user_image_frames_start != b.user_image_frames_start ||
       h.user_image_frames_end != b.user_image_frames_end)
     return "the user image frames differ from the plan (image layout)";
-  if (h.untyped_start != b.untyped_start || h.untyped_count != b.untyped_end - b.untyped_start)
+  if (h.untyped_start != b.untyped_start ||
+      (!bound && h.untyped_count != b.untyped_end - b.untyped_start))
     return "the number or slots of untypeds differ from the plan";
   if (h.sched_control_start != b.sched_control_start ||
       h.sched_control_count != b.sched_control_end - b.sched_control_start)
@@ -120,8 +154,9 @@ constexpr bool all_zero(const uint64_t* words, size_t n) {
 }
 
 inline const char* check_retype(const spec::RetypeStep& s, const BootFacts& b) {
-  if (s.object_kind == 0 || s.object_kind > spec::kMaxObjectKind) return "unknown object kind";
-  if (s.untyped_index >= b.untyped_end - b.untyped_start) return "untyped index out of range";
+  if (!spec::is_object_kind(s.object_kind)) return "unknown object kind";
+  uint64_t untypeds = b.bound_untypeds != 0 ? b.bound_untypeds : b.untyped_end - b.untyped_start;
+  if (s.untyped_index >= untypeds) return "untyped index out of range";
   if (s.count == 0) return "retype of zero objects";
   if (b.retype_fan_out_limit != 0 && s.count > b.retype_fan_out_limit)
     return "more objects than the kernel's retype fan-out limit";
@@ -180,6 +215,77 @@ inline const char* check_fill_frame(const spec::FillFrameStep& s, const BootFact
   return nullptr;
 }
 
+// Where a step writes a new cap: the CNode slot and depth, and, into the
+// root CNode, only a planned free slot.
+inline const char* check_dest(const BootFacts& b, uint64_t cnode_slot, uint64_t index, uint64_t depth) {
+  if (!is_source_slot(b, cnode_slot)) return "destination CNode slot out of range";
+  if (depth == 0 || depth > 64) return "destination depth out of range";
+  if (cnode_slot == 2 && (depth != 64 || !is_new_slot(b, index)))
+    return "destination slot outside the free slot region";
+  return nullptr;
+}
+
+inline const char* check_x86_ioport(const spec::X86IoPortIssueStep& s, const BootFacts& b) {
+  if (s.reserved0 != 0 || s.reserved[0] != 0 || s.reserved[1] != 0) return "reserved field not zero";
+  if (s.first_port > s.last_port || s.last_port > 0xffff) return "I/O port range out of order or beyond 0xffff";
+  return check_dest(b, s.dest_cnode_slot, s.dest_index, s.dest_depth);
+}
+
+inline const char* check_x86_irq(const spec::X86IrqIssueStep& s, const BootFacts& b) {
+  if (s.source == spec::kX86IrqIoApic) {
+    if (s.b >= spec::kX86IoApicPins) return "IOAPIC pin out of range";
+    if (s.c & ~spec::kX86IrqFlagsAll) return "unknown IOAPIC interrupt flags";
+  } else if (s.source == spec::kX86IrqMsi) {
+    if (s.a > 0xffff) return "PCI address out of range";
+    if (s.c != 0) return "reserved field not zero";
+  } else {
+    return "unknown x86 interrupt source";
+  }
+  if (s.vector > 0xff) return "vector out of range";
+  return check_dest(b, s.dest_cnode_slot, s.dest_index, s.dest_depth);
+}
+
+inline const char* check_x86_bootinfo_fill(const spec::X86BootInfoFillStep& s, const BootFacts& b) {
+  if (s.chunk_id == 0 || s.chunk_id > spec::kMaxBootInfoChunkId) return "unknown bootinfo chunk id";
+  if (!is_source_slot(b, s.frame_slot)) return "slot out of range";
+  if (s.chunk_offset % 4096 != 0) return "chunk offset not a multiple of the page size";
+  if (!all_zero(s.reserved, 5)) return "reserved field not zero";
+  return nullptr;
+}
+
+// An IO mapping needs an IOMMU at run time: the kernel says at boot whether
+// there is one and how deep its page tables are (each level 9 bits).
+inline const char* check_x86_io_map(const spec::X86IoMapFrameStep& s, const BootFacts& b) {
+  if (s.rights == 0 || (s.rights & ~(spec::kRightRead | spec::kRightWrite))) return "an IO mapping has read and/or write rights";
+  if (!is_source_slot(b, s.frame_slot) || !is_source_slot(b, s.iospace_slot)) return "slot out of range";
+  if (s.iovaddr % 4096 != 0) return "unaligned IO virtual address";
+  if (s.iopt_pool_count != 0 && (!is_new_slot(b, s.iopt_pool_start) || s.iopt_pool_count > b.empty_end - s.iopt_pool_start))
+    return "IO page table pool outside the free slot region";
+  if (s.reserved != 0) return "reserved field not zero";
+  if (b.io_pt_levels <= 0)
+    return "this machine has no IOMMU the kernel uses, but the system has an io_address_space "
+           "(on QEMU: -machine q35 -device intel-iommu,intremap=off)";
+  uint64_t bits = 12 + 9 * static_cast<uint64_t>(b.io_pt_levels);
+  if (bits < 64 && s.iovaddr >= (uint64_t{1} << bits)) return "IO virtual address beyond this IOMMU's reach";
+  return nullptr;
+}
+
+inline const char* check_bind_untyped(const spec::BindUntypedStep& s, const BootFacts& b) {
+  if (s.reserved0 != 0 || !all_zero(s.reserved, 3)) return "reserved field not zero";
+  if (b.bound_untypeds == 0) return "untyped binding in a spec with exact untypeds";
+  if (s.untyped_index >= b.bound_untypeds) return "untyped index out of range";
+  if (s.size_bits < 4 || s.size_bits >= 64) return "object size out of range";
+  if (s.carve_count == 0 || !is_new_slot(b, s.carve_slot) || s.carve_count > b.empty_end - s.carve_slot)
+    return "destination slots outside the free slot region";
+  return nullptr;
+}
+
+constexpr bool is_table_kind(uint32_t kind) {
+  return kind == 0 || kind == uint32_t(spec::ObjectKind::PageTable) ||
+         kind == uint32_t(spec::ObjectKind::X86Pdpt) ||
+         kind == uint32_t(spec::ObjectKind::X86PageDirectory);
+}
+
 // Checks steps whose fields are plain slots plus reserved words: which of
 // arg[0..6] are slots (bit i of slot_mask) and which must be zero.
 inline const char* check_slots(const spec::Step& s, const BootFacts& b, unsigned slot_mask,
@@ -210,6 +316,11 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::SchedContextBind: return "bind scheduling context to notification";
     case spec::StepKind::TcbSetName: return "name TCB";
     case spec::StepKind::FillFrame: return "fill frame";
+    case spec::StepKind::X86IoPortIssue: return "issue I/O port cap";
+    case spec::StepKind::X86IrqIssue: return "issue x86 IRQ handler";
+    case spec::StepKind::X86BootInfoFill: return "fill frame from bootinfo";
+    case spec::StepKind::X86IoMapFrame: return "map frame into IO address space";
+    case spec::StepKind::BindUntyped: return "bind untyped";
     default: break;
   }
   return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
@@ -230,6 +341,20 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::SchedControlConfigure:
       return check_sched_control(read_at<spec::SchedControlConfigureStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::FillFrame: return check_fill_frame(read_at<spec::FillFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86IoPortIssue:
+      return check_x86_ioport(read_at<spec::X86IoPortIssueStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86IrqIssue:
+      return check_x86_irq(read_at<spec::X86IrqIssueStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86BootInfoFill:
+      return check_x86_bootinfo_fill(read_at<spec::X86BootInfoFillStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::X86IoMapFrame:
+      return check_x86_io_map(read_at<spec::X86IoMapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::BindUntyped:
+      return check_bind_untyped(read_at<spec::BindUntypedStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::MapPageTable:
+      if (!is_table_kind(s.small)) return "unknown page table kind";
+      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
+      return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::IrqIssue:
       if (s.small > spec::kTriggerEdge) return "unknown IRQ trigger";
       if (s.arg[3] == 0 || s.arg[3] > 64) return "destination depth out of range";
@@ -241,9 +366,6 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
   if (s.small != 0) return "reserved field not zero";
   switch (kind) {
     case K::AsidPoolAssign: return check_slots(s, b, 0b0000001, 0, 0b1111110);
-    case K::MapPageTable:
-      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
-      return check_slots(s, b, 0b0000011, 0, 0b1111000);
     case K::TcbConfigure:  // tcb, cspace, data, vspace, buffer vaddr, buffer frame (0 = none)
       if (s.arg[4] % 1024 != 0) return "IPC buffer not aligned to its size";  // seL4_IPCBufferSizeBits
       return check_slots(s, b, 0b0101011, 0b0100000, 0b1000000);

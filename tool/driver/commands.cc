@@ -270,7 +270,8 @@ int build(const Options& opts, const Environment& env, Result& result) {
       checked->package.get(),
       opts.capdl_json ? std::optional(at_cwd(*opts.capdl_json)) : std::nullopt,
       opts.capdl_text ? std::optional(at_cwd(*opts.capdl_text)) : std::nullopt,
-      opts.capdl_json_extended ? std::optional(at_cwd(*opts.capdl_json_extended)) : std::nullopt};
+      opts.capdl_json_extended ? std::optional(at_cwd(*opts.capdl_json_extended)) : std::nullopt,
+      checked->board.arch};
   bool built = plan && capdl_can_describe(opts, *plan, checked->sd, sel4_diags) &&
                sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
   if (built && opts.cspace_headers)

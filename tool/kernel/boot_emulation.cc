@@ -20,9 +20,8 @@ std::string range_text(Region r) { return "[" + hex(r.start) + ".." + hex(r.end)
 
 uint64_t BootFacts::max_num_freemem_reg() const {
   // ARM: one per memory region, +1 for the kernel's boot code, +1 for the
-  // gap the root server block leaves (no MODE_RESERVED on 64-bit). RISC-V: 16.
-  if (arch == BootArch::RiscV64) return 16;
-  return memory.size() + 2;
+  // gap the root server block leaves (no MODE_RESERVED on 64-bit).
+  return fixed_max_freemem_reg != 0 ? fixed_max_freemem_reg : memory.size() + 2;
 }
 
 uint64_t BootResult::normal_memory() const {
@@ -33,32 +32,18 @@ uint64_t BootResult::normal_memory() const {
   return total;
 }
 
-// Constants from include/arch/*/arch/64/mode/hardware.h and the paging
-// level shifts of arch_get_n_paging (src/arch/*/kernel/vspace.c).
-bool set_arch_constants(BootFacts& facts, const ArchConfig& config, Diagnostics& diags) {
-  facts.arch = config.arch;
-  facts.paddr_base = 0;
-  uint64_t pptr_base = 0, pptr_top = 0;
-  if (config.arch == BootArch::AArch64) {
-    pptr_base = config.aarch64_hyp ? 0x0000008000000000 : 0xffffff8000000000;
-    pptr_top = config.aarch64_hyp ? 0x000000ffc0000000 : 0xffffffffc0000000;
-    bool start_l1 = config.aarch64_hyp && config.aarch64_pa_40;
-    facts.paging_level_bits = start_l1 ? std::vector<unsigned>{30, 21}
-                                       : std::vector<unsigned>{39, 30, 21};
-  } else {
-    if (config.riscv_pt_levels != 3) {
-      diags.error("boot-unsupported-kernel", {}, {},
-                  "RISC-V kernels with " + std::to_string(config.riscv_pt_levels) +
-                      " page-table levels cannot be emulated; seL4 16.0.0 supports only Sv39",
-                  "use a kernel built with KernelRiscvPTLevels 3 (the default)");
-      return false;
-    }
-    pptr_base = 0xffffffc000000000;
-    pptr_top = 0xffffffff80000000;
-    facts.paging_level_bits = {30, 21};
-  }
-  facts.pptr_offset = pptr_base - facts.paddr_base;
-  facts.paddr_top = pptr_top - facts.pptr_offset;
+bool set_arch_constants(BootFacts& facts, board::Arch a, const arch::LayoutConfig& config,
+                        Diagnostics& diags) {
+  const arch::Traits* t = arch::traits(a);
+  arch::KernelLayout layout;
+  if (!t || !t->kernel_layout(config, layout, diags)) return false;
+  facts.arch = a;
+  facts.paddr_base = layout.paddr_base;
+  facts.paging_level_bits = layout.paging_level_bits;
+  facts.fixed_max_freemem_reg = layout.max_num_freemem_reg;
+  facts.sched_control_before_paging = t->sched_control_before_paging;
+  facts.pptr_offset = layout.pptr_base - facts.paddr_base;
+  facts.paddr_top = layout.pptr_top - facts.pptr_offset;
   return true;
 }
 
@@ -241,7 +226,10 @@ std::optional<BootResult> Emulator::run() {
   if (!arch_init_freemem()) return std::nullopt;
   if (!provide_initial_caps()) return std::nullopt;
   if (!create_untypeds()) return std::nullopt;
-  result_.empty = {slot_, bit(f_.root_cnode_bits)};
+  // Where RAM is found at boot, the number of untypeds is not known: the
+  // plan's free slots start after the most the kernel hands out.
+  uint64_t empty = f_.ram_found_at_boot ? first_untyped_slot_ + f_.max_bootinfo_untypeds : slot_;
+  result_.empty = {std::max(empty, slot_), bit(f_.root_cnode_bits)};
   return std::move(result_);
 }
 
@@ -259,6 +247,7 @@ bool Emulator::check_inputs() {
                 "the kernel maps the user image page by page; start, end and virtual "
                 "address must be multiples of " + hex(page()));
   }
+  result_.extra_bootinfo_size = f_.extra_bootinfo_bytes;
   if (in_.dtb_size == 0) return true;
   uint64_t dtb_end = in_.dtb_paddr + in_.dtb_size;
   if (dtb_end < in_.dtb_paddr || dtb_end >= f_.paddr_top) {
@@ -269,7 +258,7 @@ bool Emulator::check_inputs() {
   }
   // As the kernel: a DTB at physical address 0 is passed on but not reserved.
   if (in_.dtb_paddr != 0) dtb_ = {in_.dtb_paddr, dtb_end};
-  result_.extra_bootinfo_size = f_.bootinfo_header_size + in_.dtb_size;
+  result_.extra_bootinfo_size += f_.bootinfo_header_size + in_.dtb_size;
   return true;
 }
 
@@ -304,10 +293,15 @@ bool Emulator::reserve(Region r) {
 // The kernel image, the DTB and the user image, in this order, must be
 // ascending and disjoint (check_reserved_memory).
 bool Emulator::arch_init_freemem() {
+  if (f_.ram_found_at_boot) {
+    // x86: one region from KERNEL_ELF_PADDR_BASE to the user image's end.
+    Region res{f_.reserved_base, in_.user_image.end};
+    return init_freemem({{to_pptr(res), "kernel and user image"}});
+  }
   std::vector<Named> boot_reserved{{to_pptr(f_.kernel_image), "kernel image"}};
   if (!dtb_.empty()) boot_reserved.push_back({to_pptr(dtb_), "device tree"});
   bool ui_in_window = in_.user_image.start < f_.paddr_top;
-  if (f_.arch == BootArch::RiscV64 || ui_in_window) {
+  if (f_.arch == board::Arch::RiscV64 || ui_in_window) {
     boot_reserved.push_back({to_pptr(in_.user_image), "user image"});
   } else if (!reserve(in_.user_image)) {
     return false;  // ARM: kept out of device untypeds all the same
@@ -541,13 +535,17 @@ bool Emulator::provide_initial_caps() {
   uint64_t extra_pages = (result_.extra_bootinfo_size + page() - 1) / page();
   uint64_t ui_pages = in_.user_image.size() / page();
   BootResult& r = result_;
+  auto sched_control = [&] {
+    return !f_.mcs || provide_caps(f_.num_nodes, r.sched_control, "sched control caps");
+  };
+  if (f_.sched_control_before_paging && !sched_control()) return false;
   if (!provide_caps(r.rootserver.paging_count, r.user_image_paging, "page tables")) return false;
   // Without extra bootinfo the kernel leaves extraBIPages zeroed: [0, 0).
   if (extra_pages > 0 &&
       !provide_caps(extra_pages, r.extra_bootinfo_pages, "extra boot info pages")) {
     return false;
   }
-  if (f_.mcs && !provide_caps(f_.num_nodes, r.sched_control, "sched control caps")) return false;
+  if (!f_.sched_control_before_paging && !sched_control()) return false;
   return provide_caps(ui_pages, r.user_image_frames, "user image pages");
 }
 
@@ -631,21 +629,26 @@ bool package_error(Diagnostics& diags, const KernelPackage& pkg, std::string mes
 
 bool set_arch_from_package(BootFacts& f, const KernelPackage& pkg, Diagnostics& diags) {
   const KernelConfig& c = pkg.config;
-  ArchConfig arch;
-  if (c.arch == board::Arch::AArch64) {
-    arch.arch = BootArch::AArch64;
-    arch.aarch64_hyp = c.hypervisor;
-    arch.aarch64_pa_40 = c.arm_pa_size_bits.value_or(40) == 40;
-  } else if (c.arch == board::Arch::RiscV64) {
-    arch.arch = BootArch::RiscV64;
-    arch.riscv_pt_levels = c.riscv_pt_levels.value_or(3);
-  } else {
-    return package_error(diags, pkg,
-                         std::string("cannot predict the boot of a ") + board::arch_name(c.arch) +
-                             " kernel: it finds its memory at boot",
-                         "untyped memory can be planned ahead only on AArch64 and RISC-V");
+  arch::LayoutConfig layout;
+  layout.aarch64_hyp = c.hypervisor;
+  layout.aarch64_pa_40 = c.arm_pa_size_bits.value_or(40) == 40;
+  layout.riscv_pt_levels = c.riscv_pt_levels.value_or(3);
+  if (!arch::traits(c.arch)) {
+    return package_error(diags, pkg, std::string("cannot plan for a ") + board::arch_name(c.arch) + " kernel",
+                         "use a kernel package for AArch64, RISC-V 64 or x86-64");
   }
-  return set_arch_constants(f, arch, diags);
+  return set_arch_constants(f, c.arch, layout, diags);
+}
+
+// x86-64: the memory facts of the machine planning assumes (arch/x86_64).
+void set_assumed_machine(BootFacts& f, const arch::AssumedMachine& m) {
+  f.ram_found_at_boot = true;
+  for (const auto& r : m.memory) f.memory.push_back({r.start, r.end});
+  for (const auto& r : m.kernel_devices) f.kernel_devices.push_back({r.start, r.end});
+  f.num_kernel_device_frames = 0;
+  f.reserved_capacity_extra = m.reserved_capacity_extra;
+  f.reserved_base = m.kernel_reserved_base;
+  f.extra_bootinfo_bytes = m.extra_bootinfo_bytes;
 }
 
 // Kernel image: [physBase, ki_end) with the ELF's virtual-physical offset.
@@ -654,11 +657,15 @@ bool set_kernel_image(BootFacts& f, const KernelPackage& pkg, Diagnostics& diags
     return package_error(diags, pkg, "the kernel's segments or ki_boot_end/ki_end are missing",
                          "use a complete kernel package");
   }
+  // The kernel window's offset is the one of the segment mapped highest (on
+  // x86 the lowest segment is the identity-mapped multiboot entry).
   const KernelSegment* base = &pkg.segments.front();
+  const KernelSegment* high = base;
   for (const KernelSegment& s : pkg.segments) {
     if (s.paddr < base->paddr) base = &s;
+    if (s.vaddr > high->vaddr) high = &s;
   }
-  uint64_t offset = base->vaddr - base->paddr;
+  uint64_t offset = high->vaddr - high->paddr;
   f.kernel_image = {base->paddr, pkg.ki_end - offset};
   f.kernel_boot_end = pkg.ki_boot_end - offset;
   return true;
@@ -706,14 +713,19 @@ std::optional<BootFacts> boot_facts(const KernelPackage& pkg, Diagnostics& diags
     }
     f.max_bootinfo_untypeds = n.value;
   }
+  const arch::Traits& traits = *arch::traits(f.arch);
+  if (traits.assumed_machine) {
+    set_assumed_machine(f, *traits.assumed_machine());
+    return f;
+  }
   f.memory = to_regions(pkg.memory);
   f.kernel_devices = kernel_device_regions(f.memory, to_regions(pkg.devices),
                                            f.paddr_user_device_top);
   // The kernel counts frames (4 KiB on ARM, 2 MiB on RISC-V); user-visible
   // ones (the debug UART) are not in platform_gen.json, so this count, and
   // the reserved-region limit it feeds, are lower bounds: conservative.
-  unsigned frame_bits = f.arch == BootArch::RiscV64 ? 21 : 12;
-  for (const Region& r : f.kernel_devices) f.num_kernel_device_frames += r.size() >> frame_bits;
+  for (const Region& r : f.kernel_devices)
+    f.num_kernel_device_frames += r.size() >> traits.kernel_device_frame_bits;
   return f;
 }
 

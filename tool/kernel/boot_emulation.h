@@ -24,8 +24,10 @@
 // Arithmetic is done in kernel-virtual ("pptr") addresses where the kernel
 // does it (alignment of untypeds and of the root server block), with the
 // same 64-bit wrap-around, so results are bit-exact with the kernel's.
-// Supported: AArch64 (EL2 and EL1 kernel windows) and RISC-V 64 (Sv39).
-// x86_64 finds its memory at boot (multiboot) and cannot be emulated here.
+// Supported: AArch64 (EL2 and EL1 kernel windows) and RISC-V 64 (Sv39),
+// exactly; x86-64 finds its RAM at boot (multiboot), so its boot is replayed
+// for the assumed machine of tool/arch/x86_64 and the plan made from it is
+// bound to the real untypeds at run time (docs/sel4-planning.md).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include "arch/arch.h"
+#include "board/board.h"
 #include "support/diagnostics.h"
 
 namespace microkit::kernel {
@@ -58,12 +62,11 @@ struct UntypedObject {
   friend bool operator==(const UntypedObject&, const UntypedObject&) = default;
 };
 
-enum class BootArch { AArch64, RiscV64 };
 
 // Everything about one kernel build that its boot-time memory layout depends
 // on. Filled from a KernelPackage by boot_facts(); tests may fill it by hand.
 struct BootFacts {
-  BootArch arch = BootArch::AArch64;
+  board::Arch arch = board::Arch::AArch64;
   // Kernel window (hardware.h): kernel-virtual = physical + pptr_offset for
   // physical addresses in [paddr_base, paddr_top).
   uint64_t pptr_offset = 0;
@@ -98,6 +101,18 @@ struct BootFacts {
   // tables, top level first (arch_get_n_paging), e.g. {30, 21}.
   std::vector<unsigned> paging_level_bits;
 
+  // MAX_NUM_FREEMEM_REG when fixed (RISC-V, x86: 16); 0 = RAM regions + 2 (ARM).
+  uint64_t fixed_max_freemem_reg = 0;
+  // x86-64: RAM is found at boot. The facts then describe an assumed machine
+  // (arch::AssumedMachine): the kernel reserves one region from
+  // reserved_base to the user image's end, its extra bootinfo always holds
+  // extra_bootinfo_bytes, and the sched control caps come first.
+  bool ram_found_at_boot = false;
+  uint64_t reserved_base = 0;
+  uint64_t extra_bootinfo_bytes = 0;
+  bool sched_control_before_paging = false;
+  uint64_t reserved_capacity_extra = 0;  // MAX_NUM_RESV_REG beyond freemem + device frames + 3
+
   bool mcs = true;
   uint64_t num_nodes = 1;                     // CONFIG_MAX_NUM_NODES
   uint64_t max_bootinfo_untypeds = 230;       // CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS
@@ -108,7 +123,8 @@ struct BootFacts {
   uint64_t max_num_freemem_reg() const;
   uint64_t num_reserved_regions() const { return 3; }  // kernel, DTB, user image
   uint64_t max_num_resv_reg() const {
-    return max_num_freemem_reg() + num_kernel_device_frames + num_reserved_regions();
+    return max_num_freemem_reg() + num_kernel_device_frames + num_reserved_regions() +
+           reserved_capacity_extra;
   }
 };
 
@@ -174,19 +190,10 @@ struct BootResult {
   uint64_t normal_memory() const;        // total bytes of non-device untypeds
 };
 
-// The kernel's compile-time constants for an architecture and configuration:
-// kernel window, number of nodes' arrays, and the user page-table levels
-// arch_get_n_paging counts. `aarch64_hyp`/`aarch64_pa_40` are
-// CONFIG_ARM_HYPERVISOR_SUPPORT and CONFIG_ARM_PA_SIZE_BITS_40 (EL2 with a
-// 40-bit physical address space starts stage-2 translation at level 1);
-// `riscv_pt_levels` is CONFIG_PT_LEVELS (only 3, Sv39, exists in 16.0.0).
-struct ArchConfig {
-  BootArch arch = BootArch::AArch64;
-  bool aarch64_hyp = false;
-  bool aarch64_pa_40 = false;
-  unsigned riscv_pt_levels = 3;
-};
-bool set_arch_constants(BootFacts& facts, const ArchConfig& config, Diagnostics& diags);
+// The kernel's compile-time constants for an architecture and configuration
+// (kernel window, page-table levels, freemem slots), from tool/arch/.
+bool set_arch_constants(BootFacts& facts, board::Arch arch, const arch::LayoutConfig& config,
+                        Diagnostics& diags);
 
 // The device frames the kernel reserves for itself: the holes in
 // [0, top) that are neither RAM nor user device memory, as platform_gen.json

@@ -4,6 +4,8 @@
 
 #include "kernel/kernel_package.h"
 
+#include "arch/arch.h"
+
 #include <elf.h>
 
 #include <filesystem>
@@ -452,13 +454,8 @@ bool read_kernel_elf_json(const JsonFile& f, KernelPackage& pkg) {
 }
 
 uint16_t machine_of(board::Arch arch) {
-  switch (arch) {
-    case board::Arch::AArch64: return EM_AARCH64;
-    case board::Arch::RiscV64: return EM_RISCV;
-    case board::Arch::X86_64: return EM_X86_64;
-    case board::Arch::Host: break;
-  }
-  return EM_NONE;
+  const arch::Traits* t = arch::traits(arch);
+  return t ? t->elf_machine : EM_NONE;
 }
 
 bool read_kernel_elf(const fs::path& path, KernelPackage& pkg, Diagnostics& diags) {

@@ -43,6 +43,9 @@ void index_mappings(Ctx& c) {
   }
   for (const auto& space : c.sd.io_address_spaces)
     for (const auto& m : space.maps) c.io_mapped.insert(m.mr);
+  // Bootinfo is copied in one small page at a time.
+  for (const auto& mr : c.sd.mrs)
+    if (mr.prefill_bootinfo) c.io_mapped.insert(mr.name);
   for (const auto& pd : c.sd.pds)
     for (const auto& cap : pd.caps)
       if (cap.kind == sdf::Cap::Kind::MrFrames) c.io_mapped.insert(cap.mr);
@@ -82,6 +85,7 @@ Mr plan_mr(Ctx& c, const sdf::MemoryRegion& m) {
                     "check that the file exists in the current directory or a --search-path");
     mr.prefill_size = mr.prefill.size();
   }
+  if (m.prefill_bootinfo) mr.bootinfo_chunk = bootinfo_chunk_id(*m.prefill_bootinfo);
   uint64_t size = m.size.value_or(mr.prefill_size);
   if (!size) size = c.board.smallest_page_size();
   auto vaddrs = c.map_vaddrs.find(m.name);
@@ -151,6 +155,12 @@ void plan_irqs(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
     slot.kind = ChannelSlot::Kind::Irq;
     slot.irq = irq.kind == sdf::Irq::Kind::Number ? irq.irq : irq.vector;
     slot.trigger = irq.trigger;
+    slot.irq_kind = irq.kind;
+    slot.ioapic = irq.ioapic;
+    slot.pin = irq.pin;
+    slot.polarity = irq.polarity;
+    slot.pci_address = irq.pci_bus << 8 | irq.pci_dev << 3 | irq.pci_func;
+    slot.msi_handle = irq.handle;
     add_patch(pd, irq.setvar_id, irq.id, irq.at("setvar_id"));
   }
 }
@@ -174,6 +184,7 @@ void plan_channel_end(Ctx& c, const sdf::ChannelEnd& self, const sdf::ChannelEnd
 void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   if (p.parent) add_patch(c.plan.pds[*p.parent], p.setvar_id, p.child_id.value_or(0), p.at("setvar_id"));
   for (const auto& io : p.ioports) {
+    pd.ioports.push_back({io.id, io.addr, io.size});
     add_patch(pd, io.setvar_id, io.id, io.at("setvar_id"));
     add_patch(pd, io.setvar_addr, io.addr, io.at("setvar_addr"));
   }
@@ -371,7 +382,34 @@ void plan_domains(Ctx& c) {
       c.plan.pds[i].domain = id_of[*name];
 }
 
+// <io_address_space>s with their maps (the validator checked the names).
+void plan_io_spaces(Ctx& c) {
+  for (const auto& space : c.sd.io_address_spaces) {
+    IoSpace io;
+    io.name = space.name;
+    io.pci_address = space.peripheral_id;
+    io.domain_id = space.domain_id;
+    for (const auto& m : space.maps) {
+      auto mi = mr_index(c, m.mr);
+      if (!mi) continue;
+      io.maps.push_back({*mi, m.iovaddr, m.perms.read, m.perms.write});
+    }
+    c.plan.io_spaces.push_back(std::move(io));
+  }
+}
+
 }  // namespace
+
+uint32_t bootinfo_chunk_id(std::string_view name) {
+  // seL4's SEL4_BOOTINFO_HEADER_* (bootinfo_types.h).
+  if (name == "x86_vbe") return 1;
+  if (name == "x86_mbmap" || name == "x86_mbmmap") return 2;
+  if (name == "x86_acpi_rsdp") return 3;
+  if (name == "x86_framebuffer") return 4;
+  if (name == "x86_tsc_freq") return 5;
+  if (name == "fdt") return 6;  // x86 kernels never pass one: the frame stays zero
+  return 0;
+}
 
 std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& board,
                           const board::Config& config, const Inputs& inputs,
@@ -399,6 +437,7 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   for (size_t i = 0; i < sd.pds.size(); ++i) plan_misc_patches(c, sd.pds[i], c.plan.pds[i]);
   for (size_t i = 0; i < sd.pds.size(); ++i) resolve_patches(c, sd.pds[i], c.plan.pds[i]);
   plan_domains(c);
+  plan_io_spaces(c);
   if (diags.error_count() > errors_before) return std::nullopt;
   return std::move(c.plan);
 }

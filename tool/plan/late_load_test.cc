@@ -203,7 +203,9 @@ TEST(LateLoad, TheCapdlViewLeavesTheChildSuspended) {
     ++tcbs;
     bool worker = o.name == "tcb_worker";
     EXPECT_EQ(o.tcb.resume, !worker) << o.name;
-    if (worker) EXPECT_EQ(o.tcb.ip + o.tcb.sp, 0u) << "no registers are written for it";
+    if (worker) {
+      EXPECT_EQ(o.tcb.ip + o.tcb.sp, 0u) << "no registers are written for it";
+    }
   }
   EXPECT_EQ(tcbs, 2u);
 }

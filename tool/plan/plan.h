@@ -44,8 +44,22 @@ struct ChannelSlot {
   bool can_ppcall = false;  // this end may ppcall the peer
   bool receives_ppc = false;// the peer may ppcall this end
   // Kind::Irq
-  uint64_t irq = 0;
+  uint64_t irq = 0;  // ARM/RISC-V: the interrupt number; x86: the vector
   sdf::Trigger trigger = sdf::Trigger::Level;
+  // x86-64: an IOAPIC pin or an MSI, delivered at vector `irq`.
+  sdf::Irq::Kind irq_kind = sdf::Irq::Kind::Number;
+  uint64_t ioapic = 0, pin = 0;                   // IoApic
+  sdf::Polarity polarity = sdf::Polarity::High;   // IoApic
+  uint64_t pci_address = 0;  // Msi: bus << 8 | dev << 3 | func
+  uint64_t msi_handle = 0;   // Msi
+};
+
+// An x86 <ioport>: ports [addr, addr + size), found by the PD at id.
+struct IoPortRange {
+  uint64_t id = 0;
+  uint64_t addr = 0;
+  uint64_t size = 0;
+  friend bool operator==(const IoPortRange&, const IoPortRange&) = default;
 };
 
 // A value the tool writes into a program image at a symbol (setvar).
@@ -117,6 +131,7 @@ struct Pd {
   std::vector<SymbolPatch> patches;
   std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
   uint64_t free_slots = 0;          // <free_slots count>: promised empty after the tool's slots
+  std::vector<IoPortRange> ioports; // x86 <ioport>, in SDF order
 };
 
 // The masks libmicrokit reads to check channel ids (docs/sel4-abi.md,
@@ -139,6 +154,24 @@ struct Mr {
   uint64_t prefill_size = 0;
   std::vector<uint8_t> prefill;              // the bytes (prefill_size of them)
   bool needs_fixed_paddr = false;            // subject of <setvar region_paddr>
+  // prefill_bootinfo (x86-64): the seL4_BootInfoHeader id of the chunk the
+  // initial task copies in at boot (SEL4_BOOTINFO_HEADER_X86_*); 0 = none.
+  uint32_t bootinfo_chunk = 0;
+};
+
+// An x86 <iomap>: an MR's frames at iovaddr of an IOMMU address space.
+struct IoMap {
+  size_t mr = 0;  // index into Plan::mrs
+  uint64_t iovaddr = 0;
+  bool read = true, write = true;
+};
+
+// An x86 <io_address_space>: the IOMMU translation of one PCI device.
+struct IoSpace {
+  std::string name;
+  uint64_t pci_address = 0;  // requester id: bus << 8 | dev << 3 | func
+  uint64_t domain_id = 0;    // 1..0xffff
+  std::vector<IoMap> maps;
 };
 
 // <domain_schedule>: the kernel's schedule array from index_shift on.
@@ -161,7 +194,11 @@ struct Plan {
   std::vector<Pd> pds;  // SDF document order; parents before their children
   std::vector<Mr> mrs;
   std::optional<DomainSchedule> domain_schedule;
+  std::vector<IoSpace> io_spaces;  // x86 <io_address_space>, SDF order
 };
+
+// SEL4_BOOTINFO_HEADER_* id of a prefill_bootinfo name; 0 if unknown.
+uint32_t bootinfo_chunk_id(std::string_view name);
 
 // What the caller loaded for plan::build: programs by the path written in the
 // SDF, prefill files likewise. Search-path resolution happens before planning.

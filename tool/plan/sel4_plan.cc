@@ -165,6 +165,15 @@ void place_fixed_frame(Ctx& c, size_t obj) {
                     "give each memory region its own physical address range");
       return;
     }
+    if (!ut.is_device && c.in.facts->ram_found_at_boot) {
+      auto [file, loc] = object_loc(c, o, "phys_addr");
+      c.diags.error("mr-paddr-in-ram-found-at-boot", file, loc,
+                    "memory region '" + c.plan.mrs[*o.mr].name + "': physical address " +
+                        hex(o.paddr) + " is RAM, and on this architecture the kernel finds RAM "
+                        "at boot, so the tool cannot reserve a fixed place in it",
+                    "give phys_addr only to device memory, or drop it");
+      return;
+    }
     occupy(c, u, obj);
     return;
   }
@@ -232,7 +241,12 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   c.diags.error("out-of-memory", file, loc,
                 "not enough memory for " + owner + " (object " + o.name + ", " + mib(o.size()) +
                     "): the system's objects need " + mib(used + unplaced) +
-                    " of RAM but the kernel leaves " + mib(ram) + " to user space (" +
+                    " of RAM but the kernel leaves " + mib(ram) + " to user space" +
+                    (c.in.facts->ram_found_at_boot
+                         ? " on the machine planning assumes (RAM is found at boot; "
+                           "docs/sel4-planning.md)"
+                         : "") +
+                    " (" +
                     mib(ram - used) + " free when this object came, in pieces too small for it). "
                     "The largest memory regions: " + largest_mrs(c.plan, 5) +
                     "; the protection domains' own objects (stack, page tables, kernel objects): " +
@@ -295,6 +309,26 @@ void build_retype_lists(Ctx& c) {
   }
 }
 
+// Bound untypeds (x86-64): each used untyped shrinks to the smallest block,
+// aligned to its size, that holds its objects: a RAM one keeps its start
+// (objects were placed from it), a device one moves to the block around its
+// fixed frames. The initialiser then carves exactly that much from the real
+// untypeds. Runs before build_retype_lists, which pads from the new start.
+void shrink_bound_untypeds(Ctx& c) {
+  const auto& sizes = c.in.package->sizes;
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    if (c.occupied[u].empty()) continue;
+    kernel::UntypedObject& ut = c.sp.untypeds[u];
+    uint64_t lo = ut.is_device ? c.occupied[u].front().start : ut.paddr;
+    uint64_t hi = c.occupied[u].back().end;
+    uint32_t bits = sizes.min_untyped;
+    while (bits < ut.size_bits && (lo >> bits) != ((hi - 1) >> bits)) ++bits;
+    ut.paddr = lo & ~((uint64_t{1} << bits) - 1);
+    ut.size_bits = uint8_t(bits);
+  }
+  c.sp.bound_untypeds = true;
+}
+
 // ---------------------------------------------------------------------------
 // Memory regions.
 
@@ -352,6 +386,16 @@ void plan_mr(Ctx& c, size_t m) {
     return;
   }
   std::optional<uint64_t> base = mr.phys_addr;
+  if (!base && mr.needs_fixed_paddr && c.in.facts->ram_found_at_boot) {
+    auto [file, loc] = mr_loc(c, m);
+    c.diags.error("region-paddr-unknown", file, loc,
+                  "memory region '" + mr.name + "': a setvar region_paddr names it, but on this "
+                  "architecture the kernel finds RAM at boot, so its physical address is not "
+                  "known when the image is built",
+                  "give the region a phys_addr in device memory, prefill it (its pages are then "
+                  "in the boot image at a known place), or drop the region_paddr setvar");
+    return;
+  }
   if (!base && mr.needs_fixed_paddr) base = contiguous_base(c, m, bits);
   for (uint64_t i = 0; i < count; ++i) {
     size_t o = add_object(c, ObjType::Frame, bits, "frame:" + mr.name + ":" + std::to_string(i),
@@ -553,7 +597,7 @@ void plan_channel_caps(Ctx& c, size_t i) {
   for (uint64_t ch = 0; ch < pd.channels.size(); ++ch) {
     const ChannelSlot& s = pd.channels[ch];
     if (s.kind == ChannelSlot::Kind::Irq) {
-      c.sp.irqs.push_back({i, ch, s.irq, s.trigger, po.notification, pd_abi::notification_badge(ch)});
+      c.sp.irqs.push_back({i, ch, s.irq, s.trigger, s, po.notification, pd_abi::notification_badge(ch)});
       Cap cap;
       cap.kind = Cap::Kind::IrqHandler;
       cap.slot = pd_abi::irq_slot(ch);
@@ -732,6 +776,87 @@ void plan_extra_caps(Ctx& c, size_t i) {
                    [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 
+// ---------------------------------------------------------------------------
+// x86-64 devices: I/O ports, bootinfo-filled MRs, IOMMU address spaces.
+
+void plan_ioport_caps(Ctx& c, size_t i) {
+  for (const IoPortRange& io : c.plan.pds[i].ioports) {
+    Cap cap;
+    cap.kind = Cap::Kind::IoPort;
+    cap.slot = pd_abi::ioport_slot(io.id);
+    cap.first_port = io.addr;
+    cap.last_port = io.addr + io.size - 1;
+    cap.what = "ioport " + std::to_string(io.id) + ": " + hex(cap.first_port) + ".." + hex(cap.last_port);
+    c.sp.pds[i].caps.push_back(cap);
+  }
+}
+
+// A prefill_bootinfo MR: ordinary frames (4 KiB: the build keeps the
+// smallest page for them) that the initial task fills from the chunk.
+void plan_bootinfo_fills(Ctx& c, size_t m) {
+  const Mr& mr = c.plan.mrs[m];
+  if (mr.bootinfo_chunk == 0) return;
+  const auto& frames = c.sp.mr_frames[m];
+  for (size_t k = 0; k < frames.size(); ++k)
+    c.sp.bootinfo_fills.push_back({frames[k], mr.bootinfo_chunk, k * kPage});
+}
+
+// IO page tables one space needs at `levels` levels (each 9 bits over 4 KiB
+// pages, iovaddrs below 2^39): the root, one per extra level above 39 bits,
+// one per 1 GiB and one per 2 MiB window that holds a mapping.
+uint64_t io_tables_needed(const IoSpacePlan& space, uint32_t levels) {
+  if (space.maps.empty()) return 0;
+  std::set<uint64_t> gib, mib2;
+  for (const IoFrameMapping& m : space.maps) {
+    gib.insert(m.iovaddr >> 30);
+    mib2.insert(m.iovaddr >> 21);
+  }
+  uint64_t extra = levels > 3 ? levels - 3 : 0;
+  return 1 + extra + (levels >= 3 ? gib.size() : 0) + mib2.size();
+}
+
+constexpr uint32_t kMaxIoLevels = 6;  // seL4's deepest VT-d layout (SAGAW 6 levels)
+
+// Frames of every <iomap>, then one run of IO page tables for all spaces.
+void plan_io_spaces(Ctx& c) {
+  uint64_t tables = 0;
+  for (const IoSpace& space : c.plan.io_spaces) {
+    IoSpacePlan sp{space.pci_address, space.domain_id, {}};
+    for (const IoMap& m : space.maps)
+      for (size_t k = 0; k < c.sp.mr_frames[m.mr].size(); ++k)
+        sp.maps.push_back({c.sp.mr_frames[m.mr][k], m.iovaddr + k * kPage, m.read, m.write});
+    std::stable_sort(sp.maps.begin(), sp.maps.end(),
+                     [](const IoFrameMapping& a, const IoFrameMapping& b) { return a.iovaddr < b.iovaddr; });
+    tables += io_tables_needed(sp, kMaxIoLevels);
+    c.sp.io_spaces.push_back(std::move(sp));
+  }
+  if (tables == 0) return;
+  auto bits = c.in.package->sizes.io_page_table;
+  if (!bits) {
+    c.diags.error("io-page-table-unsupported", c.in.sdf ? c.in.sdf->file : std::string(), {},
+                  "the kernel package has no IO page table object: it is built without an IOMMU",
+                  "use a kernel configuration with IOMMU support, or remove the <io_address_space>s");
+    return;
+  }
+  for (size_t u = 0; u < c.sp.untypeds.size(); ++u) {
+    if (c.sp.untypeds[u].is_device) continue;
+    auto at = first_fit_run(c, u, tables << *bits, *bits);
+    if (!at) continue;
+    for (uint64_t k = 0; k < tables; ++k) {
+      size_t o = add_object(c, ObjType::IoPageTable, *bits, "iopt:" + std::to_string(k), std::nullopt);
+      c.floating.pop_back();
+      c.sp.objects[o].paddr = *at + (k << *bits);
+      occupy(c, u, o);
+      c.sp.io_page_tables.push_back(o);
+    }
+    return;
+  }
+  c.diags.error("out-of-memory", c.in.sdf ? c.in.sdf->file : std::string(), {},
+                "not enough contiguous memory for the " + std::to_string(tables) +
+                    " IO page tables of the IO address spaces",
+                "map fewer or more compact IO ranges");
+}
+
 void plan_cspace(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   PdObjects& po = c.sp.pds[i];
@@ -752,6 +877,7 @@ void plan_cspace(Ctx& c, size_t i) {
   }
   add_cap(po, MICROKIT_PD_SLOT_NOTIFICATION, po.notification, kAll, 0, "own notification");
   plan_channel_caps(c, i);
+  plan_ioport_caps(c, i);
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);
@@ -780,6 +906,7 @@ const char* obj_type_name(ObjType t) {
     case ObjType::PageTable: return "page_table";
     case ObjType::Frame: return "frame";
     case ObjType::Vcpu: return "vcpu";
+    case ObjType::IoPageTable: return "io_page_table";
   }
   return "?";
 }
@@ -797,7 +924,11 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
   c.sp.mr_frames.resize(plan.mrs.size());
   c.sp.mr_paddr.resize(plan.mrs.size());
   c.sp.pds.resize(plan.pds.size());
-  for (size_t m = 0; m < plan.mrs.size(); ++m) plan_mr(c, m);
+  for (size_t m = 0; m < plan.mrs.size(); ++m) {
+    plan_mr(c, m);
+    plan_bootinfo_fills(c, m);
+  }
+  plan_io_spaces(c);
   c.sp.monitor_endpoint = add_object(c, ObjType::Endpoint, in.package->sizes.endpoint,
                                      "endpoint:monitor", std::nullopt);
   c.sp.initialiser_reply = add_object(c, ObjType::Reply, in.package->sizes.reply,
@@ -818,6 +949,7 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
   if (diags.error_count() > errors_before) return std::nullopt;
   for (size_t m = 0; m < plan.mrs.size(); ++m)
     if (!c.sp.mr_frames[m].empty()) c.sp.mr_paddr[m] = c.sp.objects[c.sp.mr_frames[m][0]].paddr;
+  if (in.facts->ram_found_at_boot) shrink_bound_untypeds(c);
   build_retype_lists(c);
   c.sp.normal_memory = in.boot->normal_memory();
   return std::move(c.sp);

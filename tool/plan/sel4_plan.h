@@ -52,6 +52,7 @@ enum class ObjType {
   PageTable,
   Frame,    // 4 KiB, 2 MiB or 1 GiB: size_bits says which
   Vcpu,
+  IoPageTable,  // x86-64 IOMMU page table
 };
 const char* obj_type_name(ObjType t);
 
@@ -79,12 +80,13 @@ struct CapRights {
 
 // A capability the initialiser puts into a PD's CNode.
 struct Cap {
-  enum class Kind { Object, IrqHandler, Smc, SchedControl };
+  enum class Kind { Object, IrqHandler, Smc, SchedControl, IoPort };
   Kind kind = Kind::Object;
   uint64_t slot = 0;
   size_t object = 0;           // Kind::Object: index into Sel4Plan::objects
   size_t irq = 0;              // Kind::IrqHandler: index into Sel4Plan::irqs
   uint64_t cpu = 0;            // Kind::SchedControl: the core's SchedControl cap
+  uint64_t first_port = 0, last_port = 0;  // Kind::IoPort: x86 ports [first, last]
   CapRights rights;
   uint64_t badge = 0;          // 0 = unbadged
   std::string what;            // for the report, e.g. "ppc 3 -> server"
@@ -109,8 +111,9 @@ struct FrameMapping {
 struct IrqHandler {
   size_t pd = 0;
   uint64_t channel = 0;
-  uint64_t irq = 0;
+  uint64_t irq = 0;            // x86: the vector
   sdf::Trigger trigger = sdf::Trigger::Level;
+  ChannelSlot source;          // x86: IOAPIC pin or MSI (irq_kind and its fields)
   size_t notification = 0;     // object the handler signals
   uint64_t badge = 0;          // 1 << channel
 };
@@ -145,6 +148,30 @@ struct FrameFill {
   uint64_t length = 0;     // bytes to copy (the rest stays zero)
 };
 
+// A frame of a prefill_bootinfo MR (x86): the initial task copies bytes
+// [chunk_offset, + 4 KiB) of the bootinfo chunk into it at boot.
+struct BootInfoFill {
+  size_t object = 0;  // the 4 KiB frame
+  uint32_t chunk_id = 0;
+  uint64_t chunk_offset = 0;
+};
+
+// One 4 KiB frame of an <iomap>.
+struct IoFrameMapping {
+  size_t object = 0;
+  uint64_t iovaddr = 0;
+  bool read = true, write = true;
+};
+
+// An IOMMU address space (x86 <io_address_space>): its frames. Its IO page
+// tables come from Sel4Plan::io_page_tables, shared by all spaces, because
+// the table depth is known only at boot.
+struct IoSpacePlan {
+  uint64_t pci_address = 0;
+  uint64_t domain_id = 0;
+  std::vector<IoFrameMapping> maps;  // by iovaddr
+};
+
 struct Sel4Plan {
   std::vector<kernel::UntypedObject> untypeds;  // the predicted boot's list
   std::vector<KernelObject> objects;
@@ -153,9 +180,19 @@ struct Sel4Plan {
   std::vector<uint64_t> mr_paddr;               // parallel to Plan::mrs
   std::vector<IrqHandler> irqs;
   std::vector<FrameFill> frame_fills;           // in MR order
+  std::vector<BootInfoFill> bootinfo_fills;     // x86 prefill_bootinfo, in MR order
+  std::vector<IoSpacePlan> io_spaces;           // parallel to Plan::io_spaces
+  // IO page tables for every IO space at the deepest page-table layout
+  // seL4 may pick (6 levels), at consecutive addresses of one untyped so
+  // that they get consecutive slots (one Retype).
+  std::vector<size_t> io_page_tables;
   std::vector<UntypedUse> untyped_use;          // parallel to untypeds
   size_t monitor_endpoint = 0;                  // the initialiser's: faults and passive PDs
   size_t initialiser_reply = 0;                 // the Reply object it receives faults with
+  // x86-64 (RAM found at boot): `untypeds` are the planned ones, each used
+  // one shrunk to the aligned block its objects need; the initialiser binds
+  // them to real untypeds (initialiser_spec.h, BindUntyped).
+  bool bound_untypeds = false;
   uint64_t normal_memory = 0;                   // bytes in non-device untypeds
   uint64_t normal_used = 0;                     // bytes of them taken by objects (incl. alignment)
 };

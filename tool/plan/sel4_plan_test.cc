@@ -1,6 +1,7 @@
 // Tests for plan_sel4 on the facts of the real qemu_virt_aarch64 build
 // (MICROKIT_SHARED_DIR): no kernel runs.
 #include "plan/sel4_plan.h"
+#include "plan/sel4_test_world.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,8 @@
 
 namespace microkit::plan {
 namespace {
+
+using test_support::expect_well_placed;
 
 struct Fixture {
   kernel::KernelPackage pkg;
@@ -82,36 +85,6 @@ size_t count_type(const Sel4Plan& sp, size_t pd, ObjType t) {
   });
 }
 
-// Every retyped object inside its untyped, aligned, disjoint from all others,
-// and exactly where seL4's watermark rule would put it.
-void expect_well_placed(const Sel4Plan& sp) {
-  std::vector<std::pair<uint64_t, uint64_t>> spans;
-  for (size_t u = 0; u < sp.untypeds.size(); ++u) {
-    const auto& ut = sp.untypeds[u];
-    auto replay = replay_retypes(sp, u);
-    const auto& list = sp.untyped_use[u].objects;
-    for (size_t k = 0; k < list.size(); ++k) {
-      const KernelObject& o = sp.objects[list[k]];
-      SCOPED_TRACE(o.name);
-      EXPECT_EQ(o.untyped, u);
-      EXPECT_EQ(o.paddr % o.size(), 0u);
-      EXPECT_GE(o.paddr, ut.paddr);
-      EXPECT_LE(o.paddr + o.size(), ut.end());
-      EXPECT_EQ(replay[k], o.paddr);
-      if (ut.is_device) {
-        EXPECT_TRUE(o.type == ObjType::Frame || o.type == ObjType::Untyped);
-      }
-      spans.push_back({o.paddr, o.paddr + o.size()});
-    }
-  }
-  std::sort(spans.begin(), spans.end());
-  for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first);
-  // Every object made from an untyped is in exactly one retype list.
-  size_t listed = 0, retyped = 0;
-  for (const auto& use : sp.untyped_use) listed += use.objects.size();
-  for (const auto& o : sp.objects) retyped += o.source == KernelObject::Source::Untyped;
-  EXPECT_EQ(listed, retyped);
-}
 
 TEST(Sel4Plan, OnePdGetsItsObjectsAndCSpace) {
   Fixture f = load();

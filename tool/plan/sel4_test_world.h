@@ -1,11 +1,14 @@
 // Test support (not part of the tool): a small seL4 world for planning tests.
 //
-// Loads the qemu_virt_aarch64 (or qemu_virt_riscv64) debug facts of
+// Loads the qemu_virt_aarch64 (or qemu_virt_riscv64, x86_64_generic) debug facts of
 // ../shared (kernel/test_facts.h) and emulates the kernel's boot for a 2 MiB
 // user image at kTestUserImagePaddr (on RISC-V right after the kernel), so
 // that a test only adds its Plan and plans on top.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -14,6 +17,7 @@
 #include "kernel/test_facts.h"
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
+#include "runtime/initialiser/spec_decode.h"
 
 namespace microkit::plan::test_support {
 
@@ -50,10 +54,18 @@ inline board::Config test_debug_config() {
   return c;
 }
 
-// Fills pkg, facts and boot; false (with diagnostics) if the facts are missing.
+// Fills pkg, facts and boot; false (with diagnostics) if the facts are
+// missing. By default the qemu_virt_aarch64 world above; RISC-V puts its
+// user image right after the kernel; other boards (x86-64) give their own
+// 2 MiB user image place (ui_paddr 0: the board's default).
 inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
-                             const std::string& board = "qemu_virt_aarch64") {
-  if (board == "qemu_virt_riscv64") w.ui_paddr = kTestRiscvUserImagePaddr;
+                             const std::string& board = "qemu_virt_aarch64",
+                             uint64_t ui_paddr = 0,
+                             uint64_t ui_vaddr = kTestUserImageVaddr) {
+  if (ui_paddr == 0) {
+    ui_paddr = board == "qemu_virt_riscv64" ? kTestRiscvUserImagePaddr : kTestUserImagePaddr;
+  }
+  w.ui_paddr = ui_paddr;
   auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir(board), d);
   if (!pkg) return false;
   w.pkg = *pkg;
@@ -61,12 +73,61 @@ inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
   if (!facts) return false;
   w.facts = *facts;
   kernel::BootInputs in;
-  in.user_image = {w.ui_paddr, w.ui_paddr + 0x200000};
-  in.user_image_vaddr = kTestUserImageVaddr;
+  in.user_image = {ui_paddr, ui_paddr + 0x200000};
+  in.user_image_vaddr = ui_vaddr;
   auto boot = kernel::emulate_boot(w.facts, in, d);
   if (!boot) return false;
   w.boot = *boot;
   return true;
+}
+
+// What the initial task's decoder is told of the kernel's bootinfo when the
+// kernel did exactly what boot emulation predicted.
+inline initialiser::BootFacts decoder_facts(const Sel4TestWorld& w,
+                                            uint64_t ui_vaddr = kTestUserImageVaddr) {
+  initialiser::BootFacts b;
+  b.root_cnode_slots = uint64_t{1} << w.facts.root_cnode_bits;
+  b.empty_start = w.boot.empty.start;
+  b.empty_end = w.boot.empty.end;
+  b.user_image_frames_start = w.boot.user_image_frames.start;
+  b.user_image_frames_end = w.boot.user_image_frames.end;
+  b.untyped_start = w.boot.untyped.start;
+  b.untyped_end = w.boot.untyped.end;
+  b.sched_control_start = w.boot.sched_control.start;
+  b.sched_control_end = w.boot.sched_control.end;
+  b.user_image_vaddr = ui_vaddr;
+  return b;
+}
+
+// Every retyped object inside its untyped, aligned, disjoint from all others,
+// and exactly where seL4's watermark rule would put it.
+inline void expect_well_placed(const Sel4Plan& sp) {
+  std::vector<std::pair<uint64_t, uint64_t>> spans;
+  for (size_t u = 0; u < sp.untypeds.size(); ++u) {
+    const auto& ut = sp.untypeds[u];
+    auto replay = replay_retypes(sp, u);
+    const auto& list = sp.untyped_use[u].objects;
+    for (size_t k = 0; k < list.size(); ++k) {
+      const KernelObject& o = sp.objects[list[k]];
+      SCOPED_TRACE(o.name);
+      EXPECT_EQ(o.untyped, u);
+      EXPECT_EQ(o.paddr % o.size(), 0u);
+      EXPECT_GE(o.paddr, ut.paddr);
+      EXPECT_LE(o.paddr + o.size(), ut.end());
+      EXPECT_EQ(replay[k], o.paddr);
+      if (ut.is_device) {
+        EXPECT_TRUE(o.type == ObjType::Frame || o.type == ObjType::Untyped);
+      }
+      spans.push_back({o.paddr, o.paddr + o.size()});
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  for (size_t i = 1; i < spans.size(); ++i) EXPECT_LE(spans[i - 1].second, spans[i].first);
+  // Every object made from an untyped is in exactly one retype list.
+  size_t listed = 0, retyped = 0;
+  for (const auto& use : sp.untyped_use) listed += use.objects.size();
+  for (const auto& o : sp.objects) retyped += o.source == KernelObject::Source::Untyped;
+  EXPECT_EQ(listed, retyped);
 }
 
 // Planner inputs for w.plan: each PD a one-page program in the user image.

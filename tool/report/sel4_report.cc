@@ -76,6 +76,10 @@ void pd_memory(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects
 
 void untypeds(std::string& out, const plan::Sel4Plan& sp, const kernel::BootResult& boot) {
   out += "\nUntypeds (index: paddr, size, kind, used by the system):\n";
+  if (sp.bound_untypeds)
+    out += "  (RAM is found at boot on this architecture: these are planned for the assumed\n"
+           "  machine, docs/sel4-planning.md; the initial task binds each used one to real\n"
+           "  memory, so RAM addresses here are not the ones at run time)\n";
   for (size_t u = 0; u < sp.untypeds.size(); ++u) {
     const auto& ut = sp.untypeds[u];
     const auto& use = sp.untyped_use[u];

@@ -111,8 +111,9 @@ constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
 constexpr std::array<std::string_view, 6> kMrAttrs{"name",      "size",         "page_size",
                                                    "phys_addr", "prefill_path", "prefill_bootinfo"};
-constexpr std::array<std::string_view, 6> kBootInfoNames{
-    "x86_vbe", "x86_mbmmap", "x86_acpi_rsdp", "x86_framebuffer", "x86_tsc_freq", "fdt"};
+// x86_mbmap is the manual's spelling, x86_mbmmap the official tool's: both.
+constexpr std::array<std::string_view, 7> kBootInfoNames{
+    "x86_vbe", "x86_mbmap", "x86_mbmmap", "x86_acpi_rsdp", "x86_framebuffer", "x86_tsc_freq", "fdt"};
 constexpr std::array<std::string_view, 1> kChannelChildren{"end"};
 constexpr std::array<std::string_view, 5> kEndAttrs{"pd", "id", "pp", "notify", "setvar_id"};
 constexpr std::array<std::string_view, 3> kIoSpaceAttrs{"name", "peripheral_id", "domain_id"};

@@ -63,6 +63,7 @@
 //   E overlapping-phys-addr        two fixed-address MRs overlap
 //   E prefill-conflict             prefill_path together with prefill_bootinfo
 //   E prefill-bootinfo-not-supported  prefill_bootinfo off x86-64
+//   E prefill-bootinfo-large-page  prefill_bootinfo with a page_size above the smallest
 //   W unused-memory-region         an MR nothing maps, iomaps or asks the address of
 //   E unknown-memory-region        map/iomap/setvar names no MR
 //   E write-only-map               perms="w": the MMU cannot map write-only (the parser
@@ -86,6 +87,8 @@
 //   E irq-kind-not-supported       irq= off ARM/RISC-V; pin=/pcidev= off x86-64
 //   E duplicate-irq                one hardware interrupt claimed twice
 //   E irq-vector-too-high          vector > limits.max_x86_vector
+//   E irq-pin-out-of-range         IOAPIC pin >= 24
+//   E irq-ioapic-out-of-range      ioapic >= the kernel's MAX_NUM_IOAPIC
 //   E pcidev-out-of-range          bus > 255, device > 31 or function > 7 (as write-only-map)
 //   E ioport-not-supported         ioport off x86-64
 //   E ioport-id-too-high           > limits.max_ioport_id
@@ -94,6 +97,9 @@
 //   E ioport-out-of-range          addr + size beyond the 16-bit port space
 //   E overlapping-ioports          port ranges overlap anywhere in the system
 //   E io-address-space-not-supported  io_address_space off x86-64
+//   E io-address-space-no-iommu    the kernel package is built without IOMMU
+//   E io-domain-id-out-of-range    domain_id 0 or above 0xffff
+//   E peripheral-id-out-of-range   x86-64: peripheral_id above 0xffff (a PCI requester id)
 //   E duplicate-peripheral-id
 //   E duplicate-io-domain-id
 //   E iomap-vaddr-unaligned

@@ -50,6 +50,25 @@ void check_irq_number(Context& cx, const Irq& irq) {
   }
 }
 
+// seL4 routes IOAPIC pins 0..23 of the IOAPICs it was built for
+// (MAX_NUM_IOAPIC); anything else fails when the initial task asks for it.
+void check_ioapic_pin(Context& cx, const Irq& irq) {
+  if (irq.pin >= kX86IoApicPins) {
+    cx.error("irq-pin-out-of-range", irq.at("pin"),
+             "IOAPIC pin " + std::to_string(irq.pin) + " does not exist: an IOAPIC has pins 0 to " +
+                 std::to_string(kX86IoApicPins - 1),
+             "use the pin your device is wired to (0 to " + std::to_string(kX86IoApicPins - 1) + ")");
+  }
+  if (cx.limits.max_ioapics && irq.ioapic >= *cx.limits.max_ioapics) {
+    cx.error("irq-ioapic-out-of-range", irq.at("ioapic"),
+             "IOAPIC " + std::to_string(irq.ioapic) + " is not one of the " +
+                 std::to_string(*cx.limits.max_ioapics) + " this kernel handles (MAX_NUM_IOAPIC in " +
+                 cx.limits.kernel_package + ")",
+             "use ioapic=\"0\"" + std::string(*cx.limits.max_ioapics > 1 ? " to \"" +
+                 std::to_string(*cx.limits.max_ioapics - 1) + "\"" : "") + ", or a kernel built for more IOAPICs");
+  }
+}
+
 void check_irq_fields(Context& cx, const Irq& irq) {
   if (!kind_supported(cx, irq.kind)) {
     bool x86_kind = irq.kind != Irq::Kind::Number;
@@ -71,6 +90,7 @@ void check_irq_fields(Context& cx, const Irq& irq) {
                  std::to_string(cx.limits.max_x86_vector),
              "use a vector between 0 and " + std::to_string(cx.limits.max_x86_vector));
   }
+  if (irq.kind == Irq::Kind::IoApic) check_ioapic_pin(cx, irq);
   if (irq.kind == Irq::Kind::Msi && (irq.pci_bus > 255 || irq.pci_dev > 31 || irq.pci_func > 7)) {
     cx.error("pcidev-out-of-range", irq.at("pcidev"),
              "PCI address " + hex(irq.pci_bus) + ":" + hex(irq.pci_dev) + "." + hex(irq.pci_func) +
@@ -185,6 +205,15 @@ std::string peripheral_text(const IoAddressSpace& s) {
   return buf;
 }
 
+// seL4 mints an IOSpace only for domain ids 1..2^16-1 (0 is refused; the
+// IOMMU may support fewer bits, which only the boot can tell).
+void check_io_domain_id(Context& cx, const IoAddressSpace& space) {
+  if (space.domain_id >= 1 && space.domain_id <= kX86MaxIoDomainId) return;
+  cx.error("io-domain-id-out-of-range", space.at("domain_id"),
+           "domain_id " + std::to_string(space.domain_id) + " is not a valid IOMMU domain id",
+           "use a domain_id between 1 and " + std::to_string(kX86MaxIoDomainId));
+}
+
 template <typename Key>
 void check_unique_field(Context& cx, std::unordered_map<Key, Loc>& seen, Key key, Loc loc,
                         const char* id, const std::string& what) {
@@ -245,6 +274,18 @@ void check_io_address_spaces(Context& cx) {
                "remove the <io_address_space>");
       continue;
     }
+    if (cx.limits.iommu == false) {
+      cx.error("io-address-space-no-iommu", space.loc,
+               "IO address space '" + space.name + "' needs an IOMMU, but the kernel package (" +
+                   cx.limits.kernel_package + ") is built without one (IOMMU off in gen_config.json)",
+               "use a kernel configuration with IOMMU support, or remove the <io_address_space>");
+      continue;
+    }
+    check_io_domain_id(cx, space);
+    if (space.peripheral_id > 0xffff)
+      cx.error("peripheral-id-out-of-range", space.at("peripheral_id"),
+               "peripheral_id " + hex(space.peripheral_id) + " is not a PCI requester id (at most 0xffff)",
+               "write the device's PCI address as BUS:DEV.FUNC, e.g. peripheral_id=\"0:4.0\"");
     check_unique_field(cx, peripherals, space.peripheral_id, space.at("peripheral_id"),
                        "duplicate-peripheral-id", "peripheral_id " + peripheral_text(space));
     check_unique_field(cx, domains, space.domain_id, space.at("domain_id"),

@@ -30,6 +30,8 @@ inline constexpr uint64_t kMaxCapSlot = 127;      // extra CSpace slots are 1..1
 inline constexpr uint64_t kFreeSlotCount = MICROKIT_PD_CNODE_SLOTS - MICROKIT_PD_SLOTS_END;
 inline constexpr uint64_t kX86IoPortEnd = 0x10000;         // x86 port space is 16 bits
 inline constexpr uint64_t kX86IoVirtualEnd = 1ull << 39;  // IOMMU address spaces are 39 bits
+inline constexpr uint64_t kX86IoApicPins = 24;            // seL4's IOAPIC_IRQ_LINES
+inline constexpr uint64_t kX86MaxIoDomainId = 0xffff;     // seL4_X86_IOSpace_CapData domainID (16 bits)
 
 struct Context {
   const SystemDescription& sd;

@@ -41,6 +41,14 @@ void check_prefill(Context& cx, const MemoryRegion& mr) {
                  arch_label(cx.board.arch),
              "remove prefill_bootinfo");
   }
+  // The initial task copies bootinfo one 4 KiB page at a time.
+  uint64_t small = cx.board.smallest_page_size();
+  if (mr.prefill_bootinfo && cx.x86() && mr.page_size && *mr.page_size != small) {
+    cx.error("prefill-bootinfo-large-page", mr.at("page_size"),
+             "memory region '" + mr.name + "' is filled from boot information, which is copied into " +
+                 hex(small) + " pages only",
+             "remove page_size or set page_size=\"" + hex(small) + "\"");
+  }
 }
 
 void check_mr_size(Context& cx, const MemoryRegion& mr, std::optional<uint64_t> page) {
@@ -214,11 +222,15 @@ void check_region_paddr(Context& cx, const SetVar& s) {
              "name a declared memory region");
     return;
   }
-  if (cx.x86() && !mr->phys_addr) {
+  // x86 RAM is found at boot; only the boot image's own pages (a prefill
+  // of 4 KiB pages) sit at an address known when the image is built.
+  bool in_boot_image = mr->prefill_path && mr->page_size.value_or(0x1000) == 0x1000;
+  if (cx.x86() && !mr->phys_addr && !in_boot_image) {
     cx.error("x86-region-paddr-without-phys-addr", s.at("region_paddr"),
              "on x86-64 the tool cannot choose physical addresses, so memory region '" + mr->name +
                  "' needs a phys_addr for region_paddr",
-             "give '" + mr->name + "' a phys_addr");
+             "give '" + mr->name + "' a phys_addr, or prefill it with 4 KiB pages (its pages "
+             "are then in the boot image, at a known place)");
   }
 }
 

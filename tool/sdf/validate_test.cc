@@ -915,6 +915,25 @@ TEST_F(Validate, IoAddressSpaces) {
   EXPECT_EQ(ids().front(), "io-address-space-not-supported");
 }
 
+TEST_F(Validate, IoAddressSpaceNeedsAnIommuKernel) {
+  board = x86_board(false);
+  size_t p = add_pd("p");
+  add_mr("dma", 0x1000);
+  add_map(p, "dma", 0x1000000);
+  IoAddressSpace s = mark(IoAddressSpace{}, {"name", "peripheral_id", "domain_id"});
+  s.name = "edu", s.peripheral_id = 0x20, s.domain_id = 1;
+  sd.io_address_spaces.push_back(s);
+  config.limits.iommu = true;
+  run();
+  EXPECT_TRUE(diags.empty()) << dump();
+  config.limits.iommu = false;
+  config.limits.kernel_package = "/pkg";
+  run();
+  const Diagnostic& d = only_error("io-address-space-no-iommu");
+  EXPECT_EQ(d.loc, sd.io_address_spaces[0].loc);
+  EXPECT_NE(d.message.find("/pkg"), std::string::npos) << d.message;
+}
+
 // ---- domains ----
 
 class ValidateDomains : public Validate {

@@ -8,6 +8,8 @@
 #include <iterator>
 #include <map>
 
+#include "arch/arch.h"
+#include "arch/x86_64/multiboot.h"
 #include "report/sel4_report.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
@@ -86,7 +88,9 @@ void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pag
   word(MICROKIT_PD_SYM_IRQS, masks.irqs, 8);
   word(MICROKIT_PD_SYM_NOTIFICATIONS, masks.notifications, 8);
   word(MICROKIT_PD_SYM_PPS, masks.pps, 8);
-  word(MICROKIT_PD_SYM_IOPORTS, 0, 8);
+  uint64_t ioports = 0;
+  for (const plan::IoPortRange& io : pd.ioports) ioports |= uint64_t{1} << io.id;
+  word(MICROKIT_PD_SYM_IOPORTS, ioports, 8);
 }
 
 std::optional<uint64_t> read_word(const PageMap& pages, uint64_t vaddr) {
@@ -154,7 +158,9 @@ Span initialiser_span(const elf::ElfFile& elf) {
   return span;
 }
 
-BootRegion kernel_region(const elf::ElfFile& kernel) {
+// `with_data`: the kernel's bytes at their places (the loader image carries
+// them); without, only the extent (x86: the kernel is a file of its own).
+BootRegion kernel_region(const elf::ElfFile& kernel, bool with_data) {
   uint64_t lo = UINT64_MAX, hi = 0, data_end = 0;
   for (const auto& s : kernel.segments) {
     lo = std::min(lo, s.paddr);
@@ -163,6 +169,7 @@ BootRegion kernel_region(const elf::ElfFile& kernel) {
   }
   lo = align_down(lo, kPage);
   BootRegion r{"kernel", lo, {}, align_up(hi, kPage) - lo};
+  if (!with_data) return r;
   r.data.assign(data_end > lo ? data_end - lo : 0, 0);
   for (const auto& s : kernel.segments) {
     auto data = kernel.segment_data(s);
@@ -322,6 +329,27 @@ bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnos
   return ok;
 }
 
+// x86-64: the user image as the multiboot boot module, the kernel beside it.
+std::optional<SystemImage> multiboot_image(const plan::Plan& plan, const kernel::BootFacts& facts,
+                                           const SystemImageInputs& in, Round round,
+                                           std::vector<uint8_t> user_image, Diagnostics& diags) {
+  SystemImage out;
+  out.multiboot = true;
+  auto elf32 = arch::x86_64::kernel_elf32(*in.kernel, diags);
+  if (!elf32) return std::nullopt;
+  out.kernel_elf32 = std::move(*elf32);
+  out.kernel_elf = in.kernel->bytes;
+  out.bytes = arch::x86_64::boot_module_elf(round.ui.vaddr, round.ui.paddr, round.ui.entry, user_image);
+  out.elf_bytes = out.bytes;
+  out.spec_size = round.spec.size();
+  out.user_image = round.ui;
+  out.report = report::sel4_report(plan, round.sp, round.boot);
+  if (in.want_capdl) out.capdl = capdl::build_spec({&plan, &round.sp, &facts, in.programs, round.pd_images});
+  out.sel4 = std::move(round.sp);
+  out.boot = std::move(round.boot);
+  return out;
+}
+
 }  // namespace
 
 std::vector<uint8_t> loader_binary(const elf::ElfFile& loader) {
@@ -346,7 +374,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   if (!check_programs(plan, in, diags)) return std::nullopt;
   auto facts = kernel::boot_facts(package, diags);
   if (!facts) return std::nullopt;
-  BootRegion kregion = kernel_region(*in.kernel);
+  bool multiboot = arch::traits(package.config.arch)->image == arch::ImageKind::MultibootModule;
+  BootRegion kregion = kernel_region(*in.kernel, !multiboot);
   Span init = initialiser_span(in.initialiser);
   UserImageLayout ui;
   ui.paddr = align_up(std::max(kregion.paddr + kregion.memory_size, facts->kernel_image.end), kPage);
@@ -374,6 +403,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
+  if (multiboot)
+    return multiboot_image(plan, *facts, in, std::move(*round), user_image_bytes(plan, init, *round, programs), diags);
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));
   size_t layout_errors = diags.error_count();
@@ -469,6 +500,15 @@ std::optional<std::vector<uint8_t>> image_file_bytes(const SystemImage& image, I
   return std::nullopt;
 }
 
+// x86-64: sel4.elf and sel4_32.elf in the output's folder, as the official
+// tool writes them (QEMU: -kernel sel4_32.elf -initrd <output>).
+bool write_kernel_files(const SystemImage& image, const std::string& output, Diagnostics& diags) {
+  std::filesystem::path dir = std::filesystem::path(output).parent_path();
+  auto beside = [&](const char* name) { return (dir / name).string(); };
+  return write_file(beside("sel4.elf"), image.kernel_elf.data(), image.kernel_elf.size(), diags) &&
+         write_file(beside("sel4_32.elf"), image.kernel_elf32.data(), image.kernel_elf32.size(), diags);
+}
+
 }  // namespace
 
 bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
@@ -477,7 +517,10 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   in.sdf = options.sdf;
   in.want_capdl = options.capdl_json || options.capdl_text || options.capdl_json_extended;
   in.loader_name = options.loader;
-  auto loader = read_loader(options.loader, diags);
+  // x86-64 has no loader: the kernel and the initial task are multiboot modules.
+  bool multiboot = arch::traits(package.config.arch)->image == arch::ImageKind::MultibootModule;
+  auto loader = multiboot ? std::optional<std::vector<uint8_t>>(std::vector<uint8_t>{})
+                          : read_loader(options.loader, diags);
   // The package's kernel was read with the package; --override-kernel is read now.
   std::shared_ptr<const elf::ElfFile> kernel = package.kernel_elf;
   if (options.kernel || !kernel) {
@@ -500,6 +543,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   if (!image) return false;
   auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel->machine, diags);
   if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
+  if (image->multiboot && !write_kernel_files(*image, options.output, diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
   for (const auto& path : {options.capdl_json, options.capdl_json_extended}) {
@@ -530,7 +574,8 @@ bool locate_binaries(const CliRequest& req, BuildOptions& opts, Diagnostics& dia
   opts.loader = env_or("MICROKIT_LOADER", board_dir.empty() ? "" : board_dir + "/elf/loader.elf");
   opts.initialiser =
       env_or("MICROKIT_INITIALISER", board_dir.empty() ? "" : board_dir + "/elf/initialiser.elf");
-  if (!opts.loader.empty() && !opts.initialiser.empty()) return true;
+  bool needs_loader = req.arch != board::Arch::X86_64;  // x86: multiboot, no loader
+  if ((!needs_loader || !opts.loader.empty()) && !opts.initialiser.empty()) return true;
   diags.error("sel4-sdk-not-found", "microkit", {},
               "cannot find the loader and initial task for " + req.board + " (" + req.config + ")",
               "set MICROKIT_SDK to an SDK folder (board/<board>/<config>/elf/...), or "

@@ -16,7 +16,9 @@
 //      untypeds, so nothing is reused);
 //   4. symbol patches (setvar, and libmicrokit's variables per
 //      runtime/shared/pd_abi.h) are written into the PD pages;
-//   5. the image writer lays out and writes loader + regions.
+//   5. the image writer lays out and writes loader + regions; on x86-64 the
+//      user image becomes the multiboot boot module instead, with the kernel
+//      beside it (arch/x86_64/multiboot.h).
 // Nothing here re-decides the Plan. Errors are diagnostics; no file is
 // written unless every step succeeded.
 #pragma once
@@ -77,6 +79,13 @@ struct UserImageLayout {
 struct SystemImage {
   std::vector<uint8_t> bytes;               // raw image (ImageFormat::Binary)
   std::vector<uint8_t> elf_bytes;           // the same wrapped in ELF
+  // x86-64 (arch::ImageKind::MultibootModule): `bytes` and `elf_bytes` are
+  // the boot module (the initial task ELF holding the whole user image); the
+  // kernel goes beside it as-is (sel4.elf) and as ELF32 (sel4_32.elf), the
+  // file QEMU's -kernel and other multiboot loaders take.
+  bool multiboot = false;
+  std::vector<uint8_t> kernel_elf;
+  std::vector<uint8_t> kernel_elf32;
   plan::Sel4Plan sel4;
   kernel::BootResult boot;
   UserImageLayout user_image;
@@ -112,6 +121,7 @@ struct CliRequest {
   // used when it is the one kernel_package_dir names; else it is read here.
   const kernel::KernelPackage* package = nullptr;
   std::optional<std::string> capdl_json, capdl_text, capdl_json_extended;
+  board::Arch arch = board::Arch::AArch64;  // the board's: x86-64 needs no loader
 };
 // The kernel package for `board` and `config`: the SDK's board folder when
 // it holds a kernel (the one its loader and initial task were built for),

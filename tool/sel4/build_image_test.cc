@@ -272,3 +272,54 @@ TEST(BuildImage, LoaderBinaryIsTheFileBytesFromTheLowestAddress) {
 
 }  // namespace
 }  // namespace microkit::sel4
+
+namespace microkit::sel4 {
+namespace {
+
+// x86-64: no loader; the image is the boot module (the initial task ELF with
+// the whole user image in one segment, loaded by the kernel at ki_end), and
+// the kernel is handed back as ELF64 and ELF32 for the multiboot loader.
+TEST(BuildImage, X86ImageIsTheBootModule) {
+  World s;
+  make_setup(s);
+  Diagnostics d;
+  auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir("x86_64_generic"), d);
+  ASSERT_TRUE(pkg);
+  s.pkg = *pkg;
+  TestElfBuilder kb;
+  kb.machine = EM_X86_64;
+  kb.entry = 0x100361;
+  kb.segments.push_back(TestSegment{0x100000, std::vector<uint8_t>(0x100, 0xaa), 0x8000, PF_R | PF_W});
+  kb.segments.push_back(TestSegment{0xffffffff80108000, std::vector<uint8_t>(0x100, 0xbb), 0x900000,
+                                    PF_R | PF_W | PF_X, 0x108000});
+  s.in.kernel = std::make_shared<const elf::ElfFile>(parse(kb, "kernel.elf"));
+  s.in.loader.clear();
+  auto image = make_system_image(s.plan, s.pkg, s.in, d);
+  ASSERT_TRUE(image) << (d.empty() ? "" : render(d.all()[0]));
+  EXPECT_TRUE(image->multiboot);
+  // The kernel puts the user image at ki_end: 0xa22000 in this build.
+  EXPECT_EQ(image->user_image.paddr, 0xa22000u);
+  auto module = elf::parse_elf(image->bytes, "loader.img", d);
+  ASSERT_TRUE(module);
+  EXPECT_EQ(module->machine, EM_X86_64);
+  EXPECT_EQ(module->entry, 0x400000u);
+  ASSERT_EQ(module->segments.size(), 1u);
+  const elf::Segment& seg = module->segments[0];
+  EXPECT_EQ(seg.vaddr, 0x400000u);
+  EXPECT_EQ(seg.paddr, 0xa22000u);
+  EXPECT_EQ(seg.memsz, image->user_image.size);
+  // The initialiser's bytes first, then the spec at its offset: a bound spec.
+  auto data = module->segment_data(seg);
+  EXPECT_EQ(data[0], 0x11);
+  auto spec = read<initialiser_spec::SpecHeader>(std::vector<uint8_t>(data.begin(), data.end()),
+                                                 image->user_image.spec_offset);
+  EXPECT_EQ(spec.magic, initialiser_spec::kSpecMagic);
+  EXPECT_EQ(spec.untyped_count, image->sel4.untypeds.size());
+  EXPECT_TRUE(image->sel4.bound_untypeds);
+  EXPECT_EQ(image->kernel_elf, s.in.kernel->bytes);
+  ASSERT_GE(image->kernel_elf32.size(), sizeof(Elf32_Ehdr));
+  EXPECT_EQ(image->kernel_elf32[EI_CLASS], ELFCLASS32);
+}
+
+}  // namespace
+}  // namespace microkit::sel4

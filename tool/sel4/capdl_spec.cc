@@ -53,6 +53,7 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::PageTable: return ObjectKind::PageTable;
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
+    case ObjType::IoPageTable: break;  // x86 only: capDL is refused off AArch64 (driver)
   }
   return ObjectKind::Untyped;
 }
@@ -210,7 +211,7 @@ void add_irqs_and_smc(Builder& b) {
   for (const plan::IrqHandler& h : sp.irqs) {
     Object o;
     o.name = "irq_" + std::to_string(h.irq) + "_" + b.in.plan->pds[h.pd].name;
-    bool riscv = b.in.facts->arch == kernel::BootArch::RiscV64;
+    bool riscv = b.in.facts->arch == board::Arch::RiscV64;
     o.kind = riscv ? ObjectKind::RiscvIrq : ObjectKind::ArmIrq;
     o.irq_trigger = h.trigger == sdf::Trigger::Edge ? 1 : 0;
     if (!riscv) o.irq_target = b.in.plan->pds[h.pd].cpu;  // RISC-V IRQs have no target core
@@ -245,6 +246,7 @@ void fill_cspace(Builder& b, size_t pd) {
         cap.kind = CapKind::SchedControl;
         cap.core = c.cpu;
         break;
+      case plan::Cap::Kind::IoPort: continue;  // x86 only: capDL is refused for x86-64 (driver)
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);
@@ -344,7 +346,7 @@ void fill_vspace(Builder& b, size_t pd) {
 
 }  // namespace
 
-uint8_t last_table_level(kernel::BootArch arch) { return arch == kernel::BootArch::RiscV64 ? 2 : 3; }
+uint8_t last_table_level(board::Arch arch) { return arch == board::Arch::RiscV64 ? 2 : 3; }
 
 std::string identifier(const std::string& name) {
   std::string out;

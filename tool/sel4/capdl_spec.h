@@ -129,7 +129,7 @@ struct DomainScheduleEntry {
 };
 
 struct Spec {
-  kernel::BootArch arch = kernel::BootArch::AArch64;
+  board::Arch arch = board::Arch::AArch64;
   std::vector<Object> objects;
   std::vector<IrqEntry> irqs;
   std::optional<std::vector<DomainScheduleEntry>> domain_schedule;
@@ -150,7 +150,7 @@ Spec build_spec(const SpecInputs& in);
 
 // The level of the page tables whose entries map 4 KiB pages (see
 // Object::level): 3 on AArch64, 2 on RISC-V.
-uint8_t last_table_level(kernel::BootArch arch);
+uint8_t last_table_level(board::Arch arch);
 
 // The capDL identifier for a planner object name ("tcb:hello" ->
 // "tcb_hello"): letters, digits and _ stay, anything else becomes _, and a

@@ -254,7 +254,7 @@ TEST(CapdlRiscv64, IrqObjectsAndTableLevelsAreRiscvOnes) {
   ASSERT_TRUE(plan::test_support::plan_client_server(
       w, {.server_priority = 150, .server_mapping_cached = false, .board = "qemu_virt_riscv64"}));
   Spec s = spec_of(w);
-  EXPECT_EQ(s.arch, kernel::BootArch::RiscV64);
+  EXPECT_EQ(s.arch, board::Arch::RiscV64);
   ASSERT_EQ(s.irqs.size(), 1u);
   const Object& h = s.objects[s.irqs[0].handler];
   EXPECT_EQ(h.kind, ObjectKind::RiscvIrq);

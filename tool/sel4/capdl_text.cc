@@ -9,8 +9,8 @@ namespace microkit::capdl {
 namespace {
 
 // AArch64 names each level's table; RISC-V has one page-table object type.
-const char* table_type(kernel::BootArch arch, uint8_t level) {
-  if (arch == kernel::BootArch::RiscV64) return "pt";
+const char* table_type(board::Arch arch, uint8_t level) {
+  if (arch == board::Arch::RiscV64) return "pt";
   switch (level) {
     case 0: return "pgd";
     case 1: return "pud";
@@ -174,7 +174,7 @@ std::string to_cdl(const Spec& spec, const std::string& source) {
   std::ostringstream out;
   out << "-- capDL specification of the Microkit system " << source << "\n"
       << "-- written by the microkit tool from the plan its image is built from\n\n"
-      << "arch " << (spec.arch == kernel::BootArch::RiscV64 ? "riscv" : "aarch64") << "\n\n";
+      << "arch " << (spec.arch == board::Arch::RiscV64 ? "riscv" : "aarch64") << "\n\n";
   write_objects(out, spec);
   write_caps(out, spec);
   out << "irq maps {\n";

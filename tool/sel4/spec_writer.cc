@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "arch/arch.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdf/domain_schedule.h"
@@ -74,12 +75,22 @@ is::ObjectKind kind_of(const KernelObject& o) {
     case ObjType::VSpace: return is::ObjectKind::VSpace;
     case ObjType::PageTable: return is::ObjectKind::PageTable;
     case ObjType::Vcpu: return is::ObjectKind::Vcpu;
+    case ObjType::IoPageTable: return is::ObjectKind::IoPageTable;
     case ObjType::Frame:
       return o.size_bits >= 30 ? is::ObjectKind::HugePage
            : o.size_bits >= 21 ? is::ObjectKind::LargePage
                                : is::ObjectKind::SmallPage;
   }
   return is::ObjectKind::Untyped;
+}
+
+// The bits a page table covers, from its PD's list of tables.
+uint32_t covers_of(const plan::Sel4Plan& sp, size_t obj) {
+  const KernelObject& o = sp.objects[obj];
+  if (o.pd)
+    for (const auto& pt : sp.pds[*o.pd].page_tables)
+      if (pt.object == obj) return pt.covers_bits;
+  return 21;
 }
 
 // The size_bits argument of Retype for this object (0 for fixed-size ones).
@@ -97,6 +108,49 @@ uint32_t rights_mask(const plan::CapRights& r) {
          (r.grant ? is::kRightGrant : 0) | (r.grant_reply ? is::kRightGrantReply : 0);
 }
 
+// Bound untypeds (x86-64): one BindUntyped per used planned untyped, before
+// any Retype. RAM ones largest first (the initialiser carves them from the
+// real untypeds without losing space to alignment), then device ones by
+// address (several may come from one real device untyped, in order).
+void emit_binds(Writer& w) {
+  const auto& sp = *w.in.sel4;
+  if (!sp.bound_untypeds) return;
+  std::vector<size_t> ram, device;
+  for (size_t u = 0; u < sp.untypeds.size(); ++u) {
+    if (sp.untyped_use[u].objects.empty()) continue;
+    (sp.untypeds[u].is_device ? device : ram).push_back(u);
+  }
+  std::stable_sort(ram.begin(), ram.end(),
+                   [&](size_t a, size_t b) { return sp.untypeds[a].size_bits > sp.untypeds[b].size_bits; });
+  std::stable_sort(device.begin(), device.end(),
+                   [&](size_t a, size_t b) { return sp.untypeds[a].paddr < sp.untypeds[b].paddr; });
+  // Padding before a device block: at most two blocks per size between
+  // seL4_MinUntypedBits and seL4_MaxUntypedBits.
+  const auto& sizes = w.in.package->sizes;
+  uint64_t device_carve = 1 + 2 * uint64_t(sizes.max_untyped - sizes.min_untyped);
+  for (const auto* list : {&ram, &device}) {
+    for (size_t u : *list) {
+      is::BindUntypedStep s{};
+      s.kind = uint32_t(is::StepKind::BindUntyped);
+      s.untyped_index = u;
+      s.size_bits = sp.untypeds[u].size_bits;
+      s.carve_count = sp.untypeds[u].is_device ? device_carve : 1;
+      s.carve_slot = w.next_slot;
+      for (uint64_t k = 0; k < s.carve_count; ++k) new_slot(w, {});
+      push(w, s);
+    }
+  }
+}
+
+is::ObjectKind table_kind_of(const SpecInputs& in, uint32_t covers_bits) {
+  switch (arch::traits(in.package->config.arch)->table_kind(covers_bits)) {
+    case arch::TableKind::X86Pdpt: return is::ObjectKind::X86Pdpt;
+    case arch::TableKind::X86PageDirectory: return is::ObjectKind::X86PageDirectory;
+    case arch::TableKind::PageTable: break;
+  }
+  return is::ObjectKind::PageTable;
+}
+
 // Runs of objects of one kind and size become one Retype, cut at the
 // kernel's fan-out limit (seL4_Untyped_Retype refuses more objects than
 // CONFIG_RETYPE_FAN_OUT_LIMIT with seL4_RangeError).
@@ -109,11 +163,14 @@ void emit_retypes(Writer& w) {
       const KernelObject& first = sp.objects[list[k]];
       size_t run = 1;
       while (run < fan_out && k + run < list.size() && sp.objects[list[k + run]].type == first.type &&
-             sp.objects[list[k + run]].size_bits == first.size_bits)
+             sp.objects[list[k + run]].size_bits == first.size_bits &&
+             (first.type != ObjType::PageTable ||
+              table_kind_of(w.in, covers_of(sp, list[k + run])) == table_kind_of(w.in, covers_of(sp, list[k]))))
         ++run;
       is::RetypeStep s{};
       s.kind = uint32_t(is::StepKind::Retype);
       s.object_kind = uint32_t(kind_of(first));
+      if (first.type == ObjType::PageTable) s.object_kind = uint32_t(table_kind_of(w.in, covers_of(sp, list[k])));
       s.untyped_index = u;
       s.size_bits = retype_size_arg(first);
       s.count = run;
@@ -143,7 +200,7 @@ void emit_copy(Writer& w, is::StepKind kind, uint64_t src, uint64_t cnode, uint6
 }
 
 // A root slot holding a cap to this frame that is not mapped yet.
-uint64_t frame_cap_to_map(Writer& w, size_t pd, size_t obj, std::vector<bool>& used) {
+uint64_t frame_cap_to_map(Writer& w, std::optional<size_t> pd, size_t obj, std::vector<bool>& used) {
   const KernelObject& o = w.in.sel4->objects[obj];
   bool original_free = o.source == KernelObject::Source::Untyped && !used[obj];
   used[obj] = true;
@@ -165,6 +222,8 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
     is::MapPageTableStep s{};
     s.kind = uint32_t(is::StepKind::MapPageTable);
     s.pt_slot = w.slot_of[pt.object];
+    is::ObjectKind table = table_kind_of(w.in, pt.covers_bits);
+    s.table_kind = table == is::ObjectKind::PageTable ? 0 : uint32_t(table);
     s.vspace_slot = vspace;
     s.vaddr = pt.vaddr;
     push(w, s);
@@ -218,13 +277,32 @@ void emit_fills(Writer& w) {
   }
 }
 
-// The root slot of an IRQ's handler, issued, bound to its owner's
-// notification and acked the first time a CSpace needs it (the owner's, or
-// a PD's granted by <cap_irq>, whichever comes first).
-uint64_t irq_handler(Writer& w, size_t index) {
-  if (w.irq_handler_slot[index]) return w.irq_handler_slot[index];
-  const auto& irq = w.in.sel4->irqs[index];
-  uint64_t handler = new_slot(w, pd_owner(irq.pd));
+// x86: an IOAPIC pin or an MSI at its vector, into root slot `handler`.
+void emit_x86_irq_issue(Writer& w, const plan::IrqHandler& irq, uint64_t handler) {
+  const plan::ChannelSlot& src = irq.source;
+  is::X86IrqIssueStep s{};
+  s.kind = uint32_t(is::StepKind::X86IrqIssue);
+  s.dest_cnode_slot = kRootCNode;
+  s.dest_index = handler;
+  s.dest_depth = kRootDepth;
+  s.vector = irq.irq;
+  if (src.irq_kind == sdf::Irq::Kind::IoApic) {
+    s.source = is::kX86IrqIoApic;
+    s.a = src.ioapic;
+    s.b = src.pin;
+    s.c = (irq.trigger == sdf::Trigger::Level ? is::kX86IrqLevel : 0) |
+          (src.polarity == sdf::Polarity::Low ? is::kX86IrqActiveLow : 0);
+  } else {
+    s.source = is::kX86IrqMsi;
+    s.a = src.pci_address;
+    s.b = src.msi_handle;
+  }
+  push(w, s);
+}
+
+// An IRQ given by number (every architecture's IRQ but x86's IOAPIC and MSI
+// ones), into root slot `handler`.
+void emit_irq_issue(Writer& w, const plan::IrqHandler& irq, uint64_t handler) {
   is::IrqIssueStep s{};
   s.kind = uint32_t(is::StepKind::IrqIssue);
   s.trigger = irq.trigger == sdf::Trigger::Edge ? is::kTriggerEdge : is::kTriggerLevel;
@@ -233,6 +311,20 @@ uint64_t irq_handler(Writer& w, size_t index) {
   s.dest_index = handler;
   s.dest_depth = kRootDepth;
   push(w, s);
+}
+
+// The root slot of an IRQ's handler, issued, bound to its owner's
+// notification and acked the first time a CSpace needs it (the owner's, or
+// a PD's granted by <cap_irq>, whichever comes first).
+uint64_t irq_handler(Writer& w, size_t index) {
+  if (w.irq_handler_slot[index]) return w.irq_handler_slot[index];
+  const auto& irq = w.in.sel4->irqs[index];
+  uint64_t handler = new_slot(w, pd_owner(irq.pd));
+  if (irq.source.irq_kind != sdf::Irq::Kind::Number) {
+    emit_x86_irq_issue(w, irq, handler);
+  } else {
+    emit_irq_issue(w, irq, handler);
+  }
   uint64_t badged = new_slot(w, pd_owner(irq.pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[irq.notification], kRootCNode, badged, kRootDepth,
             is::kRightWrite, irq.badge);
@@ -267,6 +359,17 @@ void emit_cspace(Writer& w, size_t pd) {
         emit_copy(w, is::StepKind::Copy, kSmcCap, cnode, cap.slot, pd_abi::kCNodeBits,
                   is::kRightsAll, 0);
         break;
+      case plan::Cap::Kind::IoPort: {
+        is::X86IoPortIssueStep s{};
+        s.kind = uint32_t(is::StepKind::X86IoPortIssue);
+        s.first_port = cap.first_port;
+        s.last_port = cap.last_port;
+        s.dest_cnode_slot = cnode;
+        s.dest_index = cap.slot;
+        s.dest_depth = pd_abi::kCNodeBits;
+        push(w, s);
+        break;
+      }
       case plan::Cap::Kind::Object: {
         // A prefilled MR's frames (granted by <cap_mr>) are the boot image's.
         const KernelObject& o = w.in.sel4->objects[cap.object];
@@ -276,6 +379,60 @@ void emit_cspace(Writer& w, size_t pd) {
                   pd_abi::kCNodeBits, rights_mask(cap.rights), cap.badge);
         break;
       }
+    }
+  }
+}
+
+// x86 prefill_bootinfo MRs: each frame gets its share of the chunk now,
+// before any PD maps it.
+void emit_bootinfo_fills(Writer& w) {
+  for (const plan::BootInfoFill& f : w.in.sel4->bootinfo_fills) {
+    is::X86BootInfoFillStep s{};
+    s.kind = uint32_t(is::StepKind::X86BootInfoFill);
+    s.chunk_id = f.chunk_id;
+    s.frame_slot = w.slot_of[f.object];
+    s.chunk_offset = f.chunk_offset;
+    push(w, s);
+  }
+}
+
+// The IO page table pool's first root slot: the planner put the tables at
+// consecutive addresses of one untyped, so one Retype gave them consecutive
+// slots; anything else is a tool bug, reported.
+std::optional<uint64_t> io_pool_start(Writer& w) {
+  const auto& pool = w.in.sel4->io_page_tables;
+  if (pool.empty()) return 0;
+  for (size_t k = 1; k < pool.size(); ++k) {
+    if (w.slot_of[pool[k]] == w.slot_of[pool[0]] + k) continue;
+    w.diags.error("io-page-table-slots", {}, {}, "the IO page tables did not get consecutive slots",
+                  "this is a bug in the tool; please report it");
+    return std::nullopt;
+  }
+  return w.slot_of[pool[0]];
+}
+
+// IOMMU address spaces: an IOSpace cap per space (minted with its first
+// map) and every frame mapped at its iovaddr (a copy of the frame cap when
+// the original is mapped into a PD already).
+void emit_io_spaces(Writer& w, std::vector<bool>& used) {
+  auto pool = io_pool_start(w);
+  if (!pool) return;
+  for (const plan::IoSpacePlan& space : w.in.sel4->io_spaces) {
+    if (space.maps.empty()) continue;
+    uint64_t iospace = new_slot(w, {});
+    bool first = true;
+    for (const plan::IoFrameMapping& m : space.maps) {
+      is::X86IoMapFrameStep s{};
+      s.kind = uint32_t(is::StepKind::X86IoMapFrame);
+      s.rights = (m.read ? is::kRightRead : 0) | (m.write ? is::kRightWrite : 0);
+      s.frame_slot = frame_cap_to_map(w, {}, m.object, used);
+      s.iospace_slot = iospace;
+      s.iovaddr = m.iovaddr;
+      s.iospace_data = first ? space.domain_id << 16 | space.pci_address : 0;
+      s.iopt_pool_start = *pool;
+      s.iopt_pool_count = w.in.sel4->io_page_tables.size();
+      push(w, s);
+      first = false;
     }
   }
 }
@@ -426,13 +583,16 @@ std::vector<uint8_t> serialise(const Writer& w) {
   is::SpecHeader h{};
   h.magic = is::kSpecMagic;
   h.version = is::kSpecVersion;
-  h.untyped_count = uint32_t(boot.untypeds.size());
+  // A bound spec lists the planned untypeds; otherwise the kernel's.
+  const auto& untypeds = sp.bound_untypeds ? sp.untypeds : boot.untypeds;
+  h.untyped_count = uint32_t(untypeds.size());
   h.untyped_offset = uint32_t(out.size());
-  for (const auto& u : boot.untypeds) {
+  for (const auto& u : untypeds) {
     is::ExpectedUntyped e{};
     e.paddr = u.paddr;
     e.size_bits = u.size_bits;
     e.is_device = u.is_device ? 1 : 0;
+    if (sp.bound_untypeds) e.bind = u.is_device ? is::kBindDevice : is::kBindRam;
     append(out, e);
   }
   h.step_count = uint32_t(w.steps.size());
@@ -577,11 +737,14 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   w.mr_slots.assign(in.plan->mrs.size(), 0);
   w.irq_handler_slot.assign(in.sel4->irqs.size(), 0);
   size_t errors_before = diags.error_count();
+  emit_binds(w);
   emit_retypes(w);
   emit_fills(w);
+  emit_bootinfo_fills(w);
   if (diags.error_count() != errors_before) return std::nullopt;
   std::vector<bool> used(in.sel4->objects.size(), false);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
+  emit_io_spaces(w, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_thread(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {

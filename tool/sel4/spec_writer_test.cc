@@ -38,20 +38,7 @@ SpecInputs spec_inputs(const World& w) {
   return in;
 }
 
-initialiser::BootFacts decoder_facts(const World& w) {
-  initialiser::BootFacts b;
-  b.root_cnode_slots = uint64_t{1} << w.facts.root_cnode_bits;
-  b.empty_start = w.boot.empty.start;
-  b.empty_end = w.boot.empty.end;
-  b.user_image_frames_start = w.boot.user_image_frames.start;
-  b.user_image_frames_end = w.boot.user_image_frames.end;
-  b.untyped_start = w.boot.untyped.start;
-  b.untyped_end = w.boot.untyped.end;
-  b.sched_control_start = w.boot.sched_control.start;
-  b.sched_control_end = w.boot.sched_control.end;
-  b.user_image_vaddr = kUiVaddr;
-  return b;
-}
+using plan::test_support::decoder_facts;
 
 std::vector<is::Step> steps_of(const std::vector<uint8_t>& bytes) {
   is::SpecHeader h;

@@ -2,6 +2,7 @@
 // invocations, seL4_UserContext's register order).
 #include "runtime/initialiser/arch.h"
 
+#include "runtime/initialiser/plain_fault_words.h"  // the fault report's words, shown as they are
 #include "runtime/shared/initialiser_spec.h"
 
 namespace microkit::initialiser::arch {
@@ -30,7 +31,7 @@ seL4_Error assign_asid(seL4_CPtr vspace) {
   return seL4_ARM_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace);
 }
 
-seL4_Error map_page_table(seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
+seL4_Error map_page_table(uint32_t, seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
   return seL4_ARM_PageTable_Map(table, vspace, vaddr, seL4_ARM_Default_VMAttributes);
 }
 
@@ -52,6 +53,10 @@ seL4_Error finish_copy(seL4_CPtr frame, seL4_Word offset, seL4_Word length) {
   seL4_Error e = seL4_ARM_Page_Clean_Data(frame, offset, offset + length);
   seL4_Error u = seL4_ARM_Page_Unmap(frame);
   return e != seL4_NoError ? e : u;
+}
+
+seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth) {
+  return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
 }
 
 // pc and sp are the first two of the kernel's frame registers.

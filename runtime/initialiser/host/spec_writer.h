@@ -34,12 +34,22 @@ class SpecWriter {
   std::vector<PdEntry> pds;
   std::string strings;
 
-  void expect_untyped(uint64_t paddr, uint8_t size_bits, bool is_device) {
+  void expect_untyped(uint64_t paddr, uint8_t size_bits, bool is_device, uint8_t bind = kBindExact) {
     ExpectedUntyped u{};
     u.paddr = paddr;
     u.size_bits = size_bits;
     u.is_device = is_device ? 1 : 0;
+    u.bind = bind;
     untypeds.push_back(u);
+  }
+  void bind_untyped(uint64_t untyped_index, uint64_t size_bits, uint64_t carve_slot, uint64_t carve_count) {
+    BindUntypedStep s{};
+    s.kind = uint32_t(StepKind::BindUntyped);
+    s.untyped_index = untyped_index;
+    s.size_bits = size_bits;
+    s.carve_slot = carve_slot;
+    s.carve_count = carve_count;
+    steps.push_back(as_step(s));
   }
   void retype(ObjectKind kind, uint64_t untyped_index, uint64_t size_bits, uint64_t count,
               uint64_t dest_slot) {

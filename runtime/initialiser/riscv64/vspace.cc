@@ -8,6 +8,7 @@
 // attribute.
 #include "runtime/initialiser/arch.h"
 
+#include "runtime/initialiser/plain_fault_words.h"  // the fault report's words, shown as they are
 #include "runtime/shared/initialiser_spec.h"
 
 namespace microkit::initialiser::arch {
@@ -29,7 +30,7 @@ seL4_Error assign_asid(seL4_CPtr vspace) {
   return seL4_RISCV_ASIDPool_Assign(seL4_CapInitThreadASIDPool, vspace);
 }
 
-seL4_Error map_page_table(seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
+seL4_Error map_page_table(uint32_t, seL4_CPtr table, seL4_CPtr vspace, seL4_Word vaddr) {
   return seL4_RISCV_PageTable_Map(table, vspace, vaddr, seL4_RISCV_Default_VMAttributes);
 }
 
@@ -50,6 +51,10 @@ seL4_Error map_for_copy(seL4_CPtr frame, seL4_Word vaddr) {
 seL4_Error finish_copy(seL4_CPtr frame, seL4_Word, seL4_Word) {
   asm volatile("fence.i" ::: "memory");
   return seL4_RISCV_Page_Unmap(frame);
+}
+
+seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth) {
+  return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
 }
 
 // seL4_UserContext on RISC-V starts pc, ra, sp: three registers, ra = 0.

@@ -216,6 +216,30 @@ void microkit_vcpu_arm_write_reg(microkit_child vcpu, seL4_Word reg, seL4_Word v
 #if defined(CONFIG_ALLOW_SMC_CALLS)
 void microkit_arm_smc_call(seL4_ARM_SMCContext *args, seL4_ARM_SMCContext *response);
 #endif
+#if defined(CONFIG_ARCH_X86_64)
+/* x86-64: I/O ports granted by <ioport> (ioport_id is its id; port_addr an
+ * absolute port number inside the granted range). */
+void microkit_x86_ioport_write_8(microkit_ioport ioport_id, seL4_Word port_addr, seL4_Word data);
+void microkit_x86_ioport_write_16(microkit_ioport ioport_id, seL4_Word port_addr, seL4_Word data);
+void microkit_x86_ioport_write_32(microkit_ioport ioport_id, seL4_Word port_addr, seL4_Word data);
+seL4_Uint8 microkit_x86_ioport_read_8(microkit_ioport ioport_id, seL4_Word port_addr);
+seL4_Uint16 microkit_x86_ioport_read_16(microkit_ioport ioport_id, seL4_Word port_addr);
+seL4_Uint32 microkit_x86_ioport_read_32(microkit_ioport ioport_id, seL4_Word port_addr);
+#endif
+#if defined(CONFIG_ARCH_X86_64) && defined(CONFIG_VTX)
+/* x86-64 with VT-x (x86_64_generic_vtx): a PD's virtual machine. */
+seL4_Word microkit_vcpu_x86_read_vmcs(microkit_child vcpu, seL4_Word field);
+void microkit_vcpu_x86_write_vmcs(microkit_child vcpu, seL4_Word field, seL4_Word value);
+seL4_Word microkit_vcpu_x86_read_msr(microkit_child vcpu, seL4_Word field);
+void microkit_vcpu_x86_write_msr(microkit_child vcpu, seL4_Word field, seL4_Word value);
+void microkit_vcpu_x86_enable_ioport(microkit_child vcpu, microkit_ioport ioport_id, seL4_Word port_addr,
+                                     seL4_Word length);
+void microkit_vcpu_x86_disable_ioport(microkit_child vcpu, seL4_Word port_addr, seL4_Word length);
+void microkit_vcpu_x86_write_regs(microkit_child vcpu, seL4_VCPUContext *regs);
+/* Whether the PD's own vCPU runs after each return from an entry point. */
+void microkit_vcpu_x86_on(void);
+void microkit_vcpu_x86_off(void);
+#endif
 #endif /* !MICROKIT_HOST */
 
 #if defined(MICROKIT_HOST)

@@ -4,10 +4,10 @@
 # Inputs (-D): CC, LD, CPU_FLAG, SDK_DIR (with include/ and lib/),
 # LIBSEL4_INCLUDE, EXAMPLES_DIR, OUT_DIR; optional TESTS_DIR, whose
 # subfolders are treated like examples (libmicrokit's API and C++ checks),
-# and ARCH (aarch64, the default, or riscv64). Architecture-specific
-# drivers are named *_arm_*.c (AArch64) and *_riscv_*.c (RISC-V); only the
-# ARCH's own are built, and an example with drivers for other
-# architectures only is left out, saying so.
+# and ARCH (aarch64, the default, riscv64 or x86_64). Architecture-specific
+# drivers are named *_arm_*.c (AArch64), *_riscv_*.c (RISC-V) and *_x86_*.c
+# (x86-64); only the ARCH's own are built, and an example with drivers for
+# other architectures only is left out, saying so.
 #
 # Each example folder's *.c files, except host-only drivers (*_host.c), are
 # compiled with the flags of the examples' Makefiles (*.cc with the C++
@@ -29,7 +29,15 @@ get_filename_component(tools ${CC} DIRECTORY)
 string(REGEX REPLACE "gcc$" "readelf" READELF ${CC})
 string(REGEX REPLACE "gcc$" "g++" CXX ${CC})
 
-set(cflags -nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror -mstrict-align
+if(NOT DEFINED ARCH)
+  set(ARCH aarch64)
+endif()
+# The examples' Makefiles: -mstrict-align on AArch64 and RISC-V only (x86 has none).
+set(arch_cflags -mstrict-align)
+if(ARCH STREQUAL "x86_64")
+  set(arch_cflags)
+endif()
+set(cflags -nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror ${arch_cflags}
            ${CPU_FLAG} -I${SDK_DIR}/include -isystem ${LIBSEL4_INCLUDE})
 set(patched microkit_name microkit_passive microkit_irqs microkit_notifications microkit_pps
             microkit_ioports)
@@ -125,22 +133,22 @@ if(DEFINED TESTS_DIR)
   file(GLOB extra LIST_DIRECTORIES true ${TESTS_DIR}/*)
   list(APPEND examples ${extra})
 endif()
-if(NOT DEFINED ARCH)
-  set(ARCH aarch64)
-endif()
 set(count 0)
 foreach(dir ${examples})
   if(NOT IS_DIRECTORY ${dir})
     continue()
   endif()
   get_filename_component(name ${dir} NAME)
-  # Drivers for one architecture: *_arm_*.c (AArch64), *_riscv_*.c (RISC-V).
-  # An example whose drivers are all for other architectures is left out.
+  # Drivers for one architecture: *_arm_*.c (AArch64), *_riscv_*.c (RISC-V),
+  # *_x86_*.c (x86-64). An example whose drivers are all for other
+  # architectures is left out.
   set(own_tag arm)
   if(ARCH STREQUAL "riscv64")
     set(own_tag riscv)
+  elseif(ARCH STREQUAL "x86_64")
+    set(own_tag x86)
   endif()
-  file(GLOB arch_drivers ${dir}/*_arm_*.c ${dir}/*_riscv_*.c)
+  file(GLOB arch_drivers ${dir}/*_arm_*.c ${dir}/*_riscv_*.c ${dir}/*_x86_*.c)
   file(GLOB own_drivers ${dir}/*_${own_tag}_*.c)
   if(arch_drivers AND NOT own_drivers)
     message(STATUS "left out: ${name} (no ${ARCH} driver)")
@@ -148,7 +156,7 @@ foreach(dir ${examples})
   endif()
   file(GLOB sources ${dir}/*.c ${dir}/*.cc)
   list(FILTER sources EXCLUDE REGEX "_host\\.cc?$")
-  foreach(other arm riscv)
+  foreach(other arm riscv x86)
     if(NOT other STREQUAL own_tag)
       list(FILTER sources EXCLUDE REGEX "_${other}_[^/]*\\.c$")
     endif()

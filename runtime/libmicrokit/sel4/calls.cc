@@ -7,9 +7,12 @@
 // with a message naming the call (microkit_internal_crash).
 #include "internal.h"
 
+#include "arch_context.h"  // of this architecture's folder (-I)
+
 using microkit::sel4::fail;
 using microkit::sel4::id_allowed;
 using microkit::sel4::report_bad_id;
+namespace arch = microkit::sel4::arch;
 
 namespace {
 
@@ -21,17 +24,16 @@ bool channel_ok(seL4_Word mask, microkit_channel ch, const char* call) {
 
 // seL4_TCB_WriteRegisters writes the first `count` registers of
 // seL4_UserContext. pc comes first on every architecture; writing up to sp
-// (AArch64: pc, sp; RISC-V: pc, ra, sp) starts the thread at `entry_point`
-// on a fresh stack (the stack top every PD has, pd_abi.h), so a child
-// restarted after a fault does not keep the stack its fault left in use.
-// crt0 resets sp too, for restarts made by other means.
-static_assert(__builtin_offsetof(seL4_UserContext, pc) == 0, "pc is the first register");
-constexpr seL4_Word kRegistersThroughSp = __builtin_offsetof(seL4_UserContext, sp) / sizeof(seL4_Word) + 1;
+// (arch_context.h: AArch64 pc, sp; RISC-V pc, ra, sp; x86-64 rip, rsp)
+// starts the thread at `entry_point` on a fresh stack (the stack top every
+// PD has, pd_abi.h), so a child restarted after a fault does not keep the
+// stack its fault left in use. crt0 resets sp too, for restarts made by
+// other means.
+using arch::kRegistersThroughSp;
 
 void restart_tcb(seL4_CPtr tcb, seL4_Word entry_point, seL4_Word registers, const char* step) {
   seL4_UserContext ctxt{};
-  ctxt.pc = entry_point;
-  ctxt.sp = MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop);
+  arch::set_pc_sp(ctxt, entry_point, MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop));
   seL4_Error err = seL4_TCB_WriteRegisters(tcb, seL4_True, 0, registers, &ctxt);
   if (err != seL4_NoError) fail(step, err);
 }

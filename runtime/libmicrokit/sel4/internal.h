@@ -21,7 +21,7 @@ inline bool id_allowed(seL4_Word mask, unsigned int id, unsigned int max_id) {
 // The index of the lowest set bit of `w` (w != 0). RISC-V without Zbb has
 // no instruction for it and GCC would call libgcc, which PDs do not link.
 inline unsigned int lowest_set_bit(seL4_Word w) {
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__x86_64__)
   return static_cast<unsigned int>(__builtin_ctzll(w));
 #else
   unsigned int i = 0;

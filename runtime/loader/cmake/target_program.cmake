@@ -1,7 +1,7 @@
 # target_program.cmake: building a freestanding program for one target
 # architecture (the loader, the initial task, QEMU test payloads, test root
 # tasks) with a Debian cross compiler, without touching the host build's
-# toolchain. The architecture files (aarch64_target.cmake,
+# toolchain. The architecture files (aarch64_target.cmake, x86_64_target.cmake,
 # riscv64_target.cmake) find the compiler and set MICROKIT_<ARCH>_CXX,
 # _OBJCOPY and _CXXFLAGS, then include this file.
 #
@@ -16,7 +16,7 @@ include_guard(GLOBAL)
 #   [DEFINES <NAME=VALUE...>]     -D for every source
 #   [INCLUDES <dirs...>]          -isystem for every source (e.g. libsel4)
 #   [LINK_OPTIONS <opts...>])     e.g. -Wl,--defsym=...
-# ARCH is AARCH64 or RISCV64. Produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf and <name>.bin and a
+# ARCH is AARCH64, RISCV64 or X86_64. Produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf and <name>.bin and a
 # custom target <name> (in ALL). Sets <name>_ELF and <name>_BIN in the
 # caller's scope.
 function(microkit_target_program arch name)

@@ -4,7 +4,7 @@
 # real kernel in QEMU, its serial output compared line by line, in order,
 # with what the example must print (ctest -L qemu; tests/qemu/examples/).
 #
-#   qemu_example_test.sh [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
+#   qemu_example_test.sh [--x86-memory M] [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
 #
 # Expected lines: EXAMPLE_DIR/expected-output-BOARD.txt when it exists (the
 # serial lines exactly), else EXAMPLE_DIR/expected-output.txt (the host
@@ -31,7 +31,11 @@ set -u
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-swap= must_differ=
+swap= must_differ= x86_memory=1G
+if [ "${1:-}" = --x86-memory ]; then  # x86-64: boot with this much RAM instead of the assumed 1G
+  x86_memory=$2
+  shift 2
+fi
 if [ "${1:-}" = --swap-lines ]; then
   swap="$2 $3" must_differ=1
   shift 3
@@ -39,7 +43,7 @@ elif [ "${1:-}" = --must-differ ]; then
   must_differ=1
   shift
 fi
-[ $# = 7 ] || fail "usage: $0 [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
+[ $# = 7 ] || fail "usage: $0 [--x86-memory M] [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
 sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 limit=$7
 
 # KERNEL_PKG: a kernel package, or an SDK's board folder (elf/sel4.elf).
@@ -62,6 +66,11 @@ case "$board" in
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio
               -kernel IMAGE) ;;
+  x86_64_generic)
+    # The manual's command: the kernel as ELF32, the image as the multiboot module.
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m "$x86_memory"
+              -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
 command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
@@ -103,6 +112,7 @@ vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROK
   { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
 img=$work/build/loader.img
 [ -f "$img" ] || fail "make succeeded but wrote no $img"
+kernel32=$work/build/sel4_32.elf  # x86-64: written beside the image
 
 # The initial task's lines on a healthy boot (runtime/initialiser): whole
 # lines, so that any other line it prints (a fault, a failed step) is kept.
@@ -124,7 +134,8 @@ actual_lines() {
 # The README's QEMU command. Watched until it printed as many lines as
 # expected (then a grace period for any extra line, such as a late fault),
 # it stopped, or the time limit passed.
-"${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+qemu_cmd=("${qemu_cmd[@]//IMAGE/$img}")
+"${qemu_cmd[@]//KERNEL32/$kernel32}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 timed_out=1

@@ -40,6 +40,10 @@ case "$board" in
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -smp "$cores" -m size=2G -nographic
               -serial mon:stdio -kernel IMAGE) ;;
+  x86_64_generic)
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -smp "$cores" -m 1G
+              -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
 command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
@@ -62,10 +66,12 @@ actual_lines() {
     awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
     grep -v -e '^microkit initialiser: running [0-9]* steps for [0-9]* PDs$' \
             -e '^microkit initialiser: all steps done$' |
-    sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/'
+    sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/' \
+        -e 's/error code 0x[0-9a-f]\{16\} ([^)]*)/fsr <fsr>/'
 }
 
-"${qemu_cmd[@]//IMAGE/$img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
+qemu_cmd=("${qemu_cmd[@]//IMAGE/$img}")
+"${qemu_cmd[@]//KERNEL32/$work/build/sel4_32.elf}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 timed_out=1
