@@ -79,6 +79,11 @@ void from_grant(const plan::Plan& plan, const plan::ExtraCap& e, PdAuthority& a)
       break;
     case K::EmptyCNode: a.empty_cnode_slots.push_back(uint64_t{1} << e.cnode_slot_bits); break;
     case K::SchedControl: a.sched_control_cpus.push_back(e.cpu); break;
+    case K::IoPort:
+      if (const plan::IoPortRange* io = plan.pds[e.source_pd].ioport(e.ioport_id))
+        add(a, pd, "ioport " + std::to_string(io->id) + ": in/out on ports " + hex(io->addr) + ".." +
+                       hex(io->addr + io->size - 1) + at);
+      break;
   }
 }
 

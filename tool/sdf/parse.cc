@@ -89,9 +89,9 @@ constexpr std::array<std::string_view, 9> kIrqAnyAttrs{
 constexpr std::array<std::string_view, 5> kIoPortAttrs{"id", "addr", "size", "setvar_id",
                                                        "setvar_addr"};
 constexpr std::array<std::string_view, 2> kSetVarAttrs{"symbol", "region_paddr"};
-constexpr std::array<std::string_view, 11> kCspaceChildren{
+constexpr std::array<std::string_view, 12> kCspaceChildren{
     "cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",         "cap_notification", "cap_endpoint",
-    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "free_slots"};
+    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "cap_ioport",       "free_slots"};
 constexpr std::array<std::string_view, 4> kCapAttrs{"slot", "pd", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 6> kIpcCapAttrs{"slot",  "pd",   "rights",
                                                        "badge", "name", "setvar_slot"};
@@ -102,6 +102,7 @@ constexpr std::array<std::string_view, 5> kUntypedAttrs{"slot", "size", "count",
 constexpr std::array<std::string_view, 4> kCNodeAttrs{"slot", "slots", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 2> kFreeSlotsAttrs{"count", "setvar_first"};
 constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 5> kIoPortCapAttrs{"slot", "pd", "id", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
 constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
@@ -127,7 +128,7 @@ constexpr unsigned kMaxPdDepth = 64;
 // Where an element may appear, for hints about elements put in the wrong
 // place; "" for <system> (the root) and for names the SDF does not know.
 std::string_view home_of(std::string_view element) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 30> kHomes{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 31> kHomes{{
       {"protection_domain", "<system> or another <protection_domain>"},
       {"memory_region", "<system>"},
       {"channel", "<system>"},
@@ -152,6 +153,7 @@ std::string_view home_of(std::string_view element) {
       {"cnode", "<cspace>"},
       {"free_slots", "<cspace>"},
       {"cap_sched_control", "<cspace>"},
+      {"cap_ioport", "<cspace>"},
       {"end", "<channel>"},
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
@@ -718,9 +720,9 @@ SetVar Walker::setvar(const XmlNode& n) {
 }
 
 // The element name of each kind of grant, in Cap::Kind order.
-constexpr std::array<std::string_view, 10> kCapElements{
+constexpr std::array<std::string_view, 11> kCapElements{
     "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
-    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control"};
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_ioport"};
 
 void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
@@ -752,6 +754,7 @@ Names cap_attrs(Cap::Kind kind) {
     case Cap::Kind::Untyped: return kUntypedAttrs;
     case Cap::Kind::EmptyCNode: return kCNodeAttrs;
     case Cap::Kind::SchedControl: return kSchedControlAttrs;
+    case Cap::Kind::IoPort: return kIoPortCapAttrs;
     default: return kCapAttrs;
   }
 }
@@ -774,6 +777,10 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
       break;
     case Cap::Kind::EmptyCNode: required_number(n, "slots", c.cnode_slots); break;
     case Cap::Kind::SchedControl: optional_number(n, "cpu", c.cpu); break;
+    case Cap::Kind::IoPort:
+      c.pd = required_string(n, "pd");
+      required_number(n, "id", c.ioport_id);
+      break;
     case Cap::Kind::Notification:
     case Cap::Kind::Endpoint:
       cap_rights(n, c.rights);

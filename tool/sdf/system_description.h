@@ -98,7 +98,8 @@ struct SetVar : Element {
 
 // One grant inside <cspace> (docs/cspace.md). The official elements
 // (cap_tcb, cap_sc, cap_vspace) name a PD; the others name a PD, an MR or
-// nothing (untyped memory and empty CNodes are new objects).
+// nothing (untyped memory and empty CNodes are new objects); cap_ioport
+// names a PD's <ioport> by id.
 struct Cap : Element {
   enum class Kind {
     Tcb,           // <cap_tcb pd>
@@ -111,6 +112,7 @@ struct Cap : Element {
     Untyped,       // <untyped size count>: new untyped memory, count slots
     EmptyCNode,    // <cnode slots>: a new empty CNode of `cnode_slots` slots
     SchedControl,  // <cap_sched_control cpu>: configures scheduling contexts on that core
+    IoPort,        // <cap_ioport pd id>: the I/O port range of a PD's <ioport> (x86-64)
   };
   struct Rights {
     bool read = false, write = true, grant = false;  // seL4 r/w/g; default: send only
@@ -128,6 +130,7 @@ struct Cap : Element {
   uint64_t count = 1;               // Untyped: how many of that size
   uint64_t cnode_slots = 0;         // EmptyCNode: a power of two
   uint64_t cpu = 0;                 // SchedControl
+  uint64_t ioport_id = 0;           // IoPort: the <ioport id> of `pd`
   std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
 };
 
@@ -154,6 +157,7 @@ inline std::string default_cap_name(const Cap& cap) {
     case Cap::Kind::Untyped: return "untyped_" + std::to_string(cap.slot);
     case Cap::Kind::EmptyCNode: return "cnode_" + std::to_string(cap.slot);
     case Cap::Kind::SchedControl: return "sched_control_" + std::to_string(cap.cpu);
+    case Cap::Kind::IoPort: return "ioport_" + cap.pd + "_" + std::to_string(cap.ioport_id);
   }
   return {};
 }

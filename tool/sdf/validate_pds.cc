@@ -270,7 +270,30 @@ uint64_t slots_taken(Context& cx, const Cap& cap) {
   return page ? *mr->size / page : 0;
 }
 
+// <cap_ioport>: x86-64 only, naming an <ioport> the PD declares. The host
+// refuses every grant already (cspace-not-on-host).
+void check_ioport_source(Context& cx, const Cap& cap) {
+  if (cx.board.arch == board::Arch::Host) return;
+  if (!cx.x86()) {
+    cx.error("cap-ioport-not-supported", cap.loc,
+             std::string("I/O ports exist only on x86-64; this board is ") + arch_label(cx.board.arch),
+             "remove the <cap_ioport>; grant a memory region of the device's registers with <cap_mr>");
+    return;
+  }
+  const ProtectionDomain* owner = cx.pd(cap.pd);
+  if (!owner) return;  // unknown-pd, reported by the caller
+  for (const IoPort& port : owner->ioports)
+    if (port.id == cap.ioport_id) return;
+  std::string ids;
+  for (const IoPort& port : owner->ioports) ids += (ids.empty() ? "" : ", ") + std::to_string(port.id);
+  cx.error("unknown-ioport", cap.at("id"),
+           "protection domain '" + cap.pd + "' has no <ioport> with id " + std::to_string(cap.ioport_id),
+           ids.empty() ? "declare the <ioport> in '" + cap.pd + "', then grant it by its id"
+                       : "use one of its I/O port ids: " + ids);
+}
+
 void check_cap_source(Context& cx, const Cap& cap) {
+  if (cap.kind == Cap::Kind::IoPort) check_ioport_source(cx, cap);
   if (names_a_pd(cap.kind) && !cx.pd(cap.pd)) {
     cx.error("unknown-pd", cap.at("pd"),
              "no protection domain is named '" + cap.pd + "'" + cx.suggest_pd(cap.pd),
@@ -363,7 +386,7 @@ void refuse_on_host(Context& cx, const ProtectionDomain& pd) {
            "<cspace> of protection domain '" + pd.name +
                "': the host platform has no seL4 capabilities to give a PD "
                "(cap_tcb, cap_sc, cap_vspace, cap_cnode, cap_notification, cap_endpoint, cap_mr, "
-               "untyped, cnode, cap_sched_control, free_slots)",
+               "untyped, cnode, cap_sched_control, cap_ioport, free_slots)",
            "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
            "or leave the <cspace> out of the system file you run on the host");
 }

@@ -38,6 +38,7 @@ const char* kind_label(plan::ExtraCap::Kind k) {
     case K::Untyped: return "untyped";
     case K::EmptyCNode: return "cnode";
     case K::SchedControl: return "cap_sched_control";
+    case K::IoPort: return "cap_ioport";
   }
   return "?";
 }
@@ -47,6 +48,7 @@ std::string source_of(const plan::Plan& plan, const plan::ExtraCap& e) {
   if (e.kind == K::MrFrames) return " of memory region '" + plan.mrs[e.source_mr].name + "'";
   if (e.kind == K::SchedControl) return " of cpu " + std::to_string(e.cpu);
   if (e.kind == K::Untyped || e.kind == K::EmptyCNode) return "";
+  if (e.kind == K::IoPort) return " (ioport id " + std::to_string(e.ioport_id) + ") of '" + plan.pds[e.source_pd].name + "'";
   return " of '" + plan.pds[e.source_pd].name + "'";
 }
 
@@ -59,6 +61,10 @@ std::string grant_lines(const plan::Plan& plan, const plan::ExtraCap& e) {
                                std::to_string(e.slot));
   if (e.kind == K::Untyped || e.kind == K::MrFrames) out += define(name + "_COUNT", e.count);
   if (e.kind == K::Untyped) out += define(name + "_SIZE_BITS", e.size_bits);
+  if (const plan::IoPortRange* io = e.kind == K::IoPort ? plan.pds[e.source_pd].ioport(e.ioport_id) : nullptr) {
+    out += define(name + "_FIRST_PORT", io->addr);
+    out += define(name + "_LAST_PORT", io->addr + io->size - 1);
+  }
   if (e.kind == K::EmptyCNode) {
     out += define(name + "_SLOTS", uint64_t{1} << e.cnode_slot_bits);
     out += define(name + "_DEPTH", 64, "a CPtr into it is a slot number");
