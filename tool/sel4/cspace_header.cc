@@ -48,7 +48,8 @@ std::string source_of(const plan::Plan& plan, const plan::ExtraCap& e) {
   if (e.kind == K::MrFrames) return " of memory region '" + plan.mrs[e.source_mr].name + "'";
   if (e.kind == K::SchedControl) return " of cpu " + std::to_string(e.cpu);
   if (e.kind == K::Untyped || e.kind == K::EmptyCNode) return "";
-  if (e.kind == K::IoPort) return " (ioport id " + std::to_string(e.ioport_id) + ") of '" + plan.pds[e.source_pd].name + "'";
+  if (e.kind == K::IoPort)
+    return " (ioport id " + std::to_string(e.ioport_id) + ") of '" + plan.pds[e.source_pd].name + "'";
   return " of '" + plan.pds[e.source_pd].name + "'";
 }
 
@@ -61,7 +62,8 @@ std::string grant_lines(const plan::Plan& plan, const plan::ExtraCap& e) {
                                std::to_string(e.slot));
   if (e.kind == K::Untyped || e.kind == K::MrFrames) out += define(name + "_COUNT", e.count);
   if (e.kind == K::Untyped) out += define(name + "_SIZE_BITS", e.size_bits);
-  if (const plan::IoPortRange* io = e.kind == K::IoPort ? plan.pds[e.source_pd].ioport(e.ioport_id) : nullptr) {
+  const plan::IoPortRange* io = e.kind == K::IoPort ? plan.pds[e.source_pd].ioport(e.ioport_id) : nullptr;
+  if (io) {
     out += define(name + "_FIRST_PORT", io->addr);
     out += define(name + "_LAST_PORT", io->addr + io->size - 1);
   }
