@@ -257,6 +257,7 @@ bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
     case sdf::Cap::Kind::EmptyCNode: extra.cnode_slot_bits = log2_floor(cap.cnode_slots); return true;
     case sdf::Cap::Kind::SchedControl: extra.cpu = cap.cpu; return true;
     case sdf::Cap::Kind::Irq: return fill_irq_source(c, cap, extra);
+    case sdf::Cap::Kind::IoPort: extra.ioport_id = cap.ioport_id; [[fallthrough]];
     default: {
       auto source = pd_index(c.sd, cap.pd);
       if (!source) return false;

@@ -84,9 +84,9 @@ struct SymbolPatch {
 // A <cspace> grant (sdf::Cap, docs/cspace.md): found by this PD at user
 // slots slot..slot+slots()-1 (1..127; on seL4 CNode slot
 // MICROKIT_PD_BASE_USER_CAPS + slot, runtime/shared/pd_abi.h). Sources are
-// another PD's TCB, SC, VSpace, CNode, notification or endpoint, the
-// handler of another PD's IRQ, an MR's frames, or new objects: untyped
-// memory and empty CNodes.
+// another PD's TCB, SC, VSpace, CNode, notification, endpoint or x86 I/O
+// port range, the handler of another PD's IRQ, an MR's frames, or new
+// objects: untyped memory and empty CNodes.
 // The host platform has no capabilities: the validator rejects <cspace>
 // there, so a host Plan never holds one.
 struct ExtraCap {
@@ -103,6 +103,7 @@ struct ExtraCap {
   uint32_t cnode_slot_bits = 0; // EmptyCNode: log2 of its slots
   uint64_t cpu = 0;             // SchedControl
   uint64_t irq_channel = 0;     // Irq: the channel id of source_pd's <irq>
+  uint64_t ioport_id = 0;       // IoPort: the id of source_pd's <ioport>
   Loc loc;                      // the element, for planning errors
   uint64_t slots() const { return count; }
   friend bool operator==(const ExtraCap&, const ExtraCap&) = default;
@@ -132,6 +133,12 @@ struct Pd {
   std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
   uint64_t free_slots = 0;          // <free_slots count>: promised empty after the tool's slots
   std::vector<IoPortRange> ioports; // x86 <ioport>, in SDF order
+
+  const IoPortRange* ioport(uint64_t id) const {
+    for (const IoPortRange& io : ioports)
+      if (io.id == id) return &io;
+    return nullptr;
+  }
 };
 
 // The masks libmicrokit reads to check channel ids (docs/sel4-abi.md,

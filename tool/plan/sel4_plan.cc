@@ -741,6 +741,30 @@ void grant_irq(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
                 "this is a bug in the tool; please report it");
 }
 
+// <cap_ioport>: the owner's port range again, at the grant's slot. seL4
+// issues a range once, so the spec copies the one issued cap to every holder.
+void grant_ioport(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+  const Pd& owner = c.plan.pds[extra.source_pd];
+  const IoPortRange* io = owner.ioport(extra.ioport_id);
+  if (!io) {
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-ioport-none", file, loc,
+                  "protection domain '" + owner.name + "' has no I/O port with id " +
+                      std::to_string(extra.ioport_id),
+                  "this is a bug in the tool (the validator checks the id); please report it");
+    return;
+  }
+  Cap cap;
+  cap.kind = Cap::Kind::IoPort;
+  cap.slot = pd_abi::user_cap_slot(extra.slot);
+  cap.first_port = io->addr;
+  cap.last_port = io->addr + io->size - 1;
+  cap.ioport_owner = extra.source_pd;
+  cap.what = at + "ioport " + std::to_string(io->id) + " of " + owner.name + ": " + hex(cap.first_port) +
+             ".." + hex(cap.last_port);
+  c.sp.pds[i].caps.push_back(cap);
+}
+
 // <cspace> grants. A passive PD's SC is the same object: the initialiser
 // binds it to that PD's notification after init, so the copy names the
 // notification's SC as the manual says.
@@ -770,6 +794,7 @@ void plan_extra_caps(Ctx& c, size_t i) {
       case ExtraCap::Kind::EmptyCNode: grant_empty_cnode(c, i, extra, at); break;
       case ExtraCap::Kind::SchedControl: grant_sched_control(c, i, extra); break;
       case ExtraCap::Kind::Irq: grant_irq(c, i, extra, at); break;
+      case ExtraCap::Kind::IoPort: grant_ioport(c, i, extra, at); break;
     }
   }
   std::stable_sort(po.caps.begin(), po.caps.end(),
@@ -786,6 +811,7 @@ void plan_ioport_caps(Ctx& c, size_t i) {
     cap.slot = pd_abi::ioport_slot(io.id);
     cap.first_port = io.addr;
     cap.last_port = io.addr + io.size - 1;
+    cap.ioport_owner = i;
     cap.what = "ioport " + std::to_string(io.id) + ": " + hex(cap.first_port) + ".." + hex(cap.last_port);
     c.sp.pds[i].caps.push_back(cap);
   }

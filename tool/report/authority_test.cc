@@ -47,13 +47,14 @@ constexpr const char* kSystem = R"(<system>
 </system>
 )";
 
-std::vector<PdAuthority> of_system() {
+std::vector<PdAuthority> of_system(const char* system = kSystem,
+                                    board::Arch arch = board::Arch::AArch64) {
   Diagnostics d;
-  auto sd = sdf::parse(kSystem, "a.system", d);
+  auto sd = sdf::parse(system, "a.system", d);
   EXPECT_TRUE(sd);
   board::Board b;
   b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
+  b.arch = arch;
   b.page_sizes = {0x1000, 0x200000};
   b.user_vaddr = {0x10000, 0x10000000000};
   b.cpu_count = 1;
@@ -74,6 +75,24 @@ const PdAuthority& pd(const std::vector<PdAuthority>& all, const std::string& na
   static PdAuthority none;
   ADD_FAILURE() << "no PD " << name;
   return none;
+}
+
+// x86-64: a <cap_ioport> shows as ports of the owner the holder can use.
+TEST(Authority, AnIoPortGrantNamesTheOwnersPorts) {
+  auto all = of_system(R"(<system>
+  <protection_domain name="uart" priority="200">
+    <program_image path="p.elf" />
+    <ioport id="3" addr="0x3f8" size="8" />
+  </protection_domain>
+  <protection_domain name="logger" priority="100">
+    <program_image path="p.elf" />
+    <cspace><cap_ioport slot="6" pd="uart" id="3" /></cspace>
+  </protection_domain>
+</system>
+)", board::Arch::X86_64);
+  EXPECT_EQ(pd(all, "logger").pds.at("uart"),
+            (std::vector<std::string>{"ioport 3: in/out on ports 0x3f8..0x3ff (cspace 6)"}));
+  EXPECT_TRUE(pd(all, "uart").pds.empty());
 }
 
 TEST(Authority, MapsChannelsChildrenAndGrantsEachGiveReach) {

@@ -92,9 +92,9 @@ constexpr std::array<std::string_view, 9> kIrqAnyAttrs{
 constexpr std::array<std::string_view, 5> kIoPortAttrs{"id", "addr", "size", "setvar_id",
                                                        "setvar_addr"};
 constexpr std::array<std::string_view, 2> kSetVarAttrs{"symbol", "region_paddr"};
-constexpr std::array<std::string_view, 12> kCspaceChildren{
+constexpr std::array<std::string_view, 13> kCspaceChildren{
     "cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",         "cap_notification", "cap_endpoint",
-    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "cap_irq",          "free_slots"};
+    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "cap_irq", "cap_ioport", "free_slots"};
 constexpr std::array<std::string_view, 4> kCapAttrs{"slot", "pd", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 6> kIpcCapAttrs{"slot",  "pd",   "rights",
                                                        "badge", "name", "setvar_slot"};
@@ -106,6 +106,7 @@ constexpr std::array<std::string_view, 4> kCNodeAttrs{"slot", "slots", "name", "
 constexpr std::array<std::string_view, 2> kFreeSlotsAttrs{"count", "setvar_first"};
 constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 6> kIrqCapAttrs{"slot", "pd", "id", "irq", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 5> kIoPortCapAttrs{"slot", "pd", "id", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
 constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
@@ -158,6 +159,7 @@ std::string_view home_of(std::string_view element) {
       {"free_slots", "<cspace>"},
       {"cap_sched_control", "<cspace>"},
       {"cap_irq", "<cspace>"},
+      {"cap_ioport", "<cspace>"},
       {"end", "<channel>"},
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
@@ -756,9 +758,9 @@ SetVar Walker::setvar(const XmlNode& n) {
 }
 
 // The element name of each kind of grant, in Cap::Kind order.
-constexpr std::array<std::string_view, 11> kCapElements{
+constexpr std::array<std::string_view, 12> kCapElements{
     "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
-    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_irq"};
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_irq", "cap_ioport"};
 
 void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
@@ -791,6 +793,7 @@ Names cap_attrs(Cap::Kind kind) {
     case Cap::Kind::EmptyCNode: return kCNodeAttrs;
     case Cap::Kind::SchedControl: return kSchedControlAttrs;
     case Cap::Kind::Irq: return kIrqCapAttrs;
+    case Cap::Kind::IoPort: return kIoPortCapAttrs;
     default: return kCapAttrs;
   }
 }
@@ -814,6 +817,10 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
     case Cap::Kind::EmptyCNode: required_number(n, "slots", c.cnode_slots); break;
     case Cap::Kind::SchedControl: optional_number(n, "cpu", c.cpu); break;
     case Cap::Kind::Irq: irq_cap_source(n, c); break;
+    case Cap::Kind::IoPort:
+      c.pd = required_string(n, "pd");
+      required_number(n, "id", c.ioport_id);
+      break;
     case Cap::Kind::Notification:
     case Cap::Kind::Endpoint:
       cap_rights(n, c.rights);

@@ -99,7 +99,8 @@ struct SetVar : Element {
 
 // One grant inside <cspace> (docs/cspace.md). The official elements
 // (cap_tcb, cap_sc, cap_vspace) name a PD; the others name a PD, an MR or
-// nothing (untyped memory and empty CNodes are new objects).
+// nothing (untyped memory and empty CNodes are new objects); cap_ioport
+// names a PD's <ioport> by id.
 struct Cap : Element {
   enum class Kind {
     Tcb,           // <cap_tcb pd>
@@ -113,6 +114,7 @@ struct Cap : Element {
     EmptyCNode,    // <cnode slots>: a new empty CNode of `cnode_slots` slots
     SchedControl,  // <cap_sched_control cpu>: configures scheduling contexts on that core
     Irq,           // <cap_irq pd id> or <cap_irq irq>: the handler of an IRQ a PD's <irq> declares
+    IoPort,        // <cap_ioport pd id>: the I/O port range of a PD's <ioport> (x86-64)
   };
   struct Rights {
     bool read = false, write = true, grant = false;  // seL4 r/w/g; default: send only
@@ -132,6 +134,7 @@ struct Cap : Element {
   uint64_t cpu = 0;                 // SchedControl
   std::optional<uint64_t> irq_id;   // Irq: the <irq id> of `pd`
   std::optional<uint64_t> irq;      // Irq: the IRQ number of some PD's <irq irq>
+  uint64_t ioport_id = 0;           // IoPort: the <ioport id> of `pd`
   std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
 };
 
@@ -161,6 +164,7 @@ inline std::string default_cap_name(const Cap& cap) {
     case Cap::Kind::Irq:
       return cap.irq ? "irq_" + std::to_string(*cap.irq)
                      : "irq_" + cap.pd + "_" + std::to_string(cap.irq_id.value_or(0));
+    case Cap::Kind::IoPort: return "ioport_" + cap.pd + "_" + std::to_string(cap.ioport_id);
   }
   return {};
 }

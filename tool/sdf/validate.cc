@@ -36,6 +36,8 @@
 //   E duplicate-cap-slot           two grants (or one grant's range) share a slot
 //   E cap-rights-not-applicable    rights="g" on a notification (it has no grant right)
 //   E cap-mr-needs-size            <cap_mr> of an MR sized only by its prefill file
+//   E cap-ioport-not-supported     <cap_ioport> off x86-64 (the host: cspace-not-on-host)
+//   E unknown-ioport               <cap_ioport> id names no <ioport> of that PD
 //   E untyped-size-not-power-of-two
 //   E untyped-count-zero
 //   E cnode-slots-invalid          <cnode slots> not a power of two of at least 2

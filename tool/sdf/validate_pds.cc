@@ -335,8 +335,31 @@ void check_irq_cap_source(Context& cx, const Cap& cap) {
                        : "use the id of one of its <irq> elements: " + ids);
 }
 
+// <cap_ioport>: x86-64 only, naming an <ioport> the PD declares. The host
+// refuses every grant already (cspace-not-on-host).
+void check_ioport_source(Context& cx, const Cap& cap) {
+  if (cx.board.arch == board::Arch::Host) return;
+  if (!cx.x86()) {
+    cx.error("cap-ioport-not-supported", cap.loc,
+             std::string("I/O ports exist only on x86-64; this board is ") + arch_label(cx.board.arch),
+             "remove the <cap_ioport>; grant a memory region of the device's registers with <cap_mr>");
+    return;
+  }
+  const ProtectionDomain* owner = cx.pd(cap.pd);
+  if (!owner) return;  // unknown-pd, reported by the caller
+  for (const IoPort& port : owner->ioports)
+    if (port.id == cap.ioport_id) return;
+  std::string ids;
+  for (const IoPort& port : owner->ioports) ids += (ids.empty() ? "" : ", ") + std::to_string(port.id);
+  cx.error("unknown-ioport", cap.at("id"),
+           "protection domain '" + cap.pd + "' has no <ioport> with id " + std::to_string(cap.ioport_id),
+           ids.empty() ? "declare the <ioport> in '" + cap.pd + "', then grant it by its id"
+                       : "use one of its I/O port ids: " + ids);
+}
+
 void check_cap_source(Context& cx, const Cap& cap) {
   if (cap.kind == Cap::Kind::Irq) check_irq_cap_source(cx, cap);
+  if (cap.kind == Cap::Kind::IoPort) check_ioport_source(cx, cap);
   if (names_a_pd(cap.kind) && (cap.kind != Cap::Kind::Irq || cap.has("pd")) && !cx.pd(cap.pd)) {
     cx.error("unknown-pd", cap.at("pd"),
              "no protection domain is named '" + cap.pd + "'" + cx.suggest_pd(cap.pd),
@@ -459,6 +482,10 @@ HostRefusal host_refusal(Cap::Kind kind) {
       return {"an IRQ handler capability is acked with seL4 system calls; on the host only the "
               "PD whose <irq> it is acks it (microkit_irq_ack)",
               "ack the IRQ in the PD that declares it"};
+    case K::IoPort:
+      return {"I/O ports exist only on x86-64 seL4, and a host PD has no seL4 system calls to use "
+              "them with",
+              "model the device with a memory region mapped with <map>"};
   }
   return {};
 }
@@ -466,7 +493,8 @@ HostRefusal host_refusal(Cap::Kind kind) {
 const char* cap_element(Cap::Kind kind) {
   static constexpr const char* kNames[] = {"cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",
                                            "cap_notification", "cap_endpoint", "cap_mr",
-                                           "untyped", "cnode", "cap_sched_control", "cap_irq"};
+                                           "untyped", "cnode", "cap_sched_control", "cap_irq",
+                                           "cap_ioport"};
   return kNames[static_cast<size_t>(kind)];
 }
 

@@ -39,6 +39,7 @@ const char* kind_label(plan::ExtraCap::Kind k) {
     case K::EmptyCNode: return "cnode";
     case K::SchedControl: return "cap_sched_control";
     case K::Irq: return "cap_irq";
+    case K::IoPort: return "cap_ioport";
   }
   return "?";
 }
@@ -49,6 +50,8 @@ std::string source_of(const plan::Plan& plan, const plan::ExtraCap& e) {
   if (e.kind == K::SchedControl) return " of cpu " + std::to_string(e.cpu);
   if (e.kind == K::Untyped || e.kind == K::EmptyCNode) return "";
   if (e.kind == K::Irq) return " (irq id " + std::to_string(e.irq_channel) + ") of '" + plan.pds[e.source_pd].name + "'";
+  if (e.kind == K::IoPort)
+    return " (ioport id " + std::to_string(e.ioport_id) + ") of '" + plan.pds[e.source_pd].name + "'";
   return " of '" + plan.pds[e.source_pd].name + "'";
 }
 
@@ -62,6 +65,11 @@ std::string grant_lines(const plan::Plan& plan, const plan::ExtraCap& e) {
   if (e.kind == K::Untyped || e.kind == K::MrFrames) out += define(name + "_COUNT", e.count);
   if (e.kind == K::Untyped) out += define(name + "_SIZE_BITS", e.size_bits);
   if (e.kind == K::Irq) out += define(name + "_IRQ", plan.pds[e.source_pd].channels[e.irq_channel].irq);
+  const plan::IoPortRange* io = e.kind == K::IoPort ? plan.pds[e.source_pd].ioport(e.ioport_id) : nullptr;
+  if (io) {
+    out += define(name + "_FIRST_PORT", io->addr);
+    out += define(name + "_LAST_PORT", io->addr + io->size - 1);
+  }
   if (e.kind == K::EmptyCNode) {
     out += define(name + "_SLOTS", uint64_t{1} << e.cnode_slot_bits);
     out += define(name + "_DEPTH", 64, "a CPtr into it is a slot number");

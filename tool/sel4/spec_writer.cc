@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "arch/arch.h"
@@ -38,6 +39,7 @@ struct Writer {
   uint64_t slots_wanted = 0;  // every slot asked for, also past the end
   std::vector<uint64_t> pd_slots = {}, mr_slots = {};  // slots taken per PD and per MR
   std::vector<uint64_t> irq_handler_slot = {};  // per Sel4Plan::irqs; 0 = not issued yet
+  std::map<uint64_t, uint64_t> ioport_slot = {};  // first port -> root slot of its issued cap
 };
 
 uint64_t new_slot(Writer& w, Owner owner) {
@@ -345,6 +347,24 @@ void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
             pd_abi::kCNodeBits, is::kRightsAll, 0);
 }
 
+// The root slot of an x86 port range's cap, issued the first time a CSpace
+// needs it: seL4 issues a range once, so the owner and every <cap_ioport>
+// holder get copies of this one cap.
+uint64_t ioport(Writer& w, const plan::Cap& cap) {
+  auto it = w.ioport_slot.find(cap.first_port);
+  if (it != w.ioport_slot.end()) return it->second;
+  uint64_t slot = new_slot(w, pd_owner(cap.ioport_owner));
+  is::X86IoPortIssueStep s{};
+  s.kind = uint32_t(is::StepKind::X86IoPortIssue);
+  s.first_port = cap.first_port;
+  s.last_port = cap.last_port;
+  s.dest_cnode_slot = kRootCNode;
+  s.dest_index = slot;
+  s.dest_depth = kRootDepth;
+  push(w, s);
+  return w.ioport_slot[cap.first_port] = slot;
+}
+
 void emit_cspace(Writer& w, size_t pd) {
   const auto& po = w.in.sel4->pds[pd];
   uint64_t cnode = w.slot_of[po.cnode];
@@ -359,17 +379,10 @@ void emit_cspace(Writer& w, size_t pd) {
         emit_copy(w, is::StepKind::Copy, kSmcCap, cnode, cap.slot, pd_abi::kCNodeBits,
                   is::kRightsAll, 0);
         break;
-      case plan::Cap::Kind::IoPort: {
-        is::X86IoPortIssueStep s{};
-        s.kind = uint32_t(is::StepKind::X86IoPortIssue);
-        s.first_port = cap.first_port;
-        s.last_port = cap.last_port;
-        s.dest_cnode_slot = cnode;
-        s.dest_index = cap.slot;
-        s.dest_depth = pd_abi::kCNodeBits;
-        push(w, s);
+      case plan::Cap::Kind::IoPort:
+        emit_copy(w, is::StepKind::Copy, ioport(w, cap), cnode, cap.slot, pd_abi::kCNodeBits,
+                  is::kRightsAll, 0);
         break;
-      }
       case plan::Cap::Kind::Object: {
         // A prefilled MR's frames (granted by <cap_mr>) are the boot image's.
         const KernelObject& o = w.in.sel4->objects[cap.object];
