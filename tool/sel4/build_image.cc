@@ -403,8 +403,11 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
-  if (multiboot)
-    return multiboot_image(plan, *facts, in, std::move(*round), user_image_bytes(plan, init, *round, programs), diags);
+  if (multiboot) {
+    // The bytes first: the argument that moves *round may be evaluated before them.
+    std::vector<uint8_t> bytes = user_image_bytes(plan, init, *round, programs);
+    return multiboot_image(plan, *facts, in, std::move(*round), std::move(bytes), diags);
+  }
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));
   size_t layout_errors = diags.error_count();
