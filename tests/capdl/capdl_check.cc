@@ -2,7 +2,9 @@
 //
 //   capdl_check KERNEL_PKG IMAGE SPEC_JSON [SPEC_CDL]
 //
-// 1. Reads IMAGE (a raw loader.img), finds the user image region and in it
+// The architecture (AArch64 or RISC-V 64) is the kernel package's; it names
+// the IRQ objects, numbers the page-table levels and is the .cdl's arch.
+// 1. Reads IMAGE (a raw loader.img, or a uImage around one), finds the user image region and in it
 //    the initialiser spec (runtime/shared/initialiser_spec.h), and replays
 //    the spec's steps into the system they build: every retyped object at
 //    the address seL4's watermark rule gives it (sizes from KERNEL_PKG), the
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "kernel/kernel_package.h"
+#include "sel4/uimage.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/loader_image.h"
 #include "support/file_bytes.h"
@@ -43,6 +46,22 @@ namespace {
 using microkit::hex;
 
 int g_failures = 0;
+
+// What differs between the architectures in the capDL outputs.
+struct ArchNames {
+  const char* irq = "ArmIrq";                // the JSON's IRQ object
+  const char* irq_handler = "ArmIrqHandler";  // and its cap
+  const char* cdl_arch = "aarch64";
+  const char* cdl_irq = "arm_irq";
+  uint32_t last_level = 3;                    // the level whose entries map 4 KiB
+  bool one_table_type = false;                // .cdl: every level is a "pt"
+};
+ArchNames g_arch;  // set once in main from the kernel package
+
+ArchNames arch_names(microkit::board::Arch arch) {
+  if (arch != microkit::board::Arch::RiscV64) return {};
+  return {"RiscvIrq", "RiscvIrqHandler", "riscv", "irq", 2, true};
+}
 
 void fail(const std::string& what) {
   if (++g_failures <= 40) std::cout << "MISMATCH: " << what << "\n";
@@ -307,6 +326,19 @@ void replay_step(Replay& r, const is::Step& raw) {
   }
 }
 
+// The raw image inside a uImage (the RISC-V default, whose payload starts
+// with Linux's RISC-V Image header: uimage.h), else the image itself.
+std::vector<uint8_t> strip_uimage(std::vector<uint8_t> img) {
+  namespace s4 = microkit::sel4;
+  uint32_t magic = img.size() > 4 ? uint32_t(img[0]) << 24 | img[1] << 16 | img[2] << 8 | img[3] : 0;
+  if (magic != s4::kUimageMagic) return img;
+  size_t skip = s4::kUimageHeaderSize;
+  if (img.size() > skip + s4::kLinuxRiscvHeaderSize && std::memcmp(img.data() + skip + 48, "RISCV", 5) == 0)
+    skip += s4::kLinuxRiscvHeaderSize;
+  img.erase(img.begin(), img.begin() + long(skip));
+  return img;
+}
+
 std::optional<System> replay_image(const std::vector<uint8_t>& img,
                                    const microkit::kernel::ObjectSizes& sizes) {
   auto info = at<li::LoaderInfo>(img, li::kLoaderInfoOffset);
@@ -447,7 +479,7 @@ void check_cap(JsonView& v, const System& sys, const Json& jcap, const SysCap& c
   }
   if (c.irq) {
     const Json& irq_obj = v.objects[jobj]["object"];
-    if (tag != "ArmIrqHandler") {
+    if (tag != g_arch.irq_handler) {
       fail(where + ": image has an IRQ handler, JSON " + tag);
       return;
     }
@@ -525,7 +557,7 @@ void check_irqs(JsonView& v, const System& sys) {
       fail(where + ": not in the JSON");
       continue;
     }
-    const Json& obj = v.objects[(*entry)["handler"].get<size_t>()]["object"]["ArmIrq"];
+    const Json& obj = v.objects[(*entry)["handler"].get<size_t>()]["object"][g_arch.irq];
     if (obj["extra"]["trigger"].get<uint32_t>() != irq.trigger) fail(where + ": trigger differs");
     if (obj["slots"].size() != 1 || obj["slots"][0]["slot"] != 0) {
       fail(where + ": the handler object must hold its notification in slot 0");
@@ -537,7 +569,7 @@ void check_irqs(JsonView& v, const System& sys) {
   }
 }
 
-uint32_t entry_bits(uint32_t level) { return 12 + 9 * (3 - level); }
+uint32_t entry_bits(uint32_t level) { return 12 + 9 * (g_arch.last_level - level); }
 
 // Every frame and table a JSON page-table tree maps, by virtual address.
 void walk(const JsonView& v, size_t table, uint64_t base, std::map<uint64_t, const Json*>& frames,
@@ -692,8 +724,8 @@ struct Cdl {
   std::map<uint64_t, std::string> irqs;
 };
 
-const std::set<std::string> kObjectTypes = {"ep", "notification", "tcb", "cnode", "ut", "arm_irq", "pt", "pd",
-                                            "pud", "pgd", "frame", "vcpu", "sc", "rtreply", "smc"};
+const std::set<std::string> kObjectTypes = {"ep", "notification", "tcb", "cnode", "ut", "arm_irq", "irq", "pt",
+                                            "pd", "pud", "pgd", "frame", "vcpu", "sc", "rtreply", "smc"};
 
 std::vector<std::string> param_list(Lexer& lx) {
   std::vector<std::string> out;
@@ -720,7 +752,7 @@ std::optional<Cdl> parse_cdl(const std::string& text, std::string& error) {
   lx.text = text;
   Cdl cdl;
   lx.expect("arch");
-  if (lx.word() != "aarch64" && lx.error.empty()) lx.error = "expected arch aarch64";
+  if (lx.word() != g_arch.cdl_arch && lx.error.empty()) lx.error = std::string("expected arch ") + g_arch.cdl_arch;
   lx.expect("objects");
   lx.expect("{");
   while (lx.error.empty() && !lx.eat("}")) {
@@ -776,10 +808,11 @@ const char* cdl_type(const Json& o) {
   if (tag == "Untyped") return "ut";
   if (tag == "Frame") return "frame";
   if (tag == "SchedContext") return "sc";
-  if (tag == "ArmIrq") return "arm_irq";
+  if (tag == g_arch.irq) return g_arch.cdl_irq;
   if (tag == "ArmSmc") return "smc";
   if (tag == "VCpu") return "vcpu";
   if (tag == "PageTable") {
+    if (g_arch.one_table_type) return "pt";
     static const char* by_level[] = {"pgd", "pud", "pd", "pt"};
     return by_level[o["PageTable"]["level"].get<uint32_t>() & 3];
   }
@@ -885,6 +918,8 @@ int main(int argc, char** argv) {
   microkit::Diagnostics diags;
   auto pkg = microkit::kernel::load_kernel_package(argv[1], diags);
   auto img = microkit::read_file_bytes(argv[2]);
+  if (img) *img = strip_uimage(std::move(*img));
+  if (pkg) g_arch = arch_names(pkg->config.arch);
   auto json_text = microkit::read_file_bytes(argv[3]);
   if (!pkg || !img || !json_text) {
     std::cerr << "capdl_check: cannot read the kernel package, the image or the JSON\n";

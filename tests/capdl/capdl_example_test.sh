@@ -7,8 +7,9 @@
 #
 # The Makefile is not changed: MICROKIT_TOOL (a variable every example's
 # Makefile reads) names a wrapper that runs the SDK's tool with the two
-# options added. The cross compiler is Debian's aarch64-linux-gnu (TOOLCHAIN
-# for this project's examples, CC/LD/AS for the official ones).
+# options added. The cross compiler is Debian's aarch64-linux-gnu, or
+# riscv64-linux-gnu for a riscv64 board (TOOLCHAIN for this project's
+# examples, CC/LD/AS for the official ones).
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
@@ -19,7 +20,11 @@ sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 checker=$7
 
 [ -f "$pkg/bin/kernel.elf" ] || skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] || skip "the SDK $sdk has no $board/$config (run 'ninja sdk')"
-command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+case "$board" in
+  *riscv64*) cross=riscv64-linux-gnu ;;
+  *) cross=aarch64-linux-gnu ;;
+esac
+command -v $cross-gcc >/dev/null || skip "no $cross-gcc"
 
 rm -rf "$work" && mkdir -p "$work/build"
 cat >"$work/microkit-with-capdl" <<WRAPPER
@@ -29,7 +34,7 @@ WRAPPER
 chmod +x "$work/microkit-with-capdl"
 
 vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config"
-      TOOLCHAIN=aarch64-linux-gnu CC=aarch64-linux-gnu-gcc LD=aarch64-linux-gnu-ld AS=aarch64-linux-gnu-as
+      TOOLCHAIN=$cross CC=$cross-gcc LD=$cross-ld AS=$cross-as
       MICROKIT_TOOL="$work/microkit-with-capdl")
 (cd "$example" && make "${vars[@]}" all) >"$work/make.log" 2>&1 ||
   { cat "$work/make.log"; fail "make failed"; }

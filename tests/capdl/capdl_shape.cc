@@ -27,7 +27,8 @@ namespace {
 // Enum tags of rust-sel4's capDL types as serde writes them.
 const std::set<std::string> kTags = {
     "Untyped", "Endpoint", "Notification", "CNode", "Tcb", "Irq", "VCpu", "Frame", "PageTable",
-    "AsidPool", "ArmIrq", "ArmIrqHandler", "IrqHandler", "SchedContext", "Reply", "ArmSmc",
+    "AsidPool", "ArmIrq", "ArmIrqHandler", "RiscvIrq", "RiscvIrqHandler", "IrqHandler", "SchedContext",
+    "Reply", "ArmSmc",
     "Data", "ElfContent", "BytesContent", "Us", "Ticks"};
 
 std::string type_of(const Json& v) {

@@ -1,8 +1,9 @@
 // Test support (not part of the tool): a small seL4 world for planning tests.
 //
-// Loads the qemu_virt_aarch64 debug facts of ../shared (kernel/test_facts.h)
-// and emulates the kernel's boot for a 2 MiB user image at
-// kTestUserImagePaddr, so that a test only adds its Plan and plans on top.
+// Loads the qemu_virt_aarch64 (or qemu_virt_riscv64) debug facts of
+// ../shared (kernel/test_facts.h) and emulates the kernel's boot for a 2 MiB
+// user image at kTestUserImagePaddr (on RISC-V right after the kernel), so
+// that a test only adds its Plan and plans on top.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -22,6 +23,8 @@ namespace microkit::plan::test_support {
 
 inline constexpr uint64_t kTestUserImagePaddr = 0x60400000;
 inline constexpr uint64_t kTestUserImageVaddr = 0x200000;
+// The RISC-V debug kernel ends at 0x80238000 (ki_end 0xffffffff80238000).
+inline constexpr uint64_t kTestRiscvUserImagePaddr = 0x80238000;
 
 struct Sel4TestWorld {
   kernel::KernelPackage pkg;
@@ -29,6 +32,7 @@ struct Sel4TestWorld {
   kernel::BootResult boot;
   Plan plan;
   Sel4Plan sp;
+  uint64_t ui_paddr = kTestUserImagePaddr;
 };
 
 // Fills pkg, facts and boot; false (with diagnostics) if the facts are
@@ -38,6 +42,9 @@ inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
                              const std::string& board = "qemu_virt_aarch64",
                              uint64_t ui_paddr = kTestUserImagePaddr,
                              uint64_t ui_vaddr = kTestUserImageVaddr) {
+  w.ui_paddr = (board == "qemu_virt_riscv64" && ui_paddr == kTestUserImagePaddr)
+                   ? kTestRiscvUserImagePaddr
+                   : ui_paddr;
   auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir(board), d);
   if (!pkg) return false;
   w.pkg = *pkg;
@@ -45,7 +52,7 @@ inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
   if (!facts) return false;
   w.facts = *facts;
   kernel::BootInputs in;
-  in.user_image = {ui_paddr, ui_paddr + 0x200000};
+  in.user_image = {w.ui_paddr, w.ui_paddr + 0x200000};
   in.user_image_vaddr = ui_vaddr;
   auto boot = kernel::emulate_boot(w.facts, in, d);
   if (!boot) return false;
@@ -111,7 +118,7 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
   for (size_t i = 0; i < w.plan.pds.size(); ++i) {
     PdImage img;
     img.entry = 0x200000;
-    img.pages.push_back({0x200000, kTestUserImagePaddr + 0x100000 + i * 0x1000, true, false, true});
+    img.pages.push_back({0x200000, w.ui_paddr + 0x100000 + i * 0x1000, true, false, true});
     si.pd_images.push_back(img);
   }
   return si;
@@ -125,11 +132,12 @@ struct ClientServer {
   uint64_t server_priority = 100;
   bool passive_server = false;
   bool server_mapping_cached = true;
+  std::string board = "qemu_virt_aarch64";
 };
 
 inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   Diagnostics d;
-  if (!load_test_kernel(w, d)) return false;
+  if (!load_test_kernel(w, d, o.board)) return false;
   for (const char* name : {"client", "server"}) {
     Pd pd;
     pd.name = name;

@@ -22,6 +22,7 @@ const char* cap_tag(CapKind k) {
     case CapKind::CNode: return "CNode";
     case CapKind::Tcb: return "Tcb";
     case CapKind::ArmIrqHandler: return "ArmIrqHandler";
+    case CapKind::RiscvIrqHandler: return "RiscvIrqHandler";
     case CapKind::VCpu: return "VCpu";
     case CapKind::Frame: return "Frame";
     case CapKind::PageTable: return "PageTable";
@@ -118,6 +119,8 @@ Json object(const Object& o) {
       return Json{{"ArmIrq",
                    {{"slots", slots(o.slots)},
                     {"extra", {{"trigger", o.irq_trigger}, {"target", o.irq_target}}}}}};
+    case ObjectKind::RiscvIrq:
+      return Json{{"RiscvIrq", {{"slots", slots(o.slots)}, {"extra", {{"trigger", o.irq_trigger}}}}}};
     case ObjectKind::Frame: {
       Json entries = Json::array();
       for (const FillEntry& f : o.fill) entries.push_back(fill_entry(f));

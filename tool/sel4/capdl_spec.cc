@@ -15,7 +15,8 @@ using plan::KernelObject;
 using plan::ObjType;
 
 constexpr uint32_t kPageBits = 12;
-constexpr uint32_t kTableIndexBits = 9;  // entries of a non-root AArch64 table
+constexpr uint32_t kTableIndexBits = 9;  // entries of a non-root table (AArch64, RISC-V)
+constexpr uint32_t kLastTableCovers = 21;  // a table of 4 KiB entries covers 2 MiB
 
 // The TCB's capability slots, as capDL numbers them (capDL-tool Model.hs).
 constexpr uint32_t kTcbCSpace = 0, kTcbVSpace = 1, kTcbIpcBuffer = 4, kTcbFaultEp = 5,
@@ -65,6 +66,7 @@ CapKind cap_kind_of(ObjectKind k) {
     case ObjectKind::CNode: return CapKind::CNode;
     case ObjectKind::Tcb: return CapKind::Tcb;
     case ObjectKind::ArmIrq: return CapKind::ArmIrqHandler;
+    case ObjectKind::RiscvIrq: return CapKind::RiscvIrqHandler;
     case ObjectKind::VCpu: return CapKind::VCpu;
     case ObjectKind::Frame: return CapKind::Frame;
     case ObjectKind::PageTable: return CapKind::PageTable;
@@ -209,9 +211,10 @@ void add_irqs_and_smc(Builder& b) {
   for (const plan::IrqHandler& h : sp.irqs) {
     Object o;
     o.name = "irq_" + std::to_string(h.irq) + "_" + b.in.plan->pds[h.pd].name;
-    o.kind = ObjectKind::ArmIrq;
+    bool riscv = b.in.facts->arch == board::Arch::RiscV64;
+    o.kind = riscv ? ObjectKind::RiscvIrq : ObjectKind::ArmIrq;
     o.irq_trigger = h.trigger == sdf::Trigger::Edge ? 1 : 0;
-    o.irq_target = b.in.plan->pds[h.pd].cpu;
+    if (!riscv) o.irq_target = b.in.plan->pds[h.pd].cpu;  // RISC-V IRQs have no target core
     Cap n = cap_to(b, b.id_of[h.notification]);
     n.badge = h.badge;
     n.rights = {false, true, false, false};  // the handler only signals
@@ -312,7 +315,7 @@ void fill_vspace(Builder& b, size_t pd) {
   for (const Table& t : tables) {
     Object& o = b.spec.objects[t.id];
     o.is_root = t.id == b.id_of[po.vspace];
-    o.level = uint8_t(3 - (t.covers_bits - 21) / kTableIndexBits);
+    o.level = uint8_t(last_table_level(b.in.facts->arch) - (t.covers_bits - kLastTableCovers) / kTableIndexBits);
   }
   auto place = [&](uint64_t vaddr, uint32_t size_bits, Cap cap) {
     for (const Table& t : tables)
@@ -337,6 +340,8 @@ void fill_vspace(Builder& b, size_t pd) {
 }
 
 }  // namespace
+
+uint8_t last_table_level(board::Arch arch) { return arch == board::Arch::RiscV64 ? 2 : 3; }
 
 std::string identifier(const std::string& name) {
   std::string out;
@@ -377,6 +382,7 @@ Spec build_spec(const SpecInputs& in) {
     fill_vspace(b, i);
   }
   add_domain_schedule(b.spec, *in.plan);
+  b.spec.arch = in.facts->arch;
   return std::move(b.spec);
 }
 

@@ -34,12 +34,12 @@
 namespace microkit::capdl {
 
 enum class ObjectKind {
-  Untyped, Endpoint, Notification, CNode, Tcb, ArmIrq, VCpu, Frame, PageTable, SchedContext,
-  Reply, ArmSmc,
+  Untyped, Endpoint, Notification, CNode, Tcb, ArmIrq, RiscvIrq, VCpu, Frame, PageTable,
+  SchedContext, Reply, ArmSmc,
 };
 enum class CapKind {
-  Untyped, Endpoint, Notification, CNode, Tcb, ArmIrqHandler, VCpu, Frame, PageTable,
-  SchedContext, Reply, ArmSmc,
+  Untyped, Endpoint, Notification, CNode, Tcb, ArmIrqHandler, RiscvIrqHandler, VCpu, Frame,
+  PageTable, SchedContext, Reply, ArmSmc,
 };
 
 struct Rights {
@@ -94,15 +94,17 @@ struct Object {
   ObjectKind kind = ObjectKind::Endpoint;
   uint8_t size_bits = 0;        // Untyped, Frame, SchedContext: log2 bytes; CNode: log2 slots
   std::optional<uint64_t> paddr;
-  std::vector<CapEntry> slots;  // CNode, Tcb, PageTable, ArmIrq; ascending slot
-  // PageTable
+  std::vector<CapEntry> slots;  // CNode, Tcb, PageTable, ArmIrq, RiscvIrq; ascending slot
+  // PageTable. The level as the official tool numbers it: the table whose
+  // entries map 4 KiB pages is level 3 on AArch64 and level 2 on RISC-V
+  // (Sv39); each level up maps 9 bits more per entry.
   bool is_root = false;
-  uint8_t level = 0;            // 0 = covers 2^48 bytes, 3 = covers 2 MiB
+  uint8_t level = 0;
   // Tcb, SchedContext (period/budget in microseconds), ArmIrq, Frame
   TcbInfo tcb;
   uint64_t sc_period = 0, sc_budget = 0, sc_badge = 0;
   uint8_t irq_trigger = 0;      // 0 level, 1 edge
-  uint64_t irq_target = 0;      // CPU the IRQ is routed to
+  uint64_t irq_target = 0;      // ArmIrq: CPU the IRQ is routed to
   std::vector<FillEntry> fill;  // Frame: pre-existing contents
 };
 
@@ -125,6 +127,7 @@ struct DomainScheduleEntry {
 };
 
 struct Spec {
+  board::Arch arch = board::Arch::AArch64;
   std::vector<Object> objects;
   std::vector<IrqEntry> irqs;
   std::optional<std::vector<DomainScheduleEntry>> domain_schedule;
@@ -142,6 +145,10 @@ struct SpecInputs {
 };
 
 Spec build_spec(const SpecInputs& in);
+
+// The level of the page tables whose entries map 4 KiB pages (see
+// Object::level): 3 on AArch64, 2 on RISC-V.
+uint8_t last_table_level(board::Arch arch);
 
 // The capDL identifier for a planner object name ("tcb:hello" ->
 // "tcb_hello"): letters, digits and _ stay, anything else becomes _, and a

@@ -216,6 +216,48 @@ TEST(CapdlText, DeclaresObjectsCapsAndIrqsInCapdlSyntax) {
     EXPECT_NE(cdl.find(piece), std::string::npos) << piece << "\n" << cdl;
 }
 
+// The same world on qemu_virt_riscv64: RISC-V IRQ objects without a target
+// core, Sv39's three table levels numbered 0..2 as the official tool does,
+// and the .cdl in RISC-V's terms.
+TEST(CapdlRiscv64, IrqObjectsAndTableLevelsAreRiscvOnes) {
+  World w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(
+      w, {.server_priority = 150, .server_mapping_cached = false, .board = "qemu_virt_riscv64"}));
+  Spec s = spec_of(w);
+  EXPECT_EQ(s.arch, board::Arch::RiscV64);
+  ASSERT_EQ(s.irqs.size(), 1u);
+  const Object& h = s.objects[s.irqs[0].handler];
+  EXPECT_EQ(h.kind, ObjectKind::RiscvIrq);
+  const CapEntry* e = slot(*named(s, "cnode_server"), uint32_t(pd_abi::irq_slot(9)));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->cap.kind, CapKind::RiscvIrqHandler);
+  // root (level 0, 1 GiB entries) -> level 1 (2 MiB) -> level 2 (4 KiB) -> the frame at 0x2000000.
+  const Object* table = named(s, "vspace_server");
+  ASSERT_TRUE(table);
+  uint64_t vaddr = 0x2000000;
+  for (uint8_t level = 0; level < 3; ++level) {
+    ASSERT_EQ(table->level, level) << table->name;
+    uint32_t entry_bits = 12 + 9 * (2 - level);
+    const CapEntry* next = slot(*table, uint32_t((vaddr >> entry_bits) & 511));
+    ASSERT_TRUE(next) << table->name;
+    if (level == 2) {
+      EXPECT_EQ(next->cap.kind, CapKind::Frame);
+      EXPECT_EQ(s.objects[next->cap.object].name, "frame_shared_0");
+      break;
+    }
+    table = &s.objects[next->cap.object];
+  }
+  auto j = nlohmann::json::parse(to_json(s));
+  const auto& irq = j["objects"][s.irqs[0].handler]["object"];
+  EXPECT_EQ(irq, nlohmann::json::parse(R"({"RiscvIrq": {"slots": [{"slot": 0, "cap": {"Notification":
+      {"object": )" + std::to_string(h.slots[0].cap.object) + R"(, "badge": 512, "rights":
+      {"read": false, "write": true, "grant": false, "grant_reply": false}}}}], "extra": {"trigger": 1}}})"));
+  std::string cdl = to_cdl(s, "two.system");
+  for (const char* piece : {"arch riscv\n", "  irq_79_server = irq\n", "  vspace_server = pt\n", "  79: irq_79_server\n"})
+    EXPECT_NE(cdl.find(piece), std::string::npos) << piece << "\n" << cdl;
+  EXPECT_EQ(cdl.find("pgd"), std::string::npos);
+}
+
 TEST(CapdlText, IdentifiersKeepLettersDigitsAndUnderscores) {
   EXPECT_EQ(identifier("tcb:hello"), "tcb_hello");
   EXPECT_EQ(identifier("frame:my-mr.x:3"), "frame_my_mr_x_3");

@@ -8,7 +8,9 @@
 namespace microkit::capdl {
 namespace {
 
-const char* table_type(uint8_t level) {
+// AArch64 names each level's table; RISC-V has one page-table object type.
+const char* table_type(board::Arch arch, uint8_t level) {
+  if (arch == board::Arch::RiscV64) return "pt";
   switch (level) {
     case 0: return "pgd";
     case 1: return "pud";
@@ -44,7 +46,7 @@ std::string fill(const std::vector<FillEntry>& entries) {
   return out.empty() ? "" : "fill: [" + join(out) + "]";
 }
 
-std::string object_decl(const Object& o) {
+std::string object_decl(const Spec& spec, const Object& o) {
   switch (o.kind) {
     case ObjectKind::Endpoint: return "ep";
     case ObjectKind::Notification: return "notification";
@@ -63,7 +65,7 @@ std::string object_decl(const Object& o) {
       if (std::string f = fill(o.fill); !f.empty()) p.push_back(f);
       return "frame" + params(p);
     }
-    case ObjectKind::PageTable: return table_type(o.level);
+    case ObjectKind::PageTable: return table_type(spec.arch, o.level);
     case ObjectKind::SchedContext:
       return "sc" + params({"period: " + std::to_string(o.sc_period),
                             "budget: " + std::to_string(o.sc_budget),
@@ -83,6 +85,7 @@ std::string object_decl(const Object& o) {
     case ObjectKind::ArmIrq:
       return "arm_irq" + params({std::string("trigger: ") + (o.irq_trigger ? "edge" : "level"),
                                  "target: " + std::to_string(o.irq_target)});
+    case ObjectKind::RiscvIrq: return "irq";  // seL4 takes no trigger or target on RISC-V
   }
   return "ep";
 }
@@ -140,7 +143,7 @@ void write_objects(std::ostringstream& out, const Spec& spec) {
   out << "objects {\n";
   for (uint32_t i = 0; i < spec.objects.size(); ++i) {
     const Object& o = spec.objects[i];
-    out << "  " << o.name << " = " << object_decl(o);
+    out << "  " << o.name << " = " << object_decl(spec, o);
     if (!covered[i].empty()) {
       out << " {\n";
       for (uint32_t k : covered[i]) out << "    " << spec.objects[k].name << "\n";
@@ -169,7 +172,7 @@ std::string to_cdl(const Spec& spec, const std::string& source) {
   std::ostringstream out;
   out << "-- capDL specification of the Microkit system " << source << "\n"
       << "-- written by the microkit tool from the plan its image is built from\n\n"
-      << "arch aarch64\n\n";
+      << "arch " << (spec.arch == board::Arch::RiscV64 ? "riscv" : "aarch64") << "\n\n";
   write_objects(out, spec);
   write_caps(out, spec);
   out << "irq maps {\n";

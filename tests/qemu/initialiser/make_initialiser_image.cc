@@ -12,6 +12,10 @@
 //       [--passive]         (the second PD is passive: its scheduling context
 //                            is bound to its notification too, and the kernel
 //                            hands it over when the PD first blocks)
+//       [--elf]             (write the image as an ELF file, as QEMU's -kernel
+//                            loads it on RISC-V)
+// The architecture is the kernel package's (AArch64 or RISC-V 64): both
+// have two page-table levels below the VSpace root for a PD's addresses.
 //
 // The system: PD 0 "ping" (priority 150) may notify PD 1 "pong" (priority
 // 100) on ping's channel 5; pong's end of the channel has id 3. Both are
@@ -61,7 +65,7 @@ struct Options {
   std::string loader, package, initialiser, out;
   std::vector<std::pair<std::string, std::string>> pds;  // name, ELF path
   uint64_t load_address = 0;
-  bool wrong_untyped = false, failing_step = false, passive = false;
+  bool wrong_untyped = false, failing_step = false, passive = false, elf = false;
 };
 
 std::optional<Options> parse_options(int argc, char** argv) {
@@ -71,6 +75,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (a == "--wrong-untyped") { o.wrong_untyped = true; continue; }
     if (a == "--failing-step") { o.failing_step = true; continue; }
     if (a == "--passive") { o.passive = true; continue; }
+    if (a == "--elf") { o.elf = true; continue; }
     if (i + 1 >= argc) return std::nullopt;
     std::string v = argv[++i];
     if (a == "--loader") o.loader = v;
@@ -285,7 +290,7 @@ int main(int argc, char** argv) {
   if (!o) {
     std::cerr << "usage: make_initialiser_image --loader <bin> --load-address <addr> --kernel-package <dir>"
                  " --initialiser <elf> --pd ping=<elf> --pd pong=<elf> --out <img>"
-                 " [--wrong-untyped] [--failing-step] [--passive]\n";
+                 " [--wrong-untyped] [--failing-step] [--passive] [--elf]\n";
     return 2;
   }
   Diagnostics diags;
@@ -348,7 +353,8 @@ int main(int argc, char** argv) {
 
   auto layout = microkit::sel4::layout_boot_image(in, diags);
   if (!layout) return fail_with(diags, "");
-  std::vector<uint8_t> image = microkit::sel4::write_boot_image(in, *layout);
+  std::vector<uint8_t> image = o->elf ? microkit::sel4::write_boot_image_elf(in, *layout, kernel->machine)
+                                      : microkit::sel4::write_boot_image(in, *layout);
   std::ofstream out(o->out, std::ios::binary);
   out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
   if (!out) return fail_with(diags, o->out + ": cannot write the image");
