@@ -131,12 +131,13 @@ sel4::ImageFormat image_format(ImageType requested, const board::Board& board) {
 void check_unsupported_outputs(const Options& opts, const Environment& env,
                                const board::Board& board, Diagnostics& diags) {
   bool capdl_asked = opts.capdl_json || opts.capdl_text;
-  bool capdl_arch = board.arch == board::Arch::AArch64 || board.arch == board::Arch::RiscV64;
+  bool capdl_arch = board.arch == board::Arch::AArch64 || board.arch == board::Arch::RiscV64 ||
+                    board.arch == board::Arch::X86_64;
   if (capdl_asked && !capdl_arch)
     diags.error("not-supported-yet", kToolName, {},
                 std::string("--capdl-json and --capdl are not supported yet for ") +
                     board::arch_name(board.arch) + " (board " + board.name + ")",
-                "omit them; capDL output exists for the seL4 AArch64 and RISC-V 64 back ends");
+                "omit them; capDL output exists for the seL4 AArch64, RISC-V 64 and x86-64 back ends");
   // Viper files are a view for the official tool's verification work; the
   // build does not need them, so it goes on without them.
   if (opts.viper_output)
@@ -203,8 +204,10 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
-// capDL has no form here for a granted SchedControl cap (docs/cspace.md):
-// asking for capDL output of such a system is refused at the grant.
+// capDL has no form here for a granted SchedControl cap (docs/cspace.md),
+// nor for an IOMMU address space (its IO page-table depth is chosen by the
+// kernel at boot): asking for capDL output of such a system is refused at
+// the element.
 bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
                         Diagnostics& diags) {
   if (!opts.capdl_json && !opts.capdl_text) return true;
@@ -219,6 +222,13 @@ bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::
                   "the grant");
       ok = false;
     }
+  for (const sdf::IoAddressSpace& io : sd.io_address_spaces) {
+    diags.error("capdl-io-space-unsupported", sd.file, io.loc,
+                "io_address_space '" + io.name + "': the capDL output (--capdl-json, --capdl) "
+                "cannot describe an IOMMU address space yet (seL4 picks its IO page-table depth at boot)",
+                "build without --capdl-json and --capdl; the -r report lists the IO mappings");
+    ok = false;
+  }
   return ok;
 }
 

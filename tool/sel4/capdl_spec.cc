@@ -28,6 +28,7 @@ struct Builder {
   std::vector<uint32_t> id_of;            // planner object -> capDL id
   std::vector<uint32_t> irq_id;           // Sel4Plan::irqs -> capDL id
   std::optional<uint32_t> smc_id;
+  std::map<std::pair<size_t, size_t>, uint32_t> ioports_id;  // (pd, index in its caps) -> capDL id
   std::set<std::string> names;
   std::vector<size_t> cover_untyped;      // parallel to spec.untyped_covers
 };
@@ -53,7 +54,7 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::PageTable: return ObjectKind::PageTable;
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
-    case ObjType::IoPageTable: break;  // x86 only: capDL is refused off AArch64 (driver)
+    case ObjType::IoPageTable: break;  // IOMMU systems: capDL is refused (driver)
   }
   return ObjectKind::Untyped;
 }
@@ -73,6 +74,9 @@ CapKind cap_kind_of(ObjectKind k) {
     case ObjectKind::SchedContext: return CapKind::SchedContext;
     case ObjectKind::Reply: return CapKind::Reply;
     case ObjectKind::ArmSmc: return CapKind::ArmSmc;
+    case ObjectKind::IrqIOApic: return CapKind::IrqIOApicHandler;
+    case ObjectKind::IrqMsi: return CapKind::IrqMsiHandler;
+    case ObjectKind::IOPorts: return CapKind::IOPorts;
   }
   return CapKind::Endpoint;
 }
@@ -206,15 +210,53 @@ void add_frame_fills(Builder& b) {
   }
 }
 
+// An x86 handler's object: the IOAPIC pin or the MSI the kernel routes to
+// the handler's vector (seL4_IRQControl_GetIOAPIC / GetMSI arguments).
+void set_x86_irq(Object& o, const plan::IrqHandler& h) {
+  const plan::ChannelSlot& s = h.source;
+  if (s.irq_kind == sdf::Irq::Kind::Msi) {
+    o.kind = ObjectKind::IrqMsi;
+    o.msi_handle = s.msi_handle;
+    o.pci_bus = s.pci_address >> 8;
+    o.pci_dev = (s.pci_address >> 3) & 0x1f;
+    o.pci_func = s.pci_address & 0x7;
+    return;
+  }
+  o.kind = ObjectKind::IrqIOApic;
+  o.ioapic = s.ioapic;
+  o.ioapic_pin = s.pin;
+  o.ioapic_level = h.trigger == sdf::Trigger::Level ? 1 : 0;
+  o.ioapic_polarity = s.polarity == sdf::Polarity::Low ? 1 : 0;
+}
+
+// Frames of prefill_bootinfo MRs (x86): the initial task copies a bootinfo
+// chunk into them at boot.
+void add_bootinfo_fills(Builder& b) {
+  for (const plan::BootInfoFill& f : b.in.sel4->bootinfo_fills) {
+    FillEntry e;
+    e.source = FillEntry::Source::BootInfo;
+    e.dest_length = uint64_t{1} << kPageBits;
+    e.bootinfo_id = f.chunk_id;
+    e.segment_offset = f.chunk_offset;
+    b.spec.objects[b.id_of[f.object]].fill.push_back(std::move(e));
+  }
+}
+
 void add_irqs_and_smc(Builder& b) {
   const auto& sp = *b.in.sel4;
+  board::Arch arch = b.in.facts->arch;
   for (const plan::IrqHandler& h : sp.irqs) {
     Object o;
     o.name = "irq_" + std::to_string(h.irq) + "_" + b.in.plan->pds[h.pd].name;
-    bool riscv = b.in.facts->arch == board::Arch::RiscV64;
-    o.kind = riscv ? ObjectKind::RiscvIrq : ObjectKind::ArmIrq;
     o.irq_trigger = h.trigger == sdf::Trigger::Edge ? 1 : 0;
-    if (!riscv) o.irq_target = b.in.plan->pds[h.pd].cpu;  // RISC-V IRQs have no target core
+    if (arch == board::Arch::X86_64) {
+      set_x86_irq(o, h);
+    } else if (arch == board::Arch::RiscV64) {
+      o.kind = ObjectKind::RiscvIrq;  // RISC-V IRQs have no target core
+    } else {
+      o.kind = ObjectKind::ArmIrq;
+      o.irq_target = b.in.plan->pds[h.pd].cpu;
+    }
     Cap n = cap_to(b, b.id_of[h.notification]);
     n.badge = h.badge;
     n.rights = {false, true, false, false};  // the handler only signals
@@ -233,17 +275,35 @@ void add_irqs_and_smc(Builder& b) {
       }
 }
 
+// x86 <ioport>s: one IOPorts object per granted range, made from the
+// IOPortControl cap like IRQ handlers from IRQControl.
+void add_ioports(Builder& b) {
+  const auto& sp = *b.in.sel4;
+  for (size_t pd = 0; pd < sp.pds.size(); ++pd)
+    for (size_t k = 0; k < sp.pds[pd].caps.size(); ++k) {
+      const plan::Cap& c = sp.pds[pd].caps[k];
+      if (c.kind != plan::Cap::Kind::IoPort) continue;
+      Object o;
+      o.name = "ioports_" + hex(c.first_port) + "_" + b.in.plan->pds[pd].name;
+      o.kind = ObjectKind::IOPorts;
+      o.first_port = c.first_port;
+      o.last_port = c.last_port;
+      b.ioports_id[{pd, k}] = add(b, std::move(o));
+    }
+}
+
 // A PD's CNode, slot by slot.
 void fill_cspace(Builder& b, size_t pd) {
   const auto& po = b.in.sel4->pds[pd];
   auto& slots = b.spec.objects[b.id_of[po.cnode]].slots;
-  for (const plan::Cap& c : po.caps) {
+  for (size_t k = 0; k < po.caps.size(); ++k) {
+    const plan::Cap& c = po.caps[k];
     Cap cap;
     switch (c.kind) {
       case plan::Cap::Kind::IrqHandler: cap = cap_to(b, b.irq_id[c.irq]); break;
       case plan::Cap::Kind::Smc: cap = cap_to(b, *b.smc_id); break;
       case plan::Cap::Kind::SchedControl: continue;  // refused before (driver: capdl_can_describe)
-      case plan::Cap::Kind::IoPort: continue;        // x86 only: capDL is refused off AArch64 (driver)
+      case plan::Cap::Kind::IoPort: cap = cap_to(b, b.ioports_id.at({pd, k})); break;
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);
@@ -374,7 +434,9 @@ Spec build_spec(const SpecInputs& in) {
   add_retyped(b);
   add_user_image_frames(b);
   add_frame_fills(b);
+  add_bootinfo_fills(b);
   add_irqs_and_smc(b);
+  add_ioports(b);
   add_kernel_untypeds(b);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
     fill_cspace(b, i);
