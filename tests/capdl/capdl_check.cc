@@ -131,6 +131,17 @@ struct SysSc {
   uint64_t core = 0, budget = 0, period = 0, badge = 0;
 };
 
+// An x86 IOMMU address space as X86IoMapFrame steps build it when seL4
+// reports the depth capDL describes (kIoptLevels): tables taken from the
+// pool whenever a map finds none, top level first.
+constexpr uint32_t kIoptLevels = 3;
+struct SysIoSpace {
+  uint64_t data = 0;  // domain id << 16 | PCI requester id
+  std::map<std::pair<uint32_t, uint64_t>, size_t> tables;   // (level, iovaddr >> its cover) -> obj
+  std::map<uint64_t, std::pair<size_t, uint32_t>> frames;   // iovaddr -> (frame obj, rights)
+};
+uint32_t iopt_covers(uint32_t level) { return 12 + 9 * (kIoptLevels - level); }
+
 struct System {
   std::vector<is::ExpectedUntyped> untypeds;
   std::vector<SysObject> objects;
@@ -144,6 +155,8 @@ struct System {
   std::map<uint64_t, size_t> ui_frames;  // paddr -> obj
   std::map<size_t, uint64_t> fills;      // frame obj -> bytes FillFrame copies in
   std::map<size_t, std::pair<uint64_t, uint64_t>> bootinfo_fills;  // x86 frame obj -> (chunk id, offset)
+  std::map<uint64_t, SysIoSpace> io_spaces;  // x86, by the IOSpace cap's root slot
+  std::set<size_t> iopt_pool;                // x86: every table of the IO page-table pool
 };
 
 const char* kind_tag(uint32_t k, bool& root, uint32_t& page_bits) {
@@ -180,12 +193,14 @@ uint32_t object_bits(const SysObject& o, const microkit::kernel::ObjectSizes& s)
   if (o.kind == "Reply") return s.reply;
   if (o.kind == "PageTable") return o.is_root ? s.vspace : s.page_table;
   if (o.kind == "VCpu") return s.vcpu.value_or(12);
+  if (o.kind == "IOPageTable") return s.io_page_table.value_or(12);
   return 0;
 }
 
 struct Replay {
   System sys;
   std::map<uint64_t, SysCap> root;  // root CNode slot -> cap
+  uint64_t iopt_next = 0;           // the IO page-table pool's next unused table
   std::vector<uint64_t> watermark;  // per untyped
   is::SpecHeader h{};
   uint64_t ui_paddr = 0;
@@ -328,6 +343,20 @@ void replay_step(Replay& r, const is::Step& raw) {
       c.ports = std::pair{s.first_port, s.last_port};
       if (s.dest_cnode_slot == 2) r.root[s.dest_index] = c;
       else r.sys.cnodes[cap_in(r, s.dest_cnode_slot).obj][s.dest_index] = c;
+      break;
+    }
+    case is::StepKind::X86IoMapFrame: {
+      auto s = as(is::X86IoMapFrameStep{});
+      SysIoSpace& space = r.sys.io_spaces[s.iospace_slot];
+      if (s.iospace_data) space.data = s.iospace_data;
+      for (uint64_t k = 0; k < s.iopt_pool_count; ++k) r.sys.iopt_pool.insert(cap_in(r, s.iopt_pool_start + k).obj);
+      for (uint32_t level = 0; level < kIoptLevels; ++level) {
+        auto key = std::pair{level, s.iovaddr >> iopt_covers(level)};
+        if (space.tables.count(key)) continue;
+        if (r.iopt_next >= s.iopt_pool_count) fail("the IO page-table pool runs out");
+        else space.tables[key] = cap_in(r, s.iopt_pool_start + r.iopt_next++).obj;
+      }
+      space.frames[s.iovaddr] = {cap_in(r, s.frame_slot).obj, s.rights};
       break;
     }
     case is::StepKind::X86BootInfoFill: {
@@ -659,6 +688,87 @@ void check_x86_irq(const Json& x, const is::X86IrqIssueStep& s, const std::strin
   differs("polarity", (s.c & is::kX86IrqActiveLow) ? 1 : 0);
 }
 
+// One JSON IO page table (and what it holds) against the image's space.
+void check_iopt(JsonView& v, const SysIoSpace& image, size_t jid, uint32_t level, uint64_t prefix,
+                const std::string& where, size_t& tables, size_t& frames) {
+  auto t = image.tables.find({level, prefix});
+  if (t == image.tables.end() || v.sys_of[jid] != t->second) {
+    fail(where + ": IO page table at level " + std::to_string(level) + " is not the image's");
+    return;
+  }
+  ++tables;
+  for (const Json& e : v.objects[jid]["object"]["IOPageTable"]["slots"]) {
+    uint64_t index = prefix << 9 | e["slot"].get<uint64_t>();
+    std::string tag = tag_of(e["cap"]);
+    size_t target = e["cap"][tag]["object"].get<size_t>();
+    if (level + 1 < kIoptLevels) {
+      if (tag != "IOPageTable") fail(where + ": a " + tag + " cap in a non-leaf IO page table");
+      else check_iopt(v, image, target, level + 1, index, where, tables, frames);
+      continue;
+    }
+    auto f = image.frames.find(index << 12);
+    if (tag != "Frame" || f == image.frames.end() || v.sys_of[target] != f->second.first) {
+      fail(where + ": iovaddr " + hex(index << 12) + " maps a frame the image does not map there");
+      continue;
+    }
+    ++frames;
+    if (rights_mask(e["cap"]["Frame"]["rights"]) != f->second.second)
+      fail(where + ": iovaddr " + hex(index << 12) + " rights differ");
+  }
+}
+
+// x86 IOMMU address spaces: each JSON IOSpace is an image space (by domain
+// and PCI device) with the same tables and frames at the same addresses.
+void check_io_spaces(JsonView& v, const System& sys) {
+  size_t json_spaces = 0;
+  std::set<size_t> unused = sys.iopt_pool;  // the pool's tables no space's tree takes: the spares
+  for (const auto& [slot, s] : sys.io_spaces)
+    for (const auto& [key, obj] : s.tables) unused.erase(obj);
+  size_t spares = 0;
+  for (size_t i = 0; i < v.objects.size(); ++i) {
+    const Json& o = v.objects[i]["object"];
+    if (tag_of(o) != "IOSpace") continue;
+    ++json_spaces;
+    const Json& io = o["IOSpace"];
+    const Json& pci = io["pci_device"];
+    uint64_t data = io["domain_id"].get<uint64_t>() << 16 | pci["bus"].get<uint64_t>() << 8 |
+                    pci["device"].get<uint64_t>() << 3 | pci["function"].get<uint64_t>();
+    std::string where = v.objects[i]["name"].get<std::string>();
+    const SysIoSpace* image = nullptr;
+    for (const auto& [slot, s] : sys.io_spaces)
+      if (s.data == data) image = &s;
+    if (!image) {
+      fail(where + ": no IOMMU address space of the image has its domain and device");
+      continue;
+    }
+    size_t tables = 0, frames = 0;
+    for (const Json& e : io["slots"]) {
+      if (tag_of(e["cap"]) != "IOPageTable") {
+        fail(where + ": slot " + e["slot"].dump() + " holds no IO page table");
+        continue;
+      }
+      size_t target = e["cap"]["IOPageTable"]["object"].get<size_t>();
+      if (e["slot"] == 0) {
+        check_iopt(v, *image, target, 0, 0, where, tables, frames);
+      } else if (!unused.count(v.sys_of[target])) {
+        fail(where + ": spare slot " + e["slot"].dump() + " is no unused table of the image's pool");
+      } else {
+        ++spares;
+        if (!v.objects[target]["object"]["IOPageTable"]["slots"].empty()) fail(where + ": a spare table holds caps");
+      }
+    }
+    if (tables != image->tables.size() || frames != image->frames.size())
+      fail(where + ": " + std::to_string(tables) + " IO page tables and " + std::to_string(frames) +
+           " frames in the JSON, the image has " + std::to_string(image->tables.size()) + " and " +
+           std::to_string(image->frames.size()));
+  }
+  if (spares != unused.size())
+    fail(std::to_string(spares) + " spare IO page tables in the JSON, " + std::to_string(unused.size()) +
+         " unused in the image's pool");
+  if (json_spaces != sys.io_spaces.size())
+    fail(std::to_string(json_spaces) + " IOSpaces in the JSON, " + std::to_string(sys.io_spaces.size()) + " in the image");
+}
+
 void check_irqs(JsonView& v, const System& sys) {
   if (v.spec["irqs"].size() != sys.irqs.size())
     fail(std::to_string(v.spec["irqs"].size()) + " IRQs in the JSON, " + std::to_string(sys.irqs.size()) +
@@ -848,7 +958,8 @@ struct Cdl {
 
 const std::set<std::string> kObjectTypes = {"ep", "notification", "tcb", "cnode", "ut", "arm_irq", "irq", "pt",
                                             "pd", "pud", "pgd", "frame", "vcpu", "sc", "rtreply", "smc",
-                                            "pml4", "pdpt", "ioapic_irq", "msi_irq", "io_ports"};
+                                            "pml4", "pdpt", "ioapic_irq", "msi_irq", "io_ports", "io_device",
+                                            "io_pt"};
 
 std::vector<std::string> param_list(Lexer& lx) {
   std::vector<std::string> out;
@@ -934,6 +1045,8 @@ const char* cdl_type(const Json& o) {
   if (tag == g_arch.irq) return g_arch.cdl_irq;
   if (tag == "IrqMsi") return "msi_irq";
   if (tag == "IOPorts") return "io_ports";
+  if (tag == "IOSpace") return "io_device";
+  if (tag == "IOPageTable") return "io_pt";
   if (tag == "ArmSmc") return "smc";
   if (tag == "VCpu") return "vcpu";
   if (tag == "PageTable") {
@@ -1067,6 +1180,7 @@ int main(int argc, char** argv) {
     check_fills(v, *sys);
     check_cnodes(v, *sys);
     check_irqs(v, *sys);
+    check_io_spaces(v, *sys);
     check_vspaces(v, *sys);
     check_tcbs(v, *sys);
     if (argc == 5) {

@@ -204,10 +204,8 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
-// capDL has no form here for a granted SchedControl cap (docs/cspace.md),
-// nor for an IOMMU address space (its IO page-table depth is chosen by the
-// kernel at boot): asking for capDL output of such a system is refused at
-// the element.
+// capDL has no form here for a granted SchedControl cap (docs/cspace.md):
+// asking for capDL output of such a system is refused at the grant.
 bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
                         Diagnostics& diags) {
   if (!opts.capdl_json && !opts.capdl_text) return true;
@@ -222,13 +220,6 @@ bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::
                   "the grant");
       ok = false;
     }
-  for (const sdf::IoAddressSpace& io : sd.io_address_spaces) {
-    diags.error("capdl-io-space-unsupported", sd.file, io.loc,
-                "io_address_space '" + io.name + "': the capDL output (--capdl-json, --capdl) "
-                "cannot describe an IOMMU address space yet (seL4 picks its IO page-table depth at boot)",
-                "build without --capdl-json and --capdl; the -r report lists the IO mappings");
-    ok = false;
-  }
   return ok;
 }
 

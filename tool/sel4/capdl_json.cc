@@ -32,6 +32,7 @@ const char* cap_tag(CapKind k) {
     case CapKind::IrqIOApicHandler: return "IrqIOApicHandler";
     case CapKind::IrqMsiHandler: return "IrqMsiHandler";
     case CapKind::IOPorts: return "IOPorts";
+    case CapKind::IOPageTable: return "IOPageTable";
   }
   return "Null";
 }
@@ -146,6 +147,13 @@ Json object(const Object& o) {
                       {"pci_func", o.pci_func}}}}}};
     case ObjectKind::IOPorts:
       return Json{{"IOPorts", {{"start_port", o.first_port}, {"end_port", o.last_port}}}};
+    case ObjectKind::IOSpace:
+      return Json{{"IOSpace",
+                   {{"slots", slots(o.slots)},
+                    {"domain_id", o.domain_id},
+                    {"pci_device", {{"bus", o.pci_bus}, {"device", o.pci_dev}, {"function", o.pci_func}}}}}};
+    case ObjectKind::IOPageTable:
+      return Json{{"IOPageTable", {{"slots", slots(o.slots)}, {"level", o.level}}}};
     case ObjectKind::RiscvIrq:
       return Json{{"RiscvIrq", {{"slots", slots(o.slots)}, {"extra", {{"trigger", o.irq_trigger}}}}}};
     case ObjectKind::Frame: {

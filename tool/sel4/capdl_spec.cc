@@ -54,7 +54,7 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::PageTable: return ObjectKind::PageTable;
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
-    case ObjType::IoPageTable: break;  // IOMMU systems: capDL is refused (driver)
+    case ObjType::IoPageTable: return ObjectKind::IOPageTable;
   }
   return ObjectKind::Untyped;
 }
@@ -77,6 +77,8 @@ CapKind cap_kind_of(ObjectKind k) {
     case ObjectKind::IrqIOApic: return CapKind::IrqIOApicHandler;
     case ObjectKind::IrqMsi: return CapKind::IrqMsiHandler;
     case ObjectKind::IOPorts: return CapKind::IOPorts;
+    case ObjectKind::IOPageTable: return CapKind::IOPageTable;
+    case ObjectKind::IOSpace: return CapKind::Untyped;  // no cap to it is described
   }
   return CapKind::Endpoint;
 }
@@ -292,6 +294,68 @@ void add_ioports(Builder& b) {
     }
 }
 
+// One IOMMU address space: its frames under a kCapdlIoptLevels-deep tree
+// of IO page tables taken from the plan's pool in the order the initial
+// task takes them when seL4 reports that depth (a table whenever a map
+// finds none, top level first: initialiser_spec.h, X86IoMapFrame).
+void add_io_space(Builder& b, const plan::IoSpacePlan& space, const std::string& name, size_t& next) {
+  const auto& pool = b.in.sel4->io_page_tables;
+  Object o;
+  o.name = "iospace_" + name;
+  o.kind = ObjectKind::IOSpace;
+  o.domain_id = space.domain_id;
+  o.pci_bus = space.pci_address >> 8;
+  o.pci_dev = (space.pci_address >> 3) & 0x1f;
+  o.pci_func = space.pci_address & 0x7;
+  uint32_t iospace = add(b, std::move(o));
+  std::map<std::pair<uint32_t, uint64_t>, uint32_t> table;  // (level, iovaddr >> its cover) -> id
+  auto covers = [](uint32_t level) { return kPageBits + kTableIndexBits * (kCapdlIoptLevels - level); };
+  for (const plan::IoFrameMapping& m : space.maps) {
+    uint32_t parent = iospace;
+    for (uint32_t level = 0; level < kCapdlIoptLevels; ++level) {
+      auto key = std::pair{level, m.iovaddr >> covers(level)};
+      auto it = table.find(key);
+      if (it == table.end() && next < pool.size()) {
+        uint32_t id = b.id_of[pool[next++]];
+        b.spec.objects[id].level = uint8_t(level);
+        uint32_t slot = level == 0 ? 0 : uint32_t((m.iovaddr >> covers(level)) & 511);
+        b.spec.objects[parent].slots.push_back({slot, cap_to(b, id)});
+        it = table.emplace(key, id).first;
+      }
+      if (it == table.end()) return;  // the planner sized the pool for more
+      parent = it->second;
+    }
+    Cap f = cap_to(b, b.id_of[m.object]);
+    f.rights = {m.read, m.write, false, false};
+    b.spec.objects[parent].slots.push_back({uint32_t((m.iovaddr >> kPageBits) & 511), f});
+  }
+}
+
+// The pool's tables the described depth leaves unused, as spares in the
+// IOSpaces' slots 1.. (rust-sel4's layout: tables the initialiser may need
+// when seL4 reports a deeper IO address space; level 0 as there).
+void add_io_spares(Builder& b, const std::vector<uint32_t>& spaces, size_t next) {
+  constexpr uint32_t kSparesPerSpace = 6 - kCapdlIoptLevels;  // seL4 reports at most 6 levels
+  const auto& pool = b.in.sel4->io_page_tables;
+  for (uint32_t space : spaces)
+    for (uint32_t slot = 1; slot <= kSparesPerSpace && next < pool.size(); ++slot)
+      b.spec.objects[space].slots.push_back({slot, cap_to(b, b.id_of[pool[next++]])});
+}
+
+void add_io_spaces(Builder& b) {
+  size_t next = 0;
+  std::vector<uint32_t> spaces;
+  for (size_t i = 0; i < b.in.sel4->io_spaces.size(); ++i)
+    if (!b.in.sel4->io_spaces[i].maps.empty()) {
+      spaces.push_back(uint32_t(b.spec.objects.size()));
+      add_io_space(b, b.in.sel4->io_spaces[i], b.in.plan->io_spaces[i].name, next);
+    }
+  add_io_spares(b, spaces, next);
+  for (Object& o : b.spec.objects)
+    if (o.kind == ObjectKind::IOPageTable || o.kind == ObjectKind::IOSpace)
+      std::sort(o.slots.begin(), o.slots.end(), [](const auto& x, const auto& y) { return x.slot < y.slot; });
+}
+
 // A PD's CNode, slot by slot.
 void fill_cspace(Builder& b, size_t pd) {
   const auto& po = b.in.sel4->pds[pd];
@@ -437,6 +501,7 @@ Spec build_spec(const SpecInputs& in) {
   add_bootinfo_fills(b);
   add_irqs_and_smc(b);
   add_ioports(b);
+  add_io_spaces(b);
   add_kernel_untypeds(b);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
     fill_cspace(b, i);

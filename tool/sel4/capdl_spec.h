@@ -36,12 +36,12 @@ namespace microkit::capdl {
 enum class ObjectKind {
   Untyped, Endpoint, Notification, CNode, Tcb, ArmIrq, RiscvIrq, VCpu, Frame, PageTable,
   SchedContext, Reply, ArmSmc,
-  IrqIOApic, IrqMsi, IOPorts,  // x86-64
+  IrqIOApic, IrqMsi, IOPorts, IOSpace, IOPageTable,  // x86-64
 };
 enum class CapKind {
   Untyped, Endpoint, Notification, CNode, Tcb, ArmIrqHandler, RiscvIrqHandler, VCpu, Frame,
   PageTable, SchedContext, Reply, ArmSmc,
-  IrqIOApicHandler, IrqMsiHandler, IOPorts,  // x86-64
+  IrqIOApicHandler, IrqMsiHandler, IOPorts, IOPageTable,  // x86-64
 };
 
 struct Rights {
@@ -116,6 +116,7 @@ struct Object {
   // IrqMsi: seL4_IRQControl_GetMSI's arguments
   uint64_t msi_handle = 0, pci_bus = 0, pci_dev = 0, pci_func = 0;
   uint64_t first_port = 0, last_port = 0;  // IOPorts: [first, last]
+  uint64_t domain_id = 0;  // IOSpace (pci_bus/dev/func above: its device)
   std::vector<FillEntry> fill;  // Frame: pre-existing contents
 };
 
@@ -156,6 +157,11 @@ struct SpecInputs {
 };
 
 Spec build_spec(const SpecInputs& in);
+
+// x86 IOMMU address spaces are described, as rust-sel4's capDL types do,
+// as a tree of this many IO page-table levels under a 39-bit IO address
+// space (IOSpace slot 0 holds its root); level 0 is the root.
+inline constexpr uint32_t kCapdlIoptLevels = 3;
 
 // The level of the page tables whose entries map 4 KiB pages (see
 // Object::level): 3 on AArch64, 2 on RISC-V.

@@ -106,6 +106,10 @@ std::string object_decl(const Spec& spec, const Object& o) {
     case ObjectKind::IOPorts:
       return "io_ports (ports: [" + std::to_string(o.first_port) + ".." +
              std::to_string(o.last_port) + "])";
+    case ObjectKind::IOSpace:
+      return "io_device (domainID: " + std::to_string(o.domain_id) + ", " + std::to_string(o.pci_bus) +
+             ":" + std::to_string(o.pci_dev) + "." + std::to_string(o.pci_func) + ")";
+    case ObjectKind::IOPageTable: return "io_pt (level: " + std::to_string(o.level) + ")";
     case ObjectKind::RiscvIrq: return "irq";  // seL4 takes no trigger or target on RISC-V
   }
   return "ep";
