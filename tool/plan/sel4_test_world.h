@@ -128,6 +128,8 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
 // ppcalls and notifies server (client channel 1, server channel 2); server
 // has an edge-triggered IRQ 79 on channel 9; one 4 KiB MR "shared" is mapped
 // into both (rw at 0x1000000 in client, read-only at 0x2000000 in server).
+// On x86_64_generic the IRQ is IOAPIC 0 pin 9 (active low) at vector 79 and
+// the client has I/O ports 0x3f8..0x3ff (id 0).
 struct ClientServer {
   uint64_t server_priority = 100;
   bool passive_server = false;
@@ -137,7 +139,10 @@ struct ClientServer {
 
 inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   Diagnostics d;
-  if (!load_test_kernel(w, d, o.board)) return false;
+  bool x86 = o.board.rfind("x86_64", 0) == 0;
+  // x86: the kernel moves the user image to its end (ki_end 0xa22000 in this build).
+  if (!(x86 ? load_test_kernel(w, d, o.board, 0xa22000, 0x400000) : load_test_kernel(w, d, o.board)))
+    return false;
   for (const char* name : {"client", "server"}) {
     Pd pd;
     pd.name = name;
@@ -162,6 +167,12 @@ inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   irq.kind = ChannelSlot::Kind::Irq;
   irq.irq = 79;
   irq.trigger = sdf::Trigger::Edge;
+  if (x86) {
+    irq.irq_kind = sdf::Irq::Kind::IoApic;
+    irq.pin = 9;
+    irq.polarity = sdf::Polarity::Low;
+    w.plan.pds[0].ioports.push_back({0, 0x3f8, 8});
+  }
   Mr shared;
   shared.name = "shared";
   shared.size = 0x1000;
