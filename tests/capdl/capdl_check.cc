@@ -207,6 +207,15 @@ struct Replay {
   const microkit::kernel::ObjectSizes* sizes = nullptr;
 };
 
+SysCap cap_in(Replay& r, uint64_t slot);
+
+// A cap issued into slot `index` of the CNode in root slot `cnode_slot`
+// (2: the root CNode itself).
+void put_cap(Replay& r, uint64_t cnode_slot, uint64_t index, const SysCap& c) {
+  if (cnode_slot == 2) r.root[index] = c;
+  else r.sys.cnodes[cap_in(r, cnode_slot).obj][index] = c;
+}
+
 SysCap cap_in(Replay& r, uint64_t slot) {
   if (slot == 15) {  // seL4_CapSMC
     SysCap c;
@@ -323,8 +332,7 @@ void replay_step(Replay& r, const is::Step& raw) {
       r.sys.irqs.push_back({s.irq, s.trigger, {}});
       SysCap c;
       c.irq = r.sys.irqs.size() - 1;
-      if (s.dest_cnode_slot == 2) r.root[s.dest_index] = c;
-      else r.sys.cnodes[cap_in(r, s.dest_cnode_slot).obj][s.dest_index] = c;
+      put_cap(r, s.dest_cnode_slot, s.dest_index, c);
       break;
     }
     case is::StepKind::X86IrqIssue: {
@@ -333,16 +341,14 @@ void replay_step(Replay& r, const is::Step& raw) {
       r.sys.irqs.push_back({s.vector, trigger, {}, s});
       SysCap c;
       c.irq = r.sys.irqs.size() - 1;
-      if (s.dest_cnode_slot == 2) r.root[s.dest_index] = c;
-      else r.sys.cnodes[cap_in(r, s.dest_cnode_slot).obj][s.dest_index] = c;
+      put_cap(r, s.dest_cnode_slot, s.dest_index, c);
       break;
     }
     case is::StepKind::X86IoPortIssue: {
       auto s = as(is::X86IoPortIssueStep{});
       SysCap c;
       c.ports = std::pair{s.first_port, s.last_port};
-      if (s.dest_cnode_slot == 2) r.root[s.dest_index] = c;
-      else r.sys.cnodes[cap_in(r, s.dest_cnode_slot).obj][s.dest_index] = c;
+      put_cap(r, s.dest_cnode_slot, s.dest_index, c);
       break;
     }
     case is::StepKind::X86IoMapFrame: {
