@@ -329,7 +329,7 @@ void replay_step(Replay& r, const is::Step& raw) {
     }
     case is::StepKind::IrqIssue: {
       auto s = as(is::IrqIssueStep{});
-      r.sys.irqs.push_back({s.irq, s.trigger, {}});
+      r.sys.irqs.push_back({s.irq, s.trigger, {}, std::nullopt});
       SysCap c;
       c.irq = r.sys.irqs.size() - 1;
       put_cap(r, s.dest_cnode_slot, s.dest_index, c);

@@ -494,7 +494,7 @@ void add_domain_schedule(Spec& spec, const plan::Plan& plan) {
 Spec build_spec(const SpecInputs& in) {
   // 1. retyped objects; 2. boot-image frames, IRQs, SMC; 3. kernel
   // untypeds; 4. caps of every CNode, TCB, VSpace.
-  Builder b{in, {}, std::vector<uint32_t>(in.sel4->objects.size(), 0), {}, {}, {}, {}};
+  Builder b{in, {}, std::vector<uint32_t>(in.sel4->objects.size(), 0), {}, {}, {}, {}, {}};
   add_retyped(b);
   add_user_image_frames(b);
   add_frame_fills(b);
