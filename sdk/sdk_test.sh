@@ -8,7 +8,7 @@
 #       print exactly EXAMPLE_DIR/expected-output.txt
 #   sdk_test.sh sel4-elfs SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG ELF...
 #       the Makefile with TOOLCHAIN=<arch>-linux-gnu must link each PD ELF
-#       (arch: aarch64 or riscv64, from the board)
+#       (arch: aarch64, riscv64 or x86_64, from the board)
 #   sdk_test.sh sel4-boot SDK EXAMPLE_DIR WORK_DIR BOARD CONFIG COMPARE_SCRIPT
 #       `make` must build loader.img (a failed build fails), and QEMU must print
 #       the lines of the expected output, in order and nothing else (the
@@ -106,12 +106,14 @@ host_example() {
 board_arch() {
   case "$1" in
     *riscv64*) echo riscv64 ;;
+    x86_64*) echo x86_64 ;;
     *) echo aarch64 ;;
   esac
 }
 elf_machine() {
   case "$1" in
     riscv64) echo RISC-V ;;
+    x86_64) echo "Advanced Micro Devices X86-64" ;;
     *) echo AArch64 ;;
   esac
 }

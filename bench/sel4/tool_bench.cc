@@ -19,11 +19,12 @@
 //
 // Every image it times is also booted once, so a size whose image does not
 // boot is reported rather than timed: QEMU (--qemu, default
-// qemu-system-aarch64 from PATH; --boot-timeout seconds, default 120) runs
-// it until every PD has printed its "bench: init_end <pd>" line (the
-// program must be bench/sel4/pds/mk_server.c or print that line in
-// init()), the initial task reports a failure or a fault, or the time is
-// up. Only debug kernels print, so with another --config the boot column
+// qemu-system-aarch64, or qemu-system-riscv64 for qemu_virt_riscv64, from
+// PATH, with the manual's command for the board; --boot-timeout seconds,
+// default 120) runs it until every PD has printed its "bench: init_end
+// <pd>" line ("init_rtc" on RISC-V; the program must be
+// bench/sel4/pds/mk_server.c or print that line in init()), the initial
+// task reports a failure or a fault, or the time is up. Only debug kernels print, so with another --config the boot column
 // says "not booted". --no-boot skips booting.
 //
 // --official <tool> times the official Microkit tool (built as
@@ -53,7 +54,7 @@ struct Options {
   std::string microkit, program, workdir;
   std::string board = "qemu_virt_aarch64", config = "debug";
   int repeat = 5;
-  std::string qemu = "qemu-system-aarch64";
+  std::string qemu;  // default: qemu-system-<the board's architecture>
   std::string official;  // the official tool, for a side-by-side baseline
   int boot_timeout = 120;
   bool boot = true;
@@ -238,7 +239,9 @@ std::optional<Boot> judge(const std::string& log, int pds) {
     line = line == std::string::npos ? 0 : line + 1;
     return Boot{false, 0, log.substr(line, log.find('\n', failed) - line)};
   }
-  if (count_of(log, "bench: init_end pd") >= pds) return Boot{true, 0, "all " + std::to_string(pds) + " PDs in init()"};
+  // AArch64 PDs report init_end, RISC-V ones init_rtc (bench.h).
+  if (count_of(log, "bench: init_end pd") + count_of(log, "bench: init_rtc pd") >= pds)
+    return Boot{true, 0, "all " + std::to_string(pds) + " PDs in init()"};
   return std::nullopt;
 }
 
@@ -246,9 +249,12 @@ std::optional<Boot> judge(const std::string& log, int pds) {
 Boot boot_image(const Options& o, const std::filesystem::path& dir, int pds) {
   if (o.config != "debug") return {false, 0, "not booted (only a debug kernel prints)"};
   std::string log = (dir / "uart.log").string();
+  std::string image = (dir / "loader.img").string();
   std::vector<std::string> args = {o.qemu, "-machine", "virt,virtualization=on", "-cpu", "cortex-a53",
                                    "-m", "size=2G", "-nographic", "-serial", "mon:stdio", "-device",
-                                   "loader,file=" + (dir / "loader.img").string() + ",addr=0x70000000,cpu-num=0"};
+                                   "loader,file=" + image + ",addr=0x70000000,cpu-num=0"};
+  if (o.board == "qemu_virt_riscv64")  // the manual's command: OpenSBI enters the uImage
+    args = {o.qemu, "-machine", "virt", "-m", "size=2G", "-nographic", "-serial", "mon:stdio", "-kernel", image};
   auto t0 = std::chrono::steady_clock::now();
   pid_t pid = spawn(args, log);
   if (pid < 0) return {false, 0, "cannot start " + o.qemu};
@@ -286,8 +292,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   o->program = std::filesystem::absolute(o->program).string();
+  if (o->qemu.empty())
+    o->qemu = o->board == "qemu_virt_riscv64" ? "qemu-system-riscv64" : "qemu-system-aarch64";
   const std::vector<Size> sizes = {{8, 100}, {16, 100}, {32, 100}, {63, 100}, {8, 1000}, {63, 300},
-                                   {63, 1000}, {10, 2000}};
+                                   {63, 1000}, {10, 2000}, {6, 5000}};
   std::printf("microkit image build time, board %s config %s, median of %d runs; each image booted once\n",
               o->board.c_str(), o->config.c_str(), o->repeat);
   std::printf("%5s %9s %6s %11s %11s %13s %9s %12s %9s  %s\n", "PDs", "channels", "MRs", "median ms", "min ms",

@@ -70,11 +70,15 @@ static void read_worker_registers(void)
     seL4_Word top = MICROKIT_PD_STACK_TOP(seL4_UserVSpaceTop);
     seL4_Word bottom = MICROKIT_PD_STACK_BOTTOM(seL4_UserVSpaceTop, WORKER_STACK_SIZE);
 #if defined(CONFIG_ARCH_X86_64)
-    seL4_Word sp = regs.rsp;
+    /* Blocked in a system call, libsel4's x86-64 stub keeps the stack
+     * pointer in rbx across the syscall instruction and the kernel does not
+     * save rsp on that entry path (handle_fastsyscall); preempted by the
+     * timer in user mode (its budget can run out while it prints on a slow
+     * QEMU), rsp is saved and rbx is whatever the code left there. */
+    int inside = (regs.rsp > bottom && regs.rsp <= top) || (regs.rbx > bottom && regs.rbx <= top);
 #else
-    seL4_Word sp = regs.sp;
+    int inside = regs.sp > bottom && regs.sp <= top;
 #endif
-    int inside = sp > bottom && sp <= top;
     microkit_dbg_puts(inside ? "controller: its stack pointer lies in its stack\n"
                              : "controller: its stack pointer is OUTSIDE its stack\n");
 }

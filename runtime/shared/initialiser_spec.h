@@ -64,7 +64,8 @@ namespace microkit::initialiser_spec {
 // "MKIS" in the first four bytes.
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
-inline constexpr uint32_t kSpecVersion = 3;
+// Version 4: BindUntyped and the x86-64 device kinds renumbered 24..28.
+inline constexpr uint32_t kSpecVersion = 4;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -202,17 +203,17 @@ enum class StepKind : uint32_t {
   SchedContextBind = 21,    // TcbPairStep (a = SC, b = notification): seL4_SchedContext_Bind
   TcbSetName = 22,          // TcbSetNameStep: seL4_DebugNameThread (debug kernels; else a no-op)
   FillFrame = 23,           // FillFrameStep: map a frame in the initial task, copy, clean, unmap
-  BindUntyped = 28,         // BindUntypedStep: a real untyped for a planned one (bound specs)
-  // x86-64 devices (32..35).
-  X86IoPortIssue = 32,      // X86IoPortIssueStep: seL4_X86_IOPortControl_Issue
-  X86IrqIssue = 33,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
-  X86BootInfoFill = 34,     // X86BootInfoFillStep: a bootinfo chunk into a frame
-  X86IoMapFrame = 35,       // X86IoMapFrameStep: a frame into an IOMMU address space
+  BindUntyped = 24,         // BindUntypedStep: a real untyped for a planned one (bound specs)
+  // x86-64 devices.
+  X86IoPortIssue = 25,      // X86IoPortIssueStep: seL4_X86_IOPortControl_Issue
+  X86IrqIssue = 26,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
+  X86BootInfoFill = 27,     // X86BootInfoFillStep: a bootinfo chunk into a frame
+  X86IoMapFrame = 28,       // X86IoMapFrameStep: a frame into an IOMMU address space
 };
-inline constexpr uint32_t kMaxStepKind = 35;
+inline constexpr uint32_t kMaxStepKind = 28;
 
-// Step kinds are 1..23, 28 and 32..35 (24..27 and 29..31 belong to other branches until merged).
-constexpr bool is_step_kind(uint32_t kind) { return (kind >= 1 && kind <= 23) || kind == 28 || (kind >= 32 && kind <= kMaxStepKind); }
+// Step kinds are contiguous: 1..kMaxStepKind.
+constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
 
 // The raw form every step is read as first.
 struct Step {

@@ -94,6 +94,7 @@ struct SysCap {
   uint32_t rights = is::kRightsAll;
   uint64_t badge = 0;
   std::optional<size_t> irq;  // an IRQ handler cap: index into System::irqs
+  std::optional<uint64_t> sched_core;  // a core's SchedControl cap
   bool smc = false;
   std::optional<std::pair<uint64_t, uint64_t>> ports;  // an x86 IOPorts cap: [first, last]
 };
@@ -220,6 +221,11 @@ SysCap cap_in(Replay& r, uint64_t slot) {
   if (slot == 15) {  // seL4_CapSMC
     SysCap c;
     c.smc = true;
+    return c;
+  }
+  if (slot >= r.h.sched_control_start && slot - r.h.sched_control_start < r.h.sched_control_count) {
+    SysCap c;
+    c.sched_core = slot - r.h.sched_control_start;
     return c;
   }
   if (slot >= r.h.user_image_frames_start && slot < r.h.user_image_frames_end) {
@@ -571,6 +577,12 @@ void check_ui_frames(JsonView& v, const System& sys) {
 void check_cap(JsonView& v, const System& sys, const Json& jcap, const SysCap& c, const std::string& where) {
   std::string tag = tag_of(jcap);
   const Json& body = jcap[tag];
+  if (c.sched_core || tag == "SchedControl") {
+    if (tag != "SchedControl" || !c.sched_core) fail(where + ": a SchedControl cap on one side only (JSON " + tag + ")");
+    else if (body["core"].get<uint64_t>() != *c.sched_core)
+      fail(where + ": SchedControl of core " + body["core"].dump() + ", image core " + std::to_string(*c.sched_core));
+    return;
+  }
   size_t jobj = body["object"].get<size_t>();
   if (c.smc) {
     if (tag != "ArmSmc") fail(where + ": image has the SMC cap, JSON " + tag);
@@ -1103,6 +1115,13 @@ void check_cdl_caps(const Json& objects, const std::string& name, const Json& o,
     std::string key = tag == "Tcb" && tcb_slots.count(s) ? tcb_slots.at(s) : std::to_string(s);
     auto c = held->second.find(key);
     std::string ctag = tag_of(e["cap"]);
+    if (ctag == "SchedControl") {  // capDL-tool: `slot: sched_control (core: N)`
+      std::string core = "core: " + std::to_string(e["cap"][ctag]["core"].get<uint64_t>());
+      bool same = c != held->second.end() && c->second.first == "sched_control" && c->second.second.size() == 1 &&
+                  c->second.second[0] == core;
+      if (!same) fail(name + " slot " + key + ": the .cdl does not hold sched_control (" + core + ")");
+      continue;
+    }
     std::string target = objects[e["cap"][ctag]["object"].get<size_t>()]["name"].get<std::string>();
     if (c == held->second.end() || c->second.first != target) {
       fail(name + " slot " + key + ": the .cdl does not hold " + target);

@@ -3,7 +3,11 @@
 # SDK, the microkit tool also asked for --capdl-json and --capdl, and both
 # files checked against the image the same run wrote (capdl_check).
 #
-#   capdl_example_test.sh SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG CAPDL_CHECK
+#   capdl_example_test.sh SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG CAPDL_CHECK [JSON_OPTION]
+#
+# JSON_OPTION (default --capdl-json): --capdl-json-extended for systems the
+# official JSON cannot describe (a granted SchedControl cap; docs/cspace.md),
+# whose .cdl is then held to the image through that JSON.
 #
 # The Makefile is not changed: MICROKIT_TOOL (a variable every example's
 # Makefile reads) names a wrapper that runs the SDK's tool with the two
@@ -15,8 +19,8 @@ set -u
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-[ $# = 7 ] || fail "usage: $0 SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG CAPDL_CHECK"
-sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 checker=$7
+[ $# = 7 ] || [ $# = 8 ] || fail "usage: $0 SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG CAPDL_CHECK [JSON_OPTION]"
+sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 checker=$7 json_option=${8:---capdl-json}
 
 [ -f "$pkg/bin/kernel.elf" ] || skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] || skip "the SDK $sdk has no $board/$config (run 'ninja sdk')"
@@ -30,7 +34,7 @@ command -v $cross-gcc >/dev/null || skip "no $cross-gcc"
 rm -rf "$work" && mkdir -p "$work/build"
 cat >"$work/microkit-with-capdl" <<WRAPPER
 #!/bin/sh
-exec "$sdk/bin/microkit" "\$@" --capdl-json "$work/spec.json" --capdl "$work/spec.cdl"
+exec "$sdk/bin/microkit" "\$@" $json_option "$work/spec.json" --capdl "$work/spec.cdl"
 WRAPPER
 chmod +x "$work/microkit-with-capdl"
 

@@ -13,6 +13,9 @@
 //                                              build of the case's board and
 //                                              config ($MICROKIT_SHARED_DIR/
 //                                              sel4-16.0.0/<board>/<config>)
+//   <!-- kernel-cores: 2 -->                   optional: the cores the kernel was
+//                                              built for (MAX_NUM_NODES), instead
+//                                              of the facts folder's
 //   <!-- kernel-irq-table: 160 -->             optional: the size of the kernel's
 //                                              IRQ table (intStateIRQTable), which
 //                                              a facts folder has no kernel.elf for
@@ -52,6 +55,7 @@ struct Case {
   std::vector<std::string> warnings;  // likewise
   bool kernel_facts = false;
   std::optional<uint64_t> irq_table_entries;
+  std::optional<uint32_t> kernel_cores;
   bool said_ok = false;
   bool check_warnings = false;
   std::vector<std::string> problems;  // malformed header lines
@@ -97,6 +101,8 @@ void read_header_line(std::string_view comment, Case& c) {
     if (space != std::string_view::npos) c.config = std::string(trim(rest.substr(space)));
   } else if (take("kernel-irq-table:", rest)) {
     c.irq_table_entries = std::stoull(std::string(rest));
+  } else if (take("kernel-cores:", rest)) {
+    c.kernel_cores = static_cast<uint32_t>(std::stoul(std::string(rest)));
   } else if (take("kernel:", rest)) {
     if (rest == "facts") c.kernel_facts = true;
     else c.problems.push_back("unknown kernel line: " + std::string(comment));
@@ -165,6 +171,7 @@ void validate_case(const sdf::SystemDescription& sd, const Case& c, Diagnostics&
     auto package = kernel::load_kernel_package(dir, load);
     ASSERT_TRUE(package) << "cannot read the kernel facts in " << dir;
     if (c.irq_table_entries) package->irq_table_entries = c.irq_table_entries;
+    if (c.kernel_cores) package->config.max_num_nodes = *c.kernel_cores;
     kernel::apply_kernel_limits(*package, with_kernel.limits);
   }
   sdf::validate(sd, *board, with_kernel, diags);

@@ -243,6 +243,36 @@ void read_user_vaddr(Reader& r, const Json& j, Board& board) {
 }
 
 
+// The loader's facts: a UART driver the loader has for the board's
+// architecture, its address and the end of RAM; GIC addresses on AArch64.
+void read_loader(Reader& r, const Json& j, Board& board) {
+  if (!r.object(j, "loader")) return;
+  if (board.arch != Arch::AArch64 && board.arch != Arch::RiscV64) {
+    r.bad_value("loader", std::string("is for aarch64 and riscv64 boards; ") + arch_name(board.arch) +
+                              " boards boot without this project's loader");
+    return;
+  }
+  r.reject_unknown(j, {"uart", "uart_paddr", "ram_end", "gicd_paddr", "gicc_paddr"}, "loader");
+  LoaderFacts f;
+  for (std::string_view key : {"uart", "uart_paddr", "ram_end"})
+    if (!r.require(j, key, "loader", r.loc("loader"))) return;
+  if (auto s = r.string(j.at("uart"), "uart")) f.uart = *s;
+  const char* driver = board.arch == Arch::RiscV64 ? "ns16550" : "pl011";
+  if (!f.uart.empty() && f.uart != driver)
+    r.bad_value("uart", "is '" + f.uart + "'; the " + arch_name(board.arch) + " loader has a '" + driver +
+                            "' driver (add runtime/loader/" + arch_name(board.arch) + "/" + f.uart +
+                            ".cc for another)");
+  if (auto n = r.number(j.at("uart_paddr"), "uart_paddr")) f.uart_paddr = *n;
+  if (auto n = r.number(j.at("ram_end"), "ram_end")) f.ram_end = *n;
+  for (auto [key, field] : {std::pair{"gicd_paddr", &f.gicd_paddr}, std::pair{"gicc_paddr", &f.gicc_paddr}})
+    if (auto it = j.find(key); it != j.end()) *field = r.number(*it, key);
+  if (board.arch == Arch::AArch64 && (!f.gicd_paddr || !f.gicc_paddr))
+    r.bad_value("loader", "needs gicd_paddr and gicc_paddr on aarch64 (the loader sets up the GICv2)");
+  if (board.loader_address && f.ram_end <= *board.loader_address)
+    r.bad_value("ram_end", "must be above loader_address");
+  board.loader = f;
+}
+
 // Every scalar key of the board object; structured ones are read after.
 void read_scalars(Reader& r, const Json& j, Board& board) {
   if (auto it = j.find("description"); it != j.end())
@@ -271,7 +301,8 @@ std::optional<Board> parse_board(std::string_view json_text, const std::string& 
   }
   r.reject_unknown(*j,
                    {"name", "description", "notes", "arch", "page_sizes", "user_vaddr",
-                    "loader_address", "cpu_count", "hypervisor", "kernel_platform", "configs"},
+                    "loader_address", "loader", "cpu_count", "hypervisor", "kernel_platform",
+                    "configs"},
                    "the board");
   Board board;
   Loc top = loc_of_offset(json_text, json_text.find('{'));
@@ -290,6 +321,7 @@ std::optional<Board> parse_board(std::string_view json_text, const std::string& 
   read_page_sizes(r, j->at("page_sizes"), board);
   read_user_vaddr(r, j->at("user_vaddr"), board);
   read_configs(r, j->at("configs"), board);
+  if (auto it = j->find("loader"); it != j->end()) read_loader(r, *it, board);
   if (r.failed()) return std::nullopt;
   return board;
 }

@@ -56,6 +56,7 @@ struct Limits {
   std::vector<ReservedIrq> reserved_irqs;  // the kernel's own
   std::optional<uint64_t> timer_frequency; // Hz: domain schedule microseconds -> ticks
   std::optional<bool> fpu;                 // HAVE_FPU
+  std::optional<uint64_t> kernel_cores;    // MAX_NUM_NODES: cores the kernel was built for
   std::optional<bool> iommu;               // x86-64: IOMMU (io_address_space needs it)
   std::optional<uint64_t> max_ioapics;     // x86-64: MAX_NUM_IOAPIC
 };
@@ -69,6 +70,16 @@ struct Config {
   Limits limits;
 };
 
+// What the loader is built with for this board (runtime/loader): its UART
+// driver (runtime/loader/<arch>/<uart>.cc) and the device and RAM facts it
+// cannot learn at run time. Read by the build (CMake), checked here.
+struct LoaderFacts {
+  std::string uart;                   // "pl011" (AArch64) or "ns16550" (RISC-V)
+  uint64_t uart_paddr = 0;
+  uint64_t ram_end = 0;               // exclusive; the loader's stack and tables stay below
+  std::optional<uint64_t> gicd_paddr, gicc_paddr;  // AArch64: the GICv2 the loader sets up
+};
+
 struct Board {
   std::string name;
   std::string description;
@@ -76,6 +87,7 @@ struct Board {
   std::vector<uint64_t> page_sizes;   // ascending, e.g. 0x1000, 0x200000
   Range user_vaddr;                   // where PDs may map memory
   std::optional<uint64_t> loader_address;   // where the image is loaded (ARM/RISC-V)
+  std::optional<LoaderFacts> loader;        // seL4 boards with a loader built here
   uint64_t cpu_count = 1;
   bool hypervisor = false;            // virtual machines allowed
   std::string kernel_platform;        // seL4 KernelPlatform, e.g. "qemu-arm-virt"

@@ -70,6 +70,56 @@ TEST(Board, UnknownLimitKeyIsAnError) {
   EXPECT_NE(e->message.find("max_pd"), std::string::npos);
 }
 
+// "loader": the facts the loader is built with, checked against the
+// drivers the loader has.
+std::string with_loader(const std::string& loader) {
+  std::string text = kMinimal;
+  text.insert(text.find("\"configs\""), "\"loader_address\": \"0x90000000\", \"loader\": " + loader + ",\n  ");
+  return text;
+}
+
+TEST(Board, LoaderFactsAreRead) {
+  Diagnostics d;
+  auto b = parse_board(with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })"),
+                       "tiny.json", d);
+  ASSERT_TRUE(b) << (d.empty() ? "" : render(d.all()[0]));
+  ASSERT_TRUE(b->loader);
+  EXPECT_EQ(b->loader->uart, "ns16550");
+  EXPECT_EQ(b->loader->uart_paddr, 0x10000000u);
+  EXPECT_EQ(b->loader->ram_end, 0x100000000u);
+}
+
+// The board `text` is refused with diagnostic `id`, whose message holds `words`.
+void expect_refused(const std::string& text, std::string_view id, const std::string& words) {
+  Diagnostics d;
+  EXPECT_FALSE(parse_board(text, "tiny.json", d));
+  const Diagnostic* e = find_id(d, id);
+  ASSERT_TRUE(e) << "no " << id;
+  EXPECT_NE(e->message.find(words), std::string::npos) << e->message;
+}
+
+TEST(Board, LoaderUartWithoutADriverIsAnError) {
+  std::string text = with_loader(R"({ "uart": "pl011", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })");
+  expect_refused(text, "board-bad-value", "'pl011'; the riscv64 loader has a 'ns16550' driver");
+  expect_refused(text, "board-bad-value", "runtime/loader/riscv64/pl011.cc");
+}
+
+TEST(Board, LoaderRamEndBelowTheLoaderIsAnError) {
+  expect_refused(with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x80000000" })"),
+                 "board-bad-value", "ram_end");
+}
+
+TEST(Board, LoaderOnABoardWithoutOneIsAnError) {
+  std::string text = with_loader(R"({ "uart": "ns16550", "uart_paddr": "0x10000000", "ram_end": "0x100000000" })");
+  text.replace(text.find("riscv64"), 7, "x86_64");
+  expect_refused(text, "board-bad-value", "x86_64 boards boot without this project's loader");
+}
+
+TEST(Board, LoaderMissingUartAddressIsNamed) {
+  expect_refused(with_loader(R"({ "uart": "ns16550", "ram_end": "0x100000000" })"), "board-missing-key",
+                 "uart_paddr");
+}
+
 TEST(Board, LimitsOverrideOnlyWhatTheyName) {
   std::string text = kMinimal;
   text.replace(text.find("\"debug\": true"), 13, R"("limits": { "max_pds": 1024 })");
@@ -189,8 +239,8 @@ class ShippedBoards : public testing::Test {
 
 TEST_F(ShippedBoards, AllLoadInNameOrder) {
   EXPECT_EQ(db_.names(),
-            (std::vector<std::string>{"host", "qemu_virt_aarch64", "qemu_virt_riscv64",
-                                      "x86_64_generic", "x86_64_generic_vtx"}));
+            (std::vector<std::string>{"host", "qemu_virt_aarch64", "qemu_virt_aarch64_el1",
+                                      "qemu_virt_riscv64", "x86_64_generic", "x86_64_generic_vtx"}));
 }
 
 TEST_F(ShippedBoards, QemuVirtAarch64) {
@@ -210,12 +260,32 @@ TEST_F(ShippedBoards, QemuVirtAarch64) {
   EXPECT_TRUE(b->find_config("benchmark")->benchmark);
 }
 
+// The official board for hosts without nested virtualisation: the same
+// machine and loader facts, seL4 in EL1 with 48-bit user addresses.
+TEST_F(ShippedBoards, QemuVirtAarch64El1) {
+  const Board* el1 = db_.find("qemu_virt_aarch64_el1");
+  const Board* el2 = db_.find("qemu_virt_aarch64");
+  ASSERT_TRUE(el1 && el2);
+  EXPECT_FALSE(el1->hypervisor);
+  EXPECT_EQ(el1->user_vaddr.end, 0x7fffffffffffu + 1);
+  EXPECT_EQ(el1->loader_address, el2->loader_address);
+  ASSERT_TRUE(el1->loader && el2->loader);
+  EXPECT_EQ(el1->loader->uart, "pl011");
+  EXPECT_EQ(el1->loader->uart_paddr, el2->loader->uart_paddr);
+  EXPECT_EQ(el1->loader->gicd_paddr, el2->loader->gicd_paddr);
+  EXPECT_EQ(el1->configs.size(), el2->configs.size());
+}
+
 TEST_F(ShippedBoards, RiscvAndX86) {
   const Board* rv = db_.find("qemu_virt_riscv64");
   ASSERT_TRUE(rv);
   EXPECT_EQ(rv->user_vaddr.end, 0x3ffffff000u);
   EXPECT_EQ(rv->loader_address, 0x90000000u);
   EXPECT_FALSE(rv->hypervisor);
+  ASSERT_TRUE(rv->loader);
+  EXPECT_EQ(rv->loader->uart, "ns16550");
+  EXPECT_EQ(rv->loader->uart_paddr, 0x10000000u);
+  EXPECT_FALSE(rv->loader->gicd_paddr);
   const Board* x86 = db_.find("x86_64_generic");
   ASSERT_TRUE(x86);
   EXPECT_FALSE(x86->loader_address);
@@ -242,7 +312,7 @@ TEST_F(ShippedBoards, Host) {
 
 // The user vaddr tops agree with the kernel builds' seL4_UserTop.
 TEST_F(ShippedBoards, UserTopMatchesSharedKernelFacts) {
-  for (const char* name : {"qemu_virt_aarch64", "qemu_virt_riscv64", "x86_64_generic"}) {
+  for (const char* name : {"qemu_virt_aarch64", "qemu_virt_aarch64_el1", "qemu_virt_riscv64", "x86_64_generic"}) {
     std::string path = kernel::test_support::facts_dir(name) + "/object_sizes.json";
     ASSERT_TRUE(std::filesystem::exists(path)) << "no kernel facts at " << path;
     Diagnostics d;

@@ -130,7 +130,7 @@ sel4::ImageFormat image_format(ImageType requested, const board::Board& board) {
 // Outputs that are asked for but that no back end produces yet.
 void check_unsupported_outputs(const Options& opts, const Environment& env,
                                const board::Board& board, Diagnostics& diags) {
-  bool capdl_asked = opts.capdl_json || opts.capdl_text;
+  bool capdl_asked = opts.capdl_json || opts.capdl_text || opts.capdl_json_extended;
   bool capdl_arch = board.arch == board::Arch::AArch64 || board.arch == board::Arch::RiscV64 ||
                     board.arch == board::Arch::X86_64;
   if (capdl_asked && !capdl_arch)
@@ -204,20 +204,23 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
-// capDL has no form here for a granted SchedControl cap (docs/cspace.md):
-// asking for capDL output of such a system is refused at the grant.
+// The official capDL JSON (rust-sel4's capDL spec types, which the
+// official tool writes and its initializer reads) has no SchedControl
+// capability, so --capdl-json of a system granting one is refused at the
+// grant; the .cdl (--capdl) and --capdl-json-extended hold it (cspace.md).
 bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
                         Diagnostics& diags) {
-  if (!opts.capdl_json && !opts.capdl_text) return true;
+  if (!opts.capdl_json) return true;
   bool ok = true;
   for (const plan::Pd& pd : plan.pds)
     for (const plan::ExtraCap& e : pd.extra_caps) {
       if (e.kind != plan::ExtraCap::Kind::SchedControl) continue;
       diags.error("capdl-sched-control-unsupported", sd.file, e.loc,
-                  "protection domain '" + pd.name + "' is granted a SchedControl capability, which "
-                  "the capDL output (--capdl-json, --capdl) cannot describe yet",
-                  "build without --capdl-json and --capdl; the -r report and --authority-json list "
-                  "the grant");
+                  "protection domain '" + pd.name + "' is granted a SchedControl capability, and the "
+                  "official capDL JSON format (--capdl-json: rust-sel4's capDL spec, which the "
+                  "official initializer reads) has no SchedControl capability to write it as",
+                  "write the system as capDL text with --capdl, whose sched_control (core: N) "
+                  "holds it (or --capdl-json-extended, which is not the official form)");
       ok = false;
     }
   return ok;
@@ -268,6 +271,7 @@ int build(const Options& opts, const Environment& env, Result& result) {
       checked->package.get(),
       opts.capdl_json ? std::optional(at_cwd(*opts.capdl_json)) : std::nullopt,
       opts.capdl_text ? std::optional(at_cwd(*opts.capdl_text)) : std::nullopt,
+      opts.capdl_json_extended ? std::optional(at_cwd(*opts.capdl_json_extended)) : std::nullopt,
       checked->board.arch};
   bool built = plan && capdl_can_describe(opts, *plan, checked->sd, sel4_diags) &&
                sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);

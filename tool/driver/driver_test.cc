@@ -419,7 +419,7 @@ TEST_F(Cli, AuthorityJsonIsWrittenFromThePlan) {
   EXPECT_TRUE(contains(text, "\"name\": \"alpha\"")) << text;
 }
 
-TEST_F(Cli, CapdlOutputOfASchedControlGrantIsRefusedAtTheGrant) {
+TEST_F(Cli, OfficialCapdlJsonOfASchedControlGrantIsRefusedAtTheGrantSayingWhy) {
   write_system(EM_AARCH64);
   dir_.write("g.system", R"(<system>
   <protection_domain name="alpha">
@@ -435,6 +435,8 @@ TEST_F(Cli, CapdlOutputOfASchedControlGrantIsRefusedAtTheGrant) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.err, "g.system:5:7: error: protection domain 'alpha' is granted a SchedControl"))
       << r.err;
+  EXPECT_TRUE(contains(r.err, "has no SchedControl capability")) << r.err;
+  EXPECT_TRUE(contains(r.err, "--capdl")) << r.err;
 }
 
 // ------------------------------------------------------------ headers

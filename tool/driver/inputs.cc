@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <unordered_map>
 
 #include "driver/files.h"
 #include "support/file_bytes.h"
@@ -49,7 +50,9 @@ class Loader {
       check_reserved_range(pd);
     }
     for (auto& mr : sd_.mrs) load_prefill(mr);
-    for (const auto& pd : sd_.pds) check_maps_clear_program(pd);
+    std::unordered_map<std::string_view, const sdf::MemoryRegion*> mrs;  // one search per map, not per MR
+    for (const auto& mr : sd_.mrs) mrs.emplace(mr.name, &mr);
+    for (const auto& pd : sd_.pds) check_maps_clear_program(pd, mrs);
     return std::move(inputs_);
   }
 
@@ -157,13 +160,15 @@ class Loader {
 
   // A <map> over the program's own pages would make the initial task map
   // two frames at one address: refuse it at the map's vaddr.
-  void check_maps_clear_program(const sdf::ProtectionDomain& pd) {
+  void check_maps_clear_program(const sdf::ProtectionDomain& pd,
+                                 const std::unordered_map<std::string_view, const sdf::MemoryRegion*>& mrs) {
     if (board_.arch == board::Arch::Host || !pd.program_image) return;
     auto it = inputs_.programs.find(pd.program_image->path);
     if (it == inputs_.programs.end()) return;
     const uint64_t page = board_.smallest_page_size();
     for (const sdf::Map& map : pd.maps) {
-      const sdf::MemoryRegion* mr = sd_.find_mr(map.mr);
+      auto found = mrs.find(map.mr);
+      const sdf::MemoryRegion* mr = found == mrs.end() ? nullptr : found->second;
       if (!mr || !mr->size || *mr->size == 0) continue;  // the validator's to report
       for (const elf::Segment& seg : it->second.segments) {
         uint64_t lo = seg.vaddr / page * page, hi = (seg.vaddr + seg.memsz + page - 1) / page * page;

@@ -26,6 +26,7 @@ enum class Flag {
   ImageType,
   CapdlJson,
   CapdlText,
+  CapdlJsonExtended,
   OverrideKernel,
   ViperOutput,
   // The host launcher's options, passed on by `microkit run` (host/main.cc).
@@ -58,6 +59,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--image-type", Flag::ImageType},
     FlagSpec{"--capdl-json", Flag::CapdlJson},
     FlagSpec{"--capdl", Flag::CapdlText},
+    FlagSpec{"--capdl-json-extended", Flag::CapdlJsonExtended},
     FlagSpec{"--override-kernel", Flag::OverrideKernel},
     FlagSpec{"--viper-output", Flag::ViperOutput},
     FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
@@ -72,7 +74,8 @@ constexpr std::array kFlags = {
 
 // Flags that only matter when an image is built (the form without a verb).
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
-                                        Flag::CapdlJson, Flag::CapdlText,      Flag::OverrideKernel,
+                                        Flag::CapdlJson, Flag::CapdlText,      Flag::CapdlJsonExtended,
+                                        Flag::OverrideKernel,
                                         Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
@@ -246,6 +249,7 @@ class Parser {
       case Flag::Config: opts_.config = *value; break;
       case Flag::CapdlJson: opts_.capdl_json = *value; break;
       case Flag::CapdlText: opts_.capdl_text = *value; break;
+      case Flag::CapdlJsonExtended: opts_.capdl_json_extended = *value; break;
       case Flag::OverrideKernel: opts_.override_kernel = *value; break;
       case Flag::ViperOutput: opts_.viper_output = *value; break;
       case Flag::CspaceHeaders: opts_.cspace_headers = *value; break;
@@ -489,6 +493,7 @@ std::string help_text() {
          "  --override-kernel KERNEL          use this kernel ELF (for debugging purposes)\n"
          "  --capdl-json CAPDL_SPEC           write the capDL spec as JSON (the official form)\n"
          "  --capdl CAPDL_FILE                write the capDL spec as capDL text (.cdl)\n"
+         "  --capdl-json-extended FILE        the JSON plus caps the official form lacks (for checkers)\n"
          "  --viper-output DIRECTORY_PATH     accepted; no Viper files are written (a warning)\n"
          "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
          "  --authority-json FILE             write what each PD can reach, as JSON\n"

@@ -44,6 +44,9 @@ struct Options {
   ImageType image_type = ImageType::Unspecified;
   std::optional<std::string> capdl_json;  // --capdl-json: the official JSON form
   std::optional<std::string> capdl_text;  // --capdl: capDL text (.cdl)
+  // --capdl-json-extended: the JSON form plus what it has no variant for
+  // (a granted SchedControl cap), for checking tools (docs/cli.md)
+  std::optional<std::string> capdl_json_extended;
   std::optional<std::string> override_kernel;
   std::optional<std::string> viper_output;
   std::optional<std::string> cspace_headers;  // DIR for <pd>_cspace.h (docs/cspace.md)

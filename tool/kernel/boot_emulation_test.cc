@@ -477,7 +477,9 @@ TEST(EmulateBoot, X86ReferenceKernel) {
   EXPECT_TRUE(boot_code);
   // Nothing between 1 MiB and the user image's end is free RAM.
   for (const UntypedObject& u : r->untypeds)
-    if (!u.is_device) EXPECT_TRUE(u.end() <= 0x800000 || u.paddr >= 0xa23000) << u.paddr;
+    if (!u.is_device) {
+      EXPECT_TRUE(u.end() <= 0x800000 || u.paddr >= 0xa23000) << u.paddr;
+    }
   // Caps: sched control first (init_sys_state), then PDPT + PD + PT, one
   // extra bootinfo page, one user image frame.
   EXPECT_EQ(r->sched_control, (SlotRegion{16, 17}));

@@ -83,6 +83,7 @@ void apply_kernel_limits(const KernelPackage& pkg, board::Limits& limits) {
   }
   limits.timer_frequency = c.timer_frequency;
   limits.fpu = c.have_fpu;
+  limits.kernel_cores = c.max_num_nodes;
   if (c.arch == board::Arch::X86_64) {
     limits.iommu = flag(c, "IOMMU").value_or(false);
     limits.max_ioapics = number(c, "MAX_NUM_IOAPIC");

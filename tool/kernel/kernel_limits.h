@@ -1,7 +1,8 @@
 // kernel_limits: the SDF limits a kernel package imposes, as board::Limits.
 //
 // Some SDF rules depend on how the kernel was configured, not on the board:
-// how many domains and domain schedule entries exist (NUM_DOMAINS,
+// how many cores it runs (MAX_NUM_NODES: a `cpu` beyond them has no
+// scheduling control), how many domains and domain schedule entries exist (NUM_DOMAINS,
 // NUM_DOMAIN_SCHEDULES), whether PDs may make SMC calls (ALLOW_SMC_CALLS),
 // which interrupt numbers the kernel hands out (its maxIRQ, read off the size
 // of its IRQ state table in kernel.elf, minus the interrupts it keeps for

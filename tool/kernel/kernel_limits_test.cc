@@ -70,6 +70,7 @@ TEST(KernelLimits, MultiCoreKernelsHaveAPpiCopyPerExtraCore) {
   board::Limits limits;
   apply_kernel_limits(pkg, limits);
   EXPECT_EQ(limits.min_irq, std::optional<uint64_t>(32));
+  EXPECT_EQ(limits.kernel_cores, std::optional<uint64_t>(4)) << "the validator checks cpu against it";
 }
 
 TEST(KernelLimits, RealKernelElfGivesTheIrqTable) {

@@ -29,9 +29,13 @@ struct Ctx {
   // grants its frames: the validator counted the slots with that size).
   std::unordered_map<std::string_view, std::vector<uint64_t>> map_vaddrs;
   std::unordered_set<std::string_view> io_mapped;
+  // MR name -> index: a linear search per <map> was quadratic (5,000 MRs:
+  // half the tool's time in string compares).
+  std::unordered_map<std::string_view, size_t> mr_by_name;
 };
 
 void index_mappings(Ctx& c) {
+  for (size_t i = 0; i < c.sd.mrs.size(); ++i) c.mr_by_name.emplace(c.sd.mrs[i].name, i);
   for (const auto& pd : c.sd.pds) {
     for (const auto& m : pd.maps) c.map_vaddrs[m.mr].push_back(m.vaddr);
     if (!pd.vm) continue;
@@ -49,10 +53,10 @@ void index_mappings(Ctx& c) {
 
 uint64_t round_up(uint64_t v, uint64_t to) { return to == 0 ? v : (v + to - 1) / to * to; }
 
-std::optional<size_t> mr_index(const sdf::SystemDescription& sd, const std::string& name) {
-  for (size_t i = 0; i < sd.mrs.size(); ++i)
-    if (sd.mrs[i].name == name) return i;
-  return std::nullopt;
+std::optional<size_t> mr_index(const Ctx& c, const std::string& name) {
+  auto it = c.mr_by_name.find(name);
+  if (it == c.mr_by_name.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<size_t> pd_index(const sdf::SystemDescription& sd, const std::string& name) {
@@ -114,6 +118,7 @@ Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
   pd.child_id = p.child_id;
   pd.children = p.children;
   if (p.program_image) pd.program_path = resolved(c.inputs, p.program_image->path);
+  if (p.late_load) pd.late_load_mr = mr_index(c, p.late_load->mr);
   pd.channels.resize(c.config.limits.max_channel_id + 1);
   return pd;
 }
@@ -129,10 +134,11 @@ void add_patch(Pd& pd, std::optional<std::string> symbol, uint64_t value, Loc lo
 
 void plan_maps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   for (const auto& m : p.maps) {
-    auto mi = mr_index(c.sd, m.mr);
+    auto mi = mr_index(c, m.mr);
     if (!mi) continue;  // the validator reported it
     const Mr& mr = c.plan.mrs[*mi];
-    Mapping map{*mi, m.vaddr, mr.size, m.perms.read, m.perms.write, m.perms.execute, m.cached};
+    Mapping map{*mi, m.vaddr, mr.size, m.perms.read, m.perms.write, m.perms.execute, m.cached,
+                m.late_load};
     pd.mappings.push_back(map);
     add_patch(pd, m.setvar_vaddr, m.vaddr, m.at("setvar_vaddr"));
     add_patch(pd, m.setvar_size, mr.size, m.at("setvar_size"));
@@ -185,7 +191,7 @@ void plan_misc_patches(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   if (p.vm)
     for (const auto& v : p.vm->vcpus) add_patch(pd, v.setvar_id, v.id, v.at("setvar_id"));
   for (const auto& sv : p.setvars) {
-    auto mi = mr_index(c.sd, sv.region_paddr);
+    auto mi = mr_index(c, sv.region_paddr);
     if (!mi) continue;
     SymbolPatch patch;
     patch.symbol = sv.symbol;
@@ -205,6 +211,23 @@ uint32_t log2_floor(uint64_t v) {
   return b;
 }
 
+// <cap_irq>: the PD and channel id of the <irq> it names, by pd and id or
+// by IRQ number; false when there is none (the validator reported it).
+bool fill_irq_source(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
+  for (size_t p = 0; p < c.sd.pds.size(); ++p)
+    for (const sdf::Irq& irq : c.sd.pds[p].irqs) {
+      bool named = cap.irq ? irq.kind == sdf::Irq::Kind::Number && irq.irq == *cap.irq
+                           : c.sd.pds[p].name == cap.pd && cap.irq_id == irq.id;
+      if (!named) continue;
+      auto source = pd_index(c.sd, c.sd.pds[p].name);
+      if (!source) return false;
+      extra.source_pd = *source;
+      extra.irq_channel = irq.id;
+      return true;
+    }
+  return false;
+}
+
 // One <cspace> grant; false when its source is unknown (the validator
 // reported it).
 bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
@@ -218,7 +241,7 @@ bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
   extra.badge = cap.badge;
   switch (cap.kind) {
     case sdf::Cap::Kind::MrFrames: {
-      auto mr = mr_index(c.sd, cap.mr);
+      auto mr = mr_index(c, cap.mr);
       if (!mr) return false;
       extra.source_mr = *mr;
       extra.read = cap.perms.read;
@@ -233,6 +256,8 @@ bool fill_extra_cap(Ctx& c, const sdf::Cap& cap, ExtraCap& extra) {
       return true;
     case sdf::Cap::Kind::EmptyCNode: extra.cnode_slot_bits = log2_floor(cap.cnode_slots); return true;
     case sdf::Cap::Kind::SchedControl: extra.cpu = cap.cpu; return true;
+    case sdf::Cap::Kind::Irq: return fill_irq_source(c, cap, extra);
+    case sdf::Cap::Kind::IoPort: extra.ioport_id = cap.ioport_id; [[fallthrough]];
     default: {
       auto source = pd_index(c.sd, cap.pd);
       if (!source) return false;
@@ -366,7 +391,7 @@ void plan_io_spaces(Ctx& c) {
     io.pci_address = space.peripheral_id;
     io.domain_id = space.domain_id;
     for (const auto& m : space.maps) {
-      auto mi = mr_index(c.sd, m.mr);
+      auto mi = mr_index(c, m.mr);
       if (!mi) continue;
       io.maps.push_back({*mi, m.iovaddr, m.perms.read, m.perms.write});
     }
@@ -393,7 +418,7 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   // 1. memory regions; 2. PDs with maps and irqs; 3. channels (both ends);
   // 4. other setvars; 5. symbol addresses from the ELFs; 6. domains.
   // (<cspace> caps go with step 2.)
-  Ctx c{sd, board, config, inputs, diags, {}, {}, {}};
+  Ctx c{sd, board, config, inputs, diags, {}, {}, {}, {}};
   size_t errors_before = diags.error_count();
   c.plan.board = board.name;
   c.plan.config = config.name;
@@ -416,6 +441,24 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   plan_io_spaces(c);
   if (diags.error_count() > errors_before) return std::nullopt;
   return std::move(c.plan);
+}
+
+ChannelMasks channel_masks(const Pd& pd) {
+  ChannelMasks m;
+  for (uint64_t c = 0; c < pd.channels.size(); ++c) {
+    const ChannelSlot& s = pd.channels[c];
+    uint64_t bit = uint64_t{1} << c;
+    if (s.kind == ChannelSlot::Kind::Irq) m.irqs |= bit;
+    if (s.kind == ChannelSlot::Kind::Channel && s.can_notify) m.notifications |= bit;
+    if (s.kind == ChannelSlot::Kind::Channel && s.can_ppcall) m.pps |= bit;
+  }
+  return m;
+}
+
+const Mapping* late_load_window(const Pd& pd) {
+  for (const Mapping& m : pd.mappings)
+    if (m.late_load) return &m;
+  return nullptr;
 }
 
 }  // namespace microkit::plan

@@ -361,6 +361,36 @@ TEST(CspaceGrants, TheEndpointOfAPdWithoutOneIsAnErrorAtTheGrant) {
   expect_error_at_grant(R"(<cap_endpoint slot="1" pd="server" />)", "cap-endpoint-none");
 }
 
+// The initialiser's steps for a planned system.
+std::vector<is::Step> spec_steps(Planned& p, Diagnostics& d) {
+  sel4::SpecInputs in;
+  in.plan = &p.w.plan;
+  in.sel4 = &p.w.sp;
+  in.boot = &p.w.boot;
+  in.package = &p.w.pkg;
+  in.user_image_paddr = test_support::kTestUserImagePaddr;
+  in.user_image_vaddr = test_support::kTestUserImageVaddr;
+  auto bytes = sel4::write_spec(in, d);
+  if (!bytes) return {};
+  is::SpecHeader h;
+  std::memcpy(&h, bytes->data(), sizeof h);
+  std::vector<is::Step> steps(h.step_count);
+  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
+  return steps;
+}
+
+template <class T>
+std::vector<T> steps_of(const std::vector<is::Step>& steps, is::StepKind kind) {
+  std::vector<T> out;
+  for (const auto& s : steps) {
+    if (s.kind != uint32_t(kind)) continue;
+    T t;
+    std::memcpy(&t, &s, sizeof t);
+    out.push_back(t);
+  }
+  return out;
+}
+
 TEST(CspaceGrants, SchedControlIsACopyOfTheCoresKernelCap) {
   Planned p;
   Diagnostics d;
@@ -370,29 +400,70 @@ TEST(CspaceGrants, SchedControlIsACopyOfTheCoresKernelCap) {
   ASSERT_TRUE(cap);
   EXPECT_EQ(cap->kind, Cap::Kind::SchedControl);
   EXPECT_EQ(cap->cpu, 0u);
-  sel4::SpecInputs in;
-  in.plan = &p.w.plan;
-  in.sel4 = &p.w.sp;
-  in.boot = &p.w.boot;
-  in.package = &p.w.pkg;
-  in.user_image_paddr = test_support::kTestUserImagePaddr;
-  in.user_image_vaddr = test_support::kTestUserImageVaddr;
-  auto bytes = sel4::write_spec(in, d);
-  ASSERT_TRUE(bytes) << describe(d);
-  is::SpecHeader h;
-  std::memcpy(&h, bytes->data(), sizeof h);
-  std::vector<is::Step> steps(h.step_count);
-  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
+  auto steps = spec_steps(p, d);
+  ASSERT_FALSE(steps.empty()) << describe(d);
   bool copied = false;
-  for (const auto& s : steps) {
-    if (s.kind != uint32_t(is::StepKind::Copy)) continue;
-    is::CapStep c;
-    std::memcpy(&c, &s, sizeof c);
+  for (const auto& c : steps_of<is::CapStep>(steps, is::StepKind::Copy)) {
     if (c.dest_index != pd_abi::user_cap_slot(3)) continue;
     EXPECT_EQ(c.src_slot, p.w.boot.sched_control.start);  // the boot info's cap for core 0
     copied = true;
   }
   EXPECT_TRUE(copied);
+}
+
+// The grantee comes first in the SDF, so its CSpace is written before the
+// owner's: the handler must still be issued once, bound to the owner.
+constexpr const char* kIrqGrants = R"(<system>
+  <protection_domain name="manager" priority="100">
+    <program_image path="manager.elf" />
+    <cspace>
+      <cap_irq slot="3" pd="server" id="2" />
+      <cap_irq slot="4" irq="40" name="again" />
+    </cspace>
+  </protection_domain>
+  <protection_domain name="server" priority="200">
+    <program_image path="server.elf" />
+    <irq irq="40" id="2" />
+  </protection_domain>
+</system>
+)";
+
+TEST(CspaceGrants, AnIrqGrantIsACopyOfTheOwnersOneHandler) {
+  Planned p;
+  Diagnostics d;
+  plan_text(p, kIrqGrants, d);
+  ASSERT_TRUE(p.ok) << describe(d);
+  constexpr size_t kGrantee = 0, kOwner = 1;
+  ASSERT_EQ(p.w.sp.irqs.size(), 1u);
+  EXPECT_EQ(p.w.sp.irqs[0].pd, kOwner);
+  EXPECT_EQ(p.w.sp.irqs[0].notification, p.w.sp.pds[kOwner].notification);
+  for (uint64_t slot : {3, 4}) {
+    const Cap* cap = cap_at(p.w.sp.pds[kGrantee], slot);
+    ASSERT_TRUE(cap) << slot;
+    EXPECT_EQ(cap->kind, Cap::Kind::IrqHandler);
+    EXPECT_EQ(cap->irq, 0u);
+  }
+  auto steps = spec_steps(p, d);
+  ASSERT_FALSE(steps.empty()) << describe(d);
+  auto issued = steps_of<is::IrqIssueStep>(steps, is::StepKind::IrqIssue);
+  ASSERT_EQ(issued.size(), 1u);  // seL4 hands out an IRQ's handler once
+  EXPECT_EQ(issued[0].irq, 40u);
+  uint64_t handler = issued[0].dest_index;
+  auto bound = steps_of<is::TcbPairStep>(steps, is::StepKind::IrqSetNotification);
+  ASSERT_EQ(bound.size(), 1u);
+  EXPECT_EQ(bound[0].a_slot, handler);
+  auto configured = steps_of<is::TcbConfigureStep>(steps, is::StepKind::TcbConfigure);  // SDF order
+  ASSERT_EQ(configured.size(), 2u);
+  uint64_t grantee_cnode = configured[kGrantee].cspace_slot, owner_cnode = configured[kOwner].cspace_slot;
+  auto to_grantee = copies_into(steps, grantee_cnode);
+  for (uint64_t slot : {3, 4}) {
+    ASSERT_TRUE(to_grantee.count(pd_abi::user_cap_slot(slot))) << slot;
+    EXPECT_EQ(to_grantee[pd_abi::user_cap_slot(slot)].src_slot, handler) << slot;
+  }
+  bool owner_has_it = false;
+  for (const auto& c : steps_of<is::CapStep>(steps, is::StepKind::Copy))
+    owner_has_it |= c.dest_cnode_slot == owner_cnode && c.dest_index == pd_abi::irq_slot(2) && c.src_slot == handler;
+  EXPECT_TRUE(owner_has_it);
 }
 
 std::string prefilled_grant(const std::string& size_and_page_size) {

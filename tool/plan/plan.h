@@ -30,6 +30,7 @@ struct Mapping {
   uint64_t size = 0;    // the whole MR
   bool read = true, write = true, execute = false;
   bool cached = true;
+  bool late_load = false;  // the program window of a late-loaded PD (<late_load>)
 };
 
 // One slot of a PD's channel table, indexed by channel id.
@@ -83,8 +84,9 @@ struct SymbolPatch {
 // A <cspace> grant (sdf::Cap, docs/cspace.md): found by this PD at user
 // slots slot..slot+slots()-1 (1..127; on seL4 CNode slot
 // MICROKIT_PD_BASE_USER_CAPS + slot, runtime/shared/pd_abi.h). Sources are
-// another PD's TCB, SC, VSpace, CNode, notification or endpoint, an MR's
-// frames, or new objects: untyped memory and empty CNodes.
+// another PD's TCB, SC, VSpace, CNode, notification, endpoint or x86 I/O
+// port range, the handler of another PD's IRQ, an MR's frames, or new
+// objects: untyped memory and empty CNodes.
 // The host platform has no capabilities: the validator rejects <cspace>
 // there, so a host Plan never holds one.
 struct ExtraCap {
@@ -100,6 +102,8 @@ struct ExtraCap {
   uint32_t size_bits = 0;       // Untyped: log2 of each one's bytes
   uint32_t cnode_slot_bits = 0; // EmptyCNode: log2 of its slots
   uint64_t cpu = 0;             // SchedControl
+  uint64_t irq_channel = 0;     // Irq: the channel id of source_pd's <irq>
+  uint64_t ioport_id = 0;       // IoPort: the id of source_pd's <ioport>
   Loc loc;                      // the element, for planning errors
   uint64_t slots() const { return count; }
   friend bool operator==(const ExtraCap&, const ExtraCap&) = default;
@@ -120,13 +124,33 @@ struct Pd {
   std::optional<uint64_t> child_id; // the id the parent uses
   std::vector<size_t> children;
   std::string program_path;         // as resolved through the search path
+  // <late_load>: no program at build time (program_path empty); the parent
+  // loads one into this PD's mapping of this MR, the Mapping with late_load.
+  std::optional<size_t> late_load_mr;  // index into Plan::mrs
   std::vector<Mapping> mappings;    // sorted by vaddr
   std::vector<ChannelSlot> channels;// size limits.max_channel_id + 1
   std::vector<SymbolPatch> patches;
   std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
   uint64_t free_slots = 0;          // <free_slots count>: promised empty after the tool's slots
   std::vector<IoPortRange> ioports; // x86 <ioport>, in SDF order
+
+  const IoPortRange* ioport(uint64_t id) const {
+    for (const IoPortRange& io : ioports)
+      if (io.id == id) return &io;
+    return nullptr;
+  }
 };
+
+// The masks libmicrokit reads to check channel ids (docs/sel4-abi.md,
+// "Variables the tool patches"): bit c set when channel c is an IRQ, may be
+// notified, may be ppcalled.
+struct ChannelMasks {
+  uint64_t irqs = 0, notifications = 0, pps = 0;
+};
+ChannelMasks channel_masks(const Pd& pd);
+
+// The mapping a late-loaded PD's program runs in, or nullptr.
+const Mapping* late_load_window(const Pd& pd);
 
 struct Mr {
   std::string name;

@@ -241,7 +241,12 @@ void report_out_of_memory(Ctx& c, size_t obj, size_t remaining_from) {
   c.diags.error("out-of-memory", file, loc,
                 "not enough memory for " + owner + " (object " + o.name + ", " + mib(o.size()) +
                     "): the system's objects need " + mib(used + unplaced) +
-                    " of RAM but the kernel leaves " + mib(ram) + " to user space (" +
+                    " of RAM but the kernel leaves " + mib(ram) + " to user space" +
+                    (c.in.facts->ram_found_at_boot
+                         ? " on the machine planning assumes (RAM is found at boot; "
+                           "docs/sel4-planning.md)"
+                         : "") +
+                    " (" +
                     mib(ram - used) + " free when this object came, in pieces too small for it). "
                     "The largest memory regions: " + largest_mrs(c.plan, 5) +
                     "; the protection domains' own objects (stack, page tables, kernel objects): " +
@@ -715,6 +720,51 @@ void grant_sched_control(Ctx& c, size_t i, const ExtraCap& extra) {
   c.sp.pds[i].caps.push_back(cap);
 }
 
+// <cap_irq>: a copy of the handler the owner's <irq> got (planned with the
+// owner's channel caps, before any grant).
+void grant_irq(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+  for (size_t k = 0; k < c.sp.irqs.size(); ++k) {
+    const IrqHandler& h = c.sp.irqs[k];
+    if (h.pd != extra.source_pd || h.channel != extra.irq_channel) continue;
+    Cap cap;
+    cap.kind = Cap::Kind::IrqHandler;
+    cap.slot = pd_abi::user_cap_slot(extra.slot);
+    cap.irq = k;
+    cap.what = at + "irq " + std::to_string(h.irq) + " of " + c.plan.pds[h.pd].name;
+    c.sp.pds[i].caps.push_back(cap);
+    return;
+  }
+  auto [file, loc] = grant_loc(c, extra);
+  c.diags.error("cap-irq-no-handler", file, loc,
+                "protection domain '" + c.plan.pds[extra.source_pd].name + "' has no IRQ handler for id " +
+                    std::to_string(extra.irq_channel),
+                "this is a bug in the tool; please report it");
+}
+
+// <cap_ioport>: the owner's port range again, at the grant's slot. seL4
+// issues a range once, so the spec copies the one issued cap to every holder.
+void grant_ioport(Ctx& c, size_t i, const ExtraCap& extra, const std::string& at) {
+  const Pd& owner = c.plan.pds[extra.source_pd];
+  const IoPortRange* io = owner.ioport(extra.ioport_id);
+  if (!io) {
+    auto [file, loc] = grant_loc(c, extra);
+    c.diags.error("cap-ioport-none", file, loc,
+                  "protection domain '" + owner.name + "' has no I/O port with id " +
+                      std::to_string(extra.ioport_id),
+                  "this is a bug in the tool (the validator checks the id); please report it");
+    return;
+  }
+  Cap cap;
+  cap.kind = Cap::Kind::IoPort;
+  cap.slot = pd_abi::user_cap_slot(extra.slot);
+  cap.first_port = io->addr;
+  cap.last_port = io->addr + io->size - 1;
+  cap.ioport_owner = extra.source_pd;
+  cap.what = at + "ioport " + std::to_string(io->id) + " of " + owner.name + ": " + hex(cap.first_port) +
+             ".." + hex(cap.last_port);
+  c.sp.pds[i].caps.push_back(cap);
+}
+
 // <cspace> grants. A passive PD's SC is the same object: the initialiser
 // binds it to that PD's notification after init, so the copy names the
 // notification's SC as the manual says.
@@ -743,8 +793,12 @@ void plan_extra_caps(Ctx& c, size_t i) {
       case ExtraCap::Kind::Untyped: grant_untyped(c, i, extra); break;
       case ExtraCap::Kind::EmptyCNode: grant_empty_cnode(c, i, extra, at); break;
       case ExtraCap::Kind::SchedControl: grant_sched_control(c, i, extra); break;
+      case ExtraCap::Kind::Irq: grant_irq(c, i, extra, at); break;
+      case ExtraCap::Kind::IoPort: grant_ioport(c, i, extra, at); break;
     }
   }
+  std::stable_sort(po.caps.begin(), po.caps.end(),
+                   [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 
 // ---------------------------------------------------------------------------
@@ -757,6 +811,7 @@ void plan_ioport_caps(Ctx& c, size_t i) {
     cap.slot = pd_abi::ioport_slot(io.id);
     cap.first_port = io.addr;
     cap.last_port = io.addr + io.size - 1;
+    cap.ioport_owner = i;
     cap.what = "ioport " + std::to_string(io.id) + ": " + hex(cap.first_port) + ".." + hex(cap.last_port);
     c.sp.pds[i].caps.push_back(cap);
   }
@@ -852,9 +907,6 @@ void plan_cspace(Ctx& c, size_t i) {
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);
-  plan_extra_caps(c, i);
-  std::stable_sort(po.caps.begin(), po.caps.end(),
-                   [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 
 bool check_inputs(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags) {
@@ -915,7 +967,9 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
     check_pd_mappings(c, i);
     plan_page_tables(c, i);
   }
+  // Grants after every PD's own caps: a <cap_irq> copies a handler of a PD planned later.
   for (size_t i = 0; i < plan.pds.size(); ++i) plan_cspace(c, i);
+  for (size_t i = 0; i < plan.pds.size(); ++i) plan_extra_caps(c, i);
   if (diags.error_count() > errors_before) return std::nullopt;
   place_floating(c);
   if (diags.error_count() > errors_before) return std::nullopt;

@@ -87,6 +87,7 @@ struct Cap {
   size_t irq = 0;              // Kind::IrqHandler: index into Sel4Plan::irqs
   uint64_t cpu = 0;            // Kind::SchedControl: the core's SchedControl cap
   uint64_t first_port = 0, last_port = 0;  // Kind::IoPort: x86 ports [first, last]
+  size_t ioport_owner = 0;     // Kind::IoPort: the PD whose <ioport> it is (a grant holds a copy)
   CapRights rights;
   uint64_t badge = 0;          // 0 = unbadged
   std::string what;            // for the report, e.g. "ppc 3 -> server"

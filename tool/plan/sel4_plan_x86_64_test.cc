@@ -47,20 +47,7 @@ Pd make_pd(const std::string& name) {
   return pd;
 }
 
-Sel4Inputs inputs(const World& w) {
-  Sel4Inputs in;
-  in.package = &w.pkg;
-  in.facts = &w.facts;
-  in.boot = &w.boot;
-  for (size_t i = 0; i < w.plan.pds.size(); ++i) {
-    PdImage img;
-    img.entry = 0x200000;
-    img.pages.push_back({0x200000, kUserImage + 0x100000 + i * 0x1000, true, false, true});
-    in.pd_images.push_back(img);
-  }
-  in.mr_prefill_pages.resize(w.plan.mrs.size());
-  return in;
-}
+Sel4Inputs inputs(const World& w) { return test_support::test_sel4_inputs(w); }
 
 // A PD with a 2 MiB RAM MR at 1 GiB and a device page at 0xfebd0000.
 World driver_world(Diagnostics& d, const std::string& board = "x86_64_generic") {
@@ -182,7 +169,9 @@ TEST(Sel4PlanX86_64, SpecBindsEveryUsedUntypedBeforeRetyping) {
       }
       bound_so_far.insert(bind.untyped_index);
     }
-    if (s.kind == uint32_t(is::StepKind::Retype)) EXPECT_TRUE(bound_so_far.count(s.arg[0])) << "step " << i;
+    if (s.kind == uint32_t(is::StepKind::Retype)) {
+      EXPECT_TRUE(bound_so_far.count(s.arg[0])) << "step " << i;
+    }
     if (s.kind == uint32_t(is::StepKind::MapPageTable)) table_kinds.insert(s.small);
   }
   // One bind per used untyped, none for the others.
@@ -206,6 +195,17 @@ TEST(Sel4PlanX86_64, RamAddressesAreRefused) {
   w2.plan.mrs[0].needs_fixed_paddr = true;  // a setvar region_paddr names it
   EXPECT_FALSE(plan_sel4(w2.plan, inputs(w2), d2));
   EXPECT_TRUE(has_id(d2, "region-paddr-unknown")) << describe(d2);
+}
+
+TEST(Sel4PlanX86_64, OutOfMemorySaysItIsTheAssumedMachine) {
+  Diagnostics d;
+  World w = driver_world(d);
+  w.plan.mrs[0].size = uint64_t{1536} << 20;  // more than the assumed 1 GiB
+  w.plan.pds[0].mappings[0].size = w.plan.mrs[0].size;
+  w.plan.pds[0].mappings[1].vaddr = 0x100000000;  // above the big region
+  EXPECT_FALSE(plan_sel4(w.plan, inputs(w), d));
+  ASSERT_TRUE(has_id(d, "out-of-memory")) << describe(d);
+  EXPECT_NE(describe(d).find("on the machine planning assumes"), std::string::npos) << describe(d);
 }
 
 }  // namespace

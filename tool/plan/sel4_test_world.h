@@ -1,6 +1,6 @@
 // Test support (not part of the tool): a small seL4 world for planning tests.
 //
-// Loads the qemu_virt_aarch64 (or qemu_virt_riscv64) debug facts of
+// Loads the qemu_virt_aarch64 (or qemu_virt_riscv64, x86_64_generic) debug facts of
 // ../shared (kernel/test_facts.h) and emulates the kernel's boot for a 2 MiB
 // user image at kTestUserImagePaddr (on RISC-V right after the kernel), so
 // that a test only adds its Plan and plans on top.
@@ -35,16 +35,37 @@ struct Sel4TestWorld {
   uint64_t ui_paddr = kTestUserImagePaddr;
 };
 
+// The qemu_virt_aarch64 board and its debug configuration, as the board
+// database describes them, for tests that validate and plan an SDF text.
+inline board::Board test_aarch64_board() {
+  board::Board b;
+  b.name = "qemu_virt_aarch64";
+  b.arch = board::Arch::AArch64;
+  b.page_sizes = {0x1000, 0x200000};
+  b.user_vaddr = {0x10000, 0x10000000000};
+  b.cpu_count = 1;
+  return b;
+}
+
+inline board::Config test_debug_config() {
+  board::Config c;
+  c.name = "debug";
+  c.debug = true;
+  return c;
+}
+
 // Fills pkg, facts and boot; false (with diagnostics) if the facts are
-// missing. By default the qemu_virt_aarch64 world above; other boards give
-// their own 2 MiB user image place.
+// missing. By default the qemu_virt_aarch64 world above; RISC-V puts its
+// user image right after the kernel; other boards (x86-64) give their own
+// 2 MiB user image place (ui_paddr 0: the board's default).
 inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
                              const std::string& board = "qemu_virt_aarch64",
-                             uint64_t ui_paddr = kTestUserImagePaddr,
+                             uint64_t ui_paddr = 0,
                              uint64_t ui_vaddr = kTestUserImageVaddr) {
-  w.ui_paddr = (board == "qemu_virt_riscv64" && ui_paddr == kTestUserImagePaddr)
-                   ? kTestRiscvUserImagePaddr
-                   : ui_paddr;
+  if (ui_paddr == 0) {
+    ui_paddr = board == "qemu_virt_riscv64" ? kTestRiscvUserImagePaddr : kTestUserImagePaddr;
+  }
+  w.ui_paddr = ui_paddr;
   auto pkg = kernel::load_kernel_package(kernel::test_support::facts_dir(board), d);
   if (!pkg) return false;
   w.pkg = *pkg;
@@ -130,11 +151,15 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
 // into both (rw at 0x1000000 in client, read-only at 0x2000000 in server).
 // On x86_64_generic the IRQ is IOAPIC 0 pin 9 (active low) at vector 79 and
 // the client has I/O ports 0x3f8..0x3ff (id 0).
+// client_grants: client's <cspace> holds core 0's SchedControl at slot 1
+// and the server's IRQ handler (channel 9) at slot 2; on x86 the server's
+// holds the client's I/O ports (id 0) at slot 3 (<cap_ioport>).
 struct ClientServer {
   uint64_t server_priority = 100;
   bool passive_server = false;
   bool server_mapping_cached = true;
   std::string board = "qemu_virt_aarch64";
+  bool client_grants = false;
 };
 
 inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
@@ -179,6 +204,25 @@ inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   w.plan.mrs.push_back(shared);
   w.plan.pds[0].mappings.push_back({0, 0x1000000, 0x1000, true, true, false, true});
   w.plan.pds[1].mappings.push_back({0, 0x2000000, 0x1000, true, false, false, o.server_mapping_cached});
+  if (o.client_grants) {
+    ExtraCap sched;
+    sched.kind = ExtraCap::Kind::SchedControl;
+    sched.slot = 1;
+    ExtraCap irq_handler;
+    irq_handler.kind = ExtraCap::Kind::Irq;
+    irq_handler.slot = 2;
+    irq_handler.source_pd = 1;
+    irq_handler.irq_channel = 9;
+    w.plan.pds[0].extra_caps = {sched, irq_handler};
+    if (x86) {
+      ExtraCap ports;
+      ports.kind = ExtraCap::Kind::IoPort;
+      ports.slot = 3;
+      ports.source_pd = 0;
+      ports.ioport_id = 0;
+      w.plan.pds[1].extra_caps = {ports};
+    }
+  }
   Sel4Inputs si = test_sel4_inputs(w);
   si.mr_prefill_pages.resize(1);
   auto sp = plan_sel4(w.plan, si, d);

@@ -44,6 +44,7 @@ void from_children(const plan::Plan& plan, const plan::Pd& pd, PdAuthority& a) {
   for (size_t child : pd.children) {
     add(a, plan.pds[child].name, "tcb (its parent)");
     add(a, plan.pds[child].name, "receives its faults");
+    if (plan.pds[child].late_load_mr) add(a, plan.pds[child].name, "loads its program (late_load)");
   }
 }
 
@@ -79,6 +80,14 @@ void from_grant(const plan::Plan& plan, const plan::ExtraCap& e, PdAuthority& a)
       break;
     case K::EmptyCNode: a.empty_cnode_slots.push_back(uint64_t{1} << e.cnode_slot_bits); break;
     case K::SchedControl: a.sched_control_cpus.push_back(e.cpu); break;
+    case K::Irq:
+      add(a, pd, "irq " + std::to_string(plan.pds[e.source_pd].channels[e.irq_channel].irq) +
+                     " handler: ack, set notification" + at);
+    case K::IoPort:
+      if (const plan::IoPortRange* io = plan.pds[e.source_pd].ioport(e.ioport_id))
+        add(a, pd, "ioport " + std::to_string(io->id) + ": in/out on ports " + hex(io->addr) + ".." +
+                       hex(io->addr + io->size - 1) + at);
+      break;
   }
 }
 

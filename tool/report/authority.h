@@ -4,7 +4,7 @@
 //
 // Per PD: the memory regions it can read, write or execute (mapped, or as
 // frame caps from <cap_mr>), the PDs it can signal, call or wait on, whose
-// TCB, SC, VSpace or CNode it holds (children and <cspace> grants), whose
+// TCB, SC, VSpace, CNode, IRQ handler or x86 I/O ports it holds (children and <cspace> grants), whose
 // faults it receives, its IRQs, and what it can create: untyped bytes, empty
 // CNodes, SchedControl. Per MR, the inverse: who reads and who writes it.
 // Pure: returns text or JSON, writes nothing.

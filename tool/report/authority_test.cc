@@ -23,6 +23,7 @@ constexpr const char* kSystem = R"(<system>
     <program_image path="p.elf" />
     <map mr="keystore" vaddr="0x10000000" perms="r" />
     <map mr="log" vaddr="0x20000000" perms="rw" />
+    <irq irq="40" id="5" />
     <protection_domain name="helper" id="1" priority="50">
       <program_image path="p.elf" />
     </protection_domain>
@@ -35,6 +36,7 @@ constexpr const char* kSystem = R"(<system>
       <cap_notification slot="3" pd="client" rights="rw" />
       <untyped slot="4" size="0x10000" count="3" />
       <cap_sched_control slot="7" />
+      <cap_irq slot="8" pd="client" id="5" />
       <free_slots count="8" />
     </cspace>
   </protection_domain>
@@ -45,13 +47,14 @@ constexpr const char* kSystem = R"(<system>
 </system>
 )";
 
-std::vector<PdAuthority> of_system() {
+std::vector<PdAuthority> of_system(const char* system = kSystem,
+                                    board::Arch arch = board::Arch::AArch64) {
   Diagnostics d;
-  auto sd = sdf::parse(kSystem, "a.system", d);
+  auto sd = sdf::parse(system, "a.system", d);
   EXPECT_TRUE(sd);
   board::Board b;
   b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
+  b.arch = arch;
   b.page_sizes = {0x1000, 0x200000};
   b.user_vaddr = {0x10000, 0x10000000000};
   b.cpu_count = 1;
@@ -74,6 +77,24 @@ const PdAuthority& pd(const std::vector<PdAuthority>& all, const std::string& na
   return none;
 }
 
+// x86-64: a <cap_ioport> shows as ports of the owner the holder can use.
+TEST(Authority, AnIoPortGrantNamesTheOwnersPorts) {
+  auto all = of_system(R"(<system>
+  <protection_domain name="uart" priority="200">
+    <program_image path="p.elf" />
+    <ioport id="3" addr="0x3f8" size="8" />
+  </protection_domain>
+  <protection_domain name="logger" priority="100">
+    <program_image path="p.elf" />
+    <cspace><cap_ioport slot="6" pd="uart" id="3" /></cspace>
+  </protection_domain>
+</system>
+)", board::Arch::X86_64);
+  EXPECT_EQ(pd(all, "logger").pds.at("uart"),
+            (std::vector<std::string>{"ioport 3: in/out on ports 0x3f8..0x3ff (cspace 6)"}));
+  EXPECT_TRUE(pd(all, "uart").pds.empty());
+}
+
 TEST(Authority, MapsChannelsChildrenAndGrantsEachGiveReach) {
   auto all = of_system();
   const auto& client = pd(all, "client");
@@ -91,7 +112,8 @@ TEST(Authority, MapsChannelsChildrenAndGrantsEachGiveReach) {
   const auto& admin = pd(all, "admin");
   EXPECT_EQ(admin.pds.at("vault"), (std::vector<std::string>{"tcb (cspace 1)"}));
   EXPECT_EQ(admin.pds.at("client"),
-            (std::vector<std::string>{"notification: signal, wait (cspace 3)"}));
+            (std::vector<std::string>{"notification: signal, wait (cspace 3)",
+                                      "irq 40 handler: ack, set notification (cspace 8)"}));
   EXPECT_TRUE(admin.mrs.at("keystore").write);
   EXPECT_EQ(admin.mrs.at("keystore").via, (std::vector<std::string>{"frame caps in cspace 2"}));
   EXPECT_EQ(admin.untyped_bytes, 3u * 0x10000);

@@ -34,14 +34,19 @@ std::string object_line(const plan::KernelObject& o) {
          " (" + size_text(o.size()) + ", " + where + ")\n";
 }
 
-void pd_objects(std::string& out, const plan::Sel4Plan& sp, size_t pd) {
+void pd_objects(std::string& out, const plan::Plan& plan, const plan::Sel4Plan& sp, size_t pd) {
   out += "  objects:\n";
   for (const plan::KernelObject& o : sp.objects)
     if (o.pd == pd && o.source == plan::KernelObject::Source::Untyped) out += object_line(o);
   size_t image_pages = 0;
   for (const plan::KernelObject& o : sp.objects)
     image_pages += o.pd == pd && o.source == plan::KernelObject::Source::UserImage;
-  out += "    program: " + std::to_string(image_pages) + " pages mapped from the boot image\n";
+  const plan::Pd& p = plan.pds[pd];
+  if (p.late_load_mr && p.parent)
+    out += "    program: none; loaded at run time by '" + plan.pds[*p.parent].name +
+           "' into memory region '" + plan.mrs[*p.late_load_mr].name + "'\n";
+  else
+    out += "    program: " + std::to_string(image_pages) + " pages mapped from the boot image\n";
 }
 
 void pd_caps(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects& po) {
@@ -99,7 +104,7 @@ std::string sel4_report(const plan::Plan& plan, const plan::Sel4Plan& sp,
     out += "\nProtection domain " + pd.name + " (priority " + std::to_string(pd.priority) +
            ", budget " + std::to_string(pd.budget_us) + " us, period " +
            std::to_string(pd.period_us) + " us" + (pd.passive ? ", passive" : "") + ")\n";
-    pd_objects(out, sp, i);
+    pd_objects(out, plan, sp, i);
     pd_caps(out, sp, sp.pds[i]);
     pd_memory(out, sp, sp.pds[i]);
   }

@@ -28,10 +28,12 @@
 //                                                   rights (of a <cspace> grant), trigger, polarity, pcidev, peripheral_id,
 //                                                   prefill_bootinfo, schedule duration
 //   duplicate-element  the second element           an element allowed once appears again
-//                                                   (program_image, cspace, virtual_machine,
+//                                                   (program_image, late_load, cspace, virtual_machine,
 //                                                   domains, domain_schedule, free_slots); its contents
 //                                                   are skipped
-//   missing-element    the parent element           a required child is absent (program_image,
+//   late-load-with-program-image  the <late_load>   a PD has both; it must be one or the other
+//   missing-element    the parent element           a required child is absent (program_image
+//                                                   unless there is a late_load,
 //                                                   vcpu, domain) or a <channel> has other than
 //                                                   two <end>
 //   text-content       first non-blank character    text where only elements are allowed; once
@@ -72,10 +74,11 @@ constexpr std::array<std::string_view, 5> kSystemChildren{"protection_domain", "
 constexpr std::array<std::string_view, 12> kPdAttrs{"name",    "priority",   "budget", "period",
                                                     "passive", "stack_size", "cpu",    "smc",
                                                     "fpu",     "domain",     "id",     "setvar_id"};
-constexpr std::array<std::string_view, 8> kPdChildren{
-    "program_image",   "map",    "irq",   "setvar", "protection_domain",
-    "virtual_machine", "ioport", "cspace"};
+constexpr std::array<std::string_view, 9> kPdChildren{
+    "program_image",   "map",    "irq",    "setvar",   "protection_domain",
+    "virtual_machine", "ioport", "cspace", "late_load"};
 constexpr std::array<std::string_view, 2> kProgramImageAttrs{"path", "path_for_symbols"};
+constexpr std::array<std::string_view, 2> kLateLoadAttrs{"mr", "vaddr"};
 constexpr std::array<std::string_view, 7> kMapAttrs{
     "mr", "vaddr", "perms", "cached", "setvar_vaddr", "setvar_size", "setvar_prefill_size"};
 constexpr std::array<std::string_view, 4> kVmMapAttrs{"mr", "vaddr", "perms", "cached"};
@@ -89,9 +92,9 @@ constexpr std::array<std::string_view, 9> kIrqAnyAttrs{
 constexpr std::array<std::string_view, 5> kIoPortAttrs{"id", "addr", "size", "setvar_id",
                                                        "setvar_addr"};
 constexpr std::array<std::string_view, 2> kSetVarAttrs{"symbol", "region_paddr"};
-constexpr std::array<std::string_view, 11> kCspaceChildren{
+constexpr std::array<std::string_view, 13> kCspaceChildren{
     "cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",         "cap_notification", "cap_endpoint",
-    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "free_slots"};
+    "cap_mr",  "untyped", "cnode",      "cap_sched_control", "cap_irq", "cap_ioport", "free_slots"};
 constexpr std::array<std::string_view, 4> kCapAttrs{"slot", "pd", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 6> kIpcCapAttrs{"slot",  "pd",   "rights",
                                                        "badge", "name", "setvar_slot"};
@@ -102,6 +105,8 @@ constexpr std::array<std::string_view, 5> kUntypedAttrs{"slot", "size", "count",
 constexpr std::array<std::string_view, 4> kCNodeAttrs{"slot", "slots", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 2> kFreeSlotsAttrs{"count", "setvar_first"};
 constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 6> kIrqCapAttrs{"slot", "pd", "id", "irq", "name", "setvar_slot"};
+constexpr std::array<std::string_view, 5> kIoPortCapAttrs{"slot", "pd", "id", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
 constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
@@ -127,13 +132,14 @@ constexpr unsigned kMaxPdDepth = 64;
 // Where an element may appear, for hints about elements put in the wrong
 // place; "" for <system> (the root) and for names the SDF does not know.
 std::string_view home_of(std::string_view element) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 30> kHomes{{
+  static constexpr std::pair<std::string_view, std::string_view> kHomes[] = {
       {"protection_domain", "<system> or another <protection_domain>"},
       {"memory_region", "<system>"},
       {"channel", "<system>"},
       {"io_address_space", "<system>"},
       {"domains", "<system>"},
       {"program_image", "<protection_domain>"},
+      {"late_load", "<protection_domain>"},
       {"map", "<protection_domain> or <virtual_machine>"},
       {"irq", "<protection_domain>"},
       {"setvar", "<protection_domain>"},
@@ -152,13 +158,15 @@ std::string_view home_of(std::string_view element) {
       {"cnode", "<cspace>"},
       {"free_slots", "<cspace>"},
       {"cap_sched_control", "<cspace>"},
+      {"cap_irq", "<cspace>"},
+      {"cap_ioport", "<cspace>"},
       {"end", "<channel>"},
       {"iomap", "<io_address_space>"},
       {"domain", "<domains>"},
       {"domain_schedule", "<domains>"},
       {"schedule_entry", "<domain_schedule>"},
       {"schedule_end_marker", "<domain_schedule>"},
-  }};
+  };
   for (const auto& [name, home] : kHomes)
     if (name == element) return home;
   return {};
@@ -229,6 +237,7 @@ class Walker {
   void pd_attributes(ProtectionDomain& pd, const XmlNode& n);
   void pd_children(size_t index, const XmlNode& n, unsigned depth);
   ProgramImage program_image(const XmlNode& n);
+  void late_load(const XmlNode& parent, const XmlNode& n, ProtectionDomain& pd);
   Map map(const XmlNode& n, bool in_vm);
   Irq irq(const XmlNode& n);
   void irq_form(Irq& q, const XmlNode& n);
@@ -237,6 +246,7 @@ class Walker {
   void cspace(const XmlNode& n, ProtectionDomain& pd);
   Cap cap(const XmlNode& n, Cap::Kind kind);
   void cap_rights(const XmlNode& n, Cap::Rights& out);
+  void irq_cap_source(const XmlNode& n, Cap& c);
   FreeSlots free_slots(const XmlNode& n);
   VirtualMachine virtual_machine(const XmlNode& n);
   Vcpu vcpu(const XmlNode& n);
@@ -567,6 +577,8 @@ void Walker::pd_children(size_t index, const XmlNode& n, unsigned depth) {
         duplicate(n, child, pd().program_image->loc);
       else
         pd().program_image = program_image(child);
+    } else if (child.name == "late_load") {
+      late_load(n, child, pd());
     } else if (child.name == "map") {
       pd().maps.push_back(map(child, false));
     } else if (child.name == "irq") {
@@ -591,7 +603,14 @@ void Walker::pd_children(size_t index, const XmlNode& n, unsigned depth) {
       unknown_element(n, child, kPdChildren);
     }
   }
-  if (!pd().program_image) {
+  if (pd().program_image && pd().late_load) {
+    error("late-load-with-program-image", pd().late_load->loc,
+          "protection domain " + quoted(pd().name) +
+              " has both a <program_image> and a <late_load>",
+          "keep <program_image> for a program the tool loads at boot, or <late_load> for an "
+          "empty PD whose parent loads its program at run time, not both");
+  }
+  if (!pd().program_image && !pd().late_load) {
     std::string name = pd().name.empty() ? "" : " " + quoted(pd().name);
     missing_child(n, "protection domain" + name + " has no <program_image>",
                   "add <program_image path=\"...\" /> inside the <protection_domain>");
@@ -605,6 +624,27 @@ ProgramImage Walker::program_image(const XmlNode& n) {
   p.path_for_symbols = optional_string(n, "path_for_symbols");
   no_children(n);
   return p;
+}
+
+// Records the <late_load> and the mapping it implies (system_description.h).
+void Walker::late_load(const XmlNode& parent, const XmlNode& n, ProtectionDomain& pd) {
+  if (pd.late_load) {
+    duplicate(parent, n, pd.late_load->loc);
+    return;
+  }
+  LateLoad l;
+  begin(l, n, kLateLoadAttrs);
+  l.mr = required_string(n, "mr");
+  optional_number(n, "vaddr", l.vaddr);
+  no_children(n);
+  Map m;
+  static_cast<Element&>(m) = l;
+  m.mr = l.mr;
+  m.vaddr = l.vaddr;
+  m.perms = {true, true, true};
+  m.late_load = true;
+  pd.maps.push_back(std::move(m));
+  pd.late_load = std::move(l);
 }
 
 Map Walker::map(const XmlNode& n, bool in_vm) {
@@ -718,9 +758,9 @@ SetVar Walker::setvar(const XmlNode& n) {
 }
 
 // The element name of each kind of grant, in Cap::Kind order.
-constexpr std::array<std::string_view, 10> kCapElements{
+constexpr std::array<std::string_view, 12> kCapElements{
     "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
-    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control"};
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_irq", "cap_ioport"};
 
 void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
@@ -752,6 +792,8 @@ Names cap_attrs(Cap::Kind kind) {
     case Cap::Kind::Untyped: return kUntypedAttrs;
     case Cap::Kind::EmptyCNode: return kCNodeAttrs;
     case Cap::Kind::SchedControl: return kSchedControlAttrs;
+    case Cap::Kind::Irq: return kIrqCapAttrs;
+    case Cap::Kind::IoPort: return kIoPortCapAttrs;
     default: return kCapAttrs;
   }
 }
@@ -774,6 +816,11 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
       break;
     case Cap::Kind::EmptyCNode: required_number(n, "slots", c.cnode_slots); break;
     case Cap::Kind::SchedControl: optional_number(n, "cpu", c.cpu); break;
+    case Cap::Kind::Irq: irq_cap_source(n, c); break;
+    case Cap::Kind::IoPort:
+      c.pd = required_string(n, "pd");
+      required_number(n, "id", c.ioport_id);
+      break;
     case Cap::Kind::Notification:
     case Cap::Kind::Endpoint:
       cap_rights(n, c.rights);
@@ -784,6 +831,14 @@ Cap Walker::cap(const XmlNode& n, Cap::Kind kind) {
   }
   no_children(n);
   return c;
+}
+
+// <cap_irq>: pd and id name a PD's <irq>, or irq names the IRQ number; the
+// validator checks that exactly one form is used.
+void Walker::irq_cap_source(const XmlNode& n, Cap& c) {
+  c.pd = optional_string(n, "pd").value_or("");
+  optional_number(n, "id", c.irq_id);
+  optional_number(n, "irq", c.irq);
 }
 
 // rights="rwg": seL4's read (receive, wait), write (send, signal) and grant.

@@ -58,6 +58,7 @@ struct Map : Element {
   std::optional<std::string> setvar_vaddr;
   std::optional<std::string> setvar_size;
   std::optional<std::string> setvar_prefill_size;
+  bool late_load = false;  // the mapping a <late_load> asks for (not written as <map>)
 };
 
 enum class Trigger { Level, Edge };
@@ -98,7 +99,8 @@ struct SetVar : Element {
 
 // One grant inside <cspace> (docs/cspace.md). The official elements
 // (cap_tcb, cap_sc, cap_vspace) name a PD; the others name a PD, an MR or
-// nothing (untyped memory and empty CNodes are new objects).
+// nothing (untyped memory and empty CNodes are new objects); cap_ioport
+// names a PD's <ioport> by id.
 struct Cap : Element {
   enum class Kind {
     Tcb,           // <cap_tcb pd>
@@ -111,6 +113,8 @@ struct Cap : Element {
     Untyped,       // <untyped size count>: new untyped memory, count slots
     EmptyCNode,    // <cnode slots>: a new empty CNode of `cnode_slots` slots
     SchedControl,  // <cap_sched_control cpu>: configures scheduling contexts on that core
+    Irq,           // <cap_irq pd id> or <cap_irq irq>: the handler of an IRQ a PD's <irq> declares
+    IoPort,        // <cap_ioport pd id>: the I/O port range of a PD's <ioport> (x86-64)
   };
   struct Rights {
     bool read = false, write = true, grant = false;  // seL4 r/w/g; default: send only
@@ -128,6 +132,9 @@ struct Cap : Element {
   uint64_t count = 1;               // Untyped: how many of that size
   uint64_t cnode_slots = 0;         // EmptyCNode: a power of two
   uint64_t cpu = 0;                 // SchedControl
+  std::optional<uint64_t> irq_id;   // Irq: the <irq id> of `pd`
+  std::optional<uint64_t> irq;      // Irq: the IRQ number of some PD's <irq irq>
+  uint64_t ioport_id = 0;           // IoPort: the <ioport id> of `pd`
   std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
 };
 
@@ -154,6 +161,10 @@ inline std::string default_cap_name(const Cap& cap) {
     case Cap::Kind::Untyped: return "untyped_" + std::to_string(cap.slot);
     case Cap::Kind::EmptyCNode: return "cnode_" + std::to_string(cap.slot);
     case Cap::Kind::SchedControl: return "sched_control_" + std::to_string(cap.cpu);
+    case Cap::Kind::Irq:
+      return cap.irq ? "irq_" + std::to_string(*cap.irq)
+                     : "irq_" + cap.pd + "_" + std::to_string(cap.irq_id.value_or(0));
+    case Cap::Kind::IoPort: return "ioport_" + cap.pd + "_" + std::to_string(cap.ioport_id);
   }
   return {};
 }
@@ -168,6 +179,16 @@ struct FreeSlots : Element {
 struct ProgramImage : Element {
   std::string path;
   std::optional<std::string> path_for_symbols;
+};
+
+// <late_load mr vaddr>, in place of <program_image>: the PD has no program of
+// its own; its parent loads one at run time into memory region `mr`, which
+// the tool maps into this PD at `vaddr` (read, write, execute). The parser
+// adds that mapping to the PD's maps (marked `late_load`), so every check of
+// a mapping applies to it (docs/cspace.md, "Late-loading PDs").
+struct LateLoad : Element {
+  std::string mr;
+  uint64_t vaddr = 0x200000;  // where programs are linked (microkit.ld, pd_abi.h)
 };
 
 struct Vcpu : Element {
@@ -202,6 +223,7 @@ struct ProtectionDomain : Element {
   std::optional<std::string> setvar_id;  // symbol in the parent's image
 
   std::optional<ProgramImage> program_image;
+  std::optional<LateLoad> late_load;  // instead of program_image
   std::vector<Map> maps;
   std::vector<Irq> irqs;
   std::vector<SetVar> setvars;

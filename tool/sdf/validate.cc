@@ -18,7 +18,7 @@
 //   E budget-exceeds-period        budget > period (PDs and VMs)
 //   E stack-size-out-of-range      outside [limits.min_stack_size, limits.max_stack_size]
 //   E stack-size-unaligned         not a multiple of the smallest page size
-//   E cpu-out-of-range             cpu >= config.cpus (PDs and vCPUs)
+//   E cpu-out-of-range             cpu >= config.cpus or the kernel's MAX_NUM_NODES (PDs, vCPUs)
 //   E smc-not-supported            smc="true" off AArch64
 //   E missing-child-id             nested PD without `id`
 //   E child-id-on-top-level-pd     `id` / `setvar_id` on a PD that has no parent
@@ -36,13 +36,25 @@
 //   E duplicate-cap-slot           two grants (or one grant's range) share a slot
 //   E cap-rights-not-applicable    rights="g" on a notification (it has no grant right)
 //   E cap-mr-needs-size            <cap_mr> of an MR sized only by its prefill file
+//   E cap-ioport-not-supported     <cap_ioport> off x86-64 (the host: cspace-not-on-host)
+//   E unknown-ioport               <cap_ioport> id names no <ioport> of that PD
 //   E untyped-size-not-power-of-two
 //   E untyped-count-zero
 //   E cnode-slots-invalid          <cnode slots> not a power of two of at least 2
 //   E cap-name-invalid             name is not a C identifier
 //   E duplicate-cap-name           two grants of one PD with one name
 //   E free-slots-too-many          <free_slots count> above what the CSpace root has left
-//   E cspace-not-on-host           any <cspace> content on the host platform
+//   E cspace-not-on-host           each <cspace> element on the host platform, at the element
+//   E unknown-irq                  <cap_irq pd id>: the PD has no <irq> with that id
+//   E irq-handled-by-nobody        <cap_irq irq>: no PD's <irq> declares that IRQ
+//   E cap-irq-source               <cap_irq> with neither or both of (pd and id) and irq
+// late-loading PDs (validate_late_load.cc)
+//   E late-load-needs-parent       <late_load> on a PD with no parent to load it
+//   E late-load-mr-not-mapped-by-parent  the parent does not map the program's MR writable, cached
+//   E late-load-passive            a passive PD cannot be late-loaded
+//   E late-load-other-core         RISC-V: the child on another cpu than its parent
+//   E late-load-setvar             a setvar (any element's setvar_*) patching a late-loaded PD
+//   E late-load-not-on-host        <late_load> on the host platform
 // memory (validate_memory.cc)
 //   E unsupported-page-size        page_size not one of the board's
 //   E missing-mr-size              no size and nothing to size it from
@@ -236,6 +248,7 @@ void validate(const SystemDescription& sd, const board::Board& board,
   detail::check_children(cx);
   detail::check_virtual_machines(cx);
   detail::check_cspaces(cx);
+  detail::check_late_loads(cx);
   detail::check_memory_regions(cx);
   detail::check_maps(cx);
   detail::check_setvars(cx);

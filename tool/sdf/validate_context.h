@@ -88,6 +88,7 @@ void check_pds(Context& cx);             // validate_pds.cc
 void check_children(Context& cx);        // validate_pds.cc
 void check_virtual_machines(Context& cx);// validate_pds.cc
 void check_cspaces(Context& cx);         // validate_pds.cc
+void check_late_loads(Context& cx);      // validate_late_load.cc
 void check_memory_regions(Context& cx);  // validate_memory.cc
 void check_maps(Context& cx);            // validate_memory.cc
 void check_setvars(Context& cx);         // validate_memory.cc

@@ -61,13 +61,32 @@ void check_stack(Context& cx, const ProtectionDomain& pd) {
   }
 }
 
+// True when the kernel package was built for fewer cores than the configuration names.
+bool kernel_has_fewer_cores(const Context& cx) {
+  const std::optional<uint64_t>& built = cx.config.limits.kernel_cores;
+  return built && *built < cx.config.cpus;
+}
+
+// The cores a PD may be placed on: the configuration's, or the kernel's when fewer.
+uint64_t usable_cores(const Context& cx) {
+  return kernel_has_fewer_cores(cx) ? *cx.config.limits.kernel_cores : cx.config.cpus;
+}
+
+// Who limits the cores, for a message: "configuration 'x' has 4 cpu(s)".
+std::string cores_limit(const Context& cx) {
+  std::string n = std::to_string(usable_cores(cx));
+  if (kernel_has_fewer_cores(cx))
+    return "the kernel package " + cx.config.limits.kernel_package + " was built for " + n + " core(s)";
+  return "configuration '" + cx.config.name + "' has " + n + " cpu(s)";
+}
+
 void check_cpu(Context& cx, const Element& e, const std::string& what, uint64_t cpu) {
-  if (cpu < cx.config.cpus) return;
+  uint64_t cores = usable_cores(cx);
+  if (cpu < cores) return;
   cx.error("cpu-out-of-range", e.at("cpu"),
-           what + " is placed on cpu " + std::to_string(cpu) + " but configuration '" +
-               cx.config.name + "' has " + std::to_string(cx.config.cpus) + " cpu(s)",
-           cx.config.cpus == 1 ? std::string("remove the cpu attribute or set it to 0")
-                               : "use a cpu between 0 and " + std::to_string(cx.config.cpus - 1));
+           what + " is placed on cpu " + std::to_string(cpu) + " but " + cores_limit(cx),
+           cores == 1 ? std::string("remove the cpu attribute or set it to 0")
+                      : "use a cpu between 0 and " + std::to_string(cores - 1));
 }
 
 struct IdUse {
@@ -270,8 +289,78 @@ uint64_t slots_taken(Context& cx, const Cap& cap) {
   return page ? *mr->size / page : 0;
 }
 
+// A PD's <irq> of the given channel id, or nullptr.
+const Irq* irq_with_id(const ProtectionDomain& pd, uint64_t id) {
+  for (const Irq& irq : pd.irqs)
+    if (irq.id == id) return &irq;
+  return nullptr;
+}
+
+// <cap_irq irq="N">: the PD whose <irq> handles IRQ N, or nullptr.
+const ProtectionDomain* handler_of_irq(const Context& cx, uint64_t number) {
+  for (const auto& pd : cx.sd.pds)
+    for (const Irq& irq : pd.irqs)
+      if (irq.kind == Irq::Kind::Number && irq.irq == number) return &pd;
+  return nullptr;
+}
+
+// <cap_irq>: one of its two forms, naming an IRQ some PD's <irq> declares
+// (the handler exists only for those, bound to that PD's notification).
+void check_irq_cap_source(Context& cx, const Cap& cap) {
+  bool by_pd = cap.has("pd") || cap.irq_id, by_number = cap.irq.has_value();
+  if (by_pd == by_number || (by_pd && (!cap.has("pd") || !cap.irq_id))) {
+    cx.error("cap-irq-source", cap.loc,
+             "<cap_irq> must name its IRQ one way: pd=\"...\" with id=\"...\" (an <irq> of that "
+             "protection domain), or irq=\"...\" (the IRQ number)",
+             "write either pd and id, or irq, e.g. <cap_irq slot=\"1\" pd=\"driver\" id=\"3\" />");
+    return;
+  }
+  if (by_number) {
+    if (handler_of_irq(cx, *cap.irq)) return;
+    cx.error("irq-handled-by-nobody", cap.at("irq"),
+             "no protection domain handles IRQ " + std::to_string(*cap.irq) +
+                 ": a handler capability exists only for an <irq> of a protection domain, which binds "
+                 "it to that PD's notification",
+             "declare <irq irq=\"" + std::to_string(*cap.irq) +
+                 "\" id=\"...\" /> in the protection domain to be notified, then grant it here");
+    return;
+  }
+  const ProtectionDomain* owner = cx.pd(cap.pd);
+  if (!owner || irq_with_id(*owner, *cap.irq_id)) return;  // an unknown PD is reported apart
+  std::string ids;
+  for (const Irq& irq : owner->irqs) ids += (ids.empty() ? "" : ", ") + std::to_string(irq.id);
+  cx.error("unknown-irq", cap.at("id"),
+           "protection domain '" + cap.pd + "' has no <irq> with id " + std::to_string(*cap.irq_id),
+           ids.empty() ? "it declares no <irq>; grant an IRQ of a protection domain that has one"
+                       : "use the id of one of its <irq> elements: " + ids);
+}
+
+// <cap_ioport>: x86-64 only, naming an <ioport> the PD declares. The host
+// refuses every grant already (cspace-not-on-host).
+void check_ioport_source(Context& cx, const Cap& cap) {
+  if (cx.board.arch == board::Arch::Host) return;
+  if (!cx.x86()) {
+    cx.error("cap-ioport-not-supported", cap.loc,
+             std::string("I/O ports exist only on x86-64; this board is ") + arch_label(cx.board.arch),
+             "remove the <cap_ioport>; grant a memory region of the device's registers with <cap_mr>");
+    return;
+  }
+  const ProtectionDomain* owner = cx.pd(cap.pd);
+  if (!owner) return;  // unknown-pd, reported by the caller
+  for (const IoPort& port : owner->ioports)
+    if (port.id == cap.ioport_id) return;
+  std::string ids;
+  for (const IoPort& port : owner->ioports) ids += (ids.empty() ? "" : ", ") + std::to_string(port.id);
+  cx.error("unknown-ioport", cap.at("id"),
+           "protection domain '" + cap.pd + "' has no <ioport> with id " + std::to_string(cap.ioport_id),
+           ids.empty() ? "declare the <ioport> in '" + cap.pd + "', then grant it by its id"
+                       : "use one of its I/O port ids: " + ids);
+}
+
 void check_cap_source(Context& cx, const Cap& cap) {
-  if (names_a_pd(cap.kind) && !cx.pd(cap.pd)) {
+  if (cap.kind == Cap::Kind::Irq) check_irq_cap_source(cx, cap);
+  if (cap.kind == Cap::Kind::IoPort) check_ioport_source(cx, cap);
+  if (names_a_pd(cap.kind) && (cap.kind != Cap::Kind::Irq || cap.has("pd")) && !cx.pd(cap.pd)) {
     cx.error("unknown-pd", cap.at("pd"),
              "no protection domain is named '" + cap.pd + "'" + cx.suggest_pd(cap.pd),
              "name one of the system's protection domains");
@@ -284,11 +373,10 @@ void check_cap_source(Context& cx, const Cap& cap) {
                "the number of frames (one slot each) is not known from the system file",
                "give the memory region an explicit size");
   }
-  if (cap.kind == Cap::Kind::SchedControl && cap.cpu >= cx.config.cpus)
+  if (cap.kind == Cap::Kind::SchedControl && cap.cpu >= usable_cores(cx))
     cx.error("cpu-out-of-range", cap.at("cpu"),
-             "<cap_sched_control> for cpu " + std::to_string(cap.cpu) + ", but configuration '" +
-                 cx.config.name + "' has " + std::to_string(cx.config.cpus) + " core(s)",
-             "use a cpu below " + std::to_string(cx.config.cpus));
+             "<cap_sched_control> for cpu " + std::to_string(cap.cpu) + ", but " + cores_limit(cx),
+             "use a cpu below " + std::to_string(usable_cores(cx)));
   if (cap.kind == Cap::Kind::Notification && cap.rights.grant)
     cx.error("cap-rights-not-applicable", cap.at("rights"),
              "a notification has no grant right", "use rights \"w\" (signal), \"r\" (wait) or \"rw\"");
@@ -355,17 +443,77 @@ void check_free_slots(Context& cx, const FreeSlots& f) {
                ", or grant an empty <cnode> of the size you need");
 }
 
+// Why the host platform cannot model a grant, and what to use there
+// instead: a host PD is a Linux process linked against the host
+// libmicrokit, which has no libsel4 and so no system call that could invoke
+// a capability (docs/cspace.md, "On the host platform").
+struct HostRefusal {
+  std::string why, instead;
+};
+
+HostRefusal host_refusal(Cap::Kind kind) {
+  using K = Cap::Kind;
+  switch (kind) {
+    case K::Tcb:
+    case K::Sc:
+    case K::VSpace:
+    case K::CNode:
+      return {"a host PD is a Linux process: it has no thread control block, scheduling context, "
+              "VSpace or CNode object to hand out",
+              "a parent controls its children with microkit_pd_restart/stop on both platforms"};
+    case K::Notification:
+    case K::Endpoint:
+      return {"the grantee would signal or call it with seL4 system calls on its CPtr, which a host "
+              "PD does not have",
+              "connect the two PDs with a <channel>, which works on both platforms"};
+    case K::MrFrames:
+      return {"frame capabilities are mapped with seL4 system calls, which a host PD does not have",
+              "map the region with <map>, which works on both platforms"};
+    case K::Untyped:
+    case K::EmptyCNode:
+      return {"the host platform has no kernel objects to create from untyped memory or to store "
+              "in a CNode",
+              "allocate from a memory region mapped with <map>"};
+    case K::SchedControl:
+      return {"the host platform does not enforce budgets or periods, so there is no SchedControl "
+              "capability",
+              "leave scheduling parameters to the SDF"};
+    case K::Irq:
+      return {"an IRQ handler capability is acked with seL4 system calls; on the host only the "
+              "PD whose <irq> it is acks it (microkit_irq_ack)",
+              "ack the IRQ in the PD that declares it"};
+    case K::IoPort:
+      return {"I/O ports exist only on x86-64 seL4, and a host PD has no seL4 system calls to use "
+              "them with",
+              "model the device with a memory region mapped with <map>"};
+  }
+  return {};
+}
+
+const char* cap_element(Cap::Kind kind) {
+  static constexpr const char* kNames[] = {"cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",
+                                           "cap_notification", "cap_endpoint", "cap_mr",
+                                           "untyped", "cnode", "cap_sched_control", "cap_irq",
+                                           "cap_ioport"};
+  return kNames[static_cast<size_t>(kind)];
+}
+
+// Each grant is refused at its own element, saying why the host cannot
+// model it and what works on both platforms.
 void refuse_on_host(Context& cx, const ProtectionDomain& pd) {
-  // Host PDs are Linux processes with no seL4 capabilities: a copy of a
-  // cap would have nothing to act on (docs/host-platform.md).
-  Loc at = pd.cspace_loc.value_or(pd.caps.empty() ? pd.free_slots->loc : pd.caps.front().loc);
-  cx.error("cspace-not-on-host", at,
-           "<cspace> of protection domain '" + pd.name +
-               "': the host platform has no seL4 capabilities to give a PD "
-               "(cap_tcb, cap_sc, cap_vspace, cap_cnode, cap_notification, cap_endpoint, cap_mr, "
-               "untyped, cnode, cap_sched_control, free_slots)",
-           "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), "
-           "or leave the <cspace> out of the system file you run on the host");
+  for (const Cap& cap : pd.caps) {
+    HostRefusal r = host_refusal(cap.kind);
+    cx.error("cspace-not-on-host", cap.loc,
+             std::string("<") + cap_element(cap.kind) + "> of protection domain '" + pd.name +
+                 "' cannot be modelled on the host platform: " + r.why,
+             r.instead + ", or build this system for an seL4 board (e.g. --board qemu_virt_aarch64)");
+  }
+  if (!pd.free_slots) return;
+  cx.error("cspace-not-on-host", pd.free_slots->loc,
+           "<free_slots> of protection domain '" + pd.name +
+               "' cannot be modelled on the host platform: a host PD has no CSpace to keep slots free in",
+           "build this system for an seL4 board (e.g. --board qemu_virt_aarch64), or leave the "
+           "<free_slots> out of the system file you run on the host");
 }
 
 }  // namespace

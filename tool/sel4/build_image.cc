@@ -75,13 +75,7 @@ bool poke_word(PageMap& pages, uint64_t vaddr, uint64_t size, uint64_t value) {
 
 // libmicrokit's variables (docs/sel4-abi.md), patched when the program has them.
 void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pages) {
-  uint64_t irqs = 0, notifications = 0, pps = 0;
-  for (uint64_t c = 0; c < pd.channels.size(); ++c) {
-    const plan::ChannelSlot& s = pd.channels[c];
-    if (s.kind == plan::ChannelSlot::Kind::Irq) irqs |= uint64_t{1} << c;
-    if (s.kind == plan::ChannelSlot::Kind::Channel && s.can_notify) notifications |= uint64_t{1} << c;
-    if (s.kind == plan::ChannelSlot::Kind::Channel && s.can_ppcall) pps |= uint64_t{1} << c;
-  }
+  plan::ChannelMasks masks = plan::channel_masks(pd);
   if (const elf::Symbol* s = elf.find_symbol(MICROKIT_PD_SYM_NAME)) {
     std::vector<uint8_t> name(MICROKIT_PD_NAME_BYTES, 0);
     std::copy_n(pd.name.begin(), std::min<size_t>(pd.name.size(), name.size() - 1), name.begin());
@@ -91,9 +85,9 @@ void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pag
     if (const elf::Symbol* s = elf.find_symbol(sym)) poke_word(pages, s->value, size, value);
   };
   word(MICROKIT_PD_SYM_PASSIVE, pd.passive ? 1 : 0, 1);
-  word(MICROKIT_PD_SYM_IRQS, irqs, 8);
-  word(MICROKIT_PD_SYM_NOTIFICATIONS, notifications, 8);
-  word(MICROKIT_PD_SYM_PPS, pps, 8);
+  word(MICROKIT_PD_SYM_IRQS, masks.irqs, 8);
+  word(MICROKIT_PD_SYM_NOTIFICATIONS, masks.notifications, 8);
+  word(MICROKIT_PD_SYM_PPS, masks.pps, 8);
   uint64_t ioports = 0;
   for (const plan::IoPortRange& io : pd.ioports) ioports |= uint64_t{1} << io.id;
   word(MICROKIT_PD_SYM_IOPORTS, ioports, 8);
@@ -118,6 +112,7 @@ std::pair<std::string, Loc> pd_loc(const SystemImageInputs& in, size_t pd) {
 void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
                    const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
   const plan::Pd& pd = plan.pds[i];
+  if (!in.programs[i]) return;  // late-loaded: its parent loads and patches a program at run time
   const elf::ElfFile& elf = *in.programs[i];
   auto [file, loc] = pd_loc(in, i);
   if (const elf::Symbol* v = elf.find_symbol(MICROKIT_PD_SYM_ABI_VERSION)) {
@@ -251,7 +246,8 @@ std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPack
   Round r;
   r.ui = ui;
   place_pages(plan, programs, r);
-  for (size_t i = 0; i < plan.pds.size(); ++i) r.pd_images[i].entry = in.programs[i]->entry;
+  for (size_t i = 0; i < plan.pds.size(); ++i)
+    r.pd_images[i].entry = in.programs[i] ? in.programs[i]->entry : 0;
   kernel::BootInputs bi;
   bi.user_image = {r.ui.paddr, r.ui.paddr + r.ui.size};
   bi.user_image_vaddr = r.ui.vaddr;
@@ -317,7 +313,7 @@ BootImageInput boot_image_input(const kernel::KernelPackage& package, const Syst
 bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnostics& diags) {
   bool ok = in.programs.size() == plan.pds.size();
   for (size_t i = 0; ok && i < plan.pds.size(); ++i)
-    if (!in.programs[i]) {
+    if (!in.programs[i] && !plan.pds[i].late_load_mr) {
       auto [file, loc] = pd_loc(in, i);
       diags.error("program-image-missing", file, loc,
                   "protection domain '" + plan.pds[i].name + "' has no program image",
@@ -388,7 +384,8 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   ui.spec_offset = align_up(init.bytes.size(), initialiser_spec::kSpecAlign);
   ui.spec_reserved = 64 * 1024;
   std::vector<PageMap> programs;
-  for (size_t i = 0; i < plan.pds.size(); ++i) programs.push_back(program_pages(*in.programs[i]));
+  for (size_t i = 0; i < plan.pds.size(); ++i)
+    programs.push_back(in.programs[i] ? program_pages(*in.programs[i]) : PageMap{});
   std::optional<Round> round;
   for (int k = 0; k < kMaxLayoutRounds; ++k) {
     round = plan_round(plan, package, *facts, in, programs, ui, diags);
@@ -406,8 +403,11 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
-  if (multiboot)
-    return multiboot_image(plan, *facts, in, std::move(*round), user_image_bytes(plan, init, *round, programs), diags);
+  if (multiboot) {
+    // The bytes first: the argument that moves *round may be evaluated before them.
+    std::vector<uint8_t> bytes = user_image_bytes(plan, init, *round, programs);
+    return multiboot_image(plan, *facts, in, std::move(*round), std::move(bytes), diags);
+  }
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));
   size_t layout_errors = diags.error_count();
@@ -470,6 +470,7 @@ std::optional<elf::ElfFile> read_binary_elf(const std::string& path, const char*
 }
 
 const elf::ElfFile* program_for(const plan::Inputs& inputs, const plan::Pd& pd) {
+  if (pd.late_load_mr) return nullptr;  // no program until its parent loads one
   for (const auto& [key, elf] : inputs.programs) {
     auto it = inputs.resolved_paths.find(key);
     std::string resolved = it == inputs.resolved_paths.end() ? key : it->second;
@@ -517,7 +518,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
   in.sdf = options.sdf;
-  in.want_capdl = options.capdl_json || options.capdl_text;
+  in.want_capdl = options.capdl_json || options.capdl_text || options.capdl_json_extended;
   in.loader_name = options.loader;
   // x86-64 has no loader: the kernel and the initial task are multiboot modules.
   bool multiboot = arch::traits(package.config.arch)->image == arch::ImageKind::MultibootModule;
@@ -548,9 +549,10 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   if (image->multiboot && !write_kernel_files(*image, options.output, diags)) return false;
   if (options.report && !write_file(*options.report, image->report.data(), image->report.size(), diags))
     return false;
-  if (options.capdl_json) {
+  for (const auto& path : {options.capdl_json, options.capdl_json_extended}) {
+    if (!path) continue;
     std::string json = capdl::to_json(image->capdl) + "\n";
-    if (!write_file(*options.capdl_json, json.data(), json.size(), diags)) return false;
+    if (!write_file(*path, json.data(), json.size(), diags)) return false;
   }
   if (options.capdl_text) {
     std::string cdl = capdl::to_cdl(image->capdl, options.sdf ? options.sdf->file : "");
@@ -605,6 +607,7 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.sdf = req.sdf;
   opts.capdl_json = req.capdl_json;
   opts.capdl_text = req.capdl_text;
+  opts.capdl_json_extended = req.capdl_json_extended;
   if (!locate_binaries(req, opts, diags)) return false;
   std::string pkg_dir = kernel_package_dir(req.board, req.config);
   std::optional<kernel::KernelPackage> package;

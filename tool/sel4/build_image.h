@@ -54,6 +54,7 @@ struct BuildOptions {
   std::optional<std::string> kernel;    // kernel ELF; default: the package's
   std::optional<std::string> capdl_json;  // --capdl-json: the capDL spec as JSON
   std::optional<std::string> capdl_text;  // --capdl: the capDL spec as .cdl text
+  std::optional<std::string> capdl_json_extended;  // --capdl-json-extended (capdl_json.h)
   const sdf::SystemDescription* sdf = nullptr;  // for diagnostics' locations
 };
 
@@ -119,7 +120,7 @@ struct CliRequest {
   // The package already read for this board and config (driver::check),
   // used when it is the one kernel_package_dir names; else it is read here.
   const kernel::KernelPackage* package = nullptr;
-  std::optional<std::string> capdl_json, capdl_text;
+  std::optional<std::string> capdl_json, capdl_text, capdl_json_extended;
   board::Arch arch = board::Arch::AArch64;  // the board's: x86-64 needs no loader
 };
 // The kernel package for `board` and `config`: the SDK's board folder when

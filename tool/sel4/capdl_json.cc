@@ -33,11 +33,13 @@ const char* cap_tag(CapKind k) {
     case CapKind::IrqMsiHandler: return "IrqMsiHandler";
     case CapKind::IOPorts: return "IOPorts";
     case CapKind::IOPageTable: return "IOPageTable";
+    case CapKind::SchedControl: return "SchedControl";
   }
   return "Null";
 }
 
 Json cap(const Cap& c) {
+  if (c.kind == CapKind::SchedControl) return Json{{cap_tag(c.kind), {{"core", c.core}}}};
   Json body{{"object", c.object}};
   switch (c.kind) {
     case CapKind::Endpoint:

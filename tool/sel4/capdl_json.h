@@ -12,6 +12,10 @@
 
 namespace microkit::capdl {
 
+// A granted SchedControl cap, which rust-sel4's types have no variant for,
+// is written as {"SchedControl": {"core": N}}: the driver lets such a spec
+// out only as --capdl-json-extended (for checking tools, not for the
+// official initializer) and refuses --capdl-json for it.
 std::string to_json(const Spec& spec);
 
 }  // namespace microkit::capdl

@@ -28,7 +28,7 @@ struct Builder {
   std::vector<uint32_t> id_of;            // planner object -> capDL id
   std::vector<uint32_t> irq_id;           // Sel4Plan::irqs -> capDL id
   std::optional<uint32_t> smc_id;
-  std::map<std::pair<size_t, size_t>, uint32_t> ioports_id;  // (pd, index in its caps) -> capDL id
+  std::map<std::pair<size_t, uint64_t>, uint32_t> ioports_id;  // (owner pd, first port) -> capDL id
   std::set<std::string> names;
   std::vector<size_t> cover_untyped;      // parallel to spec.untyped_covers
 };
@@ -277,20 +277,23 @@ void add_irqs_and_smc(Builder& b) {
       }
 }
 
-// x86 <ioport>s: one IOPorts object per granted range, made from the
-// IOPortControl cap like IRQ handlers from IRQControl.
+// The key of an I/O port cap's object: a <cap_ioport> grant holds a copy
+// of its owner's range, so both caps name the owner's one object.
+std::pair<size_t, uint64_t> ioports_key(const plan::Cap& c) { return {c.ioport_owner, c.first_port}; }
+
+// x86 <ioport>s: one IOPorts object per issued range (seL4 issues a range
+// once), made from the IOPortControl cap like IRQ handlers from IRQControl.
 void add_ioports(Builder& b) {
   const auto& sp = *b.in.sel4;
   for (size_t pd = 0; pd < sp.pds.size(); ++pd)
-    for (size_t k = 0; k < sp.pds[pd].caps.size(); ++k) {
-      const plan::Cap& c = sp.pds[pd].caps[k];
-      if (c.kind != plan::Cap::Kind::IoPort) continue;
+    for (const plan::Cap& c : sp.pds[pd].caps) {
+      if (c.kind != plan::Cap::Kind::IoPort || b.ioports_id.contains(ioports_key(c))) continue;
       Object o;
-      o.name = "ioports_" + hex(c.first_port) + "_" + b.in.plan->pds[pd].name;
+      o.name = "ioports_" + hex(c.first_port) + "_" + b.in.plan->pds[c.ioport_owner].name;
       o.kind = ObjectKind::IOPorts;
       o.first_port = c.first_port;
       o.last_port = c.last_port;
-      b.ioports_id[{pd, k}] = add(b, std::move(o));
+      b.ioports_id[ioports_key(c)] = add(b, std::move(o));
     }
 }
 
@@ -366,8 +369,11 @@ void fill_cspace(Builder& b, size_t pd) {
     switch (c.kind) {
       case plan::Cap::Kind::IrqHandler: cap = cap_to(b, b.irq_id[c.irq]); break;
       case plan::Cap::Kind::Smc: cap = cap_to(b, *b.smc_id); break;
-      case plan::Cap::Kind::SchedControl: continue;  // refused before (driver: capdl_can_describe)
-      case plan::Cap::Kind::IoPort: cap = cap_to(b, b.ioports_id.at({pd, k})); break;
+      case plan::Cap::Kind::SchedControl:
+        cap.kind = CapKind::SchedControl;
+        cap.core = c.cpu;
+        break;
+      case plan::Cap::Kind::IoPort: cap = cap_to(b, b.ioports_id.at(ioports_key(c))); break;
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);
@@ -407,8 +413,10 @@ void fill_tcb(Builder& b, size_t pd) {
   tcb.tcb.max_prio = uint8_t(p.priority);
   tcb.tcb.fpu_disabled = !p.fpu;
   if (p.domain) tcb.tcb.domain = uint8_t(*p.domain);
-  tcb.tcb.ip = po.entry;
-  tcb.tcb.sp = po.stack_top;
+  // A late-loaded PD waits, registers unset, for its parent to start it.
+  tcb.tcb.resume = !p.late_load_mr;
+  tcb.tcb.ip = p.late_load_mr ? 0 : po.entry;
+  tcb.tcb.sp = p.late_load_mr ? 0 : po.stack_top;
   Object& sc = b.spec.objects[b.id_of[po.sc]];
   sc.sc_budget = p.budget_us;
   sc.sc_period = p.period_us;

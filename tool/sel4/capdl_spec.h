@@ -42,6 +42,7 @@ enum class CapKind {
   Untyped, Endpoint, Notification, CNode, Tcb, ArmIrqHandler, RiscvIrqHandler, VCpu, Frame,
   PageTable, SchedContext, Reply, ArmSmc,
   IrqIOApicHandler, IrqMsiHandler, IOPorts, IOPageTable,  // x86-64
+  SchedControl,  // no object: capDL's sched_control cap names a core (.cdl only, see capdl_json.h)
 };
 
 struct Rights {
@@ -58,6 +59,7 @@ struct Cap {
   uint8_t guard_size = 0;    // CNode
   bool cached = true;        // Frame
   bool executable = false;   // Frame
+  uint64_t core = 0;         // SchedControl
 };
 
 struct CapEntry {

@@ -122,6 +122,36 @@ TEST(CapdlSpec, IrqsHaveAHandlerObjectSignallingTheBadgedNotification) {
   EXPECT_EQ(e->cap.object, s.irqs[0].handler);
 }
 
+// A granted SchedControl cap names a core, not an object: the .cdl writes
+// capDL-tool's sched_control (core: N); a granted IRQ handler is the same
+// IRQ object the owner's CNode holds.
+TEST(CapdlSpec, GrantedSchedControlAndIrqHandlerCaps) {
+  World w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w, {.client_grants = true}));
+  Spec s = spec_of(w);
+  const Object* cnode = named(s, "cnode_client");
+  ASSERT_TRUE(cnode);
+  const CapEntry* sched = slot(*cnode, uint32_t(pd_abi::user_cap_slot(1)));
+  ASSERT_TRUE(sched);
+  EXPECT_EQ(sched->cap.kind, CapKind::SchedControl);
+  EXPECT_EQ(sched->cap.core, 0u);
+  const CapEntry* irq = slot(*cnode, uint32_t(pd_abi::user_cap_slot(2)));
+  ASSERT_TRUE(irq);
+  EXPECT_EQ(irq->cap.kind, CapKind::ArmIrqHandler);
+  ASSERT_EQ(s.irqs.size(), 1u);
+  EXPECT_EQ(irq->cap.object, s.irqs[0].handler);
+  std::string cdl = to_cdl(s, "grants.system");
+  EXPECT_NE(cdl.find("    " + std::to_string(pd_abi::user_cap_slot(1)) + ": sched_control (core: 0)\n"),
+            std::string::npos) << cdl;
+  auto json = nlohmann::json::parse(to_json(s));
+  bool found = false;
+  for (const auto& o : json["objects"])
+    if (o["name"] == "cnode_client")
+      for (const auto& e : o["object"]["CNode"]["slots"])
+        found |= e["slot"] == pd_abi::user_cap_slot(1) && e["cap"]["SchedControl"]["core"] == 0;
+  EXPECT_TRUE(found);
+}
+
 TEST(CapdlSpec, FramesHangInThePageTableTreeAtTheirVirtualAddress) {
   World w;
   ASSERT_TRUE(make_world(w));
@@ -303,6 +333,24 @@ TEST(CapdlX86_64, IoApicIrqIoPortsAndFourTableLevels) {
                             "  irq_79_server = ioapic_irq (ioapic_num: 0, ioapic_pin: 9, ioapic_level: 0, ioapic_polarity: 1)\n",
                             " = io_ports (ports: [1016..1023])\n", "  79: irq_79_server\n"})
     EXPECT_NE(cdl.find(piece), std::string::npos) << piece << "\n" << cdl;
+}
+
+// A <cap_ioport> grant is a second cap to the owner's one IOPorts object
+// (seL4 issues a range once), in the grantee's CNode at the grant's slot.
+TEST(CapdlX86_64, GrantedIoPortsNameTheOwnersObject) {
+  World w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w, {.board = "x86_64_generic", .client_grants = true}));
+  Spec s = spec_of(w);
+  size_t port_objects = 0;
+  for (const Object& o : s.objects) port_objects += o.kind == ObjectKind::IOPorts;
+  EXPECT_EQ(port_objects, 1u);
+  const CapEntry* own = slot(*named(s, "cnode_client"), uint32_t(pd_abi::ioport_slot(0)));
+  const CapEntry* granted = slot(*named(s, "cnode_server"), uint32_t(pd_abi::user_cap_slot(3)));
+  ASSERT_TRUE(own);
+  ASSERT_TRUE(granted);
+  EXPECT_EQ(granted->cap.kind, CapKind::IOPorts);
+  EXPECT_EQ(granted->cap.object, own->cap.object);
+  EXPECT_EQ(s.objects[granted->cap.object].first_port, 0x3f8u);
 }
 
 TEST(CapdlText, IdentifiersKeepLettersDigitsAndUnderscores) {

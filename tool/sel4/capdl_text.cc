@@ -125,6 +125,8 @@ std::string rights(const Rights& r, bool frame) {
 }
 
 std::string cap_text(const Spec& spec, const Cap& c) {
+  // capDL-tool's form of a core's SchedControl cap: no object, a core parameter.
+  if (c.kind == CapKind::SchedControl) return "sched_control (core: " + std::to_string(c.core) + ")";
   std::vector<std::string> p;
   switch (c.kind) {
     case CapKind::Endpoint:

@@ -22,6 +22,7 @@ constexpr const char* kSystem = R"(<system>
   <memory_region name="shared" size="0x2000" />
   <protection_domain name="server" priority="200">
     <program_image path="server.elf" />
+    <irq irq="40" id="2" />
   </protection_domain>
   <protection_domain name="the-manager" priority="100">
     <program_image path="manager.elf" />
@@ -31,19 +32,20 @@ constexpr const char* kSystem = R"(<system>
       <cap_mr slot="7" mr="shared" />
       <untyped slot="9" size="0x100000" count="4" name="heap" />
       <cnode slot="13" slots="256" />
+      <cap_irq slot="14" pd="server" id="2" />
       <free_slots count="64" />
     </cspace>
   </protection_domain>
 </system>
 )";
 
-plan::Plan make_plan() {
+plan::Plan make_plan(const char* system = kSystem, board::Arch arch = board::Arch::AArch64) {
   Diagnostics d;
-  auto sd = sdf::parse(kSystem, "grants.system", d);
+  auto sd = sdf::parse(system, "grants.system", d);
   EXPECT_TRUE(sd);
   board::Board b;
   b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
+  b.arch = arch;
   b.page_sizes = {0x1000, 0x200000};
   b.user_vaddr = {0x10000, 0x10000000000};
   b.cpu_count = 1;
@@ -76,10 +78,36 @@ TEST(CspaceHeader, NamesEveryGrantAtItsCPtr) {
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_HEAP_SIZE_BITS 20u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_CNODE_13 471u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_CNODE_13_SLOTS 256u")) << h;
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IRQ_SERVER_2 472u")) << h;
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IRQ_SERVER_2_IRQ 40u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CSPACE_FIRST_FREE 586u")) << h;
   EXPECT_TRUE(has_line(h, "#define MICROKIT_CSPACE_FREE_COUNT 64u")) << h;
   EXPECT_NE(h.find("#ifndef MICROKIT_CSPACE_THE_MANAGER_H"), std::string::npos) << h;
   EXPECT_EQ(cspace_header_name("the-manager"), "the_manager_cspace.h");
+}
+
+// x86-64: a <cap_ioport> names the granted CPtr and the owner's port range.
+constexpr const char* kIoPortSystem = R"(<system>
+  <protection_domain name="uart" priority="200">
+    <program_image path="server.elf" />
+    <ioport id="3" addr="0x3f8" size="8" />
+  </protection_domain>
+  <protection_domain name="logger" priority="100">
+    <program_image path="manager.elf" />
+    <cspace>
+      <cap_ioport slot="6" pd="uart" id="3" />
+    </cspace>
+  </protection_domain>
+</system>
+)";
+
+TEST(CspaceHeader, AnIoPortGrantGivesItsCPtrAndPorts) {
+  auto plan = make_plan(kIoPortSystem, board::Arch::X86_64);
+  ASSERT_EQ(plan.pds.size(), 2u);
+  std::string h = cspace_header(plan, 1, "grants.system");
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IOPORT_UART_3 464u")) << h;
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IOPORT_UART_3_FIRST_PORT 1016u")) << h;
+  EXPECT_TRUE(has_line(h, "#define MICROKIT_CAP_IOPORT_UART_3_LAST_PORT 1023u")) << h;
 }
 
 TEST(CspaceHeader, APdWithoutGrantsStillLearnsWhereFreeSlotsStart) {

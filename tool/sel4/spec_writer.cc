@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "arch/arch.h"
@@ -37,6 +38,8 @@ struct Writer {
   bool out_of_slots = false;
   uint64_t slots_wanted = 0;  // every slot asked for, also past the end
   std::vector<uint64_t> pd_slots = {}, mr_slots = {};  // slots taken per PD and per MR
+  std::vector<uint64_t> irq_handler_slot = {};  // per Sel4Plan::irqs; 0 = not issued yet
+  std::map<uint64_t, uint64_t> ioport_slot = {};  // first port -> root slot of its issued cap
 };
 
 uint64_t new_slot(Writer& w, Owner owner) {
@@ -299,22 +302,32 @@ void emit_x86_irq_issue(Writer& w, const plan::IrqHandler& irq, uint64_t handler
   push(w, s);
 }
 
-void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
-  const auto& irq = w.in.sel4->irqs[cap.irq];
-  uint64_t handler = new_slot(w, pd_owner(pd));
+// An IRQ given by number (every architecture's IRQ but x86's IOAPIC and MSI
+// ones), into root slot `handler`.
+void emit_irq_issue(Writer& w, const plan::IrqHandler& irq, uint64_t handler) {
+  is::IrqIssueStep s{};
+  s.kind = uint32_t(is::StepKind::IrqIssue);
+  s.trigger = irq.trigger == sdf::Trigger::Edge ? is::kTriggerEdge : is::kTriggerLevel;
+  s.irq = irq.irq;
+  s.dest_cnode_slot = kRootCNode;
+  s.dest_index = handler;
+  s.dest_depth = kRootDepth;
+  push(w, s);
+}
+
+// The root slot of an IRQ's handler, issued, bound to its owner's
+// notification and acked the first time a CSpace needs it (the owner's, or
+// a PD's granted by <cap_irq>, whichever comes first).
+uint64_t irq_handler(Writer& w, size_t index) {
+  if (w.irq_handler_slot[index]) return w.irq_handler_slot[index];
+  const auto& irq = w.in.sel4->irqs[index];
+  uint64_t handler = new_slot(w, pd_owner(irq.pd));
   if (irq.source.irq_kind != sdf::Irq::Kind::Number) {
     emit_x86_irq_issue(w, irq, handler);
   } else {
-    is::IrqIssueStep s{};
-    s.kind = uint32_t(is::StepKind::IrqIssue);
-    s.trigger = irq.trigger == sdf::Trigger::Edge ? is::kTriggerEdge : is::kTriggerLevel;
-    s.irq = irq.irq;
-    s.dest_cnode_slot = kRootCNode;
-    s.dest_index = handler;
-    s.dest_depth = kRootDepth;
-    push(w, s);
+    emit_irq_issue(w, irq, handler);
   }
-  uint64_t badged = new_slot(w, pd_owner(pd));
+  uint64_t badged = new_slot(w, pd_owner(irq.pd));
   emit_copy(w, is::StepKind::Mint, w.slot_of[irq.notification], kRootCNode, badged, kRootDepth,
             is::kRightWrite, irq.badge);
   is::TcbPairStep bind{};
@@ -326,8 +339,30 @@ void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
   ack.kind = uint32_t(is::StepKind::IrqAck);
   ack.slot = handler;
   push(w, ack);
-  emit_copy(w, is::StepKind::Copy, handler, w.slot_of[w.in.sel4->pds[pd].cnode], cap.slot,
+  return w.irq_handler_slot[index] = handler;
+}
+
+void emit_irq(Writer& w, size_t pd, const plan::Cap& cap) {
+  emit_copy(w, is::StepKind::Copy, irq_handler(w, cap.irq), w.slot_of[w.in.sel4->pds[pd].cnode], cap.slot,
             pd_abi::kCNodeBits, is::kRightsAll, 0);
+}
+
+// The root slot of an x86 port range's cap, issued the first time a CSpace
+// needs it: seL4 issues a range once, so the owner and every <cap_ioport>
+// holder get copies of this one cap.
+uint64_t ioport(Writer& w, const plan::Cap& cap) {
+  auto it = w.ioport_slot.find(cap.first_port);
+  if (it != w.ioport_slot.end()) return it->second;
+  uint64_t slot = new_slot(w, pd_owner(cap.ioport_owner));
+  is::X86IoPortIssueStep s{};
+  s.kind = uint32_t(is::StepKind::X86IoPortIssue);
+  s.first_port = cap.first_port;
+  s.last_port = cap.last_port;
+  s.dest_cnode_slot = kRootCNode;
+  s.dest_index = slot;
+  s.dest_depth = kRootDepth;
+  push(w, s);
+  return w.ioport_slot[cap.first_port] = slot;
 }
 
 void emit_cspace(Writer& w, size_t pd) {
@@ -344,17 +379,10 @@ void emit_cspace(Writer& w, size_t pd) {
         emit_copy(w, is::StepKind::Copy, kSmcCap, cnode, cap.slot, pd_abi::kCNodeBits,
                   is::kRightsAll, 0);
         break;
-      case plan::Cap::Kind::IoPort: {
-        is::X86IoPortIssueStep s{};
-        s.kind = uint32_t(is::StepKind::X86IoPortIssue);
-        s.first_port = cap.first_port;
-        s.last_port = cap.last_port;
-        s.dest_cnode_slot = cnode;
-        s.dest_index = cap.slot;
-        s.dest_depth = pd_abi::kCNodeBits;
-        push(w, s);
+      case plan::Cap::Kind::IoPort:
+        emit_copy(w, is::StepKind::Copy, ioport(w, cap), cnode, cap.slot, pd_abi::kCNodeBits,
+                  is::kRightsAll, 0);
         break;
-      }
       case plan::Cap::Kind::Object: {
         // A prefilled MR's frames (granted by <cap_mr>) are the boot image's.
         const KernelObject& o = w.in.sel4->objects[cap.object];
@@ -526,12 +554,14 @@ void emit_thread(Writer& w, size_t pd) {
   sched.sc_slot = w.slot_of[po.sc];
   sched.fault_ep_slot = fault;
   push(w, sched);
-  is::TcbWriteRegistersStep regs{};
-  regs.kind = uint32_t(is::StepKind::TcbWriteRegisters);
-  regs.tcb_slot = tcb;
-  regs.pc = po.entry;
-  regs.sp = po.stack_top;
-  push(w, regs);
+  if (!p.late_load_mr) {  // a late-loaded PD's parent writes them when it starts it
+    is::TcbWriteRegistersStep regs{};
+    regs.kind = uint32_t(is::StepKind::TcbWriteRegisters);
+    regs.tcb_slot = tcb;
+    regs.pc = po.entry;
+    regs.sp = po.stack_top;
+    push(w, regs);
+  }
   is::TcbPairStep bind{};
   bind.kind = uint32_t(is::StepKind::TcbBindNotification);
   bind.a_slot = tcb;
@@ -718,6 +748,7 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
+  w.irq_handler_slot.assign(in.sel4->irqs.size(), 0);
   size_t errors_before = diags.error_count();
   emit_binds(w);
   emit_retypes(w);
@@ -730,6 +761,7 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_thread(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
+    if (in.plan->pds[i].late_load_mr) continue;  // empty until its parent loads and starts it
     is::SingleSlotStep r{};
     r.kind = uint32_t(is::StepKind::TcbResume);
     r.slot = w.slot_of[in.sel4->pds[i].tcb];

@@ -32,8 +32,9 @@ std::string describe(const Diagnostics& d) {
 // One PD "driver" with COM1, an IOAPIC pin on channel 3, an MSI on channel
 // 4; MR "tsc" (bootinfo, one page) and "mbmap" (bootinfo, two pages) mapped
 // into it; MR "dma" (two pages) in IO space 00:04.0, domain 1, at 0x100000
-// and also mapped into the driver.
-bool plan_devices(Sel4TestWorld& w, Diagnostics& d) {
+// and also mapped into the driver. With `grant`, a second PD "logger" holds
+// the driver's COM1 range (ioport id 0) at cspace slot 7 (<cap_ioport>).
+bool plan_devices(Sel4TestWorld& w, Diagnostics& d, bool grant = false) {
   if (!plan::test_support::load_test_kernel(w, d)) return false;
   plan::Pd pd;
   pd.name = "driver";
@@ -55,6 +56,20 @@ bool plan_devices(Sel4TestWorld& w, Diagnostics& d) {
   msi.pci_address = 0x20;
   msi.msi_handle = 3;
   w.plan.pds.push_back(pd);
+  if (grant) {
+    plan::Pd logger;
+    logger.name = "logger";
+    logger.priority = 90;
+    logger.channels.resize(63);
+    plan::ExtraCap com1;
+    com1.kind = plan::ExtraCap::Kind::IoPort;
+    com1.source_pd = 0;
+    com1.ioport_id = 0;
+    com1.slot = 7;
+    com1.name = "com1";
+    logger.extra_caps.push_back(com1);
+    w.plan.pds.push_back(logger);
+  }
   for (auto [name, size, chunk] : {std::tuple{"tsc", 0x1000, 5}, {"mbmap", 0x2000, 2}, {"dma", 0x2000, 0}}) {
     plan::Mr mr;
     mr.name = name;
@@ -149,6 +164,61 @@ T as(const is::Step& s) {
   return t;
 }
 
+// The Copy steps whose source is root slot `src`.
+std::vector<is::CapStep> copies_of(const std::vector<is::Step>& steps, uint64_t src) {
+  std::vector<is::CapStep> out;
+  for (const is::Step& s : steps)
+    if (s.kind == uint32_t(is::StepKind::Copy) && as<is::CapStep>(s).src_slot == src)
+      out.push_back(as<is::CapStep>(s));
+  return out;
+}
+
+std::vector<is::X86IoPortIssueStep> ioport_issues(const std::vector<is::Step>& steps) {
+  std::vector<is::X86IoPortIssueStep> out;
+  for (const is::Step& s : steps)
+    if (s.kind == uint32_t(is::StepKind::X86IoPortIssue)) out.push_back(as<is::X86IoPortIssueStep>(s));
+  return out;
+}
+
+// <cap_ioport>: the grantee's cap is the owner's range at the grant's slot.
+TEST(X86DevicesPlan, GrantedIoPortIsTheOwnersRangeAtTheGrantSlot) {
+  Sel4TestWorld w;
+  Diagnostics d;
+  ASSERT_TRUE(plan_devices(w, d, true)) << describe(d);
+  std::vector<const plan::Cap*> ports;
+  for (const plan::Cap& c : w.sp.pds[1].caps)
+    if (c.kind == plan::Cap::Kind::IoPort) ports.push_back(&c);
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(ports[0]->slot, pd_abi::user_cap_slot(7));
+  EXPECT_NE(ports[0]->slot, pd_abi::ioport_slot(0));
+  EXPECT_EQ(ports[0]->first_port, 0x3f8u);
+  EXPECT_EQ(ports[0]->last_port, 0x3ffu);
+  EXPECT_EQ(ports[0]->ioport_owner, 0u);
+}
+
+// seL4 issues a port range once: the owner and the grantee get copies of
+// the one issued cap, each in its own CNode at its own slot.
+TEST(X86DevicesSpec, GrantedIoPortIsACopyOfTheOneIssuedCap) {
+  Sel4TestWorld w;
+  Diagnostics d;
+  ASSERT_TRUE(plan_devices(w, d, true)) << describe(d);
+  auto steps = spec_steps(w, d);
+  ASSERT_FALSE(steps.empty()) << describe(d);
+  auto facts = x86_facts(w);
+  for (size_t n = 0; n < steps.size(); ++n)
+    EXPECT_EQ(initialiser::check_step(steps[n], facts), nullptr) << "step " << n << " kind " << steps[n].kind;
+  std::vector<is::X86IoPortIssueStep> issues = ioport_issues(steps);
+  ASSERT_EQ(issues.size(), 2u);  // COM1 and 0xcf8, not COM1 twice
+  size_t com1 = issues[0].first_port == 0x3f8 ? 0 : 1;
+  ASSERT_EQ(issues[com1].first_port, 0x3f8u);
+  std::vector<is::CapStep> copies = copies_of(steps, issues[com1].dest_index);
+  ASSERT_EQ(copies.size(), 2u);
+  std::set<uint64_t> indices{copies[0].dest_index, copies[1].dest_index};
+  EXPECT_EQ(indices, (std::set<uint64_t>{pd_abi::ioport_slot(0), pd_abi::user_cap_slot(7)}));
+  EXPECT_NE(copies[0].dest_cnode_slot, copies[1].dest_cnode_slot);  // two PDs' CNodes
+  EXPECT_EQ(copies_of(steps, issues[1 - com1].dest_index).size(), 1u);  // 0xcf8: the driver only
+}
+
 TEST(X86DevicesSpec, StepsPassTheDecoderAndSayWhatWasPlanned) {
   Sel4TestWorld w;
   Diagnostics d;
@@ -181,10 +251,15 @@ TEST(X86DevicesSpec, StepsPassTheDecoderAndSayWhatWasPlanned) {
       default: break;
     }
   }
+  // Issued once into a root slot, then copied to the driver at its id.
   ASSERT_EQ(ports.size(), 2u);
-  EXPECT_EQ(ports[0].dest_index, pd_abi::ioport_slot(0));
-  EXPECT_EQ(ports[0].dest_depth, pd_abi::kCNodeBits);
+  EXPECT_EQ(ports[0].dest_cnode_slot, 2u);  // seL4_CapInitThreadCNode
+  EXPECT_EQ(ports[0].dest_depth, 64u);
   EXPECT_EQ(ports[0].last_port, 0x3ffu);
+  std::vector<is::CapStep> copies = copies_of(steps, ports[0].dest_index);
+  ASSERT_EQ(copies.size(), 1u);
+  EXPECT_EQ(copies[0].dest_index, pd_abi::ioport_slot(0));
+  EXPECT_EQ(copies[0].dest_depth, pd_abi::kCNodeBits);
 
   ASSERT_EQ(irqs.size(), 2u);
   EXPECT_EQ(irqs[0].source, is::kX86IrqIoApic);

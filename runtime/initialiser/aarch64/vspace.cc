@@ -2,7 +2,7 @@
 // invocations, seL4_UserContext's register order).
 #include "runtime/initialiser/arch.h"
 
-#include "runtime/initialiser/print.h"
+#include "runtime/initialiser/plain_fault_words.h"  // the fault report's words, shown as they are
 #include "runtime/shared/initialiser_spec.h"
 
 namespace microkit::initialiser::arch {
@@ -65,19 +65,6 @@ seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   regs.pc = pc;
   regs.sp = sp;
   return seL4_TCB_WriteRegisters(tcb, seL4_False, 0, 2, &regs);
-}
-
-// The FSR is ESR_EL1/EL2 as the kernel saw it.
-void put_fault_status(seL4_Word status) {
-  print::put("fsr ");
-  print::hex(status);
-}
-
-void put_exception(seL4_Word number, seL4_Word code) {
-  print::put("number ");
-  print::dec(number);
-  print::put(" code ");
-  print::dec(code);
 }
 
 }  // namespace microkit::initialiser::arch

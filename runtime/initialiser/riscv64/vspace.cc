@@ -8,7 +8,7 @@
 // attribute.
 #include "runtime/initialiser/arch.h"
 
-#include "runtime/initialiser/print.h"
+#include "runtime/initialiser/plain_fault_words.h"  // the fault report's words, shown as they are
 #include "runtime/shared/initialiser_spec.h"
 
 namespace microkit::initialiser::arch {
@@ -63,19 +63,6 @@ seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   regs.pc = pc;
   regs.sp = sp;
   return seL4_TCB_WriteRegisters(tcb, seL4_False, 0, 3, &regs);
-}
-
-// The "fsr" is scause as the kernel saw it (same word as on ARM for tools).
-void put_fault_status(seL4_Word status) {
-  print::put("fsr ");
-  print::hex(status);
-}
-
-void put_exception(seL4_Word number, seL4_Word code) {
-  print::put("number ");
-  print::dec(number);
-  print::put(" code ");
-  print::dec(code);
 }
 
 }  // namespace microkit::initialiser::arch

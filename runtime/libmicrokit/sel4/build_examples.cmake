@@ -16,7 +16,8 @@
 # program of their folder. Each program is linked with ld, -lmicrokit and
 # microkit.ld exactly as a user's Makefile does, then checked: the entry is
 # _start, and every variable the tool patches has file bytes in a PT_LOAD
-# segment (else a patch would be lost).
+# segment (else a patch would be lost). An example whose programs include
+# a header the tool generates (<pd>_cspace.h) is left out, saying so.
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var CC LD CPU_FLAG SDK_DIR LIBSEL4_INCLUDE EXAMPLES_DIR OUT_DIR)
@@ -161,6 +162,19 @@ foreach(dir ${examples})
     endif()
   endforeach()
   if(NOT sources)
+    continue()
+  endif()
+  # A program that includes a header the tool generates from its system
+  # (<pd>_cspace.h) is built by its own Makefile only (qemu.example.<name>).
+  set(generated_header FALSE)
+  foreach(src ${sources})
+    file(STRINGS ${src} includes REGEX "#include \"[A-Za-z0-9_]+_cspace\\.h\"")
+    if(includes)
+      set(generated_header TRUE)
+    endif()
+  endforeach()
+  if(generated_header)
+    message(STATUS "left out: ${name} (includes a generated _cspace.h; its Makefile builds it)")
     continue()
   endif()
   set(out ${OUT_DIR}/${name})

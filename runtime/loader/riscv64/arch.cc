@@ -16,8 +16,8 @@
 #include "runtime/loader/uart.h"
 #include "runtime/shared/loader_image.h"
 
-#ifndef MICROKIT_LOADER_NS16550_BASE
-#error "MICROKIT_LOADER_NS16550_BASE must name the board's NS16550 UART"
+#ifndef MICROKIT_LOADER_UART_BASE
+#error "MICROKIT_LOADER_UART_BASE must name the board's UART (its board file's loader.uart_paddr)"
 #endif
 
 extern "C" [[noreturn]] void arch_enter_kernel(const uint64_t* args, uint64_t entry);
@@ -100,7 +100,7 @@ void enable_mmu(const li::ImageHeader& h, uint64_t image_start, uint64_t image_e
   step("building the page tables");
   riscv64::MapRequest m;
   m.identity_memory = {image_start, image_end};
-  m.identity_device = {MICROKIT_LOADER_NS16550_BASE, MICROKIT_LOADER_NS16550_BASE + 0x1000};
+  m.identity_device = {MICROKIT_LOADER_UART_BASE, MICROKIT_LOADER_UART_BASE + 0x1000};
   m.kernel = {h.kernel_paddr_start, h.kernel_paddr_end};
   m.kernel_virt_offset = h.kernel_virt_offset;
   const char* problem = riscv64::build_boot_tables(g_tables, m);

@@ -4,7 +4,7 @@
 # real kernel in QEMU, its serial output compared line by line, in order,
 # with what the example must print (ctest -L qemu; tests/qemu/examples/).
 #
-#   qemu_example_test.sh [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
+#   qemu_example_test.sh [--x86-memory M] [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT
 #
 # Expected lines: EXAMPLE_DIR/expected-output-BOARD.txt when it exists (the
 # serial lines exactly), else EXAMPLE_DIR/expected-output.txt (the host
@@ -31,7 +31,11 @@ set -u
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-swap= must_differ=
+swap= must_differ= x86_memory=1G
+if [ "${1:-}" = --x86-memory ]; then  # x86-64: boot with this much RAM instead of the assumed 1G
+  x86_memory=$2
+  shift 2
+fi
 if [ "${1:-}" = --swap-lines ]; then
   swap="$2 $3" must_differ=1
   shift 3
@@ -39,7 +43,7 @@ elif [ "${1:-}" = --must-differ ]; then
   must_differ=1
   shift
 fi
-[ $# = 7 ] || fail "usage: $0 [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
+[ $# = 7 ] || fail "usage: $0 [--x86-memory M] [--swap-lines A B | --must-differ] SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG TIMEOUT"
 sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 limit=$7
 
 # KERNEL_PKG: a kernel package, or an SDK's board folder (elf/sel4.elf).
@@ -54,6 +58,10 @@ case "$board" in
     arch=aarch64
     qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G
               -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
+  qemu_virt_aarch64_el1)  # seL4 in EL1: no virtualization=on (the manual's command)
+    arch=aarch64
+    qemu_cmd=(qemu-system-aarch64 -machine virt -cpu cortex-a53 -m size=2G
+              -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
   qemu_virt_riscv64)
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio
@@ -61,7 +69,7 @@ case "$board" in
   x86_64_generic)
     # The manual's command: the kernel as ELF32, the image as the multiboot module.
     arch=x86_64
-    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m 1G
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m "$x86_memory"
               -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board" ;;
 esac
@@ -76,9 +84,13 @@ fi
 rm -rf "$work" && mkdir -p "$work"
 
 # What the example must print.
+# A board without its own file shares the QEMU virt board of its
+# architecture's (qemu_virt_aarch64_el1 prints what qemu_virt_aarch64 does).
 expected=$work/expected.txt
-if [ -f "$example/expected-output-$board.txt" ]; then
-  source_file=$example/expected-output-$board.txt
+board_file=$example/expected-output-$board.txt
+[ -f "$board_file" ] || board_file=$example/expected-output-qemu_virt_$arch.txt
+if [ -f "$board_file" ]; then
+  source_file=$board_file
   cp "$source_file" "$expected"
 else
   source_file=$example/expected-output.txt

@@ -43,6 +43,7 @@
 #include "runtime/shared/pd_abi.h"
 #include "sel4/image_writer.h"
 #include "support/diagnostics.h"
+#include "tests/qemu/initialiser/hand_plan.h"
 
 namespace {
 
@@ -51,15 +52,8 @@ namespace abi = microkit::pd_abi;
 using microkit::Diagnostics;
 using microkit::elf::ElfFile;
 
-constexpr uint64_t kPage = 4096;
-constexpr uint64_t kSpecReserve = 64 * 1024;
-constexpr uint64_t kRootCNode = 2;     // seL4_CapInitThreadCNode
-constexpr uint64_t kRootTcb = 1;       // seL4_CapInitThreadTCB
-constexpr uint64_t kRootDepth = 64;
+using namespace hand_plan;
 constexpr uint64_t kStackSize = 4 * kPage;
-
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-uint64_t align_down(uint64_t v, uint64_t a) { return v / a * a; }
 
 struct Options {
   std::string loader, package, initialiser, out;
@@ -99,77 +93,12 @@ std::optional<std::vector<uint8_t>> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-// Where one PD segment's pages sit in the user image.
-struct PlacedSegment {
-  const microkit::elf::Segment* segment;
-  uint64_t ui_vaddr;  // user-image address of the segment's first page
-};
-
 struct PdInput {
   std::string name;
   ElfFile elf;
   uint64_t priority;
   std::vector<PlacedSegment> placed;
   bool passive = false;
-};
-
-// The user image: initialiser, spec reserve, PD pages. Virtual addresses.
-struct UserImage {
-  uint64_t vstart = 0, spec_vaddr = 0, vend = 0;
-};
-
-UserImage place_user_image(const ElfFile& init, std::vector<PdInput>& pds) {
-  UserImage ui;
-  uint64_t lo = UINT64_MAX, hi = 0;
-  for (const auto& s : init.segments) {
-    lo = std::min(lo, s.vaddr);
-    hi = std::max(hi, s.vaddr + s.memsz);
-  }
-  ui.vstart = align_down(lo, kPage);
-  ui.spec_vaddr = align_up(hi, spec::kSpecAlign);
-  uint64_t cursor = ui.spec_vaddr + kSpecReserve;
-  for (auto& pd : pds) {
-    for (const auto& s : pd.elf.segments) {
-      pd.placed.push_back({&s, cursor});
-      cursor += align_up(s.vaddr + s.memsz, kPage) - align_down(s.vaddr, kPage);
-    }
-  }
-  ui.vend = cursor;
-  return ui;
-}
-
-// The bytes of the user image region (spec filled in later).
-std::vector<uint8_t> user_image_bytes(const ElfFile& init, const std::vector<PdInput>& pds,
-                                      const UserImage& ui) {
-  std::vector<uint8_t> bytes(ui.vend - ui.vstart, 0);
-  auto put = [&](uint64_t at, std::span<const uint8_t> data) {
-    std::copy(data.begin(), data.end(), bytes.begin() + (at - ui.vstart));
-  };
-  for (const auto& s : init.segments) put(s.vaddr, init.segment_data(s));
-  for (const auto& pd : pds)
-    for (const auto& p : pd.placed) put(p.ui_vaddr + p.segment->vaddr % kPage, pd.elf.segment_data(*p.segment));
-  return bytes;
-}
-
-// Slot and untyped bookkeeping of the hand-made plan.
-struct Planner {
-  spec::SpecWriter w;
-  uint64_t next_slot = 0;
-  uint64_t untyped = 0;  // index of the untyped every object comes from
-  uint64_t new_objects(spec::ObjectKind kind, uint64_t size_bits, uint64_t count = 1) {
-    uint64_t slot = next_slot;
-    w.retype(kind, untyped, size_bits, count, slot);
-    next_slot += count;
-    return slot;
-  }
-  uint64_t copy(uint64_t src) {
-    w.copy(src, kRootCNode, next_slot, kRootDepth, spec::kRightsAll);
-    return next_slot++;
-  }
-  uint64_t mint(uint64_t src, uint64_t badge) {
-    w.mint(src, kRootCNode, next_slot, kRootDepth, spec::kRightsAll, badge);
-    return next_slot++;
-  }
 };
 
 struct PdObjects {
@@ -197,17 +126,7 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   for (uint64_t i = 2; i < 4; ++i) p.w.map_page_table(pts + i, o.vspace, ipc);
 
   // Program segments: the user image's own frames, through copied caps.
-  for (const auto& placed : pd.placed) {
-    const auto& s = *placed.segment;
-    uint64_t first = align_down(s.vaddr, kPage);
-    uint64_t pages = (align_up(s.vaddr + s.memsz, kPage) - first) / kPage;
-    uint32_t rights = spec::kRightRead | (s.writable() ? spec::kRightWrite : 0);
-    uint64_t attrs = spec::kMapCacheable | (s.executable() ? spec::kMapExecutable : 0);
-    for (uint64_t i = 0; i < pages; ++i) {
-      uint64_t frame = boot.user_image_frames.start + (placed.ui_vaddr - ui.vstart) / kPage + i;
-      p.w.map_frame(p.copy(frame), o.vspace, first + i * kPage, rights, attrs);
-    }
-  }
+  map_program(p, pd, o.vspace, boot.user_image_frames.start, ui);
   for (uint64_t i = 0; i < stack_pages; ++i)
     p.w.map_frame(frames + i, o.vspace, stack_top - kStackSize + i * kPage,
                   spec::kRightRead | spec::kRightWrite, spec::kMapCacheable);

@@ -53,6 +53,7 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "support/diagnostics.h"
+#include "tests/qemu/initialiser/hand_plan.h"
 
 namespace {
 
@@ -61,20 +62,13 @@ namespace abi = microkit::pd_abi;
 using microkit::Diagnostics;
 using microkit::elf::ElfFile;
 
-constexpr uint64_t kPage = 4096;
-constexpr uint64_t kSpecReserve = 64 * 1024;
-constexpr uint64_t kRootCNode = 2;  // seL4_CapInitThreadCNode
-constexpr uint64_t kRootTcb = 1;    // seL4_CapInitThreadTCB
-constexpr uint64_t kRootDepth = 64;
+using namespace hand_plan;
 constexpr uint64_t kInitialCaps = 16;     // seL4_NumInitialCaps
 constexpr uint64_t kExtraBootInfoPages = 1;  // QEMU multiboot: RSDP + memory map
 constexpr uint64_t kStackSize = 4 * kPage;
 constexpr uint64_t kUserVSpaceTop = 0x7fffffffefff;  // seL4_UserVSpaceTop on x86-64
 constexpr uint64_t kVgaPaddr = 0xb8000;              // a device page in low memory
 constexpr uint64_t kDevicePadSlots = 16;
-
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-uint64_t align_down(uint64_t v, uint64_t a) { return v / a * a; }
 
 struct Options {
   std::string package, initialiser, out;
@@ -104,11 +98,6 @@ std::optional<Options> parse_options(int argc, char** argv) {
   return o;
 }
 
-struct PlacedSegment {
-  const microkit::elf::Segment* segment;
-  uint64_t ui_vaddr;  // user-image address of the segment's first page
-};
-
 struct PdInput {
   std::string name;
   ElfFile elf;
@@ -118,31 +107,6 @@ struct PdInput {
   bool endpoint_input = false;  // input is an endpoint (a server), not the notification
   uint64_t core = 0;            // of its scheduling context
 };
-
-// The user image: initialiser, spec reserve, PD pages. Virtual addresses.
-struct UserImage {
-  uint64_t vstart = 0, spec_vaddr = 0, vend = 0;
-};
-
-UserImage place_user_image(const ElfFile& init, std::vector<PdInput>& pds) {
-  UserImage ui;
-  uint64_t lo = UINT64_MAX, hi = 0;
-  for (const auto& s : init.segments) {
-    lo = std::min(lo, s.vaddr);
-    hi = std::max(hi, s.vaddr + s.memsz);
-  }
-  ui.vstart = align_down(lo, kPage);
-  ui.spec_vaddr = align_up(hi, spec::kSpecAlign);
-  uint64_t cursor = ui.spec_vaddr + kSpecReserve;
-  for (auto& pd : pds) {
-    for (const auto& s : pd.elf.segments) {
-      pd.placed.push_back({&s, cursor});
-      cursor += align_up(s.vaddr + s.memsz, kPage) - align_down(s.vaddr, kPage);
-    }
-  }
-  ui.vend = cursor;
-  return ui;
-}
 
 // Writes `value` over a PD's symbol where its page sits in the user image
 // (what the tool does for libmicrokit's patched variables); false if the
@@ -175,17 +139,6 @@ bool patch_libmicrokit(std::vector<uint8_t>& bytes, const UserImage& ui, const P
          patch(bytes, ui, pd, MICROKIT_PD_SYM_PPS, word(client ? uint64_t{1} << 6 : 0));
 }
 
-std::vector<uint8_t> user_image_bytes(const ElfFile& init, const std::vector<PdInput>& pds, const UserImage& ui) {
-  std::vector<uint8_t> bytes(ui.vend - ui.vstart, 0);
-  auto put = [&](uint64_t at, std::span<const uint8_t> data) {
-    std::copy(data.begin(), data.end(), bytes.begin() + (at - ui.vstart));
-  };
-  for (const auto& s : init.segments) put(s.vaddr, init.segment_data(s));
-  for (const auto& pd : pds)
-    for (const auto& p : pd.placed) put(p.ui_vaddr + p.segment->vaddr % kPage, pd.elf.segment_data(*p.segment));
-  return bytes;
-}
-
 // The paging structures the kernel makes for the initial task's region
 // [start, end): one per 512 GiB (PDPT), 1 GiB (page directory) and 2 MiB
 // (page table) block it touches (arch_get_n_paging on x86-64).
@@ -210,23 +163,8 @@ X86Slots x86_slots(const UserImage& ui, uint64_t cores) {
   return s;
 }
 
-struct Planner {
-  spec::SpecWriter w;
-  uint64_t next_slot = 0;
-  uint64_t new_objects(spec::ObjectKind kind, uint64_t size_bits, uint64_t count = 1, uint64_t untyped = 0) {
-    uint64_t slot = next_slot;
-    w.retype(kind, untyped, size_bits, count, slot);
-    next_slot += count;
-    return slot;
-  }
-  uint64_t copy(uint64_t src) {
-    w.copy(src, kRootCNode, next_slot, kRootDepth, spec::kRightsAll);
-    return next_slot++;
-  }
-  uint64_t mint(uint64_t src, uint64_t badge) {
-    w.mint(src, kRootCNode, next_slot, kRootDepth, spec::kRightsAll, badge);
-    return next_slot++;
-  }
+// hand_plan's Planner, with x86-64's three levels of tables below a PML4.
+struct Planner : hand_plan::Planner {
   void map_table(uint64_t table, spec::ObjectKind kind, uint64_t vspace, uint64_t vaddr) {
     w.map_page_table(table, vspace, vaddr);
     w.steps.back().small = uint32_t(kind);
@@ -260,17 +198,7 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   p.map_tables_for(o.vspace, MICROKIT_PD_IMAGE_BASE);
   p.map_tables_for(o.vspace, ipc);
 
-  for (const auto& placed : pd.placed) {
-    const auto& s = *placed.segment;
-    uint64_t first = align_down(s.vaddr, kPage);
-    uint64_t pages = (align_up(s.vaddr + s.memsz, kPage) - first) / kPage;
-    uint32_t rights = spec::kRightRead | (s.writable() ? spec::kRightWrite : 0);
-    uint64_t attrs = spec::kMapCacheable | (s.executable() ? spec::kMapExecutable : 0);
-    for (uint64_t i = 0; i < pages; ++i) {
-      uint64_t frame = frames_start + (placed.ui_vaddr - ui.vstart) / kPage + i;
-      p.w.map_frame(p.copy(frame), o.vspace, first + i * kPage, rights, attrs);
-    }
-  }
+  map_program(p, pd, o.vspace, frames_start, ui);
   for (uint64_t i = 0; i < stack_pages; ++i)
     p.w.map_frame(frames + i, o.vspace, stack_top - kStackSize + i * kPage, spec::kRightRead | spec::kRightWrite,
                   spec::kMapCacheable);
@@ -345,7 +273,8 @@ spec::SpecWriter plan(const Options& o, const std::vector<PdInput>& pds, const m
     p.w.mint(objects[1].endpoint, objects[0].cnode, abi::ppc_endpoint_slot(6), abi::kCNodeBits, spec::kRightsAll,
              abi::ppc_badge(4));
   // The device page, uncached, into pong's image page table's last page.
-  uint64_t vga = p.new_objects(spec::ObjectKind::SmallPage, 0, 1, 1);
+  p.untyped = 1;
+  uint64_t vga = p.new_objects(spec::ObjectKind::SmallPage, 0);
   p.w.map_frame(vga, objects[1].vspace, 0x3ff000, spec::kRightRead | spec::kRightWrite, 0);
   if (o.failing_step) p.w.map_frame(p.copy(slots.frames_start), objects[0].vspace, 0x10000000, spec::kRightRead, 0);
   for (const auto& obj : objects) p.w.resume(obj.tcb);

@@ -22,6 +22,8 @@ inline void hex(uint64_t value) {
 }
 
 // The IPC buffer the initial task mapped (libsel4 reads this global).
+// seL4_UserVSpaceTop is the last user address on every architecture
+// (seL4_UserTop is that on AArch64 but one past it on RISC-V).
 inline seL4_IPCBuffer* ipc_buffer() {
   return reinterpret_cast<seL4_IPCBuffer*>(microkit::pd_abi::ipc_buffer_vaddr(seL4_UserVSpaceTop));
 }
