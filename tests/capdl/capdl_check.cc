@@ -2,10 +2,10 @@
 //
 //   capdl_check KERNEL_PKG IMAGE SPEC_JSON [SPEC_CDL]
 //
-// The architecture (AArch64 or RISC-V 64) is the kernel package's; it names
+// The architecture (AArch64, RISC-V 64 or x86-64) is the kernel package's; it names
 // the IRQ objects, numbers the page-table levels and is the .cdl's arch.
 // 1. Reads IMAGE (a raw loader.img, or a uImage around one), finds the user image region and in it
-//    the initialiser spec (runtime/shared/initialiser_spec.h), and replays
+//    the initialiser spec (x86-64: the ELF boot module's segment) (runtime/shared/initialiser_spec.h), and replays
 //    the spec's steps into the system they build: every retyped object at
 //    the address seL4's watermark rule gives it (sizes from KERNEL_PKG), the
 //    caps of each PD CNode, IRQ handlers, TCB settings, frame mappings.
@@ -55,10 +55,13 @@ struct ArchNames {
   const char* cdl_irq = "arm_irq";
   uint32_t last_level = 3;                    // the level whose entries map 4 KiB
   bool one_table_type = false;                // .cdl: every level is a "pt"
+  const char* table_names[4] = {"pgd", "pud", "pd", "pt"};  // .cdl, by level
 };
 ArchNames g_arch;  // set once in main from the kernel package
 
 ArchNames arch_names(microkit::board::Arch arch) {
+  if (arch == microkit::board::Arch::X86_64)  // MSI handlers: see irq_tags
+    return {"IrqIOApic", "IrqIOApicHandler", "x86_64", "ioapic_irq", 3, false, {"pml4", "pdpt", "pd", "pt"}};
   if (arch != microkit::board::Arch::RiscV64) return {};
   return {"RiscvIrq", "RiscvIrqHandler", "riscv", "irq", 2, true};
 }
@@ -93,13 +96,21 @@ struct SysCap {
   std::optional<size_t> irq;  // an IRQ handler cap: index into System::irqs
   std::optional<uint64_t> sched_core;  // a core's SchedControl cap
   bool smc = false;
+  std::optional<std::pair<uint64_t, uint64_t>> ports;  // an x86 IOPorts cap: [first, last]
 };
 
 struct SysIrq {
   uint64_t irq = 0;
   uint32_t trigger = 0;
   SysCap notification;
+  std::optional<is::X86IrqIssueStep> x86;  // x86: the IOAPIC pin or MSI
 };
+
+// The JSON tags of the IRQ object and handler cap an image IRQ has.
+std::pair<std::string, std::string> irq_tags(const SysIrq& irq) {
+  if (irq.x86 && irq.x86->source == is::kX86IrqMsi) return {"IrqMsi", "IrqMsiHandler"};
+  return {g_arch.irq, g_arch.irq_handler};
+}
 
 struct SysMapping {
   size_t frame;
@@ -121,6 +132,17 @@ struct SysSc {
   uint64_t core = 0, budget = 0, period = 0, badge = 0;
 };
 
+// An x86 IOMMU address space as X86IoMapFrame steps build it when seL4
+// reports the depth capDL describes (kIoptLevels): tables taken from the
+// pool whenever a map finds none, top level first.
+constexpr uint32_t kIoptLevels = 3;
+struct SysIoSpace {
+  uint64_t data = 0;  // domain id << 16 | PCI requester id
+  std::map<std::pair<uint32_t, uint64_t>, size_t> tables;   // (level, iovaddr >> its cover) -> obj
+  std::map<uint64_t, std::pair<size_t, uint32_t>> frames;   // iovaddr -> (frame obj, rights)
+};
+uint32_t iopt_covers(uint32_t level) { return 12 + 9 * (kIoptLevels - level); }
+
 struct System {
   std::vector<is::ExpectedUntyped> untypeds;
   std::vector<SysObject> objects;
@@ -133,6 +155,9 @@ struct System {
   std::map<size_t, SysSc> scs;
   std::map<uint64_t, size_t> ui_frames;  // paddr -> obj
   std::map<size_t, uint64_t> fills;      // frame obj -> bytes FillFrame copies in
+  std::map<size_t, std::pair<uint64_t, uint64_t>> bootinfo_fills;  // x86 frame obj -> (chunk id, offset)
+  std::map<uint64_t, SysIoSpace> io_spaces;  // x86, by the IOSpace cap's root slot
+  std::set<size_t> iopt_pool;                // x86: every table of the IO page-table pool
 };
 
 const char* kind_tag(uint32_t k, bool& root, uint32_t& page_bits) {
@@ -148,13 +173,13 @@ const char* kind_tag(uint32_t k, bool& root, uint32_t& page_bits) {
     case is::ObjectKind::Reply: return "Reply";
     case is::ObjectKind::VSpace: root = true; return "PageTable";
     case is::ObjectKind::PageTable: return "PageTable";
+    case is::ObjectKind::X86Pdpt: return "PageTable";
+    case is::ObjectKind::X86PageDirectory: return "PageTable";
     case is::ObjectKind::SmallPage: page_bits = 12; return "Frame";
     case is::ObjectKind::LargePage: page_bits = 21; return "Frame";
     case is::ObjectKind::HugePage: page_bits = 30; return "Frame";
     case is::ObjectKind::Vcpu: return "VCpu";
     case is::ObjectKind::IoPageTable: return "IOPageTable";
-    case is::ObjectKind::X86Pdpt:           // x86-64 paging: capDL is refused for x86-64
-    case is::ObjectKind::X86PageDirectory: return "?";
   }
   return "?";
 }
@@ -169,17 +194,28 @@ uint32_t object_bits(const SysObject& o, const microkit::kernel::ObjectSizes& s)
   if (o.kind == "Reply") return s.reply;
   if (o.kind == "PageTable") return o.is_root ? s.vspace : s.page_table;
   if (o.kind == "VCpu") return s.vcpu.value_or(12);
+  if (o.kind == "IOPageTable") return s.io_page_table.value_or(12);
   return 0;
 }
 
 struct Replay {
   System sys;
   std::map<uint64_t, SysCap> root;  // root CNode slot -> cap
+  uint64_t iopt_next = 0;           // the IO page-table pool's next unused table
   std::vector<uint64_t> watermark;  // per untyped
   is::SpecHeader h{};
   uint64_t ui_paddr = 0;
   const microkit::kernel::ObjectSizes* sizes = nullptr;
 };
+
+SysCap cap_in(Replay& r, uint64_t slot);
+
+// A cap issued into slot `index` of the CNode in root slot `cnode_slot`
+// (2: the root CNode itself).
+void put_cap(Replay& r, uint64_t cnode_slot, uint64_t index, const SysCap& c) {
+  if (cnode_slot == 2) r.root[index] = c;
+  else r.sys.cnodes[cap_in(r, cnode_slot).obj][index] = c;
+}
 
 SysCap cap_in(Replay& r, uint64_t slot) {
   if (slot == 15) {  // seL4_CapSMC
@@ -299,11 +335,45 @@ void replay_step(Replay& r, const is::Step& raw) {
     }
     case is::StepKind::IrqIssue: {
       auto s = as(is::IrqIssueStep{});
-      r.sys.irqs.push_back({s.irq, s.trigger, {}});
+      r.sys.irqs.push_back({s.irq, s.trigger, {}, std::nullopt});
       SysCap c;
       c.irq = r.sys.irqs.size() - 1;
-      if (s.dest_cnode_slot == 2) r.root[s.dest_index] = c;
-      else r.sys.cnodes[cap_in(r, s.dest_cnode_slot).obj][s.dest_index] = c;
+      put_cap(r, s.dest_cnode_slot, s.dest_index, c);
+      break;
+    }
+    case is::StepKind::X86IrqIssue: {
+      auto s = as(is::X86IrqIssueStep{});
+      uint32_t trigger = s.source == is::kX86IrqIoApic && !(s.c & is::kX86IrqLevel) ? 1 : 0;
+      r.sys.irqs.push_back({s.vector, trigger, {}, s});
+      SysCap c;
+      c.irq = r.sys.irqs.size() - 1;
+      put_cap(r, s.dest_cnode_slot, s.dest_index, c);
+      break;
+    }
+    case is::StepKind::X86IoPortIssue: {
+      auto s = as(is::X86IoPortIssueStep{});
+      SysCap c;
+      c.ports = std::pair{s.first_port, s.last_port};
+      put_cap(r, s.dest_cnode_slot, s.dest_index, c);
+      break;
+    }
+    case is::StepKind::X86IoMapFrame: {
+      auto s = as(is::X86IoMapFrameStep{});
+      SysIoSpace& space = r.sys.io_spaces[s.iospace_slot];
+      if (s.iospace_data) space.data = s.iospace_data;
+      for (uint64_t k = 0; k < s.iopt_pool_count; ++k) r.sys.iopt_pool.insert(cap_in(r, s.iopt_pool_start + k).obj);
+      for (uint32_t level = 0; level < kIoptLevels; ++level) {
+        auto key = std::pair{level, s.iovaddr >> iopt_covers(level)};
+        if (space.tables.count(key)) continue;
+        if (r.iopt_next >= s.iopt_pool_count) fail("the IO page-table pool runs out");
+        else space.tables[key] = cap_in(r, s.iopt_pool_start + r.iopt_next++).obj;
+      }
+      space.frames[s.iovaddr] = {cap_in(r, s.frame_slot).obj, s.rights};
+      break;
+    }
+    case is::StepKind::X86BootInfoFill: {
+      auto s = as(is::X86BootInfoFillStep{});
+      r.sys.bootinfo_fills[cap_in(r, s.frame_slot).obj] = {s.chunk_id, s.chunk_offset};
       break;
     }
     case is::StepKind::IrqSetNotification: {
@@ -347,33 +417,60 @@ std::vector<uint8_t> strip_uimage(std::vector<uint8_t> img) {
   return img;
 }
 
-std::optional<System> replay_image(const std::vector<uint8_t>& img,
-                                   const microkit::kernel::ObjectSizes& sizes) {
+// The user image's bytes in the image file: [data_offset, + data_size), at paddr.
+struct UserImage {
+  uint64_t data_offset = 0, data_size = 0, paddr = 0;
+};
+
+// A raw loader image: its region at the user image's physical address.
+std::optional<UserImage> loader_user_image(const std::vector<uint8_t>& img) {
   auto info = at<li::LoaderInfo>(img, li::kLoaderInfoOffset);
   if (info.magic != li::kLoaderMagic) return std::nullopt;
   auto ih = at<li::ImageHeader>(img, info.payload_offset);
   if (ih.magic != li::kImageMagic) return std::nullopt;
-  Replay r;
-  r.sizes = &sizes;
-  r.ui_paddr = ih.boot_ui_p_reg_start;
   for (uint32_t k = 0; k < ih.region_count; ++k) {
     auto reg = at<li::ImageRegion>(img, info.payload_offset + sizeof ih + k * sizeof(li::ImageRegion));
-    if (reg.paddr != ih.boot_ui_p_reg_start) continue;
-    for (uint64_t off = 0; off + sizeof(is::SpecHeader) <= reg.data_size; off += is::kSpecAlign) {
-      auto h = at<is::SpecHeader>(img, reg.data_offset + off);
-      if (h.magic != is::kSpecMagic || h.version != is::kSpecVersion) continue;
-      uint64_t base = reg.data_offset + off;
-      r.h = h;
-      for (uint32_t u = 0; u < h.untyped_count; ++u) {
-        auto e = at<is::ExpectedUntyped>(img, base + h.untyped_offset + u * sizeof(is::ExpectedUntyped));
-        r.sys.untypeds.push_back(e);
-        r.watermark.push_back(e.paddr);
-      }
-      r.sys.per_untyped.resize(h.untyped_count);
-      for (uint32_t s = 0; s < h.step_count; ++s)
-        replay_step(r, at<is::Step>(img, base + h.step_offset + s * sizeof(is::Step)));
-      return std::move(r.sys);
+    if (reg.paddr == ih.boot_ui_p_reg_start) return UserImage{reg.data_offset, reg.data_size, reg.paddr};
+  }
+  return std::nullopt;
+}
+
+// x86-64: the boot module is an ELF64 file whose one PT_LOAD segment is the
+// user image (arch/x86_64/multiboot.h).
+std::optional<UserImage> elf_user_image(const std::vector<uint8_t>& img) {
+  if (img.size() < 64 || std::memcmp(img.data(), "\x7f" "ELF", 4) != 0 || img[4] != 2) return std::nullopt;
+  uint64_t phoff = at<uint64_t>(img, 32);
+  uint16_t phentsize = at<uint16_t>(img, 54), phnum = at<uint16_t>(img, 56);
+  for (uint16_t k = 0; k < phnum; ++k) {
+    uint64_t ph = phoff + uint64_t(k) * phentsize;
+    if (at<uint32_t>(img, ph) != 1) continue;  // PT_LOAD
+    return UserImage{at<uint64_t>(img, ph + 8), at<uint64_t>(img, ph + 32), at<uint64_t>(img, ph + 24)};
+  }
+  return std::nullopt;
+}
+
+std::optional<System> replay_image(const std::vector<uint8_t>& img,
+                                   const microkit::kernel::ObjectSizes& sizes) {
+  auto ui = loader_user_image(img);
+  if (!ui) ui = elf_user_image(img);
+  if (!ui) return std::nullopt;
+  Replay r;
+  r.sizes = &sizes;
+  r.ui_paddr = ui->paddr;
+  for (uint64_t off = 0; off + sizeof(is::SpecHeader) <= ui->data_size; off += is::kSpecAlign) {
+    auto h = at<is::SpecHeader>(img, ui->data_offset + off);
+    if (h.magic != is::kSpecMagic || h.version != is::kSpecVersion) continue;
+    uint64_t base = ui->data_offset + off;
+    r.h = h;
+    for (uint32_t u = 0; u < h.untyped_count; ++u) {
+      auto e = at<is::ExpectedUntyped>(img, base + h.untyped_offset + u * sizeof(is::ExpectedUntyped));
+      r.sys.untypeds.push_back(e);
+      r.watermark.push_back(e.paddr);
     }
+    r.sys.per_untyped.resize(h.untyped_count);
+    for (uint32_t s = 0; s < h.step_count; ++s)
+      replay_step(r, at<is::Step>(img, base + h.step_offset + s * sizeof(is::Step)));
+    return std::move(r.sys);
   }
   return std::nullopt;
 }
@@ -491,9 +588,21 @@ void check_cap(JsonView& v, const System& sys, const Json& jcap, const SysCap& c
     if (tag != "ArmSmc") fail(where + ": image has the SMC cap, JSON " + tag);
     return;
   }
+  if (c.ports) {
+    const Json& p = v.objects[jobj]["object"];
+    if (tag != "IOPorts" || tag_of(p) != "IOPorts") {
+      fail(where + ": image has an I/O port cap, JSON " + tag);
+      return;
+    }
+    if (p["IOPorts"]["start_port"].get<uint64_t>() != c.ports->first ||
+        p["IOPorts"]["end_port"].get<uint64_t>() != c.ports->second)
+      fail(where + ": ports " + p["IOPorts"].dump() + ", image " + std::to_string(c.ports->first) + ".." +
+           std::to_string(c.ports->second));
+    return;
+  }
   if (c.irq) {
     const Json& irq_obj = v.objects[jobj]["object"];
-    if (tag != g_arch.irq_handler) {
+    if (tag != irq_tags(sys.irqs[*c.irq]).second) {
       fail(where + ": image has an IRQ handler, JSON " + tag);
       return;
     }
@@ -521,17 +630,38 @@ void check_cap(JsonView& v, const System& sys, const Json& jcap, const SysCap& c
 // Frames the initial task fills by copying have their contents in the
 // JSON's init: at most the bytes copied, and within a page of them (the
 // copy runs to the end of the last 4 KiB page of the prefill).
+// x86 prefill_bootinfo: the chunk the JSON names is the one the image copies.
+void check_bootinfo_fill(const System& sys, size_t obj, const Json& b, const std::string& name) {
+  static const char* const kIds[] = {"Padding", "X86Vbe", "X86Mbmmap", "X86AcpiRsdp",
+                                     "X86FrameBuffer", "X86TscFreq", "Fdt"};
+  auto it = sys.bootinfo_fills.find(obj);
+  if (it == sys.bootinfo_fills.end()) {
+    fail(name + ": the JSON fills it from bootinfo, the image does not");
+    return;
+  }
+  auto [id, offset] = it->second;
+  if (id >= std::size(kIds) || b["id"] != kIds[id] || b["offset"].get<uint64_t>() != offset)
+    fail(name + ": bootinfo fill " + b.dump() + ", image chunk " + std::to_string(id) + " offset " +
+         std::to_string(offset));
+}
+
 void check_fills(JsonView& v, const System& sys) {
   for (size_t i = 0; i < v.objects.size(); ++i) {
     size_t obj = v.sys_of[i];
     const Json& o = v.objects[i]["object"];
     if (obj == SIZE_MAX || sys.objects[obj].untyped == SIZE_MAX || tag_of(o) != "Frame") continue;
     uint64_t json_bytes = 0;
-    for (const Json& e : o["Frame"]["init"]["entries"])
+    std::string name = v.objects[i]["name"].get<std::string>();
+    for (const Json& e : o["Frame"]["init"]["entries"]) {
+      if (e["content"].contains("BootInfo")) {
+        check_bootinfo_fill(sys, obj, e["content"]["BootInfo"], name);
+        continue;
+      }
       json_bytes += e["range"]["end"].get<uint64_t>() - e["range"]["start"].get<uint64_t>();
+    }
     uint64_t copied = sys.fills.count(obj) ? sys.fills.at(obj) : 0;
     if (json_bytes > copied || json_bytes + 4096 <= copied)
-      fail(v.objects[i]["name"].get<std::string>() + ": the JSON fills " + std::to_string(json_bytes) +
+      fail(name + ": the JSON fills " + std::to_string(json_bytes) +
            " bytes, the image copies " + std::to_string(copied));
   }
 }
@@ -558,6 +688,105 @@ void check_cnodes(JsonView& v, const System& sys) {
   }
 }
 
+// An x86 IRQ object's extra against the X86IrqIssue step's arguments.
+void check_x86_irq(const Json& x, const is::X86IrqIssueStep& s, const std::string& where) {
+  auto differs = [&](const char* key, uint64_t want) {
+    if (x[key].get<uint64_t>() != want) fail(where + ": " + key + " " + x[key].dump() + ", image " + std::to_string(want));
+  };
+  if (s.source == is::kX86IrqMsi) {
+    differs("handle", s.b);
+    differs("pci_bus", s.a >> 8);
+    differs("pci_dev", (s.a >> 3) & 0x1f);
+    differs("pci_func", s.a & 7);
+    return;
+  }
+  differs("ioapic", s.a);
+  differs("pin", s.b);
+  differs("level", (s.c & is::kX86IrqLevel) ? 1 : 0);
+  differs("polarity", (s.c & is::kX86IrqActiveLow) ? 1 : 0);
+}
+
+// One JSON IO page table (and what it holds) against the image's space.
+void check_iopt(JsonView& v, const SysIoSpace& image, size_t jid, uint32_t level, uint64_t prefix,
+                const std::string& where, size_t& tables, size_t& frames) {
+  auto t = image.tables.find({level, prefix});
+  if (t == image.tables.end() || v.sys_of[jid] != t->second) {
+    fail(where + ": IO page table at level " + std::to_string(level) + " is not the image's");
+    return;
+  }
+  ++tables;
+  for (const Json& e : v.objects[jid]["object"]["IOPageTable"]["slots"]) {
+    uint64_t index = prefix << 9 | e["slot"].get<uint64_t>();
+    std::string tag = tag_of(e["cap"]);
+    size_t target = e["cap"][tag]["object"].get<size_t>();
+    if (level + 1 < kIoptLevels) {
+      if (tag != "IOPageTable") fail(where + ": a " + tag + " cap in a non-leaf IO page table");
+      else check_iopt(v, image, target, level + 1, index, where, tables, frames);
+      continue;
+    }
+    auto f = image.frames.find(index << 12);
+    if (tag != "Frame" || f == image.frames.end() || v.sys_of[target] != f->second.first) {
+      fail(where + ": iovaddr " + hex(index << 12) + " maps a frame the image does not map there");
+      continue;
+    }
+    ++frames;
+    if (rights_mask(e["cap"]["Frame"]["rights"]) != f->second.second)
+      fail(where + ": iovaddr " + hex(index << 12) + " rights differ");
+  }
+}
+
+// x86 IOMMU address spaces: each JSON IOSpace is an image space (by domain
+// and PCI device) with the same tables and frames at the same addresses.
+void check_io_spaces(JsonView& v, const System& sys) {
+  size_t json_spaces = 0;
+  std::set<size_t> unused = sys.iopt_pool;  // the pool's tables no space's tree takes: the spares
+  for (const auto& [slot, s] : sys.io_spaces)
+    for (const auto& [key, obj] : s.tables) unused.erase(obj);
+  size_t spares = 0;
+  for (size_t i = 0; i < v.objects.size(); ++i) {
+    const Json& o = v.objects[i]["object"];
+    if (tag_of(o) != "IOSpace") continue;
+    ++json_spaces;
+    const Json& io = o["IOSpace"];
+    const Json& pci = io["pci_device"];
+    uint64_t data = io["domain_id"].get<uint64_t>() << 16 | pci["bus"].get<uint64_t>() << 8 |
+                    pci["device"].get<uint64_t>() << 3 | pci["function"].get<uint64_t>();
+    std::string where = v.objects[i]["name"].get<std::string>();
+    const SysIoSpace* image = nullptr;
+    for (const auto& [slot, s] : sys.io_spaces)
+      if (s.data == data) image = &s;
+    if (!image) {
+      fail(where + ": no IOMMU address space of the image has its domain and device");
+      continue;
+    }
+    size_t tables = 0, frames = 0;
+    for (const Json& e : io["slots"]) {
+      if (tag_of(e["cap"]) != "IOPageTable") {
+        fail(where + ": slot " + e["slot"].dump() + " holds no IO page table");
+        continue;
+      }
+      size_t target = e["cap"]["IOPageTable"]["object"].get<size_t>();
+      if (e["slot"] == 0) {
+        check_iopt(v, *image, target, 0, 0, where, tables, frames);
+      } else if (!unused.count(v.sys_of[target])) {
+        fail(where + ": spare slot " + e["slot"].dump() + " is no unused table of the image's pool");
+      } else {
+        ++spares;
+        if (!v.objects[target]["object"]["IOPageTable"]["slots"].empty()) fail(where + ": a spare table holds caps");
+      }
+    }
+    if (tables != image->tables.size() || frames != image->frames.size())
+      fail(where + ": " + std::to_string(tables) + " IO page tables and " + std::to_string(frames) +
+           " frames in the JSON, the image has " + std::to_string(image->tables.size()) + " and " +
+           std::to_string(image->frames.size()));
+  }
+  if (spares != unused.size())
+    fail(std::to_string(spares) + " spare IO page tables in the JSON, " + std::to_string(unused.size()) +
+         " unused in the image's pool");
+  if (json_spaces != sys.io_spaces.size())
+    fail(std::to_string(json_spaces) + " IOSpaces in the JSON, " + std::to_string(sys.io_spaces.size()) + " in the image");
+}
+
 void check_irqs(JsonView& v, const System& sys) {
   if (v.spec["irqs"].size() != sys.irqs.size())
     fail(std::to_string(v.spec["irqs"].size()) + " IRQs in the JSON, " + std::to_string(sys.irqs.size()) +
@@ -571,8 +800,15 @@ void check_irqs(JsonView& v, const System& sys) {
       fail(where + ": not in the JSON");
       continue;
     }
-    const Json& obj = v.objects[(*entry)["handler"].get<size_t>()]["object"][g_arch.irq];
-    if (obj["extra"]["trigger"].get<uint32_t>() != irq.trigger) fail(where + ": trigger differs");
+    const Json& holder = v.objects[(*entry)["handler"].get<size_t>()]["object"];
+    std::string tag = irq_tags(irq).first;
+    if (tag_of(holder) != tag) {
+      fail(where + ": JSON object " + tag_of(holder) + ", image " + tag);
+      continue;
+    }
+    const Json& obj = holder[tag];
+    if (irq.x86) check_x86_irq(obj["extra"], *irq.x86, where);
+    else if (obj["extra"]["trigger"].get<uint32_t>() != irq.trigger) fail(where + ": trigger differs");
     if (obj["slots"].size() != 1 || obj["slots"][0]["slot"] != 0) {
       fail(where + ": the handler object must hold its notification in slot 0");
       continue;
@@ -739,7 +975,9 @@ struct Cdl {
 };
 
 const std::set<std::string> kObjectTypes = {"ep", "notification", "tcb", "cnode", "ut", "arm_irq", "irq", "pt",
-                                            "pd", "pud", "pgd", "frame", "vcpu", "sc", "rtreply", "smc"};
+                                            "pd", "pud", "pgd", "frame", "vcpu", "sc", "rtreply", "smc",
+                                            "pml4", "pdpt", "ioapic_irq", "msi_irq", "io_ports", "io_device",
+                                            "io_pt"};
 
 std::vector<std::string> param_list(Lexer& lx) {
   std::vector<std::string> out;
@@ -823,12 +1061,15 @@ const char* cdl_type(const Json& o) {
   if (tag == "Frame") return "frame";
   if (tag == "SchedContext") return "sc";
   if (tag == g_arch.irq) return g_arch.cdl_irq;
+  if (tag == "IrqMsi") return "msi_irq";
+  if (tag == "IOPorts") return "io_ports";
+  if (tag == "IOSpace") return "io_device";
+  if (tag == "IOPageTable") return "io_pt";
   if (tag == "ArmSmc") return "smc";
   if (tag == "VCpu") return "vcpu";
   if (tag == "PageTable") {
     if (g_arch.one_table_type) return "pt";
-    static const char* by_level[] = {"pgd", "pud", "pd", "pt"};
-    return by_level[o["PageTable"]["level"].get<uint32_t>() & 3];
+    return g_arch.table_names[o["PageTable"]["level"].get<uint32_t>() & 3];
   }
   return "?";
 }
@@ -964,6 +1205,7 @@ int main(int argc, char** argv) {
     check_fills(v, *sys);
     check_cnodes(v, *sys);
     check_irqs(v, *sys);
+    check_io_spaces(v, *sys);
     check_vspaces(v, *sys);
     check_tcbs(v, *sys);
     if (argc == 5) {

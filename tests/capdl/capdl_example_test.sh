@@ -12,7 +12,7 @@
 # The Makefile is not changed: MICROKIT_TOOL (a variable every example's
 # Makefile reads) names a wrapper that runs the SDK's tool with the two
 # options added. The cross compiler is Debian's aarch64-linux-gnu, or
-# riscv64-linux-gnu for a riscv64 board (TOOLCHAIN for this project's
+# riscv64-linux-gnu for a riscv64 board, x86_64-linux-gnu for an x86 one (TOOLCHAIN for this project's
 # examples, CC/LD/AS for the official ones).
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
@@ -26,6 +26,7 @@ sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 checker=$7 json_option=${8:-
 [ -d "$sdk/board/$board/$config" ] || skip "the SDK $sdk has no $board/$config (run 'ninja sdk')"
 case "$board" in
   *riscv64*) cross=riscv64-linux-gnu ;;
+  x86_64*) cross=x86_64-linux-gnu ;;
   *) cross=aarch64-linux-gnu ;;
 esac
 command -v $cross-gcc >/dev/null || skip "no $cross-gcc"

@@ -131,12 +131,13 @@ sel4::ImageFormat image_format(ImageType requested, const board::Board& board) {
 void check_unsupported_outputs(const Options& opts, const Environment& env,
                                const board::Board& board, Diagnostics& diags) {
   bool capdl_asked = opts.capdl_json || opts.capdl_text || opts.capdl_json_extended;
-  bool capdl_arch = board.arch == board::Arch::AArch64 || board.arch == board::Arch::RiscV64;
+  bool capdl_arch = board.arch == board::Arch::AArch64 || board.arch == board::Arch::RiscV64 ||
+                    board.arch == board::Arch::X86_64;
   if (capdl_asked && !capdl_arch)
     diags.error("not-supported-yet", kToolName, {},
                 std::string("--capdl-json and --capdl are not supported yet for ") +
                     board::arch_name(board.arch) + " (board " + board.name + ")",
-                "omit them; capDL output exists for the seL4 AArch64 and RISC-V 64 back ends");
+                "omit them; capDL output exists for the seL4 AArch64, RISC-V 64 and x86-64 back ends");
   // Viper files are a view for the official tool's verification work; the
   // build does not need them, so it goes on without them.
   if (opts.viper_output)

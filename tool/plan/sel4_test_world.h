@@ -73,7 +73,7 @@ inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
   if (!facts) return false;
   w.facts = *facts;
   kernel::BootInputs in;
-  in.user_image = {ui_paddr, ui_paddr + 0x200000};
+  in.user_image = {w.ui_paddr, w.ui_paddr + 0x200000};
   in.user_image_vaddr = ui_vaddr;
   auto boot = kernel::emulate_boot(w.facts, in, d);
   if (!boot) return false;
@@ -149,8 +149,11 @@ inline Sel4Inputs test_sel4_inputs(const Sel4TestWorld& w) {
 // ppcalls and notifies server (client channel 1, server channel 2); server
 // has an edge-triggered IRQ 79 on channel 9; one 4 KiB MR "shared" is mapped
 // into both (rw at 0x1000000 in client, read-only at 0x2000000 in server).
+// On x86_64_generic the IRQ is IOAPIC 0 pin 9 (active low) at vector 79 and
+// the client has I/O ports 0x3f8..0x3ff (id 0).
 // client_grants: client's <cspace> holds core 0's SchedControl at slot 1
-// and the server's IRQ handler (channel 9) at slot 2.
+// and the server's IRQ handler (channel 9) at slot 2; on x86 the server's
+// holds the client's I/O ports (id 0) at slot 3 (<cap_ioport>).
 struct ClientServer {
   uint64_t server_priority = 100;
   bool passive_server = false;
@@ -161,7 +164,10 @@ struct ClientServer {
 
 inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   Diagnostics d;
-  if (!load_test_kernel(w, d, o.board)) return false;
+  bool x86 = o.board.rfind("x86_64", 0) == 0;
+  // x86: the kernel moves the user image to its end (ki_end 0xa22000 in this build).
+  if (!(x86 ? load_test_kernel(w, d, o.board, 0xa22000, 0x400000) : load_test_kernel(w, d, o.board)))
+    return false;
   for (const char* name : {"client", "server"}) {
     Pd pd;
     pd.name = name;
@@ -186,6 +192,12 @@ inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
   irq.kind = ChannelSlot::Kind::Irq;
   irq.irq = 79;
   irq.trigger = sdf::Trigger::Edge;
+  if (x86) {
+    irq.irq_kind = sdf::Irq::Kind::IoApic;
+    irq.pin = 9;
+    irq.polarity = sdf::Polarity::Low;
+    w.plan.pds[0].ioports.push_back({0, 0x3f8, 8});
+  }
   Mr shared;
   shared.name = "shared";
   shared.size = 0x1000;
@@ -202,6 +214,14 @@ inline bool plan_client_server(Sel4TestWorld& w, const ClientServer& o = {}) {
     irq_handler.source_pd = 1;
     irq_handler.irq_channel = 9;
     w.plan.pds[0].extra_caps = {sched, irq_handler};
+    if (x86) {
+      ExtraCap ports;
+      ports.kind = ExtraCap::Kind::IoPort;
+      ports.slot = 3;
+      ports.source_pd = 0;
+      ports.ioport_id = 0;
+      w.plan.pds[1].extra_caps = {ports};
+    }
   }
   Sel4Inputs si = test_sel4_inputs(w);
   si.mr_prefill_pages.resize(1);

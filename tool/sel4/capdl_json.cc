@@ -29,6 +29,10 @@ const char* cap_tag(CapKind k) {
     case CapKind::SchedContext: return "SchedContext";
     case CapKind::Reply: return "Reply";
     case CapKind::ArmSmc: return "ArmSmc";
+    case CapKind::IrqIOApicHandler: return "IrqIOApicHandler";
+    case CapKind::IrqMsiHandler: return "IrqMsiHandler";
+    case CapKind::IOPorts: return "IOPorts";
+    case CapKind::IOPageTable: return "IOPageTable";
     case CapKind::SchedControl: return "SchedControl";
   }
   return "Null";
@@ -76,7 +80,18 @@ Json domain_schedule(const Spec& spec) {
   return out;
 }
 
+// seL4_BootInfoHeader ids, as rust-sel4's FillEntryContentBootInfoId names them.
+Json bootinfo_id(uint32_t id) {
+  static const char* const kNames[] = {"Padding", "X86Vbe", "X86Mbmmap", "X86AcpiRsdp",
+                                       "X86FrameBuffer", "X86TscFreq", "Fdt"};
+  return id < std::size(kNames) ? Json(kNames[id]) : Json(id);
+}
+
 Json fill_entry(const FillEntry& f) {
+  Json range_json = range(f.dest_offset, f.dest_offset + f.dest_length);
+  if (f.source == FillEntry::Source::BootInfo)
+    return Json{{"range", range_json},
+                {"content", {{"BootInfo", {{"id", bootinfo_id(f.bootinfo_id)}, {"offset", f.segment_offset}}}}}};
   Json data;
   if (f.source == FillEntry::Source::Bytes) {
     data = Json{{"BytesContent", {{"bytes", f.bytes}}}};
@@ -86,8 +101,7 @@ Json fill_entry(const FillEntry& f) {
                   {"elf_seg_idx", f.segment},
                   {"elf_seg_data_range", range(f.segment_offset, f.segment_offset + f.dest_length)}}}};
   }
-  return Json{{"range", range(f.dest_offset, f.dest_offset + f.dest_length)},
-              {"content", {{"Data", data}}}};
+  return Json{{"range", range_json}, {"content", {{"Data", data}}}};
 }
 
 Json tcb_extra(const TcbInfo& t) {
@@ -121,6 +135,27 @@ Json object(const Object& o) {
       return Json{{"ArmIrq",
                    {{"slots", slots(o.slots)},
                     {"extra", {{"trigger", o.irq_trigger}, {"target", o.irq_target}}}}}};
+    case ObjectKind::IrqIOApic:
+      return Json{{"IrqIOApic",
+                   {{"slots", slots(o.slots)},
+                    {"extra",
+                     {{"ioapic", o.ioapic}, {"pin", o.ioapic_pin}, {"level", o.ioapic_level},
+                      {"polarity", o.ioapic_polarity}}}}}};
+    case ObjectKind::IrqMsi:
+      return Json{{"IrqMsi",
+                   {{"slots", slots(o.slots)},
+                    {"extra",
+                     {{"handle", o.msi_handle}, {"pci_bus", o.pci_bus}, {"pci_dev", o.pci_dev},
+                      {"pci_func", o.pci_func}}}}}};
+    case ObjectKind::IOPorts:
+      return Json{{"IOPorts", {{"start_port", o.first_port}, {"end_port", o.last_port}}}};
+    case ObjectKind::IOSpace:
+      return Json{{"IOSpace",
+                   {{"slots", slots(o.slots)},
+                    {"domain_id", o.domain_id},
+                    {"pci_device", {{"bus", o.pci_bus}, {"device", o.pci_dev}, {"function", o.pci_func}}}}}};
+    case ObjectKind::IOPageTable:
+      return Json{{"IOPageTable", {{"slots", slots(o.slots)}, {"level", o.level}}}};
     case ObjectKind::RiscvIrq:
       return Json{{"RiscvIrq", {{"slots", slots(o.slots)}, {"extra", {{"trigger", o.irq_trigger}}}}}};
     case ObjectKind::Frame: {

@@ -28,6 +28,7 @@ struct Builder {
   std::vector<uint32_t> id_of;            // planner object -> capDL id
   std::vector<uint32_t> irq_id;           // Sel4Plan::irqs -> capDL id
   std::optional<uint32_t> smc_id;
+  std::map<std::pair<size_t, uint64_t>, uint32_t> ioports_id;  // (owner pd, first port) -> capDL id
   std::set<std::string> names;
   std::vector<size_t> cover_untyped;      // parallel to spec.untyped_covers
 };
@@ -53,7 +54,7 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::PageTable: return ObjectKind::PageTable;
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
-    case ObjType::IoPageTable: break;  // x86 only: capDL is refused off AArch64 (driver)
+    case ObjType::IoPageTable: return ObjectKind::IOPageTable;
   }
   return ObjectKind::Untyped;
 }
@@ -73,6 +74,11 @@ CapKind cap_kind_of(ObjectKind k) {
     case ObjectKind::SchedContext: return CapKind::SchedContext;
     case ObjectKind::Reply: return CapKind::Reply;
     case ObjectKind::ArmSmc: return CapKind::ArmSmc;
+    case ObjectKind::IrqIOApic: return CapKind::IrqIOApicHandler;
+    case ObjectKind::IrqMsi: return CapKind::IrqMsiHandler;
+    case ObjectKind::IOPorts: return CapKind::IOPorts;
+    case ObjectKind::IOPageTable: return CapKind::IOPageTable;
+    case ObjectKind::IOSpace: return CapKind::Untyped;  // no cap to it is described
   }
   return CapKind::Endpoint;
 }
@@ -206,15 +212,53 @@ void add_frame_fills(Builder& b) {
   }
 }
 
+// An x86 handler's object: the IOAPIC pin or the MSI the kernel routes to
+// the handler's vector (seL4_IRQControl_GetIOAPIC / GetMSI arguments).
+void set_x86_irq(Object& o, const plan::IrqHandler& h) {
+  const plan::ChannelSlot& s = h.source;
+  if (s.irq_kind == sdf::Irq::Kind::Msi) {
+    o.kind = ObjectKind::IrqMsi;
+    o.msi_handle = s.msi_handle;
+    o.pci_bus = s.pci_address >> 8;
+    o.pci_dev = (s.pci_address >> 3) & 0x1f;
+    o.pci_func = s.pci_address & 0x7;
+    return;
+  }
+  o.kind = ObjectKind::IrqIOApic;
+  o.ioapic = s.ioapic;
+  o.ioapic_pin = s.pin;
+  o.ioapic_level = h.trigger == sdf::Trigger::Level ? 1 : 0;
+  o.ioapic_polarity = s.polarity == sdf::Polarity::Low ? 1 : 0;
+}
+
+// Frames of prefill_bootinfo MRs (x86): the initial task copies a bootinfo
+// chunk into them at boot.
+void add_bootinfo_fills(Builder& b) {
+  for (const plan::BootInfoFill& f : b.in.sel4->bootinfo_fills) {
+    FillEntry e;
+    e.source = FillEntry::Source::BootInfo;
+    e.dest_length = uint64_t{1} << kPageBits;
+    e.bootinfo_id = f.chunk_id;
+    e.segment_offset = f.chunk_offset;
+    b.spec.objects[b.id_of[f.object]].fill.push_back(std::move(e));
+  }
+}
+
 void add_irqs_and_smc(Builder& b) {
   const auto& sp = *b.in.sel4;
+  board::Arch arch = b.in.facts->arch;
   for (const plan::IrqHandler& h : sp.irqs) {
     Object o;
     o.name = "irq_" + std::to_string(h.irq) + "_" + b.in.plan->pds[h.pd].name;
-    bool riscv = b.in.facts->arch == board::Arch::RiscV64;
-    o.kind = riscv ? ObjectKind::RiscvIrq : ObjectKind::ArmIrq;
     o.irq_trigger = h.trigger == sdf::Trigger::Edge ? 1 : 0;
-    if (!riscv) o.irq_target = b.in.plan->pds[h.pd].cpu;  // RISC-V IRQs have no target core
+    if (arch == board::Arch::X86_64) {
+      set_x86_irq(o, h);
+    } else if (arch == board::Arch::RiscV64) {
+      o.kind = ObjectKind::RiscvIrq;  // RISC-V IRQs have no target core
+    } else {
+      o.kind = ObjectKind::ArmIrq;
+      o.irq_target = b.in.plan->pds[h.pd].cpu;
+    }
     Cap n = cap_to(b, b.id_of[h.notification]);
     n.badge = h.badge;
     n.rights = {false, true, false, false};  // the handler only signals
@@ -233,11 +277,94 @@ void add_irqs_and_smc(Builder& b) {
       }
 }
 
+// The key of an I/O port cap's object: a <cap_ioport> grant holds a copy
+// of its owner's range, so both caps name the owner's one object.
+std::pair<size_t, uint64_t> ioports_key(const plan::Cap& c) { return {c.ioport_owner, c.first_port}; }
+
+// x86 <ioport>s: one IOPorts object per issued range (seL4 issues a range
+// once), made from the IOPortControl cap like IRQ handlers from IRQControl.
+void add_ioports(Builder& b) {
+  const auto& sp = *b.in.sel4;
+  for (size_t pd = 0; pd < sp.pds.size(); ++pd)
+    for (const plan::Cap& c : sp.pds[pd].caps) {
+      if (c.kind != plan::Cap::Kind::IoPort || b.ioports_id.contains(ioports_key(c))) continue;
+      Object o;
+      o.name = "ioports_" + hex(c.first_port) + "_" + b.in.plan->pds[c.ioport_owner].name;
+      o.kind = ObjectKind::IOPorts;
+      o.first_port = c.first_port;
+      o.last_port = c.last_port;
+      b.ioports_id[ioports_key(c)] = add(b, std::move(o));
+    }
+}
+
+// One IOMMU address space: its frames under a kCapdlIoptLevels-deep tree
+// of IO page tables taken from the plan's pool in the order the initial
+// task takes them when seL4 reports that depth (a table whenever a map
+// finds none, top level first: initialiser_spec.h, X86IoMapFrame).
+void add_io_space(Builder& b, const plan::IoSpacePlan& space, const std::string& name, size_t& next) {
+  const auto& pool = b.in.sel4->io_page_tables;
+  Object o;
+  o.name = "iospace_" + name;
+  o.kind = ObjectKind::IOSpace;
+  o.domain_id = space.domain_id;
+  o.pci_bus = space.pci_address >> 8;
+  o.pci_dev = (space.pci_address >> 3) & 0x1f;
+  o.pci_func = space.pci_address & 0x7;
+  uint32_t iospace = add(b, std::move(o));
+  std::map<std::pair<uint32_t, uint64_t>, uint32_t> table;  // (level, iovaddr >> its cover) -> id
+  auto covers = [](uint32_t level) { return kPageBits + kTableIndexBits * (kCapdlIoptLevels - level); };
+  for (const plan::IoFrameMapping& m : space.maps) {
+    uint32_t parent = iospace;
+    for (uint32_t level = 0; level < kCapdlIoptLevels; ++level) {
+      auto key = std::pair{level, m.iovaddr >> covers(level)};
+      auto it = table.find(key);
+      if (it == table.end() && next < pool.size()) {
+        uint32_t id = b.id_of[pool[next++]];
+        b.spec.objects[id].level = uint8_t(level);
+        uint32_t slot = level == 0 ? 0 : uint32_t((m.iovaddr >> covers(level)) & 511);
+        b.spec.objects[parent].slots.push_back({slot, cap_to(b, id)});
+        it = table.emplace(key, id).first;
+      }
+      if (it == table.end()) return;  // the planner sized the pool for more
+      parent = it->second;
+    }
+    Cap f = cap_to(b, b.id_of[m.object]);
+    f.rights = {m.read, m.write, false, false};
+    b.spec.objects[parent].slots.push_back({uint32_t((m.iovaddr >> kPageBits) & 511), f});
+  }
+}
+
+// The pool's tables the described depth leaves unused, as spares in the
+// IOSpaces' slots 1.. (rust-sel4's layout: tables the initialiser may need
+// when seL4 reports a deeper IO address space; level 0 as there).
+void add_io_spares(Builder& b, const std::vector<uint32_t>& spaces, size_t next) {
+  constexpr uint32_t kSparesPerSpace = 6 - kCapdlIoptLevels;  // seL4 reports at most 6 levels
+  const auto& pool = b.in.sel4->io_page_tables;
+  for (uint32_t space : spaces)
+    for (uint32_t slot = 1; slot <= kSparesPerSpace && next < pool.size(); ++slot)
+      b.spec.objects[space].slots.push_back({slot, cap_to(b, b.id_of[pool[next++]])});
+}
+
+void add_io_spaces(Builder& b) {
+  size_t next = 0;
+  std::vector<uint32_t> spaces;
+  for (size_t i = 0; i < b.in.sel4->io_spaces.size(); ++i)
+    if (!b.in.sel4->io_spaces[i].maps.empty()) {
+      spaces.push_back(uint32_t(b.spec.objects.size()));
+      add_io_space(b, b.in.sel4->io_spaces[i], b.in.plan->io_spaces[i].name, next);
+    }
+  add_io_spares(b, spaces, next);
+  for (Object& o : b.spec.objects)
+    if (o.kind == ObjectKind::IOPageTable || o.kind == ObjectKind::IOSpace)
+      std::sort(o.slots.begin(), o.slots.end(), [](const auto& x, const auto& y) { return x.slot < y.slot; });
+}
+
 // A PD's CNode, slot by slot.
 void fill_cspace(Builder& b, size_t pd) {
   const auto& po = b.in.sel4->pds[pd];
   auto& slots = b.spec.objects[b.id_of[po.cnode]].slots;
-  for (const plan::Cap& c : po.caps) {
+  for (size_t k = 0; k < po.caps.size(); ++k) {
+    const plan::Cap& c = po.caps[k];
     Cap cap;
     switch (c.kind) {
       case plan::Cap::Kind::IrqHandler: cap = cap_to(b, b.irq_id[c.irq]); break;
@@ -246,7 +373,7 @@ void fill_cspace(Builder& b, size_t pd) {
         cap.kind = CapKind::SchedControl;
         cap.core = c.cpu;
         break;
-      case plan::Cap::Kind::IoPort: continue;  // x86 only: capDL is refused for x86-64 (driver)
+      case plan::Cap::Kind::IoPort: cap = cap_to(b, b.ioports_id.at(ioports_key(c))); break;
       case plan::Cap::Kind::Object:
         cap = cap_to(b, b.id_of[c.object]);
         cap.rights = rights_of(c.rights);
@@ -375,11 +502,14 @@ void add_domain_schedule(Spec& spec, const plan::Plan& plan) {
 Spec build_spec(const SpecInputs& in) {
   // 1. retyped objects; 2. boot-image frames, IRQs, SMC; 3. kernel
   // untypeds; 4. caps of every CNode, TCB, VSpace.
-  Builder b{in, {}, std::vector<uint32_t>(in.sel4->objects.size(), 0), {}, {}, {}, {}};
+  Builder b{in, {}, std::vector<uint32_t>(in.sel4->objects.size(), 0), {}, {}, {}, {}, {}};
   add_retyped(b);
   add_user_image_frames(b);
   add_frame_fills(b);
+  add_bootinfo_fills(b);
   add_irqs_and_smc(b);
+  add_ioports(b);
+  add_io_spaces(b);
   add_kernel_untypeds(b);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
     fill_cspace(b, i);

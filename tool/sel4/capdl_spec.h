@@ -36,10 +36,12 @@ namespace microkit::capdl {
 enum class ObjectKind {
   Untyped, Endpoint, Notification, CNode, Tcb, ArmIrq, RiscvIrq, VCpu, Frame, PageTable,
   SchedContext, Reply, ArmSmc,
+  IrqIOApic, IrqMsi, IOPorts, IOSpace, IOPageTable,  // x86-64
 };
 enum class CapKind {
   Untyped, Endpoint, Notification, CNode, Tcb, ArmIrqHandler, RiscvIrqHandler, VCpu, Frame,
   PageTable, SchedContext, Reply, ArmSmc,
+  IrqIOApicHandler, IrqMsiHandler, IOPorts, IOPageTable,  // x86-64
   SchedControl,  // no object: capDL's sched_control cap names a core (.cdl only, see capdl_json.h)
 };
 
@@ -68,7 +70,7 @@ struct CapEntry {
 // Where the initial bytes of an existing frame come from.
 struct FillEntry {
   uint64_t dest_offset = 0, dest_length = 0;  // inside the frame
-  enum class Source { ElfSegment, Bytes } source = Source::ElfSegment;
+  enum class Source { ElfSegment, Bytes, BootInfo } source = Source::ElfSegment;
   // ElfSegment: PD `elf_id` (index in SDF order), its PT_LOAD segment
   // `segment` (file order), bytes [segment_offset, + dest_length) of it.
   uint32_t elf_id = 0;
@@ -76,7 +78,10 @@ struct FillEntry {
   uint64_t segment_offset = 0;
   // Bytes: the data (a prefilled MR's file contents).
   std::vector<uint8_t> bytes;
-  // Both: the file the bytes are read from, and the offset in it.
+  // BootInfo (x86 prefill_bootinfo): the seL4_BootInfoHeader id of the
+  // chunk, bytes from segment_offset of it.
+  uint32_t bootinfo_id = 0;
+  // ElfSegment, Bytes: the file the bytes are read from, and the offset in it.
   std::string file;
   uint64_t file_offset = 0;
 };
@@ -107,6 +112,13 @@ struct Object {
   uint64_t sc_period = 0, sc_budget = 0, sc_badge = 0;
   uint8_t irq_trigger = 0;      // 0 level, 1 edge
   uint64_t irq_target = 0;      // ArmIrq: CPU the IRQ is routed to
+  // IrqIOApic: seL4_IRQControl_GetIOAPIC's arguments (level 1 = level
+  // triggered, polarity 1 = active low)
+  uint64_t ioapic = 0, ioapic_pin = 0, ioapic_level = 0, ioapic_polarity = 0;
+  // IrqMsi: seL4_IRQControl_GetMSI's arguments
+  uint64_t msi_handle = 0, pci_bus = 0, pci_dev = 0, pci_func = 0;
+  uint64_t first_port = 0, last_port = 0;  // IOPorts: [first, last]
+  uint64_t domain_id = 0;  // IOSpace (pci_bus/dev/func above: its device)
   std::vector<FillEntry> fill;  // Frame: pre-existing contents
 };
 
@@ -147,6 +159,11 @@ struct SpecInputs {
 };
 
 Spec build_spec(const SpecInputs& in);
+
+// x86 IOMMU address spaces are described, as rust-sel4's capDL types do,
+// as a tree of this many IO page-table levels under a 39-bit IO address
+// space (IOSpace slot 0 holds its root); level 0 is the root.
+inline constexpr uint32_t kCapdlIoptLevels = 3;
 
 // The level of the page tables whose entries map 4 KiB pages (see
 // Object::level): 3 on AArch64, 2 on RISC-V.

@@ -288,6 +288,71 @@ TEST(CapdlRiscv64, IrqObjectsAndTableLevelsAreRiscvOnes) {
   EXPECT_EQ(cdl.find("pgd"), std::string::npos);
 }
 
+// The same world on x86_64_generic: an IOAPIC IRQ object with seL4's
+// GetIOAPIC arguments, an IOPorts object for the client's <ioport>, four
+// table levels named as x86 names them, and 'arch x86_64'.
+TEST(CapdlX86_64, IoApicIrqIoPortsAndFourTableLevels) {
+  World w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(
+      w, {.server_priority = 150, .server_mapping_cached = false, .board = "x86_64_generic"}));
+  Spec s = spec_of(w);
+  EXPECT_EQ(s.arch, board::Arch::X86_64);
+  ASSERT_EQ(s.irqs.size(), 1u);
+  const Object& h = s.objects[s.irqs[0].handler];
+  EXPECT_EQ(h.kind, ObjectKind::IrqIOApic);
+  EXPECT_EQ(s.irqs[0].irq, 79u);
+  const CapEntry* e = slot(*named(s, "cnode_server"), uint32_t(pd_abi::irq_slot(9)));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->cap.kind, CapKind::IrqIOApicHandler);
+  auto j = nlohmann::json::parse(to_json(s));
+  EXPECT_EQ(j["objects"][s.irqs[0].handler]["object"]["IrqIOApic"]["extra"],
+            nlohmann::json::parse(R"({"ioapic": 0, "pin": 9, "level": 0, "polarity": 1})"));
+  const Object* ports = nullptr;
+  for (const CapEntry& c : named(s, "cnode_client")->slots)
+    if (c.cap.kind == CapKind::IOPorts) ports = &s.objects[c.cap.object];
+  ASSERT_TRUE(ports);
+  EXPECT_EQ(ports->kind, ObjectKind::IOPorts);
+  EXPECT_EQ(ports->first_port, 0x3f8u);
+  EXPECT_EQ(ports->last_port, 0x3ffu);
+  // PML4 (level 0) -> PDPT -> page directory -> page table (level 3) -> the frame at 0x2000000.
+  const Object* table = named(s, "vspace_server");
+  ASSERT_TRUE(table);
+  uint64_t vaddr = 0x2000000;
+  for (uint8_t level = 0; level < 4; ++level) {
+    ASSERT_EQ(table->level, level) << table->name;
+    const CapEntry* next = slot(*table, uint32_t((vaddr >> (12 + 9 * (3 - level))) & 511));
+    ASSERT_TRUE(next) << table->name;
+    if (level == 3) {
+      EXPECT_EQ(s.objects[next->cap.object].name, "frame_shared_0");
+      break;
+    }
+    table = &s.objects[next->cap.object];
+  }
+  std::string cdl = to_cdl(s, "two.system");
+  for (const char* piece : {"arch x86_64\n", "  vspace_server = pml4\n", " = pdpt\n",
+                            "  irq_79_server = ioapic_irq (ioapic_num: 0, ioapic_pin: 9, ioapic_level: 0, ioapic_polarity: 1)\n",
+                            " = io_ports (ports: [1016..1023])\n", "  79: irq_79_server\n"})
+    EXPECT_NE(cdl.find(piece), std::string::npos) << piece << "\n" << cdl;
+}
+
+// A <cap_ioport> grant is a second cap to the owner's one IOPorts object
+// (seL4 issues a range once), in the grantee's CNode at the grant's slot.
+TEST(CapdlX86_64, GrantedIoPortsNameTheOwnersObject) {
+  World w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w, {.board = "x86_64_generic", .client_grants = true}));
+  Spec s = spec_of(w);
+  size_t port_objects = 0;
+  for (const Object& o : s.objects) port_objects += o.kind == ObjectKind::IOPorts;
+  EXPECT_EQ(port_objects, 1u);
+  const CapEntry* own = slot(*named(s, "cnode_client"), uint32_t(pd_abi::ioport_slot(0)));
+  const CapEntry* granted = slot(*named(s, "cnode_server"), uint32_t(pd_abi::user_cap_slot(3)));
+  ASSERT_TRUE(own);
+  ASSERT_TRUE(granted);
+  EXPECT_EQ(granted->cap.kind, CapKind::IOPorts);
+  EXPECT_EQ(granted->cap.object, own->cap.object);
+  EXPECT_EQ(s.objects[granted->cap.object].first_port, 0x3f8u);
+}
+
 TEST(CapdlText, IdentifiersKeepLettersDigitsAndUnderscores) {
   EXPECT_EQ(identifier("tcb:hello"), "tcb_hello");
   EXPECT_EQ(identifier("frame:my-mr.x:3"), "frame_my_mr_x_3");

@@ -8,15 +8,23 @@
 namespace microkit::capdl {
 namespace {
 
-// AArch64 names each level's table; RISC-V has one page-table object type.
+// AArch64 and x86-64 name each level's table; RISC-V has one page-table object type.
 const char* table_type(board::Arch arch, uint8_t level) {
   if (arch == board::Arch::RiscV64) return "pt";
+  bool x86 = arch == board::Arch::X86_64;
   switch (level) {
-    case 0: return "pgd";
-    case 1: return "pud";
+    case 0: return x86 ? "pml4" : "pgd";
+    case 1: return x86 ? "pdpt" : "pud";
     case 2: return "pd";
     default: return "pt";
   }
+}
+
+// capDL's name of the architecture (the .cdl "arch" line).
+const char* arch_keyword(board::Arch arch) {
+  if (arch == board::Arch::RiscV64) return "riscv";
+  if (arch == board::Arch::X86_64) return "x86_64";
+  return "aarch64";
 }
 
 // "4k", "2M", "1024M": capDL's frame sizes (k and M only).
@@ -85,6 +93,23 @@ std::string object_decl(const Spec& spec, const Object& o) {
     case ObjectKind::ArmIrq:
       return "arm_irq" + params({std::string("trigger: ") + (o.irq_trigger ? "edge" : "level"),
                                  "target: " + std::to_string(o.irq_target)});
+    case ObjectKind::IrqIOApic:
+      return "ioapic_irq" + params({"ioapic_num: " + std::to_string(o.ioapic),
+                                    "ioapic_pin: " + std::to_string(o.ioapic_pin),
+                                    "ioapic_level: " + std::to_string(o.ioapic_level),
+                                    "ioapic_polarity: " + std::to_string(o.ioapic_polarity)});
+    case ObjectKind::IrqMsi:
+      return "msi_irq" + params({"msi_handle: " + std::to_string(o.msi_handle),
+                                 "msi_pci_bus: " + std::to_string(o.pci_bus),
+                                 "msi_pci_dev: " + std::to_string(o.pci_dev),
+                                 "msi_pci_fun: " + std::to_string(o.pci_func)});
+    case ObjectKind::IOPorts:
+      return "io_ports (ports: [" + std::to_string(o.first_port) + ".." +
+             std::to_string(o.last_port) + "])";
+    case ObjectKind::IOSpace:
+      return "io_device (domainID: " + std::to_string(o.domain_id) + ", " + std::to_string(o.pci_bus) +
+             ":" + std::to_string(o.pci_dev) + "." + std::to_string(o.pci_func) + ")";
+    case ObjectKind::IOPageTable: return "io_pt (level: " + std::to_string(o.level) + ")";
     case ObjectKind::RiscvIrq: return "irq";  // seL4 takes no trigger or target on RISC-V
   }
   return "ep";
@@ -174,7 +199,7 @@ std::string to_cdl(const Spec& spec, const std::string& source) {
   std::ostringstream out;
   out << "-- capDL specification of the Microkit system " << source << "\n"
       << "-- written by the microkit tool from the plan its image is built from\n\n"
-      << "arch " << (spec.arch == board::Arch::RiscV64 ? "riscv" : "aarch64") << "\n\n";
+      << "arch " << arch_keyword(spec.arch) << "\n\n";
   write_objects(out, spec);
   write_caps(out, spec);
   out << "irq maps {\n";
