@@ -12,6 +12,7 @@
 #include "sel4/build_image.h"
 #include "sel4/cspace_header.h"
 #include "report/authority.h"
+#include "report/diagram.h"
 
 #ifndef MICROKIT_VERSION
 #define MICROKIT_VERSION "0.0.0"
@@ -190,6 +191,18 @@ bool write_authority_json(const plan::Plan& plan, const std::string& path, Diagn
   return false;
 }
 
+// --diagram FILE on the host board, or any board's page without a physical
+// map: report::diagram_html of the Plan.
+bool write_diagram(const plan::Plan& plan, const CheckedSystem& checked, const std::string& path,
+                   Diagnostics& diags) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << report::diagram_html({&plan, &checked.sd, checked.sdf_text, nullptr});
+  if (f.flush()) return true;
+  diags.error("cannot-write", kToolName, {}, "cannot write the diagram '" + path + "'",
+              "check that the page's path names a file you can write");
+  return false;
+}
+
 // The host "image" is the bundle the launcher runs (host/bundle_format.h).
 int build_host_bundle(const Options& opts, const Environment& env, const CheckedSystem& checked,
                       Result& result) {
@@ -200,6 +213,8 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
   if (written && opts.authority_json)
     written = write_authority_json(*plan, (std::filesystem::path(env.cwd) / *opts.authority_json).string(),
                                    diags);
+  if (written && opts.diagram)
+    written = write_diagram(*plan, checked, (std::filesystem::path(env.cwd) / *opts.diagram).string(), diags);
   print_diagnostics(diags, result.err, {opts.system, checked.sdf_text});
   return written && !diags.has_errors() ? kExitOk : kExitUserError;
 }
@@ -272,7 +287,9 @@ int build(const Options& opts, const Environment& env, Result& result) {
       opts.capdl_json ? std::optional(at_cwd(*opts.capdl_json)) : std::nullopt,
       opts.capdl_text ? std::optional(at_cwd(*opts.capdl_text)) : std::nullopt,
       opts.capdl_json_extended ? std::optional(at_cwd(*opts.capdl_json_extended)) : std::nullopt,
-      checked->board.arch};
+      checked->board.arch,
+      opts.diagram ? std::optional(at_cwd(*opts.diagram)) : std::nullopt,
+      checked->sdf_text};
   bool built = plan && capdl_can_describe(opts, *plan, checked->sd, sel4_diags) &&
                sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
   if (built && opts.cspace_headers)
@@ -281,6 +298,28 @@ int build(const Options& opts, const Environment& env, Result& result) {
     built = write_authority_json(*plan, at_cwd(*opts.authority_json), sel4_diags);
   print_diagnostics(sel4_diags, result.err, {opts.system, checked->sdf_text});
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
+}
+
+// `microkit diagram`: the page alone. On seL4 boards the image is made in
+// memory (not written), so the physical view is the image's own.
+int diagram(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
+  std::string page = (std::filesystem::path(env.cwd) / *opts.diagram).string();
+  bool ok = plan.has_value();
+  if (ok && checked->board.arch == board::Arch::Host) {
+    ok = write_diagram(*plan, *checked, page, diags);
+  } else if (ok) {
+    sel4::CliRequest req{checked->board.name, checked->config.name, {}, {}, sel4::ImageFormat::Binary,
+                         std::nullopt, &checked->sd, checked->package.get(), std::nullopt, std::nullopt,
+                         std::nullopt, checked->board.arch, page, checked->sdf_text, /*write_image=*/false};
+    ok = sel4::build_sel4_for_cli(*plan, checked->inputs, req, diags);
+  }
+  print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
+  if (ok && !diags.has_errors()) result.out += "wrote " + *opts.diagram + "\n";
+  return ok && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
 }  // namespace
@@ -302,6 +341,7 @@ Result run_command(const std::vector<std::string>& args, const Environment& env)
     case Verb::Run: result.exit_code = run_on_host(*opts, env, result); break;
     case Verb::Build: result.exit_code = build(*opts, env, result); break;
     case Verb::Headers: result.exit_code = headers(*opts, env, result); break;
+    case Verb::Diagram: result.exit_code = diagram(*opts, env, result); break;
   }
   return result;
 }

@@ -37,7 +37,8 @@ enum class Flag {
   SerialInput,
   FreeRunning,
   CspaceHeaders,
-  AuthorityJson
+  AuthorityJson,
+  Diagram
 };
 
 struct FlagSpec {
@@ -64,6 +65,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--viper-output", Flag::ViperOutput},
     FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
     FlagSpec{"--authority-json", Flag::AuthorityJson},
+    FlagSpec{"--diagram", Flag::Diagram},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -76,7 +78,8 @@ constexpr std::array kFlags = {
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
                                         Flag::CapdlJson, Flag::CapdlText,      Flag::CapdlJsonExtended,
                                         Flag::OverrideKernel,
-                                        Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson};
+                                        Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson,
+                                        Flag::Diagram};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
@@ -86,8 +89,9 @@ bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
 }
 
-constexpr std::array<std::pair<std::string_view, Verb>, 4> kVerbs = {{
+constexpr std::array<std::pair<std::string_view, Verb>, 5> kVerbs = {{
     {"check", Verb::Check},
+    {"diagram", Verb::Diagram},
     {"run", Verb::Run},
     {"boards", Verb::Boards},
     {"headers", Verb::Headers},
@@ -204,7 +208,7 @@ class Parser {
     if (looks_like_mistyped_verb(first)) {
       cli_error(diags_, "cli-unknown-command", "unknown command '" + first + "'",
                 "did you mean '" + *did_you_mean(first, verb_words()) +
-                    "'? The commands are check, run and boards; without one, SYSTEM is built");
+                    "'? The commands are check, run, headers, diagram and boards; without one, SYSTEM is built");
       ++next_;
     }
   }
@@ -254,6 +258,7 @@ class Parser {
       case Flag::ViperOutput: opts_.viper_output = *value; break;
       case Flag::CspaceHeaders: opts_.cspace_headers = *value; break;
       case Flag::AuthorityJson: opts_.authority_json = *value; break;
+      case Flag::Diagram: opts_.diagram = *value; break;
       case Flag::ImageType: set_image_type(*value); break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
@@ -362,8 +367,16 @@ class Parser {
     if (opts_.verb == Verb::Build && !opts_.config) missing.push_back("--config");
     if (opts_.system.empty()) missing.push_back("system");
     if (!missing.empty()) report_missing(missing);
+    if (opts_.verb == Verb::Diagram) take_diagram_output();
     if (opts_.verb != Verb::Build) warn_build_only_flags();
     if (opts_.verb != Verb::Run) reject_run_only_flags();
+  }
+
+  // `microkit diagram` writes its page to -o (default diagram.html).
+  void take_diagram_output() {
+    bool output_given = false;
+    for (const auto& [flag, name] : given_) output_given |= flag == Flag::Output;
+    opts_.diagram = output_given ? opts_.output : "diagram.html";
   }
 
   void check_boards_form() {
@@ -389,6 +402,7 @@ class Parser {
       if (std::find(kBuildOnlyFlags.begin(), kBuildOnlyFlags.end(), flag) == kBuildOnlyFlags.end())
         continue;
       if (opts_.verb == Verb::Headers && flag == Flag::CspaceHeaders) continue;  // its output
+      if (opts_.verb == Verb::Diagram && flag == Flag::Output) continue;          // its page
       diags_.warning("cli-ignored-option", kToolName, {},
                      "option " + name + " has no effect with '" + verb_name(opts_.verb) + "'",
                      "it applies when building an image: microkit SYSTEM --board B --config C");
@@ -411,6 +425,8 @@ class Parser {
     switch (verb) {
       case Verb::Check:
         return "microkit check SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]";
+      case Verb::Diagram:
+        return "microkit diagram SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...] [-o PAGE]";
       case Verb::Headers:
         return "microkit headers SYSTEM --board BOARD [--config CONFIG] [--cspace-headers DIR]";
       case Verb::Run:
@@ -437,6 +453,7 @@ const char* verb_name(Verb verb) {
     case Verb::Run: return "run";
     case Verb::Boards: return "boards";
     case Verb::Headers: return "headers";
+    case Verb::Diagram: return "diagram";
     case Verb::Help: return "help";
     case Verb::Version: return "version";
   }
@@ -469,12 +486,16 @@ std::string help_text() {
          "       microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...]\n"
          "                    [--until NS] [--watchdog S] [--gdb PD] [--gdb-port N]\n"
          "                    [--serial-input FILE] [--free-running]\n"
+         "       microkit diagram SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]\n"
+         "                    [-o PAGE]\n"
          "       microkit boards\n"
          "\n"
          "commands:\n"
          "  (none)       build a bootable image of SYSTEM (the official form)\n"
          "  check        parse and validate SYSTEM and load its programs; build nothing\n"
          "  run          run SYSTEM on the host platform; exits with the system's status\n"
+         "  diagram      draw SYSTEM as an HTML page (default diagram.html): PDs, channels,\n"
+         "               memory regions and, for seL4 boards, physical memory\n"
          "  boards       list the boards and their configurations\n"
          "\n"
          "positional arguments:\n"
@@ -497,6 +518,7 @@ std::string help_text() {
          "  --viper-output DIRECTORY_PATH     accepted; no Viper files are written (a warning)\n"
          "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
          "  --authority-json FILE             write what each PD can reach, as JSON\n"
+         "  --diagram FILE                    also write the system drawn as an HTML page\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

@@ -11,6 +11,7 @@
 //   microkit run SYSTEM [--board host] [--config C] [--search-path DIR...]
 //                [--until NS] [--watchdog S] [--gdb PD] [--gdb-port N]
 //                [--serial-input FILE] [--free-running]
+//   microkit diagram SYSTEM --board B [--config C] [--search-path DIR...] [-o PAGE]
 //   microkit boards
 //
 // Parsing is pure (no file system, no board database): it checks the shape of
@@ -27,7 +28,7 @@
 
 namespace microkit::driver {
 
-enum class Verb { Build, Check, Run, Boards, Help, Version, Headers };
+enum class Verb { Build, Check, Run, Boards, Help, Version, Headers, Diagram };
 enum class ImageType { Unspecified, Binary, Elf, Uimage };
 
 const char* verb_name(Verb verb);
@@ -51,6 +52,9 @@ struct Options {
   std::optional<std::string> viper_output;
   std::optional<std::string> cspace_headers;  // DIR for <pd>_cspace.h (docs/cspace.md)
   std::optional<std::string> authority_json;  // FILE: the authority report as JSON
+  // --diagram FILE, or `microkit diagram`'s -o (default diagram.html): the
+  // system drawn as an HTML page (report/diagram.h)
+  std::optional<std::string> diagram;
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.

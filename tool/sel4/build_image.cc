@@ -10,6 +10,8 @@
 
 #include "arch/arch.h"
 #include "arch/x86_64/multiboot.h"
+#include "report/diagram.h"
+#include "report/physical_map.h"
 #include "report/sel4_report.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
@@ -332,8 +334,10 @@ bool check_programs(const plan::Plan& plan, const SystemImageInputs& in, Diagnos
 // x86-64: the user image as the multiboot boot module, the kernel beside it.
 std::optional<SystemImage> multiboot_image(const plan::Plan& plan, const kernel::BootFacts& facts,
                                            const SystemImageInputs& in, Round round,
-                                           std::vector<uint8_t> user_image, Diagnostics& diags) {
+                                           std::vector<uint8_t> user_image, report::PhysicalMap physical,
+                                           Diagnostics& diags) {
   SystemImage out;
+  out.physical = std::move(physical);
   out.multiboot = true;
   auto elf32 = arch::x86_64::kernel_elf32(*in.kernel, diags);
   if (!elf32) return std::nullopt;
@@ -348,6 +352,17 @@ std::optional<SystemImage> multiboot_image(const plan::Plan& plan, const kernel:
   out.sel4 = std::move(round.sp);
   out.boot = std::move(round.boot);
   return out;
+}
+
+// Where everything sits in physical memory, for the diagram.
+report::PhysicalMap physical_of(const plan::Plan& plan, const kernel::BootFacts& facts, const BootRegion& kregion,
+                                const Round& round) {
+  const UserImageLayout& ui = round.ui;
+  report::PhysicalInputs pi{&plan, &round.sp, &round.boot, facts.memory,
+                            {kregion.paddr, kregion.paddr + kregion.memory_size},
+                            {ui.paddr, ui.paddr + ui.spec_offset + ui.spec_reserved},
+                            &round.pd_images, &round.mr_pages};
+  return report::physical_map(pi);
 }
 
 }  // namespace
@@ -403,10 +418,11 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
+  report::PhysicalMap physical = physical_of(plan, *facts, kregion, *round);
   if (multiboot) {
     // The bytes first: the argument that moves *round may be evaluated before them.
     std::vector<uint8_t> bytes = user_image_bytes(plan, init, *round, programs);
-    return multiboot_image(plan, *facts, in, std::move(*round), std::move(bytes), diags);
+    return multiboot_image(plan, *facts, in, std::move(*round), std::move(bytes), std::move(physical), diags);
   }
   BootImageInput bi = boot_image_input(package, in, std::move(kregion), round->ui,
                                         user_image_bytes(plan, init, *round, programs));
@@ -419,6 +435,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
     return std::nullopt;
   }
   SystemImage out;
+  out.physical = std::move(physical);
   out.bytes = write_boot_image(bi, *layout);
   out.elf_bytes = write_boot_image_elf(bi, *layout, in.kernel->machine);  // the kernel's architecture
   out.spec_size = round->spec.size();
@@ -544,6 +561,11 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
+  if (options.diagram) {
+    std::string page = report::diagram_html({&plan, options.sdf, options.sdf_text, &image->physical});
+    if (!write_file(*options.diagram, page.data(), page.size(), diags)) return false;
+  }
+  if (!options.write_image) return true;  // `microkit diagram`: the page is all that was asked for
   auto bytes = image_file_bytes(*image, options.format, in.load_address, in.kernel->machine, diags);
   if (!bytes || !write_file(options.output, bytes->data(), bytes->size(), diags)) return false;
   if (image->multiboot && !write_kernel_files(*image, options.output, diags)) return false;
@@ -608,6 +630,9 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.capdl_json = req.capdl_json;
   opts.capdl_text = req.capdl_text;
   opts.capdl_json_extended = req.capdl_json_extended;
+  opts.diagram = req.diagram;
+  opts.sdf_text = req.sdf_text;
+  opts.write_image = req.write_image;
   if (!locate_binaries(req, opts, diags)) return false;
   std::string pkg_dir = kernel_package_dir(req.board, req.config);
   std::optional<kernel::KernelPackage> package;

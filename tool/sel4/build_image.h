@@ -34,6 +34,7 @@
 #include "kernel/kernel_package.h"
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
+#include "report/physical_map.h"
 #include "sdf/system_description.h"
 #include "sel4/capdl_spec.h"
 #include "support/diagnostics.h"
@@ -56,6 +57,9 @@ struct BuildOptions {
   std::optional<std::string> capdl_text;  // --capdl: the capDL spec as .cdl text
   std::optional<std::string> capdl_json_extended;  // --capdl-json-extended (capdl_json.h)
   const sdf::SystemDescription* sdf = nullptr;  // for diagnostics' locations
+  std::optional<std::string> diagram;   // --diagram: the HTML page (report/diagram.h)
+  std::string_view sdf_text;            // the SDF's text, for the page's source lines
+  bool write_image = true;              // false for `microkit diagram`: only the page
 };
 
 // The pure core's inputs: everything already read.
@@ -91,6 +95,7 @@ struct SystemImage {
   UserImageLayout user_image;
   uint64_t spec_size = 0;
   std::string report;
+  report::PhysicalMap physical;             // where everything sits, for the diagram
   capdl::Spec capdl;                        // the same system in capDL terms (want_capdl)
 };
 
@@ -122,6 +127,9 @@ struct CliRequest {
   const kernel::KernelPackage* package = nullptr;
   std::optional<std::string> capdl_json, capdl_text, capdl_json_extended;
   board::Arch arch = board::Arch::AArch64;  // the board's: x86-64 needs no loader
+  std::optional<std::string> diagram;       // --diagram / `microkit diagram`: the page
+  std::string_view sdf_text;
+  bool write_image = true;                  // false: write the page only
 };
 // The kernel package for `board` and `config`: the SDK's board folder when
 // it holds a kernel (the one its loader and initial task were built for),

@@ -1,0 +1,160 @@
+// diagram_layout: see diagram_layout.h.
+#include "report/diagram_layout.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace microkit::report::diagram {
+
+namespace {
+
+constexpr int kPad = 8;          // inside a box
+constexpr int kHeaderH = 52;     // name line and two lines of scheduling facts
+constexpr int kTagH = 16, kTagGap = 4;
+constexpr int kVmH = 34;
+constexpr int kChildCols = 3;    // children per row inside a parent
+constexpr int kMargin = 20;
+constexpr size_t kCompactFromPds = 16;
+
+struct Sizing {
+  bool compact = false;
+  int leaf_w = 220;
+  size_t max_tags = 8;
+};
+
+std::string rights_text(const plan::Mapping& m) {
+  std::string r = std::string(m.read ? "r" : "") + (m.write ? "w" : "") + (m.execute ? "x" : "");
+  return r.empty() ? "-" : r;
+}
+
+std::vector<Tag> tags_of(const plan::Plan& plan, const plan::Pd& pd, const Sizing& s) {
+  std::vector<Tag> all;
+  for (size_t id = 0; id < pd.channels.size(); ++id)
+    if (pd.channels[id].kind == plan::ChannelSlot::Kind::Irq)
+      all.push_back({Tag::Kind::Irq, "IRQ " + std::to_string(pd.channels[id].irq) + " \u2192 " + std::to_string(id), id, {}});
+  for (size_t k = 0; k < pd.mappings.size(); ++k)
+    all.push_back({Tag::Kind::Map, plan.mrs[pd.mappings[k].mr].name + " " + rights_text(pd.mappings[k]), k, {}});
+  if (all.size() <= s.max_tags) return all;
+  size_t hidden = all.size() - (s.max_tags - 1);
+  all.resize(s.max_tags - 1);
+  all.push_back({Tag::Kind::More, "+" + std::to_string(hidden) + " more", 0, {}});
+  return all;
+}
+
+// Flows tags left to right in rows of `inner_w`; positions relative to the
+// box's tag area. Returns the area's height.
+int flow_tags(std::vector<Tag>& tags, int inner_w) {
+  int x = 0, y = 0;
+  for (Tag& t : tags) {
+    int w = std::min(text_width(t.text, kTagFontPx) + 8, inner_w);
+    if (x > 0 && x + w > inner_w) x = 0, y += kTagH + kTagGap;
+    t.box = {x, y, w, kTagH};
+    x += w + kTagGap;
+  }
+  return tags.empty() ? 0 : y + kTagH + kTagGap;
+}
+
+struct Builder {
+  const plan::Plan& plan;
+  const sdf::SystemDescription& sd;
+  Sizing s;
+  Layout out;
+
+  // Rows of children: sizes known; returns {width, height} of the area.
+  std::pair<int, int> children_area(const std::vector<size_t>& kids) const {
+    int width = 0, height = 0;
+    for (size_t r = 0; r < kids.size(); r += kChildCols) {
+      int row_w = 0, row_h = 0;
+      for (size_t k = r; k < kids.size() && k < r + kChildCols; ++k) {
+        row_w += out.pds[kids[k]].box.w + (k > r ? kPad : 0);
+        row_h = std::max(row_h, out.pds[kids[k]].box.h);
+      }
+      width = std::max(width, row_w);
+      height += row_h + kPad;
+    }
+    return {width, height};
+  }
+
+  void size(size_t i) {
+    const plan::Pd& pd = plan.pds[i];
+    for (size_t c : pd.children) size(c);
+    auto [kids_w, kids_h] = children_area(pd.children);
+    PdBox& b = out.pds[i];
+    b.header_h = kHeaderH;
+    int w = std::max({s.leaf_w, kids_w + 2 * kPad, text_width(pd.name, kFontPx + 1) + 2 * kPad + 40});
+    b.tags = tags_of(plan, pd, s);
+    int tags_h = flow_tags(b.tags, w - 2 * kPad);
+    bool vm = i < sd.pds.size() && sd.pds[i].vm;
+    if (vm) b.vm = Box{kPad, kHeaderH + tags_h, w - 2 * kPad, kVmH};
+    b.box = {0, 0, w, kHeaderH + tags_h + (vm ? kVmH + kPad : 0) + kids_h + (kids_h ? 0 : 4)};
+  }
+
+  // Moves PD i (sized, at 0,0) to x,y with everything inside it.
+  void place(size_t i, int x, int y) {
+    PdBox& b = out.pds[i];
+    b.box.x = x, b.box.y = y;
+    for (Tag& t : b.tags) t.box.x += x + kPad, t.box.y += y + kHeaderH;
+    if (b.vm) b.vm->x += x, b.vm->y += y;
+    int top = y + b.box.h;
+    const auto& kids = plan.pds[i].children;
+    auto [kids_w, kids_h] = children_area(kids);
+    top -= kids_h + (kids_h ? 0 : 4);
+    for (size_t r = 0; r < kids.size(); r += kChildCols) {
+      int cx = x + kPad, row_h = 0;
+      for (size_t k = r; k < kids.size() && k < r + kChildCols; ++k) {
+        place(kids[k], cx, top);
+        cx += out.pds[kids[k]].box.w + kPad;
+        row_h = std::max(row_h, out.pds[kids[k]].box.h);
+      }
+      top += row_h + kPad;
+    }
+  }
+};
+
+// Top-level PDs in a grid, columns as wide as their widest box.
+void grid(Builder& b, const std::vector<size_t>& tops, bool edges) {
+  size_t n = tops.size();
+  size_t cols = n <= 3 ? n : std::min<size_t>(8, size_t(std::ceil(std::sqrt(double(n) * 1.5))));
+  if (cols == 0) return;
+  int gap = edges ? 80 : 24;
+  std::vector<int> col_w(cols, 0), row_h((n + cols - 1) / cols, 0);
+  for (size_t k = 0; k < n; ++k) {
+    col_w[k % cols] = std::max(col_w[k % cols], b.out.pds[tops[k]].box.w);
+    row_h[k / cols] = std::max(row_h[k / cols], b.out.pds[tops[k]].box.h);
+  }
+  int y = kMargin;
+  for (size_t r = 0; r < row_h.size(); ++r) {
+    int x = kMargin;
+    for (size_t c = 0; c < cols && r * cols + c < n; ++c) {
+      b.place(tops[r * cols + c], x, y);
+      x += col_w[c] + gap;
+    }
+    b.out.width = std::max(b.out.width, x - gap + kMargin);
+    y += row_h[r] + gap;
+  }
+  b.out.height = y - gap + kMargin;
+}
+
+}  // namespace
+
+int text_width(std::string_view text, int font_px) {
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xc0) != 0x80;  // UTF-8 code points
+  return int(std::lround(double(chars) * font_px * 0.6));
+}
+
+Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd, bool edges) {
+  Sizing s;
+  if (plan.pds.size() >= kCompactFromPds) s = {true, 170, 3};
+  Builder b{plan, sd, s, {}};
+  b.out.compact = s.compact;
+  b.out.pds.resize(plan.pds.size());
+  std::vector<size_t> tops;
+  for (size_t i = 0; i < plan.pds.size(); ++i)
+    if (!plan.pds[i].parent) tops.push_back(i);
+  for (size_t i : tops) b.size(i);
+  grid(b, tops, edges);
+  return b.out;
+}
+
+}  // namespace microkit::report::diagram
