@@ -174,6 +174,8 @@ svg text { font-family: system-ui, "DejaVu Sans", sans-serif; }
 table { border-collapse: collapse; background: #fff; }
 td, th { border: 1px solid #dde1e7; padding: 3px 8px; text-align: left; vertical-align: top; font-size: 12px; }
 th { background: #eef0f4; }
+td { white-space: nowrap; } td:last-child { white-space: normal; }
+aside .src:empty { display: none; }
 td.num { font-family: "DejaVu Sans Mono", monospace; }
 tr[data-line]:hover, tr.selected { background: #fff6dd; }
 .legend span { display: inline-block; margin-right: 14px; }

@@ -15,6 +15,7 @@ constexpr int kVmH = 34;
 constexpr int kChildCols = 3;    // children per row inside a parent
 constexpr int kMargin = 20;
 constexpr size_t kCompactFromPds = 16;
+constexpr int kMaxGridWidth = 1320;
 
 struct Sizing {
   bool compact = false;
@@ -114,9 +115,12 @@ struct Builder {
 // Top-level PDs in a grid, columns as wide as their widest box.
 void grid(Builder& b, const std::vector<size_t>& tops, bool edges) {
   size_t n = tops.size();
-  size_t cols = n <= 3 ? n : std::min<size_t>(8, size_t(std::ceil(std::sqrt(double(n) * 1.5))));
-  if (cols == 0) return;
-  int gap = edges ? 80 : 24;
+  if (n == 0) return;
+  int gap = edges ? 80 : 24, widest = 0;
+  for (size_t i : tops) widest = std::max(widest, b.out.pds[i].box.w);
+  // Near square, and no wider than a laptop screen beside the details panel.
+  size_t by_width = size_t(std::max(1, (kMaxGridWidth + gap) / (widest + gap)));
+  size_t cols = std::min({n <= 3 ? n : size_t(std::ceil(std::sqrt(double(n) * 1.5))), by_width, n});
   std::vector<int> col_w(cols, 0), row_h((n + cols - 1) / cols, 0);
   for (size_t k = 0; k < n; ++k) {
     col_w[k % cols] = std::max(col_w[k % cols], b.out.pds[tops[k]].box.w);
@@ -145,7 +149,7 @@ int text_width(std::string_view text, int font_px) {
 
 Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd, bool edges) {
   Sizing s;
-  if (plan.pds.size() >= kCompactFromPds) s = {true, 170, 3};
+  if (plan.pds.size() >= kCompactFromPds) s = {true, 196, 3};
   Builder b{plan, sd, s, {}};
   b.out.compact = s.compact;
   b.out.pds.resize(plan.pds.size());

@@ -48,7 +48,7 @@ std::string scheduling_line(const plan::Pd& pd) {
 }
 
 std::string budget_line(const plan::Pd& pd) {
-  return "budget " + std::to_string(pd.budget_us) + " / period " + std::to_string(pd.period_us) + " \u00b5s";
+  return "budget " + std::to_string(pd.budget_us) + " \u00b7 period " + std::to_string(pd.period_us) + " \u00b5s";
 }
 
 std::string pd_info(const Page& page, size_t i) {
@@ -109,8 +109,8 @@ std::string tag_svg(Page& page, size_t i, const Tag& t) {
 
 std::string vm_svg(Page& page, size_t i, const Box& b) {
   const sdf::VirtualMachine& vm = *page.in.sd->pds[i].vm;
-  std::string facts = "VM " + vm.name + " \u00b7 " + count_of(vm.vcpus.size(), "vCPU") + " \u00b7 priority " +
-                      std::to_string(vm.priority);
+  std::string facts = "VM " + vm.name + " \u00b7 " + count_of(vm.vcpus.size(), "vCPU");
+  std::string more = "priority " + std::to_string(vm.priority) + " \u00b7 " + count_of(vm.maps.size(), "mapping");
   std::string info = "virtual machine " + vm.name + " of " + page.in.plan->pds[i].name + "\n" +
                      count_of(vm.vcpus.size(), "vCPU") + ", priority " + std::to_string(vm.priority) + ", budget " +
                      std::to_string(vm.budget) + " / period " + std::to_string(vm.period.value_or(vm.budget)) + " \u00b5s";
@@ -119,7 +119,7 @@ std::string vm_svg(Page& page, size_t i, const Box& b) {
   for (const sdf::Vcpu& v : vm.vcpus) locs.push_back(v.loc);
   return "<g class=\"vm\" data-vm=\"" + esc(vm.name) + "\"" + page.source_attrs(locs, info) + ">" + rect(b, "", 4) +
          text(b.x + 6, b.y + 14, "", fit(facts, b.w - 10, 11)) +
-         text(b.x + 6, b.y + 28, "", fit(std::to_string(vm.maps.size()) + " guest memory mappings", b.w - 10, 11)) +
+         text(b.x + 6, b.y + 28, "", fit(more, b.w - 10, 11)) +
          "</g>\n";
 }
 

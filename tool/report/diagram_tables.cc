@@ -156,6 +156,8 @@ std::string mr_section(Page& page) {
   const plan::Plan& plan = *page.in.plan;
   std::string out = "<section id=\"mrs\"><h2>Memory regions</h2>\n";
   if (plan.mrs.empty()) return out + "<p class=\"note\">This system has no memory regions.</p></section>\n";
+  out += "<details" + std::string(plan.mrs.size() <= 40 ? " open" : "") + "><summary>" +
+         count_of(plan.mrs.size(), "memory region") + "</summary>";
   out += "<table><tr><th>memory region</th><th>size</th><th>page size</th><th>physical address</th>"
          "<th>mapped by (rights @ virtual address)</th></tr>\n";
   for (size_t m = 0; m < plan.mrs.size(); ++m) {
@@ -167,7 +169,7 @@ std::string mr_section(Page& page) {
            "</td><td>" + size_text(mr.size) + "</td><td>" + size_text(mr.page_size) + "</td><td class=\"num\">" +
            (mr.phys_addr ? hex(*mr.phys_addr) : std::string("allocated")) + "</td><td>" + esc(mappers) + "</td></tr>\n";
   }
-  return out + "</table></section>\n";
+  return out + "</table></details></section>\n";
 }
 
 std::string physical_section(Page& page) {

@@ -149,6 +149,9 @@ PhysicalMap physical_map(const PhysicalInputs& in) {
   for (size_t u = 0; u < in.sp->untypeds.size(); ++u) untyped_regions(in, u, all);
   std::erase_if(all, [](const PhysicalRegion& r) { return r.end <= r.start; });
   std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.start < b.start; });
+  std::vector<PhysicalRegion> runs;  // neighbours of one owner (free untypeds side by side) as one
+  for (PhysicalRegion& r : all) append(runs, std::move(r));
+  all = std::move(runs);
   PhysicalMap map;
   for (const kernel::Region& r : ram_of(in)) map.banks.push_back({r.start, r.end, false, {}});
   std::vector<PhysicalRegion> outside;

@@ -50,35 +50,6 @@ command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
 
 rm -rf "$work" && mkdir -p "$work"
 
-# The channel id PD a uses towards PD b: b's index with a's own skipped.
-channel_id() { if [ "$2" -lt "$1" ]; then echo "$2"; else echo $(($2 - 1)); fi; }
-
-generate() {
-  echo '<?xml version="1.0" encoding="UTF-8"?>'
-  echo '<system>'
-  local m p a b n
-  for ((m = 0; m < mrs; m++)); do echo "  <memory_region name=\"mr$m\" size=\"0x1000\" />"; done
-  [ "$mesh" = 1 ] && echo '  <memory_region name="shared" size="0x1000" />'
-  for ((p = 0; p < pds; p++)); do
-    echo "  <protection_domain name=\"pd$p\" priority=\"$((200 - p))\">"
-    echo '    <program_image path="limits_pd.elf" />'
-    [ "$mesh" = 1 ] && echo '    <map mr="shared" vaddr="0xf000000" perms="rw" />'
-    n=0
-    for ((m = p; m < mrs; m += pds, n++)); do
-      printf '    <map mr="mr%d" vaddr="0x%x" perms="rw" />\n' "$m" $((0x10000000 + n * 0x1000))
-    done
-    echo '  </protection_domain>'
-  done
-  if [ "$mesh" = 1 ]; then
-    for ((a = 0; a < pds; a++)); do
-      for ((b = a + 1; b < pds; b++)); do
-        echo "  <channel><end pd=\"pd$a\" id=\"$(channel_id $a $b)\" /><end pd=\"pd$b\" id=\"$(channel_id $b $a)\" pp=\"true\" /></channel>"
-      done
-    done
-  fi
-  echo '</system>'
-}
-
 # What every PD must print (limits_pd.c), sorted.
 expected_lines() {
   local p
@@ -91,7 +62,7 @@ expected_lines() {
   done | LC_ALL=C sort
 }
 
-generate >"$work/limits.system"
+"$here/limits_system.sh" "$pds" "$mrs" "$mesh" >"$work/limits.system"
 expected_lines >"$work/expected.txt"
 want=$(wc -l <"$work/expected.txt")
 
