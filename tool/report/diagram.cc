@@ -250,6 +250,25 @@ constexpr const char* kScript = R"JS(
   status.setAttribute('data-marked', String(marked));
   status.setAttribute('data-overlaps', String(overlaps));
   status.textContent = 'ready';
+  // page.html#selftest: hover and click one element of each kind, as a user
+  // would, and check the SDF line shows (tests/diagram/).
+  if (location.hash === '#selftest') {
+    var fails = [], tried = 0;
+    ['g.pd', 'g.channel', 'g.tag', 'g.vm', 'rect.phys', 'tr.mr'].forEach(function (sel) {
+      var el = Array.prototype.find.call(document.querySelectorAll(sel), function (x) {
+        return x.getAttribute('data-line');
+      });
+      if (!el) return;
+      tried++;
+      var n = el.getAttribute('data-line').split(' ')[0];
+      var want = file + ':' + n + ':  ' + source[n];
+      el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+      if (tip.hidden || tip.textContent.indexOf(want) < 0) fails.push('hover ' + sel);
+      el.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+      if (src.textContent.indexOf(want) !== 0 || !el.classList.contains('selected')) fails.push('click ' + sel);
+    });
+    status.setAttribute('data-selftest', fails.length ? 'fail: ' + fails.join(', ') : 'pass ' + tried);
+  }
 })();
 )JS";
 
