@@ -161,6 +161,9 @@ void put_backtrace(const uint8_t* bytes, const spec::SpecHeader& h, uint64_t pd,
 void put_dump_page(const spec::SpecHeader& h, uint64_t frame, uint64_t vaddr) {
   const volatile uint8_t* w = show(h, frame);
   if (w == nullptr) return;
+  line("page ");
+  print::hex(vaddr);
+  print::put("\n");
   for (uint64_t at = 0; at < kPage; at += cd::kDumpLineBytes) {
     bool zero = true;
     for (uint32_t i = 0; i < cd::kDumpLineBytes && zero; ++i) zero = w[at + i] == 0;

@@ -9,8 +9,9 @@
 //   mk-fault regs <name>=<value> ...     seL4_UserContext, every field, a few a line
 //   mk-fault frame <n> <pc>              backtrace: #0 the faulting pc, then the
 //                                        return addresses of the frame records
-//   mk-fault mem <vaddr> <hex bytes>     crash dumps only: kDumpLineBytes bytes
-//                                        of the PD's memory (all-zero lines left out)
+//   mk-fault page <vaddr>                crash dumps only: a 4 KiB page of the PD,
+//   mk-fault mem <vaddr> <hex bytes>     then its bytes, kDumpLineBytes a line
+//                                        (all-zero lines left out: they read as 0)
 //   mk-fault end
 //
 // Numbers are "0x" and 16 hexadecimal digits except <n> (decimal); <kind>

@@ -117,6 +117,7 @@ Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
   if (p.crash_dump) {
     pd.crash_dump.enabled = true;
     pd.crash_dump.stack = p.crash_dump->stack;
+    pd.crash_dump.data = p.crash_dump->data;
     pd.crash_dump.mrs.insert(p.crash_dump->mrs.begin(), p.crash_dump->mrs.end());
   }
   pd.parent = p.parent;

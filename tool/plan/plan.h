@@ -126,6 +126,7 @@ struct Pd {
   struct CrashDump {
     bool enabled = false;
     bool stack = false;
+    bool data = false;  // the program's writable pages
     std::set<std::string> mrs;  // names of mapped MRs (4 KiB pages)
   } crash_dump;
   std::optional<size_t> parent;     // index into Plan::pds

@@ -580,13 +580,15 @@ void Walker::crash_dump(const XmlNode& n, ProtectionDomain& pd) {
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (item == "stack") {
       d.stack = true;
+    } else if (item == "data") {
+      d.data = true;
     } else if (item == "regs") {
       // the registers are in every dump; accepted for clarity
     } else if (item.substr(0, 3) == "mr:" && item.size() > 3) {
       d.mrs.emplace_back(item.substr(3));
     } else {
       invalid_value(n, *a, "\"" + std::string(item) + "\" is not something a crash dump can hold",
-                    "list any of `regs`, `stack` and `mr:NAME` (a memory region this PD maps), "
+                    "list any of `regs`, `stack`, `data` and `mr:NAME` (a memory region this PD maps), "
                     "separated by commas");
       return;
     }

@@ -209,6 +209,7 @@ struct VirtualMachine : Element {
 // crash_dump="...": what a PD's crash dump holds besides its registers.
 struct CrashDump {
   bool stack = false;
+  bool data = false;             // the program's writable pages (.data, .bss)
   std::vector<std::string> mrs;  // memory regions the PD maps
 };
 

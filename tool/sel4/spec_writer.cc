@@ -593,6 +593,7 @@ void emit_fault_pages(Writer& w) {
       uint32_t flags = 0;
       if (m.what == "stack") flags |= is::kFaultPageStack | (p.crash_dump.stack ? is::kFaultPageDump : 0);
       if (o.mr && p.crash_dump.mrs.count(w.in.plan->mrs[*o.mr].name)) flags |= is::kFaultPageDump;
+      if (m.what == "program" && m.write && p.crash_dump.data) flags |= is::kFaultPageDump;
       if (flags == 0 || o.size_bits != 12) continue;
       uint64_t copy = new_slot(w, pd_owner(pd));
       uint64_t src = o.source == KernelObject::Source::UserImage ? user_image_slot(w, o) : w.slot_of[m.object];
