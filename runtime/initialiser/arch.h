@@ -31,6 +31,8 @@ seL4_Error map_frame(seL4_CPtr frame, seL4_CPtr vspace, seL4_Word vaddr, seL4_Ca
 // PD that will map it, then unmaps it.
 seL4_Error map_for_copy(seL4_CPtr frame, seL4_Word vaddr);
 seL4_Error finish_copy(seL4_CPtr frame, seL4_Word offset, seL4_Word length);
+// Unmaps a 4 KiB frame (fault reports: the window page, fault_report.h).
+seL4_Error unmap_frame(seL4_CPtr frame);
 
 // An IRQ handler cap for interrupt `irq` with `trigger` (kTrigger*) into
 // slot `index` (resolved with `depth` bits) of the CNode in root slot

@@ -15,6 +15,7 @@
 //      PD first blocks after init().
 // See docs/initialiser.md.
 #include "runtime/initialiser/arch.h"
+#include "runtime/initialiser/fault_report.h"
 #include "runtime/initialiser/invoke.h"
 #include "runtime/initialiser/print.h"
 #include "runtime/initialiser/spec_decode.h"
@@ -286,9 +287,12 @@ void put_fault(seL4_MessageInfo_t tag) {
     print::put("' faulted: ");
     put_fault(tag);
     print::put("; it is stopped, other PDs keep running\n");
+    if (pd < 0) continue;
+    seL4_CPtr tcb = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry)).tcb_slot;
+    report_details(bytes, h, uint64_t(pd), tcb, tag);  // registers, backtrace, crash dump
     // Suspending the faulted thread also clears its pending reply, so the
     // Reply object is clean for the next receive.
-    if (pd >= 0) seL4_TCB_Suspend(read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry)).tcb_slot);
+    seL4_TCB_Suspend(tcb);
   }
 }
 

@@ -121,6 +121,8 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::TcbResume: return seL4_TCB_Resume(a[0]);
     case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
     case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
+    case K::FaultPage:
+    case K::CrashDump: return seL4_NoError;  // read by the fault handler (fault_report.cc)
     case K::FillFrame: return fill_frame(as<spec::FillFrameStep>(s));
     case K::TcbSetFlags: return static_cast<seL4_Error>(seL4_TCB_SetFlags(a[0], a[1], a[2]).error);
     case K::DomainSet: return seL4_DomainSet_Set(seL4_CapDomain, static_cast<seL4_Uint8>(a[1]), a[0]);

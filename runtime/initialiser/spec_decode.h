@@ -321,6 +321,8 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::X86BootInfoFill: return "fill frame from bootinfo";
     case spec::StepKind::X86IoMapFrame: return "map frame into IO address space";
     case spec::StepKind::BindUntyped: return "bind untyped";
+    case spec::StepKind::FaultPage: return "record fault page";
+    case spec::StepKind::CrashDump: return "record crash dump";
     default: break;
   }
   return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
@@ -355,6 +357,10 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
       if (!is_table_kind(s.small)) return "unknown page table kind";
       if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
       return check_slots(s, b, 0b0000011, 0, 0b1111000);
+    case K::FaultPage:  // pd (checked by check_step_in_spec), frame, vaddr
+      if (s.small == 0 || (s.small & ~spec::kFaultPageFlagsAll)) return "unknown fault page flags";
+      if (s.arg[2] % 4096 != 0) return "unaligned virtual address";
+      return check_slots(s, b, 0b0000010, 0, 0b1111000);
     case K::IrqIssue:
       if (s.small > spec::kTriggerEdge) return "unknown IRQ trigger";
       if (s.arg[3] == 0 || s.arg[3] > 64) return "destination depth out of range";
@@ -395,15 +401,19 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
       if (s.arg[2] == 0 && s.arg[1] != 0) return "an end marker has domain 0";
       return check_slots(s, b, 0, 0, 0b1111000);
     case K::DomainScheduleSetStart:  // index
+    case K::CrashDump:               // pd (checked by check_step_in_spec)
       return check_slots(s, b, 0, 0, 0b1111110);
     default: return "unknown step kind";
   }
 }
 
-// The checks of a step that need the rest of the spec: a TcbSetName step
-// names a PD of the PD table.
+// The checks of a step that need the rest of the spec: TcbSetName,
+// FaultPage and CrashDump steps name a PD of the PD table.
 inline const char* check_step_in_spec(const spec::Step& s, const spec::SpecHeader& h) {
   if (s.kind == uint32_t(spec::StepKind::TcbSetName) && s.arg[1] >= h.pd_count) return "PD index out of range";
+  if ((s.kind == uint32_t(spec::StepKind::FaultPage) || s.kind == uint32_t(spec::StepKind::CrashDump)) &&
+      s.arg[0] >= h.pd_count)
+    return "PD index out of range";
   return nullptr;
 }
 

@@ -209,11 +209,17 @@ enum class StepKind : uint32_t {
   X86IrqIssue = 26,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
   X86BootInfoFill = 27,     // X86BootInfoFillStep: a bootinfo chunk into a frame
   X86IoMapFrame = 28,       // X86IoMapFrameStep: a frame into an IOMMU address space
+  // Fault reports (docs/debugging.md): recorded, never invoked.
+  FaultPage = 35,           // FaultPageStep: a PD page the fault handler may read
+  CrashDump = 36,           // CrashDumpStep: a PD whose faults are dumped
 };
-inline constexpr uint32_t kMaxStepKind = 28;
+inline constexpr uint32_t kMaxStepKind = 36;
 
-// Step kinds are contiguous: 1..kMaxStepKind.
-constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
+// Step kinds: 1..28, then 35..kMaxStepKind (29..34 are other branches'
+// until the lead renumbers them).
+constexpr bool is_step_kind(uint32_t kind) {
+  return (kind >= 1 && kind <= 28) || (kind >= 35 && kind <= kMaxStepKind);
+}
 
 // The raw form every step is read as first.
 struct Step {
@@ -406,6 +412,35 @@ struct BindUntypedStep {
   uint64_t carve_slot;
   uint64_t carve_count;  // 1 for kBindRam; 1 + room for padding for kBindDevice
   uint64_t reserved[3];
+};
+
+// FaultPage (recorded, not invoked): the 4 KiB page at `vaddr` of PD
+// `pd_index` is backed by the frame whose cap (an unmapped copy, for the
+// initial task's use only) is in root slot frame_slot. When that PD faults
+// and the fault reaches the initial task, it maps the copy read-only into a
+// window page of its own to read it: kFaultPageStack pages are where the
+// backtrace's frame records are looked for, kFaultPageDump pages go into the
+// PD's crash dump (if a CrashDump step names the PD).
+inline constexpr uint32_t kFaultPageStack = 1u << 0;
+inline constexpr uint32_t kFaultPageDump = 1u << 1;
+inline constexpr uint32_t kFaultPageFlagsAll = 0x3u;
+struct FaultPageStep {
+  uint32_t kind;
+  uint32_t flags;  // kFaultPage* mask, not 0
+  uint64_t pd_index;
+  uint64_t frame_slot;
+  uint64_t vaddr;  // 4 KiB aligned
+  uint64_t reserved[4];
+};
+
+// CrashDump (recorded, not invoked): a fault of PD `pd_index` that reaches
+// the initial task is followed by a crash dump on the console (registers and
+// the PD's kFaultPageDump pages, runtime/shared/crash_dump.h).
+struct CrashDumpStep {
+  uint32_t kind;
+  uint32_t reserved0;
+  uint64_t pd_index;
+  uint64_t reserved[6];
 };
 
 // IrqIssue: an IRQHandler cap for `irq` with `trigger` from the IRQ control

@@ -92,7 +92,7 @@ if grep -q -- "--viper-output" "$example/Makefile"; then
 fi
 
 # 2. Boot and compare.
-benign='^microkit initialiser: (running [0-9]+ steps for [0-9]+ PDs?|all steps done|PD .* is passive now .*)$'
+benign='^(microkit initialiser: (running [0-9]+ steps for [0-9]+ PDs?|all steps done|PD .* is passive now .*)|mk-fault .*)$'
 serial_text() {
   tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
     awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |

@@ -43,19 +43,19 @@ else
   ARCH := ${shell grep 'CONFIG_SEL4_ARCH  ' $(BOARD_DIR)/include/kernel/gen_config.h | cut -d' ' -f4}
   ifeq ($(ARCH),aarch64)
     TOOLCHAIN ?= aarch64-none-elf
-    CFLAGS_ARCH := -mstrict-align
+    CFLAGS_ARCH := -mstrict-align -mno-omit-leaf-frame-pointer
   else ifeq ($(ARCH),riscv64)
     TOOLCHAIN ?= riscv64-unknown-elf
     CFLAGS_ARCH := -march=rv64imafdc_zicsr_zifencei -mabi=lp64d
   else ifeq ($(ARCH),x86_64)
     TOOLCHAIN ?= x86_64-linux-gnu
-    CFLAGS_ARCH := -march=x86-64 -mtune=generic
+    CFLAGS_ARCH := -march=x86-64 -mtune=generic -mno-omit-leaf-frame-pointer
   else
     $(error Unsupported ARCH '$(ARCH)' (read from $(BOARD_DIR)/include/kernel/gen_config.h))
   endif
   CC := $(TOOLCHAIN)-gcc
   LINK := $(TOOLCHAIN)-ld
-  CFLAGS := -nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror -I$(BOARD_DIR)/include $(CFLAGS_ARCH)
+  CFLAGS := -nostdlib -ffreestanding -g -O3 -fno-omit-frame-pointer -Wall -Wno-unused-function -Werror -I$(BOARD_DIR)/include $(CFLAGS_ARCH)
   LDFLAGS := -L$(BOARD_DIR)/lib -z noexecstack
   LIBS := -lmicrokit -Tmicrokit.ld
 endif

@@ -114,6 +114,12 @@ Pd plan_pd_basics(Ctx& c, const sdf::ProtectionDomain& p) {
   pd.fpu = p.fpu;
   pd.smc = p.smc;
   pd.stack_size = p.stack_size;
+  if (p.crash_dump) {
+    pd.crash_dump.enabled = true;
+    pd.crash_dump.stack = p.crash_dump->stack;
+    pd.crash_dump.data = p.crash_dump->data;
+    pd.crash_dump.mrs.insert(p.crash_dump->mrs.begin(), p.crash_dump->mrs.end());
+  }
   pd.parent = p.parent;
   pd.child_id = p.child_id;
   pd.children = p.children;

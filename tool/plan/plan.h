@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,14 @@ struct Pd {
   bool smc = false;
   std::optional<uint64_t> domain;   // the kernel's domain id (<domains>)
   uint64_t stack_size = 0x2000;
+  // crash_dump="...": what a fault's crash dump holds besides the registers
+  // (docs/debugging.md); debug kernels only.
+  struct CrashDump {
+    bool enabled = false;
+    bool stack = false;
+    bool data = false;  // the program's writable pages
+    std::set<std::string> mrs;  // names of mapped MRs (4 KiB pages)
+  } crash_dump;
   std::optional<size_t> parent;     // index into Plan::pds
   std::optional<uint64_t> child_id; // the id the parent uses
   std::vector<size_t> children;

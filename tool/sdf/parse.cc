@@ -71,9 +71,10 @@ using AttrHint = std::function<std::string(std::string_view)>;
 constexpr std::array<std::string_view, 0> kNone{};
 constexpr std::array<std::string_view, 5> kSystemChildren{"protection_domain", "memory_region",
                                                           "channel", "io_address_space", "domains"};
-constexpr std::array<std::string_view, 12> kPdAttrs{"name",    "priority",   "budget", "period",
+constexpr std::array<std::string_view, 13> kPdAttrs{"name",    "priority",   "budget", "period",
                                                     "passive", "stack_size", "cpu",    "smc",
-                                                    "fpu",     "domain",     "id",     "setvar_id"};
+                                                    "fpu",     "domain",     "id",     "setvar_id",
+                                                    "crash_dump"};
 constexpr std::array<std::string_view, 9> kPdChildren{
     "program_image",   "map",    "irq",    "setvar",   "protection_domain",
     "virtual_machine", "ioport", "cspace", "late_load"};
@@ -220,6 +221,7 @@ class Walker {
   void missing(const XmlNode& n, std::string_view name);
   std::string required_string(const XmlNode& n, std::string_view name);
   std::optional<std::string> optional_string(const XmlNode& n, std::string_view name);
+  void crash_dump(const XmlNode& n, ProtectionDomain& pd);
   bool number(const XmlNode& n, const XmlAttr& a, uint64_t& out);
   void required_number(const XmlNode& n, std::string_view name, uint64_t& out);
   void optional_number(const XmlNode& n, std::string_view name, uint64_t& out);
@@ -562,6 +564,38 @@ void Walker::pd_attributes(ProtectionDomain& pd, const XmlNode& n) {
   pd.domain = optional_string(n, "domain");
   optional_number(n, "id", pd.child_id);
   pd.setvar_id = optional_string(n, "setvar_id");
+  crash_dump(n, pd);
+}
+
+// crash_dump="stack,mr:NAME,...": a comma-separated list (docs/debugging.md).
+void Walker::crash_dump(const XmlNode& n, ProtectionDomain& pd) {
+  const XmlAttr* a = find(n, "crash_dump");
+  if (!a) return;
+  CrashDump d;
+  std::string_view rest = a->value;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "stack") {
+      d.stack = true;
+    } else if (item == "data") {
+      d.data = true;
+    } else if (item == "regs") {
+      // the registers are in every dump; accepted for clarity
+    } else if (item.substr(0, 3) == "mr:" && item.size() > 3) {
+      d.mrs.emplace_back(item.substr(3));
+    } else {
+      invalid_value(n, *a, "\"" + std::string(item) + "\" is not something a crash dump can hold",
+                    "list any of `regs`, `stack`, `data` and `mr:NAME` (a memory region this PD maps), "
+                    "separated by commas");
+      return;
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  pd.crash_dump = std::move(d);
 }
 
 void Walker::pd_children(size_t index, const XmlNode& n, unsigned depth) {

@@ -206,6 +206,13 @@ struct VirtualMachine : Element {
   std::vector<Map> maps;
 };
 
+// crash_dump="...": what a PD's crash dump holds besides its registers.
+struct CrashDump {
+  bool stack = false;
+  bool data = false;             // the program's writable pages (.data, .bss)
+  std::vector<std::string> mrs;  // memory regions the PD maps
+};
+
 struct ProtectionDomain : Element {
   std::string name;
   uint64_t priority = 0;
@@ -217,6 +224,7 @@ struct ProtectionDomain : Element {
   bool smc = false;
   bool fpu = true;
   std::optional<std::string> domain;
+  std::optional<CrashDump> crash_dump;
 
   // Only for children: the id the parent uses for this child.
   std::optional<uint64_t> child_id;

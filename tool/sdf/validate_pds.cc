@@ -199,6 +199,28 @@ void check_fpu(Context& cx, const ProtectionDomain& pd) {
              "test the PD on seL4 (QEMU) to see the fault, or remove fpu=\"false\"");
 }
 
+// crash_dump="mr:NAME": the PD maps NAME, in 4 KiB pages (a dump is sent
+// over the serial line page by page).
+void check_crash_dump(Context& cx, const ProtectionDomain& pd) {
+  if (!pd.crash_dump) return;
+  for (const std::string& name : pd.crash_dump->mrs) {
+    bool mapped = std::any_of(pd.maps.begin(), pd.maps.end(), [&](const Map& m) { return m.mr == name; });
+    if (!mapped) {
+      cx.error("crash-dump-mr-not-mapped", pd.at("crash_dump"),
+               "protection domain '" + pd.name + "' asks for memory region '" + name +
+                   "' in its crash dump, but does not map it",
+               "name a memory region the PD has a <map> of");
+      continue;
+    }
+    auto mr = std::find_if(cx.sd.mrs.begin(), cx.sd.mrs.end(), [&](const MemoryRegion& r) { return r.name == name; });
+    if (mr != cx.sd.mrs.end() && mr->page_size && *mr->page_size != 0x1000)
+      cx.error("crash-dump-mr-page-size", pd.at("crash_dump"),
+               "memory region '" + name + "' in the crash dump of protection domain '" + pd.name +
+                   "' has pages of " + std::to_string(*mr->page_size) + " bytes; crash dumps hold 4 KiB pages only",
+               "give the memory region page_size=\"0x1000\", or leave it out of crash_dump");
+  }
+}
+
 }  // namespace
 
 void check_pds(Context& cx) {
@@ -209,6 +231,7 @@ void check_pds(Context& cx) {
     check_smc(cx, pd);
     check_fpu(cx, pd);
     check_host_scheduling(cx, pd);
+    check_crash_dump(cx, pd);
   }
 }
 

@@ -579,6 +579,41 @@ void emit_thread(Writer& w, size_t pd) {
   push(w, lend);
 }
 
+// Fault reports (debug kernels; runtime/initialiser/fault_report.h): for
+// each PD, a cap copy of every stack frame (the backtrace's frame records)
+// and of every frame its crash_dump names, with the page's vaddr; and a
+// CrashDump step for each PD with crash_dump.
+void emit_fault_pages(Writer& w) {
+  const auto& cfg = w.in.package->config;
+  if (!cfg.debug_build || !cfg.printing) return;
+  for (size_t pd = 0; pd < w.in.plan->pds.size(); ++pd) {
+    const plan::Pd& p = w.in.plan->pds[pd];
+    for (const plan::FrameMapping& m : w.in.sel4->pds[pd].mappings) {
+      const KernelObject& o = w.in.sel4->objects[m.object];
+      uint32_t flags = 0;
+      if (m.what == "stack") flags |= is::kFaultPageStack | (p.crash_dump.stack ? is::kFaultPageDump : 0);
+      if (o.mr && p.crash_dump.mrs.count(w.in.plan->mrs[*o.mr].name)) flags |= is::kFaultPageDump;
+      if (m.what == "program" && m.write && p.crash_dump.data) flags |= is::kFaultPageDump;
+      if (flags == 0 || o.size_bits != 12) continue;
+      uint64_t copy = new_slot(w, pd_owner(pd));
+      uint64_t src = o.source == KernelObject::Source::UserImage ? user_image_slot(w, o) : w.slot_of[m.object];
+      emit_copy(w, is::StepKind::Copy, src, kRootCNode, copy, kRootDepth, is::kRightRead, 0);
+      is::FaultPageStep s{};
+      s.kind = uint32_t(is::StepKind::FaultPage);
+      s.flags = flags;
+      s.pd_index = pd;
+      s.frame_slot = copy;
+      s.vaddr = m.vaddr;
+      push(w, s);
+    }
+    if (!p.crash_dump.enabled) continue;
+    is::CrashDumpStep d{};
+    d.kind = uint32_t(is::StepKind::CrashDump);
+    d.pd_index = pd;
+    push(w, d);
+  }
+}
+
 template <class T>
 void append(std::vector<uint8_t>& out, const T& v) {
   const auto* p = reinterpret_cast<const uint8_t*>(&v);
@@ -743,8 +778,8 @@ uint64_t pd_cnode_cap_data() {
 }
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags) {
-  // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. threads;
-  // 5. resume; 6. domain schedule; 7. bytes.
+  // 1. retypes, then prefill copies; 2. VSpaces; 3. CSpaces; 4. fault
+  // report pages; 5. threads; 6. resume; 7. domain schedule; 8. bytes.
   Writer w{in, diags, {}, std::vector<uint64_t>(in.sel4->objects.size(), 0), in.boot->empty.start};
   w.pd_slots.assign(in.plan->pds.size(), 0);
   w.mr_slots.assign(in.plan->mrs.size(), 0);
@@ -759,6 +794,7 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_vspace(w, i, used);
   emit_io_spaces(w, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
+  emit_fault_pages(w);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_thread(w, i);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
     if (in.plan->pds[i].late_load_mr) continue;  // empty until its parent loads and starts it

@@ -55,6 +55,8 @@ seL4_Error finish_copy(seL4_CPtr frame, seL4_Word offset, seL4_Word length) {
   return e != seL4_NoError ? e : u;
 }
 
+seL4_Error unmap_frame(seL4_CPtr frame) { return seL4_ARM_Page_Unmap(frame); }
+
 seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth) {
   return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
 }

@@ -53,6 +53,8 @@ seL4_Error finish_copy(seL4_CPtr frame, seL4_Word, seL4_Word) {
   return seL4_RISCV_Page_Unmap(frame);
 }
 
+seL4_Error unmap_frame(seL4_CPtr frame) { return seL4_RISCV_Page_Unmap(frame); }
+
 seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth) {
   return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
 }

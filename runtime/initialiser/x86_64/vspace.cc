@@ -69,6 +69,8 @@ seL4_Error map_for_copy(seL4_CPtr frame, seL4_Word vaddr) {
 // x86 caches are coherent with instruction fetch and devices: only unmap.
 seL4_Error finish_copy(seL4_CPtr frame, seL4_Word, seL4_Word) { return seL4_X86_Page_Unmap(frame); }
 
+seL4_Error unmap_frame(seL4_CPtr frame) { return seL4_X86_Page_Unmap(frame); }
+
 // x86 interrupts come from the IOAPIC or as MSIs, each with its own
 // invocation (seL4_IRQControl_GetIOAPIC, _GetMSI) and so its own step
 // kind; an IrqIssue step (ARM and RISC-V interrupt numbers) has no meaning.

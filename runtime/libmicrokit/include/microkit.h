@@ -140,6 +140,50 @@ void microkit_pd_resume(microkit_child pd);
 void microkit_mr_set(seL4_Uint8 mr, seL4_Word value);
 seL4_Word microkit_mr_get(seL4_Uint8 mr);
 
+/* ---- Faults, decoded (a parent's fault(); docs/debugging.md) ----
+ * microkit_fault_decode reads the fault message a parent's fault() was
+ * given (its label and message registers: call it before writing any MR)
+ * and says what happened in words that are the same on every architecture:
+ * AArch64, RISC-V 64 and x86-64 on seL4, and the host port. */
+typedef enum microkit_fault_kind {
+    MICROKIT_FAULT_UNKNOWN = 0,         /* not a fault label this library knows */
+    MICROKIT_FAULT_VM = 1,              /* a memory access the PD's mappings do not allow */
+    MICROKIT_FAULT_CAP = 2,             /* an invalid capability invoked */
+    MICROKIT_FAULT_USER_EXCEPTION = 3,  /* an instruction the CPU refused */
+    MICROKIT_FAULT_UNKNOWN_SYSCALL = 4, /* a system call seL4 does not have */
+    MICROKIT_FAULT_TIMEOUT = 5,         /* MCS: the budget ran out (timeout faults) */
+    MICROKIT_FAULT_DEBUG_EXCEPTION = 6, /* hardware breakpoint, watchpoint or step */
+    MICROKIT_FAULT_VCPU = 7             /* a virtual machine's vCPU event (for a VMM) */
+} microkit_fault_kind;
+
+typedef enum microkit_fault_access {
+    MICROKIT_FAULT_ACCESS_NONE = 0,     /* not a memory access fault */
+    MICROKIT_FAULT_ACCESS_READ = 1,
+    MICROKIT_FAULT_ACCESS_WRITE = 2,
+    MICROKIT_FAULT_ACCESS_EXECUTE = 3,  /* an instruction fetch */
+    MICROKIT_FAULT_ACCESS_UNKNOWN = 4   /* a VM fault whose status word does not say */
+} microkit_fault_access;
+
+typedef struct microkit_fault {
+    microkit_fault_kind kind;
+    microkit_fault_access access;
+    seL4_Word label;    /* the seL4 fault label, as received */
+    seL4_Word pc;       /* the faulting instruction (0 for timeouts and vCPU events) */
+    seL4_Word address;  /* VM fault: the address accessed; cap fault: the CPtr;
+                           debug exception: the watchpoint's trigger address */
+    seL4_Word status;   /* VM fault: ESR (AArch64), scause (RISC-V), error code (x86-64);
+                           user exception: its code; unknown syscall: its number;
+                           debug exception: the reason */
+    seL4_Word number;   /* user exception: its number */
+} microkit_fault;
+
+/* Fills *fault from the fault message `msginfo` describes; returns false
+ * (and kind MICROKIT_FAULT_UNKNOWN) for a label it does not know. */
+seL4_Bool microkit_fault_decode(microkit_msginfo msginfo, microkit_fault *fault);
+/* "VM fault", "cap fault", ... and "read", "write", "execute", ... */
+const char *microkit_fault_kind_name(microkit_fault_kind kind);
+const char *microkit_fault_access_name(microkit_fault_access access);
+
 /* Debug console output (in the debug configuration on seL4; always on host). */
 void microkit_dbg_putc(int c);
 void microkit_dbg_puts(const char *s);

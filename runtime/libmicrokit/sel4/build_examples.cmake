@@ -33,11 +33,14 @@ if(NOT DEFINED ARCH)
   set(ARCH aarch64)
 endif()
 # The examples' Makefiles: -mstrict-align on AArch64 and RISC-V only (x86 has none).
-set(arch_cflags -mstrict-align)
+# Frame records in leaf functions too (AArch64, x86-64; RISC-V's GCC keeps them).
+set(arch_cflags -mstrict-align -mno-omit-leaf-frame-pointer)
 if(ARCH STREQUAL "x86_64")
-  set(arch_cflags)
+  set(arch_cflags -mno-omit-leaf-frame-pointer)
+elseif(ARCH STREQUAL "riscv64")
+  set(arch_cflags -mstrict-align)
 endif()
-set(cflags -nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror ${arch_cflags}
+set(cflags -nostdlib -ffreestanding -g -O3 -fno-omit-frame-pointer -Wall -Wno-unused-function -Werror ${arch_cflags}
            ${CPU_FLAG} -I${SDK_DIR}/include -isystem ${LIBSEL4_INCLUDE})
 set(patched microkit_name microkit_passive microkit_irqs microkit_notifications microkit_pps
             microkit_ioports)

@@ -120,6 +120,7 @@ healthy_boot_lines=(
   '^microkit initialiser: running [0-9]+ steps for [0-9]+ PDs$'
   '^microkit initialiser: all steps done$'
   "^microkit initialiser: PD '[^']+' is passive now \\(its scheduling context is bound to its notification\\)$"
+  '^mk-fault '  # a fault report's details (registers, backtrace: tests/qemu/debugging)
 )
 
 # The serial lines after boot (see the header).

@@ -10,7 +10,9 @@
 # "Booting all finished" line (PDs, the initial task's reports, the
 # kernel's own messages), without colour escapes and with three things
 # that differ from build to build left out: the initial task's progress
-# lines ("running N steps ...", "all steps done"), in kernel messages the
+# lines ("running N steps ...", "all steps done") and the details of its
+# fault reports ("mk-fault ..." lines: registers, backtrace, dump; checked
+# by tests/qemu/debugging), in kernel messages the
 # TCB address and the pc (" T0x... " and "@<hex>" become " T " and "@pc"),
 # and in the initial task's fault reports the pc ("pc 0x<16 digits>"
 # becomes "pc <pc>").
@@ -64,7 +66,7 @@ img=$work/build/loader.img
 actual_lines() {
   tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
     awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
-    grep -v -e '^microkit initialiser: running [0-9]* steps for [0-9]* PDs$' \
+    grep -v -e '^microkit initialiser: running [0-9]* steps for [0-9]* PDs$' -e '^mk-fault ' \
             -e '^microkit initialiser: all steps done$' |
     sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/' \
         -e 's/error code 0x[0-9a-f]\{16\} ([^)]*)/fsr <fsr>/'

@@ -10,11 +10,17 @@
  * kernel's seL4_UserVSpaceTop), so this file needs no libsel4 header.
  * microkit_main never returns; if it did, the PD traps (a user exception
  * its fault handler reports).
+ * Unwind information (.debug_frame): _start is the outermost frame; its
+ * return address is undefined, so debuggers stop there instead of walking
+ * into garbage ("Backtrace stopped" rather than "corrupt stack").
  */
     .section .text.start, "ax", %progbits
     .global _start
     .type _start, %function
 _start:
+    .cfi_sections .debug_frame
+    .cfi_startproc
+    .cfi_undefined x30
     adrp    x0, microkit_stack_top
     ldr     x0, [x0, :lo12:microkit_stack_top]
     mov     sp, x0
@@ -23,6 +29,7 @@ _start:
     bl      microkit_main
 1:  brk     #0
     b       1b
+    .cfi_endproc
     .size _start, . - _start
 
     .section .note.GNU-stack, "", %progbits

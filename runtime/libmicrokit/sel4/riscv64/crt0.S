@@ -7,11 +7,17 @@
  * microkit.ld defines no __global_pointer$, so the linker never makes code
  * gp-relative and gp needs no value. microkit_main never returns; if it
  * did, the PD traps (ebreak: a user exception its fault handler reports).
+ * Unwind information (.debug_frame): _start is the outermost frame; its
+ * return address is undefined, so debuggers stop there instead of walking
+ * into garbage ("Backtrace stopped" rather than "corrupt stack").
  */
     .section .text.start, "ax", %progbits
     .global _start
     .type _start, %function
 _start:
+    .cfi_sections .debug_frame
+    .cfi_startproc
+    .cfi_undefined ra
     lla     t0, microkit_stack_top
     ld      sp, 0(t0)
     li      ra, 0               /* end of the call chain */
@@ -19,6 +25,7 @@ _start:
     call    microkit_main
 1:  ebreak
     j       1b
+    .cfi_endproc
     .size _start, . - _start
 
     .section .note.GNU-stack, "", %progbits

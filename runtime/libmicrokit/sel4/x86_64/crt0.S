@@ -8,16 +8,23 @@
  * rsp = 16n + 8 as the System V ABI wants. microkit_main never returns; if
  * it did, the PD traps (ud2: an invalid-opcode user exception its fault
  * handler reports).
+ * Unwind information (.debug_frame): _start is the outermost frame; its
+ * return address is undefined, so debuggers stop there instead of walking
+ * into garbage ("Backtrace stopped" rather than "corrupt stack").
  */
     .section .text.start, "ax", @progbits
     .global _start
     .type _start, @function
 _start:
+    .cfi_sections .debug_frame
+    .cfi_startproc
+    .cfi_undefined rip
     movq    microkit_stack_top(%rip), %rsp
     xorl    %ebp, %ebp          /* end of the frame-pointer chain */
     call    microkit_main
 1:  ud2
     jmp     1b
+    .cfi_endproc
     .size _start, . - _start
 
     .section .note.GNU-stack, "", @progbits
