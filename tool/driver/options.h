@@ -12,6 +12,7 @@
 //                [--until NS] [--watchdog S] [--gdb PD] [--gdb-port N]
 //                [--serial-input FILE] [--free-running]
 //   microkit boards
+//   microkit trace SYSTEM --board B [--config C] --trace-log LOG [--trace-json OUT]
 //
 // Parsing is pure (no file system, no board database): it checks the shape of
 // the command line only. Whether a board or config exists is decided later,
@@ -27,7 +28,7 @@
 
 namespace microkit::driver {
 
-enum class Verb { Build, Check, Run, Boards, Help, Version, Headers };
+enum class Verb { Build, Check, Run, Boards, Help, Version, Headers, Trace };
 enum class ImageType { Unspecified, Binary, Elf, Uimage };
 
 const char* verb_name(Verb verb);
@@ -55,6 +56,13 @@ struct Options {
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.
   std::vector<std::string> launcher_args;
+  // The event timeline (docs/tracing.md): --trace (build, run) adds a ring
+  // per PD of trace_ring bytes (--trace-ring implies --trace); `run` writes
+  // the timeline to trace_json; `trace` converts trace_log into trace_json.
+  bool trace = false;
+  std::optional<uint64_t> trace_ring;
+  std::optional<std::string> trace_json;
+  std::optional<std::string> trace_log;
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").
