@@ -205,6 +205,7 @@ void start_life() {
   microkit_have_signal = seL4_False;
 #if defined(MICROKIT_TRACE)
   microkit::trace::ring_start();
+  microkit_trace_dump();  // what the previous life recorded before it faulted
 #endif
   for (Constructor* c = __init_array_start; c != __init_array_end; ++c) (*c)();
 }
