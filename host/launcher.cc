@@ -32,6 +32,7 @@
 #include <sstream>
 
 #include "../runtime/libmicrokit/host/host_abi.h"
+#include "../runtime/shared/trace_format.h"
 #include "../tool/support/text.h"  // header-only: hex()
 #include "devices.h"
 
@@ -134,6 +135,7 @@ class Launcher {
   bool idle_step();
   void drain(Proc& p, bool final = false);
   void say(const std::string& line);
+  void dump_traces();
   int finish(int status, const std::string& reason);
 
   const Bundle& b_;
@@ -824,6 +826,24 @@ void Launcher::drain(Proc& p, bool final) {
   std::fflush(stdout);
 }
 
+// --trace-dump: every PD's ring (an MR named trace_format.h's kRingMrPrefix
+// + the PD's name), in the dump format the seL4 trace library prints.
+void Launcher::dump_traces() {
+  if (!opt_.trace_dump) return;
+  std::ofstream out(*opt_.trace_dump, std::ios::binary | std::ios::trunc);
+  std::string_view prefix = trace::kRingMrPrefix;
+  for (size_t i = 0; i < b_.mrs.size() && i < mr_fd_.size(); ++i) {
+    const auto& mr = b_.mrs[i];
+    if (!mr.name.starts_with(prefix)) continue;
+    void* at = mmap(nullptr, mr.size, PROT_READ | PROT_WRITE, MAP_SHARED, mr_fd_[i], 0);
+    if (at == MAP_FAILED) continue;
+    std::string pd = mr.name.substr(prefix.size());
+    trace::dump_new_records(static_cast<trace::TraceHeader*>(at), pd.c_str(), [&](char c) { out.put(c); });
+    munmap(at, mr.size);
+  }
+  if (!out.flush()) say("cannot write the trace dump '" + *opt_.trace_dump + "'");
+}
+
 int Launcher::finish(int status, const std::string& reason) {
   for (auto& p : procs_)
     if (p.pid > 0) {
@@ -832,6 +852,7 @@ int Launcher::finish(int status, const std::string& reason) {
     }
   for (auto& p : procs_)
     if (p.pid > 0) waitpid(p.pid, nullptr, 0);
+  dump_traces();
   say(std::string(status == 0 ? "PASS " : "FAIL ") + reason);
   return status;
 }

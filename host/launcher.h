@@ -26,6 +26,7 @@ struct LaunchOptions {
   uint16_t gdb_port = 1234;
   std::optional<std::string> serial_input;
   bool free_running = false;           // PDs run concurrently, talk directly (not deterministic)
+  std::optional<std::string> trace_dump;  // write every PD's trace ring here at the end
 };
 
 // Runs the system to its end and returns the exit status (see

@@ -3,6 +3,7 @@
 //
 //   microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD]
 //                        [--gdb-port N] [--serial-input FILE] [--free-running]
+//                        [--trace-dump FILE]
 // Flags may also come from $MICROKIT_HOST_FLAGS (docs/host-platform.md).
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +20,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD] "
-               "[--gdb-port N] [--serial-input FILE] [--free-running]\n");
+               "[--gdb-port N] [--serial-input FILE] [--free-running] [--trace-dump FILE]\n");
   return 2;
 }
 
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     else if (a == "--gdb-port" && has_value) opt.gdb_port = (uint16_t)std::atoi(args[++i].c_str());
     else if (a == "--serial-input" && has_value) opt.serial_input = args[++i];
     else if (a == "--free-running") opt.free_running = true;
+    else if (a == "--trace-dump" && has_value) opt.trace_dump = args[++i];
     else if (a.rfind("--", 0) == 0 || !bundle_path.empty()) return usage();
     else bundle_path = a;
   }

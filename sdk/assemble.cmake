@@ -9,6 +9,7 @@
 #   LAUNCHER       the host launcher (microkit-host); may be empty
 #   BOARDS_DIR     the folder of <board>.json files
 #   HOST_LIB       the host port of libmicrokit (a static library)
+#   HOST_TRACE_LIB its trace build (docs/tracing.md), shipped as libmicrokit_trace.a
 #   HOST_INCLUDE   the folder holding microkit.h
 #   HOST_CONFIGS   the host board's configurations (;-list)
 #   SEL4_CONFIGS   ;-list of "board|config|package|loader.elf|initialiser.elf|libmicrokit dir"
@@ -68,6 +69,7 @@ foreach(config ${HOST_CONFIGS})
   set(dir "${SDK_DIR}/board/host/${config}")
   sdk_copy("${HOST_INCLUDE}/microkit.h" "${dir}/include/microkit.h")
   sdk_copy("${HOST_LIB}" "${dir}/lib/libmicrokit.a")
+  sdk_copy("${HOST_TRACE_LIB}" "${dir}/lib/libmicrokit_trace.a")
 endforeach()
 
 # 3. seL4 boards: our runtime plus a copy of the kernel package, laid out
@@ -89,6 +91,9 @@ foreach(entry ${SEL4_CONFIGS})
   sdk_copy("${lmk}/include/pd_abi.h" "${dir}/include/pd_abi.h")
   sdk_copy("${lmk}/lib/libmicrokit.a" "${dir}/lib/libmicrokit.a")
   sdk_copy("${lmk}/lib/microkit.ld" "${dir}/lib/microkit.ld")
+  if(EXISTS "${lmk}/lib/libmicrokit_trace.a")  # AArch64 only (docs/tracing.md)
+    sdk_copy("${lmk}/lib/libmicrokit_trace.a" "${dir}/lib/libmicrokit_trace.a")
+  endif()
   if(loader STREQUAL "none")
     # x86-64: no loader; QEMU's multiboot -kernel takes only a 32-bit ELF.
     file(MAKE_DIRECTORY "${dir}/elf")

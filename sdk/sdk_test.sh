@@ -36,7 +36,8 @@ check_layout() {
   local sdk=$1 host_configs=$2 sel4_pairs=$3 missing=0
   local files=(VERSION bin/microkit bin/microkit-host share/microkit/boards/host.json)
   for c in $host_configs; do
-    files+=("board/host/$c/include/microkit.h" "board/host/$c/lib/libmicrokit.a")
+    files+=("board/host/$c/include/microkit.h" "board/host/$c/lib/libmicrokit.a"
+            "board/host/$c/lib/libmicrokit_trace.a")
   done
   for bc in $sel4_pairs; do
     local d=board/$bc
@@ -51,6 +52,8 @@ check_layout() {
       x86_64*) files+=("$d/elf/sel4_32.elf") ;;
       *) files+=("$d/elf/loader.elf" "$d/platform_gen.json") ;;
     esac
+    # The trace build of libmicrokit (docs/tracing.md): AArch64 boards.
+    case $bc in qemu_virt_aarch64*) files+=("$d/lib/libmicrokit_trace.a") ;; esac
   done
   for f in "${files[@]}"; do
     [ -f "$sdk/$f" ] || { echo "missing: $sdk/$f"; missing=1; }

@@ -7,6 +7,7 @@
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "driver/print.h"
+#include "driver/trace_commands.h"
 #include "support/text.h"
 #include "host/run.h"
 #include "sel4/build_image.h"
@@ -89,11 +90,15 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
   // Plan, then hand the plan to the host back end, which runs the launcher
   // (its output goes straight to stdout) and returns the launcher's status.
   auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
-  if (!plan) return fail(result, diags);
+  if (!plan || !add_trace_if_asked(opts, *checked, *plan, diags)) return fail(result, diags);
   host::RunOptions run_options;
   run_options.system_file = opts.system;
   run_options.launcher_args = launcher_args(opts, env);
+  std::string dump = opts.trace ? make_dump_path() : "";
+  if (!dump.empty()) run_options.launcher_args.insert(run_options.launcher_args.end(), {"--trace-dump", dump});
   int status = host::run(*plan, run_options, diags);
+  if (!dump.empty() && !write_trace_json(opts, env, *plan, dump, diags) && status == 0)
+    status = kExitUserError;
   if (!diags.empty()) print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
   return status;
 }
@@ -208,6 +213,7 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
                       Result& result) {
   Diagnostics diags;
   auto plan = plan::build(checked.sd, checked.board, checked.config, checked.inputs, diags);
+  if (plan && !add_trace_if_asked(opts, checked, *plan, diags)) plan.reset();
   std::string path = (std::filesystem::path(env.cwd) / opts.output).string();
   bool written = plan && host::write_bundle(*plan, opts.system, path, diags);
   if (written && opts.authority_json)
@@ -274,6 +280,7 @@ int build(const Options& opts, const Environment& env, Result& result) {
   Diagnostics sel4_diags;
   auto plan =
       plan::build(checked->sd, checked->board, checked->config, checked->inputs, sel4_diags);
+  if (plan && !add_trace_if_asked(opts, *checked, *plan, sel4_diags)) plan.reset();
   auto at_cwd = [&](const std::string& p) { return (std::filesystem::path(env.cwd) / p).string(); };
   sel4::CliRequest req{
       checked->board.name,
@@ -342,6 +349,7 @@ Result run_command(const std::vector<std::string>& args, const Environment& env)
     case Verb::Build: result.exit_code = build(*opts, env, result); break;
     case Verb::Headers: result.exit_code = headers(*opts, env, result); break;
     case Verb::Diagram: result.exit_code = diagram(*opts, env, result); break;
+    case Verb::Trace: result.exit_code = trace_command(*opts, env, result); break;
   }
   return result;
 }

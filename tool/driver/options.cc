@@ -38,7 +38,12 @@ enum class Flag {
   FreeRunning,
   CspaceHeaders,
   AuthorityJson,
-  Diagram
+  Diagram,
+  // The event timeline (docs/tracing.md).
+  Trace,
+  TraceRing,
+  TraceJson,
+  TraceLog
 };
 
 struct FlagSpec {
@@ -72,6 +77,10 @@ constexpr std::array kFlags = {
     FlagSpec{"--gdb-port", Flag::GdbPort},
     FlagSpec{"--serial-input", Flag::SerialInput},
     FlagSpec{"--free-running", Flag::FreeRunning},
+    FlagSpec{"--trace", Flag::Trace},
+    FlagSpec{"--trace-ring", Flag::TraceRing},
+    FlagSpec{"--trace-json", Flag::TraceJson},
+    FlagSpec{"--trace-log", Flag::TraceLog},
 };
 
 // Flags that only matter when an image is built (the form without a verb).
@@ -89,12 +98,13 @@ bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
 }
 
-constexpr std::array<std::pair<std::string_view, Verb>, 5> kVerbs = {{
+constexpr std::array<std::pair<std::string_view, Verb>, 6> kVerbs = {{
     {"check", Verb::Check},
     {"diagram", Verb::Diagram},
     {"run", Verb::Run},
     {"boards", Verb::Boards},
     {"headers", Verb::Headers},
+    {"trace", Verb::Trace},
 }};
 
 std::optional<Flag> find_flag(std::string_view name) {
@@ -123,7 +133,7 @@ std::optional<Verb> find_verb(std::string_view word) {
 
 bool takes_one_value(Flag flag) {
   return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath &&
-         flag != Flag::FreeRunning;
+         flag != Flag::FreeRunning && flag != Flag::Trace;
 }
 
 bool looks_like_flag(std::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
@@ -244,6 +254,7 @@ class Parser {
                  const std::optional<std::string>& inline_value) {
     if (flag == Flag::SearchPath) return take_search_paths(inline_value);
     if (flag == Flag::FreeRunning) return take_switch(name, inline_value);
+    if (flag == Flag::Trace) return take_trace_switch(name, inline_value);
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
     switch (flag) {
@@ -260,6 +271,9 @@ class Parser {
       case Flag::AuthorityJson: opts_.authority_json = *value; break;
       case Flag::Diagram: opts_.diagram = *value; break;
       case Flag::ImageType: set_image_type(*value); break;
+      case Flag::TraceRing: take_trace_ring(name, *value); break;
+      case Flag::TraceJson: opts_.trace_json = *value; break;
+      case Flag::TraceLog: opts_.trace_log = *value; break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
       case Flag::GdbPort: take_gdb_port(name, *value); break;
@@ -268,6 +282,7 @@ class Parser {
       case Flag::Help:
       case Flag::Version:
       case Flag::SearchPath:
+      case Flag::Trace:
       case Flag::FreeRunning: break;  // handled before
     }
   }
@@ -286,6 +301,24 @@ class Parser {
       return;
     }
     opts_.launcher_args.push_back(name);
+  }
+
+  void take_trace_switch(const std::string& name, const std::optional<std::string>& inline_value) {
+    if (inline_value)
+      return cli_error(diags_, "cli-unexpected-value", "option " + name + " takes no value",
+                       "write " + name + " alone; the ring's size is --trace-ring BYTES");
+    opts_.trace = true;
+  }
+
+  void take_trace_ring(const std::string& name, const std::string& value) {
+    auto parsed = parse_u64(value);
+    if (parsed.ok() && parsed.value >= 0x1000 && parsed.value <= (uint64_t{1} << 30)) {
+      opts_.trace_ring = parsed.value;
+      opts_.trace = true;
+      return;
+    }
+    cli_error(diags_, "cli-invalid-number", "invalid " + name + " '" + value + "': not a size from 4 KiB to 1 GiB",
+              "write the bytes of each PD's trace ring, e.g. " + name + " 0x10000");
   }
 
   // Nanoseconds of virtual time, as an SDF number; passed on in decimal so
@@ -370,6 +403,23 @@ class Parser {
     if (opts_.verb == Verb::Diagram) take_diagram_output();
     if (opts_.verb != Verb::Build) warn_build_only_flags();
     if (opts_.verb != Verb::Run) reject_run_only_flags();
+    check_trace_flags();
+  }
+
+  // --trace-log is the input of `trace` alone; `trace` needs it.
+  void check_trace_flags() {
+    if (opts_.verb == Verb::Trace && !opts_.trace_log)
+      cli_error(diags_, "cli-missing-argument", "'microkit trace' needs --trace-log LOG",
+                "usage: " + usage_for(Verb::Trace));
+    bool log_elsewhere = opts_.trace_log && opts_.verb != Verb::Trace;
+    bool json_elsewhere = opts_.trace_json && opts_.verb != Verb::Trace && opts_.verb != Verb::Run;
+    if (log_elsewhere || json_elsewhere)
+      cli_error(diags_, "cli-trace-option",
+                std::string("option ") + (log_elsewhere ? "--trace-log" : "--trace-json") +
+                    " does not apply to '" + verb_name(opts_.verb) + "'",
+                "convert a serial log with: " + usage_for(Verb::Trace) +
+                    "; on the host: microkit run SYSTEM --trace-json OUT");
+    if (opts_.verb == Verb::Run && opts_.trace_json) opts_.trace = true;
   }
 
   // `microkit diagram` writes its page to -o (default diagram.html).
@@ -432,6 +482,9 @@ class Parser {
       case Verb::Run:
         return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...] "
                "[launcher options]";
+      case Verb::Trace:
+        return "microkit trace SYSTEM --board BOARD [--config CONFIG] --trace-log LOG "
+               "[--trace-json OUT]";
       default: return usage_text();
     }
   }
@@ -454,6 +507,7 @@ const char* verb_name(Verb verb) {
     case Verb::Boards: return "boards";
     case Verb::Headers: return "headers";
     case Verb::Diagram: return "diagram";
+    case Verb::Trace: return "trace";
     case Verb::Help: return "help";
     case Verb::Version: return "version";
   }
@@ -488,6 +542,8 @@ std::string help_text() {
          "                    [--serial-input FILE] [--free-running]\n"
          "       microkit diagram SYSTEM --board BOARD [--config CONFIG] [--search-path DIR ...]\n"
          "                    [-o PAGE]\n"
+         "       microkit trace SYSTEM --board BOARD [--config CONFIG] --trace-log LOG\n"
+         "                    [--trace-json OUT]\n"
          "       microkit boards\n"
          "\n"
          "commands:\n"
@@ -497,6 +553,7 @@ std::string help_text() {
          "  diagram      draw SYSTEM as an HTML page (default diagram.html): PDs, channels,\n"
          "               memory regions and, for seL4 boards, physical memory\n"
          "  boards       list the boards and their configurations\n"
+         "  trace        turn a serial log of a --trace system into a trace JSON (Perfetto)\n"
          "\n"
          "positional arguments:\n"
          "  system       the system description file\n"
@@ -519,6 +576,11 @@ std::string help_text() {
          "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
          "  --authority-json FILE             write what each PD can reach, as JSON\n"
          "  --diagram FILE                    also write the system drawn as an HTML page\n"
+         "  --trace                           record the event timeline: a ring per PD (programs\n"
+         "                                    linked with -lmicrokit_trace; docs/tracing.md)\n"
+         "  --trace-ring BYTES                each PD's ring (default 0x10000); implies --trace\n"
+         "  --trace-json OUT                  run, trace: where the trace JSON goes (trace.json)\n"
+         "  --trace-log LOG                   trace: the serial log to read\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

@@ -13,6 +13,7 @@
 //                [--serial-input FILE] [--free-running]
 //   microkit diagram SYSTEM --board B [--config C] [--search-path DIR...] [-o PAGE]
 //   microkit boards
+//   microkit trace SYSTEM --board B [--config C] --trace-log LOG [--trace-json OUT]
 //
 // Parsing is pure (no file system, no board database): it checks the shape of
 // the command line only. Whether a board or config exists is decided later,
@@ -28,7 +29,7 @@
 
 namespace microkit::driver {
 
-enum class Verb { Build, Check, Run, Boards, Help, Version, Headers, Diagram };
+enum class Verb { Build, Check, Run, Boards, Help, Version, Headers, Diagram, Trace };
 enum class ImageType { Unspecified, Binary, Elf, Uimage };
 
 const char* verb_name(Verb verb);
@@ -59,6 +60,13 @@ struct Options {
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.
   std::vector<std::string> launcher_args;
+  // The event timeline (docs/tracing.md): --trace (build, run) adds a ring
+  // per PD of trace_ring bytes (--trace-ring implies --trace); `run` writes
+  // the timeline to trace_json; `trace` converts trace_log into trace_json.
+  bool trace = false;
+  std::optional<uint64_t> trace_ring;
+  std::optional<std::string> trace_json;
+  std::optional<std::string> trace_log;
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").

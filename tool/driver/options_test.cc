@@ -447,5 +447,37 @@ TEST(Options, ABareWordFarFromAnyVerbIsASystem) {
   EXPECT_EQ(p.opts->system, "mysystem");
 }
 
+// ------------------------------------------------------------ the event timeline
+
+TEST(Options, TraceSwitchAndRingForABuild) {
+  Parsed p = parse({"s.system", "--board", "b", "--config", "debug", "--trace-ring", "0x4000"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_TRUE(p.opts->trace);  // --trace-ring implies --trace
+  EXPECT_EQ(p.opts->trace_ring, 0x4000u);
+}
+
+TEST(Options, RunWithTraceJsonTraces) {
+  Parsed p = parse({"run", "s.system", "--trace-json", "t.json"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_TRUE(p.opts->trace);
+  EXPECT_EQ(p.opts->trace_json, "t.json");
+}
+
+TEST(Options, TraceVerbNeedsALog) {
+  EXPECT_EQ(ids(parse({"trace", "s.system", "--board", "b"}).diags), Ids{"cli-missing-argument"});
+  Parsed p = parse({"trace", "s.system", "--board", "b", "--trace-log", "uart.log"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_EQ(p.opts->verb, Verb::Trace);
+  EXPECT_EQ(p.opts->trace_log, "uart.log");
+}
+
+TEST(Options, TraceOptionsWhereTheyDoNotApply) {
+  EXPECT_EQ(ids(parse({"check", "s.system", "--board", "b", "--trace-log", "x"}).diags), Ids{"cli-trace-option"});
+  EXPECT_EQ(ids(parse({"s.system", "--board", "b", "--config", "c", "--trace-json", "x"}).diags),
+            Ids{"cli-trace-option"});
+  EXPECT_EQ(ids(parse({"run", "s.system", "--trace=1"}).diags), Ids{"cli-unexpected-value"});
+  EXPECT_EQ(ids(parse({"run", "s.system", "--trace-ring", "16"}).diags), Ids{"cli-invalid-number"});
+}
+
 }  // namespace
 }  // namespace microkit::driver

@@ -24,11 +24,13 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "host_abi.h"
 #include "microkit.h"
+#include "trace_ring.h"
 
 using namespace microkit::host_abi;
 
@@ -58,6 +60,15 @@ __attribute__((used, section(".microkit_host"))) const char microkit_host_marker
 char microkit_name[MICROKIT_PD_NAME_LENGTH];
 volatile int microkit_host_gdb_wait = 1;
 
+#if defined(MICROKIT_TRACE)
+// The event timeline's ring (trace_ring.h), patched at start-up like setvar.
+uint64_t microkit_trace_buffer;
+uint64_t microkit_trace_size;
+#endif
+// The launcher writes every PD's ring to the trace file at the end of the
+// run, so there is nothing to print here.
+void microkit_trace_dump(void) {}
+
 // The optional entry points have weak defaults so programs need not define them.
 __attribute__((weak)) microkit_msginfo microkit_protected(microkit_channel ch,
                                                           microkit_msginfo) {
@@ -72,6 +83,17 @@ __attribute__((weak)) seL4_Bool fault(microkit_child child, microkit_msginfo,
   return seL4_False;
 }
 }
+
+#if defined(MICROKIT_TRACE)
+namespace microkit::trace {
+uint64_t now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+uint64_t ticks_per_second() { return 1000000000ull; }
+}  // namespace microkit::trace
+#endif
 
 namespace {
 
@@ -130,6 +152,46 @@ void kernel_call(uint32_t req) {
   kernel_call(kReqIllegal);
   // Resumed after an illegal call: seL4 would retry the call and fault again.
   for (;;) kernel_call(kReqIllegal);
+}
+
+// notified() for each set bit, lowest channel first; in the trace build
+// bracketed by events (an <irq> channel's as irq delivery).
+void deliver_notifications(uint64_t bits) {
+  for (unsigned ch = 0; ch < 64; ++ch) {
+    if (!(bits & (1ull << ch))) continue;
+#if defined(MICROKIT_TRACE)
+    bool irq = (cp->irq_mask >> ch) & 1u;
+    if (irq) MICROKIT_TRACE_EVENT(IrqBegin, ch, 0);
+    else MICROKIT_TRACE_EVENT(NotifiedBegin, ch, 0);
+    notified(ch);
+    if (irq) MICROKIT_TRACE_EVENT(IrqEnd, ch, 0);
+    else MICROKIT_TRACE_EVENT(NotifiedEnd, ch, 0);
+#else
+    notified(ch);
+#endif
+  }
+}
+
+microkit_msginfo traced_protected(microkit_channel ch, microkit_msginfo in) {
+  MICROKIT_TRACE_EVENT(ProtectedBegin, ch, microkit_msginfo_get_label(in));
+  microkit_msginfo out = microkit_protected(ch, in);
+  MICROKIT_TRACE_EVENT(ProtectedEnd, ch, microkit_msginfo_get_label(out));
+  return out;
+}
+
+#if defined(MICROKIT_TRACE)
+uint64_t lives;  // which life this is (1 at start-up); restarts keep memory
+#endif
+
+void traced_init() {
+#if defined(MICROKIT_TRACE)
+  microkit::trace::ring_start();
+  MICROKIT_TRACE_EVENT(InitBegin, 0, ++lives);
+  init();
+  MICROKIT_TRACE_EVENT(InitEnd, 0, lives);
+#else
+  init();
+#endif
 }
 
 // ---- Free-running mode (see host_abi.h) ------------------------------------
@@ -206,8 +268,8 @@ void free_deferred() {
 
 void free_serve_call() {
   memcpy(cp->mrs, own_ep->call_mrs, count_of(own_ep->call_msginfo) * 8);
-  microkit_msginfo out = microkit_protected((microkit_channel)own_ep->call_badge,
-                                            microkit_msginfo{{own_ep->call_msginfo}});
+  microkit_msginfo out = traced_protected((microkit_channel)own_ep->call_badge,
+                                          microkit_msginfo{{own_ep->call_msginfo}});
   free_deferred();  // as on seL4: the deferred operation, then the reply
   memcpy(own_ep->call_mrs, cp->mrs, count_of(out.words[0]) * 8);
   own_ep->call_msginfo = out.words[0];
@@ -222,8 +284,7 @@ void free_serve_call() {
     uint32_t seq = __atomic_load_n(&own_ep->wake, __ATOMIC_ACQUIRE);
     uint64_t bits = __atomic_exchange_n(&own_ep->pending, 0ull, __ATOMIC_ACQ_REL);
     if (bits) {
-      for (unsigned ch = 0; ch < 64; ++ch)
-        if (bits & (1ull << ch)) notified(ch);
+      deliver_notifications(bits);
       continue;
     }
     if (__atomic_load_n(&own_ep->call_state, __ATOMIC_ACQUIRE) == 1) {
@@ -255,17 +316,14 @@ void handle_event();
 void handle_event() {
   switch (cp->ev) {
     case kEvInit:
-      init();
+      traced_init();
       return;
-    case kEvNotified: {
-      uint64_t bits = cp->ev_arg0;
-      for (unsigned ch = 0; ch < 64; ++ch)
-        if (bits & (1ull << ch)) notified(ch);
+    case kEvNotified:
+      deliver_notifications(cp->ev_arg0);
       return;
-    }
     case kEvProtected: {
       microkit_msginfo in{{cp->msginfo}};
-      microkit_msginfo out = microkit_protected((microkit_channel)cp->ev_arg0, in);
+      microkit_msginfo out = traced_protected((microkit_channel)cp->ev_arg0, in);
       cp->reply_msginfo = out.words[0];
       cp->reply_valid = 1;
       return;
@@ -273,7 +331,9 @@ void handle_event() {
     case kEvFault: {
       microkit_msginfo in{{cp->msginfo}};
       microkit_msginfo reply = microkit_msginfo_new(0, 0);
+      MICROKIT_TRACE_EVENT(FaultBegin, cp->ev_arg0, microkit_msginfo_get_label(in));
       seL4_Bool ok = fault((microkit_child)cp->ev_arg0, in, &reply);
+      MICROKIT_TRACE_EVENT(FaultEnd, cp->ev_arg0, ok ? 1 : 0);
       cp->reply_msginfo = reply.words[0];
       cp->reply_valid = ok ? 1 : 0;
       return;
@@ -497,16 +557,19 @@ extern "C" {
 
 microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo) {
   if (!channel_allowed(cp->pp_mask, ch, "microkit_ppcall")) return microkit_msginfo_new(0, 0);
+  MICROKIT_TRACE_EVENT(PpcCall, ch, microkit_msginfo_get_label(msginfo));
+  microkit_msginfo reply{{0}};
   if (cp->free_running) {
-    uint64_t reply = 0;
-    if (!free_ppcall(ch, msginfo.words[0], &reply)) illegal(2, ch, __builtin_return_address(0));
-    return microkit_msginfo{{reply}};
+    if (!free_ppcall(ch, msginfo.words[0], &reply.words[0])) illegal(2, ch, __builtin_return_address(0));
+  } else {
+    cp->arg0 = ch;
+    cp->msginfo = msginfo.words[0];
+    cp->fault_pc = (uint64_t)__builtin_return_address(0);
+    kernel_call(kReqPpcall);
+    reply.words[0] = cp->msginfo;
   }
-  cp->arg0 = ch;
-  cp->msginfo = msginfo.words[0];
-  cp->fault_pc = (uint64_t)__builtin_return_address(0);
-  kernel_call(kReqPpcall);
-  return microkit_msginfo{{cp->msginfo}};
+  MICROKIT_TRACE_EVENT(PpcReturn, ch, microkit_msginfo_get_label(reply));
+  return reply;
 }
 
 static void simple_call(uint32_t req, uint64_t a0, uint64_t a1, void* pc) {
@@ -518,6 +581,7 @@ static void simple_call(uint32_t req, uint64_t a0, uint64_t a1, void* pc) {
 
 void microkit_notify(microkit_channel ch) {
   if (!channel_allowed(cp->notify_mask, ch, "microkit_notify")) return;
+  MICROKIT_TRACE_EVENT(Notify, ch, 0);
   if (cp->free_running) {
     if (!free_notify(ch)) illegal(3, ch, __builtin_return_address(0));
     return;
@@ -526,25 +590,31 @@ void microkit_notify(microkit_channel ch) {
 }
 void microkit_irq_ack(microkit_channel ch) {
   if (!channel_allowed(cp->irq_mask, ch, "microkit_irq_ack")) return;
+  MICROKIT_TRACE_EVENT(IrqAck, ch, 0);
   simple_call(kReqIrqAck, ch, 0, __builtin_return_address(0));
 }
 void microkit_deferred_notify(microkit_channel ch) {
   if (!channel_allowed(cp->notify_mask, ch, "microkit_deferred_notify")) return;
+  MICROKIT_TRACE_EVENT(DeferredNotify, ch, 0);
   deferred_kind = kDeferNotify;
   deferred_ch = ch;
 }
 void microkit_deferred_irq_ack(microkit_channel ch) {
   if (!channel_allowed(cp->irq_mask, ch, "microkit_deferred_irq_ack")) return;
+  MICROKIT_TRACE_EVENT(DeferredIrqAck, ch, 0);
   deferred_kind = kDeferIrqAck;
   deferred_ch = ch;
 }
 void microkit_pd_restart(microkit_child pd, seL4_Word entry_point) {
+  MICROKIT_TRACE_EVENT(Restart, pd, 0);
   simple_call(kReqPdRestart, pd, entry_point, __builtin_return_address(0));
 }
 void microkit_pd_stop(microkit_child pd) {
+  MICROKIT_TRACE_EVENT(Stop, pd, 0);
   simple_call(kReqPdStop, pd, 0, __builtin_return_address(0));
 }
 void microkit_pd_resume(microkit_child pd) {
+  MICROKIT_TRACE_EVENT(Resume, pd, 0);
   simple_call(kReqPdResume, pd, 0, __builtin_return_address(0));
 }
 

@@ -184,6 +184,14 @@ seL4_Bool microkit_fault_decode(microkit_msginfo msginfo, microkit_fault *fault)
 const char *microkit_fault_kind_name(microkit_fault_kind kind);
 const char *microkit_fault_access_name(microkit_fault_access access);
 
+/* The event timeline (docs/tracing.md). In a program linked against the
+ * trace build of libmicrokit (libmicrokit_trace.a) and a system built with
+ * `microkit --trace`, prints the events recorded since the last dump on the
+ * debug console (seL4 debug kernels; the trace library also does this each
+ * time the PD blocks). Does nothing otherwise, and on the host platform,
+ * where the launcher writes every PD's events at the end of the run. */
+void microkit_trace_dump(void);
+
 /* Debug console output (in the debug configuration on seL4; always on host). */
 void microkit_dbg_putc(int c);
 void microkit_dbg_puts(const char *s);

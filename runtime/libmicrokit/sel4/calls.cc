@@ -6,6 +6,7 @@
 // and vCPUs cannot fail when the plan is right; if one does, the PD stops
 // with a message naming the call (microkit_internal_crash).
 #include "internal.h"
+#include "trace_ring.h"
 
 #include "arch_context.h"  // of this architecture's folder (-I)
 
@@ -50,40 +51,54 @@ extern "C" {
 
 void microkit_notify(microkit_channel ch) {
   if (!channel_ok(microkit_notifications, ch, "microkit_notify")) return;
+  MICROKIT_TRACE_EVENT(Notify, ch, 0);
   seL4_Signal(MICROKIT_PD_BASE_NOTIFICATION + ch);
 }
 
 void microkit_irq_ack(microkit_channel ch) {
   if (!channel_ok(microkit_irqs, ch, "microkit_irq_ack")) return;
+  MICROKIT_TRACE_EVENT(IrqAck, ch, 0);
   seL4_IRQHandler_Ack(MICROKIT_PD_BASE_IRQ + ch);
 }
 
 microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo) {
   if (!channel_ok(microkit_pps, ch, "microkit_ppcall")) return seL4_MessageInfo_new(0, 0, 0, 0);
+#if defined(MICROKIT_TRACE)
+  MICROKIT_TRACE_EVENT(PpcCall, ch, seL4_MessageInfo_get_label(msginfo));
+  seL4_MessageInfo_t reply = seL4_Call(MICROKIT_PD_BASE_PPC_ENDPOINT + ch, msginfo);
+  MICROKIT_TRACE_EVENT(PpcReturn, ch, seL4_MessageInfo_get_label(reply));
+  return reply;
+#else
   return seL4_Call(MICROKIT_PD_BASE_PPC_ENDPOINT + ch, msginfo);
+#endif
 }
 
 // Only one signal can be deferred: a second call replaces the first.
 void microkit_deferred_notify(microkit_channel ch) {
   if (!channel_ok(microkit_notifications, ch, "microkit_deferred_notify")) return;
+  MICROKIT_TRACE_EVENT(DeferredNotify, ch, 0);
   defer(MICROKIT_PD_BASE_NOTIFICATION + ch, 0);
 }
 
 void microkit_deferred_irq_ack(microkit_channel ch) {
   if (!channel_ok(microkit_irqs, ch, "microkit_deferred_irq_ack")) return;
+  MICROKIT_TRACE_EVENT(DeferredIrqAck, ch, 0);
   defer(MICROKIT_PD_BASE_IRQ + ch, IRQAckIRQ);  // a Send of this label is IRQHandler_Ack
 }
 
 void microkit_pd_restart(microkit_child pd, seL4_Word entry_point) {
+  MICROKIT_TRACE_EVENT(Restart, pd, 0);
   restart_tcb(MICROKIT_PD_BASE_CHILD_TCB + pd, entry_point, kRegistersThroughSp, "microkit_pd_restart: writing the child's registers");
 }
 
 void microkit_pd_stop(microkit_child pd) {
+  MICROKIT_TRACE_EVENT(Stop, pd, 0);
   seL4_Error err = seL4_TCB_Suspend(MICROKIT_PD_BASE_CHILD_TCB + pd);
   if (err != seL4_NoError) fail("microkit_pd_stop: suspending the child's TCB", err);
 }
 
 void microkit_pd_resume(microkit_child pd) {
+  MICROKIT_TRACE_EVENT(Resume, pd, 0);
   seL4_Error err = seL4_TCB_Resume(MICROKIT_PD_BASE_CHILD_TCB + pd);
   if (err != seL4_NoError) fail("microkit_pd_resume: resuming the child's TCB", err);
 }

@@ -24,6 +24,11 @@ void microkit_dbg_puts(const char* s) {
 #endif
 }
 
+#if !defined(MICROKIT_TRACE)
+// The ordinary library records nothing, so there is nothing to dump.
+void microkit_trace_dump(void) {}
+#endif
+
 // Decimal, no leading zeros.
 void microkit_dbg_put32(seL4_Uint32 x) { microkit::shared::put_decimal(x, microkit_dbg_putc); }
 

@@ -19,6 +19,7 @@
 // is reported to the monitor, so there is no window in which a signal can
 // be lost, on one core or on several.
 #include "internal.h"
+#include "trace_ring.h"
 
 // ---- Variables the tool patches (pd_abi.h). In .data, never .bss, so
 // every patch lands in file bytes of the image. ----
@@ -112,8 +113,19 @@ Event event_from(seL4_Word badge, seL4_MessageInfo_t tag) {
 
 // Lowest channel first, each once, as the manual's notified() describes.
 void deliver_notifications(seL4_Word channels) {
-  for (; channels != 0; channels &= channels - 1)
-    notified(microkit::sel4::lowest_set_bit(channels));
+  for (; channels != 0; channels &= channels - 1) {
+    unsigned int ch = microkit::sel4::lowest_set_bit(channels);
+#if defined(MICROKIT_TRACE)
+    bool irq = ((microkit_irqs >> ch) & 1u) != 0;
+    if (irq) MICROKIT_TRACE_EVENT(IrqBegin, ch, 0);
+    else MICROKIT_TRACE_EVENT(NotifiedBegin, ch, 0);
+    notified(ch);
+    if (irq) MICROKIT_TRACE_EVENT(IrqEnd, ch, 0);
+    else MICROKIT_TRACE_EVENT(NotifiedEnd, ch, 0);
+#else
+    notified(ch);
+#endif
+  }
 }
 
 Answer deliver(const Event& e) {
@@ -123,11 +135,15 @@ Answer deliver(const Event& e) {
       deliver_notifications(e.channels);
       break;
     case BadgeKind::Ppc:
+      MICROKIT_TRACE_EVENT(ProtectedBegin, e.id, seL4_MessageInfo_get_label(e.tag));
       a.tag = microkit_protected(e.id, e.tag);
       a.reply = true;
+      MICROKIT_TRACE_EVENT(ProtectedEnd, e.id, seL4_MessageInfo_get_label(a.tag));
       break;
     case BadgeKind::Fault:
+      MICROKIT_TRACE_EVENT(FaultBegin, e.id, seL4_MessageInfo_get_label(e.tag));
       a.reply = fault(e.id, e.tag, &a.tag) != seL4_False;
+      MICROKIT_TRACE_EVENT(FaultEnd, e.id, a.reply ? 1 : 0);
       break;
   }
   return a;
@@ -148,6 +164,9 @@ bool take_deferred(seL4_CPtr* cap, seL4_MessageInfo_t* msg) {
 // signal goes first on its own (a Send to a notification or IRQ handler
 // never blocks).
 seL4_MessageInfo_t next_message(const Answer& answer, seL4_Word* badge) {
+#if defined(MICROKIT_TRACE)
+  microkit_trace_dump();  // what this PD recorded since it last blocked
+#endif
   seL4_CPtr cap = seL4_CapNull;
   seL4_MessageInfo_t msg;
   bool have_signal = take_deferred(&cap, &msg);
@@ -184,8 +203,17 @@ extern "C" Constructor __init_array_end[];
 // deferred in the previous one is sent on its behalf.
 void start_life() {
   microkit_have_signal = seL4_False;
+#if defined(MICROKIT_TRACE)
+  microkit::trace::ring_start();
+  microkit_trace_dump();  // what the previous life recorded before it faulted
+#endif
   for (Constructor* c = __init_array_start; c != __init_array_end; ++c) (*c)();
 }
+
+#if defined(MICROKIT_TRACE)
+// Which life this is (1 at boot); .bss is not cleared by a restart.
+seL4_Word lives;
+#endif
 
 }  // namespace
 
@@ -193,7 +221,9 @@ void start_life() {
 // 3. serve events forever.
 extern "C" [[noreturn]] void microkit_main() {
   start_life();
+  MICROKIT_TRACE_EVENT(InitBegin, 0, ++lives);
   init();
+  MICROKIT_TRACE_EVENT(InitEnd, 0, lives);
   unmask_irqs();
   serve();
 }

@@ -1,0 +1,106 @@
+// The event timeline on the command line (see trace_commands.h).
+#include "driver/trace_commands.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "driver/files.h"
+#include "driver/print.h"
+#include "trace/chrome_trace.h"
+#include "trace/trace_buffers.h"
+#include "runtime/shared/trace_format.h"
+
+namespace microkit::driver {
+namespace {
+
+std::string at_cwd(const Environment& env, const std::string& path) {
+  return (std::filesystem::path(env.cwd) / path).string();
+}
+
+// Writes the JSON of `log_text` (a dump, or a serial log holding one).
+bool convert(const Options& opts, const Environment& env, const plan::Plan& plan,
+             const std::string& log_text, const std::string& log_name, Diagnostics& diags) {
+  trace::Dump dump = trace::parse_dump(log_text, plan, log_name, diags);
+  if (dump.events.empty()) {
+    diags.error("trace-empty", log_name, {}, "no trace events in '" + log_name + "'",
+                "build the system with --trace and its programs with the trace libmicrokit "
+                "(-lmicrokit_trace); on seL4 use a debug configuration, whose console carries the dump");
+    return false;
+  }
+  if (dump.bad_lines > 0)
+    diags.warning("trace-bad-lines", log_name, {},
+                  std::to_string(dump.bad_lines) + " trace lines could not be read and were skipped",
+                  "output of another PD may have cut into them");
+  for (size_t i = 0; i < dump.lost.size(); ++i)
+    if (dump.lost[i] > 0)
+      diags.warning("trace-events-lost", log_name, {},
+                    std::to_string(dump.lost[i]) + " events of '" + plan.pds[i].name +
+                        "' were overwritten before they were dumped",
+                    "give a larger --trace-ring");
+  std::string out = at_cwd(env, opts.trace_json.value_or("trace.json"));
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f << trace::chrome_json(dump, plan, opts.system);
+  if (f.flush()) return true;
+  diags.error("cannot-write", kToolName, {}, "cannot write the trace '" + out + "'",
+              "check that --trace-json names a file you can write");
+  return false;
+}
+
+}  // namespace
+
+bool add_trace_if_asked(const Options& opts, const CheckedSystem& checked, plan::Plan& plan,
+                        Diagnostics& diags) {
+  if (!opts.trace) return true;
+  auto arch = checked.board.arch;
+  if (arch != board::Arch::Host && arch != board::Arch::AArch64) {
+    diags.error("trace-unsupported-arch", kToolName, {},
+                std::string("--trace is not supported on ") + board::arch_name(arch) + " (board " +
+                    checked.board.name + "): its libmicrokit has no trace build",
+                "trace the system on the host board or on an AArch64 board");
+    return false;
+  }
+  return trace::add_trace_buffers(plan, checked.sd, checked.inputs, checked.board,
+                                  opts.trace_ring.value_or(trace::kDefaultRingBytes), diags);
+}
+
+std::string make_dump_path() {
+  std::string path = (std::filesystem::temp_directory_path() / "microkit-trace-XXXXXX").string();
+  int fd = mkstemp(path.data());
+  if (fd < 0) return "";
+  close(fd);
+  return path;
+}
+
+bool write_trace_json(const Options& opts, const Environment& env, const plan::Plan& plan,
+                      const std::string& dump_path, Diagnostics& diags) {
+  std::string why;
+  auto text = read_file(dump_path, why);
+  std::error_code ec;
+  std::filesystem::remove(dump_path, ec);
+  if (!text) {
+    diags.error("trace-dump-missing", kToolName, {}, "the launcher wrote no trace dump (" + why + ")",
+                "check the launcher's output above");
+    return false;
+  }
+  return convert(opts, env, plan, *text, "trace dump", diags);
+}
+
+int trace_command(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result, /*load_files=*/false);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
+  std::string log_path = at_cwd(env, *opts.trace_log);
+  std::string why;
+  auto text = read_file(log_path, why);
+  if (!text)
+    diags.error("trace-log-unreadable", kToolName, {}, "cannot read the log '" + *opts.trace_log + "': " + why,
+                "give the file the serial output was saved to");
+  bool ok = plan && text && convert(opts, env, *plan, *text, *opts.trace_log, diags);
+  print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
+  return ok ? kExitOk : kExitUserError;
+}
+
+}  // namespace microkit::driver

@@ -1,0 +1,33 @@
+// The event timeline on the command line (docs/tracing.md): --trace for a
+// build or a host run, and `microkit trace`, which turns a serial log into a
+// trace JSON. Kept apart from commands.cc; the verbs there call these.
+#pragma once
+
+#include <string>
+
+#include "driver/check.h"
+#include "driver/driver.h"
+#include "driver/options.h"
+#include "plan/plan.h"
+#include "support/diagnostics.h"
+
+namespace microkit::driver {
+
+// With --trace, adds every PD's ring to `plan` (trace/trace_buffers.h);
+// refuses boards whose libmicrokit has no trace build. True when there is
+// nothing to do or it was done.
+bool add_trace_if_asked(const Options& opts, const CheckedSystem& checked, plan::Plan& plan,
+                        Diagnostics& diags);
+
+// A fresh temporary file for the host launcher's dump ("" on failure).
+std::string make_dump_path();
+
+// Reads the dump at `dump_path` (then removes it) and writes the trace JSON
+// to --trace-json (default trace.json, relative to env.cwd).
+bool write_trace_json(const Options& opts, const Environment& env, const plan::Plan& plan,
+                      const std::string& dump_path, Diagnostics& diags);
+
+// `microkit trace SYSTEM --board B --trace-log LOG [--trace-json OUT]`.
+int trace_command(const Options& opts, const Environment& env, Result& result);
+
+}  // namespace microkit::driver
