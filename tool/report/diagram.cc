@@ -142,6 +142,7 @@ aside .src { background: #f1f3f6; padding: 6px; border-radius: 4px; }
        font: 12px/1.35 "DejaVu Sans Mono", monospace; white-space: pre; max-width: 720px; overflow: hidden; z-index: 10; }
 #script-errors:empty { display: none; }
 #script-errors { color: #b00020; }
+#pds svg { max-width: 100%; height: auto; }
 svg text { font-family: system-ui, "DejaVu Sans", sans-serif; }
 .pd-box { fill: #eef3fb; stroke: #5273a8; stroke-width: 1.4; }
 .pd-box.depth-1 { fill: #f4f8ee; stroke: #6f8f3f; }

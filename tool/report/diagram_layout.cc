@@ -15,7 +15,7 @@ constexpr int kVmH = 34;
 constexpr int kChildCols = 3;    // children per row inside a parent
 constexpr int kMargin = 20;
 constexpr size_t kCompactFromPds = 16;
-constexpr int kMaxGridWidth = 1320;
+constexpr int kMaxGridWidth = 1200;
 
 struct Sizing {
   bool compact = false;
@@ -144,7 +144,7 @@ void grid(Builder& b, const std::vector<size_t>& tops, bool edges) {
 int text_width(std::string_view text, int font_px) {
   size_t chars = 0;
   for (unsigned char c : text) chars += (c & 0xc0) != 0x80;  // UTF-8 code points
-  return int(std::lround(double(chars) * font_px * 0.6));
+  return int(std::lround(double(chars) * font_px * 0.56));
 }
 
 Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd, bool edges) {

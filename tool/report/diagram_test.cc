@@ -181,7 +181,7 @@ TEST(Diagram, AFullMeshOf63PdsIsAMatrixWithEveryChannel) {
   for (int p = 0; p < 63; ++p) ASSERT_EQ(count(page, "data-pd=\"pd" + std::to_string(p) + "\""), 1u);
   diagram::Layout l = diagram::layout_pds(b.plan, b.sd, false);
   EXPECT_TRUE(l.compact);
-  EXPECT_LE(l.width, 1400) << "fits beside the details panel";
+  EXPECT_LE(l.width, 1240) << "fits beside the details panel";
 }
 
 TEST(Diagram, AVirtualMachineIsDrawnInsideItsPd) {
