@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 
+#include "plan/sel4_test_world.h"
 #include "report/diagram_layout.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
@@ -49,15 +51,9 @@ Built build(const std::string& text, bool hypervisor = false) {
   Diagnostics d;
   auto sd = sdf::parse(text, "a.system", d);
   EXPECT_TRUE(sd) << d.all().front().message;
-  board::Board b;
-  b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
-  b.page_sizes = {0x1000, 0x200000};
-  b.user_vaddr = {0x10000, 0x10000000000};
-  b.cpu_count = 1;
+  board::Board b = plan::test_support::test_aarch64_board();
   b.hypervisor = hypervisor;
-  board::Config c;
-  c.name = "debug";
+  board::Config c = plan::test_support::test_debug_config();
   sdf::validate(*sd, b, c, d);
   plan::Inputs in;
   in.programs["p.elf"] = elf::ElfFile{};
@@ -270,6 +266,53 @@ TEST(PhysicalMap, AFixedAddressRegionOutsideRamIsDeviceMemory) {
   EXPECT_TRUE(m.banks[0].device);
   ASSERT_EQ(m.banks[0].regions.size(), 1u) << "device memory: no free untyped shown";
   EXPECT_EQ(m.banks[0].regions[0].label, "status");
+}
+
+// On a real plan (the planner's client/server world): regions sorted,
+// disjoint, inside their banks, and every PD and MR has its place.
+void expect_consistent(const plan::test_support::Sel4TestWorld& w, const PhysicalMap& m) {
+  std::set<std::string> labels;
+  for (const PhysicalBank& bank : m.banks) {
+    uint64_t at = bank.start;
+    for (const PhysicalRegion& r : bank.regions) {
+      EXPECT_LE(at, r.start) << r.label << " overlaps what comes before it";
+      EXPECT_LT(r.start, r.end) << r.label;
+      EXPECT_LE(r.end, bank.end) << r.label;
+      at = r.end;
+      labels.insert(r.label);
+    }
+  }
+  for (const char* want : {"seL4 kernel", "initial task and its spec", "client: program", "server: program",
+                           "client: kernel objects", "server: kernel objects", "shared", "free untyped"})
+    EXPECT_TRUE(labels.count(want)) << want;
+}
+
+PhysicalMap map_of(const plan::test_support::Sel4TestWorld& w, std::vector<kernel::Region> ram) {
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  static std::vector<std::vector<uint64_t>> no_prefills(1);
+  uint64_t ui = w.ui_paddr;
+  return physical_map({&w.plan, &w.sp, &w.boot, std::move(ram), {w.facts.kernel_boot_end, w.facts.kernel_image.end},
+                       {ui, ui + 0x100000}, &si.pd_images, &no_prefills});
+}
+
+TEST(PhysicalMap, OfARealPlanIsSortedDisjointAndComplete) {
+  plan::test_support::Sel4TestWorld w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w));
+  PhysicalMap m = map_of(w, w.facts.memory);
+  ASSERT_EQ(m.banks.size(), 1u) << "qemu_virt_aarch64 has one RAM bank";
+  expect_consistent(w, m);
+  EXPECT_TRUE(m.note.empty());
+}
+
+// x86-64 has no RAM list: the banks come from the planned untypeds, and
+// the page says the addresses are the assumed machine's.
+TEST(PhysicalMap, OnX86TheAssumedMachineIsSaidAndDrawn) {
+  plan::test_support::Sel4TestWorld w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w, {.board = "x86_64_generic"}));
+  PhysicalMap m = map_of(w, {});
+  ASSERT_FALSE(m.banks.empty());
+  expect_consistent(w, m);
+  EXPECT_NE(m.note.find("machine the plan assumes"), std::string::npos);
 }
 
 TEST(Diagram, ThePhysicalViewDrawsEveryRegionWithItsSource) {
