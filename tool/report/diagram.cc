@@ -40,9 +40,17 @@ std::string json_string(std::string_view text) {
 }
 
 std::string size_text(uint64_t bytes) {
-  if (bytes >= (uint64_t{1} << 30) && bytes % (uint64_t{1} << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
-  if (bytes >= (uint64_t{1} << 20) && bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
-  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
+  // Exact in the largest unit that divides it; otherwise about, in the largest unit it reaches.
+  const char* units[] = {"B", "KiB", "MiB", "GiB"};
+  for (int u = 3; u > 0; --u)
+    if (bytes >= (uint64_t{1} << (10 * u)) && bytes % (uint64_t{1} << (10 * u)) == 0)
+      return std::to_string(bytes >> (10 * u)) + " " + units[u];
+  for (int u = 3; u > 0; --u)
+    if (bytes >= (uint64_t{1} << (10 * u))) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f %s", double(bytes) / double(uint64_t{1} << (10 * u)), units[u]);
+      return buf;
+    }
   return std::to_string(bytes) + " B";
 }
 
@@ -161,6 +169,7 @@ svg text { font-family: system-ui, "DejaVu Sans", sans-serif; }
 .edge.notify line.wire { stroke: #3b6fc4; }
 .edge.ppc line.wire { stroke: #d9822b; stroke-width: 2.2; }
 .edge line.hit { stroke: transparent; stroke-width: 12; }
+.edge.over { pointer-events: none; }
 .edge text { font-size: 11px; font-weight: 600; fill: #1d2433; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .edge:hover line.wire, .selected line.wire { stroke-width: 3.5; }
 .cell.call { fill: #d9822b; } .cell.notify { fill: #3b6fc4; } .cell.none { fill: #c4c9d2; }
@@ -294,8 +303,11 @@ std::string diagram_html(const DiagramInput& in) {
   // around them with the source lines, style and script.
   diagram::Page page(in);
   auto channels = diagram::channel_views(page);
-  bool edges = channels.size() <= kMaxDrawnChannels;
-  diagram::Layout layout = diagram::layout_pds(*in.plan, *in.sd, edges && !channels.empty());
+  bool edges = draw_channel_lines(channels.size(), in.plan->pds.size());
+  std::vector<std::pair<size_t, size_t>> links;  // for the layout: PDs joined by a line
+  for (const auto& c : channels)
+    if (edges) links.push_back({c.pd_a, c.pd_b});
+  diagram::Layout layout = diagram::layout_pds(*in.plan, *in.sd, links);
   std::string body = diagram::pd_section(page, layout, channels, edges);
   if (!channels.empty()) body += diagram::matrix_section(page, channels);
   body += diagram::mr_section(page);

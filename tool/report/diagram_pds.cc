@@ -2,6 +2,7 @@
 // channel lines (report/diagram.h).
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "report/diagram_page.h"
 #include "support/text.h"
@@ -171,21 +172,50 @@ std::string marker(bool calls, bool notifies) {
   return calls ? "url(#ppc-head)" : notifies ? "url(#notify-head)" : "none";
 }
 
-std::string edge_svg(Page& page, const Layout& layout, const ChannelView& c, double offset) {
+// A channel's drawing: `under` the boxes (its line, hover target), and
+// `over` them (each end's id, and the line again where it runs inside a
+// nested PD's top-level box, clipped to that box, so that a child's lines
+// do not seem to start at its parent).
+struct EdgeSvg {
+  std::string under, over;
+};
+
+size_t top_of(const plan::Plan& plan, size_t i) {
+  while (plan.pds[i].parent) i = *plan.pds[i].parent;
+  return i;
+}
+
+EdgeSvg edge_svg(Page& page, const Layout& layout, const ChannelView& c, double offset) {
   auto [p, q] = ends(layout.pds[c.pd_a], layout.pds[c.pd_b], offset);
   double len = std::max(1.0, std::hypot(q.x - p.x, q.y - p.y));
   double ux = (q.x - p.x) / len, uy = (q.y - p.y) / len, back = std::min(18.0, len / 3);
   const sdf::Channel& ch = page.in.sd->channels[c.index];
-  bool ppc = c.a_calls || c.b_calls;
-  std::string coords = " x1=\"" + num(p.x) + "\" y1=\"" + num(p.y) + "\" x2=\"" + num(q.x) + "\" y2=\"" + num(q.y) + "\"";
-  std::string out = "<g class=\"channel edge " + std::string(ppc ? "ppc" : "notify") + "\" data-channel=\"" +
-                    std::to_string(c.index) + "\"" + page.source_attrs({ch.loc, ch.a.loc, ch.b.loc}, channel_info(page, c)) + ">";
-  out += "<line class=\"wire\"" + coords + " marker-start=\"" + marker(c.b_calls, c.b_notifies) + "\" marker-end=\"" +
-         marker(c.a_calls, c.a_notifies) + "\"/><line class=\"hit\"" + coords + "/>";
-  // Each end's id, a little way along the line from its box.
-  out += text(p.x + ux * back - uy * 8, p.y + uy * back + ux * 8 + 4, "", std::to_string(c.id_a), "middle");
-  out += text(q.x - ux * back - uy * 8, q.y - uy * back + ux * 8 + 4, "", std::to_string(c.id_b), "middle");
-  return out + "</g>\n";
+  std::string kind = c.a_calls || c.b_calls ? "ppc" : "notify";
+  std::string line = " x1=\"" + num(p.x) + "\" y1=\"" + num(p.y) + "\" x2=\"" + num(q.x) + "\" y2=\"" + num(q.y) +
+                     "\" marker-start=\"" + marker(c.b_calls, c.b_notifies) + "\" marker-end=\"" +
+                     marker(c.a_calls, c.a_notifies) + "\"";
+  EdgeSvg e;
+  e.under = "<g class=\"channel edge " + kind + "\" data-channel=\"" + std::to_string(c.index) + "\"" +
+            page.source_attrs({ch.loc, ch.a.loc, ch.b.loc}, channel_info(page, c)) + "><line class=\"wire\"" + line +
+            "/><line class=\"hit\"" + line + "/></g>\n";
+  e.over = "<g class=\"edge " + kind + " over\" data-of=\"" + std::to_string(c.index) + "\">";
+  const plan::Plan& plan = *page.in.plan;
+  std::set<size_t> tops;
+  for (size_t pd : {c.pd_a, c.pd_b})
+    if (plan.pds[pd].parent) tops.insert(top_of(plan, pd));
+  for (size_t t : tops) e.over += "<line class=\"wire\"" + line + " clip-path=\"url(#box-" + std::to_string(t) + ")\"/>";
+  e.over += text(p.x + ux * back - uy * 8, p.y + uy * back + ux * 8 + 4, "", std::to_string(c.id_a), "middle");
+  e.over += text(q.x - ux * back - uy * 8, q.y - uy * back + ux * 8 + 4, "", std::to_string(c.id_b), "middle");
+  e.over += "</g>\n";
+  return e;
+}
+
+// One clip path per top-level box, for the parts of lines drawn over it.
+std::string box_clips(const Page& page, const Layout& layout) {
+  std::string out = "<defs>";
+  for (size_t i = 0; i < layout.pds.size(); ++i)
+    if (!page.in.plan->pds[i].parent) out += "<clipPath id=\"box-" + std::to_string(i) + "\">" + rect(layout.pds[i].box, "", 6) + "</clipPath>";
+  return out + "</defs>\n";
 }
 
 constexpr const char* kMarkers =
@@ -215,15 +245,22 @@ std::string pd_section(Page& page, const Layout& layout, const std::vector<Chann
   out += "<div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(layout.width) +
          "\" height=\"" + std::to_string(layout.height) + "\" viewBox=\"0 0 " + std::to_string(layout.width) + " " +
          std::to_string(layout.height) + "\">\n" + kMarkers;
-  for (size_t i = 0; i < page.in.plan->pds.size(); ++i) out += pd_svg(page, layout, i);
+  // Lines first: a line that passes a box goes behind it and leaves its text
+  // readable; the ids (and lines inside a parent's box) go on top.
+  std::string over;
   if (edges) {
+    out += box_clips(page, layout);
     std::map<std::pair<size_t, size_t>, int> between;  // lines already drawn between two PDs
     for (const ChannelView& c : channels) {
       int k = between[{std::min(c.pd_a, c.pd_b), std::max(c.pd_a, c.pd_b)}]++;
       double offset = (k % 2 ? -1 : 1) * ((k + 1) / 2) * 10.0;
-      out += edge_svg(page, layout, c, c.pd_a < c.pd_b ? offset : -offset);
+      EdgeSvg e = edge_svg(page, layout, c, c.pd_a < c.pd_b ? offset : -offset);
+      out += e.under;
+      over += e.over;
     }
   }
+  for (size_t i = 0; i < page.in.plan->pds.size(); ++i) out += pd_svg(page, layout, i);
+  out += over;
   return out + "</svg></div></section>\n";
 }
 

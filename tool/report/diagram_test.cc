@@ -73,12 +73,15 @@ size_t count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-// The SVG group of channel `k` drawn as a line.
+// The SVG group of channel `k` drawn as a line, and what is drawn of it
+// over the boxes (its ids).
 std::string edge_group(const std::string& page, size_t k) {
-  std::smatch m;
+  std::smatch m, over;
   std::regex re("<g class=\"channel edge[^\"]*\" data-channel=\"" + std::to_string(k) + "\"[^>]*>.*?</g>");
+  std::regex re_over("<g class=\"edge [a-z]+ over\" data-of=\"" + std::to_string(k) + "\">.*?</g>");
   EXPECT_TRUE(std::regex_search(page, m, re)) << "no line for channel " << k;
-  return m.empty() ? "" : m.str();
+  EXPECT_TRUE(std::regex_search(page, over, re_over)) << "no ids for channel " << k;
+  return m.empty() || over.empty() ? "" : m.str() + over.str();
 }
 
 TEST(Diagram, DrawsEveryPdWithItsSchedulingFacts) {
@@ -111,8 +114,11 @@ TEST(Diagram, ArrowheadsShowWhoMayCallAndWhoMayNotify) {
   EXPECT_NE(call.find("marker-start=\"url(#notify-head)\""), std::string::npos) << call;
   EXPECT_NE(call.find(">0</text>"), std::string::npos);  // client's id
   EXPECT_NE(call.find(">3</text>"), std::string::npos);  // server's id
-  // helper may not notify client: no head at client's end.
+  // helper may not notify client: no head at client's end. helper is
+  // nested in client: its line is drawn again over client's box, clipped to it.
   std::string quiet = edge_group(page, 1);
+  EXPECT_NE(quiet.find("clip-path=\"url(#box-1)\""), std::string::npos) << quiet;
+  EXPECT_EQ(call.find("clip-path"), std::string::npos) << "no nested end: " << call;
   EXPECT_NE(quiet.find("marker-end=\"none\""), std::string::npos) << quiet;
   EXPECT_NE(quiet.find("marker-start=\"url(#notify-head)\""), std::string::npos) << quiet;
 }
@@ -142,7 +148,7 @@ TEST(Diagram, MappingsShowRightsInBoxesAndTheRegionTable) {
 
 TEST(Diagram, ChildrenAreNestedAndTopLevelBoxesDoNotOverlap) {
   Built b = build(kSystem);
-  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, true);
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, {{1, 0}, {2, 1}});
   ASSERT_EQ(l.pds.size(), 3u);
   EXPECT_TRUE(l.pds[1].box.contains(l.pds[2].box));  // helper inside client
   EXPECT_GE(l.pds[2].box.y, l.pds[1].box.y + l.pds[1].header_h);
@@ -151,6 +157,25 @@ TEST(Diagram, ChildrenAreNestedAndTopLevelBoxesDoNotOverlap) {
   EXPECT_TRUE(s.x + s.w <= c.x || c.x + c.w <= s.x || s.y + s.h <= c.y || c.y + c.h <= s.y);
   EXPECT_LE(c.x + c.w, l.width);
   EXPECT_LE(c.y + c.h, l.height);
+}
+
+TEST(Diagram, TheMostLinkedPdComesFirstAndItsPeersNextToIt) {
+  std::string text = "<system>\n";
+  for (const char* name : {"x", "y", "z", "hub"})
+    text += std::string("<protection_domain name=\"") + name + "\"><program_image path=\"p.elf\" /></protection_domain>\n";
+  for (const char* name : {"x", "y", "z"})
+    text += std::string("<channel><end pd=\"hub\" id=\"") + char(name[0] - 'x' + '0') + "\" /><end pd=\"" + name +
+            "\" id=\"0\" /></channel>\n";
+  Built b = build(text + "</system>\n");
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, {{3, 0}, {3, 1}, {3, 2}});
+  EXPECT_EQ(l.pds[3].box.x, 20) << "hub first, top left";
+  EXPECT_EQ(l.pds[3].box.y, 20);
+  EXPECT_EQ(l.pds[0].box.y, 20) << "x beside it";
+  diagram::Layout sdf_order = diagram::layout_pds(b.plan, b.sd);
+  EXPECT_EQ(sdf_order.pds[0].box.x, 20) << "without lines, SDF order";
+  // The page draws the three lines under the boxes.
+  std::string page = page_of(b, text + "</system>\n");
+  EXPECT_LT(page.find("class=\"channel edge"), page.find("class=\"pd\""));
 }
 
 std::string mesh(int pds) {
@@ -172,10 +197,12 @@ TEST(Diagram, AFullMeshOf63PdsIsAMatrixWithEveryChannel) {
   std::string page = page_of(b, text);
   EXPECT_EQ(page.find("class=\"channel edge"), std::string::npos) << "too many channels for lines";
   EXPECT_NE(page.find("1953 channels are too many to draw as lines"), std::string::npos);
+  EXPECT_FALSE(draw_channel_lines(45, 10)) << "a 10-PD mesh: the matrix only";
+  EXPECT_TRUE(draw_channel_lines(12, 8));
   for (size_t k = 0; k < 1953; ++k)
     ASSERT_EQ(count(page, "data-channel=\"" + std::to_string(k) + "\""), 1u) << k;
   for (int p = 0; p < 63; ++p) ASSERT_EQ(count(page, "data-pd=\"pd" + std::to_string(p) + "\""), 1u);
-  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, false);
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd);
   EXPECT_TRUE(l.compact);
   EXPECT_LE(l.width, 1240) << "fits beside the details panel";
 }
@@ -197,7 +224,7 @@ TEST(Diagram, AVirtualMachineIsDrawnInsideItsPd) {
   EXPECT_NE(page.find("data-vm=\"linux\" data-line=\"5 6\""), std::string::npos);
   EXPECT_NE(page.find(">VM linux \u00b7 1 vCPU</text>"), std::string::npos);
   EXPECT_NE(page.find(">priority 100 \u00b7 1 mapping</text>"), std::string::npos);
-  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, false);
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd);
   ASSERT_TRUE(l.pds[0].vm);
   EXPECT_TRUE(l.pds[0].box.contains(*l.pds[0].vm));
 }
