@@ -40,18 +40,15 @@ std::string json_string(std::string_view text) {
 }
 
 std::string size_text(uint64_t bytes) {
-  // Exact in the largest unit that divides it; otherwise about, in the largest unit it reaches.
+  // In the largest unit it reaches: exact when whole, else to a tenth ("2.3 MiB").
   const char* units[] = {"B", "KiB", "MiB", "GiB"};
-  for (int u = 3; u > 0; --u)
-    if (bytes >= (uint64_t{1} << (10 * u)) && bytes % (uint64_t{1} << (10 * u)) == 0)
-      return std::to_string(bytes >> (10 * u)) + " " + units[u];
-  for (int u = 3; u > 0; --u)
-    if (bytes >= (uint64_t{1} << (10 * u))) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.1f %s", double(bytes) / double(uint64_t{1} << (10 * u)), units[u]);
-      return buf;
-    }
-  return std::to_string(bytes) + " B";
+  int u = 3;
+  while (u > 0 && bytes < (uint64_t{1} << (10 * u))) --u;
+  uint64_t unit = uint64_t{1} << (10 * u);
+  if (bytes % unit == 0) return std::to_string(bytes / unit) + " " + units[u];
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", double(bytes) / double(unit), units[u]);
+  return buf;
 }
 
 Page::Page(const DiagramInput& input) : in(input) {
