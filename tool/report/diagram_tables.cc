@@ -51,6 +51,19 @@ std::string mr_mappers(const Page& page, size_t m) {
   return who.empty() ? "(not mapped)" : join(who, "; ");
 }
 
+// Where MR `m` starts: fixed in the SDF, else where the plan put it (seL4),
+// else nowhere (the host board).
+std::string phys_text(const Page& page, size_t m) {
+  const plan::Mr& mr = page.in.plan->mrs[m];
+  if (mr.phys_addr) return hex(*mr.phys_addr) + " (fixed)";
+  if (!page.in.physical) return "none (host)";
+  std::optional<uint64_t> lowest;
+  for (const PhysicalBank& bank : page.in.physical->banks)
+    for (const PhysicalRegion& r : bank.regions)
+      if (r.mr == m && (!lowest || r.start < *lowest)) lowest = r.start;
+  return lowest ? hex(*lowest) + " (allocated)" : "allocated";
+}
+
 std::string kind_class(PhysicalRegion::Kind kind) {
   std::string s = physical_kind_name(kind);
   for (char& c : s)
@@ -171,7 +184,7 @@ std::string mr_section(Page& page) {
     out += "<tr class=\"mr\" data-mr=\"" + esc(mr.name) + "\"" +
            page.source_attrs({loc}, "memory region " + mr.name + "\n" + mappers) + "><td>" + esc(mr.name) +
            "</td><td>" + size_text(mr.size) + "</td><td>" + size_text(mr.page_size) + "</td><td class=\"num\">" +
-           (mr.phys_addr ? hex(*mr.phys_addr) : std::string("allocated")) + "</td><td>" + esc(mappers) + "</td></tr>\n";
+           phys_text(page, m) + "</td><td>" + esc(mappers) + "</td></tr>\n";
   }
   return out + "</table></details></section>\n";
 }

@@ -234,6 +234,7 @@ TEST(Diagram, TheHostBoardSaysItHasNoPhysicalMemoryMap) {
   std::string page = page_of(b, kSystem);
   EXPECT_NE(page.find("id=\"no-physical\""), std::string::npos);
   EXPECT_NE(page.find("has no physical memory map"), std::string::npos);
+  EXPECT_NE(page.find(">none (host)</td>"), std::string::npos);
 }
 
 // A Sel4Plan by hand: one RAM untyped holding server's TCB then status's
@@ -353,6 +354,7 @@ TEST(Diagram, ThePhysicalViewDrawsEveryRegionWithItsSource) {
   EXPECT_NE(page.find("data-line=\"2\" data-info=\"status\n"), std::string::npos);
   EXPECT_NE(page.find("data-line=\"7\" data-info=\"client: program\n"), std::string::npos);
   EXPECT_NE(page.find("free untyped"), std::string::npos);
+  EXPECT_NE(page.find(">0x40101000 (allocated)</td>"), std::string::npos) << "the region table says where status went";
 }
 
 }  // namespace
