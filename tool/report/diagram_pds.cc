@@ -158,8 +158,11 @@ Point exit_point(const Box& b, Point to) {
 // The two ends of a channel's line: box to box, or, for a PD nested in the
 // other, from the inner box's top up to the outer one's header.
 std::pair<Point, Point> ends(const PdBox& a, const PdBox& b, double offset) {
-  if (a.box.contains(b.box)) return {{b.box.cx() + offset, double(a.box.y + a.header_h)}, {b.box.cx() + offset, double(b.box.y)}};
-  if (b.box.contains(a.box)) return {{a.box.cx() + offset, double(a.box.y)}, {a.box.cx() + offset, double(b.box.y + b.header_h)}};
+  // Nested: near the inner box's right edge, where its parent's tags (which
+  // flow from the left) seldom reach.
+  auto up = [&](const Box& inner) { return double(inner.x + inner.w) - 24 + offset; };
+  if (a.box.contains(b.box)) return {{up(b.box), double(a.box.y + a.header_h)}, {up(b.box), double(b.box.y)}};
+  if (b.box.contains(a.box)) return {{up(a.box), double(a.box.y)}, {up(a.box), double(b.box.y + b.header_h)}};
   Point ca{double(a.box.cx()), double(a.box.cy())}, cb{double(b.box.cx()), double(b.box.cy())};
   double len = std::hypot(cb.x - ca.x, cb.y - ca.y);
   double nx = len ? -(cb.y - ca.y) / len * offset : 0, ny = len ? (cb.x - ca.x) / len * offset : 0;
@@ -205,7 +208,8 @@ EdgeSvg edge_svg(Page& page, const Layout& layout, const ChannelView& c, double 
     if (plan.pds[pd].parent) tops.insert(top_of(plan, pd));
   for (size_t t : tops) e.over += "<line class=\"wire\"" + line + " clip-path=\"url(#box-" + std::to_string(t) + ")\"/>";
   e.over += text(p.x + ux * back - uy * 8, p.y + uy * back + ux * 8 + 4, "", std::to_string(c.id_a), "middle");
-  e.over += text(q.x - ux * back - uy * 8, q.y - uy * back + ux * 8 + 4, "", std::to_string(c.id_b), "middle");
+  double side = len < 40 ? -1 : 1;  // a short line: the two ids on opposite sides, not on top of each other
+  e.over += text(q.x - ux * back - side * uy * 8, q.y - uy * back + side * ux * 8 + 4, "", std::to_string(c.id_b), "middle");
   e.over += "</g>\n";
   return e;
 }
