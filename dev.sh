@@ -11,7 +11,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jobs=${JOBS:-$(nproc)}
 
 # Debian packages: host build, tests, fuzzing, and the cross toolchains and
-# QEMU for target code and boot tests.
+# QEMU for target code and boot tests; chromium renders the system diagram
+# in its test (tests/diagram/).
 packages=(
   cmake ninja-build g++ pkg-config ccache
   libexpat1-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
@@ -19,6 +20,7 @@ packages=(
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-arm qemu-system-misc qemu-system-x86 qemu-system-data u-boot-tools
+  chromium fonts-dejavu-core
 )
 
 install_packages() {

@@ -113,10 +113,12 @@ case "$mode" in
     [ -d "$sdk/board/$board/debug" ] || skip "the SDK $sdk has no $board/debug (run 'ninja sdk')"
     case "$board" in
       *riscv64*) cross=riscv64-linux-gnu ;;
+      x86_64*) cross=x86_64-linux-gnu ;;
       *) cross=aarch64-linux-gnu ;;
     esac
     command -v $cross-gcc >/dev/null || skip "no $cross-gcc"
-    rm -rf "$work" && mkdir -p "$work/build"
+    sdk=$(cd "$sdk" && pwd) example=$(cd "$example" && pwd)
+    rm -rf "$work" && mkdir -p "$work/build" && work=$(cd "$work" && pwd)
     printf '#!/bin/sh\nexec "%s/bin/microkit" "$@" --diagram "%s/page.html"\n' "$sdk" "$work" >"$work/microkit-with-diagram"
     chmod +x "$work/microkit-with-diagram"
     (cd "$example" && make BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG=debug \

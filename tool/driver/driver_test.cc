@@ -419,6 +419,42 @@ TEST_F(Cli, AuthorityJsonIsWrittenFromThePlan) {
   EXPECT_TRUE(contains(text, "\"name\": \"alpha\"")) << text;
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+TEST_F(Cli, DiagramWritesThePageToOutputOrDiagramHtml) {
+  write_system();
+  Result r = run({"diagram", "s.system", "--board", "host", "-o", "page.html"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "wrote page.html\n");
+  std::string page = read_text(dir_.path() + "/page.html");
+  EXPECT_TRUE(contains(page, "data-pd=\"alpha\"")) << page.substr(0, 200);
+  EXPECT_TRUE(contains(page, "data-pd=\"beta\""));
+  EXPECT_TRUE(contains(page, "data-channel=\"0\""));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/loader.img")) << "a diagram builds no image";
+  Result dflt = run({"diagram", "s.system", "--board", "host"});
+  EXPECT_EQ(dflt.exit_code, 0) << dflt.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir_.path() + "/diagram.html"));
+}
+
+TEST_F(Cli, DiagramChecksTheSystemFirst) {
+  dir_.write("s.system", kSystem);  // no programs
+  Result r = run({"diagram", "s.system", "--board", "host", "-o", "page.html"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "cannot find program image 'alpha.elf'")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/page.html"));
+}
+
+TEST_F(Cli, DiagramOptionBesideTheHostBundle) {
+  write_system();
+  Result r = run({"s.system", "--board", "host", "--config", "debug", "--diagram", "d.html", "-o", "s.bundle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir_.path() + "/s.bundle"));
+  EXPECT_TRUE(contains(read_text(dir_.path() + "/d.html"), "has no physical memory map"));
+}
+
 TEST_F(Cli, OfficialCapdlJsonOfASchedControlGrantIsRefusedAtTheGrantSayingWhy) {
   write_system(EM_AARCH64);
   dir_.write("g.system", R"(<system>

@@ -481,3 +481,39 @@ TEST(Options, TraceOptionsWhereTheyDoNotApply) {
 
 }  // namespace
 }  // namespace microkit::driver
+
+namespace microkit::driver {
+namespace {
+
+TEST(Options, DiagramTakesOutputAsItsPage) {
+  Diagnostics d;
+  auto o = parse_options({"diagram", "s.system", "--board", "qemu_virt_aarch64", "-o", "p.html"}, d);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->verb, Verb::Diagram);
+  EXPECT_EQ(o->diagram, "p.html");
+  EXPECT_TRUE(d.empty()) << "-o is the page, not an ignored build option";
+  auto dflt = parse_options({"diagram", "s.system", "--board", "host"}, d);
+  ASSERT_TRUE(dflt);
+  EXPECT_EQ(dflt->diagram, "diagram.html");
+}
+
+TEST(Options, DiagramIsABuildOptionToo) {
+  Diagnostics d;
+  auto o = parse_options({"s.system", "--board", "b", "--config", "debug", "--diagram=d.html"}, d);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->diagram, "d.html");
+  Diagnostics w;
+  ASSERT_TRUE(parse_options({"check", "s.system", "--board", "b", "--diagram", "d.html"}, w));
+  EXPECT_FALSE(w.empty()) << "check draws nothing";
+}
+
+TEST(Options, AMistypedDiagramIsAMistypedVerb) {
+  Diagnostics d;
+  EXPECT_FALSE(parse_options({"diagrm", "s.system", "--board", "host"}, d));
+  ASSERT_FALSE(d.all().empty());
+  EXPECT_EQ(d.all().front().id, "cli-unknown-command");
+  EXPECT_NE(d.all().front().hint.find("did you mean 'diagram'?"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace microkit::driver

@@ -40,10 +40,15 @@ std::string json_string(std::string_view text) {
 }
 
 std::string size_text(uint64_t bytes) {
-  if (bytes >= (uint64_t{1} << 30) && bytes % (uint64_t{1} << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
-  if (bytes >= (uint64_t{1} << 20) && bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
-  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
-  return std::to_string(bytes) + " B";
+  // In the largest unit it reaches: exact when whole, else to a tenth ("2.3 MiB").
+  const char* units[] = {"B", "KiB", "MiB", "GiB"};
+  int u = 3;
+  while (u > 0 && bytes < (uint64_t{1} << (10 * u))) --u;
+  uint64_t unit = uint64_t{1} << (10 * u);
+  if (bytes % unit == 0) return std::to_string(bytes / unit) + " " + units[u];
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", double(bytes) / double(unit), units[u]);
+  return buf;
 }
 
 Page::Page(const DiagramInput& input) : in(input) {
@@ -142,6 +147,7 @@ aside .src { background: #f1f3f6; padding: 6px; border-radius: 4px; }
        font: 12px/1.35 "DejaVu Sans Mono", monospace; white-space: pre; max-width: 720px; overflow: hidden; z-index: 10; }
 #script-errors:empty { display: none; }
 #script-errors { color: #b00020; }
+#pds svg { max-width: 100%; height: auto; }
 svg text { font-family: system-ui, "DejaVu Sans", sans-serif; }
 .pd-box { fill: #eef3fb; stroke: #5273a8; stroke-width: 1.4; }
 .pd-box.depth-1 { fill: #f4f8ee; stroke: #6f8f3f; }
@@ -160,6 +166,7 @@ svg text { font-family: system-ui, "DejaVu Sans", sans-serif; }
 .edge.notify line.wire { stroke: #3b6fc4; }
 .edge.ppc line.wire { stroke: #d9822b; stroke-width: 2.2; }
 .edge line.hit { stroke: transparent; stroke-width: 12; }
+.edge.over { pointer-events: none; }
 .edge text { font-size: 11px; font-weight: 600; fill: #1d2433; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .edge:hover line.wire, .selected line.wire { stroke-width: 3.5; }
 .cell.call { fill: #d9822b; } .cell.notify { fill: #3b6fc4; } .cell.none { fill: #c4c9d2; }
@@ -231,7 +238,7 @@ constexpr const char* kScript = R"JS(
   // Mark what the browser really rendered, for the headless test.
   function drawn(el) {
     var r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0;
+    return r.width > 0 || r.height > 0;  // a level line has no height
   }
   var marked = 0;
   document.querySelectorAll('[data-pd],[data-channel]').forEach(function (el) {
@@ -293,8 +300,11 @@ std::string diagram_html(const DiagramInput& in) {
   // around them with the source lines, style and script.
   diagram::Page page(in);
   auto channels = diagram::channel_views(page);
-  bool edges = channels.size() <= kMaxDrawnChannels;
-  diagram::Layout layout = diagram::layout_pds(*in.plan, *in.sd, edges && !channels.empty());
+  bool edges = draw_channel_lines(channels.size(), in.plan->pds.size());
+  std::vector<std::pair<size_t, size_t>> links;  // for the layout: PDs joined by a line
+  for (const auto& c : channels)
+    if (edges) links.push_back({c.pd_a, c.pd_b});
+  diagram::Layout layout = diagram::layout_pds(*in.plan, *in.sd, links);
   std::string body = diagram::pd_section(page, layout, channels, edges);
   if (!channels.empty()) body += diagram::matrix_section(page, channels);
   body += diagram::mr_section(page);

@@ -6,8 +6,8 @@
 //     core, child id), children nested inside their parent, virtual machines
 //     inside their PD, IRQs and mapped memory regions (with rights) as tags;
 //   - channels as lines with arrowheads (open: may notify; filled: may
-//     ppcall) and each end's id, when there are few; always as a PD x PD
-//     matrix, which stays readable for a full mesh of 63 PDs;
+//     ppcall) and each end's id, when there are few (draw_channel_lines);
+//     always as a PD x PD matrix, readable for a full mesh of 63 PDs;
 //   - memory regions as a table: size, page size, who maps them with which
 //     rights at which address;
 //   - for seL4 boards, physical memory (report/physical_map.h); the host
@@ -39,7 +39,9 @@ struct DiagramInput {
 
 std::string diagram_html(const DiagramInput& in);
 
-// Above this many channels the PD view draws no lines (the matrix shows them).
-inline constexpr size_t kMaxDrawnChannels = 60;
+// Whether the PD view draws channels as lines: only while there are few, and
+// not many more than PDs, or lines would hide the boxes (the matrix always
+// shows every channel).
+inline bool draw_channel_lines(size_t channels, size_t pds) { return channels <= 40 && channels <= 2 * pds + 4; }
 
 }  // namespace microkit::report

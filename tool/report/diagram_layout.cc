@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 namespace microkit::report::diagram {
 
@@ -15,7 +17,7 @@ constexpr int kVmH = 34;
 constexpr int kChildCols = 3;    // children per row inside a parent
 constexpr int kMargin = 20;
 constexpr size_t kCompactFromPds = 16;
-constexpr int kMaxGridWidth = 1320;
+constexpr int kMaxGridWidth = 1200;
 
 struct Sizing {
   bool compact = false;
@@ -139,15 +141,56 @@ void grid(Builder& b, const std::vector<size_t>& tops, bool edges) {
   b.out.height = y - gap + kMargin;
 }
 
+size_t top_of(const plan::Plan& plan, size_t i) {
+  while (plan.pds[i].parent) i = *plan.pds[i].parent;
+  return i;
+}
+
+// Top-level PDs breadth first along the links between them (a child's links
+// count for its top-level ancestor), most linked first; unlinked ones keep
+// their SDF order at the end of each component.
+std::vector<size_t> linked_order(const plan::Plan& plan, const std::vector<size_t>& tops,
+                                 const std::vector<std::pair<size_t, size_t>>& links) {
+  std::map<size_t, std::map<size_t, int>> weight;
+  for (auto [a, b] : links) {
+    size_t ta = top_of(plan, a), tb = top_of(plan, b);
+    if (ta != tb) ++weight[ta][tb], ++weight[tb][ta];
+  }
+  auto degree = [&](size_t t) {
+    int d = 0;
+    for (auto& [_, w] : weight[t]) d += w;
+    return d;
+  };
+  std::vector<size_t> seeds = tops;
+  std::stable_sort(seeds.begin(), seeds.end(), [&](size_t x, size_t y) { return degree(x) > degree(y); });
+  std::vector<size_t> order;
+  std::set<size_t> seen;
+  for (size_t seed : seeds) {
+    if (!seen.insert(seed).second) continue;
+    size_t k = order.size();
+    order.push_back(seed);
+    for (; k < order.size(); ++k) {
+      std::vector<std::pair<int, size_t>> next;  // heaviest link first
+      for (auto& [t, w] : weight[order[k]])
+        if (!seen.count(t)) next.push_back({-w, t});
+      std::sort(next.begin(), next.end());
+      for (auto& [_, t] : next)
+        if (seen.insert(t).second) order.push_back(t);
+    }
+  }
+  return order;
+}
+
 }  // namespace
 
 int text_width(std::string_view text, int font_px) {
   size_t chars = 0;
   for (unsigned char c : text) chars += (c & 0xc0) != 0x80;  // UTF-8 code points
-  return int(std::lround(double(chars) * font_px * 0.6));
+  return int(std::lround(double(chars) * font_px * 0.56));
 }
 
-Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd, bool edges) {
+Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd,
+                  const std::vector<std::pair<size_t, size_t>>& links) {
   Sizing s;
   if (plan.pds.size() >= kCompactFromPds) s = {true, 196, 3};
   Builder b{plan, sd, s, {}};
@@ -157,7 +200,8 @@ Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd, bool
   for (size_t i = 0; i < plan.pds.size(); ++i)
     if (!plan.pds[i].parent) tops.push_back(i);
   for (size_t i : tops) b.size(i);
-  grid(b, tops, edges);
+  if (!links.empty()) tops = linked_order(plan, tops, links);
+  grid(b, tops, !links.empty());
   return b.out;
 }
 

@@ -1,6 +1,7 @@
 // diagram_layout: where the diagram (report/diagram.h) puts each PD box.
 //
-// Top-level PDs go in a grid, in SDF order; a parent's box holds its header
+// Top-level PDs go in a grid, in SDF order or, with channel lines, breadth
+// first along the channels; a parent's box holds its header
 // (name and scheduling lines), its tags (IRQs, mapped MRs), its virtual
 // machine and then its children in rows. Sizes are computed bottom-up,
 // positions top-down. Many PDs make compact boxes (fewer tags); lines for
@@ -56,6 +57,10 @@ inline constexpr int kTagFontPx = 10;
 // Width of `text` in pixels at `font_px` (a sans-serif average).
 int text_width(std::string_view text, int font_px);
 
-Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd, bool edges);
+// `links`: PD pairs the view joins with lines (channels), or none. With
+// links, boxes are further apart and top-level PDs are ordered breadth-first
+// from the most linked one, so that linked PDs tend to be neighbours.
+Layout layout_pds(const plan::Plan& plan, const sdf::SystemDescription& sd,
+                  const std::vector<std::pair<size_t, size_t>>& links = {});
 
 }  // namespace microkit::report::diagram

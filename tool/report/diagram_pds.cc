@@ -2,6 +2,7 @@
 // channel lines (report/diagram.h).
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "report/diagram_page.h"
 #include "support/text.h"
@@ -157,8 +158,11 @@ Point exit_point(const Box& b, Point to) {
 // The two ends of a channel's line: box to box, or, for a PD nested in the
 // other, from the inner box's top up to the outer one's header.
 std::pair<Point, Point> ends(const PdBox& a, const PdBox& b, double offset) {
-  if (a.box.contains(b.box)) return {{b.box.cx() + offset, double(a.box.y + a.header_h)}, {b.box.cx() + offset, double(b.box.y)}};
-  if (b.box.contains(a.box)) return {{a.box.cx() + offset, double(a.box.y)}, {a.box.cx() + offset, double(b.box.y + b.header_h)}};
+  // Nested: near the inner box's right edge, where its parent's tags (which
+  // flow from the left) seldom reach.
+  auto up = [&](const Box& inner) { return double(inner.x + inner.w) - 24 + offset; };
+  if (a.box.contains(b.box)) return {{up(b.box), double(a.box.y + a.header_h)}, {up(b.box), double(b.box.y)}};
+  if (b.box.contains(a.box)) return {{up(a.box), double(a.box.y)}, {up(a.box), double(b.box.y + b.header_h)}};
   Point ca{double(a.box.cx()), double(a.box.cy())}, cb{double(b.box.cx()), double(b.box.cy())};
   double len = std::hypot(cb.x - ca.x, cb.y - ca.y);
   double nx = len ? -(cb.y - ca.y) / len * offset : 0, ny = len ? (cb.x - ca.x) / len * offset : 0;
@@ -171,21 +175,51 @@ std::string marker(bool calls, bool notifies) {
   return calls ? "url(#ppc-head)" : notifies ? "url(#notify-head)" : "none";
 }
 
-std::string edge_svg(Page& page, const Layout& layout, const ChannelView& c, double offset) {
+// A channel's drawing: `under` the boxes (its line, hover target), and
+// `over` them (each end's id, and the line again where it runs inside a
+// nested PD's top-level box, clipped to that box, so that a child's lines
+// do not seem to start at its parent).
+struct EdgeSvg {
+  std::string under, over;
+};
+
+size_t top_of(const plan::Plan& plan, size_t i) {
+  while (plan.pds[i].parent) i = *plan.pds[i].parent;
+  return i;
+}
+
+EdgeSvg edge_svg(Page& page, const Layout& layout, const ChannelView& c, double offset) {
   auto [p, q] = ends(layout.pds[c.pd_a], layout.pds[c.pd_b], offset);
   double len = std::max(1.0, std::hypot(q.x - p.x, q.y - p.y));
   double ux = (q.x - p.x) / len, uy = (q.y - p.y) / len, back = std::min(18.0, len / 3);
   const sdf::Channel& ch = page.in.sd->channels[c.index];
-  bool ppc = c.a_calls || c.b_calls;
-  std::string coords = " x1=\"" + num(p.x) + "\" y1=\"" + num(p.y) + "\" x2=\"" + num(q.x) + "\" y2=\"" + num(q.y) + "\"";
-  std::string out = "<g class=\"channel edge " + std::string(ppc ? "ppc" : "notify") + "\" data-channel=\"" +
-                    std::to_string(c.index) + "\"" + page.source_attrs({ch.loc, ch.a.loc, ch.b.loc}, channel_info(page, c)) + ">";
-  out += "<line class=\"wire\"" + coords + " marker-start=\"" + marker(c.b_calls, c.b_notifies) + "\" marker-end=\"" +
-         marker(c.a_calls, c.a_notifies) + "\"/><line class=\"hit\"" + coords + "/>";
-  // Each end's id, a little way along the line from its box.
-  out += text(p.x + ux * back - uy * 8, p.y + uy * back + ux * 8 + 4, "", std::to_string(c.id_a), "middle");
-  out += text(q.x - ux * back - uy * 8, q.y - uy * back + ux * 8 + 4, "", std::to_string(c.id_b), "middle");
-  return out + "</g>\n";
+  std::string kind = c.a_calls || c.b_calls ? "ppc" : "notify";
+  std::string line = " x1=\"" + num(p.x) + "\" y1=\"" + num(p.y) + "\" x2=\"" + num(q.x) + "\" y2=\"" + num(q.y) +
+                     "\" marker-start=\"" + marker(c.b_calls, c.b_notifies) + "\" marker-end=\"" +
+                     marker(c.a_calls, c.a_notifies) + "\"";
+  EdgeSvg e;
+  e.under = "<g class=\"channel edge " + kind + "\" data-channel=\"" + std::to_string(c.index) + "\"" +
+            page.source_attrs({ch.loc, ch.a.loc, ch.b.loc}, channel_info(page, c)) + "><line class=\"wire\"" + line +
+            "/><line class=\"hit\"" + line + "/></g>\n";
+  e.over = "<g class=\"edge " + kind + " over\" data-of=\"" + std::to_string(c.index) + "\">";
+  const plan::Plan& plan = *page.in.plan;
+  std::set<size_t> tops;
+  for (size_t pd : {c.pd_a, c.pd_b})
+    if (plan.pds[pd].parent) tops.insert(top_of(plan, pd));
+  for (size_t t : tops) e.over += "<line class=\"wire\"" + line + " clip-path=\"url(#box-" + std::to_string(t) + ")\"/>";
+  e.over += text(p.x + ux * back - uy * 8, p.y + uy * back + ux * 8 + 4, "", std::to_string(c.id_a), "middle");
+  double side = len < 40 ? -1 : 1;  // a short line: the two ids on opposite sides, not on top of each other
+  e.over += text(q.x - ux * back - side * uy * 8, q.y - uy * back + side * ux * 8 + 4, "", std::to_string(c.id_b), "middle");
+  e.over += "</g>\n";
+  return e;
+}
+
+// One clip path per top-level box, for the parts of lines drawn over it.
+std::string box_clips(const Page& page, const Layout& layout) {
+  std::string out = "<defs>";
+  for (size_t i = 0; i < layout.pds.size(); ++i)
+    if (!page.in.plan->pds[i].parent) out += "<clipPath id=\"box-" + std::to_string(i) + "\">" + rect(layout.pds[i].box, "", 6) + "</clipPath>";
+  return out + "</defs>\n";
 }
 
 constexpr const char* kMarkers =
@@ -215,15 +249,22 @@ std::string pd_section(Page& page, const Layout& layout, const std::vector<Chann
   out += "<div class=\"scroll\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(layout.width) +
          "\" height=\"" + std::to_string(layout.height) + "\" viewBox=\"0 0 " + std::to_string(layout.width) + " " +
          std::to_string(layout.height) + "\">\n" + kMarkers;
-  for (size_t i = 0; i < page.in.plan->pds.size(); ++i) out += pd_svg(page, layout, i);
+  // Lines first: a line that passes a box goes behind it and leaves its text
+  // readable; the ids (and lines inside a parent's box) go on top.
+  std::string over;
   if (edges) {
+    out += box_clips(page, layout);
     std::map<std::pair<size_t, size_t>, int> between;  // lines already drawn between two PDs
     for (const ChannelView& c : channels) {
       int k = between[{std::min(c.pd_a, c.pd_b), std::max(c.pd_a, c.pd_b)}]++;
       double offset = (k % 2 ? -1 : 1) * ((k + 1) / 2) * 10.0;
-      out += edge_svg(page, layout, c, c.pd_a < c.pd_b ? offset : -offset);
+      EdgeSvg e = edge_svg(page, layout, c, c.pd_a < c.pd_b ? offset : -offset);
+      out += e.under;
+      over += e.over;
     }
   }
+  for (size_t i = 0; i < page.in.plan->pds.size(); ++i) out += pd_svg(page, layout, i);
+  out += over;
   return out + "</svg></div></section>\n";
 }
 

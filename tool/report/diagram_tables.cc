@@ -51,6 +51,19 @@ std::string mr_mappers(const Page& page, size_t m) {
   return who.empty() ? "(not mapped)" : join(who, "; ");
 }
 
+// Where MR `m` starts: fixed in the SDF, else where the plan put it (seL4),
+// else nowhere (the host board).
+std::string phys_text(const Page& page, size_t m) {
+  const plan::Mr& mr = page.in.plan->mrs[m];
+  if (mr.phys_addr) return hex(*mr.phys_addr) + " (fixed)";
+  if (!page.in.physical) return "none (host)";
+  std::optional<uint64_t> lowest;
+  for (const PhysicalBank& bank : page.in.physical->banks)
+    for (const PhysicalRegion& r : bank.regions)
+      if (r.mr == m && (!lowest || r.start < *lowest)) lowest = r.start;
+  return lowest ? hex(*lowest) + " (allocated)" : "allocated";
+}
+
 std::string kind_class(PhysicalRegion::Kind kind) {
   std::string s = physical_kind_name(kind);
   for (char& c : s)
@@ -72,8 +85,11 @@ Loc region_loc(const Page& page, const PhysicalRegion& r) {
 // Log-scaled widths, so that a 4 KiB frame and a 1 GiB untyped both show.
 double weight(uint64_t bytes) { return std::max(1.0, std::log2(double(std::max<uint64_t>(bytes, 1))) - 10.0); }
 
-std::string bank_bar(Page& page, const PhysicalBank& bank) {
-  constexpr double kWidth = 1100, kHeight = 30;
+// Bytes to scale: where the big pieces are.
+double linear(uint64_t bytes) { return double(bytes); }
+
+std::string bank_bar(Page& page, const PhysicalBank& bank, double (*weight)(uint64_t), double height) {
+  constexpr double kWidth = 1100;
   struct Piece {
     uint64_t start, end;
     const PhysicalRegion* r;
@@ -89,12 +105,12 @@ std::string bank_bar(Page& page, const PhysicalBank& bank) {
   double total = 0;
   for (const Piece& p : pieces) total += weight(p.end - p.start);
   std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(int(kWidth)) +
-                    "\" height=\"" + std::to_string(int(kHeight)) + "\">";
+                    "\" height=\"" + std::to_string(int(height)) + "\">";
   double x = 0;
   for (const Piece& p : pieces) {
     double w = weight(p.end - p.start) / total * kWidth;
     std::string geom = attr_num("x", x) + " y=\"0\" width=\"" + std::to_string(std::max(w, 0.5)) + "\"" +
-                       attr_num("height", kHeight);
+                       attr_num("height", height);
     if (p.r)
       out += "<rect class=\"" + kind_class(p.r->kind) + "\"" + geom +
              page.source_attrs({region_loc(page, *p.r)}, p.r->label + "\n" + range_text(p.start, p.end)) + "/>";
@@ -124,7 +140,8 @@ std::string physical_legend() {
                  PhysicalRegion::Kind::SystemObjects, PhysicalRegion::Kind::Free})
     s += "<span><svg width=\"12\" height=\"12\"><rect class=\"" + kind_class(k) +
          "\" width=\"12\" height=\"12\"/></svg> " + esc(physical_kind_name(k)) + "</span>";
-  return s + "<span>widths grow with the logarithm of the size, so that small regions show</span></p>\n";
+  return s + "<br>Each bank twice: to scale (thin), then with widths growing with the logarithm of the size, so "
+             "that a 4 KiB frame shows beside a 1 GiB untyped.</p>\n";
 }
 
 }  // namespace
@@ -167,7 +184,7 @@ std::string mr_section(Page& page) {
     out += "<tr class=\"mr\" data-mr=\"" + esc(mr.name) + "\"" +
            page.source_attrs({loc}, "memory region " + mr.name + "\n" + mappers) + "><td>" + esc(mr.name) +
            "</td><td>" + size_text(mr.size) + "</td><td>" + size_text(mr.page_size) + "</td><td class=\"num\">" +
-           (mr.phys_addr ? hex(*mr.phys_addr) : std::string("allocated")) + "</td><td>" + esc(mappers) + "</td></tr>\n";
+           phys_text(page, m) + "</td><td>" + esc(mappers) + "</td></tr>\n";
   }
   return out + "</table></details></section>\n";
 }
@@ -183,7 +200,8 @@ std::string physical_section(Page& page) {
   out += physical_legend();
   for (const PhysicalBank& bank : map.banks)
     out += "<h3 class=\"note\">" + std::string(bank.device ? "device memory " : "RAM ") +
-           esc(range_text(bank.start, bank.end)) + "</h3>\n<div class=\"scroll\">" + bank_bar(page, bank) + "</div>\n" +
+           esc(range_text(bank.start, bank.end)) + "</h3>\n<div class=\"scroll\">" + bank_bar(page, bank, linear, 10) + "<br>" + bank_bar(page, bank, weight, 30) +
+           "</div>\n" +
            bank_table(page, bank);
   return out + "</section>\n";
 }

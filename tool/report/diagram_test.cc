@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 
+#include "plan/sel4_test_world.h"
 #include "report/diagram_layout.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
@@ -49,15 +51,9 @@ Built build(const std::string& text, bool hypervisor = false) {
   Diagnostics d;
   auto sd = sdf::parse(text, "a.system", d);
   EXPECT_TRUE(sd) << d.all().front().message;
-  board::Board b;
-  b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
-  b.page_sizes = {0x1000, 0x200000};
-  b.user_vaddr = {0x10000, 0x10000000000};
-  b.cpu_count = 1;
+  board::Board b = plan::test_support::test_aarch64_board();
   b.hypervisor = hypervisor;
-  board::Config c;
-  c.name = "debug";
+  board::Config c = plan::test_support::test_debug_config();
   sdf::validate(*sd, b, c, d);
   plan::Inputs in;
   in.programs["p.elf"] = elf::ElfFile{};
@@ -77,12 +73,15 @@ size_t count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-// The SVG group of channel `k` drawn as a line.
+// The SVG group of channel `k` drawn as a line, and what is drawn of it
+// over the boxes (its ids).
 std::string edge_group(const std::string& page, size_t k) {
-  std::smatch m;
+  std::smatch m, over;
   std::regex re("<g class=\"channel edge[^\"]*\" data-channel=\"" + std::to_string(k) + "\"[^>]*>.*?</g>");
+  std::regex re_over("<g class=\"edge [a-z]+ over\" data-of=\"" + std::to_string(k) + "\">.*?</g>");
   EXPECT_TRUE(std::regex_search(page, m, re)) << "no line for channel " << k;
-  return m.empty() ? "" : m.str();
+  EXPECT_TRUE(std::regex_search(page, over, re_over)) << "no ids for channel " << k;
+  return m.empty() || over.empty() ? "" : m.str() + over.str();
 }
 
 TEST(Diagram, DrawsEveryPdWithItsSchedulingFacts) {
@@ -115,8 +114,11 @@ TEST(Diagram, ArrowheadsShowWhoMayCallAndWhoMayNotify) {
   EXPECT_NE(call.find("marker-start=\"url(#notify-head)\""), std::string::npos) << call;
   EXPECT_NE(call.find(">0</text>"), std::string::npos);  // client's id
   EXPECT_NE(call.find(">3</text>"), std::string::npos);  // server's id
-  // helper may not notify client: no head at client's end.
+  // helper may not notify client: no head at client's end. helper is
+  // nested in client: its line is drawn again over client's box, clipped to it.
   std::string quiet = edge_group(page, 1);
+  EXPECT_NE(quiet.find("clip-path=\"url(#box-1)\""), std::string::npos) << quiet;
+  EXPECT_EQ(call.find("clip-path"), std::string::npos) << "no nested end: " << call;
   EXPECT_NE(quiet.find("marker-end=\"none\""), std::string::npos) << quiet;
   EXPECT_NE(quiet.find("marker-start=\"url(#notify-head)\""), std::string::npos) << quiet;
 }
@@ -146,7 +148,7 @@ TEST(Diagram, MappingsShowRightsInBoxesAndTheRegionTable) {
 
 TEST(Diagram, ChildrenAreNestedAndTopLevelBoxesDoNotOverlap) {
   Built b = build(kSystem);
-  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, true);
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, {{1, 0}, {2, 1}});
   ASSERT_EQ(l.pds.size(), 3u);
   EXPECT_TRUE(l.pds[1].box.contains(l.pds[2].box));  // helper inside client
   EXPECT_GE(l.pds[2].box.y, l.pds[1].box.y + l.pds[1].header_h);
@@ -155,6 +157,25 @@ TEST(Diagram, ChildrenAreNestedAndTopLevelBoxesDoNotOverlap) {
   EXPECT_TRUE(s.x + s.w <= c.x || c.x + c.w <= s.x || s.y + s.h <= c.y || c.y + c.h <= s.y);
   EXPECT_LE(c.x + c.w, l.width);
   EXPECT_LE(c.y + c.h, l.height);
+}
+
+TEST(Diagram, TheMostLinkedPdComesFirstAndItsPeersNextToIt) {
+  std::string text = "<system>\n";
+  for (const char* name : {"x", "y", "z", "hub"})
+    text += std::string("<protection_domain name=\"") + name + "\"><program_image path=\"p.elf\" /></protection_domain>\n";
+  for (const char* name : {"x", "y", "z"})
+    text += std::string("<channel><end pd=\"hub\" id=\"") + char(name[0] - 'x' + '0') + "\" /><end pd=\"" + name +
+            "\" id=\"0\" /></channel>\n";
+  Built b = build(text + "</system>\n");
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, {{3, 0}, {3, 1}, {3, 2}});
+  EXPECT_EQ(l.pds[3].box.x, 20) << "hub first, top left";
+  EXPECT_EQ(l.pds[3].box.y, 20);
+  EXPECT_EQ(l.pds[0].box.y, 20) << "x beside it";
+  diagram::Layout sdf_order = diagram::layout_pds(b.plan, b.sd);
+  EXPECT_EQ(sdf_order.pds[0].box.x, 20) << "without lines, SDF order";
+  // The page draws the three lines under the boxes.
+  std::string page = page_of(b, text + "</system>\n");
+  EXPECT_LT(page.find("class=\"channel edge"), page.find("class=\"pd\""));
 }
 
 std::string mesh(int pds) {
@@ -176,12 +197,14 @@ TEST(Diagram, AFullMeshOf63PdsIsAMatrixWithEveryChannel) {
   std::string page = page_of(b, text);
   EXPECT_EQ(page.find("class=\"channel edge"), std::string::npos) << "too many channels for lines";
   EXPECT_NE(page.find("1953 channels are too many to draw as lines"), std::string::npos);
+  EXPECT_FALSE(draw_channel_lines(45, 10)) << "a 10-PD mesh: the matrix only";
+  EXPECT_TRUE(draw_channel_lines(12, 8));
   for (size_t k = 0; k < 1953; ++k)
     ASSERT_EQ(count(page, "data-channel=\"" + std::to_string(k) + "\""), 1u) << k;
   for (int p = 0; p < 63; ++p) ASSERT_EQ(count(page, "data-pd=\"pd" + std::to_string(p) + "\""), 1u);
-  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, false);
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd);
   EXPECT_TRUE(l.compact);
-  EXPECT_LE(l.width, 1400) << "fits beside the details panel";
+  EXPECT_LE(l.width, 1240) << "fits beside the details panel";
 }
 
 TEST(Diagram, AVirtualMachineIsDrawnInsideItsPd) {
@@ -201,7 +224,7 @@ TEST(Diagram, AVirtualMachineIsDrawnInsideItsPd) {
   EXPECT_NE(page.find("data-vm=\"linux\" data-line=\"5 6\""), std::string::npos);
   EXPECT_NE(page.find(">VM linux \u00b7 1 vCPU</text>"), std::string::npos);
   EXPECT_NE(page.find(">priority 100 \u00b7 1 mapping</text>"), std::string::npos);
-  diagram::Layout l = diagram::layout_pds(b.plan, b.sd, false);
+  diagram::Layout l = diagram::layout_pds(b.plan, b.sd);
   ASSERT_TRUE(l.pds[0].vm);
   EXPECT_TRUE(l.pds[0].box.contains(*l.pds[0].vm));
 }
@@ -211,6 +234,7 @@ TEST(Diagram, TheHostBoardSaysItHasNoPhysicalMemoryMap) {
   std::string page = page_of(b, kSystem);
   EXPECT_NE(page.find("id=\"no-physical\""), std::string::npos);
   EXPECT_NE(page.find("has no physical memory map"), std::string::npos);
+  EXPECT_NE(page.find(">none (host)</td>"), std::string::npos);
 }
 
 // A Sel4Plan by hand: one RAM untyped holding server's TCB then status's
@@ -272,6 +296,53 @@ TEST(PhysicalMap, AFixedAddressRegionOutsideRamIsDeviceMemory) {
   EXPECT_EQ(m.banks[0].regions[0].label, "status");
 }
 
+// On a real plan (the planner's client/server world): regions sorted,
+// disjoint, inside their banks, and every PD and MR has its place.
+void expect_consistent(const plan::test_support::Sel4TestWorld& w, const PhysicalMap& m) {
+  std::set<std::string> labels;
+  for (const PhysicalBank& bank : m.banks) {
+    uint64_t at = bank.start;
+    for (const PhysicalRegion& r : bank.regions) {
+      EXPECT_LE(at, r.start) << r.label << " overlaps what comes before it";
+      EXPECT_LT(r.start, r.end) << r.label;
+      EXPECT_LE(r.end, bank.end) << r.label;
+      at = r.end;
+      labels.insert(r.label);
+    }
+  }
+  for (const char* want : {"seL4 kernel", "initial task and its spec", "client: program", "server: program",
+                           "client: kernel objects", "server: kernel objects", "shared", "free untyped"})
+    EXPECT_TRUE(labels.count(want)) << want;
+}
+
+PhysicalMap map_of(const plan::test_support::Sel4TestWorld& w, std::vector<kernel::Region> ram) {
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  static std::vector<std::vector<uint64_t>> no_prefills(1);
+  uint64_t ui = w.ui_paddr;
+  return physical_map({&w.plan, &w.sp, &w.boot, std::move(ram), {w.facts.kernel_boot_end, w.facts.kernel_image.end},
+                       {ui, ui + 0x100000}, &si.pd_images, &no_prefills});
+}
+
+TEST(PhysicalMap, OfARealPlanIsSortedDisjointAndComplete) {
+  plan::test_support::Sel4TestWorld w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w));
+  PhysicalMap m = map_of(w, w.facts.memory);
+  ASSERT_EQ(m.banks.size(), 1u) << "qemu_virt_aarch64 has one RAM bank";
+  expect_consistent(w, m);
+  EXPECT_TRUE(m.note.empty());
+}
+
+// x86-64 has no RAM list: the banks come from the planned untypeds, and
+// the page says the addresses are the assumed machine's.
+TEST(PhysicalMap, OnX86TheAssumedMachineIsSaidAndDrawn) {
+  plan::test_support::Sel4TestWorld w;
+  ASSERT_TRUE(plan::test_support::plan_client_server(w, {.board = "x86_64_generic"}));
+  PhysicalMap m = map_of(w, {});
+  ASSERT_FALSE(m.banks.empty());
+  expect_consistent(w, m);
+  EXPECT_NE(m.note.find("machine the plan assumes"), std::string::npos);
+}
+
 TEST(Diagram, ThePhysicalViewDrawsEveryRegionWithItsSource) {
   HandPlan h;
   PhysicalMap m = h.map();
@@ -283,6 +354,7 @@ TEST(Diagram, ThePhysicalViewDrawsEveryRegionWithItsSource) {
   EXPECT_NE(page.find("data-line=\"2\" data-info=\"status\n"), std::string::npos);
   EXPECT_NE(page.find("data-line=\"7\" data-info=\"client: program\n"), std::string::npos);
   EXPECT_NE(page.find("free untyped"), std::string::npos);
+  EXPECT_NE(page.find(">0x40101000 (allocated)</td>"), std::string::npos) << "the region table says where status went";
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ struct PhysicalInputs {
   const plan::Sel4Plan* sp = nullptr;
   const kernel::BootResult* boot = nullptr;
   std::vector<kernel::Region> ram;  // the kernel's RAM regions (empty: use the untypeds)
-  kernel::Region kernel;            // the kernel image
+  kernel::Region kernel;            // the kernel image after its boot-only part (untyped after boot)
   kernel::Region initial_task;      // the initial task and its spec (start of the user image)
   const std::vector<plan::PdImage>* pd_images = nullptr;              // parallel to Plan::pds
   const std::vector<std::vector<uint64_t>>* mr_prefill_pages = nullptr;  // parallel to Plan::mrs

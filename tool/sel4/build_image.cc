@@ -359,7 +359,8 @@ report::PhysicalMap physical_of(const plan::Plan& plan, const kernel::BootFacts&
                                 const Round& round) {
   const UserImageLayout& ui = round.ui;
   report::PhysicalInputs pi{&plan, &round.sp, &round.boot, facts.memory,
-                            {kregion.paddr, kregion.paddr + kregion.memory_size},
+                            // the boot-only code before ki_boot_end is untyped after boot
+                            {std::max(kregion.paddr, facts.kernel_boot_end), kregion.paddr + kregion.memory_size},
                             {ui.paddr, ui.paddr + ui.spec_offset + ui.spec_reserved},
                             &round.pd_images, &round.mr_pages};
   return report::physical_map(pi);
