@@ -15,7 +15,8 @@
 # and in the initial task's fault reports the pc ("pc 0x<16 digits>"
 # becomes "pc <pc>").
 # CORES is QEMU's -smp (1 for a single-core kernel), added to the board
-# file's QEMU command, which `make run` (microkit run) runs.
+# file's QEMU command, which `make run` (microkit run) runs, with the words
+# of SYSTEM_DIR/qemu-args.txt when it exists (a machine, a device).
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
@@ -59,7 +60,11 @@ actual_lines() {
 
 # The system's `make run` (microkit run: the board file's QEMU command,
 # with CORES cores; make_run.sh).
-boot_and_watch "$dir" "$work/uart.log" "$work/qemu.err" "$want" "$limit" "-- -smp $cores" "${vars[@]}"
+# SYSTEM_DIR/qemu-args.txt, when there is one, adds machine or device words
+# (e.g. -machine q35 -device edu,...).
+extra=
+[ -f "$dir/qemu-args.txt" ] && extra=" $(tr '\n' ' ' <"$dir/qemu-args.txt")"
+boot_and_watch "$dir" "$work/uart.log" "$work/qemu.err" "$want" "$limit" "-- -smp $cores$extra" "${vars[@]}"
 actual_lines >"$work/actual.txt"
 
 if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then
