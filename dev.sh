@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's two entry points, for a fresh Debian 12 machine:
-#   ./dev.sh demo [EXAMPLE]   install what is missing, build, run an example
-#                             (default: hello) on the host platform
+#   ./dev.sh demo [EXAMPLE]   install what is missing, build what the example
+#                             needs (default: tour), run it on the host platform,
+#                             then on seL4 in QEMU when a kernel package is found
 #   ./dev.sh test   install what is missing, build, run the whole test suite
 # Both install Debian packages by name (apt-get, as root or through sudo) and
 # nothing from anywhere else.
@@ -47,8 +48,44 @@ configure_and_build() {  # dir, extra cmake args...
   ninja -C "$dir" -j "$jobs"
 }
 
-demo() {  # [example], default hello
-  local name=${1:-hello}
+# The board and configuration the demo boots on seL4, and where the kernel
+# packages are (docs/kernel-package.md).
+demo_board=${DEMO_BOARD:-qemu_virt_aarch64}
+demo_config=debug
+kernel_root=${MICROKIT_KERNEL_ROOT:-/opt/sel4-16.0.0}
+
+demo_cross_prefix() {  # board -> the Debian cross toolchain's prefix
+  case "$1" in
+    qemu_virt_aarch64*) echo aarch64-linux-gnu ;;
+    qemu_virt_riscv64) echo riscv64-linux-gnu ;;
+    x86_64_generic) echo x86_64-linux-gnu ;;
+  esac
+}
+
+# The same example on seL4 in QEMU, with the example's Makefile against an
+# SDK holding only the demo's board (target sdk-<board>-<config>).
+demo_on_sel4() {  # name dir
+  local name=$1 dir=$2 sdk_target="sdk-$demo_board-$demo_config"
+  if [ ! -f "$dir/Makefile" ]; then
+    echo "dev.sh: $name has no Makefile, so it is not built for seL4 here"
+    return 0
+  fi
+  if ! ninja -C "$here/build" -t query "$sdk_target" >/dev/null 2>&1; then
+    echo
+    echo "dev.sh: to see the same system on seL4 in QEMU, build a kernel package as docs/kernel-package.md says (none for $demo_board/$demo_config under $kernel_root)."
+    return 0
+  fi
+  echo
+  echo "dev.sh: the same system on seL4 ($demo_board/$demo_config) in QEMU:"
+  ninja -C "$here/build" -j "$jobs" "$sdk_target"
+  make -s -C "$dir" BUILD_DIR="$here/build/demo/$name-$demo_board" \
+    MICROKIT_SDK="$here/build/$sdk_target" MICROKIT_BOARD="$demo_board" \
+    MICROKIT_CONFIG="$demo_config" TOOLCHAIN="$(demo_cross_prefix "$demo_board")" \
+    RUN_ARGS="--timeout ${DEMO_SECONDS:-10}" run
+}
+
+demo() {  # [example], default tour
+  local name=${1:-tour}
   local dir="$here/examples/$name" system
   for system in "$dir/$name-host.system" "$dir/$name.system" ""; do
     [ -f "$system" ] && break
@@ -58,8 +95,13 @@ demo() {  # [example], default hello
     exit 2
   fi
   install_packages
-  configure_and_build "$here/build"
-  "$here/build/tool/microkit" run "$system" --board host --search-path "$here/build/examples/$name"
+  # Only what the demo needs: the tool, the host launcher, the example's programs.
+  cmake -S "$here" -B "$here/build" -G Ninja -DMICROKIT_SHARED_DIR="$(shared_dir)" \
+    -DMICROKIT_KERNEL_ROOT="$kernel_root" >/dev/null
+  ninja -C "$here/build" -j "$jobs" microkit microkit-host "example-$name"
+  echo "dev.sh: $name on the host platform (each PD a Linux process):"
+  "$here/build/tool/microkit" run "$system" --board host --search-path "$here/build/examples/$name" "$dir"
+  demo_on_sel4 "$name" "$dir"
 }
 
 run_tests() {

@@ -4,7 +4,7 @@
 # and, if its image needs more, EXTRA_IMAGE_INPUTS, then includes this file.
 #
 #   make BUILD_DIR=build MICROKIT_SDK=/path/to/sdk MICROKIT_BOARD=<board> MICROKIT_CONFIG=debug
-#   make ... run    host: run it as Linux processes; qemu_virt_aarch64, qemu_virt_riscv64: boot it in QEMU
+#   make ... run    host: run it as Linux processes; a QEMU board: boot it in QEMU (microkit run)
 #
 # MICROKIT_BOARD=host builds the PDs with the host C compiler against the
 # SDK's host port of libmicrokit. Any other board builds them with the
@@ -77,17 +77,10 @@ all: $(IMAGE_FILE)
 $(IMAGE_FILE) $(REPORT_FILE): $(addprefix $(BUILD_DIR)/, $(IMAGES)) $(SYSTEM) $(EXTRA_IMAGE_INPUTS)
 	$(MICROKIT_TOOL) $(SYSTEM) $(SEARCH_PATHS) --board $(MICROKIT_BOARD) --config $(MICROKIT_CONFIG) -o $(IMAGE_FILE) -r $(REPORT_FILE)
 
-ifeq ($(MICROKIT_BOARD),qemu_virt_aarch64)
+# `microkit run` boots the image with the board's QEMU command (its board
+# file); RUN_ARGS may add e.g. --timeout 30 or "-- -smp 4".
 run: $(IMAGE_FILE)
-	qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -nographic -serial mon:stdio \
-	    -device loader,file=$(IMAGE_FILE),addr=0x70000000,cpu-num=0 -m size=2G
-else ifeq ($(MICROKIT_BOARD),qemu_virt_riscv64)
-run: $(IMAGE_FILE)
-	qemu-system-riscv64 -machine virt -nographic -serial mon:stdio -kernel $(IMAGE_FILE) -m size=2G
-else
-run: $(IMAGE_FILE)
-	@echo "Load $(IMAGE_FILE) as the manual describes for $(MICROKIT_BOARD)."
-endif
+	$(MICROKIT_TOOL) run $(SYSTEM) $(SEARCH_PATHS) --board $(MICROKIT_BOARD) --config $(MICROKIT_CONFIG) -o $(IMAGE_FILE) $(RUN_ARGS)
 endif
 
 $(BUILD_DIR)/%.o: %.c $(wildcard *.h) Makefile $(TEST_SYSTEM_MK)

@@ -7,6 +7,7 @@
 #include "board/board.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
@@ -273,6 +274,64 @@ void read_loader(Reader& r, const Json& j, Board& board) {
   board.loader = f;
 }
 
+// The placeholders a QEMU command may hold, and which one it must.
+constexpr std::array kQemuPlaceholders = {std::string_view("{image}"), std::string_view("{kernel32}"),
+                                          std::string_view("{cpus}")};
+
+bool known_placeholders(const std::string& word) {
+  for (size_t at = word.find('{'); at != std::string::npos; at = word.find('{', at + 1)) {
+    auto known = [&](std::string_view p) { return word.compare(at, p.size(), p) == 0; };
+    if (std::none_of(kQemuPlaceholders.begin(), kQemuPlaceholders.end(), known)) return false;
+  }
+  return true;
+}
+
+std::optional<std::vector<std::string>> read_words(Reader& r, const Json& j, std::string_view key) {
+  if (!j.is_array()) {
+    r.bad_value(key, "must be an array of strings, one per command-line word");
+    return std::nullopt;
+  }
+  std::vector<std::string> words;
+  for (const Json& w : j) {
+    auto s = r.string(w, key);
+    if (!s) return std::nullopt;
+    if (!known_placeholders(*s)) {
+      r.bad_value(key, "holds '" + *s + "', whose {...} is not one of {image}, {kernel32}, {cpus}");
+      return std::nullopt;
+    }
+    words.push_back(*s);
+  }
+  return words;
+}
+
+bool mentions(const std::vector<std::string>& words, std::string_view placeholder) {
+  return std::any_of(words.begin(), words.end(),
+                     [&](const std::string& w) { return w.find(placeholder) != std::string::npos; });
+}
+
+// How QEMU boots the board: its command, which must load {image} (and, on
+// x86-64, {kernel32}: QEMU's multiboot -kernel takes a 32-bit ELF only).
+void read_qemu(Reader& r, const Json& j, Board& board) {
+  if (!r.object(j, "qemu")) return;
+  r.reject_unknown(j, {"command", "smp"}, "qemu");
+  const Json* command = r.require(j, "command", "qemu", r.loc("qemu"));
+  if (!command) return;
+  QemuCommand q;
+  auto words = read_words(r, *command, "command");
+  if (!words) return;
+  q.command = std::move(*words);
+  if (q.command.empty() || !mentions(q.command, "{image}"))
+    return r.bad_value("command", "must load the image: name {image} in one of its words");
+  if (board.arch == Arch::X86_64 && !mentions(q.command, "{kernel32}"))
+    return r.bad_value("command", "must boot {kernel32} on x86-64 (QEMU's -kernel takes a 32-bit ELF)");
+  if (auto it = j.find("smp"); it != j.end()) {
+    auto smp = read_words(r, *it, "smp");
+    if (!smp) return;
+    q.smp_args = std::move(*smp);
+  }
+  board.qemu = std::move(q);
+}
+
 // Every scalar key of the board object; structured ones are read after.
 void read_scalars(Reader& r, const Json& j, Board& board) {
   if (auto it = j.find("description"); it != j.end())
@@ -302,7 +361,7 @@ std::optional<Board> parse_board(std::string_view json_text, const std::string& 
   r.reject_unknown(*j,
                    {"name", "description", "notes", "arch", "page_sizes", "user_vaddr",
                     "loader_address", "loader", "cpu_count", "hypervisor", "kernel_platform",
-                    "configs"},
+                    "qemu", "configs"},
                    "the board");
   Board board;
   Loc top = loc_of_offset(json_text, json_text.find('{'));
@@ -322,8 +381,31 @@ std::optional<Board> parse_board(std::string_view json_text, const std::string& 
   read_user_vaddr(r, j->at("user_vaddr"), board);
   read_configs(r, j->at("configs"), board);
   if (auto it = j->find("loader"); it != j->end()) read_loader(r, *it, board);
+  if (auto it = j->find("qemu"); it != j->end()) read_qemu(r, *it, board);
   if (r.failed()) return std::nullopt;
   return board;
+}
+
+namespace {
+
+std::string fill(std::string word, std::string_view placeholder, const std::string& value) {
+  for (size_t at = word.find(placeholder); at != std::string::npos;
+       at = word.find(placeholder, at + value.size()))
+    word.replace(at, placeholder.size(), value);
+  return word;
+}
+
+}  // namespace
+
+std::vector<std::string> qemu_command(const Board& board, const Config& config,
+                                      const std::string& image, const std::string& kernel32) {
+  if (!board.qemu) return {};
+  std::vector<std::string> words = board.qemu->command;
+  if (config.smp) words.insert(words.end(), board.qemu->smp_args.begin(), board.qemu->smp_args.end());
+  for (std::string& w : words)
+    w = fill(fill(fill(w, "{image}", image), "{kernel32}", kernel32), "{cpus}",
+             std::to_string(config.cpus));
+  return words;
 }
 
 BoardDatabase load_boards(const std::string& dir, Diagnostics& diags, const std::optional<std::string>& only) {

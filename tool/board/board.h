@@ -80,6 +80,14 @@ struct LoaderFacts {
   std::optional<uint64_t> gicd_paddr, gicc_paddr;  // AArch64: the GICv2 the loader sets up
 };
 
+// How QEMU boots the board's images (`microkit run`, docs/boards.md): the
+// command with {image}, {kernel32} (x86-64: the kernel as ELF32) and {cpus}
+// to fill in; smp_args are added for the smp-* configurations.
+struct QemuCommand {
+  std::vector<std::string> command;
+  std::vector<std::string> smp_args;
+};
+
 struct Board {
   std::string name;
   std::string description;
@@ -91,12 +99,19 @@ struct Board {
   uint64_t cpu_count = 1;
   bool hypervisor = false;            // virtual machines allowed
   std::string kernel_platform;        // seL4 KernelPlatform, e.g. "qemu-arm-virt"
+  std::optional<QemuCommand> qemu;    // boards QEMU emulates
   std::vector<Config> configs;
 
   const Config* find_config(std::string_view name) const;
   uint64_t largest_page_size() const { return page_sizes.empty() ? 0x1000 : page_sizes.back(); }
   uint64_t smallest_page_size() const { return page_sizes.empty() ? 0x1000 : page_sizes.front(); }
 };
+
+// The QEMU command line for an image of `board` in `config`: the board's
+// command with its placeholders filled, plus smp_args on SMP configs.
+// Empty when the board has no "qemu" object.
+std::vector<std::string> qemu_command(const Board& board, const Config& config,
+                                      const std::string& image, const std::string& kernel32);
 
 // The board database: every boards/*.json under `dir`.
 struct BoardDatabase {

@@ -329,6 +329,67 @@ TEST_F(ShippedBoards, UserTopMatchesSharedKernelFacts) {
   }
 }
 
+// ------------------------------------------------------------ qemu
+
+std::string with_qemu(const std::string& qemu_object) {
+  std::string text = kMinimal;
+  text.insert(text.find("\"configs\""), "\"qemu\": " + qemu_object + ",\n  ");
+  return text;
+}
+
+TEST(Board, QemuCommandIsFilledInAndSmpArgsAddedForSmpConfigs) {
+  std::string text = with_qemu(
+      R"({ "command": ["qemu-system-riscv64", "-kernel", "{image}", "-append", "x={cpus}"],
+           "smp": ["-smp", "{cpus}"] })");
+  text.replace(text.find("[ { \"name\": \"debug\""), 1,
+               "[ { \"name\": \"smp-debug\", \"smp\": true, \"cpus\": 2 },");
+  text.replace(text.find("\"arch\""), 0, "\"cpu_count\": 4, ");
+  Diagnostics d;
+  auto b = parse_board(text, "tiny.json", d);
+  ASSERT_TRUE(b) << (d.empty() ? "" : render(d.all()[0]));
+  ASSERT_TRUE(b->qemu);
+  EXPECT_EQ(qemu_command(*b, *b->find_config("debug"), "/t/loader.img", "/t/k32"),
+            (std::vector<std::string>{"qemu-system-riscv64", "-kernel", "/t/loader.img", "-append", "x=1"}));
+  EXPECT_EQ(qemu_command(*b, *b->find_config("smp-debug"), "/i", "/k"),
+            (std::vector<std::string>{"qemu-system-riscv64", "-kernel", "/i", "-append", "x=2", "-smp", "2"}));
+}
+
+TEST(Board, NoQemuObjectMeansNoCommand) {
+  Diagnostics d;
+  auto b = parse_board(kMinimal, "tiny.json", d);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(b->qemu);
+  EXPECT_TRUE(qemu_command(*b, b->configs[0], "/i", "/k").empty());
+}
+
+TEST(Board, QemuCommandMustLoadTheImageAndKnowItsPlaceholders) {
+  for (const char* bad : {R"({ "command": ["qemu-system-riscv64", "-kernel", "loader.img"] })",
+                          R"({ "command": ["qemu-system-riscv64", "-kernel", "{image}", "{imgae}"] })",
+                          R"({ "command": "qemu-system-riscv64 -kernel {image}" })",
+                          R"({ "command": ["q", "{image}"], "cores": 4 })", R"({ "smp": [] })"}) {
+    Diagnostics d;
+    EXPECT_FALSE(parse_board(with_qemu(bad), "tiny.json", d)) << bad;
+    EXPECT_TRUE(d.has_errors()) << bad;
+  }
+}
+
+TEST_F(ShippedBoards, EveryQemuBoardHasACommandThatLoadsItsImage) {
+  for (const char* name : {"qemu_virt_aarch64", "qemu_virt_aarch64_el1", "qemu_virt_riscv64", "x86_64_generic"}) {
+    const Board* b = db_.find(name);
+    ASSERT_TRUE(b && b->qemu) << name;
+    auto argv = qemu_command(*b, *b->find_config("debug"), "/i/loader.img", "/i/sel4_32.elf");
+    ASSERT_FALSE(argv.empty());
+    EXPECT_EQ(argv.front().rfind("qemu-system-", 0), 0u) << name;
+    std::string line;
+    for (const auto& w : argv) line += w + " ";
+    EXPECT_NE(line.find("/i/loader.img"), std::string::npos) << name;
+    EXPECT_EQ(line.find('{'), std::string::npos) << name << ": a placeholder is left: " << line;
+    EXPECT_EQ(line.find("-smp"), std::string::npos) << name;
+    auto smp = qemu_command(*b, *b->find_config("smp-debug"), "/i/loader.img", "/i/sel4_32.elf");
+    EXPECT_EQ(smp.size(), argv.size() + 2) << name;
+  }
+}
+
 class TempDir {
  public:
   TempDir() {

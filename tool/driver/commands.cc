@@ -1,9 +1,15 @@
 // The verbs: what each form of the command line does once its options are
 // parsed. Each function appends to the Result and returns the exit code.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+
+#include <unistd.h>
 #include <fstream>
 
 #include "driver/check.h"
+#include "driver/child.h"
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "driver/print.h"
@@ -33,6 +39,64 @@ std::string pad(std::string text, size_t width) {
   return text;
 }
 
+// Whether `program` is an executable file in one of $PATH's folders.
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string folders = path ? path : "";
+  std::error_code ec;
+  for (size_t start = 0; start <= folders.size();) {
+    size_t end = folders.find(':', start);
+    if (end == std::string::npos) end = folders.size();
+    auto candidate = std::filesystem::path(folders.substr(start, end - start)) / program;
+    if (end > start && access(candidate.c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// The C compilers PDs of `arch` are built with (the examples' TOOLCHAIN-gcc).
+std::vector<std::string> pd_compilers(board::Arch arch) {
+  switch (arch) {
+    case board::Arch::AArch64: return {"aarch64-linux-gnu-gcc", "aarch64-none-elf-gcc"};
+    case board::Arch::RiscV64: return {"riscv64-linux-gnu-gcc", "riscv64-unknown-elf-gcc"};
+    case board::Arch::X86_64: return {"x86_64-linux-gnu-gcc", "gcc"};
+    case board::Arch::Host: return {"cc", "gcc", "clang"};
+  }
+  return {};
+}
+
+// The configs of `board`, each marked "*" when this tool can make images for it.
+std::string marked_configs(const board::Board& board, std::string& first_missing) {
+  std::string out;
+  for (const auto& c : board.configs) {
+    std::string missing = board.arch == board::Arch::Host
+                              ? ""
+                              : sel4::missing_image_inputs(board.name, c.name, board.arch);
+    if (!missing.empty() && first_missing.empty()) first_missing = c.name + ": " + missing;
+    out += (out.empty() ? "" : ", ") + c.name + (missing.empty() ? "*" : "");
+  }
+  return out;
+}
+
+// What keeps a board from being used here, one note a line.
+std::vector<std::string> board_notes(const board::Board& board, const std::string& configs,
+                                     const std::string& first_missing) {
+  std::vector<std::string> notes;
+  if (configs.find('*') == std::string::npos) {
+    std::string how;
+    if (first_missing.find("kernel package") != std::string::npos) how += "; docs/kernel-package.md says how to build one";
+    if (first_missing.find("no loader") != std::string::npos || first_missing.find("initial task") != std::string::npos)
+      how += "; an SDK's bin/microkit (ninja sdk) has them, or set MICROKIT_SDK";
+    notes.push_back("no images here (" + first_missing + how + ")");
+  }
+  auto compilers = pd_compilers(board.arch);
+  if (std::none_of(compilers.begin(), compilers.end(), on_path))
+    notes.push_back("no compiler for its PDs (" + join(compilers, " or ") + ")");
+  if (board.qemu && !board.qemu->command.empty() && !on_path(board.qemu->command.front()))
+    notes.push_back("'microkit run' needs " + board.qemu->command.front() + ", which is not installed");
+  return notes;
+}
+
 int list_boards(const Environment& env, Result& result) {
   Diagnostics diags;
   board::BoardDatabase db = board::load_boards(env.boards_dir, diags);
@@ -40,9 +104,16 @@ int list_boards(const Environment& env, Result& result) {
   size_t width = 0;
   for (const auto& b : db.boards) width = std::max(width, b.name.size());
   for (const auto& b : db.boards) {
-    result.out +=
-        pad(b.name, width + 2) + pad(board::arch_name(b.arch), 9) + join(config_names(b)) + "\n";
+    std::string first_missing;
+    std::string configs = marked_configs(b, first_missing);
+    result.out += pad(b.name, width + 2) + pad(board::arch_name(b.arch), 9) + configs + "\n";
+    for (const auto& note : board_notes(b, configs, first_missing))
+      result.out += pad("", width + 2 + 9) + "note: " + note + "\n";
   }
+  if (!db.boards.empty())
+    result.out += "\n* this tool can make images for the configuration (for seL4: the kernel package,\n"
+                  "  the loader and the initial task are found); 'microkit run' boots them on the\n"
+                  "  host board and, with QEMU, on every board with a QEMU command\n";
   if (!db.boards.empty() || diags.has_errors())
     return diags.has_errors() ? kExitUserError : kExitOk;
   Diagnostics none;
@@ -75,22 +146,19 @@ std::vector<std::string> launcher_args(const Options& opts, const Environment& e
   return args;
 }
 
-int run_on_host(const Options& opts, const Environment& env, Result& result) {
-  auto checked = check_system(opts, env, result);
-  if (!checked) return kExitUserError;
+int run_on_host(const Options& opts, const Environment& env, const CheckedSystem& checked,
+                Result& result) {
   Diagnostics diags;
-  if (checked->board.arch != board::Arch::Host) {
-    diags.error(
-        "run-needs-host", kToolName, {},
-        "'microkit run' runs systems on the host board, not on '" + checked->board.name + "'",
-        "use --board host, or build an image for " + checked->board.name +
-            " with: microkit SYSTEM --board " + checked->board.name + " --config C");
+  if (opts.qemu_timeout || !opts.qemu_args.empty() || opts.output_given) {
+    diags.error("run-qemu-option-on-host", kToolName, {},
+                "--timeout, -o and '-- QEMU_ARG ...' apply to QEMU boards, not to the host board",
+                "on the host board, end a run with --until NS (virtual time) or --watchdog S");
     return fail(result, diags);
   }
   // Plan, then hand the plan to the host back end, which runs the launcher
   // (its output goes straight to stdout) and returns the launcher's status.
-  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
-  if (!plan || !add_trace_if_asked(opts, *checked, *plan, diags)) return fail(result, diags);
+  auto plan = plan::build(checked.sd, checked.board, checked.config, checked.inputs, diags);
+  if (!plan || !add_trace_if_asked(opts, checked, *plan, diags)) return fail(result, diags);
   host::RunOptions run_options;
   run_options.system_file = opts.system;
   run_options.launcher_args = launcher_args(opts, env);
@@ -99,7 +167,7 @@ int run_on_host(const Options& opts, const Environment& env, Result& result) {
   int status = host::run(*plan, run_options, diags);
   if (!dump.empty() && !write_trace_json(opts, env, *plan, dump, diags) && status == 0)
     status = kExitUserError;
-  if (!diags.empty()) print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
+  if (!diags.empty()) print_diagnostics(diags, result.err, {opts.system, checked.sdf_text});
   return status;
 }
 
@@ -266,44 +334,43 @@ int headers(const Options& opts, const Environment& env, Result& result) {
   return ok && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
-int build(const Options& opts, const Environment& env, Result& result) {
-  auto checked = check_system(opts, env, result);
-  if (!checked) return kExitUserError;
+int build_checked(const Options& opts, const Environment& env, const CheckedSystem& checked,
+                  Result& result) {
   Diagnostics diags;
-  check_image_type(opts, checked->board, diags);
-  check_unsupported_outputs(opts, env, checked->board, diags);
+  check_image_type(opts, checked.board, diags);
+  check_unsupported_outputs(opts, env, checked.board, diags);
   if (diags.has_errors()) return fail(result, diags);
   print_diagnostics(diags, result.err);  // warnings
-  if (checked->board.arch == board::Arch::Host)
-    return build_host_bundle(opts, env, *checked, result);
+  if (checked.board.arch == board::Arch::Host)
+    return build_host_bundle(opts, env, checked, result);
   // seL4 boards: the seL4 back end (tool/sel4/build_image.h).
   Diagnostics sel4_diags;
   auto plan =
-      plan::build(checked->sd, checked->board, checked->config, checked->inputs, sel4_diags);
-  if (plan && !add_trace_if_asked(opts, *checked, *plan, sel4_diags)) plan.reset();
+      plan::build(checked.sd, checked.board, checked.config, checked.inputs, sel4_diags);
+  if (plan && !add_trace_if_asked(opts, checked, *plan, sel4_diags)) plan.reset();
   auto at_cwd = [&](const std::string& p) { return (std::filesystem::path(env.cwd) / p).string(); };
   sel4::CliRequest req{
-      checked->board.name,
-      checked->config.name,
+      checked.board.name,
+      checked.config.name,
       at_cwd(opts.output),
       at_cwd(opts.report),
-      image_format(opts.image_type, checked->board),
+      image_format(opts.image_type, checked.board),
       opts.override_kernel ? std::optional(at_cwd(*opts.override_kernel)) : std::nullopt,
-      &checked->sd,
-      checked->package.get(),
+      &checked.sd,
+      checked.package.get(),
       opts.capdl_json ? std::optional(at_cwd(*opts.capdl_json)) : std::nullopt,
       opts.capdl_text ? std::optional(at_cwd(*opts.capdl_text)) : std::nullopt,
       opts.capdl_json_extended ? std::optional(at_cwd(*opts.capdl_json_extended)) : std::nullopt,
-      checked->board.arch,
+      checked.board.arch,
       opts.diagram ? std::optional(at_cwd(*opts.diagram)) : std::nullopt,
-      checked->sdf_text};
-  bool built = plan && capdl_can_describe(opts, *plan, checked->sd, sel4_diags) &&
-               sel4::build_sel4_for_cli(*plan, checked->inputs, req, sel4_diags);
+      checked.sdf_text};
+  bool built = plan && capdl_can_describe(opts, *plan, checked.sd, sel4_diags) &&
+               sel4::build_sel4_for_cli(*plan, checked.inputs, req, sel4_diags);
   if (built && opts.cspace_headers)
     built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);
   if (built && opts.authority_json)
     built = write_authority_json(*plan, at_cwd(*opts.authority_json), sel4_diags);
-  print_diagnostics(sel4_diags, result.err, {opts.system, checked->sdf_text});
+  print_diagnostics(sel4_diags, result.err, {opts.system, checked.sdf_text});
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }
 
@@ -329,6 +396,115 @@ int diagram(const Options& opts, const Environment& env, Result& result) {
   return ok && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
+int build(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result);
+  if (!checked) return kExitUserError;
+  return build_checked(opts, env, *checked, result);
+}
+
+// The Debian package that has QEMU for `arch`, for the hint when it is missing.
+const char* qemu_package(board::Arch arch) {
+  switch (arch) {
+    case board::Arch::AArch64: return "qemu-system-arm";
+    case board::Arch::RiscV64: return "qemu-system-misc";
+    default: return "qemu-system-x86";
+  }
+}
+
+// Options of the host launcher mean nothing to QEMU: refused, not dropped.
+bool refuse_launcher_options(const Options& opts, const board::Board& board, Diagnostics& diags) {
+  if (opts.launcher_args.empty()) return true;
+  diags.error("run-host-option-on-qemu", kToolName, {},
+              "option " + opts.launcher_args.front() + " is for the host board, and '" + board.name +
+                  "' runs in QEMU",
+              "for QEMU boards: --timeout S stops QEMU after S seconds; words after '--' go to QEMU");
+  return false;
+}
+
+// The folder the image is built in: -o's, or a fresh temporary one.
+std::optional<std::string> image_path(const Options& opts, const Environment& env, std::string& temp,
+                                      Diagnostics& diags) {
+  if (opts.output_given) return (std::filesystem::path(env.cwd) / opts.output).string();
+  temp = (std::filesystem::temp_directory_path() / "microkit-run-XXXXXX").string();
+  if (mkdtemp(temp.data())) return temp + "/loader.img";
+  temp.clear();
+  diags.error("run-temp-dir", kToolName, {}, "cannot create a temporary folder for the image",
+              "set TMPDIR to a writable folder, or keep the image with -o IMAGE");
+  return std::nullopt;
+}
+
+// Builds the image with the build form's own code, as `microkit SYSTEM -o IMAGE` would.
+bool build_image_for_run(const Options& opts, const Environment& env, const CheckedSystem& checked,
+                         const std::string& image, Result& result) {
+  Options build_opts = opts;
+  build_opts.verb = Verb::Build;
+  build_opts.output = image;
+  build_opts.report = (std::filesystem::path(image).parent_path() / "report.txt").string();
+  return build_checked(build_opts, env, checked, result) == kExitOk;
+}
+
+// Shows what was said so far (warnings, the command) before QEMU owns the terminal.
+void show_now(Result& result) {
+  std::fputs(result.out.c_str(), stdout);
+  std::fputs(result.err.c_str(), stderr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  result.out.clear();
+  result.err.clear();
+}
+
+// `microkit run` on a board QEMU emulates: 1. build the image; 2. fill in
+// the board file's QEMU command (docs/boards.md); 3. run it on this
+// terminal until it exits or --timeout passes.
+int run_in_qemu(const Options& opts, const Environment& env, const CheckedSystem& checked,
+                Result& result) {
+  Diagnostics diags;
+  if (!checked.board.qemu) {
+    diags.error("run-no-qemu-command", kToolName, {},
+                "board '" + checked.board.name + "' has no QEMU command, so 'microkit run' cannot boot it",
+                "build an image (microkit SYSTEM --board " + checked.board.name +
+                    " --config C -o loader.img) and load it as the board's documentation says; or "
+                    "add a \"qemu\" object to its board file (docs/boards.md)");
+    return fail(result, diags);
+  }
+  if (!refuse_launcher_options(opts, checked.board, diags)) return fail(result, diags);
+  std::string temp;
+  auto image = image_path(opts, env, temp, diags);
+  if (!image) return fail(result, diags);
+  int status = kExitUserError;
+  if (build_image_for_run(opts, env, checked, *image, result)) {
+    std::string kernel32 = (std::filesystem::path(*image).parent_path() / "sel4_32.elf").string();
+    auto argv = board::qemu_command(checked.board, checked.config, *image, kernel32);
+    argv.insert(argv.end(), opts.qemu_args.begin(), opts.qemu_args.end());
+    result.err += "microkit: booting " + checked.board.name + "/" + checked.config.name + ": " +
+                  join(argv, " ") + "\n" + (opts.qemu_timeout ? "" : "  (Ctrl-A x quits QEMU)\n");
+    show_now(result);
+    ChildResult child = run_child(argv, opts.qemu_timeout.value_or(0));
+    status = child.status;
+    if (!child.started) {
+      diags.error("run-qemu-missing", kToolName, {}, "cannot run '" + argv.front() + "'",
+                  std::string("install QEMU (Debian: apt-get install ") + qemu_package(checked.board.arch) +
+                      ", or ./dev.sh install)");
+      status = fail(result, diags);
+    } else if (child.timed_out) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", *opts.qemu_timeout);
+      result.err += std::string("microkit: stopped QEMU after ") + seconds + " s (--timeout)\n";
+      status = kExitOk;
+    }
+  }
+  std::error_code ec;
+  if (!temp.empty()) std::filesystem::remove_all(temp, ec);
+  return status;
+}
+
+int run(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result);
+  if (!checked) return kExitUserError;
+  if (checked->board.arch == board::Arch::Host) return run_on_host(opts, env, *checked, result);
+  return run_in_qemu(opts, env, *checked, result);
+}
+
 }  // namespace
 
 Result run_command(const std::vector<std::string>& args, const Environment& env) {
@@ -345,7 +521,7 @@ Result run_command(const std::vector<std::string>& args, const Environment& env)
     case Verb::Version: result.out = std::string("microkit ") + MICROKIT_VERSION + "\n"; break;
     case Verb::Boards: result.exit_code = list_boards(env, result); break;
     case Verb::Check: result.exit_code = check(*opts, env, result); break;
-    case Verb::Run: result.exit_code = run_on_host(*opts, env, result); break;
+    case Verb::Run: result.exit_code = run(*opts, env, result); break;
     case Verb::Build: result.exit_code = build(*opts, env, result); break;
     case Verb::Headers: result.exit_code = headers(*opts, env, result); break;
     case Verb::Diagram: result.exit_code = diagram(*opts, env, result); break;

@@ -115,6 +115,33 @@ TEST_F(Cli, BoardsListsEveryBoardWithItsConfigs) {
   EXPECT_TRUE(contains(r.out, "aarch64"));
 }
 
+// The line of `board` in the listing, without its newline.
+std::string board_line(const std::string& listing, const std::string& board) {
+  size_t at = listing.find("\n" + board + " ");
+  if (at == std::string::npos) return "";
+  size_t end = listing.find('\n', at + 1);
+  return listing.substr(at + 1, end - at - 1);
+}
+
+TEST_F(Cli, BoardsMarksTheConfigsItCanMakeImagesFor) {
+  // A fake SDK with the three files an image of qemu_virt_aarch64/debug needs.
+  for (const char* f : {"loader.elf", "initialiser.elf", "sel4.elf"})
+    dir_.write(std::string("sdk/board/qemu_virt_aarch64/debug/elf/") + f, "x");
+  const char* saved = std::getenv("MICROKIT_SDK");
+  std::string saved_value = saved ? saved : "";
+  setenv("MICROKIT_SDK", (dir_.path() + "/sdk").c_str(), 1);
+  Result r = run({"boards"});
+  if (saved) setenv("MICROKIT_SDK", saved_value.c_str(), 1);
+  else unsetenv("MICROKIT_SDK");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string aarch64 = board_line(r.out, "qemu_virt_aarch64");
+  EXPECT_TRUE(contains(aarch64, "debug*, release, ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "host") && contains(r.out, "debug*, release*, benchmark*")) << r.out;
+  // Without the loader and initial task, not one riscv64 configuration.
+  EXPECT_FALSE(contains(board_line(r.out, "qemu_virt_riscv64"), "*")) << r.out;
+  EXPECT_TRUE(contains(r.out, "no images here (debug: ")) << r.out;
+}
+
 TEST_F(Cli, BoardsFromAMissingFolder) {
   Result r = run_command({"boards"}, Environment{dir_.path(), dir_.path() + "/no-boards"});
   EXPECT_EQ(r.exit_code, 1);
@@ -520,12 +547,24 @@ TEST_F(Cli, HeadersOnTheHostBoardAreAnError) {
 
 // ------------------------------------------------------------ run
 
-TEST_F(Cli, RunOnlyRunsOnTheHostBoard) {
-  write_system(EM_AARCH64);
-  Result r = run({"run", "s.system", "--board", "qemu_virt_aarch64"});
+TEST_F(Cli, RunNeedsABoardFileQemuCommandForAnSel4Board) {
+  write_system(EM_X86_64);
+  Result r = run({"run", "s.system", "--board", "x86_64_generic_vtx"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(r.err.starts_with("microkit: error: 'microkit run' runs systems on the host board"))
+  EXPECT_TRUE(r.err.starts_with("microkit: error: board 'x86_64_generic_vtx' has no QEMU command"))
       << r.err;
+  EXPECT_TRUE(contains(r.err, "docs/boards.md")) << r.err;
+}
+
+TEST_F(Cli, RunRefusesOptionsOfTheOtherKindOfBoard) {
+  write_system(EM_AARCH64);
+  Result host_option = run({"run", "s.system", "--board", "qemu_virt_aarch64", "--until", "5"});
+  EXPECT_EQ(host_option.exit_code, 1);
+  EXPECT_TRUE(contains(host_option.err, "option --until is for the host board")) << host_option.err;
+  write_system();
+  Result qemu_option = run({"run", "s.system", "--board", "host", "--timeout", "5"});
+  EXPECT_EQ(qemu_option.exit_code, 1);
+  EXPECT_TRUE(contains(qemu_option.err, "apply to QEMU boards")) << qemu_option.err;
 }
 
 // A stand-in for microkit-host that writes its arguments, one a line, to

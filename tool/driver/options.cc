@@ -43,7 +43,8 @@ enum class Flag {
   Trace,
   TraceRing,
   TraceJson,
-  TraceLog
+  TraceLog,
+  Timeout  // `run` on a QEMU board
 };
 
 struct FlagSpec {
@@ -81,6 +82,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--trace-ring", Flag::TraceRing},
     FlagSpec{"--trace-json", Flag::TraceJson},
     FlagSpec{"--trace-log", Flag::TraceLog},
+    FlagSpec{"--timeout", Flag::Timeout},
 };
 
 // Flags that only matter when an image is built (the form without a verb).
@@ -91,8 +93,9 @@ constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         F
                                         Flag::Diagram};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
-constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
-                                      Flag::GdbPort, Flag::SerialInput, Flag::FreeRunning};
+constexpr std::array kRunOnlyFlags = {Flag::Until,       Flag::Watchdog,    Flag::Gdb,
+                                      Flag::GdbPort,     Flag::SerialInput, Flag::FreeRunning,
+                                      Flag::Timeout};
 
 bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
@@ -188,7 +191,7 @@ class Parser {
       return opts_;
     }
     if (!args_.empty()) take_verb();
-    while (next_ < args_.size()) take_argument();
+    while (next_ < args_.size() && !take_qemu_args()) take_argument();
     // Missing arguments are often a consequence of a mistyped flag: report
     // them only when the line was otherwise well-formed.
     if (opts_.verb == Verb::Boards)
@@ -221,6 +224,17 @@ class Parser {
                     "'? The commands are check, run, headers, diagram and boards; without one, SYSTEM is built");
       ++next_;
     }
+  }
+
+  // "--": the rest of the line is for QEMU (`microkit run` on a QEMU board).
+  bool take_qemu_args() {
+    if (args_[next_] != "--") return false;
+    if (opts_.verb != Verb::Run)
+      cli_error(diags_, "cli-unexpected-argument", "'--' is only for 'microkit run'",
+                "words after '--' are added to the QEMU command of 'microkit run' on a QEMU board");
+    opts_.qemu_args.assign(args_.begin() + static_cast<std::ptrdiff_t>(next_) + 1, args_.end());
+    next_ = args_.size();
+    return true;
   }
 
   void take_argument() {
@@ -258,7 +272,7 @@ class Parser {
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
     switch (flag) {
-      case Flag::Output: opts_.output = *value; break;
+      case Flag::Output: opts_.output = *value, opts_.output_given = true; break;
       case Flag::Report: opts_.report = *value; break;
       case Flag::Board: opts_.board = *value; break;
       case Flag::Config: opts_.config = *value; break;
@@ -277,6 +291,7 @@ class Parser {
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
       case Flag::GdbPort: take_gdb_port(name, *value); break;
+      case Flag::Timeout: take_timeout(name, *value); break;
       case Flag::Gdb:
       case Flag::SerialInput: pass_to_launcher(name, *value); break;
       case Flag::Help:
@@ -336,6 +351,16 @@ class Parser {
     cli_error(diags_, "cli-invalid-number",
               "invalid " + name + " '" + value + "': not a positive number of seconds",
               "write the real-time limit in seconds, e.g. " + name + " 2 or " + name + " 0.5");
+  }
+
+  void take_timeout(const std::string& name, const std::string& value) {
+    if (is_positive_seconds(value)) {
+      opts_.qemu_timeout = std::strtod(value.c_str(), nullptr);
+      return;
+    }
+    cli_error(diags_, "cli-invalid-number",
+              "invalid " + name + " '" + value + "': not a positive number of seconds",
+              "write how long QEMU may run, in seconds, e.g. " + name + " 30");
   }
 
   void take_gdb_port(const std::string& name, const std::string& value) {
@@ -453,6 +478,7 @@ class Parser {
         continue;
       if (opts_.verb == Verb::Headers && flag == Flag::CspaceHeaders) continue;  // its output
       if (opts_.verb == Verb::Diagram && flag == Flag::Output) continue;          // its page
+      if (opts_.verb == Verb::Run && flag == Flag::Output) continue;  // QEMU boards: the image to keep
       diags_.warning("cli-ignored-option", kToolName, {},
                      "option " + name + " has no effect with '" + verb_name(opts_.verb) + "'",
                      "it applies when building an image: microkit SYSTEM --board B --config C");
@@ -480,8 +506,8 @@ class Parser {
       case Verb::Headers:
         return "microkit headers SYSTEM --board BOARD [--config CONFIG] [--cspace-headers DIR]";
       case Verb::Run:
-        return "microkit run SYSTEM [--board host] [--config CONFIG] [--search-path DIR ...] "
-               "[launcher options]";
+        return "microkit run SYSTEM [--board BOARD] [--config CONFIG] [--search-path DIR ...] "
+               "[launcher options | --timeout S -- QEMU_ARG ...]";
       case Verb::Trace:
         return "microkit trace SYSTEM --board BOARD [--config CONFIG] --trace-log LOG "
                "[--trace-json OUT]";
@@ -544,6 +570,8 @@ std::string help_text() {
          "                    [-o PAGE]\n"
          "       microkit trace SYSTEM --board BOARD [--config CONFIG] --trace-log LOG\n"
          "                    [--trace-json OUT]\n"
+         "       microkit run SYSTEM --board QEMU_BOARD [--config CONFIG] [--search-path DIR ...]\n"
+         "                    [-o IMAGE] [--timeout S] [-- QEMU_ARG ...]\n"
          "       microkit boards\n"
          "\n"
          "commands:\n"
@@ -590,6 +618,13 @@ std::string help_text() {
          "  --gdb-port N                      gdbserver's port (default 1234)\n"
          "  --serial-input FILE               bytes for the serial device's input\n"
          "  --free-running                    run PDs concurrently (not deterministic)\n"
+         "\n"
+         "run options for QEMU boards (docs/cli.md; the board's QEMU command is in its\n"
+         "board file):\n"
+         "  -o IMAGE                          keep the image there (default: a temporary file)\n"
+         "  --timeout S                       stop QEMU after S seconds (default: run until\n"
+         "                                    QEMU exits; Ctrl-A x quits it)\n"
+         "  -- QEMU_ARG ...                   words added to the board's QEMU command\n"
          "\n"
          "exit status: 0 success, 1 error in the input or on the command line,\n"
          "             3 internal error (a bug in microkit: please report it)\n";

@@ -42,6 +42,7 @@ struct Options {
   std::optional<std::string> config;      // required for Build only
   std::vector<std::string> search_paths;  // in the order given
   std::string output = "loader.img";      // -o, as the official default
+  bool output_given = false;              // -o was on the line (`run` keeps the image then)
   std::string report = "report.txt";      // -r, as the official default
   ImageType image_type = ImageType::Unspecified;
   std::optional<std::string> capdl_json;  // --capdl-json: the official JSON form
@@ -67,6 +68,10 @@ struct Options {
   std::optional<uint64_t> trace_ring;
   std::optional<std::string> trace_json;
   std::optional<std::string> trace_log;
+  // `run` on a QEMU board: --timeout S stops QEMU after S real seconds; the
+  // words after "--" are added to the board's QEMU command.
+  std::optional<double> qemu_timeout;
+  std::vector<std::string> qemu_args;
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").

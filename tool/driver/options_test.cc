@@ -515,5 +515,26 @@ TEST(Options, AMistypedDiagramIsAMistypedVerb) {
   EXPECT_NE(d.all().front().hint.find("did you mean 'diagram'?"), std::string::npos);
 }
 
+// ------------------------------------------------------------ run on QEMU boards
+
+TEST(Options, RunTakesATimeoutAnImageAndQemuArguments) {
+  Parsed p = parse({"run", "s.system", "--board", "qemu_virt_aarch64", "-o", "keep.img", "--timeout",
+                    "2.5", "--", "-m", "4G", "--board"});
+  ASSERT_TRUE(p.opts) << p.diags.all().at(0).message;
+  EXPECT_TRUE(p.diags.empty()) << p.diags.all().at(0).message;
+  EXPECT_EQ(p.opts->qemu_timeout, 2.5);
+  EXPECT_TRUE(p.opts->output_given);
+  EXPECT_EQ(p.opts->output, "keep.img");
+  EXPECT_EQ(p.opts->qemu_args, (std::vector<std::string>{"-m", "4G", "--board"}));
+}
+
+TEST(Options, TimeoutAndQemuArgumentsAreOnlyForRun) {
+  EXPECT_EQ(ids(parse({"check", "s.system", "--board", "host", "--timeout", "3"}).diags),
+            Ids{"cli-run-only-option"});
+  EXPECT_EQ(ids(parse({"check", "s.system", "--board", "host", "--", "-m", "1G"}).diags),
+            Ids{"cli-unexpected-argument"});
+  EXPECT_EQ(ids(parse({"run", "s.system", "--timeout", "0"}).diags), Ids{"cli-invalid-number"});
+}
+
 }  // namespace
 }  // namespace microkit::driver

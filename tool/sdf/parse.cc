@@ -791,11 +791,6 @@ SetVar Walker::setvar(const XmlNode& n) {
   return s;
 }
 
-// The element name of each kind of grant, in Cap::Kind order.
-constexpr std::array<std::string_view, 12> kCapElements{
-    "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
-    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_irq", "cap_ioport"};
-
 void Walker::cspace(const XmlNode& n, ProtectionDomain& pd) {
   report_text(n);
   check_attributes(n, kNone, {});

@@ -14,6 +14,7 @@
 //   `children` link the hierarchy.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -137,6 +138,15 @@ struct Cap : Element {
   uint64_t ioport_id = 0;           // IoPort: the <ioport id> of `pd`
   std::optional<std::string> setvar_slot;  // symbol patched with the first slot's cptr
 };
+
+// The element of each kind of grant, in Cap::Kind order: the one table the
+// parser, the validator's messages and the CSpace headers read.
+inline constexpr std::array<std::string_view, 12> kCapElements{
+    "cap_tcb", "cap_sc", "cap_vspace", "cap_cnode", "cap_notification",
+    "cap_endpoint", "cap_mr", "untyped", "cnode", "cap_sched_control", "cap_irq", "cap_ioport"};
+static_assert(kCapElements.size() == static_cast<size_t>(Cap::Kind::IoPort) + 1,
+              "one element name per Cap::Kind");
+inline std::string_view cap_element(Cap::Kind kind) { return kCapElements[static_cast<size_t>(kind)]; }
 
 // The grant's name in the generated header: its `name`, else one made of
 // its kind and source ("tcb_alpha", "mr_buffer", "untyped_12").

@@ -513,21 +513,13 @@ HostRefusal host_refusal(Cap::Kind kind) {
   return {};
 }
 
-const char* cap_element(Cap::Kind kind) {
-  static constexpr const char* kNames[] = {"cap_tcb", "cap_sc",  "cap_vspace", "cap_cnode",
-                                           "cap_notification", "cap_endpoint", "cap_mr",
-                                           "untyped", "cnode", "cap_sched_control", "cap_irq",
-                                           "cap_ioport"};
-  return kNames[static_cast<size_t>(kind)];
-}
-
 // Each grant is refused at its own element, saying why the host cannot
 // model it and what works on both platforms.
 void refuse_on_host(Context& cx, const ProtectionDomain& pd) {
   for (const Cap& cap : pd.caps) {
     HostRefusal r = host_refusal(cap.kind);
     cx.error("cspace-not-on-host", cap.loc,
-             std::string("<") + cap_element(cap.kind) + "> of protection domain '" + pd.name +
+             "<" + std::string(cap_element(cap.kind)) + "> of protection domain '" + pd.name +
                  "' cannot be modelled on the host platform: " + r.why,
              r.instead + ", or build this system for an seL4 board (e.g. --board qemu_virt_aarch64)");
   }

@@ -619,6 +619,29 @@ std::string kernel_package_dir(const std::string& board, const std::string& conf
   return env_or("MICROKIT_KERNEL_ROOT", "/opt/sel4-16.0.0") + "/" + board + "/" + config;
 }
 
+std::string missing_image_inputs(const std::string& board, const std::string& config,
+                                 board::Arch arch) {
+  std::error_code ec;
+  auto exists = [&](const std::string& path) { return !path.empty() && std::filesystem::exists(path, ec); };
+  CliRequest req;
+  req.board = board;
+  req.config = config;
+  req.arch = arch;
+  BuildOptions opts;
+  Diagnostics ignored;
+  std::vector<std::string> missing;
+  std::string pkg = kernel_package_dir(board, config);
+  if (!exists(pkg + "/bin/kernel.elf") && !exists(pkg + "/elf/sel4.elf"))
+    missing.push_back("no kernel package at " + pkg);
+  bool found = locate_binaries(req, opts, ignored);
+  if (!found || (arch != board::Arch::X86_64 && !exists(opts.loader)))
+    missing.push_back("no loader");
+  if (!found || !exists(opts.initialiser)) missing.push_back("no initial task");
+  std::string out;
+  for (const auto& m : missing) out += (out.empty() ? "" : ", ") + m;
+  return out;
+}
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags) {
   // 1. binaries; 2. kernel package; 3. build.

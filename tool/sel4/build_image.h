@@ -136,6 +136,12 @@ struct CliRequest {
 // else $MICROKIT_KERNEL_ROOT/<board>/<config> (default root /opt/sel4-16.0.0).
 std::string kernel_package_dir(const std::string& board, const std::string& config);
 
+// What an image for `board` and `config` needs that this tool cannot find
+// (a kernel, the loader, the initial task), in words; empty when a build
+// would find everything (`microkit boards` marks those configurations).
+std::string missing_image_inputs(const std::string& board, const std::string& config,
+                                 board::Arch arch);
+
 bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, const CliRequest& req,
                         Diagnostics& diags);
 

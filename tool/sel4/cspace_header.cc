@@ -25,25 +25,6 @@ std::string define(const std::string& name, uint64_t value, const std::string& c
   return line + "\n";
 }
 
-const char* kind_label(plan::ExtraCap::Kind k) {
-  using K = plan::ExtraCap::Kind;
-  switch (k) {
-    case K::Tcb: return "cap_tcb";
-    case K::Sc: return "cap_sc";
-    case K::VSpace: return "cap_vspace";
-    case K::CNode: return "cap_cnode";
-    case K::Notification: return "cap_notification";
-    case K::Endpoint: return "cap_endpoint";
-    case K::MrFrames: return "cap_mr";
-    case K::Untyped: return "untyped";
-    case K::EmptyCNode: return "cnode";
-    case K::SchedControl: return "cap_sched_control";
-    case K::Irq: return "cap_irq";
-    case K::IoPort: return "cap_ioport";
-  }
-  return "?";
-}
-
 std::string source_of(const plan::Plan& plan, const plan::ExtraCap& e) {
   using K = plan::ExtraCap::Kind;
   if (e.kind == K::MrFrames) return " of memory region '" + plan.mrs[e.source_mr].name + "'";
@@ -60,7 +41,7 @@ std::string grant_lines(const plan::Plan& plan, const plan::ExtraCap& e) {
   using K = plan::ExtraCap::Kind;
   std::string name = "MICROKIT_CAP_" + upper(c_name(e.name));
   std::string out = define(name, pd_abi::user_cap_slot(e.slot),
-                           std::string(kind_label(e.kind)) + source_of(plan, e) + ", slot " +
+                           std::string(sdf::cap_element(e.kind)) + source_of(plan, e) + ", slot " +
                                std::to_string(e.slot));
   if (e.kind == K::Untyped || e.kind == K::MrFrames) out += define(name + "_COUNT", e.count);
   if (e.kind == K::Untyped) out += define(name + "_SIZE_BITS", e.size_bits);

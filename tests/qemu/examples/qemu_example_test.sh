@@ -18,6 +18,8 @@
 # debug kernel's "<<seL4(CPU n) ...>>" warning makes the output differ. After
 # the expected number of lines QEMU runs on for a grace period, so that a PD
 # crashing after its last expected line still fails the test.
+# QEMU is started by the example's `make run`, that is by `microkit run`
+# with the board file's QEMU command (boards/<board>.json, "qemu").
 # --swap-lines A B exchanges expected lines A and B (1-based) first: the
 # self-test that a wrong order really fails (exit 0 only on a mismatch).
 # --must-differ: the same self-test for a system whose output must not match
@@ -27,13 +29,14 @@
 # The example's folder is never written to: BUILD_DIR is WORK_DIR/build.
 set -u
 . "$(dirname "$0")/../settle.sh"
+. "$(dirname "$0")/../make_run.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
-swap= must_differ= x86_memory=1G
+swap= must_differ= x86_memory=
 if [ "${1:-}" = --x86-memory ]; then  # x86-64: boot with this much RAM instead of the assumed 1G
-  x86_memory=$2
+  x86_memory=$2  # added after "--" to the board's QEMU command
   shift 2
 fi
 if [ "${1:-}" = --swap-lines ]; then
@@ -51,29 +54,8 @@ sdk=$1 pkg=$2 example=$3 work=$4 board=$5 config=$6 limit=$7
   skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] ||
   skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
-# The board's QEMU command (the example README's / the Microkit manual's)
-# and the Debian cross toolchain its PDs are built with.
-case "$board" in
-  qemu_virt_aarch64)
-    arch=aarch64
-    qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G
-              -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
-  qemu_virt_aarch64_el1)  # seL4 in EL1: no virtualization=on (the manual's command)
-    arch=aarch64
-    qemu_cmd=(qemu-system-aarch64 -machine virt -cpu cortex-a53 -m size=2G
-              -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
-  qemu_virt_riscv64)
-    arch=riscv64
-    qemu_cmd=(qemu-system-riscv64 -machine virt -m size=2G -nographic -serial mon:stdio
-              -kernel IMAGE) ;;
-  x86_64_generic)
-    # The manual's command: the kernel as ELF32, the image as the multiboot module.
-    arch=x86_64
-    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m "$x86_memory"
-              -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
-  *) skip "no QEMU command for $board" ;;
-esac
-command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
+# The board's architecture and QEMU, from the board file (make_run.sh).
+board_facts "$sdk" "$board"
 command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
 # An example whose system description is per board (timer-<board>.system)
 # and has none for this board needs board drivers it does not have.
@@ -112,7 +94,6 @@ vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROK
   { cat "$work/make.log"; fail "make (the PD programs and the image) failed"; }
 img=$work/build/loader.img
 [ -f "$img" ] || fail "make succeeded but wrote no $img"
-kernel32=$work/build/sel4_32.elf  # x86-64: written beside the image
 
 # The initial task's lines on a healthy boot (runtime/initialiser): whole
 # lines, so that any other line it prints (a fault, a failed step) is kept.
@@ -132,25 +113,10 @@ actual_lines() {
     grep -v -E "${drop[@]}"
 }
 
-# The README's QEMU command. Watched until it printed as many lines as
-# expected (then a grace period for any extra line, such as a late fault),
-# it stopped, or the time limit passed.
-qemu_cmd=("${qemu_cmd[@]//IMAGE/$img}")
-"${qemu_cmd[@]//KERNEL32/$kernel32}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
-qemu=$!
-end=$((SECONDS + limit))
-timed_out=1
-while [ $SECONDS -lt $end ]; do
-  if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
-    settle "$work/uart.log" $qemu
-    timed_out=0
-    break
-  fi
-  kill -0 $qemu 2>/dev/null || { timed_out=0; break; }
-  sleep 0.5
-done
-kill $qemu 2>/dev/null
-wait $qemu 2>/dev/null
+# The example's `make run` (microkit run: the board file's QEMU command),
+# as a user boots it (make_run.sh).
+boot_and_watch "$example" "$work/uart.log" "$work/qemu.err" "$want" "$limit" \
+  "${x86_memory:+-- -m $x86_memory}" "${vars[@]}"
 actual_lines >"$work/actual.txt"
 
 if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then

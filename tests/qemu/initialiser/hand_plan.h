@@ -8,13 +8,17 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iostream>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "elf/elf_file.h"
 #include "runtime/initialiser/host/spec_writer.h"
 #include "runtime/shared/initialiser_spec.h"
+#include "runtime/shared/pd_abi.h"
+#include "support/diagnostics.h"
 
 namespace hand_plan {
 
@@ -114,5 +118,50 @@ struct Planner {
     return next_slot++;
   }
 };
+
+// A PD's stack pages and IPC buffer: `stack_pages` + 1 new frames from
+// `frames`, the stack below `stack_top`, the IPC buffer at `ipc`.
+template <class Planner>
+void map_stack_and_ipc(Planner& p, uint64_t vspace, uint64_t frames, uint64_t stack_pages,
+                       uint64_t stack_top, uint64_t ipc) {
+  uint32_t rw = spec::kRightRead | spec::kRightWrite;
+  for (uint64_t i = 0; i < stack_pages; ++i)
+    p.w.map_frame(frames + i, vspace, stack_top - stack_pages * kPage + i * kPage, rw, spec::kMapCacheable);
+  p.w.map_frame(frames + stack_pages, vspace, ipc, rw, spec::kMapCacheable);
+}
+
+// What a PD's thread is given before it is resumed (MCS): its CSpace,
+// VSpace and IPC buffer, a scheduling context on `core`, the badged fault
+// endpoint, its name, priority, notification and registers.
+struct PdThread {
+  uint64_t tcb, sc, guarded_cnode, vspace, ntfn, ipc, ipc_frame, entry, stack_top, priority, core = 0;
+};
+
+template <class Planner>
+void start_pd_thread(Planner& p, const PdThread& t, uint64_t index, uint64_t fault_ep) {
+  namespace abi = microkit::pd_abi;
+  uint64_t badged_fault_ep = p.mint(fault_ep, abi::monitor_badge(index));
+  p.w.sched_control(t.core, t.sc, 1000, 1000, 0, 0, 0);
+  p.w.tcb_configure(t.tcb, t.guarded_cnode, 0, t.vspace, t.ipc, t.ipc_frame);
+  p.w.name_thread(t.tcb, index);
+  p.w.tcb_sched_params(t.tcb, kRootTcb, t.priority, t.priority, t.sc, badged_fault_ep);
+  p.w.bind_notification(t.tcb, t.ntfn);
+  p.w.write_registers(t.tcb, t.entry, t.stack_top);
+}
+
+// "--pd name=path": appends {name, path} to `pds`; false when there is no '='.
+inline bool take_pd_option(const std::string& value, std::vector<std::pair<std::string, std::string>>& pds) {
+  size_t eq = value.find('=');
+  if (eq == std::string::npos) return false;
+  pds.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+  return true;
+}
+
+// Prints the diagnostics and `what` on stderr; returns the exit status 1.
+inline int fail_with(const microkit::Diagnostics& diags, const std::string& what) {
+  for (const auto& d : diags.all()) std::cerr << microkit::render(d) << "\n";
+  if (!what.empty()) std::cerr << what << "\n";
+  return 1;
+}
 
 }  // namespace hand_plan

@@ -5,17 +5,21 @@
 # --arch riscv64 the Microkit manual's RISC-V command, the image an ELF
 # file that QEMU's -kernel loads and OpenSBI enters in S-mode), and
 # passes when every --expect line has appeared on the UART, in the order
-# given, before --timeout seconds; QEMU is then stopped.
+# given, before --timeout seconds, and no --absent text by the time the
+# output settled (expect_lines.sh); QEMU is then stopped.
 # Exit codes: 0 pass, 1 fail (the UART log is printed), 77 skip.
 #
 #   initialiser_test.sh --make-image EXE --load-address ADDR --workdir DIR
 #       --timeout SEC [--arch aarch64|riscv64] [--skip-reason TEXT] [--absent TEXT]...
 #       --expect TEXT [--expect TEXT ...] -- <make_initialiser_image args>
 set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+source "$here/settle.sh"
+source "$here/expect_lines.sh"
 
 make_image= load_address= workdir= timeout=60 skip_reason= arch=aarch64
 expects=()
-absents=()
+forbids=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --make-image) make_image=$2; shift 2 ;;
@@ -25,7 +29,7 @@ while [ $# -gt 0 ]; do
     --arch) arch=$2; shift 2 ;;
     --skip-reason) skip_reason=$2; shift 2 ;;
     --expect) expects+=("$2"); shift 2 ;;
-    --absent) absents+=("$2"); shift 2 ;;
+    --absent) forbids+=("$2"); shift 2 ;;
     --) shift; break ;;
     *) echo "initialiser_test.sh: unknown argument $1" >&2; exit 1 ;;
   esac
@@ -53,39 +57,5 @@ else
 fi
 "$qemu" "${qemu_args[@]}" </dev/null >"$log" 2>&1 &
 qemu_pid=$!
-
-# Every expected line, each found after the previous one.
-in_order() {
-  local e line=0 at
-  for e in "${expects[@]}"; do
-    at=$(tr -d '\r' <"$log" | tail -n +$((line + 1)) | grep -nF -m1 -- "$e" | cut -d: -f1)
-    [ -n "$at" ] || return 1
-    line=$((line + at))
-  done
-}
-
-status=1
-deadline=$((SECONDS + timeout))
-while [ $SECONDS -lt $deadline ]; do
-  if in_order; then status=0; break; fi
-  kill -0 "$qemu_pid" 2>/dev/null || { in_order && status=0; break; }
-  sleep 0.2
-done
-sleep 0.5  # let anything that must not appear have its chance
-kill "$qemu_pid" 2>/dev/null
-wait "$qemu_pid" 2>/dev/null
-
-echo "---- UART ----"
-tr -d '\r' <"$log"
-echo "--------------"
-for a in "${absents[@]}"; do
-  if grep -qF -- "$a" "$log"; then echo "FAIL: saw what must not appear: $a"; status=1; fi
-done
-if [ $status -ne 0 ]; then
-  for e in "${expects[@]}"; do
-    grep -qF -- "$e" "$log" || echo "FAIL: never saw: $e"
-  done
-  echo "FAIL (lines must appear in the order given)"
-  exit 1
-fi
-echo "PASS"
+watch_expected "$log" "$qemu_pid" "$timeout"
+report_expected "$log"

@@ -77,9 +77,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     else if (a == "--initialiser") o.initialiser = v;
     else if (a == "--out") o.out = v;
     else if (a == "--load-address") o.load_address = std::strtoull(v.c_str(), nullptr, 0);
-    else if (a == "--pd" && v.find('=') != std::string::npos)
-      o.pds.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
-    else return std::nullopt;
+    else if (a != "--pd" || !take_pd_option(v, o.pds)) return std::nullopt;
   }
   if (o.loader.empty() || o.package.empty() || o.initialiser.empty() || o.out.empty() ||
       o.pds.size() != 2 || o.load_address == 0)
@@ -127,10 +125,7 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
 
   // Program segments: the user image's own frames, through copied caps.
   map_program(p, pd, o.vspace, boot.user_image_frames.start, ui);
-  for (uint64_t i = 0; i < stack_pages; ++i)
-    p.w.map_frame(frames + i, o.vspace, stack_top - kStackSize + i * kPage,
-                  spec::kRightRead | spec::kRightWrite, spec::kMapCacheable);
-  p.w.map_frame(frames + stack_pages, o.vspace, ipc, spec::kRightRead | spec::kRightWrite, spec::kMapCacheable);
+  map_stack_and_ipc(p, o.vspace, frames, stack_pages, stack_top, ipc);
 
   // The PD's CSpace (pd_abi.h): input and own notification, fault endpoint, VSpace.
   auto into_pd = [&](uint64_t src, uint64_t slot, uint64_t badge) {
@@ -143,13 +138,9 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   uint64_t guarded = p.mint(o.cnode, abi::kCNodeGuardBits);  // guard 0 of 54 bits: CPtr == slot
 
   // The thread (MCS): space, scheduling context, fault endpoint, registers.
-  uint64_t badged_fault_ep = p.mint(fault_ep, abi::monitor_badge(index));
-  p.w.sched_control(0, o.sc, 1000, 1000, 0, 0, 0);
-  p.w.tcb_configure(o.tcb, guarded, 0, o.vspace, ipc, frames + stack_pages);
-  p.w.name_thread(o.tcb, index);
-  p.w.tcb_sched_params(o.tcb, kRootTcb, pd.priority, pd.priority, o.sc, badged_fault_ep);
-  p.w.bind_notification(o.tcb, o.ntfn);
-  p.w.write_registers(o.tcb, pd.elf.entry, stack_top);
+  start_pd_thread(p, {o.tcb, o.sc, guarded, o.vspace, o.ntfn, ipc, frames + stack_pages, pd.elf.entry, stack_top,
+                      pd.priority},
+                  index, fault_ep);
   if (pd.passive) p.w.sched_context_bind(o.sc, o.ntfn);
   p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb, pd.passive ? o.sc : 0, pd.passive ? o.ntfn : 0);
   return o;
@@ -194,12 +185,6 @@ spec::SpecWriter plan(const Options& o, std::vector<PdInput>& pds, const microki
   if (o.failing_step) p.w.map_frame(p.copy(boot.user_image_frames.start), objects[0].vspace, 0x10000000, spec::kRightRead, 0);
   for (const auto& obj : objects) p.w.resume(obj.tcb);
   return std::move(p.w);
-}
-
-int fail_with(const Diagnostics& diags, const std::string& what) {
-  for (const auto& d : diags.all()) std::cerr << microkit::render(d) << "\n";
-  if (!what.empty()) std::cerr << what << "\n";
-  return 1;
 }
 
 }  // namespace

@@ -16,11 +16,14 @@
 # TCB address and the pc (" T0x... " and "@<hex>" become " T " and "@pc"),
 # and in the initial task's fault reports the pc ("pc 0x<16 digits>"
 # becomes "pc <pc>").
-# CORES is QEMU's -smp (1 for a single-core kernel).
+# CORES is QEMU's -smp (1 for a single-core kernel), added to the board
+# file's QEMU command, which `make run` (microkit run) runs, with the words
+# of SYSTEM_DIR/qemu-args.txt when it exists (a machine, a device).
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
 . "$(dirname "$0")/../settle.sh"
+. "$(dirname "$0")/../make_run.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -32,23 +35,8 @@ sdk=$1 pkg=$2 dir=$3 work=$4 board=$5 config=$6 limit=$7 cores=$8 system=$9 expe
   skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -d "$sdk/board/$board/$config" ] ||
   skip "the SDK $sdk has no $board/$config (run 'ninja sdk'; see the configure log for why a board is left out)"
-# The board's QEMU command (the manual's, with CORES cores) and toolchain.
-case "$board" in
-  qemu_virt_aarch64)
-    arch=aarch64
-    qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -smp "$cores"
-              -m size=2G -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
-  qemu_virt_riscv64)
-    arch=riscv64
-    qemu_cmd=(qemu-system-riscv64 -machine virt -smp "$cores" -m size=2G -nographic
-              -serial mon:stdio -kernel IMAGE) ;;
-  x86_64_generic)
-    arch=x86_64
-    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -smp "$cores" -m 1G
-              -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
-  *) skip "no QEMU command for $board" ;;
-esac
-command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
+# The board's architecture and QEMU, from the board file (make_run.sh).
+board_facts "$sdk" "$board"
 command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
 
 expected=$dir/$expected_name
@@ -72,22 +60,13 @@ actual_lines() {
         -e 's/error code 0x[0-9a-f]\{16\} ([^)]*)/fsr <fsr>/'
 }
 
-qemu_cmd=("${qemu_cmd[@]//IMAGE/$img}")
-"${qemu_cmd[@]//KERNEL32/$work/build/sel4_32.elf}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
-qemu=$!
-end=$((SECONDS + limit))
-timed_out=1
-while [ $SECONDS -lt $end ]; do
-  if [ "$(actual_lines | wc -l)" -ge "$want" ]; then
-    settle "$work/uart.log" $qemu  # anything printed after the expected lines must show up too
-    timed_out=0
-    break
-  fi
-  kill -0 $qemu 2>/dev/null || { timed_out=0; break; }
-  sleep 0.5
-done
-kill $qemu 2>/dev/null
-wait $qemu 2>/dev/null
+# The system's `make run` (microkit run: the board file's QEMU command,
+# with CORES cores; make_run.sh).
+# SYSTEM_DIR/qemu-args.txt, when there is one, adds machine or device words
+# (e.g. -machine q35 -device edu,...).
+extra=
+[ -f "$dir/qemu-args.txt" ] && extra=" $(tr '\n' ' ' <"$dir/qemu-args.txt")"
+boot_and_watch "$dir" "$work/uart.log" "$work/qemu.err" "$want" "$limit" "-- -smp $cores$extra" "${vars[@]}"
 actual_lines >"$work/actual.txt"
 
 if ! diff -u "$expected" "$work/actual.txt" >"$work/diff.txt"; then

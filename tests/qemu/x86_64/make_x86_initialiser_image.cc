@@ -90,9 +90,7 @@ std::optional<Options> parse_options(int argc, char** argv) {
     else if (a == "--initialiser") o.initialiser = v;
     else if (a == "--out") o.out = v;
     else if (a == "--second-pd-core") o.second_pd_core = std::strtoull(v.c_str(), nullptr, 0);
-    else if (a == "--pd" && v.find('=') != std::string::npos)
-      o.pds.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
-    else return std::nullopt;
+    else if (a != "--pd" || !take_pd_option(v, o.pds)) return std::nullopt;
   }
   if (o.package.empty() || o.initialiser.empty() || o.out.empty() || o.pds.size() != 2) return std::nullopt;
   return o;
@@ -199,10 +197,7 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   p.map_tables_for(o.vspace, ipc);
 
   map_program(p, pd, o.vspace, frames_start, ui);
-  for (uint64_t i = 0; i < stack_pages; ++i)
-    p.w.map_frame(frames + i, o.vspace, stack_top - kStackSize + i * kPage, spec::kRightRead | spec::kRightWrite,
-                  spec::kMapCacheable);
-  p.w.map_frame(frames + stack_pages, o.vspace, ipc, spec::kRightRead | spec::kRightWrite, spec::kMapCacheable);
+  map_stack_and_ipc(p, o.vspace, frames, stack_pages, stack_top, ipc);
 
   auto into_pd = [&](uint64_t src, uint64_t slot, uint64_t badge) {
     p.w.mint(src, o.cnode, slot, abi::kCNodeBits, spec::kRightsAll, badge);
@@ -218,13 +213,9 @@ PdObjects plan_pd(Planner& p, const PdInput& pd, uint64_t index, uint64_t fault_
   into_pd(fault_ep, MICROKIT_PD_SLOT_FAULT_EP, abi::monitor_badge(index));
   uint64_t guarded = p.mint(o.cnode, abi::kCNodeGuardBits);
 
-  uint64_t badged_fault_ep = p.mint(fault_ep, abi::monitor_badge(index));
-  p.w.sched_control(pd.core, sc, 1000, 1000, 0, 0, 0);
-  p.w.tcb_configure(o.tcb, guarded, 0, o.vspace, ipc, frames + stack_pages);
-  p.w.name_thread(o.tcb, index);
-  p.w.tcb_sched_params(o.tcb, kRootTcb, pd.priority, pd.priority, sc, badged_fault_ep);
-  p.w.bind_notification(o.tcb, o.ntfn);
-  p.w.write_registers(o.tcb, pd.elf.entry, stack_top);
+  start_pd_thread(p, {o.tcb, sc, guarded, o.vspace, o.ntfn, ipc, frames + stack_pages, pd.elf.entry, stack_top,
+                      pd.priority, pd.core},
+                  index, fault_ep);
   p.w.add_pd(pd.name, abi::monitor_badge(index), o.tcb, 0, 0);
   return o;
 }
@@ -279,12 +270,6 @@ spec::SpecWriter plan(const Options& o, const std::vector<PdInput>& pds, const m
   if (o.failing_step) p.w.map_frame(p.copy(slots.frames_start), objects[0].vspace, 0x10000000, spec::kRightRead, 0);
   for (const auto& obj : objects) p.w.resume(obj.tcb);
   return std::move(p.w);
-}
-
-int fail_with(const Diagnostics& diags, const std::string& what) {
-  for (const auto& d : diags.all()) std::cerr << microkit::render(d) << "\n";
-  if (!what.empty()) std::cerr << what << "\n";
-  return 1;
 }
 
 }  // namespace

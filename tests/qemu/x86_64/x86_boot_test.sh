@@ -21,6 +21,7 @@
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/settle.sh"
+source "$here/expect_lines.sh"
 
 kernel= task= workdir= timeout=30 skip_reason= memory=1G smp=1
 expects=() forbids=()
@@ -65,38 +66,5 @@ accel=()
 "$qemu" "${accel[@]}" -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -m "$memory" -smp "$smp" -display none \
   -serial mon:stdio -kernel "$workdir/sel4_32.elf" -initrd "$task" </dev/null >"$log" 2>&1 &
 qemu_pid=$!
-
-# Every expected line, each after the one before it.
-in_order() {
-  local rest e
-  rest=$(tr -d '\r' <"$log")
-  for e in "${expects[@]}"; do
-    case "$rest" in
-      *"$e"*) rest=${rest#*"$e"} ;;
-      *) return 1 ;;
-    esac
-  done
-}
-
-status=1
-deadline=$((SECONDS + timeout))
-while [ $SECONDS -lt $deadline ]; do
-  if in_order; then status=0; break; fi
-  kill -0 "$qemu_pid" 2>/dev/null || { in_order && status=0; break; }
-  sleep 0.2
-done
-[ $status -eq 0 ] && settle "$log" "$qemu_pid"
-kill "$qemu_pid" 2>/dev/null
-wait "$qemu_pid" 2>/dev/null
-
-echo "---- serial ----"
-tr -d '\r' <"$log"
-echo "----------------"
-for f in "${forbids[@]}"; do
-  if grep -qF -- "$f" "$log"; then echo "FAIL: saw: $f"; status=1; fi
-done
-if [ $status -ne 0 ]; then
-  in_order || echo "FAIL: not every expected line appeared, in order: ${expects[*]}"
-  exit 1
-fi
-echo "PASS"
+watch_expected "$log" "$qemu_pid" "$timeout"
+report_expected "$log"
