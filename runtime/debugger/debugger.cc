@@ -154,29 +154,17 @@ seL4_Word access_of(WatchKind kind) {
 uint16_t watch_bp(unsigned slot) { return uint16_t(seL4_FirstWatchpoint + slot); }
 }  // namespace
 
-// A watchpoint on a shared memory region is set in every target that maps
-// it, each at its own address of the watched bytes.
+// A watchpoint is set in the one target GDB asked for: GDB scopes
+// watchpoints to an inferior's program space and ignores a hit reported in
+// another inferior's thread, so a watchpoint on a shared memory region is
+// set from the inferior of the PD whose accesses are to be caught.
 bool set_watchpoint(uint32_t k, unsigned slot, uint64_t addr, unsigned size, WatchKind kind) {
-  const gdb_abi::Range* r = range_of(k, addr);
-  if (r == nullptr || r->mr == 0)
-    return seL4_TCB_SetBreakpoint(tcb(k), watch_bp(slot), addr, seL4_DataBreakpoint, size, access_of(kind)) ==
-           seL4_NoError;
-  bool ok = true;
-  for (uint32_t i = 0; i < table().range_count; ++i) {
-    const gdb_abi::Range& o = table().ranges[i];
-    if (o.mr != r->mr) continue;
-    uint64_t at = o.vaddr + (addr - r->vaddr);
-    ok = seL4_TCB_SetBreakpoint(tcb(o.target), watch_bp(slot), at, seL4_DataBreakpoint, size, access_of(kind)) ==
-             seL4_NoError && ok;
-  }
-  return ok;
+  return seL4_TCB_SetBreakpoint(tcb(k), watch_bp(slot), addr, seL4_DataBreakpoint, size, access_of(kind)) ==
+         seL4_NoError;
 }
 
 bool clear_watchpoint(uint32_t k, unsigned slot) {
-  // Cleared in every target: a shared-memory watchpoint was set in several.
-  for (uint32_t j = 0; j < target_count(); ++j) seL4_TCB_UnsetBreakpoint(tcb(j), watch_bp(slot));
-  (void)k;
-  return true;
+  return seL4_TCB_UnsetBreakpoint(tcb(k), watch_bp(slot)) == seL4_NoError;
 }
 
 // ---- monitor commands ----

@@ -318,9 +318,9 @@ bool Stub::parse_thread(const char*& p, uint32_t& target, bool& all) {
     if (starts_with(p, "-1")) {
       all = true;
       p += 2;
-    } else if (!parse_hex(p, v) || v == 0 || v > target_count()) {
+    } else if (!parse_hex(p, v) || v > target_count()) {
       return false;
-    } else {
+    } else if (v != 0) {  // p0: any process
       target = uint32_t(v - 1);
     }
     if (*p == '.') {

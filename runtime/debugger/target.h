@@ -35,9 +35,7 @@ unsigned hw_breakpoint_slots();
 bool set_hw_breakpoint(uint32_t k, unsigned slot, uint64_t addr);
 bool clear_hw_breakpoint(uint32_t k, unsigned slot);
 
-// Watchpoint `slot` (0..watchpoint_slots()-1). A watchpoint on a memory
-// region shared with other targets is set in each of them (at their own
-// address of the same bytes): the implementation does that.
+// Watchpoint `slot` (0..watchpoint_slots()-1) of target k.
 unsigned watchpoint_slots();
 bool set_watchpoint(uint32_t k, unsigned slot, uint64_t addr, unsigned size, WatchKind kind);
 bool clear_watchpoint(uint32_t k, unsigned slot);

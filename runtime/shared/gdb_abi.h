@@ -15,7 +15,8 @@
  *     with the fault badge of child id k; a target with a parent keeps it.
  *   - The table below, patched by the tool into the debugger's image at
  *     symbol MICROKIT_GDB_SYM_TABLE: names, scheduling parameters, ranges
- *     (with the memory region each maps, for watchpoints on shared memory),
+ *     (with the memory region each maps, which tells shared pages from
+ *     private ones),
  *     and the CSpace listings `monitor cspace` prints.
  *
  * Works from C++ (host and freestanding); includes only <stdint.h>.

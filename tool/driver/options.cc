@@ -37,7 +37,8 @@ enum class Flag {
   SerialInput,
   FreeRunning,
   CspaceHeaders,
-  AuthorityJson
+  AuthorityJson,
+  GdbStub
 };
 
 struct FlagSpec {
@@ -64,6 +65,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--viper-output", Flag::ViperOutput},
     FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
     FlagSpec{"--authority-json", Flag::AuthorityJson},
+    FlagSpec{"--gdb-stub", Flag::GdbStub},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -76,7 +78,8 @@ constexpr std::array kFlags = {
 constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         Flag::ImageType,
                                         Flag::CapdlJson, Flag::CapdlText,      Flag::CapdlJsonExtended,
                                         Flag::OverrideKernel,
-                                        Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson};
+                                        Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson,
+                                        Flag::GdbStub};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
@@ -119,7 +122,7 @@ std::optional<Verb> find_verb(std::string_view word) {
 
 bool takes_one_value(Flag flag) {
   return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath &&
-         flag != Flag::FreeRunning;
+         flag != Flag::FreeRunning && flag != Flag::GdbStub;
 }
 
 bool looks_like_flag(std::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
@@ -240,6 +243,7 @@ class Parser {
                  const std::optional<std::string>& inline_value) {
     if (flag == Flag::SearchPath) return take_search_paths(inline_value);
     if (flag == Flag::FreeRunning) return take_switch(name, inline_value);
+    if (flag == Flag::GdbStub) return take_gdb_stub(name, inline_value);
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
     switch (flag) {
@@ -263,7 +267,8 @@ class Parser {
       case Flag::Help:
       case Flag::Version:
       case Flag::SearchPath:
-      case Flag::FreeRunning: break;  // handled before
+      case Flag::FreeRunning:
+      case Flag::GdbStub: break;  // handled before
     }
   }
 
@@ -281,6 +286,13 @@ class Parser {
       return;
     }
     opts_.launcher_args.push_back(name);
+  }
+
+  void take_gdb_stub(const std::string& name, const std::optional<std::string>& inline_value) {
+    if (inline_value)
+      return cli_error(diags_, "cli-unexpected-value", "option " + name + " takes no value",
+                       "write " + name + " alone");
+    opts_.gdb_stub = true;
   }
 
   // Nanoseconds of virtual time, as an SDF number; passed on in decimal so
@@ -497,6 +509,8 @@ std::string help_text() {
          "  --viper-output DIRECTORY_PATH     accepted; no Viper files are written (a warning)\n"
          "  --cspace-headers DIR              write DIR/<pd>_cspace.h: each PD's granted caps\n"
          "  --authority-json FILE             write what each PD can reach, as JSON\n"
+         "  --gdb-stub                        add a GDB debugger PD on the UART, write IMAGE.gdb\n"
+         "                                    (seL4 AArch64 debug; docs/debugging-gdb.md)\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

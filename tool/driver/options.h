@@ -51,6 +51,9 @@ struct Options {
   std::optional<std::string> viper_output;
   std::optional<std::string> cspace_headers;  // DIR for <pd>_cspace.h (docs/cspace.md)
   std::optional<std::string> authority_json;  // FILE: the authority report as JSON
+  // --gdb-stub: add the debugger PD (seL4, AArch64 debug) and write
+  // <image>.gdb beside the image (docs/debugging-gdb.md)
+  bool gdb_stub = false;
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.

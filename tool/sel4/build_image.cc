@@ -11,6 +11,8 @@
 #include "arch/arch.h"
 #include "arch/x86_64/multiboot.h"
 #include "report/sel4_report.h"
+#include "gdb/gdb_stub.h"
+#include "runtime/shared/gdb_abi.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdk/sdk_dir.h"
@@ -135,6 +137,19 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
                   "define it as an initialised or zero-initialised global variable");
   }
   patch_libmicrokit(pd, elf, pages);
+}
+
+// --gdb-stub: the debugger's table (gdb_abi.h) into its image.
+void patch_debugger(const plan::Plan& plan, const plan::Sel4Plan& sp, const kernel::KernelPackage& package,
+                    const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
+  const elf::ElfFile* elf = in.programs[plan.debugger->pd];
+  std::vector<uint8_t> table = gdb::debugger_table(plan, sp, package.user_vaddr_end() - 1);
+  const elf::Symbol* s = elf ? elf->find_symbol(MICROKIT_GDB_SYM_TABLE) : nullptr;
+  if (s != nullptr && s->size >= table.size() && poke(pages, s->value, table.size(), table.data())) return;
+  diags.error("gdb-stub-debugger-image", elf ? elf->path : "", {},
+              "--gdb-stub: the debugger's program has no room for its table (symbol '" +
+                  std::string(MICROKIT_GDB_SYM_TABLE) + "' of " + std::to_string(table.size()) + " bytes)",
+              "use the gdb_debugger.elf of this SDK");
 }
 
 // The initial task's segments by virtual address, zero-filled between.
@@ -401,6 +416,7 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   size_t errors = diags.error_count();
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
+  if (plan.debugger) patch_debugger(plan, round->sp, package, in, programs[plan.debugger->pd], diags);
   if (diags.error_count() > errors) return std::nullopt;
 
   if (multiboot) {
