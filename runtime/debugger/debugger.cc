@@ -327,8 +327,27 @@ void notified(microkit_channel ch) {
   configure_other(serve_gdb(), -1);
 }
 
+namespace {
+
+// A target's console text (gdb_abi.h): to GDB as output, and the target goes on.
+void forward_console() {
+  char text[MICROKIT_GDB_CONSOLE_CHUNK];
+  seL4_Word n = seL4_GetMR(0);
+  if (n > sizeof(text)) n = sizeof(text);
+  for (seL4_Word i = 0; i < n; ++i)
+    text[i] = char(seL4_GetMR(int(1 + i / sizeof(seL4_Word))) >> (8 * (i % sizeof(seL4_Word))));
+  stub.console_output(text, n);
+}
+
+}  // namespace
+
 seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo* reply_msginfo) {
   seL4_Word label = seL4_MessageInfo_get_label(msginfo);
+  if (label == MICROKIT_GDB_CONSOLE_LABEL) {
+    forward_console();
+    *reply_msginfo = seL4_MessageInfo_new(0, 0, 0, 0);
+    return seL4_True;
+  }
   bool single_step = label == seL4_Fault_DebugException &&
                      seL4_GetMR(seL4_DebugException_ExceptionReason) == seL4_SingleStep;
   stub.report_stop(stop_for_fault(child, label));

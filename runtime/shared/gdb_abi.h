@@ -29,6 +29,18 @@
 #include "pd_abi.h"
 
 #define MICROKIT_GDB_SYM_TABLE "microkit_gdb_table"
+
+/* Console output of a PD under the debugger: libmicrokit's variable
+ * MICROKIT_GDB_SYM_CONSOLE (seL4_Bool, patched to 1 by the tool for every
+ * target whose faults go to the debugger) makes microkit_dbg_puts/putc send
+ * the text to the debugger instead of the kernel's console: a seL4_Call on
+ * the PD's fault endpoint with label MICROKIT_GDB_CONSOLE_LABEL, MR0 = the
+ * byte count (at most MICROKIT_GDB_CONSOLE_CHUNK), MR1.. = the bytes, eight
+ * per word, little-endian. The debugger forwards them to GDB as 'O'
+ * packets and replies at once. */
+#define MICROKIT_GDB_SYM_CONSOLE "microkit_gdb_console"
+#define MICROKIT_GDB_CONSOLE_LABEL 0x636f6eu /* "con": no seL4 fault label; fits the 52-bit label */
+#define MICROKIT_GDB_CONSOLE_CHUNK 256u
 #define MICROKIT_GDB_TABLE_MAGIC 0x4244474du /* "MGDB" */
 #define MICROKIT_GDB_TABLE_VERSION 1u
 
@@ -96,6 +108,9 @@ struct Table {
 };
 
 static_assert(sizeof(Target) == 104, "gdb_abi Target layout");
+static_assert(MICROKIT_GDB_CONSOLE_LABEL < (UINT64_C(1) << 52), "a message label has 52 bits");
+static_assert(MICROKIT_GDB_CONSOLE_CHUNK % 8 == 0 && MICROKIT_GDB_CONSOLE_CHUNK / 8 + 1 <= 120,
+              "a console chunk fits the message registers");
 static_assert(sizeof(Range) == 24, "gdb_abi Range layout");
 static_assert(sizeof(Table) == 24 + 62 * 104 + 512 * 24 + 32768, "gdb_abi Table layout");
 static_assert(MICROKIT_GDB_MAX_TARGETS <= MICROKIT_PD_TABLE_SIZE, "a TCB and a VSpace slot per target");

@@ -152,6 +152,16 @@ void patch_debugger(const plan::Plan& plan, const plan::Sel4Plan& sp, const kern
               "use the gdb_debugger.elf of this SDK");
 }
 
+// --gdb-stub: PDs whose faults go to the debugger send it their console
+// output (gdb_abi.h); a program without the variable keeps the kernel's.
+void patch_gdb_console(const plan::Plan& plan, const SystemImageInputs& in, std::vector<PageMap>& programs) {
+  for (size_t i : plan.debugger->targets) {
+    if (plan.pds[i].parent || !in.programs[i]) continue;
+    if (const elf::Symbol* s = in.programs[i]->find_symbol(MICROKIT_GDB_SYM_CONSOLE))
+      poke_word(programs[i], s->value, 1, 1);
+  }
+}
+
 // The initial task's segments by virtual address, zero-filled between.
 struct Span {
   uint64_t vaddr = 0;
@@ -416,7 +426,10 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   size_t errors = diags.error_count();
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
-  if (plan.debugger) patch_debugger(plan, round->sp, package, in, programs[plan.debugger->pd], diags);
+  if (plan.debugger) {
+    patch_debugger(plan, round->sp, package, in, programs[plan.debugger->pd], diags);
+    patch_gdb_console(plan, in, programs);
+  }
   if (diags.error_count() > errors) return std::nullopt;
 
   if (multiboot) {

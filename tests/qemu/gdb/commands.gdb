@@ -17,6 +17,10 @@ print $pc == $pc
 echo CHECK monitor\n
 monitor sched
 monitor cspace pinger
+echo CHECK hbreak\n
+delete
+hbreak pinger.c:notified
+continue
 echo CHECK watch\n
 delete
 inferior 1

@@ -4,7 +4,7 @@
 # and drives Debian's gdb-multiarch in batch mode with the script the tool
 # wrote (IMAGE.gdb) plus commands.gdb: a breakpoint in one PD's notified()
 # is hit, a variable printed, a line stepped, the `monitor` commands
-# answered; then, stopped in ponger, a watchpoint on the shared page is set
+# answered, a hardware breakpoint in the other PD hit; then, stopped in ponger, a watchpoint on the shared page is set
 # from pinger's inferior (GDB scopes watchpoints to an inferior) and hit by
 # pinger's write, and pinger reads ponger's count through that page. The
 # answers are checked line by line.
@@ -66,6 +66,7 @@ expect=(
   'Thread 2\.1 .*ponger'
   'CHECK break'
   'Breakpoint 1 at .*ponger\.c'
+  '^pinger: this line reaches GDB through the debugger'
   'Breakpoint 1, notified \(ch=2\) at .*ponger\.c:[0-9]+'
   'CHECK print'
   '^\$1 = 0$'
@@ -77,6 +78,9 @@ expect=(
   "^CSpace of 'pinger'"
   'slot [0-9]+: notify 1 -> ponger'
   'kernel: its TCB answers'
+  'CHECK hbreak'
+  'Hardware assisted breakpoint 2 at .*pinger\.c'
+  'Thread 1\.1 hit Breakpoint 2, notified \(ch=1\) at .*pinger\.c:[0-9]+'
   'CHECK watch'
   'Hardware watchpoint [0-9]+: -location'
   'Hardware watchpoint [0-9]+: -location'

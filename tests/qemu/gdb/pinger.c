@@ -9,6 +9,7 @@ static unsigned long pings;
 
 void init(void)
 {
+    microkit_dbg_puts("pinger: this line reaches GDB through the debugger\n");
     microkit_notify(PONGER);
 }
 
