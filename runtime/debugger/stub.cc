@@ -462,47 +462,42 @@ bool Stub::software_breakpoint(bool insert, uint64_t addr) {
   return true;
 }
 
-bool Stub::hardware_breakpoint(bool insert, uint64_t addr) {
-  unsigned slots = hw_breakpoint_slots();
-  if (slots > 16) slots = 16;
+// A breakpoint or watchpoint in one of `slots` debug registers: the same
+// one again is a no-op, a removal frees its slot, an insertion takes the
+// first free slot (set(slot) programs it, clear(slot) unprograms it).
+template <typename Set, typename Clear>
+bool Stub::hardware_slot(HardwareSlot* table, unsigned slots, bool insert, uint64_t addr, Set set, Clear clear) {
+  if (slots > kMaxHardwareSlots) slots = kMaxHardwareSlots;
   for (unsigned s = 0; s < slots; ++s) {
-    HardwareSlot& h = hw_[s];
-    if (h.used && h.target == general_ && h.addr == addr) {
-      if (insert) return true;
-      h.used = false;
-      return clear_hw_breakpoint(general_, s);
-    }
+    HardwareSlot& h = table[s];
+    if (!h.used || h.target != general_ || h.addr != addr) continue;
+    if (insert) return true;
+    h.used = false;
+    return clear(s);
   }
   if (!insert) return true;
   for (unsigned s = 0; s < slots; ++s) {
-    if (hw_[s].used) continue;
-    if (!set_hw_breakpoint(general_, s, addr)) return false;
-    hw_[s] = {true, general_, addr};
+    if (table[s].used) continue;
+    if (!set(s)) return false;
+    table[s] = {true, general_, addr};
     return true;
   }
   return false;
 }
 
+bool Stub::hardware_breakpoint(bool insert, uint64_t addr) {
+  uint32_t k = general_;
+  return hardware_slot(
+      hw_, hw_breakpoint_slots(), insert, addr, [&](unsigned s) { return set_hw_breakpoint(k, s, addr); },
+      [&](unsigned s) { return clear_hw_breakpoint(k, s); });
+}
+
 bool Stub::watchpoint(bool insert, char type, uint64_t addr, unsigned size) {
   WatchKind kind = type == '2' ? WatchKind::Write : type == '3' ? WatchKind::Read : WatchKind::Access;
-  unsigned slots = watchpoint_slots();
-  if (slots > 16) slots = 16;
-  for (unsigned s = 0; s < slots; ++s) {
-    HardwareSlot& w = watch_[s];
-    if (w.used && w.target == general_ && w.addr == addr) {
-      if (insert) return true;
-      w.used = false;
-      return clear_watchpoint(general_, s);
-    }
-  }
-  if (!insert) return true;
-  for (unsigned s = 0; s < slots; ++s) {
-    if (watch_[s].used) continue;
-    if (!set_watchpoint(general_, s, addr, size, kind)) return false;
-    watch_[s] = {true, general_, addr};
-    return true;
-  }
-  return false;
+  uint32_t k = general_;
+  return hardware_slot(
+      watch_, watchpoint_slots(), insert, addr, [&](unsigned s) { return set_watchpoint(k, s, addr, size, kind); },
+      [&](unsigned s) { return clear_watchpoint(k, s); });
 }
 
 void Stub::cmd_resume(ResumeKind kind) {

@@ -24,6 +24,7 @@ namespace microkit::gdb {
 
 inline constexpr size_t kMaxPacket = 4096;
 inline constexpr unsigned kMaxSoftwareBreakpoints = 64;
+inline constexpr unsigned kMaxHardwareSlots = 16;  // of each kind, per system
 
 // GDB's own signal numbers (gdb/signals.def), not the host's.
 inline constexpr uint8_t kSigInt = 2, kSigIll = 4, kSigTrap = 5, kSigBus = 10, kSigSegv = 11,
@@ -63,7 +64,7 @@ class Stub {
   uint32_t current_target() const { return last_stop_.target; }
   // The address GDB gave watchpoint `slot`, or `fallback` when it has none.
   uint64_t watch_address(unsigned slot, uint64_t fallback) const {
-    return slot < 16 && watch_[slot].used ? watch_[slot].addr : fallback;
+    return slot < kMaxHardwareSlots && watch_[slot].used ? watch_[slot].addr : fallback;
   }
 
   // For monitor output: an 'O' packet of `len` bytes (the protocol half of console_output).
@@ -117,6 +118,8 @@ class Stub {
   bool software_breakpoint(bool insert, uint64_t addr);
   bool hardware_breakpoint(bool insert, uint64_t addr);
   bool watchpoint(bool insert, char type, uint64_t addr, unsigned size);
+  template <typename Set, typename Clear>
+  bool hardware_slot(HardwareSlot* table, unsigned slots, bool insert, uint64_t addr, Set set, Clear clear);
   bool parse_thread(const char*& p, uint32_t& target, bool& all);
 
   PutByte put_;
@@ -134,8 +137,8 @@ class Stub {
   uint32_t continue_ = 0;  // Hc
   StopEvent last_stop_;
   SoftwareBreakpoint sw_[kMaxSoftwareBreakpoints];
-  HardwareSlot hw_[16];
-  HardwareSlot watch_[16];
+  HardwareSlot hw_[kMaxHardwareSlots];
+  HardwareSlot watch_[kMaxHardwareSlots];
 };
 
 }  // namespace microkit::gdb
