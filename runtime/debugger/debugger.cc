@@ -319,6 +319,7 @@ void notified(microkit_channel ch) {
   if (ch != MICROKIT_GDB_UART_IRQ_CHANNEL) return;
   for (int c; (c = uart_get()) >= 0;) stub.feed(char(c));
   microkit_irq_ack(ch);
+  stub.take_resume();  // the system runs already
   if (!stub.take_interrupt()) return;
   StopEvent e;
   e.signal = kSigInt;

@@ -235,10 +235,7 @@ void Stub::dispatch() {
     case 's': case 'S': cmd_resume(ResumeKind::Step); return;
     case 'v': cmd_v(); return;
     case 'T': cmd_thread_alive(); return;
-    case 'D':
-      reply_str("OK");
-      resume_ = {ResumeKind::Detach, 0};
-      return;
+    case 'D': cmd_detach(); return;
     case 'k': resume_ = {ResumeKind::Detach, 0}; return;  // no reply: GDB closes the link
     default: reply_str(""); return;
   }
@@ -279,6 +276,22 @@ void Stub::cmd_query() {
   } else {
     reply_str("");
   }
+}
+
+// "D" or "D;pid": GDB detaches from one process at a time; the system runs
+// again only when the last one is detached (until then GDB still talks to
+// the others, and output packets would garble its replies).
+void Stub::cmd_detach() {
+  uint64_t pid = 0;
+  const char* p = in_ + 1;
+  if (*p == ';' && (++p, !parse_hex(p, pid) || pid == 0 || pid > target_count())) return reply_error(1);
+  if (pid == 0 || pid > 64) detached_ = ~uint64_t{0};
+  else detached_ |= uint64_t{1} << (pid - 1);
+  reply_str("OK");
+  uint64_t all = target_count() >= 64 ? ~uint64_t{0} : (uint64_t{1} << target_count()) - 1;
+  if ((detached_ & all) != all) return;
+  detached_ = 0;  // a new connection finds every process attached
+  resume_ = {ResumeKind::Detach, 0};
 }
 
 void Stub::cmd_thread_info(bool first) {

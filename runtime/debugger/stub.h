@@ -114,6 +114,7 @@ class Stub {
   void cmd_monitor(const char* hex);
   void cmd_features(const char* annex_args);
   void cmd_thread_info(bool first);
+  void cmd_detach();
 
   bool software_breakpoint(bool insert, uint64_t addr);
   bool hardware_breakpoint(bool insert, uint64_t addr);
@@ -135,6 +136,7 @@ class Stub {
   Resume resume_;
   uint32_t general_ = 0;   // Hg
   uint32_t continue_ = 0;  // Hc
+  uint64_t detached_ = 0;  // bit k: GDB detached from target k
   StopEvent last_stop_;
   SoftwareBreakpoint sw_[kMaxSoftwareBreakpoints];
   HardwareSlot hw_[kMaxHardwareSlots];

@@ -194,6 +194,17 @@ TEST_F(StubTest, ResumesSayWhichTargetSteps) {
   EXPECT_EQ(stub.take_resume().kind, ResumeKind::None);  // taken once
 }
 
+TEST_F(StubTest, TheSystemRunsAgainOnlyWhenEveryProcessIsDetached) {
+  EXPECT_EQ(ask("D;1"), "+" + packet("OK"));
+  EXPECT_EQ(stub.take_resume().kind, ResumeKind::None);
+  EXPECT_EQ(ask("D;2"), "+" + packet("OK"));
+  EXPECT_EQ(stub.take_resume().kind, ResumeKind::Detach);
+  EXPECT_EQ(ask("D;1"), "+" + packet("OK"));  // a new connection: attached again
+  EXPECT_EQ(stub.take_resume().kind, ResumeKind::None);
+  EXPECT_EQ(ask("D"), "+" + packet("OK"));
+  EXPECT_EQ(stub.take_resume().kind, ResumeKind::Detach);
+}
+
 TEST_F(StubTest, CtrlCOutsideAPacketIsAnInterrupt) {
   stub.feed('\x03');
   EXPECT_TRUE(stub.take_interrupt());
