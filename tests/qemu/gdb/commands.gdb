@@ -30,4 +30,12 @@ echo CHECK watch-thread\n
 info threads
 echo CHECK shared\n
 print ((struct counts *)shared)->pongs
+echo CHECK interrupt\n
+delete
+# Ctrl-C, as a user at the terminal sends it, two seconds into a continue.
+python
+import os, signal, threading
+threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+end
+continue
 echo CHECK done\n

@@ -6,8 +6,9 @@
 # is hit, a variable printed, a line stepped, the `monitor` commands
 # answered, a hardware breakpoint in the other PD hit; then, stopped in ponger, a watchpoint on the shared page is set
 # from pinger's inferior (GDB scopes watchpoints to an inferior) and hit by
-# pinger's write, and pinger reads ponger's count through that page. The
-# answers are checked line by line.
+# pinger's write, and pinger reads ponger's count through that page; last,
+# a Ctrl-C (SIGINT to gdb) stops the running system. The answers are
+# checked line by line.
 #
 #   gdb_test.sh SDK KERNEL_PKG SRC_DIR WORK_DIR
 #
@@ -91,6 +92,8 @@ expect=(
   '^\* 1\.1 .*pinger'
   'CHECK shared'
   '^\$[0-9]+ = 1$'
+  'CHECK interrupt'
+  'Thread [12]\.1 received signal SIGINT, Interrupt\.'
   'CHECK done'
 )
 line=0
@@ -99,4 +102,4 @@ for e in "${expect[@]}"; do
   [ -n "$found" ] || fail "no line matching '$e' after line $line of $work/gdb.log"
   line=$((line + found))
 done
-echo "PASS: breakpoint, print, step, monitor and a watchpoint on shared memory through the debugger PD"
+echo "PASS: breakpoints, print, step, monitor, a watchpoint on shared memory and Ctrl-C through the debugger PD"
