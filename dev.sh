@@ -22,6 +22,7 @@ packages=(
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-arm qemu-system-misc qemu-system-x86 qemu-system-data u-boot-tools
   chromium fonts-dejavu-core
+  gdb-multiarch
 )
 
 install_packages() {

@@ -1,7 +1,8 @@
 # The build of a test system (tests/qemu/systems, tests/qemu/sdf-features):
 # what every example's Makefile does, once. A test system's Makefile sets
 # SYSTEM (the .system file), IMAGES (one ELF per C file of the same name)
-# and, if its image needs more, EXTRA_IMAGE_INPUTS, then includes this file.
+# and, if its image needs more, EXTRA_IMAGE_INPUTS (and MICROKIT_FLAGS, more
+# options for the tool, e.g. --gdb-stub), then includes this file.
 #
 #   make BUILD_DIR=build MICROKIT_SDK=/path/to/sdk MICROKIT_BOARD=<board> MICROKIT_CONFIG=debug
 #   make ... run    host: run it as Linux processes; a QEMU board: boot it in QEMU (microkit run)
@@ -75,7 +76,7 @@ else
 all: $(IMAGE_FILE)
 
 $(IMAGE_FILE) $(REPORT_FILE): $(addprefix $(BUILD_DIR)/, $(IMAGES)) $(SYSTEM) $(EXTRA_IMAGE_INPUTS)
-	$(MICROKIT_TOOL) $(SYSTEM) $(SEARCH_PATHS) --board $(MICROKIT_BOARD) --config $(MICROKIT_CONFIG) -o $(IMAGE_FILE) -r $(REPORT_FILE)
+	$(MICROKIT_TOOL) $(SYSTEM) $(SEARCH_PATHS) --board $(MICROKIT_BOARD) --config $(MICROKIT_CONFIG) -o $(IMAGE_FILE) -r $(REPORT_FILE) $(MICROKIT_FLAGS)
 
 # `microkit run` boots the image with the board's QEMU command (its board
 # file); RUN_ARGS may add e.g. --timeout 30 or "-- -smp 4".

@@ -1,17 +1,20 @@
 #include "driver/check.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "driver/files.h"
 #include "driver/inputs.h"
 #include "driver/print.h"
+#include "gdb/gdb_stub.h"
 #include "host/devices.h"
 #include "kernel/kernel_limits.h"
 #include "sel4/build_image.h"
 #include "support/text.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
+#include "sdk/sdk_dir.h"
 #include "support/did_you_mean.h"
 
 namespace microkit::driver {
@@ -168,6 +171,14 @@ std::optional<Target> select_target(const board::BoardDatabase& db, const std::s
   return Target{*b, *c, {}, {}};
 }
 
+// The debugger PD's program: $MICROKIT_GDB_DEBUGGER, else the SDK's
+// board/<board>/<config>/elf/gdb_debugger.elf (tool/gdb/gdb_stub.h).
+static std::string gdb_debugger_path(const board::Board& board, const board::Config& config) {
+  if (const char* v = std::getenv("MICROKIT_GDB_DEBUGGER"); v && *v) return v;
+  auto sdk = sdk::find_sdk_dir();
+  return sdk ? sdk::config_dir(*sdk, board.name, config.name) + "/elf/gdb_debugger.elf" : "gdb_debugger.elf";
+}
+
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,
                                           Result& result, bool load_files) {
   // 1. Board and config.
@@ -191,6 +202,10 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   if (!sd && !diags.has_errors())  // the parser promises an error; never fail silently
     diags.error("sdf-unreadable", opts.system, {}, "nothing could be read from this file");
   if (!report(diags, result, source) || !sd) return std::nullopt;
+  if (opts.gdb_stub && opts.verb == Verb::Build &&
+      (!gdb::add_debugger(*sd, target->board, target->config, gdb_debugger_path(target->board, target->config),
+                          diags) || !report(diags, result, source)))
+    return std::nullopt;
 
   // 3. Inputs, then validation, reported together.
   Diagnostics later;

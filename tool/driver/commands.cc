@@ -14,6 +14,7 @@
 #include "driver/options.h"
 #include "driver/print.h"
 #include "driver/trace_commands.h"
+#include "gdb/gdb_stub.h"
 #include "support/text.h"
 #include "host/run.h"
 #include "sel4/build_image.h"
@@ -334,6 +335,23 @@ int headers(const Options& opts, const Environment& env, Result& result) {
   return ok && !diags.has_errors() ? kExitOk : kExitUserError;
 }
 
+// --gdb-stub: IMAGE.gdb (the image's path with the extension .gdb) loads
+// every PD's program, by absolute path, as its GDB inferior.
+bool write_gdb_script(const plan::Plan& plan, const std::string& image, const std::string& cwd,
+                      Diagnostics& diags) {
+  std::vector<std::string> programs;
+  for (const plan::Pd& pd : plan.pds)
+    programs.push_back(pd.program_path.empty() ? ""
+                                               : (std::filesystem::path(cwd) / pd.program_path).lexically_normal().string());
+  std::string path = std::filesystem::path(image).replace_extension(".gdb").string();
+  std::ofstream f(path, std::ios::trunc);
+  f << gdb::gdb_script(plan, programs);
+  if (f) return true;
+  diags.error("cannot-write-output", path, {}, "cannot write the gdb script '" + path + "'",
+              "check that the folder exists and is writable");
+  return false;
+}
+
 int build_checked(const Options& opts, const Environment& env, const CheckedSystem& checked,
                   Result& result) {
   Diagnostics diags;
@@ -370,6 +388,7 @@ int build_checked(const Options& opts, const Environment& env, const CheckedSyst
     built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);
   if (built && opts.authority_json)
     built = write_authority_json(*plan, at_cwd(*opts.authority_json), sel4_diags);
+  if (built && opts.gdb_stub) built = write_gdb_script(*plan, at_cwd(opts.output), env.cwd, sel4_diags);
   print_diagnostics(sel4_diags, result.err, {opts.system, checked.sdf_text});
   return built && !sel4_diags.has_errors() ? kExitOk : kExitUserError;
 }

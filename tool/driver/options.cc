@@ -44,7 +44,8 @@ enum class Flag {
   TraceRing,
   TraceJson,
   TraceLog,
-  Timeout  // `run` on a QEMU board
+  Timeout,  // `run` on a QEMU board
+  GdbStub
 };
 
 struct FlagSpec {
@@ -72,6 +73,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--cspace-headers", Flag::CspaceHeaders},
     FlagSpec{"--authority-json", Flag::AuthorityJson},
     FlagSpec{"--diagram", Flag::Diagram},
+    FlagSpec{"--gdb-stub", Flag::GdbStub},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -90,7 +92,7 @@ constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         F
                                         Flag::CapdlJson, Flag::CapdlText,      Flag::CapdlJsonExtended,
                                         Flag::OverrideKernel,
                                         Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson,
-                                        Flag::Diagram};
+                                        Flag::Diagram, Flag::GdbStub};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,       Flag::Watchdog,    Flag::Gdb,
@@ -136,7 +138,8 @@ std::optional<Verb> find_verb(std::string_view word) {
 
 bool takes_one_value(Flag flag) {
   return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath &&
-         flag != Flag::FreeRunning && flag != Flag::Trace;
+         flag != Flag::FreeRunning && flag != Flag::Trace &&
+         flag != Flag::GdbStub;
 }
 
 bool looks_like_flag(std::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
@@ -269,6 +272,7 @@ class Parser {
     if (flag == Flag::SearchPath) return take_search_paths(inline_value);
     if (flag == Flag::FreeRunning) return take_switch(name, inline_value);
     if (flag == Flag::Trace) return take_trace_switch(name, inline_value);
+    if (flag == Flag::GdbStub) return take_gdb_stub(name, inline_value);
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
     switch (flag) {
@@ -298,7 +302,8 @@ class Parser {
       case Flag::Version:
       case Flag::SearchPath:
       case Flag::Trace:
-      case Flag::FreeRunning: break;  // handled before
+      case Flag::FreeRunning:
+      case Flag::GdbStub: break;  // handled before
     }
   }
 
@@ -334,6 +339,13 @@ class Parser {
     }
     cli_error(diags_, "cli-invalid-number", "invalid " + name + " '" + value + "': not a size from 4 KiB to 1 GiB",
               "write the bytes of each PD's trace ring, e.g. " + name + " 0x10000");
+  }
+
+  void take_gdb_stub(const std::string& name, const std::optional<std::string>& inline_value) {
+    if (inline_value)
+      return cli_error(diags_, "cli-unexpected-value", "option " + name + " takes no value",
+                       "write " + name + " alone");
+    opts_.gdb_stub = true;
   }
 
   // Nanoseconds of virtual time, as an SDF number; passed on in decimal so
@@ -609,6 +621,8 @@ std::string help_text() {
          "  --trace-ring BYTES                each PD's ring (default 0x10000); implies --trace\n"
          "  --trace-json OUT                  run, trace: where the trace JSON goes (trace.json)\n"
          "  --trace-log LOG                   trace: the serial log to read\n"
+         "  --gdb-stub                        add a GDB debugger PD on the UART, write IMAGE.gdb\n"
+         "                                    (seL4 AArch64 debug; docs/debugging-gdb.md)\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

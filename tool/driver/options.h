@@ -57,6 +57,9 @@ struct Options {
   // --diagram FILE, or `microkit diagram`'s -o (default diagram.html): the
   // system drawn as an HTML page (report/diagram.h)
   std::optional<std::string> diagram;
+  // --gdb-stub: add the debugger PD (seL4, AArch64 debug) and write
+  // <image>.gdb beside the image (docs/debugging-gdb.md)
+  bool gdb_stub = false;
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.

@@ -367,6 +367,19 @@ TEST(Options, LauncherOptionWithoutItsValue) {
   EXPECT_EQ(ids(p.diags), Ids{"cli-missing-value"});
 }
 
+TEST(Options, GdbStubIsABuildSwitch) {
+  Parsed p = parse({"s.system", "--gdb-stub", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_TRUE(p.opts->gdb_stub);
+  EXPECT_EQ(p.opts->system, "s.system");
+  Parsed v = parse({"s.system", "--gdb-stub=yes", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  EXPECT_FALSE(v.opts);
+  ASSERT_EQ(ids(v.diags), Ids{"cli-unexpected-value"});
+  EXPECT_EQ(v.diags.all()[0].message, "option --gdb-stub takes no value");
+  Parsed r = parse({"run", "s.system", "--gdb-stub"});
+  EXPECT_EQ(ids(r.diags), Ids{"cli-ignored-option"});  // builds only
+}
+
 TEST(Options, FreeRunningTakesNoValue) {
   Parsed p = parse({"run", "s.system", "--free-running=yes"});
   EXPECT_FALSE(p.opts);

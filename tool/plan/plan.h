@@ -203,6 +203,13 @@ struct DomainSchedule {
   std::vector<ScheduleSlot> slots;
 };
 
+// `--gdb-stub` (tool/gdb, runtime/shared/gdb_abi.h): the debugger PD and
+// the PDs it debugs, in the order it numbers them (target k = targets[k]).
+struct Debugger {
+  size_t pd = 0;
+  std::vector<size_t> targets;
+};
+
 struct Plan {
   std::string board;
   std::string config;
@@ -211,6 +218,7 @@ struct Plan {
   std::vector<Mr> mrs;
   std::optional<DomainSchedule> domain_schedule;
   std::vector<IoSpace> io_spaces;  // x86 <io_address_space>, SDF order
+  std::optional<Debugger> debugger;
 };
 
 // SEL4_BOOTINFO_HEADER_* id of a prefill_bootinfo name; 0 if unknown.

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "runtime/shared/gdb_abi.h"
 #include "runtime/shared/pd_abi.h"
 #include "support/text.h"
 
@@ -462,6 +463,16 @@ void check_pd_sched_time(Ctx& c, size_t i) {
   }
 }
 
+// `--gdb-stub`'s debugger PD, and the target number of a PD it debugs.
+bool is_debugger(const Ctx& c, size_t i) { return c.plan.debugger && c.plan.debugger->pd == i; }
+std::optional<size_t> debug_target(const Ctx& c, size_t i) {
+  if (!c.plan.debugger) return std::nullopt;
+  const auto& t = c.plan.debugger->targets;
+  auto it = std::find(t.begin(), t.end(), i);
+  if (it == t.end()) return std::nullopt;
+  return size_t(it - t.begin());
+}
+
 void plan_pd_objects(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   const auto& s = c.in.package->sizes;
@@ -471,7 +482,7 @@ void plan_pd_objects(Ctx& c, size_t i) {
   po.sc = add_object(c, ObjType::SchedContext, s.min_sched_context, "sc:" + n, i);
   po.reply = add_object(c, ObjType::Reply, s.reply, "reply:" + n, i);
   po.notification = add_object(c, ObjType::Notification, s.notification, "notification:" + n, i);
-  if (pd_needs_endpoint(pd)) po.endpoint = add_object(c, ObjType::Endpoint, s.endpoint, "endpoint:" + n, i);
+  if (pd_needs_endpoint(pd) || is_debugger(c, i)) po.endpoint = add_object(c, ObjType::Endpoint, s.endpoint, "endpoint:" + n, i);
   po.cnode = add_object(c, ObjType::CNode, pd_abi::kCNodeBits + s.slot, "cnode:" + n, i);
   c.sp.objects[po.cnode].cnode_slot_bits = pd_abi::kCNodeBits;
   po.vspace = add_object(c, ObjType::VSpace, s.vspace, "vspace:" + n, i);
@@ -584,6 +595,11 @@ void plan_fault_endpoint(Ctx& c, size_t i) {
   if (pd.parent && c.sp.pds[*pd.parent].endpoint) {
     po.fault_endpoint = *c.sp.pds[*pd.parent].endpoint;
     po.fault_badge = pd_abi::fault_badge(pd.child_id.value_or(0));
+  } else if (auto k = debug_target(c, i)) {
+    // --gdb-stub: the debugger is the fault handler of last resort, and
+    // receives the fault as its child number k (gdb_abi.h).
+    po.fault_endpoint = *c.sp.pds[c.plan.debugger->pd].endpoint;
+    po.fault_badge = pd_abi::fault_badge(*k);
   } else {
     po.fault_endpoint = c.sp.monitor_endpoint;
     po.fault_badge = pd_abi::monitor_badge(i);
@@ -937,6 +953,48 @@ const char* obj_type_name(ObjType t) {
   return "?";
 }
 
+// ---------------------------------------------------------------------------
+// `--gdb-stub` (runtime/shared/gdb_abi.h).
+
+// Every cached page of every target that falls in a window is mapped into
+// the debugger too (read-write, never execute), and listed as a range.
+void plan_debugger_windows(Ctx& c) {
+  const Debugger& d = *c.plan.debugger;
+  PdObjects& dbg = c.sp.pds[d.pd];
+  uint64_t top = c.in.package->user_vaddr_end() - 1;
+  for (size_t k = 0; k < d.targets.size(); ++k) {
+    const PdObjects& po = c.sp.pds[d.targets[k]];
+    for (const FrameMapping& m : po.mappings) {
+      uint64_t at = gdb_abi::window_address(k, m.vaddr, top);
+      if (at == 0 || !m.cached) continue;  // devices: reads could have effects
+      const KernelObject& o = c.sp.objects[m.object];
+      map_frame(dbg, m.object, at, true, true, false, true, "gdb window: " + c.plan.pds[d.targets[k]].name);
+      size_t mr = o.mr ? *o.mr + 1 : 0;
+      auto& ranges = c.sp.debugger_ranges;
+      if (!ranges.empty() && ranges.back().target == k && ranges.back().mr == mr &&
+          ranges.back().vaddr + ranges.back().size == m.vaddr)
+        ranges.back().size += o.size();
+      else
+        ranges.push_back({k, mr, m.vaddr, o.size()});
+    }
+  }
+  std::stable_sort(dbg.mappings.begin(), dbg.mappings.end(),
+                   [](const FrameMapping& a, const FrameMapping& b) { return a.vaddr < b.vaddr; });
+}
+
+// Each target's TCB and VSpace, where gdb_abi.h says.
+void plan_debugger_caps(Ctx& c) {
+  const Debugger& d = *c.plan.debugger;
+  PdObjects& dbg = c.sp.pds[d.pd];
+  for (size_t k = 0; k < d.targets.size(); ++k) {
+    const std::string& name = c.plan.pds[d.targets[k]].name;
+    const PdObjects& po = c.sp.pds[d.targets[k]];
+    add_cap(dbg, MICROKIT_GDB_SLOT_TCB(k), po.tcb, kAll, 0, "debugged TCB of " + name);
+    add_cap(dbg, MICROKIT_GDB_SLOT_VSPACE(k), po.vspace, kAll, 0, "debugged VSpace of " + name);
+  }
+  std::stable_sort(dbg.caps.begin(), dbg.caps.end(), [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
+}
+
 std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags) {
   // 1. MR frames (fixed ones placed at once); 2. the monitor endpoint;
   // 3. per PD: objects, mappings, page tables; 4. CSpaces; 5. place the
@@ -965,11 +1023,16 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
     plan_pd_objects(c, i);
     plan_pd_mappings(c, i);
     check_pd_mappings(c, i);
-    plan_page_tables(c, i);
+    if (!is_debugger(c, i)) plan_page_tables(c, i);
+  }
+  if (plan.debugger) {
+    plan_debugger_windows(c);
+    plan_page_tables(c, plan.debugger->pd);
   }
   // Grants after every PD's own caps: a <cap_irq> copies a handler of a PD planned later.
   for (size_t i = 0; i < plan.pds.size(); ++i) plan_cspace(c, i);
   for (size_t i = 0; i < plan.pds.size(); ++i) plan_extra_caps(c, i);
+  if (plan.debugger) plan_debugger_caps(c);
   if (diags.error_count() > errors_before) return std::nullopt;
   place_floating(c);
   if (diags.error_count() > errors_before) return std::nullopt;

@@ -173,6 +173,16 @@ struct IoSpacePlan {
   std::vector<IoFrameMapping> maps;  // by iovaddr
 };
 
+// `--gdb-stub`: a range of target memory the debugger has in its window
+// (runtime/shared/gdb_abi.h): target number, MR index + 1 (0: program,
+// stack or IPC buffer), the target's address and size.
+struct DebuggerRange {
+  size_t target = 0;
+  size_t mr = 0;
+  uint64_t vaddr = 0;
+  uint64_t size = 0;
+};
+
 struct Sel4Plan {
   std::vector<kernel::UntypedObject> untypeds;  // the predicted boot's list
   std::vector<KernelObject> objects;
@@ -190,6 +200,7 @@ struct Sel4Plan {
   std::vector<UntypedUse> untyped_use;          // parallel to untypeds
   size_t monitor_endpoint = 0;                  // the initialiser's: faults and passive PDs
   size_t initialiser_reply = 0;                 // the Reply object it receives faults with
+  std::vector<DebuggerRange> debugger_ranges;   // --gdb-stub: by target, then vaddr
   // x86-64 (RAM found at boot): `untypeds` are the planned ones, each used
   // one shrunk to the aligned block its objects need; the initialiser binds
   // them to real untypeds (initialiser_spec.h, BindUntyped).

@@ -329,6 +329,8 @@ struct SystemDescription {
   std::vector<Channel> channels;
   std::vector<IoAddressSpace> io_address_spaces;
   std::optional<Domains> domains;
+  // `microkit build --gdb-stub`: the debugger PD the tool added (tool/gdb).
+  std::optional<size_t> gdb_debugger;
 
   const ProtectionDomain* find_pd(std::string_view name) const {
     for (const auto& pd : pds)

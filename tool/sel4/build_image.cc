@@ -13,6 +13,8 @@
 #include "report/diagram.h"
 #include "report/physical_map.h"
 #include "report/sel4_report.h"
+#include "gdb/gdb_stub.h"
+#include "runtime/shared/gdb_abi.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdk/sdk_dir.h"
@@ -137,6 +139,29 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
                   "define it as an initialised or zero-initialised global variable");
   }
   patch_libmicrokit(pd, elf, pages);
+}
+
+// --gdb-stub: the debugger's table (gdb_abi.h) into its image.
+void patch_debugger(const plan::Plan& plan, const plan::Sel4Plan& sp, const kernel::KernelPackage& package,
+                    const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
+  const elf::ElfFile* elf = in.programs[plan.debugger->pd];
+  std::vector<uint8_t> table = gdb::debugger_table(plan, sp, package.user_vaddr_end() - 1);
+  const elf::Symbol* s = elf ? elf->find_symbol(MICROKIT_GDB_SYM_TABLE) : nullptr;
+  if (s != nullptr && s->size >= table.size() && poke(pages, s->value, table.size(), table.data())) return;
+  diags.error("gdb-stub-debugger-image", elf ? elf->path : "", {},
+              "--gdb-stub: the debugger's program has no room for its table (symbol '" +
+                  std::string(MICROKIT_GDB_SYM_TABLE) + "' of " + std::to_string(table.size()) + " bytes)",
+              "use the gdb_debugger.elf of this SDK");
+}
+
+// --gdb-stub: PDs whose faults go to the debugger send it their console
+// output (gdb_abi.h); a program without the variable keeps the kernel's.
+void patch_gdb_console(const plan::Plan& plan, const SystemImageInputs& in, std::vector<PageMap>& programs) {
+  for (size_t i : plan.debugger->targets) {
+    if (plan.pds[i].parent || !in.programs[i]) continue;
+    if (const elf::Symbol* s = in.programs[i]->find_symbol(MICROKIT_GDB_SYM_CONSOLE))
+      poke_word(programs[i], s->value, 1, 1);
+  }
 }
 
 // The initial task's segments by virtual address, zero-filled between.
@@ -417,6 +442,10 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   }
   size_t errors = diags.error_count();
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
+  if (plan.debugger) {
+    patch_debugger(plan, round->sp, package, in, programs[plan.debugger->pd], diags);
+    patch_gdb_console(plan, in, programs);
+  }
   if (diags.error_count() > errors) return std::nullopt;
 
   report::PhysicalMap physical = physical_of(plan, *facts, kregion, *round);

@@ -1,0 +1,195 @@
+// gdb_stub: see gdb_stub.h.
+#include "gdb/gdb_stub.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "runtime/shared/gdb_abi.h"
+
+namespace microkit::gdb {
+namespace {
+
+constexpr uint64_t kUartSize = 0x1000;
+constexpr const char* kUartMr = "microkit_gdb_uart";
+
+// The receive interrupt of the UART the loader and kernel print on.
+std::optional<uint64_t> uart_irq(const board::Board& board) {
+  if (board.name == "qemu_virt_aarch64" && board.loader && board.loader->uart == "pl011") return 33;
+  return std::nullopt;
+}
+
+bool check_target(const board::Board& board, const board::Config& config, Diagnostics& diags) {
+  auto refuse = [&](const std::string& id, const std::string& what, const std::string& hint) {
+    diags.error(id, "microkit", {}, "--gdb-stub: " + what, hint);
+    return false;
+  };
+  if (board.arch != board::Arch::AArch64)
+    return refuse("gdb-stub-arch", "the debugger PD exists for AArch64 boards only, and board '" + board.name +
+                      "' is not one", "debug this system on qemu_virt_aarch64, or on the host platform "
+                      "(microkit run --gdb PD)");
+  if (!uart_irq(board))
+    return refuse("gdb-stub-board", "no debug UART is known for board '" + board.name +
+                      "' (the debugger needs its address and receive interrupt)", "use qemu_virt_aarch64");
+  if (!config.debug || config.smp || config.cpus > 1)
+    return refuse("gdb-stub-config", "config '" + config.name + "' is not a single-core debug configuration "
+                      "(the debugger needs the kernel's debug API and stops the system by running alone)",
+                      "build with --config debug");
+  return true;
+}
+
+// What the debugger cannot share: its name, its UART and its interrupt, and
+// the top priority (PDs at it would run while GDB thinks the system stopped).
+bool check_system(const sdf::SystemDescription& sd, uint64_t irq, uint64_t uart, Diagnostics& diags) {
+  size_t before = diags.error_count();
+  if (sd.pds.size() + 1 > MICROKIT_GDB_MAX_TARGETS + 1)
+    diags.error("gdb-stub-too-many-pds", sd.file, sd.loc,
+                "--gdb-stub: the debugger can follow " + std::to_string(MICROKIT_GDB_MAX_TARGETS) +
+                    " protection domains and this system has " + std::to_string(sd.pds.size()),
+                "debug a smaller system");
+  for (const auto& pd : sd.pds) {
+    if (pd.name == kDebuggerName)
+      diags.error("gdb-stub-name-taken", sd.file, pd.at("name"),
+                  "--gdb-stub: the debugger PD is called '" + std::string(kDebuggerName) + "', and so is this one",
+                  "rename this protection domain");
+    if (pd.priority >= kDebuggerPriority)
+      diags.error("gdb-stub-priority", sd.file, pd.at("priority"),
+                  "--gdb-stub: protection domain '" + pd.name + "' has priority " + std::to_string(pd.priority) +
+                      "; the debugger needs " + std::to_string(kDebuggerPriority) + " to itself, above every PD",
+                  "give it a priority below " + std::to_string(kDebuggerPriority));
+    for (const auto& i : pd.irqs)
+      if (i.kind == sdf::Irq::Kind::Number && i.irq == irq)
+        diags.error("gdb-stub-irq-taken", sd.file, i.at("irq"),
+                    "--gdb-stub: the debugger owns the UART's interrupt " + std::to_string(irq) +
+                        " (it speaks GDB's protocol on that UART)", "remove this <irq> to debug the system");
+  }
+  for (const auto& mr : sd.mrs)
+    if (mr.phys_addr && *mr.phys_addr < uart + kUartSize && uart < *mr.phys_addr + mr.size.value_or(0x1000))
+      diags.error("gdb-stub-uart-taken", sd.file, mr.at("phys_addr"),
+                  "--gdb-stub: memory region '" + mr.name + "' covers the UART the debugger owns", 
+                  "leave the UART to the debugger while debugging");
+  return diags.error_count() == before;
+}
+
+}  // namespace
+
+bool add_debugger(sdf::SystemDescription& sd, const board::Board& board, const board::Config& config,
+                  const std::string& debugger_elf, Diagnostics& diags) {
+  if (!check_target(board, config, diags)) return false;
+  uint64_t irq = *uart_irq(board);
+  uint64_t uart = board.loader->uart_paddr;
+  if (!check_system(sd, irq, uart, diags)) return false;
+  sdf::MemoryRegion mr;
+  mr.name = kUartMr;
+  mr.size = kUartSize;
+  mr.phys_addr = uart;
+  sd.mrs.push_back(mr);
+  sdf::ProtectionDomain pd;
+  pd.name = kDebuggerName;
+  pd.priority = kDebuggerPriority;
+  pd.stack_size = 0x10000;  // the stub's packet buffers live on it
+  pd.program_image = sdf::ProgramImage{};
+  pd.program_image->path = debugger_elf;
+  sdf::Map map;
+  map.mr = kUartMr;
+  map.vaddr = MICROKIT_GDB_UART_VADDR;
+  map.perms = {true, true, false};
+  map.cached = false;
+  pd.maps.push_back(map);
+  sdf::Irq i;
+  i.irq = irq;
+  i.id = MICROKIT_GDB_UART_IRQ_CHANNEL;
+  pd.irqs.push_back(i);
+  sd.pds.push_back(std::move(pd));
+  sd.gdb_debugger = sd.pds.size() - 1;
+  return true;
+}
+
+namespace {
+
+void put_name(char* dst, const std::string& name) {
+  std::memset(dst, 0, MICROKIT_GDB_NAME_BYTES);
+  std::memcpy(dst, name.data(), std::min<size_t>(name.size(), MICROKIT_GDB_NAME_BYTES - 1));
+}
+
+// `monitor cspace`'s text for one PD: its capabilities, slot by slot.
+std::string cspace_listing(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i) {
+  std::string s = "CSpace of '" + plan.pds[i].name + "' (from the plan; slot = CPtr):\n";
+  for (const plan::Cap& cap : sp.pds[i].caps) {
+    s += "  slot " + std::to_string(cap.slot) + ": " + cap.what;
+    if (cap.kind == plan::Cap::Kind::Object) s += " [" + sp.objects[cap.object].name + "]";
+    if (cap.badge != 0) s += " badge " + std::to_string(cap.badge);
+    s += "\n";
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan& sp, uint64_t user_top) {
+  auto t = std::make_unique<gdb_abi::Table>();
+  std::memset(t.get(), 0, sizeof(gdb_abi::Table));
+  t->magic = MICROKIT_GDB_TABLE_MAGIC;
+  t->version = MICROKIT_GDB_TABLE_VERSION;
+  t->user_top = user_top;
+  const auto& targets = plan.debugger->targets;
+  t->target_count = uint32_t(targets.size());
+  std::string text;
+  for (size_t k = 0; k < targets.size(); ++k) {
+    const plan::Pd& pd = plan.pds[targets[k]];
+    gdb_abi::Target& out = t->targets[k];
+    put_name(out.name, pd.name);
+    out.priority = pd.priority;
+    out.budget_us = pd.budget_us;
+    out.period_us = pd.period_us;
+    out.passive = pd.passive ? 1 : 0;
+    if (pd.parent) {
+      auto it = std::find(targets.begin(), targets.end(), *pd.parent);
+      out.parent = uint32_t(it - targets.begin()) + 1;
+    }
+    std::string listing = cspace_listing(plan, sp, targets[k]);
+    size_t room = MICROKIT_GDB_TEXT_BYTES - text.size();
+    if (listing.size() > room) listing = listing.substr(0, room);
+    out.cspace_text = uint32_t(text.size());
+    out.cspace_size = uint32_t(listing.size());
+    text += listing;
+  }
+  std::memcpy(t->text, text.data(), text.size());
+  size_t n = std::min<size_t>(sp.debugger_ranges.size(), MICROKIT_GDB_MAX_RANGES);
+  for (size_t r = 0; r < n; ++r) {
+    const plan::DebuggerRange& d = sp.debugger_ranges[r];
+    t->ranges[r] = {uint32_t(d.target), uint32_t(d.mr), d.vaddr, d.size};
+  }
+  t->range_count = uint32_t(n);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(t.get());
+  return {bytes, bytes + sizeof(gdb_abi::Table)};
+}
+
+std::string gdb_script(const plan::Plan& plan, const std::vector<std::string>& programs) {
+  std::string s =
+      "# Written by `microkit build --gdb-stub` (docs/debugging-gdb.md).\n"
+      "# Every protection domain is a GDB inferior with its own program, in the\n"
+      "# order the debugger numbers them; then the connection to the debugger:\n"
+      "# $MICROKIT_GDB_REMOTE (host:port or a device), else " + std::string(kDefaultRemote) + ".\n"
+      "set pagination off\nset confirm off\nset architecture aarch64\n"
+      "# The UART is slow and the system may still be booting: be patient.\n"
+      "set remotetimeout 30\n"
+      "# One system: continuing runs every PD, not only the current inferior's.\n"
+      "set schedule-multiple on\n";
+  const auto& targets = plan.debugger->targets;
+  for (size_t k = 0; k < targets.size(); ++k) {
+    const std::string& path = programs[targets[k]];
+    s += "# inferior " + std::to_string(k + 1) + ": " + plan.pds[targets[k]].name + "\n";
+    if (path.empty())  // late-loaded: no program at build time
+      s += k == 0 ? "" : "add-inferior\n";
+    else
+      s += (k == 0 ? "file " : "add-inferior -exec ") + path + "\n";
+  }
+  s += "inferior 1\n"
+       "python import os; gdb.execute('target extended-remote ' + os.environ.get('MICROKIT_GDB_REMOTE', '" +
+       std::string(kDefaultRemote) + "'))\n";
+  return s;
+}
+
+}  // namespace microkit::gdb
