@@ -42,7 +42,8 @@ enum class Flag {
   Trace,
   TraceRing,
   TraceJson,
-  TraceLog
+  TraceLog,
+  ProfileOut
 };
 
 struct FlagSpec {
@@ -79,6 +80,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--trace-ring", Flag::TraceRing},
     FlagSpec{"--trace-json", Flag::TraceJson},
     FlagSpec{"--trace-log", Flag::TraceLog},
+    FlagSpec{"--profile-out", Flag::ProfileOut},
 };
 
 // Flags that only matter when an image is built (the form without a verb).
@@ -89,7 +91,8 @@ constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         F
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,   Flag::Watchdog,    Flag::Gdb,
-                                      Flag::GdbPort, Flag::SerialInput, Flag::FreeRunning};
+                                      Flag::GdbPort, Flag::SerialInput, Flag::FreeRunning,
+                                      Flag::ProfileOut};
 
 bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
@@ -269,6 +272,7 @@ class Parser {
       case Flag::TraceRing: take_trace_ring(name, *value); break;
       case Flag::TraceJson: opts_.trace_json = *value; break;
       case Flag::TraceLog: opts_.trace_log = *value; break;
+      case Flag::ProfileOut: opts_.profile_out = *value; break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
       case Flag::GdbPort: take_gdb_port(name, *value); break;
@@ -568,6 +572,8 @@ std::string help_text() {
          "  --gdb-port N                      gdbserver's port (default 1234)\n"
          "  --serial-input FILE               bytes for the serial device's input\n"
          "  --free-running                    run PDs concurrently (not deterministic)\n"
+         "  --profile-out PREFIX              with an SDF <profiler>: write PREFIX.perf (perf\n"
+         "                                    script) and PREFIX.txt (default: profile)\n"
          "\n"
          "exit status: 0 success, 1 error in the input or on the command line,\n"
          "             3 internal error (a bug in microkit: please report it)\n";

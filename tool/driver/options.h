@@ -63,6 +63,9 @@ struct Options {
   std::optional<uint64_t> trace_ring;
   std::optional<std::string> trace_json;
   std::optional<std::string> trace_log;
+  // `run` with an SDF <profiler>: where the perf script text (PREFIX.perf)
+  // and the utilisation table (PREFIX.txt) go (docs/profiling.md).
+  std::string profile_out = "profile";
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").

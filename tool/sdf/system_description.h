@@ -303,6 +303,12 @@ struct Domains : Element {
   std::optional<DomainSchedule> schedule;
 };
 
+// <profiler frequency="Hz">: sample which PD runs, and where, this many
+// times a second of CPU time (docs/profiling.md).
+struct Profiler : Element {
+  uint64_t frequency = 0;
+};
+
 struct SystemDescription {
   std::string file;  // path of the SDF, for diagnostics
   Loc loc;           // the <system> element
@@ -311,6 +317,7 @@ struct SystemDescription {
   std::vector<Channel> channels;
   std::vector<IoAddressSpace> io_address_spaces;
   std::optional<Domains> domains;
+  std::optional<Profiler> profiler;
 
   const ProtectionDomain* find_pd(std::string_view name) const {
     for (const auto& pd : pds)
