@@ -30,6 +30,6 @@ awk -v a="$in_spin" -v b="$total" 'BEGIN { exit !(b > 0 && a / b >= 0.8) }' ||
 with_init=$(awk '/cpu-clock:/ { getline; leaf = $2; getline; if (leaf ~ /^spin_here/ && $2 ~ /^init\+0x/) n++ } END { print n + 0 }' "$work/profile.perf")
 awk -v a="$with_init" -v b="$in_spin" 'BEGIN { exit !(a / b >= 0.9) }' ||
   fail "only $with_init of $in_spin spin_here samples have init as their caller (frame records)"
-bad=$(awk '/^\t/ && !/^\t *[0-9a-f]+ (\[unknown\]|[A-Za-z_][A-Za-z0-9_.]*\+0x[0-9a-f]+) \(.+\)$/' "$work/profile.perf" | head -3)
+bad=$(awk '/^\t/ && !/^\t *[0-9a-f]+ (\[unknown\]|[^ ]+\+0x[0-9a-f]+) \(.+\)$/' "$work/profile.perf" | head -3)
 [ -z "$bad" ] || fail "frames not in perf script form: $bad"
 echo "profile: $in_spin of $total samples in spin_here, $with_init of them called from init"

@@ -563,4 +563,31 @@ TEST_F(Cli, RunChecksTheSystemFirst) {
 }
 
 }  // namespace
+// ------------------------------------------------------------ the profiler (docs/profiling.md)
+
+std::string with_profiler(const std::string& frequency) {
+  return R"(<system>
+  <profiler frequency=")" + frequency + R"(" />
+  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
+</system>
+)";
+}
+
+TEST_F(Cli, ProfilerFrequencyOutOfRangeIsAnErrorAtTheAttribute) {
+  dir_.write("p.system", with_profiler("20000"));
+  dir_.write("alpha.elf", program_elf());
+  Result r = run({"check", "p.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "p.system:2:13: error: <profiler frequency=\"20000\">")) << r.err;
+  EXPECT_TRUE(contains(r.err, "[profiler-frequency-out-of-range]") || contains(r.err, "1 to 10000")) << r.err;
+}
+
+TEST_F(Cli, ProfilerOnAnSel4BoardIsRefusedAtTheElement) {
+  dir_.write("p.system", with_profiler("1000"));
+  dir_.write("alpha.elf", program_elf(EM_AARCH64));
+  Result r = run({"check", "p.system", "--board", "qemu_virt_aarch64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "p.system:2:3: error: <profiler>: this tool builds the profiler for the host platform only")) << r.err;
+}
+
 }  // namespace microkit::driver

@@ -1,6 +1,8 @@
 // perf_script (see perf_script.h).
 #include "profile/perf_script.h"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -73,6 +75,20 @@ std::string pad(std::string s, size_t width, bool right = false) {
   return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
+// C++ names as a reader writes them, without spaces (perf script frames are
+// split at spaces by the tools that read them).
+std::string readable(const std::string& name) {
+  if (!name.starts_with("_Z")) return name;
+  int status = 0;
+  char* plain = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  if (status != 0 || !plain) return name;
+  std::string out;
+  for (const char* c = plain; *c; ++c)
+    if (*c != ' ') out += *c;
+  std::free(plain);
+  return out;
+}
+
 }  // namespace
 
 std::string symbolise(const elf::ElfFile& elf, uint64_t pc) {
@@ -85,7 +101,7 @@ std::string symbolise(const elf::ElfFile& elf, uint64_t pc) {
   if (!best) return "";
   char off[24];
   std::snprintf(off, sizeof off, "+0x%llx", static_cast<unsigned long long>(pc - best->value));
-  return best->name + off;
+  return readable(best->name) + off;
 }
 
 std::vector<PdSamples> parse_samples(std::string_view text, const plan::Plan& plan,

@@ -160,17 +160,7 @@ void kernel_call(uint32_t req) {
 // bracketed by events (an <irq> channel's as irq delivery).
 void deliver_notifications(uint64_t bits) {
   for (unsigned ch = 0; ch < 64; ++ch) {
-    if (!(bits & (1ull << ch))) continue;
-#if defined(MICROKIT_TRACE)
-    bool irq = (cp->irq_mask >> ch) & 1u;
-    if (irq) MICROKIT_TRACE_EVENT(IrqBegin, ch, 0);
-    else MICROKIT_TRACE_EVENT(NotifiedBegin, ch, 0);
-    notified(ch);
-    if (irq) MICROKIT_TRACE_EVENT(IrqEnd, ch, 0);
-    else MICROKIT_TRACE_EVENT(NotifiedEnd, ch, 0);
-#else
-    notified(ch);
-#endif
+    if (bits & (1ull << ch)) microkit::trace::notified_traced(ch, (cp->irq_mask >> ch) & 1u);
   }
 }
 
