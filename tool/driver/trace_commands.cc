@@ -21,6 +21,19 @@ std::string at_cwd(const Environment& env, const std::string& path) {
   return (std::filesystem::path(env.cwd) / path).string();
 }
 
+// The launcher's dump at `path`, which is then removed; an error naming
+// `what` when it wrote none.
+std::optional<std::string> take_dump(const std::string& path, const std::string& what, Diagnostics& diags) {
+  std::string why;
+  auto text = read_file(path, why);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (!text)
+    diags.error(what + "-dump-missing", kToolName, {}, "the launcher wrote no " + what + " dump (" + why + ")",
+                "check the launcher's output above");
+  return text;
+}
+
 // Writes the JSON of `log_text` (a dump, or a serial log holding one).
 bool convert(const Options& opts, const Environment& env, const plan::Plan& plan,
              const std::string& log_text, const std::string& log_name, Diagnostics& diags) {
@@ -77,15 +90,8 @@ std::string make_dump_path() {
 
 bool write_trace_json(const Options& opts, const Environment& env, const plan::Plan& plan,
                       const std::string& dump_path, Diagnostics& diags) {
-  std::string why;
-  auto text = read_file(dump_path, why);
-  std::error_code ec;
-  std::filesystem::remove(dump_path, ec);
-  if (!text) {
-    diags.error("trace-dump-missing", kToolName, {}, "the launcher wrote no trace dump (" + why + ")",
-                "check the launcher's output above");
-    return false;
-  }
+  auto text = take_dump(dump_path, "trace", diags);
+  if (!text) return false;
   return convert(opts, env, plan, *text, "trace dump", diags);
 }
 
@@ -110,15 +116,8 @@ bool write_text(const std::string& path, const std::string& text, Diagnostics& d
 
 bool write_profile(const Options& opts, const Environment& env, const plan::Plan& plan,
                    const std::string& dump_path, Diagnostics& diags) {
-  std::string why;
-  auto text = read_file(dump_path, why);
-  std::error_code ec;
-  std::filesystem::remove(dump_path, ec);
-  if (!text) {
-    diags.error("profile-dump-missing", kToolName, {}, "the launcher wrote no samples (" + why + ")",
-                "check the launcher's output above");
-    return false;
-  }
+  auto text = take_dump(dump_path, "profile", diags);
+  if (!text) return false;
   auto pds = profile::parse_samples(*text, plan, "profile dump", diags);
   // Each PD's own program symbolises its pcs.
   std::vector<std::optional<elf::ElfFile>> elves;

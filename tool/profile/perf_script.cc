@@ -6,19 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 
+#include "support/text.h"
 #include "runtime/shared/profile_format.h"
 
 namespace microkit::profile {
 namespace {
-
-std::vector<std::string> words_of(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
 
 bool hex_word(const std::string& w, uint64_t& out) {
   if (w.empty() || w.size() > 16 || w.find_first_not_of("0123456789abcdef") != std::string::npos) return false;
