@@ -32,6 +32,7 @@
 #include <sstream>
 
 #include "../runtime/libmicrokit/host/host_abi.h"
+#include "../runtime/shared/profile_format.h"
 #include "../runtime/shared/trace_format.h"
 #include "../tool/support/text.h"  // header-only: hex()
 #include "devices.h"
@@ -136,6 +137,8 @@ class Launcher {
   void drain(Proc& p, bool final = false);
   void say(const std::string& line);
   void dump_traces();
+  bool create_profile_buffers();
+  void dump_profiles();
   int finish(int status, const std::string& reason);
 
   const Bundle& b_;
@@ -143,6 +146,7 @@ class Launcher {
   std::vector<Proc> procs_;
   std::vector<int> mr_fd_, mr_ro_fd_;
   std::vector<int> ep_fd_;              // free-running: one Endpoint memfd per PD
+  std::vector<int> profile_fd_;         // --profile-hz: one sample buffer per PD
   std::vector<Endpoint*> eps_;
   std::map<uint64_t, IrqLine> irqs_;
   Devices dev_;
@@ -310,6 +314,10 @@ bool Launcher::start(Proc& p) {
         if (!c.irq && c.id < 64) p.cp->channels[c.id].ep_fd = dup(ep_fd_[c.peer]);
     }
     setenv(kControlFdEnv, std::to_string(dup(cfd)).c_str(), 1);
+    if (!profile_fd_.empty()) {
+      setenv(profile::kFdEnv, std::to_string(dup(profile_fd_[p.index])).c_str(), 1);
+      setenv(profile::kHzEnv, std::to_string(opt_.profile_hz).c_str(), 1);
+    }
     if (gdb) {
       execlp("gdbserver", "gdbserver", "--once", port.c_str(), pd.program.c_str(), (char*)nullptr);
       // No gdbserver: the runtime waits at start-up for `gdb -p`.
@@ -844,6 +852,48 @@ void Launcher::dump_traces() {
   if (!out.flush()) say("cannot write the trace dump '" + *opt_.trace_dump + "'");
 }
 
+// ---- the profiler: a sample buffer per PD (profile_format.h) ---------------
+
+bool Launcher::create_profile_buffers() {
+  if (opt_.profile_hz == 0) return true;
+  for (const auto& pd : b_.pds) {
+    int fd = memfd_create(("profile:" + pd.name).c_str(), MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)profile::kBufferBytes) != 0) return false;
+    profile_fd_.push_back(fd);
+  }
+  return true;
+}
+
+std::string hex_word(uint64_t v) {
+  char text[20];
+  snprintf(text, sizeof text, "%llx", (unsigned long long)v);
+  return text;
+}
+
+// --profile-dump: every PD's samples, in profile_format.h's text.
+void Launcher::dump_profiles() {
+  if (!opt_.profile_dump || profile_fd_.empty()) return;
+  std::ofstream out(*opt_.profile_dump, std::ios::binary | std::ios::trunc);
+  for (size_t i = 0; i < profile_fd_.size() && i < b_.pds.size(); ++i) {
+    void* at = mmap(nullptr, profile::kBufferBytes, PROT_READ, MAP_SHARED, profile_fd_[i], 0);
+    if (at == MAP_FAILED) continue;
+    auto* h = static_cast<const profile::ProfileHeader*>(at);
+    auto* samples = reinterpret_cast<const profile::Sample*>(h + 1);
+    std::string line = std::string(profile::kLinePrefix) + b_.pds[i].name + " ";
+    if (h->magic == profile::kMagic) {
+      out << line << "hz " << h->hz << "\n" << line << "bias " << hex_word(h->load_bias) << "\n";
+      for (uint64_t n = 0; n < std::min(h->count, h->capacity); ++n) {
+        out << line << "s " << samples[n].time;
+        for (uint32_t d = 0; d < samples[n].depth && d < profile::kMaxDepth; ++d) out << ' ' << hex_word(samples[n].pcs[d]);
+        out << "\n";
+      }
+      if (h->dropped) out << line << "dropped " << h->dropped << "\n";
+    }
+    munmap(at, profile::kBufferBytes);
+  }
+  if (!out.flush()) say("cannot write the profile dump '" + *opt_.profile_dump + "'");
+}
+
 int Launcher::finish(int status, const std::string& reason) {
   for (auto& p : procs_)
     if (p.pid > 0) {
@@ -853,6 +903,7 @@ int Launcher::finish(int status, const std::string& reason) {
   for (auto& p : procs_)
     if (p.pid > 0) waitpid(p.pid, nullptr, 0);
   dump_traces();
+  dump_profiles();
   say(std::string(status == 0 ? "PASS " : "FAIL ") + reason);
   return status;
 }
@@ -951,7 +1002,8 @@ int Launcher::run_free() {
 }
 
 int Launcher::run() {
-  if (!check_programs() || !create_mrs()) return finish(2, "the system could not be set up");
+  if (!check_programs() || !create_mrs() || !create_profile_buffers())
+    return finish(2, "the system could not be set up");
   dev_.load_serial_input(opt_.serial_input);
   if (!start_all()) return finish(2, "the system could not be started");
   if (opt_.free_running) return run_free();

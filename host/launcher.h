@@ -27,6 +27,8 @@ struct LaunchOptions {
   std::optional<std::string> serial_input;
   bool free_running = false;           // PDs run concurrently, talk directly (not deterministic)
   std::optional<std::string> trace_dump;  // write every PD's trace ring here at the end
+  uint64_t profile_hz = 0;                // <profiler frequency>: sample each PD this often
+  std::optional<std::string> profile_dump;  // write every PD's samples here at the end
 };
 
 // Runs the system to its end and returns the exit status (see

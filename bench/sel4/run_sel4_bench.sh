@@ -16,6 +16,9 @@
 #                                    init() rows)
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
 #       [--board qemu_virt_aarch64|qemu_virt_riscv64|x86_64_generic]
+#       [--trace]                    every PD linked against libmicrokit_trace.a
+#                                    and the image built with --trace (the
+#                                    event timeline's cost; docs/tracing.md)
 #       [--smp]                      the multicore benchmark instead (smp.system
 #                                    on QEMU -smp 4; configs default to the
 #                                    board's smp-* packages): same-core against
@@ -38,13 +41,14 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 sdk= workdir= configs="debug release" toolchain= timeout=120 boot_points=0
-board=qemu_virt_aarch64 smp=0 configs_given=0
+board=qemu_virt_aarch64 smp=0 configs_given=0 trace=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sdk) sdk=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --config) configs=$2 configs_given=1; shift 2 ;;
     --smp) smp=1; shift ;;
+    --trace) trace=1; shift ;;
     --toolchain) toolchain=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --boot-points) boot_points=1; shift ;;
@@ -109,9 +113,11 @@ build() {
   [ -f "$board_dir/lib/libmicrokit.a" ] || { echo "no libmicrokit for $board/$config in $sdk" >&2; return 1; }
   local cflags="-nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror $arch_cflags -I$board_dir/include"
   [ -z "$passive_sed" ] || cflags="$cflags -DBENCH_PASSIVE"
+  local lib=-lmicrokit tool_flags=()
+  [ $trace = 0 ] || { lib=-lmicrokit_trace; tool_flags=(--trace); }
   for pd in $pds; do
     "$toolchain-gcc" -c $cflags "$here/pds/$pd.c" -o "$dir/$pd.o" || return 1
-    "$toolchain-ld" -L"$board_dir/lib" -z noexecstack "$dir/$pd.o" -lmicrokit -Tmicrokit.ld -o "$dir/$pd.elf" || return 1
+    "$toolchain-ld" -L"$board_dir/lib" -z noexecstack "$dir/$pd.o" $lib -Tmicrokit.ld -o "$dir/$pd.elf" || return 1
   done
   local clock_sed="s|<!-- bench:clock-mr -->|$clock_mr|;s|<!-- bench:clock-map -->|$clock_map|"
   if grep -q '"PRINTING": true' "$board_dir/include/kernel/gen_config.json" 2>/dev/null; then
@@ -121,7 +127,7 @@ build() {
         -e 's|<!-- bench:uart-map -->|<map mr="uart" vaddr="0x3000000" perms="rw" cached="false" setvar_vaddr="bench_uart" />|' \
         "$here/$system" >"$dir/$system"
   fi
-  "$sdk/bin/microkit" "$dir/$system" --board $board --config "$config" --search-path "$dir" \
+  "$sdk/bin/microkit" "$dir/$system" "${tool_flags[@]}" --board $board --config "$config" --search-path "$dir" \
     -o "$dir/loader.img" -r "$dir/report.txt" >"$dir/tool.log" 2>&1 || { cat "$dir/tool.log" >&2; return 1; }
 }
 
@@ -230,7 +236,7 @@ point() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 report() {
   local config=$1 dir=$2 log=$2/uart.log
-  echo "== $board $config kernel, QEMU -icount shift=0,sleep=off: guest instructions"
+  echo "== $board $config kernel$([ $trace = 1 ] && echo ", trace build (--trace)"), QEMU -icount shift=0,sleep=off: guest instructions"
   echo
   if [ $arch = aarch64 ]; then
     echo "boot, from the loader's first instruction (CPU reset):"

@@ -10,6 +10,8 @@
 // in a system built without --trace finds them 0 and records nothing.
 #pragma once
 
+#include <microkit.h>
+
 #include "trace_format.h"
 
 extern "C" {
@@ -50,6 +52,17 @@ inline void record(Kind kind, unsigned int id, uint64_t arg) {
   r.reserved = 0;
   h->written = h->written + 1;
 }
+
+#if defined(MICROKIT_TRACE)
+// notified(ch) between two events: an <irq> channel's as irq delivery.
+inline void notified_traced(unsigned int ch, bool irq) {
+  record(irq ? Kind::IrqBegin : Kind::NotifiedBegin, ch, 0);
+  notified(ch);
+  record(irq ? Kind::IrqEnd : Kind::NotifiedEnd, ch, 0);
+}
+#else
+inline void notified_traced(unsigned int ch, bool) { notified(ch); }
+#endif
 
 }  // namespace microkit::trace
 

@@ -26,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "put_number.h"
+
 #ifdef __cplusplus
 namespace microkit::trace {
 
@@ -101,20 +103,6 @@ inline const char* kind_name(uint8_t kind) {
   return kind <= kMaxKind ? kNames[kind] : "?";
 }
 
-// Writes the dump of the records not yet dumped, a character at a time,
-// and marks them dumped. `put` takes a char. Freestanding: used by the
-// trace libmicrokit on seL4 and by the host launcher.
-template <typename PutChar>
-void put_decimal_text(uint64_t value, PutChar put) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) put(digits[--n]);
-}
-
 template <typename PutChar>
 void put_text(const char* s, PutChar put) {
   for (; *s != '\0'; ++s) put(*s);
@@ -128,32 +116,35 @@ void put_line_start(const char* pd, const char* what, PutChar put) {
   put_text(what, put);
 }
 
+// Writes the dump of the records not yet dumped, a character at a time,
+// and marks them dumped. `put` takes a char. Freestanding: used by the
+// trace libmicrokit on seL4 and by the host launcher.
 template <typename PutChar>
 void dump_new_records(TraceHeader* h, const char* pd, PutChar put) {
   const TraceRecord* records = reinterpret_cast<const TraceRecord*>(h + 1);
   if (h->magic != kMagic || h->capacity == 0) return;
   if (h->dumped == 0) {
     put_line_start(pd, "clock ", put);
-    put_decimal_text(h->ticks_per_second, put);
+    microkit::shared::put_decimal(h->ticks_per_second, put);
     put('\n');
   }
   uint64_t first = h->dumped;
   if (h->written - first > h->capacity) {
     put_line_start(pd, "lost ", put);
-    put_decimal_text(h->written - h->capacity - first, put);
+    microkit::shared::put_decimal(h->written - h->capacity - first, put);
     put('\n');
     first = h->written - h->capacity;
   }
   for (uint64_t i = first; i < h->written; ++i) {
     const TraceRecord& r = records[i % h->capacity];
     put_line_start(pd, "e ", put);
-    put_decimal_text(r.kind, put);
+    microkit::shared::put_decimal(r.kind, put);
     put(' ');
-    put_decimal_text(r.id, put);
+    microkit::shared::put_decimal(r.id, put);
     put(' ');
-    put_decimal_text(r.arg, put);
+    microkit::shared::put_decimal(r.arg, put);
     put(' ');
-    put_decimal_text(r.time, put);
+    microkit::shared::put_decimal(r.time, put);
     put('\n');
   }
   h->dumped = h->written;

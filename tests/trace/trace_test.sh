@@ -66,7 +66,9 @@ case "$mode" in
     kill $qemu 2>/dev/null
     wait $qemu 2>/dev/null
     grep -q "$done_line" "$work/uart.log" || { cat "$work/uart.log"; fail "the system never printed '$done_line'"; }
-    (cd "$example" && "$sdk/bin/microkit" trace "$(basename "$example").system" --board $board \
+    system=$(basename "$example").system  # or, per board, <example>-<board>.system
+    [ -f "$example/$(basename "$example")-$board.system" ] && system=$(basename "$example")-$board.system
+    (cd "$example" && "$sdk/bin/microkit" trace "$system" --board $board \
         --config debug --trace-log "$work/uart.log" --trace-json "$work/trace.json") >"$work/trace.log" 2>&1 ||
       { cat "$work/trace.log"; fail "microkit trace failed on the serial log"; }
     "$summary" "$work/trace.json" >"$work/summary.txt" || fail "trace_summary could not read the trace"

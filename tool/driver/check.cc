@@ -1,4 +1,5 @@
 #include "driver/check.h"
+#include "profile/profiler_checks.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -115,6 +116,7 @@ void check_memory_fits(const sdf::SystemDescription& sd, const board::Board& boa
 
 void check_backend_support(const sdf::SystemDescription& sd, const board::Board& board,
                            Diagnostics& diags) {
+  profile::check_profiler(sd, board, diags);
   if (board.arch == board::Arch::Host) return;  // the validator refuses VMs there (no hypervisor)
   for (const auto& pd : sd.pds) {
     if (!pd.vm) continue;

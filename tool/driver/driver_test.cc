@@ -638,4 +638,51 @@ TEST_F(Cli, RunChecksTheSystemFirst) {
 }
 
 }  // namespace
+// ------------------------------------------------------------ the profiler (docs/profiling.md)
+
+std::string with_profiler(const std::string& frequency) {
+  return R"(<system>
+  <profiler frequency=")" + frequency + R"(" />
+  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
+</system>
+)";
+}
+
+TEST_F(Cli, ProfilerFrequencyOutOfRangeIsAnErrorAtTheAttribute) {
+  dir_.write("p.system", with_profiler("20000"));
+  dir_.write("alpha.elf", program_elf());
+  Result r = run({"check", "p.system", "--board", "host"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "p.system:2:13: error: <profiler frequency=\"20000\">")) << r.err;
+  EXPECT_TRUE(contains(r.err, "[profiler-frequency-out-of-range]") || contains(r.err, "1 to 10000")) << r.err;
+}
+
+TEST_F(Cli, ProfilerOnAnSel4BoardIsRefusedAtTheElement) {
+  dir_.write("p.system", with_profiler("1000"));
+  dir_.write("alpha.elf", program_elf(EM_AARCH64));
+  Result r = run({"check", "p.system", "--board", "qemu_virt_aarch64"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "p.system:2:3: error: <profiler>: this tool builds the profiler for the host platform only")) << r.err;
+}
+
+}  // namespace microkit::driver
+
+namespace microkit::driver {
+namespace {
+
+// --trace where libmicrokit has no trace build (docs/tracing.md).
+TEST(TraceCli, TraceOnRiscvIsRefused) {
+  test_support::TempDir dir;
+  dir.write("t.system", R"(<system>
+  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
+</system>
+)");
+  dir.write("alpha.elf", test_support::program_elf(EM_RISCV));
+  Result r = run_command({"t.system", "--board", "qemu_virt_riscv64", "--config", "debug", "--trace"},
+                         test_support::env_in(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--trace is not supported on riscv64"), std::string::npos) << r.err;
+}
+
+}  // namespace
 }  // namespace microkit::driver

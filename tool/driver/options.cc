@@ -45,7 +45,8 @@ enum class Flag {
   TraceJson,
   TraceLog,
   Timeout,  // `run` on a QEMU board
-  GdbStub
+  GdbStub,
+  ProfileOut
 };
 
 struct FlagSpec {
@@ -85,6 +86,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--trace-json", Flag::TraceJson},
     FlagSpec{"--trace-log", Flag::TraceLog},
     FlagSpec{"--timeout", Flag::Timeout},
+    FlagSpec{"--profile-out", Flag::ProfileOut},
 };
 
 // Flags that only matter when an image is built (the form without a verb).
@@ -97,7 +99,8 @@ constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         F
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,       Flag::Watchdog,    Flag::Gdb,
                                       Flag::GdbPort,     Flag::SerialInput, Flag::FreeRunning,
-                                      Flag::Timeout};
+                                      Flag::Timeout,
+                                      Flag::ProfileOut};
 
 bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
@@ -292,6 +295,7 @@ class Parser {
       case Flag::TraceRing: take_trace_ring(name, *value); break;
       case Flag::TraceJson: opts_.trace_json = *value; break;
       case Flag::TraceLog: opts_.trace_log = *value; break;
+      case Flag::ProfileOut: opts_.profile_out = *value; break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
       case Flag::GdbPort: take_gdb_port(name, *value); break;
@@ -632,6 +636,8 @@ std::string help_text() {
          "  --gdb-port N                      gdbserver's port (default 1234)\n"
          "  --serial-input FILE               bytes for the serial device's input\n"
          "  --free-running                    run PDs concurrently (not deterministic)\n"
+         "  --profile-out PREFIX              with an SDF <profiler>: write PREFIX.perf (perf\n"
+         "                                    script) and PREFIX.txt (default: profile)\n"
          "\n"
          "run options for QEMU boards (docs/cli.md; the board's QEMU command is in its\n"
          "board file):\n"

@@ -75,6 +75,9 @@ struct Options {
   // words after "--" are added to the board's QEMU command.
   std::optional<double> qemu_timeout;
   std::vector<std::string> qemu_args;
+  // `run` with an SDF <profiler>: where the perf script text (PREFIX.perf)
+  // and the utilisation table (PREFIX.txt) go (docs/profiling.md).
+  std::string profile_out = "profile";
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").

@@ -8,6 +8,8 @@
 
 #include "driver/files.h"
 #include "driver/print.h"
+#include "elf/elf_file.h"
+#include "profile/perf_script.h"
 #include "trace/chrome_trace.h"
 #include "trace/trace_buffers.h"
 #include "runtime/shared/trace_format.h"
@@ -17,6 +19,19 @@ namespace {
 
 std::string at_cwd(const Environment& env, const std::string& path) {
   return (std::filesystem::path(env.cwd) / path).string();
+}
+
+// The launcher's dump at `path`, which is then removed; an error naming
+// `what` when it wrote none.
+std::optional<std::string> take_dump(const std::string& path, const std::string& what, Diagnostics& diags) {
+  std::string why;
+  auto text = read_file(path, why);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (!text)
+    diags.error(what + "-dump-missing", kToolName, {}, "the launcher wrote no " + what + " dump (" + why + ")",
+                "check the launcher's output above");
+  return text;
 }
 
 // Writes the JSON of `log_text` (a dump, or a serial log holding one).
@@ -75,16 +90,46 @@ std::string make_dump_path() {
 
 bool write_trace_json(const Options& opts, const Environment& env, const plan::Plan& plan,
                       const std::string& dump_path, Diagnostics& diags) {
-  std::string why;
-  auto text = read_file(dump_path, why);
-  std::error_code ec;
-  std::filesystem::remove(dump_path, ec);
-  if (!text) {
-    diags.error("trace-dump-missing", kToolName, {}, "the launcher wrote no trace dump (" + why + ")",
-                "check the launcher's output above");
-    return false;
-  }
+  auto text = take_dump(dump_path, "trace", diags);
+  if (!text) return false;
   return convert(opts, env, plan, *text, "trace dump", diags);
+}
+
+std::vector<std::string> profile_launcher_args(const sdf::SystemDescription& sd,
+                                               const std::string& dump_path) {
+  if (!sd.profiler || dump_path.empty()) return {};
+  return {"--profile-hz", std::to_string(sd.profiler->frequency), "--profile-dump", dump_path};
+}
+
+namespace {
+
+bool write_text(const std::string& path, const std::string& text, Diagnostics& diags) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (f.flush()) return true;
+  diags.error("cannot-write", kToolName, {}, "cannot write the profile '" + path + "'",
+              "check that --profile-out names a folder you can write to");
+  return false;
+}
+
+}  // namespace
+
+bool write_profile(const Options& opts, const Environment& env, const plan::Plan& plan,
+                   const std::string& dump_path, Diagnostics& diags) {
+  auto text = take_dump(dump_path, "profile", diags);
+  if (!text) return false;
+  auto pds = profile::parse_samples(*text, plan, "profile dump", diags);
+  // Each PD's own program symbolises its pcs.
+  std::vector<std::optional<elf::ElfFile>> elves;
+  std::vector<const elf::ElfFile*> programs;
+  for (const plan::Pd& pd : plan.pds) {
+    Diagnostics ignored;
+    elves.push_back(pd.program_path.empty() ? std::nullopt : elf::read_elf(pd.program_path, ignored));
+  }
+  for (const auto& e : elves) programs.push_back(e ? &*e : nullptr);
+  std::string prefix = at_cwd(env, opts.profile_out);
+  return write_text(prefix + ".perf", profile::perf_script(pds, plan, programs), diags) &&
+         write_text(prefix + ".txt", profile::utilisation_table(pds, plan, programs), diags);
 }
 
 int trace_command(const Options& opts, const Environment& env, Result& result) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "driver/check.h"
 #include "driver/driver.h"
@@ -26,6 +27,16 @@ std::string make_dump_path();
 // to --trace-json (default trace.json, relative to env.cwd).
 bool write_trace_json(const Options& opts, const Environment& env, const plan::Plan& plan,
                       const std::string& dump_path, Diagnostics& diags);
+
+// With an SDF <profiler>: the launcher's flags that make it sample each PD
+// and dump the samples to `dump_path` (none without a <profiler>).
+std::vector<std::string> profile_launcher_args(const sdf::SystemDescription& sd,
+                                               const std::string& dump_path);
+
+// Reads the launcher's sample dump (then removes it) and writes
+// <--profile-out>.perf and .txt (relative to env.cwd).
+bool write_profile(const Options& opts, const Environment& env, const plan::Plan& plan,
+                   const std::string& dump_path, Diagnostics& diags);
 
 // `microkit trace SYSTEM --board B --trace-log LOG [--trace-json OUT]`.
 int trace_command(const Options& opts, const Environment& env, Result& result);

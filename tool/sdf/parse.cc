@@ -69,8 +69,10 @@ using Names = std::span<const std::string_view>;
 using AttrHint = std::function<std::string(std::string_view)>;
 
 constexpr std::array<std::string_view, 0> kNone{};
-constexpr std::array<std::string_view, 5> kSystemChildren{"protection_domain", "memory_region",
-                                                          "channel", "io_address_space", "domains"};
+constexpr std::array<std::string_view, 6> kSystemChildren{"protection_domain", "memory_region",
+                                                          "channel", "io_address_space", "domains",
+                                                          "profiler"};
+constexpr std::array<std::string_view, 1> kProfilerAttrs{"frequency"};
 constexpr std::array<std::string_view, 13> kPdAttrs{"name",    "priority",   "budget", "period",
                                                     "passive", "stack_size", "cpu",    "smc",
                                                     "fpu",     "domain",     "id",     "setvar_id",
@@ -139,6 +141,7 @@ std::string_view home_of(std::string_view element) {
       {"channel", "<system>"},
       {"io_address_space", "<system>"},
       {"domains", "<system>"},
+      {"profiler", "<system>"},
       {"program_image", "<protection_domain>"},
       {"late_load", "<protection_domain>"},
       {"map", "<protection_domain> or <virtual_machine>"},
@@ -261,6 +264,7 @@ class Walker {
   Domains domains(const XmlNode& n);
   Domain domain(const XmlNode& n);
   DomainSchedule domain_schedule(const XmlNode& n);
+  Profiler profiler(const XmlNode& n);
   ScheduleEntry schedule_entry(const XmlNode& n);
   void duration(const XmlNode& n, ScheduleEntry& entry);
 
@@ -524,6 +528,12 @@ SystemDescription Walker::system(const XmlNode& root) {
       }
       domains_loc = child.loc;
       sd_.domains = domains(child);
+    } else if (child.name == "profiler") {
+      if (sd_.profiler) {
+        duplicate(root, child, sd_.profiler->loc);
+        continue;
+      }
+      sd_.profiler = profiler(child);
     } else {
       unknown_element(root, child, kSystemChildren);
     }
@@ -1036,6 +1046,16 @@ IoMap Walker::iomap(const XmlNode& n) {
   perms(n, /*allow_execute=*/false, /*allow_write_only=*/true, m.perms);
   no_children(n);
   return m;
+}
+
+// --- <profiler>
+
+Profiler Walker::profiler(const XmlNode& n) {
+  Profiler p;
+  begin(p, n, kProfilerAttrs);
+  required_number(n, "frequency", p.frequency);
+  no_children(n);
+  return p;
 }
 
 // --- <domains>

@@ -598,7 +598,7 @@ TEST(ParseErrors, UnknownNameListsWhatIsAllowed) {
   EXPECT_EQ(p.diags.all()[0].message, "<banana> is not allowed inside <system>");
   EXPECT_EQ(p.diags.all()[0].hint,
             "<system> may contain: <protection_domain>, <memory_region>, <channel>, "
-            "<io_address_space>, <domains>");
+            "<io_address_space>, <domains>, <profiler>");
 }
 
 TEST(ParseErrors, IrqFormMixing) {

@@ -321,6 +321,12 @@ struct Domains : Element {
   std::optional<DomainSchedule> schedule;
 };
 
+// <profiler frequency="Hz">: sample which PD runs, and where, this many
+// times a second of CPU time (docs/profiling.md).
+struct Profiler : Element {
+  uint64_t frequency = 0;
+};
+
 struct SystemDescription {
   std::string file;  // path of the SDF, for diagnostics
   Loc loc;           // the <system> element
@@ -331,6 +337,7 @@ struct SystemDescription {
   std::optional<Domains> domains;
   // `microkit build --gdb-stub`: the debugger PD the tool added (tool/gdb).
   std::optional<size_t> gdb_debugger;
+  std::optional<Profiler> profiler;
 
   const ProtectionDomain* find_pd(std::string_view name) const {
     for (const auto& pd : pds)

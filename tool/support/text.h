@@ -6,6 +6,7 @@
 // around them. count_of() picks the singular for exactly one ("1 channel").
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -37,6 +38,20 @@ inline std::string count_of(size_t count, std::string_view word, std::string_vie
   if (count == 1) return out.append(word);
   if (!plural_word.empty()) return out.append(plural_word);
   return out.append(word).append("s");
+}
+
+// The words of `text`, split at white space (for line-based dumps).
+inline std::vector<std::string> words_of(std::string_view text) {
+  std::vector<std::string> words;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t start = text.find_first_not_of(" \t\r\n", at);
+    if (start == std::string_view::npos) break;
+    size_t end = std::min(text.find_first_of(" \t\r\n", start), text.size());
+    words.emplace_back(text.substr(start, end - start));
+    at = end;
+  }
+  return words;
 }
 
 }  // namespace microkit

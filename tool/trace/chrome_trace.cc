@@ -7,10 +7,10 @@
 #include <map>
 #include <numeric>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "support/text.h"
 #include "runtime/shared/trace_format.h"
 
 namespace microkit::trace {
@@ -22,13 +22,6 @@ std::optional<size_t> pd_named(const plan::Plan& plan, std::string_view name) {
   for (size_t i = 0; i < plan.pds.size(); ++i)
     if (plan.pds[i].name == name) return i;
   return std::nullopt;
-}
-
-std::vector<std::string> words_of(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
 }
 
 bool to_u64(const std::string& word, uint64_t& out) {

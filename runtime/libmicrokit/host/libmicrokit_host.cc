@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "host_abi.h"
 #include "microkit.h"
 #include "trace_ring.h"
+#include "profile_format.h"
 
 using namespace microkit::host_abi;
 
@@ -158,17 +160,7 @@ void kernel_call(uint32_t req) {
 // bracketed by events (an <irq> channel's as irq delivery).
 void deliver_notifications(uint64_t bits) {
   for (unsigned ch = 0; ch < 64; ++ch) {
-    if (!(bits & (1ull << ch))) continue;
-#if defined(MICROKIT_TRACE)
-    bool irq = (cp->irq_mask >> ch) & 1u;
-    if (irq) MICROKIT_TRACE_EVENT(IrqBegin, ch, 0);
-    else MICROKIT_TRACE_EVENT(NotifiedBegin, ch, 0);
-    notified(ch);
-    if (irq) MICROKIT_TRACE_EVENT(IrqEnd, ch, 0);
-    else MICROKIT_TRACE_EVENT(NotifiedEnd, ch, 0);
-#else
-    notified(ch);
-#endif
+    if (bits & (1ull << ch)) microkit::trace::notified_traced(ch, (cp->irq_mask >> ch) & 1u);
   }
 }
 
@@ -520,6 +512,66 @@ void install_fault_handlers() {
   for (int sig : sigs) sigaction(sig, &sa, nullptr);
 }
 
+// ---- The profiler (profile_format.h) -----------------------------------------
+// With <profiler frequency> in the SDF the launcher hands each PD a sample
+// buffer; a SIGPROF timer on this process's CPU time records where it was.
+
+namespace prof = microkit::profile;
+prof::ProfileHeader* profile;
+
+prof::Sample* profile_samples() { return reinterpret_cast<prof::Sample*>(profile + 1); }
+
+// The interrupted pc, then return addresses from the frame records (rbp
+// chain) while they stay inside the Microkit stack; async-signal-safe.
+void on_profile_tick(int, siginfo_t*, void* ctx) {
+  if (profile->count >= profile->capacity) {
+    profile->dropped = profile->dropped + 1;
+    return;
+  }
+  const greg_t* g = ((ucontext_t*)ctx)->uc_mcontext.gregs;
+  prof::Sample& s = profile_samples()[profile->count];
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  s.time = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+  s.pcs[0] = (uint64_t)g[REG_RIP];
+  uint32_t depth = 1;
+  char* low = stack_top - (cp->stack_size ? cp->stack_size : 0x2000);
+  auto* fp = (uint64_t*)g[REG_RBP];
+  while (depth < prof::kMaxDepth && (char*)fp >= low && (char*)(fp + 2) <= stack_top && fp[1] != 0) {
+    s.pcs[depth++] = fp[1];
+    if ((uint64_t*)fp[0] <= fp) break;
+    fp = (uint64_t*)fp[0];
+  }
+  s.depth = depth;
+  __atomic_store_n(&profile->count, profile->count + 1, __ATOMIC_RELEASE);
+}
+
+void start_profiler() {
+  const char* fd_text = getenv(prof::kFdEnv);
+  const char* hz_text = getenv(prof::kHzEnv);
+  if (!fd_text || !hz_text) return;
+  int fd = atoi(fd_text);
+  void* at = mmap(nullptr, prof::kBufferBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  uint64_t hz = strtoull(hz_text, nullptr, 10);
+  if (at == MAP_FAILED || hz == 0) die("mapping the profiler's sample buffer");
+  profile = (prof::ProfileHeader*)at;
+  profile->capacity = prof::capacity_of(prof::kBufferBytes);
+  profile->hz = hz;
+  profile->load_bias = load_bias();
+  profile->magic = prof::kMagic;
+  struct sigaction sa {};
+  sa.sa_sigaction = on_profile_tick;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPROF, &sa, nullptr);
+  itimerval every{};
+  every.it_interval.tv_sec = (time_t)(1 / hz);
+  every.it_interval.tv_usec = (suseconds_t)(hz == 1 ? 0 : 1000000 / hz);
+  every.it_value = every.it_interval;
+  setitimer(ITIMER_PROF, &every, nullptr);
+}
+
 // The Microkit stack, with an unmapped guard page below it so that an
 // overflow is a fault, as on seL4.
 void make_stack() {
@@ -671,6 +723,7 @@ int main() {
     while (microkit_host_gdb_wait) usleep(10000);
   install_fault_handlers();
   make_stack();
+  start_profiler();
   if (cp->free_running) free_setup();
   handover(kReqReady);
   switch_stack(stack_top, first_entry, 0);

@@ -115,16 +115,7 @@ Event event_from(seL4_Word badge, seL4_MessageInfo_t tag) {
 void deliver_notifications(seL4_Word channels) {
   for (; channels != 0; channels &= channels - 1) {
     unsigned int ch = microkit::sel4::lowest_set_bit(channels);
-#if defined(MICROKIT_TRACE)
-    bool irq = ((microkit_irqs >> ch) & 1u) != 0;
-    if (irq) MICROKIT_TRACE_EVENT(IrqBegin, ch, 0);
-    else MICROKIT_TRACE_EVENT(NotifiedBegin, ch, 0);
-    notified(ch);
-    if (irq) MICROKIT_TRACE_EVENT(IrqEnd, ch, 0);
-    else MICROKIT_TRACE_EVENT(NotifiedEnd, ch, 0);
-#else
-    notified(ch);
-#endif
+    microkit::trace::notified_traced(ch, ((microkit_irqs >> ch) & 1u) != 0);
   }
 }
 
