@@ -34,6 +34,9 @@ static void transmit_waiting_bytes(void)
         while (UART_FR & FR_TXFF) {
         }
         UART_DR = byte;
+#ifdef SERIAL_TRANSMITTED
+        SERIAL_TRANSMITTED(byte); /* a hook for bench/sel4/vm (timestamps the guest's prompt) */
+#endif
     }
 }
 
