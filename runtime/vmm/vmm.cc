@@ -190,7 +190,6 @@ seL4_Bool skip_instruction(unsigned vcpu) {
 seL4_Bool vcpu_fault(microkit_vmm* vmm, unsigned vcpu) {
   uint64_t esr = microkit_mr_get(seL4_VCPUFault_HSR);
   switch (microkit_vmm_esr_class(esr)) {
-    case MICROKIT_VMM_EC_HVC64: return psci_call(vmm, vcpu, false);  // ELR already past the HVC
     case MICROKIT_VMM_EC_SMC64: return psci_call(vmm, vcpu, true);   // ELR at the trapped SMC
     case MICROKIT_VMM_EC_WFI_WFE: return skip_instruction(vcpu);     // idle: resume (the vtimer wakes it)
     default:
@@ -346,6 +345,10 @@ seL4_Bool microkit_vmm_fault(microkit_vmm* vmm, microkit_child child, microkit_m
     case seL4_Fault_VCPUFault: return vcpu_fault(vmm, child);
     case seL4_Fault_VPPIEvent: return vppi_event(vmm, child);
     case seL4_Fault_VGICMaintenance: return vgic_maintenance(vmm, child);
+    // seL4 takes a guest's HVC as a system call (x7 the number): an invalid
+    // one arrives here with pc at the HVC. Guests should use SMC for PSCI:
+    // an HVC whose x7 happens to name a real system call makes that call.
+    case seL4_Fault_UnknownSyscall: return psci_call(vmm, child, true);
     default:
       say_hex("unexpected fault label", microkit_msginfo_get_label(msginfo));
       say_hex("  pc", read_regs(child).pc);
