@@ -41,6 +41,9 @@ log=$work/serial.log
 # 1. Build.
 if ! make -C "$example" BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD=$board \
      MICROKIT_CONFIG=$config TOOLCHAIN=aarch64-linux-gnu GUEST_DEBS="$debs" >"$work/build.log" 2>&1; then
+  # A tool without the seL4 VM back end refuses the <virtual_machine> at the element.
+  grep -q "does not build virtual machines for seL4 yet" "$work/build.log" &&
+    skip "this SDK's microkit does not build virtual machines for seL4 yet (vm-not-supported-yet)"
   cat "$work/build.log"
   fail "building the example failed"
 fi
