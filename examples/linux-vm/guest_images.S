@@ -12,4 +12,6 @@ name##_end:
 
 IMAGE(guest_kernel, GUEST_KERNEL)
 IMAGE(guest_dtb, GUEST_DTB)
+#ifdef GUEST_INITRD /* optional: bench/sel4/vm's guest has none */
 IMAGE(guest_initrd, GUEST_INITRD)
+#endif
