@@ -2,9 +2,9 @@
  * at EL1 with its MMU off, at guest-physical 0x40000000 (the MR "guest_ram"
  * holds this code, prefilled from guest.bin). Everything it does is aimed at
  * its VMM:
- *   1. stores TPIDR_EL1 (the VMM's life counter) to 0x10000000, where the
- *      guest has no memory: a data abort the VMM emulates;
- *   2. adds 0x100 to TPIDR_EL1 (the VMM reads it back), turns on the virtual
+ *   1. stores x1 (the VMM's life counter) to 0x10000000, where the guest
+ *      has no memory: a data abort the VMM emulates;
+ *   2. adds 0x100 to TPIDR_EL1 (the VMM writes and reads it), turns on the virtual
  *      GIC CPU interface (the VMM maps the GICV frame at 0x08010000) and
  *      unmasks IRQs;
  *   3. smc: trapped by the hypervisor, a vCPU fault; the VMM moves the pc on;
@@ -18,11 +18,11 @@
     .text
     .global _start
 _start:
-    mrs     x1, tpidr_el1
     movz    x0, #0x1000, lsl #16
     str     x1, [x0]
-    add     x1, x1, #0x100
-    msr     tpidr_el1, x1
+    mrs     x2, tpidr_el1
+    add     x2, x2, #0x100
+    msr     tpidr_el1, x2
     adr     x2, vectors
     msr     vbar_el1, x2
     isb

@@ -1,9 +1,13 @@
 /* vmm: drives the bare guest of guest.S through the official Microkit calls
  * (microkit_vcpu_*) and fault() with the official message layout; prints
- * every event so that the test can hold each one down. */
+ * every event so that the test can hold each one down. It runs the guest's
+ * two lives on first_vcpu, then (if the system has one) on second_vcpu. */
 #include <microkit.h>
 
-#define GUEST_VCPU 3
+#define NO_VCPU ((seL4_Word)-1)
+/* Written by the tool: the ids of the <vcpu>s with these setvar_ids. */
+seL4_Word first_vcpu = NO_VCPU;
+seL4_Word second_vcpu = NO_VCPU;
 #define GUEST_ENTRY 0x40000000ul
 #define MMIO_LIFE 0x10000000ul
 #define MMIO_IRQ 0x10000008ul
@@ -28,24 +32,35 @@ static void say(const char *s, seL4_Word v, const char *end)
     microkit_dbg_puts(end);
 }
 
+/* seL4 16.0.0 reads and writes the saved copy of a vCPU's registers when
+ * the call runs on another core than the one the vCPU last ran on, while
+ * the live values stay in that core's registers (readVCPUReg,
+ * writeVCPUReg): so only the vCPU on the VMM's own core (first_vcpu) is
+ * asked for its TPIDR_EL1. */
+static seL4_Bool on_vmm_core(microkit_child vcpu)
+{
+    return vcpu == first_vcpu;
+}
+
 /* As a VMM library does: the guest starts in EL1h with every exception
- * masked (microkit_vcpu_restart sets only the pc), with `life` in
- * TPIDR_EL1. */
-static void start_guest(seL4_Word life)
+ * masked (microkit_vcpu_restart sets only the pc), with `life` in x1 (and
+ * in TPIDR_EL1). */
+static void start_guest(microkit_child vcpu, seL4_Word life)
 {
     seL4_UserContext regs = {0};
     regs.pc = GUEST_ENTRY;
     regs.spsr = 0x3c5;
-    seL4_Error err = seL4_TCB_WriteRegisters(BASE_VM_TCB_CAP + GUEST_VCPU, seL4_False, 0, 3, &regs);
+    regs.x1 = life;
+    seL4_Error err = seL4_TCB_WriteRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, 5, &regs);
     if (err != seL4_NoError) say("vmm: writing the guest's registers failed: ", err, "\n");
-    microkit_vcpu_arm_write_reg(GUEST_VCPU, seL4_VCPUReg_TPIDR_EL1, life);
-    microkit_vcpu_restart(GUEST_VCPU, GUEST_ENTRY);
+    if (on_vmm_core(vcpu)) microkit_vcpu_arm_write_reg(vcpu, seL4_VCPUReg_TPIDR_EL1, life);
+    microkit_vcpu_restart(vcpu, GUEST_ENTRY);
 }
 
 void init(void)
 {
-    microkit_dbg_puts("vmm: starting the guest\n");
-    start_guest(1);
+    say("vmm: starting vcpu ", first_vcpu, "\n");
+    start_guest(first_vcpu, 1);
 }
 
 void notified(microkit_channel ch)
@@ -81,6 +96,10 @@ static seL4_Bool mmio(microkit_child vcpu)
     if (addr == MMIO_LIFE && value == 2) {
         microkit_dbg_puts("vmm: the restarted guest ran from its entry again; stopping it\n");
         microkit_vcpu_stop(vcpu);
+        if (vcpu == first_vcpu && second_vcpu != NO_VCPU) {
+            say("vmm: starting vcpu ", second_vcpu, "\n");
+            start_guest(second_vcpu, 1);
+        }
         return seL4_False;
     }
     if (addr == MMIO_UNEXPECTED) {
@@ -96,7 +115,8 @@ static seL4_Bool mmio(microkit_child vcpu)
 static seL4_Bool smc(microkit_child vcpu)
 {
     say("vmm: smc from vcpu ", vcpu, " (a vCPU fault)\n");
-    say("vmm: the guest's TPIDR_EL1 reads ", microkit_vcpu_arm_read_reg(vcpu, seL4_VCPUReg_TPIDR_EL1), "\n");
+    if (on_vmm_core(vcpu))
+        say("vmm: the guest's TPIDR_EL1 reads ", microkit_vcpu_arm_read_reg(vcpu, seL4_VCPUReg_TPIDR_EL1), "\n");
     microkit_vcpu_arm_ack_vppi(vcpu, 27); /* the virtual timer's PPI: nothing pending, nothing happens */
     seL4_UserContext regs;
     seL4_TCB_ReadRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, 1, &regs);
@@ -125,7 +145,7 @@ static seL4_Bool hvc(microkit_child vcpu, microkit_msginfo *reply_msginfo)
     }
     microkit_dbg_puts("vmm: stopping the vcpu and restarting it at its entry\n");
     microkit_vcpu_stop(vcpu);
-    start_guest(2);
+    start_guest(vcpu, 2);
     return seL4_False;
 }
 
