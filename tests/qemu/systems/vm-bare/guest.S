@@ -12,8 +12,12 @@
  *      so the VMM sees an unknown-syscall fault; it injects virtual IRQ 40
  *      and replies with the pc past the hvc;
  *   5. on the IRQ: stores the interrupt id from GICC_IAR to 0x10000008,
- *      ends it (GICC_EOIR: the VGIC maintenance event), waits a moment, then hvc with
- *      x0 = 2: the VMM stops the vCPU and restarts it at its entry.
+ *      ends it (GICC_EOIR: the VGIC maintenance event), waits a moment,
+ *      starts the virtual timer and returns to its loop;
+ *   6. the timer's PPI 27 reaches the VMM as a VPPI event; it injects IRQ
+ *      27, which the guest stores, stops the timer, ends, then hvc with
+ *      x0 = 2: the VMM stops the vCPU and restarts it at its entry (where
+ *      the timer's event comes again only if the VMM acked the VPPI).
  * Any other exception stores ESR_EL1 to 0x10000010. */
     .text
     .global _start
@@ -43,14 +47,27 @@ irq:
     ldr     w5, [x3, #0xc]
     movz    x0, #0x1000, lsl #16
     str     x5, [x0, #8]
-    str     w5, [x3, #0x10]
+    cmp     w5, #27
+    b.ne    5f
+    msr     cntv_ctl_el0, xzr
+5:  str     w5, [x3, #0x10]
     /* The end of the IRQ raises the maintenance interrupt at once, but QEMU
      * takes interrupts only between translation blocks: a short loop lets it
-     * be taken (and reported) before the hvc below. */
+     * be taken (and reported) before what follows. */
     mov     x6, #16
 4:  subs    x6, x6, #1
     b.ne    4b
-    mov     x0, #2
+    cmp     w5, #27
+    b.eq    6f
+    /* After IRQ 40: the virtual timer fires soon (a VPPI event for the
+     * VMM, which injects its IRQ 27); back to the loop meanwhile. */
+    mov     x6, #1000
+    msr     cntv_tval_el0, x6
+    mov     x6, #1
+    msr     cntv_ctl_el0, x6
+    isb
+    eret
+6:  mov     x0, #2
     mov     x7, #0
     hvc     #0
 2:  b       2b

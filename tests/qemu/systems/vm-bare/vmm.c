@@ -13,6 +13,7 @@ seL4_Word second_vcpu = NO_VCPU;
 #define MMIO_IRQ 0x10000008ul
 #define MMIO_UNEXPECTED 0x10000010ul
 #define VIRQ 40
+#define VTIMER_IRQ 27
 #define ESR_EC(esr) ((esr) >> 26)
 #define ESR_EC_SMC64 0x17
 
@@ -45,8 +46,11 @@ static seL4_Bool on_vmm_core(microkit_child vcpu)
 /* As a VMM library does: the guest starts in EL1h with every exception
  * masked (microkit_vcpu_restart sets only the pc), with `life` in x1 (and
  * in TPIDR_EL1). */
+static seL4_Word lives[64];
+
 static void start_guest(microkit_child vcpu, seL4_Word life)
 {
+    lives[vcpu] = life;
     seL4_UserContext regs = {0};
     regs.pc = GUEST_ENTRY;
     regs.spsr = 0x3c5;
@@ -69,6 +73,9 @@ void notified(microkit_channel ch)
 }
 
 /* The guest register an MMIO store came from (ESR ISS: SRT). */
+/* The virtual timer's IRQ is in the guest: ack its VPPI when it ends. */
+static seL4_Bool timer_injected;
+
 static seL4_Word stored_value(microkit_child vcpu, seL4_Word esr)
 {
     seL4_UserContext regs;
@@ -93,15 +100,6 @@ static seL4_Bool mmio(microkit_child vcpu)
     say("vmm: vcpu ", vcpu, "");
     say(" stored ", value, "");
     say(" to guest-physical ", addr, (esr >> 6) & 1 ? " (a write)\n" : " (a read)\n");
-    if (addr == MMIO_LIFE && value == 2) {
-        microkit_dbg_puts("vmm: the restarted guest ran from its entry again; stopping it\n");
-        microkit_vcpu_stop(vcpu);
-        if (vcpu == first_vcpu && second_vcpu != NO_VCPU) {
-            say("vmm: starting vcpu ", second_vcpu, "\n");
-            start_guest(second_vcpu, 1);
-        }
-        return seL4_False;
-    }
     if (addr == MMIO_UNEXPECTED) {
         microkit_dbg_puts("vmm: the guest took an unexpected exception\n");
         microkit_vcpu_stop(vcpu);
@@ -117,7 +115,6 @@ static seL4_Bool smc(microkit_child vcpu)
     say("vmm: smc from vcpu ", vcpu, " (a vCPU fault)\n");
     if (on_vmm_core(vcpu))
         say("vmm: the guest's TPIDR_EL1 reads ", microkit_vcpu_arm_read_reg(vcpu, seL4_VCPUReg_TPIDR_EL1), "\n");
-    microkit_vcpu_arm_ack_vppi(vcpu, 27); /* the virtual timer's PPI: nothing pending, nothing happens */
     seL4_UserContext regs;
     seL4_TCB_ReadRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, 1, &regs);
     skip_instruction(vcpu, regs.pc);
@@ -143,9 +140,17 @@ static seL4_Bool hvc(microkit_child vcpu, microkit_msginfo *reply_msginfo)
         *reply_msginfo = microkit_msginfo_new(0, seL4_UnknownSyscall_FaultIP + 1);
         return seL4_True;
     }
-    microkit_dbg_puts("vmm: stopping the vcpu and restarting it at its entry\n");
     microkit_vcpu_stop(vcpu);
-    start_guest(vcpu, 2);
+    if (lives[vcpu] == 1) {
+        microkit_dbg_puts("vmm: stopped the vcpu; restarting it at its entry\n");
+        start_guest(vcpu, 2);
+        return seL4_False;
+    }
+    microkit_dbg_puts("vmm: the restarted guest ran through again; stopped it\n");
+    if (vcpu == first_vcpu && second_vcpu != NO_VCPU) {
+        say("vmm: starting vcpu ", second_vcpu, "\n");
+        start_guest(second_vcpu, 1);
+    }
     return seL4_False;
 }
 
@@ -166,6 +171,17 @@ seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo
     }
     case seL4_Fault_VGICMaintenance:
         say("vmm: VGIC maintenance: list register ", microkit_mr_get(seL4_VGICMaintenance_IDX), "\n");
+        if (timer_injected) {
+            /* The guest ended the timer's IRQ: the kernel may deliver the next one. */
+            microkit_dbg_puts("vmm: acking the virtual timer's VPPI\n");
+            microkit_vcpu_arm_ack_vppi(child, VTIMER_IRQ);
+            timer_injected = seL4_False;
+        }
+        return seL4_True;
+    case seL4_Fault_VPPIEvent:
+        say("vmm: VPPI event, IRQ ", microkit_mr_get(seL4_VPPIEvent_IRQ), "; injecting it\n");
+        microkit_vcpu_arm_inject_irq(child, VTIMER_IRQ, 0, 0, 0);
+        timer_injected = seL4_True;
         return seL4_True;
     default:
         say("vmm: unexpected fault, label ", label, "\n");
