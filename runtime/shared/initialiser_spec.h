@@ -209,8 +209,10 @@ enum class StepKind : uint32_t {
   X86IrqIssue = 26,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
   X86BootInfoFill = 27,     // X86BootInfoFillStep: a bootinfo chunk into a frame
   X86IoMapFrame = 28,       // X86IoMapFrameStep: a frame into an IOMMU address space
+  // Virtual machines (hypervisor kernels).
+  VcpuSetTcb = 29,          // TcbPairStep (a = VCPU, b = TCB): seL4_ARM_VCPU_SetTCB / seL4_X86_VCPU_SetTCB
 };
-inline constexpr uint32_t kMaxStepKind = 28;
+inline constexpr uint32_t kMaxStepKind = 29;
 
 // Step kinds are contiguous: 1..kMaxStepKind.
 constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
@@ -349,7 +351,9 @@ struct TcbWriteRegistersStep {
 // notification that TCB is bound to: the kernel hands the SC over to the
 // notification when the PD first blocks after init()),
 // TcbSetTimeoutEndpoint (a = TCB, b = endpoint), IrqSetNotification
-// (a = IRQ handler, b = notification).
+// (a = IRQ handler, b = notification), VcpuSetTcb (a = VCPU, b = the TCB
+// of the vCPU's thread; on a kernel without VCPUs the VCPU's Retype is
+// already refused at decode).
 struct TcbPairStep {
   uint32_t kind;
   uint32_t reserved0;
