@@ -52,8 +52,17 @@ void write_regs(unsigned vcpu, seL4_UserContext* regs) {
   if (err != seL4_NoError) say("writing a vCPU's registers failed");
 }
 
-// x0..x30 of a seL4_UserContext (x31 reads as zero: xzr).
-seL4_Word* gpr(seL4_UserContext* regs, unsigned n) { return n <= 30 ? &regs->x0 + n : nullptr; }
+// Register xN of a seL4_UserContext, whose order is not x0..x30 (frame
+// registers first: x0-x8, x16-x18, x29, x30, then x9-x15, x19-x28). x31 is
+// xzr: nullptr.
+seL4_Word* gpr(seL4_UserContext* regs, unsigned n) {
+  seL4_Word* const table[31] = {
+      &regs->x0,  &regs->x1,  &regs->x2,  &regs->x3,  &regs->x4,  &regs->x5,  &regs->x6,  &regs->x7,
+      &regs->x8,  &regs->x9,  &regs->x10, &regs->x11, &regs->x12, &regs->x13, &regs->x14, &regs->x15,
+      &regs->x16, &regs->x17, &regs->x18, &regs->x19, &regs->x20, &regs->x21, &regs->x22, &regs->x23,
+      &regs->x24, &regs->x25, &regs->x26, &regs->x27, &regs->x28, &regs->x29, &regs->x30};
+  return n <= 30 ? table[n] : nullptr;
+}
 
 // Fills free list registers of `vcpu` with pending IRQs.
 void inject_pending(microkit_vmm* vmm, unsigned vcpu) {
