@@ -40,15 +40,17 @@ void copy(void* dst, const void* src, size_t n) {
   while (n-- != 0) *d++ = *s++;
 }
 
-seL4_UserContext read_regs(unsigned vcpu) {
+// The first `count` words of the vCPU's seL4_UserContext (pc first): an
+// exit reads and writes only as far as the register it needs.
+seL4_UserContext read_regs(unsigned vcpu, seL4_Word count = kRegCount) {
   seL4_UserContext regs{};
-  seL4_Error err = seL4_TCB_ReadRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, kRegCount, &regs);
+  seL4_Error err = seL4_TCB_ReadRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, count, &regs);
   if (err != seL4_NoError) say("reading a vCPU's registers failed");
   return regs;
 }
 
-void write_regs(unsigned vcpu, seL4_UserContext* regs) {
-  seL4_Error err = seL4_TCB_WriteRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, kRegCount, regs);
+void write_regs(unsigned vcpu, seL4_UserContext* regs, seL4_Word count = kRegCount) {
+  seL4_Error err = seL4_TCB_WriteRegisters(BASE_VM_TCB_CAP + vcpu, seL4_False, 0, count, regs);
   if (err != seL4_NoError) say("writing a vCPU's registers failed");
 }
 
@@ -63,6 +65,23 @@ seL4_Word* gpr(seL4_UserContext* regs, unsigned n) {
       &regs->x24, &regs->x25, &regs->x26, &regs->x27, &regs->x28, &regs->x29, &regs->x30};
   return n <= 30 ? table[n] : nullptr;
 }
+
+// How many words of seL4_UserContext reach register xN (1: pc only, for xzr).
+seL4_Word words_through(unsigned n) {
+  if (n <= 8) return 3 + n + 1;                 // pc, sp, spsr, x0..x8
+  if (n >= 16 && n <= 18) return 12 + (n - 16) + 1;
+  if (n == 29 || n == 30) return 15 + (n - 29) + 1;
+  if (n <= 15) return 17 + (n - 9) + 1;         // x9..x15
+  if (n <= 28) return 24 + (n - 19) + 1;        // x19..x28
+  return 1;
+}
+#define VMM_WORD(field) (__builtin_offsetof(seL4_UserContext, field) / sizeof(seL4_Word))
+static_assert(VMM_WORD(x0) == 3 && VMM_WORD(x8) == 11 && VMM_WORD(x16) == 12 && VMM_WORD(x18) == 14 &&
+                  VMM_WORD(x29) == 15 && VMM_WORD(x30) == 16 && VMM_WORD(x9) == 17 && VMM_WORD(x15) == 23 &&
+                  VMM_WORD(x19) == 24 && VMM_WORD(x28) == 33,
+              "words_through assumes libsel4's AArch64 seL4_UserContext order");
+#undef VMM_WORD
+constexpr seL4_Word kWordsThroughX3 = 7;  // pc, sp, spsr, x0..x3: a PSCI call's arguments
 
 // Fills free list registers of `vcpu` with pending IRQs.
 void inject_pending(microkit_vmm* vmm, unsigned vcpu) {
@@ -146,7 +165,8 @@ seL4_Bool data_abort(microkit_vmm* vmm, unsigned vcpu) {
     say_hex("  esr", esr);
     return seL4_False;
   }
-  seL4_UserContext regs = read_regs(vcpu);
+  seL4_Word count = words_through(access.reg);
+  seL4_UserContext regs = read_regs(vcpu, count);
   seL4_Word* reg = gpr(&regs, access.reg);
   if (access.is_write) {
     device->write(vmm, device->ctx, vcpu, addr - device->base, access.size,
@@ -156,12 +176,12 @@ seL4_Bool data_abort(microkit_vmm* vmm, unsigned vcpu) {
     if (reg != nullptr) *reg = microkit_vmm_load_result(&access, raw);
   }
   regs.pc += 4;  // AArch64 instructions are 4 bytes (ESR.IL)
-  write_regs(vcpu, &regs);
+  write_regs(vcpu, &regs, count);
   return seL4_True;
 }
 
 seL4_Bool psci_call(microkit_vmm* vmm, unsigned vcpu, bool advance) {
-  seL4_UserContext regs = read_regs(vcpu);
+  seL4_UserContext regs = read_regs(vcpu, kWordsThroughX3);
   microkit_vmm_psci_result r = microkit_vmm_psci_decide(regs.x0, regs.x1, regs.x2, regs.x3, vmm->cpus_on,
                                                         vmm->config.num_vcpus);
   switch (r.action) {
@@ -185,14 +205,14 @@ seL4_Bool psci_call(microkit_vmm* vmm, unsigned vcpu, bool advance) {
   }
   regs.x0 = seL4_Word(r.x0);
   if (advance) regs.pc += 4;
-  write_regs(vcpu, &regs);
+  write_regs(vcpu, &regs, kWordsThroughX3);
   return seL4_True;
 }
 
 seL4_Bool skip_instruction(unsigned vcpu) {
-  seL4_UserContext regs = read_regs(vcpu);
+  seL4_UserContext regs = read_regs(vcpu, 1);
   regs.pc += 4;
-  write_regs(vcpu, &regs);
+  write_regs(vcpu, &regs, 1);
   return seL4_True;
 }
 
