@@ -4,6 +4,8 @@
 #                             needs (default: tour), run it on the host platform,
 #                             then on seL4 in QEMU when a kernel package is found
 #   ./dev.sh test   install what is missing, build, run the whole test suite
+#   ./dev.sh guest  fetch (not install) the Linux guest's Debian arm64 packages
+#                   for examples/linux-vm into $MICROKIT_GUEST_DEBS
 # Both install Debian packages by name (apt-get, as root or through sudo) and
 # nothing from anywhere else.
 set -euo pipefail
@@ -23,7 +25,14 @@ packages=(
   qemu-system-arm qemu-system-misc qemu-system-x86 qemu-system-data u-boot-tools
   chromium fonts-dejavu-core
   gdb-multiarch
+  device-tree-compiler cpio
 )
+
+# The Linux guest of examples/linux-vm: Debian's arm64 kernel and busybox,
+# downloaded as .deb files into a cache folder (never installed: they are
+# for another architecture). The Makefile unpacks them with dpkg-deb.
+guest_debs=${MICROKIT_GUEST_DEBS:-$HOME/.cache/microkit/guest}
+
 
 install_packages() {
   local missing=()
@@ -36,6 +45,42 @@ install_packages() {
   [ "$(id -u)" -ne 0 ] && sudo=(sudo)
   "${sudo[@]}" apt-get update -q
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+as_root() {
+  if [ "$(id -u)" -ne 0 ]; then sudo "$@"; else "$@"; fi
+}
+
+# The kernel package linux-image-arm64 points at (linux-image-<abi>-arm64).
+guest_kernel_package() {
+  apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\).*/\1/p' | head -1
+}
+
+# Best effort: a machine without network or arm64 lists gets a warning, and
+# the guest's tests skip saying what is missing.
+fetch_guest_packages() {
+  if ls "$guest_debs"/linux-image-*-arm64_*_arm64.deb "$guest_debs"/busybox-static_*_arm64.deb >/dev/null 2>&1; then
+    return 0
+  fi
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "dev.sh: adding the arm64 architecture to apt (for the Linux guest's packages)"
+    as_root dpkg --add-architecture arm64 && as_root apt-get update -q || true
+  fi
+  local kernel
+  kernel=$(guest_kernel_package)
+  if [ -z "$kernel" ]; then
+    as_root apt-get update -q || true
+    kernel=$(guest_kernel_package)
+  fi
+  if [ -z "$kernel" ]; then
+    echo "dev.sh: warning: apt knows no linux-image-arm64:arm64; the Linux guest's tests will skip" >&2
+    return 0
+  fi
+  mkdir -p "$guest_debs"
+  echo "dev.sh: downloading $kernel:arm64 and busybox-static:arm64 into $guest_debs"
+  (cd "$guest_debs" && apt-get download -q "$kernel:arm64" busybox-static:arm64) ||
+    echo "dev.sh: warning: could not download the Linux guest's packages; its tests will skip" >&2
 }
 
 # The shared/ folder of facts about real seL4 builds sits beside the checkout.
@@ -107,6 +152,7 @@ demo() {  # [example], default tour
 
 run_tests() {
   install_packages
+  fetch_guest_packages
   # 1. Sanitizer build with clang (ASan + UBSan): the fuzz targets' bounded
   #    runs, and every unit, host-platform and example test (host PDs are
   #    sanitized too). Boots and SDK checks run once, in the main build.
@@ -121,6 +167,7 @@ run_tests() {
 case "${1:-}" in
   demo) demo "${2:-}" ;;
   test) run_tests ;;
-  install) install_packages ;;
-  *) echo "usage: ./dev.sh demo [EXAMPLE] | test | install" >&2; exit 2 ;;
+  install) install_packages; fetch_guest_packages ;;
+  guest) fetch_guest_packages ;;
+  *) echo "usage: ./dev.sh demo [EXAMPLE] | test | install | guest" >&2; exit 2 ;;
 esac

@@ -94,6 +94,12 @@ foreach(entry ${SEL4_CONFIGS})
   if(EXISTS "${lmk}/lib/libmicrokit_trace.a")  # AArch64 only (docs/tracing.md)
     sdk_copy("${lmk}/lib/libmicrokit_trace.a" "${dir}/lib/libmicrokit_trace.a")
   endif()
+  # The VMM library, where the package runs VMs (runtime/vmm/sel4.cmake).
+  if(EXISTS "${lmk}/lib/libmicrokit_vmm.a")
+    sdk_copy("${lmk}/lib/libmicrokit_vmm.a" "${dir}/lib/libmicrokit_vmm.a")
+    sdk_copy("${lmk}/include/microkit_vmm.h" "${dir}/include/microkit_vmm.h")
+    sdk_copy("${lmk}/include/microkit_vmm_parts.h" "${dir}/include/microkit_vmm_parts.h")
+  endif()
   if(loader STREQUAL "none")
     # x86-64: no loader; QEMU's multiboot -kernel takes only a 32-bit ELF.
     file(MAKE_DIRECTORY "${dir}/elf")

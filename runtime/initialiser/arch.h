@@ -39,6 +39,10 @@ seL4_Error unmap_frame(seL4_CPtr frame);
 // `cnode` (IrqIssue). x86 has no such plain IRQ numbers.
 seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word index, seL4_Uint8 depth);
 
+// Binds a VCPU object to the TCB of the thread that runs it (VcpuSetTcb);
+// seL4_IllegalOperation on a kernel without VCPUs.
+seL4_Error bind_vcpu(seL4_CPtr vcpu, seL4_CPtr tcb);
+
 // Sets a thread's program counter and stack pointer (nothing else).
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp);
 

@@ -120,6 +120,7 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::IrqAck: return seL4_IRQHandler_Ack(a[0]);
     case K::TcbResume: return seL4_TCB_Resume(a[0]);
     case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
+    case K::VcpuSetTcb: return arch::bind_vcpu(a[0], a[1]);
     case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
     case K::FaultPage:
     case K::CrashDump: return seL4_NoError;  // read by the fault handler (fault_report.cc)

@@ -321,6 +321,7 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::X86BootInfoFill: return "fill frame from bootinfo";
     case spec::StepKind::X86IoMapFrame: return "map frame into IO address space";
     case spec::StepKind::BindUntyped: return "bind untyped";
+    case spec::StepKind::VcpuSetTcb: return "bind VCPU to TCB";
     case spec::StepKind::FaultPage: return "record fault page";
     case spec::StepKind::CrashDump: return "record crash dump";
     default: break;
@@ -384,6 +385,7 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
     case K::TcbSetName:  // tcb, PD index (checked against the PD table by check_step_in_spec)
       return check_slots(s, b, 0b0000001, 0, 0b1111100);
     case K::TcbSetTimeoutEndpoint:
+    case K::VcpuSetTcb:
     case K::TcbBindNotification:
     case K::SchedContextBind:
     case K::IrqSetNotification: return check_slots(s, b, 0b0000011, 0, 0b1111100);

@@ -65,7 +65,7 @@ namespace microkit::initialiser_spec {
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
 // Version 4: BindUntyped and the x86-64 device kinds renumbered 24..28.
-inline constexpr uint32_t kSpecVersion = 4;
+inline constexpr uint32_t kSpecVersion = 5;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -209,17 +209,16 @@ enum class StepKind : uint32_t {
   X86IrqIssue = 26,         // X86IrqIssueStep: seL4_IRQControl_GetIOAPIC / GetMSI
   X86BootInfoFill = 27,     // X86BootInfoFillStep: a bootinfo chunk into a frame
   X86IoMapFrame = 28,       // X86IoMapFrameStep: a frame into an IOMMU address space
+  // Virtual machines (hypervisor kernels).
+  VcpuSetTcb = 29,          // TcbPairStep (a = VCPU, b = TCB): seL4_ARM_VCPU_SetTCB / seL4_X86_VCPU_SetTCB
   // Fault reports (docs/debugging.md): recorded, never invoked.
-  FaultPage = 35,           // FaultPageStep: a PD page the fault handler may read
-  CrashDump = 36,           // CrashDumpStep: a PD whose faults are dumped
+  FaultPage = 30,           // FaultPageStep: a PD page the fault handler may read
+  CrashDump = 31,           // CrashDumpStep: a PD whose faults are dumped
 };
-inline constexpr uint32_t kMaxStepKind = 36;
+inline constexpr uint32_t kMaxStepKind = 31;
 
-// Step kinds: 1..28, then 35..kMaxStepKind (29..34 are other branches'
-// until the lead renumbers them).
-constexpr bool is_step_kind(uint32_t kind) {
-  return (kind >= 1 && kind <= 28) || (kind >= 35 && kind <= kMaxStepKind);
-}
+// Step kinds are contiguous: 1..kMaxStepKind.
+constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
 
 // The raw form every step is read as first.
 struct Step {
@@ -355,7 +354,9 @@ struct TcbWriteRegistersStep {
 // notification that TCB is bound to: the kernel hands the SC over to the
 // notification when the PD first blocks after init()),
 // TcbSetTimeoutEndpoint (a = TCB, b = endpoint), IrqSetNotification
-// (a = IRQ handler, b = notification).
+// (a = IRQ handler, b = notification), VcpuSetTcb (a = VCPU, b = the TCB
+// of the vCPU's thread; on a kernel without VCPUs the VCPU's Retype is
+// already refused at decode).
 struct TcbPairStep {
   uint32_t kind;
   uint32_t reserved0;

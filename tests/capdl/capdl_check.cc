@@ -120,7 +120,7 @@ struct SysMapping {
 
 struct SysTcb {
   size_t cspace = SIZE_MAX, vspace = SIZE_MAX, ipc_frame = SIZE_MAX, sc = SIZE_MAX,
-         notification = SIZE_MAX;
+         notification = SIZE_MAX, vcpu = SIZE_MAX;
   uint64_t cspace_data = 0, ipc_vaddr = 0, prio = 0, mcp = 0, pc = 0, sp = 0;
   SysCap fault;
   bool resumed = false;
@@ -304,7 +304,7 @@ void replay_step(Replay& r, const is::Step& raw) {
       t.cspace_data = s.cspace_data;
       t.vspace = cap_in(r, s.vspace_slot).obj;
       t.ipc_vaddr = s.ipc_buffer_vaddr;
-      t.ipc_frame = cap_in(r, s.ipc_buffer_slot).obj;
+      if (s.ipc_buffer_slot) t.ipc_frame = cap_in(r, s.ipc_buffer_slot).obj;  // 0: none (a vCPU's thread)
       break;
     }
     case is::StepKind::TcbSetSchedParams: {
@@ -331,6 +331,11 @@ void replay_step(Replay& r, const is::Step& raw) {
     case is::StepKind::TcbBindNotification: {
       auto s = as(is::TcbPairStep{});
       r.sys.tcbs[cap_in(r, s.a_slot).obj].notification = cap_in(r, s.b_slot).obj;
+      break;
+    }
+    case is::StepKind::VcpuSetTcb: {
+      auto s = as(is::TcbPairStep{});
+      r.sys.tcbs[cap_in(r, s.b_slot).obj].vcpu = cap_in(r, s.a_slot).obj;
       break;
     }
     case is::StepKind::IrqIssue: {
@@ -886,15 +891,19 @@ void check_tcbs(JsonView& v, const System& sys) {
     const Json& x = jt["extra"];
     std::map<uint64_t, const Json*> slot;
     for (const Json& e : jt["slots"]) slot[e["slot"].get<uint64_t>()] = &e["cap"];
+    // A slot the image leaves empty (SIZE_MAX: a vCPU's thread has no IPC
+    // buffer or notification, a PD's no VCPU) is absent from the JSON.
     auto points = [&](uint64_t s, size_t obj, const char* what) {
-      if (!slot.count(s) || v.sys_of[(*slot[s]).begin().value()["object"].get<size_t>()] != obj)
-        fail(name + ": " + what + " differs");
+      bool differs = obj == SIZE_MAX ? slot.count(s) != 0
+                                     : !slot.count(s) || v.sys_of[(*slot[s]).begin().value()["object"].get<size_t>()] != obj;
+      if (differs) fail(name + ": " + what + " differs");
     };
     points(0, t.cspace, "cspace");
     points(1, t.vspace, "vspace");
     points(4, t.ipc_frame, "ipc buffer frame");
     points(6, t.sc, "scheduling context");
     points(8, t.notification, "bound notification");
+    points(9, t.vcpu, "bound VCPU");
     if (slot.count(5)) check_cap(v, sys, *slot[5], t.fault, name + " fault endpoint");
     else fail(name + ": no fault endpoint");
     if (slot.count(0) && (*slot[0])["CNode"]["guard_size"].get<uint64_t>() != (t.cspace_data & 0x3f))

@@ -30,6 +30,11 @@ case "$board" in
   *) cross=aarch64-linux-gnu ;;
 esac
 command -v $cross-gcc >/dev/null || skip "no $cross-gcc"
+# An example with per-board system descriptions and none for this board
+# (linux-vm: qemu_virt_aarch64 only) has nothing to build here.
+if ls "$example"/*-qemu_virt_*.system >/dev/null 2>&1 && ! ls "$example"/*-"$board".system >/dev/null 2>&1; then
+  skip "$example has no system description for $board"
+fi
 
 rm -rf "$work" && mkdir -p "$work/build"
 cat >"$work/microkit-with-capdl" <<WRAPPER
@@ -41,8 +46,12 @@ chmod +x "$work/microkit-with-capdl"
 vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CONFIG="$config"
       TOOLCHAIN=$cross CC=$cross-gcc LD=$cross-ld AS=$cross-as
       MICROKIT_TOOL="$work/microkit-with-capdl")
-(cd "$example" && make "${vars[@]}" all) >"$work/make.log" 2>&1 ||
-  { cat "$work/make.log"; fail "make failed"; }
+if ! (cd "$example" && make "${vars[@]}" all) >"$work/make.log" 2>&1; then
+  # linux-vm's Makefile stops, naming the fix, without its guest's Debian packages.
+  grep -q "run ./dev.sh guest" "$work/make.log" && skip "$(grep -o 'no .* package in .*' "$work/make.log" | head -1)"
+  cat "$work/make.log"
+  fail "make failed"
+fi
 for f in build/loader.img spec.json spec.cdl; do
   [ -s "$work/$f" ] || { cat "$work/make.log"; fail "the build wrote no $work/$f"; }
 done

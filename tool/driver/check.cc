@@ -115,15 +115,24 @@ void check_memory_fits(const sdf::SystemDescription& sd, const board::Board& boa
 }
 
 void check_backend_support(const sdf::SystemDescription& sd, const board::Board& board,
-                           Diagnostics& diags) {
+                           const kernel::KernelPackage* package, Diagnostics& diags) {
   profile::check_profiler(sd, board, diags);
   if (board.arch == board::Arch::Host) return;  // the validator refuses VMs there (no hypervisor)
   for (const auto& pd : sd.pds) {
     if (!pd.vm) continue;
-    diags.error("vm-not-supported-yet", sd.file, pd.vm->loc,
-                "virtual machine '" + pd.vm->name + "' of protection domain '" + pd.name +
-                    "': this tool does not build virtual machines for seL4 yet",
-                "remove the <virtual_machine>; docs/sdf-support.md lists what is supported");
+    if (board.arch == board::Arch::X86_64) {
+      diags.error("vm-not-supported-yet", sd.file, pd.vm->loc,
+                  "virtual machine '" + pd.vm->name + "' of protection domain '" + pd.name +
+                      "': this tool does not build virtual machines for x86-64 yet",
+                  "remove the <virtual_machine>, or build for qemu_virt_aarch64; docs/sdf-support.md "
+                  "lists what is supported");
+    } else if (package && !package->config.hypervisor) {
+      diags.error("vm-kernel-without-hypervisor", sd.file, pd.vm->loc,
+                  "virtual machine '" + pd.vm->name + "' of protection domain '" + pd.name +
+                      "': the kernel of this configuration is built without hypervisor support",
+                  "use a configuration whose kernel runs in hypervisor mode, or remove the "
+                  "<virtual_machine>");
+    }
   }
 }
 
@@ -218,7 +227,7 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   else
     inputs.sdf_only = true;
   sdf::validate(*sd, target->board, target->config, later);
-  check_backend_support(*sd, target->board, later);
+  check_backend_support(*sd, target->board, target->package.get(), later);
   if (!later.has_errors()) check_memory_fits(*sd, target->board, target->ram, later);
   if (!report(later, result, source)) return std::nullopt;
 

@@ -44,10 +44,12 @@ struct CheckedSystem {
 // The board named `board` and its config `config` (by default "debug", or
 // the board's first config when it has no "debug"), or errors that list the
 // valid names.
-// What the SDF allows but no back end of this tool builds yet, refused
-// where it is written: <virtual_machine> on seL4 boards.
+// What the SDF allows but a back end cannot build, refused where it is
+// written: a <virtual_machine> on x86-64 (not planned yet) or with a kernel
+// package built without hypervisor support (`package` may be null: the
+// build reports a missing package).
 void check_backend_support(const sdf::SystemDescription& sd, const board::Board& board,
-                           Diagnostics& diags);
+                           const kernel::KernelPackage* package, Diagnostics& diags);
 
 // RAM the kernel package's platform has and the kernel image takes (so at
 // most total - kernel is left to user space); 0 when unknown.

@@ -99,19 +99,43 @@ TEST(HostChecks, OnlyTheDeviceModelsInterruptsAreAccepted) {
   }
 }
 
-TEST(BackendSupport, VirtualMachinesAreRefusedOnSel4Boards) {
+std::optional<sdf::SystemDescription> vm_system(const std::string& text, Diagnostics& parse) {
+  return sdf::parse(text, "s.system", parse);
+}
+
+const char* kVmSystem =
+    "<system>\n  <protection_domain name=\"vmm\">\n    <program_image path=\"a.elf\" />\n"
+    "    <virtual_machine name=\"linux\">\n      <vcpu id=\"0\" />\n    </virtual_machine>\n"
+    "  </protection_domain>\n</system>\n";
+
+TEST(BackendSupport, VirtualMachinesAreRefusedOnX86) {
   Diagnostics parse;
-  std::string text =
-      "<system>\n  <protection_domain name=\"vmm\">\n    <program_image path=\"a.elf\" />\n"
-      "    <virtual_machine name=\"linux\">\n      <vcpu id=\"0\" />\n    </virtual_machine>\n"
-      "  </protection_domain>\n</system>\n";
-  auto sd = sdf::parse(text, "s.system", parse);
+  auto sd = vm_system(kVmSystem, parse);
+  ASSERT_TRUE(sd);
+  board::Board board;
+  board.arch = board::Arch::X86_64;
+  Diagnostics diags;
+  check_backend_support(*sd, board, nullptr, diags);
+  EXPECT_EQ(errors(diags), std::vector<std::string>{"vm-not-supported-yet " + at(loc_of(kVmSystem, "<virtual_machine"))});
+}
+
+TEST(BackendSupport, VirtualMachinesNeedAHypervisorKernelOnAArch64) {
+  Diagnostics parse;
+  auto sd = vm_system(kVmSystem, parse);
   ASSERT_TRUE(sd);
   board::Board board;
   board.arch = board::Arch::AArch64;
-  Diagnostics diags;
-  check_backend_support(*sd, board, diags);
-  EXPECT_EQ(errors(diags), std::vector<std::string>{"vm-not-supported-yet " + at(loc_of(text, "<virtual_machine"))});
+  kernel::KernelPackage el1;
+  el1.config.hypervisor = false;
+  Diagnostics refused;
+  check_backend_support(*sd, board, &el1, refused);
+  EXPECT_EQ(errors(refused),
+            std::vector<std::string>{"vm-kernel-without-hypervisor " + at(loc_of(kVmSystem, "<virtual_machine"))});
+  kernel::KernelPackage hyp;
+  hyp.config.hypervisor = true;
+  Diagnostics accepted;
+  check_backend_support(*sd, board, &hyp, accepted);
+  EXPECT_TRUE(errors(accepted).empty());
 }
 
 TEST(CheckPlans, ASetvarNamingAMissingSymbolIsFoundByCheck) {

@@ -154,6 +154,23 @@ void plan_maps(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
                    [](const Mapping& a, const Mapping& b) { return a.vaddr < b.vaddr; });
 }
 
+// The VM's scheduling and its guest-physical maps (validated: no setvars).
+void plan_vm(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
+  if (!p.vm) return;
+  const sdf::VirtualMachine& v = *p.vm;
+  Vm vm{v.name, v.priority, v.budget, v.period.value_or(v.budget), {}, {}};
+  for (const auto& vcpu : v.vcpus) vm.vcpus.push_back({vcpu.id, vcpu.cpu.value_or(p.cpu)});
+  for (const auto& m : v.maps) {
+    auto mi = mr_index(c, m.mr);
+    if (!mi) continue;  // the validator reported it
+    vm.mappings.push_back({*mi, m.vaddr, c.plan.mrs[*mi].size, m.perms.read, m.perms.write,
+                           m.perms.execute, m.cached, false});
+  }
+  std::stable_sort(vm.mappings.begin(), vm.mappings.end(),
+                   [](const Mapping& a, const Mapping& b) { return a.vaddr < b.vaddr; });
+  pd.vm = std::move(vm);
+}
+
 void plan_irqs(Ctx& c, const sdf::ProtectionDomain& p, Pd& pd) {
   for (const auto& irq : p.irqs) {
     if (irq.id >= pd.channels.size()) continue;
@@ -434,6 +451,7 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   for (const auto& p : sd.pds) c.plan.pds.push_back(plan_pd_basics(c, p));
   for (size_t i = 0; i < sd.pds.size(); ++i) {
     plan_maps(c, sd.pds[i], c.plan.pds[i]);
+    plan_vm(c, sd.pds[i], c.plan.pds[i]);
     plan_irqs(c, sd.pds[i], c.plan.pds[i]);
     plan_extra_caps(c, sd.pds[i], c.plan.pds[i]);
   }

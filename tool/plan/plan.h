@@ -110,6 +110,22 @@ struct ExtraCap {
   friend bool operator==(const ExtraCap&, const ExtraCap&) = default;
 };
 
+// A <virtual_machine> of a PD (its VMM): one thread per vCPU, running the
+// guest in its own address space of guest-physical addresses (the maps).
+// vCPU faults go to the VMM's fault() as faults of child `id`.
+struct VmVcpu {
+  uint64_t id = 0;   // the id the VMM uses (microkit_child), shared with its children's ids
+  uint64_t cpu = 0;  // the core it runs on (the vCPU's cpu, else the VMM's)
+};
+struct Vm {
+  std::string name;
+  uint64_t priority = 0;
+  uint64_t budget_us = 1000;
+  uint64_t period_us = 1000;
+  std::vector<VmVcpu> vcpus;      // SDF order
+  std::vector<Mapping> mappings;  // vaddr = guest-physical address; sorted by it
+};
+
 struct Pd {
   std::string name;
   uint64_t priority = 0;
@@ -142,6 +158,7 @@ struct Pd {
   std::vector<ExtraCap> extra_caps; // from <cspace>, sorted by slot
   uint64_t free_slots = 0;          // <free_slots count>: promised empty after the tool's slots
   std::vector<IoPortRange> ioports; // x86 <ioport>, in SDF order
+  std::optional<Vm> vm;             // the PD is this VM's VMM
 
   const IoPortRange* ioport(uint64_t id) const {
     for (const IoPortRange& io : ioports)

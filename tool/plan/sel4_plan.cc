@@ -415,7 +415,7 @@ void plan_mr(Ctx& c, size_t m) {
 // Protection domains: objects, mappings, page tables.
 
 bool pd_needs_endpoint(const Pd& pd) {
-  if (!pd.children.empty()) return true;
+  if (!pd.children.empty() || pd.vm) return true;  // faults of children and vCPUs arrive there
   for (const ChannelSlot& s : pd.channels)
     if (s.kind == ChannelSlot::Kind::Channel && s.receives_ppc) return true;
   return false;
@@ -439,22 +439,18 @@ void check_pd_cpu(Ctx& c, size_t i) {
 }
 
 // A budget or period the kernel's SchedControl_Configure would refuse
-// (kernel::sched_time_limits), at the attribute.
-void check_pd_sched_time(Ctx& c, size_t i) {
+// (kernel::sched_time_limits), at the attribute of `element` (a PD or VM).
+void check_sched_time(Ctx& c, const std::string& label, uint64_t budget_us, uint64_t period_us,
+                      const sdf::Element* element) {
   auto limits = kernel::sched_time_limits(c.in.package->config);
   if (!limits || !c.in.package->config.mcs) return;
-  const Pd& pd = c.plan.pds[i];
-  for (auto [what, us] : {std::pair<const char*, uint64_t>{"budget", pd.budget_us}, {"period", pd.period_us}}) {
+  for (auto [what, us] : {std::pair<const char*, uint64_t>{"budget", budget_us}, {"period", period_us}}) {
     if (us >= limits->min_us && us <= limits->max_us) continue;
-    std::string file;
-    Loc loc;
-    if (c.in.sdf && i < c.in.sdf->pds.size()) {
-      file = c.in.sdf->file;
-      loc = c.in.sdf->pds[i].at(what);
-    }
+    std::string file = element ? c.in.sdf->file : std::string();
+    Loc loc = element ? element->at(what) : Loc{};
     bool low = us < limits->min_us;
     c.diags.error(low ? "pd-sched-time-below-kernel-minimum" : "pd-sched-time-above-kernel-maximum", file, loc,
-                  "protection domain '" + pd.name + "': a " + what + " of " + std::to_string(us) +
+                  label + ": a " + what + " of " + std::to_string(us) +
                       " microseconds is " + (low ? "below" : "above") + " what this kernel accepts (" +
                       std::to_string(limits->min_us) + " to " + std::to_string(limits->max_us) +
                       " microseconds; the minimum is twice the kernel's worst-case execution time)",
@@ -471,6 +467,15 @@ std::optional<size_t> debug_target(const Ctx& c, size_t i) {
   auto it = std::find(t.begin(), t.end(), i);
   if (it == t.end()) return std::nullopt;
   return size_t(it - t.begin());
+}
+
+void check_pd_sched_time(Ctx& c, size_t i) {
+  const Pd& pd = c.plan.pds[i];
+  const sdf::ProtectionDomain* sdf_pd = c.in.sdf && i < c.in.sdf->pds.size() ? &c.in.sdf->pds[i] : nullptr;
+  check_sched_time(c, "protection domain '" + pd.name + "'", pd.budget_us, pd.period_us, sdf_pd);
+  if (!pd.vm) return;
+  const sdf::Element* sdf_vm = sdf_pd && sdf_pd->vm ? &*sdf_pd->vm : nullptr;
+  check_sched_time(c, "virtual machine '" + pd.vm->name + "'", pd.vm->budget_us, pd.vm->period_us, sdf_vm);
 }
 
 void plan_pd_objects(Ctx& c, size_t i) {
@@ -553,11 +558,12 @@ void check_pd_mappings(Ctx& c, size_t i) {
 }
 
 // One page table per (level, aligned window) that holds a mapping smaller
-// than that level's entries (arch_get_n_paging's levels).
-void plan_page_tables(Ctx& c, size_t i) {
-  PdObjects& po = c.sp.pds[i];
+// than that level's entries (arch_get_n_paging's levels), for an address
+// space with these mappings; `owner` names the tables.
+std::vector<PageTableSlot> plan_tables(Ctx& c, size_t i, const std::vector<FrameMapping>& mappings,
+                                       const std::string& owner) {
   std::set<std::pair<uint32_t, uint64_t>> needed;  // (covers_bits, window base)
-  for (const FrameMapping& m : po.mappings) {
+  for (const FrameMapping& m : mappings) {
     uint32_t page_bits = c.sp.objects[m.object].size_bits;
     for (unsigned b : c.in.facts->paging_level_bits)
       if (b > page_bits) needed.insert({b, m.vaddr >> b << b});
@@ -565,11 +571,125 @@ void plan_page_tables(Ctx& c, size_t i) {
   std::vector<std::pair<uint32_t, uint64_t>> order(needed.begin(), needed.end());
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<PageTableSlot> tables;
   for (const auto& [bits, base] : order) {
     size_t o = add_object(c, ObjType::PageTable, c.in.package->sizes.page_table,
-                          "pt:" + c.plan.pds[i].name + ":" + hex(base) + "/" + std::to_string(bits), i);
-    po.page_tables.push_back({o, base, bits});
+                          "pt:" + owner + ":" + hex(base) + "/" + std::to_string(bits), i);
+    tables.push_back({o, base, bits});
   }
+  return tables;
+}
+
+void plan_page_tables(Ctx& c, size_t i) {
+  c.sp.pds[i].page_tables = plan_tables(c, i, c.sp.pds[i].mappings, c.plan.pds[i].name);
+}
+
+// ---------------------------------------------------------------------------
+// Virtual machines: a guest address space and one thread per vCPU.
+
+std::pair<std::string, Loc> vm_loc(const Ctx& c, size_t pd, std::string_view attr = {}) {
+  if (!c.in.sdf || pd >= c.in.sdf->pds.size() || !c.in.sdf->pds[pd].vm) return pd_loc(c, pd);
+  return {c.in.sdf->file, c.in.sdf->pds[pd].vm->at(attr)};
+}
+std::pair<std::string, Loc> vcpu_loc(const Ctx& c, size_t pd, size_t k, std::string_view attr = {}) {
+  if (!c.in.sdf || pd >= c.in.sdf->pds.size() || !c.in.sdf->pds[pd].vm) return pd_loc(c, pd);
+  const auto& vcpus = c.in.sdf->pds[pd].vm->vcpus;
+  if (k >= vcpus.size()) return vm_loc(c, pd);
+  return {c.in.sdf->file, vcpus[k].at(attr)};
+}
+
+// A kernel without VCPU objects (no hypervisor support), more vCPUs than
+// the kernel runs cores, or a vCPU on a core it does not run.
+bool check_vm_cores(Ctx& c, size_t i) {
+  const Vm& vm = *c.plan.pds[i].vm;
+  uint64_t cores = c.in.boot->sched_control.end - c.in.boot->sched_control.start;
+  if (!c.in.package->sizes.vcpu || !c.in.package->config.hypervisor) {
+    auto [file, loc] = vm_loc(c, i);
+    c.diags.error("vm-kernel-without-hypervisor", file, loc,
+                  "virtual machine '" + vm.name + "': this kernel is built without hypervisor support, "
+                  "so it has no vCPUs",
+                  "use a configuration of a board whose kernel runs in hypervisor mode (e.g. "
+                  "qemu_virt_aarch64), or remove the <virtual_machine>");
+    return false;
+  }
+  bool ok = true;
+  if (vm.vcpus.size() > cores) {
+    auto [file, loc] = vm_loc(c, i);
+    c.diags.error("vm-too-many-vcpus", file, loc,
+                  "virtual machine '" + vm.name + "' has " + std::to_string(vm.vcpus.size()) +
+                      " vCPUs but this kernel runs " + std::to_string(cores) + " core(s)",
+                  "give it at most " + std::to_string(cores) + " vCPU(s), or use an SMP configuration");
+    ok = false;
+  }
+  for (size_t k = 0; k < vm.vcpus.size(); ++k) {
+    if (vm.vcpus[k].cpu < cores) continue;
+    auto [file, loc] = vcpu_loc(c, i, k, "cpu");
+    c.diags.error("vcpu-cpu-unavailable", file, loc,
+                  "vCPU " + std::to_string(vm.vcpus[k].id) + " of virtual machine '" + vm.name +
+                      "' is on cpu " + std::to_string(vm.vcpus[k].cpu) + " but this kernel runs " +
+                      std::to_string(cores) + " core(s)",
+                  "use a cpu below " + std::to_string(cores) + " (on the vCPU, or on its protection "
+                  "domain when the vCPU names none), or an SMP configuration");
+    ok = false;
+  }
+  return ok;
+}
+
+// Guest maps past the guest-physical space the stage-2 tables cover.
+void check_vm_mappings(Ctx& c, size_t i) {
+  const VmObjects& vo = *c.sp.pds[i].vm;
+  uint64_t end_of_space = c.in.package->user_vaddr_end();
+  for (const FrameMapping& m : vo.mappings) {
+    uint64_t end = m.vaddr + c.sp.objects[m.object].size();
+    if (end <= end_of_space && end > m.vaddr) continue;
+    auto [file, loc] = vm_loc(c, i);
+    c.diags.error("vm-mapping-out-of-range", file, loc,
+                  "virtual machine '" + c.plan.pds[i].vm->name + "': " + m.what + " at guest-physical " +
+                      hex(m.vaddr) + " ends past the guest address space (" + hex(end_of_space) + ")",
+                  "map it at a lower guest-physical address");
+    return;
+  }
+}
+
+void plan_vcpus(Ctx& c, size_t i, VmObjects& vo) {
+  const auto& s = c.in.package->sizes;
+  const Vm& vm = *c.plan.pds[i].vm;
+  for (const VmVcpu& v : vm.vcpus) {
+    std::string n = vm.name + ":" + std::to_string(v.id);
+    VcpuObjects o;
+    o.id = v.id;
+    o.cpu = v.cpu;
+    o.tcb = add_object(c, ObjType::Tcb, s.tcb, "tcb:" + n, i);
+    o.sc = add_object(c, ObjType::SchedContext, s.min_sched_context, "sc:" + n, i);
+    o.cnode = add_object(c, ObjType::CNode, kVmCNodeSlotBits + s.slot, "cnode:" + n, i);
+    c.sp.objects[o.cnode].cnode_slot_bits = kVmCNodeSlotBits;
+    o.vcpu = add_object(c, ObjType::Vcpu, *s.vcpu, "vcpu:" + n, i);
+    vo.vcpus.push_back(o);
+  }
+}
+
+// 1. the kernel can run it; 2. guest VSpace and its mappings; 3. page
+// tables; 4. the vCPUs' objects.
+void plan_vm_objects(Ctx& c, size_t i) {
+  if (!c.plan.pds[i].vm || !check_vm_cores(c, i)) return;
+  const Vm& vm = *c.plan.pds[i].vm;
+  VmObjects vo;
+  vo.vspace = add_object(c, ObjType::VSpace, c.in.package->sizes.vspace, "vspace:" + vm.name, i);
+  for (const Mapping& m : vm.mappings) {
+    const auto& frames = c.sp.mr_frames[m.mr];
+    uint64_t offset = 0;
+    for (size_t k = 0; k < frames.size(); ++k) {
+      vo.mappings.push_back({frames[k], m.vaddr + offset, m.read, m.write, m.execute, m.cached,
+                             c.plan.mrs[m.mr].name});
+      offset += c.sp.objects[frames[k]].size();
+    }
+  }
+  std::stable_sort(vo.mappings.begin(), vo.mappings.end(),
+                   [](const FrameMapping& a, const FrameMapping& b) { return a.vaddr < b.vaddr; });
+  c.sp.pds[i].vm = std::move(vo);
+  check_vm_mappings(c, i);
+  c.sp.pds[i].vm->page_tables = plan_tables(c, i, c.sp.pds[i].vm->mappings, vm.name);
+  plan_vcpus(c, i, *c.sp.pds[i].vm);
 }
 
 // ---------------------------------------------------------------------------
@@ -923,6 +1043,12 @@ void plan_cspace(Ctx& c, size_t i) {
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);
+  if (!po.vm) return;
+  for (const VcpuObjects& v : po.vm->vcpus) {
+    std::string what = pd.vm->name + " vcpu " + std::to_string(v.id);
+    add_cap(po, pd_abi::vm_tcb_slot(v.id), v.tcb, kAll, 0, "vm tcb " + what);
+    add_cap(po, pd_abi::vcpu_slot(v.id), v.vcpu, kAll, 0, "vcpu " + what);
+  }
 }
 
 bool check_inputs(const Plan& plan, const Sel4Inputs& in, Diagnostics& diags) {
@@ -1024,6 +1150,7 @@ std::optional<Sel4Plan> plan_sel4(const Plan& plan, const Sel4Inputs& in, Diagno
     plan_pd_mappings(c, i);
     check_pd_mappings(c, i);
     if (!is_debugger(c, i)) plan_page_tables(c, i);
+    plan_vm_objects(c, i);
   }
   if (plan.debugger) {
     plan_debugger_windows(c);

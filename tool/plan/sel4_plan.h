@@ -119,6 +119,25 @@ struct IrqHandler {
   uint64_t badge = 0;          // 1 << channel
 };
 
+// One vCPU of a VM: a thread (TCB, its own SC on the vCPU's core, an empty
+// CNode the kernel insists on) bound to an ARM VCPU object; it starts
+// suspended and its faults go to the VMM's endpoint with the fault badge of
+// its id.
+struct VcpuObjects {
+  uint64_t id = 0;
+  uint64_t cpu = 0;
+  size_t tcb = 0, sc = 0, cnode = 0, vcpu = 0;
+};
+constexpr uint32_t kVmCNodeSlotBits = 1;  // the smallest CNode seL4 makes; nothing is ever put in it
+
+// A VM's guest address space (stage 2 on a hypervisor kernel) and vCPUs.
+struct VmObjects {
+  size_t vspace = 0;
+  std::vector<PageTableSlot> page_tables;  // by (covers_bits desc, vaddr)
+  std::vector<FrameMapping> mappings;      // by guest-physical address
+  std::vector<VcpuObjects> vcpus;          // SDF order
+};
+
 struct PdObjects {
   size_t tcb = 0, sc = 0, reply = 0, notification = 0, cnode = 0, vspace = 0;
   std::optional<size_t> endpoint;
@@ -132,6 +151,7 @@ struct PdObjects {
   std::vector<PageTableSlot> page_tables;  // by (covers_bits desc, vaddr)
   std::vector<FrameMapping> mappings;      // by vaddr
   std::vector<Cap> caps;                   // by slot
+  std::optional<VmObjects> vm;             // the PD's <virtual_machine>
 };
 
 // The retype list of one untyped, in the order the initialiser must run it.

@@ -2,6 +2,7 @@
 #include "report/authority.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "board/json_text.h"
 #include "support/text.h"
@@ -19,8 +20,8 @@ std::string slot_range(const plan::ExtraCap& e) {
   return "cspace " + std::to_string(e.slot) + ".." + std::to_string(e.slot + e.count - 1);
 }
 
-void from_mappings(const plan::Plan& plan, const plan::Pd& pd, PdAuthority& a) {
-  for (const plan::Mapping& m : pd.mappings) {
+void from_mappings(const plan::Plan& plan, const std::vector<plan::Mapping>& mappings, PdAuthority& a) {
+  for (const plan::Mapping& m : mappings) {
     MrAccess& acc = a.mrs[plan.mrs[m.mr].name];
     acc.read |= m.read;
     acc.write |= m.write;
@@ -46,6 +47,18 @@ void from_children(const plan::Plan& plan, const plan::Pd& pd, PdAuthority& a) {
     add(a, plan.pds[child].name, "receives its faults");
     if (plan.pds[child].late_load_mr) add(a, plan.pds[child].name, "loads its program (late_load)");
   }
+  if (!pd.vm) return;
+  add(a, pd.vm->name, "its vCPUs' threads and VCPUs (its VMM)");
+  add(a, pd.vm->name, "receives its faults");
+}
+
+// A PD's virtual machine reaches the MRs its guest maps.
+std::optional<PdAuthority> vm_authority(const plan::Plan& plan, const plan::Pd& pd) {
+  if (!pd.vm) return std::nullopt;
+  PdAuthority a;
+  a.name = pd.vm->name;  // VM and PD names share one namespace
+  from_mappings(plan, pd.vm->mappings, a);
+  return a;
 }
 
 std::string ipc_rights(const plan::ExtraCap& e, const char* send, const char* receive) {
@@ -106,12 +119,13 @@ std::vector<PdAuthority> authority(const plan::Plan& plan) {
   for (const plan::Pd& pd : plan.pds) {
     PdAuthority a;
     a.name = pd.name;
-    from_mappings(plan, pd, a);
+    from_mappings(plan, pd.mappings, a);
     from_channels(plan, pd, a);
     from_children(plan, pd, a);
     for (const plan::ExtraCap& e : pd.extra_caps) from_grant(plan, e, a);
     a.free_slots = pd.free_slots;
     out.push_back(std::move(a));
+    if (auto vm = vm_authority(plan, pd)) out.push_back(std::move(*vm));
   }
   return out;
 }

@@ -36,6 +36,8 @@ struct PdAuthority {
   uint64_t free_slots = 0;  // promised by <free_slots>
 };
 
+// One entry per PD, each followed by one for its virtual machine, if any
+// (named after the VM: what its guest maps).
 std::vector<PdAuthority> authority(const plan::Plan& plan);
 std::string authority_text(const std::vector<PdAuthority>& pds);
 std::string authority_json(const std::vector<PdAuthority>& pds);

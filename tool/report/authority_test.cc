@@ -95,6 +95,48 @@ TEST(Authority, AnIoPortGrantNamesTheOwnersPorts) {
   EXPECT_TRUE(pd(all, "uart").pds.empty());
 }
 
+// A VM is an entry of its own (what its guest maps); its VMM drives it.
+TEST(Authority, AVirtualMachineReachesItsGuestMapsAndItsVmmDrivesIt) {
+  const char* system = R"(<system>
+  <memory_region name="ram" size="0x1000" />
+  <protection_domain name="vmm" priority="200">
+    <program_image path="p.elf" />
+    <virtual_machine name="linux" priority="100">
+      <vcpu id="0" />
+      <map mr="ram" vaddr="0x40000000" perms="rwx" />
+    </virtual_machine>
+  </protection_domain>
+</system>
+)";
+  Diagnostics d;
+  auto sd = sdf::parse(system, "a.system", d);
+  ASSERT_TRUE(sd);
+  board::Board b;
+  b.name = "qemu_virt_aarch64";
+  b.arch = board::Arch::AArch64;
+  b.page_sizes = {0x1000, 0x200000};
+  b.user_vaddr = {0x10000, 0x10000000000};
+  b.cpu_count = 1;
+  b.hypervisor = true;
+  board::Config c;
+  c.name = "debug";
+  sdf::validate(*sd, b, c, d);
+  plan::Inputs in;
+  in.programs["p.elf"] = elf::ElfFile{};
+  auto plan = plan::build(*sd, b, c, in, d);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(d.error_count(), 0u);
+  auto all = authority(*plan);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_TRUE(pd(all, "vmm").mrs.empty());
+  EXPECT_EQ(pd(all, "vmm").pds.at("linux"),
+            (std::vector<std::string>{"its vCPUs' threads and VCPUs (its VMM)", "receives its faults"}));
+  const auto& guest = pd(all, "linux");
+  ASSERT_EQ(guest.mrs.count("ram"), 1u);
+  EXPECT_TRUE(guest.mrs.at("ram").execute);
+  EXPECT_EQ(guest.mrs.at("ram").via, (std::vector<std::string>{"mapped at 0x40000000"}));
+}
+
 TEST(Authority, MapsChannelsChildrenAndGrantsEachGiveReach) {
   auto all = of_system();
   const auto& client = pd(all, "client");

@@ -62,16 +62,28 @@ void pd_caps(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects& 
   }
 }
 
-void pd_memory(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects& po) {
-  out += "  memory map (vaddr, size, rights, what, paddr):\n";
-  for (const plan::FrameMapping& m : po.mappings) {
+void memory_map(std::string& out, const plan::Sel4Plan& sp, const std::vector<plan::FrameMapping>& mappings) {
+  for (const plan::FrameMapping& m : mappings) {
     const plan::KernelObject& o = sp.objects[m.object];
     std::string r = std::string(m.read ? "r" : "-") + (m.write ? "w" : "-") + (m.execute ? "x" : "-") +
                     (m.cached ? "" : " uncached");
     out += "    " + hex(m.vaddr) + " " + size_text(o.size()) + " " + r + " " + m.what + " @ " +
            hex(o.paddr) + "\n";
   }
+}
+
+void pd_memory(std::string& out, const plan::Sel4Plan& sp, const plan::PdObjects& po) {
+  out += "  memory map (vaddr, size, rights, what, paddr):\n";
+  memory_map(out, sp, po.mappings);
   out += "  page tables: " + std::to_string(po.page_tables.size()) + "\n";
+  if (!po.vm) return;
+  out += "  virtual machine: " + std::to_string(po.vm->vcpus.size()) + " vCPU(s) (";
+  for (size_t k = 0; k < po.vm->vcpus.size(); ++k)
+    out += (k ? ", " : "") + std::string("id ") + std::to_string(po.vm->vcpus[k].id) + " on cpu " +
+           std::to_string(po.vm->vcpus[k].cpu);
+  out += ")\n  guest memory map (guest-physical address, size, rights, what, paddr):\n";
+  memory_map(out, sp, po.vm->mappings);
+  out += "  guest page tables: " + std::to_string(po.vm->page_tables.size()) + "\n";
 }
 
 void untypeds(std::string& out, const plan::Sel4Plan& sp, const kernel::BootResult& boot) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "runtime/shared/pd_abi.h"
 #include "sel4/spec_writer.h"
 #include "support/text.h"
 
@@ -20,7 +21,7 @@ constexpr uint32_t kLastTableCovers = 21;  // a table of 4 KiB entries covers 2 
 
 // The TCB's capability slots, as capDL numbers them (capDL-tool Model.hs).
 constexpr uint32_t kTcbCSpace = 0, kTcbVSpace = 1, kTcbIpcBuffer = 4, kTcbFaultEp = 5,
-                   kTcbSc = 6, kTcbBoundNotification = 8;
+                   kTcbSc = 6, kTcbBoundNotification = 8, kTcbVCpu = 9;
 
 struct Builder {
   const SpecInputs& in;
@@ -431,22 +432,22 @@ struct Table {
   uint32_t covers_bits;
 };
 
-void fill_vspace(Builder& b, size_t pd) {
-  const auto& po = b.in.sel4->pds[pd];
+void fill_address_space(Builder& b, size_t vspace, const std::vector<plan::PageTableSlot>& page_tables,
+                        const std::vector<plan::FrameMapping>& mappings) {
   const auto& levels = b.in.facts->paging_level_bits;  // non-root covers, top first
   uint32_t root_entry = levels.empty() ? kPageBits : levels.front();
   uint32_t root_covers = root_entry + (b.in.facts->vspace_bits - 3);
-  std::vector<Table> tables{{b.id_of[po.vspace], 0, root_entry, root_covers}};
+  std::vector<Table> tables{{b.id_of[vspace], 0, root_entry, root_covers}};
   auto entry_bits_below = [&](uint32_t covers) {
     for (size_t k = 0; k + 1 < levels.size(); ++k)
       if (levels[k] == covers) return uint32_t(levels[k + 1]);
     return kPageBits;
   };
-  for (const auto& pt : po.page_tables)
+  for (const auto& pt : page_tables)
     tables.push_back({b.id_of[pt.object], pt.vaddr, entry_bits_below(pt.covers_bits), pt.covers_bits});
   for (const Table& t : tables) {
     Object& o = b.spec.objects[t.id];
-    o.is_root = t.id == b.id_of[po.vspace];
+    o.is_root = t.id == b.id_of[vspace];
     o.level = uint8_t(last_table_level(b.in.facts->arch) - (t.covers_bits - kLastTableCovers) / kTableIndexBits);
   }
   auto place = [&](uint64_t vaddr, uint32_t size_bits, Cap cap) {
@@ -457,8 +458,8 @@ void fill_vspace(Builder& b, size_t pd) {
         return;
       }
   };
-  for (const auto& pt : po.page_tables) place(pt.vaddr, pt.covers_bits, cap_to(b, b.id_of[pt.object]));
-  for (const auto& m : po.mappings) {
+  for (const auto& pt : page_tables) place(pt.vaddr, pt.covers_bits, cap_to(b, b.id_of[pt.object]));
+  for (const auto& m : mappings) {
     Cap f = cap_to(b, b.id_of[m.object]);
     f.rights = {m.read, m.write, false, false};
     f.cached = m.cached;
@@ -468,6 +469,41 @@ void fill_vspace(Builder& b, size_t pd) {
   for (const Table& t : tables) {
     auto& s = b.spec.objects[t.id].slots;
     std::sort(s.begin(), s.end(), [](const auto& x, const auto& y) { return x.slot < y.slot; });
+  }
+}
+
+void fill_vspace(Builder& b, size_t pd) {
+  const auto& po = b.in.sel4->pds[pd];
+  fill_address_space(b, po.vspace, po.page_tables, po.mappings);
+  if (po.vm) fill_address_space(b, po.vm->vspace, po.vm->page_tables, po.vm->mappings);
+}
+
+// A VM's vCPU threads, as the initial task leaves them: the guest address
+// space, an empty CNode, faults to the VMM badged with the vCPU id, the
+// VCPU bound, not resumed (the VMM starts them).
+void fill_vcpu_tcbs(Builder& b, size_t pd) {
+  const auto& po = b.in.sel4->pds[pd];
+  if (!po.vm) return;
+  const plan::Vm& vm = *b.in.plan->pds[pd].vm;
+  for (const plan::VcpuObjects& v : po.vm->vcpus) {
+    Object& tcb = b.spec.objects[b.id_of[v.tcb]];
+    Cap cspace = cap_to(b, b.id_of[v.cnode]);
+    cspace.guard_size = uint8_t((64 - plan::kVmCNodeSlotBits) & 0x3f);
+    Cap fault = cap_to(b, b.id_of[*po.endpoint]);
+    fault.badge = pd_abi::fault_badge(v.id);
+    fault.rights = {false, true, true, true};
+    tcb.slots = {{kTcbCSpace, cspace},
+                 {kTcbVSpace, cap_to(b, b.id_of[po.vm->vspace])},
+                 {kTcbFaultEp, fault},
+                 {kTcbSc, cap_to(b, b.id_of[v.sc])},
+                 {kTcbVCpu, cap_to(b, b.id_of[v.vcpu])}};
+    tcb.tcb.affinity = v.cpu;
+    tcb.tcb.prio = uint8_t(vm.priority);
+    tcb.tcb.max_prio = uint8_t(vm.priority);
+    tcb.tcb.resume = false;
+    Object& sc = b.spec.objects[b.id_of[v.sc]];
+    sc.sc_budget = vm.budget_us;
+    sc.sc_period = vm.period_us;
   }
 }
 
@@ -514,6 +550,7 @@ Spec build_spec(const SpecInputs& in) {
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
     fill_cspace(b, i);
     fill_tcb(b, i);
+    fill_vcpu_tcbs(b, i);
     fill_vspace(b, i);
   }
   add_domain_schedule(b.spec, *in.plan);

@@ -89,8 +89,12 @@ is::ObjectKind kind_of(const KernelObject& o) {
 // The bits a page table covers, from its PD's list of tables.
 uint32_t covers_of(const plan::Sel4Plan& sp, size_t obj) {
   const KernelObject& o = sp.objects[obj];
-  if (o.pd)
-    for (const auto& pt : sp.pds[*o.pd].page_tables)
+  if (!o.pd) return 21;
+  const auto& po = sp.pds[*o.pd];
+  for (const auto& pt : po.page_tables)
+    if (pt.object == obj) return pt.covers_bits;
+  if (po.vm)
+    for (const auto& pt : po.vm->page_tables)
       if (pt.object == obj) return pt.covers_bits;
   return 21;
 }
@@ -213,14 +217,16 @@ uint64_t frame_cap_to_map(Writer& w, std::optional<size_t> pd, size_t obj, std::
   return dest;
 }
 
-void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
-  const auto& po = w.in.sel4->pds[pd];
-  uint64_t vspace = w.slot_of[po.vspace];
+// An address space: ASID, page tables, frames. A PD's, or a VM's guest
+// address space (stage 2 on a hypervisor kernel: vaddr is guest-physical).
+void emit_address_space(Writer& w, size_t pd, size_t vspace_object, const std::vector<plan::PageTableSlot>& tables,
+                        const std::vector<plan::FrameMapping>& mappings, std::vector<bool>& used) {
+  uint64_t vspace = w.slot_of[vspace_object];
   is::AsidPoolAssignStep a{};
   a.kind = uint32_t(is::StepKind::AsidPoolAssign);
   a.vspace_slot = vspace;
   push(w, a);
-  for (const auto& pt : po.page_tables) {
+  for (const auto& pt : tables) {
     is::MapPageTableStep s{};
     s.kind = uint32_t(is::StepKind::MapPageTable);
     s.pt_slot = w.slot_of[pt.object];
@@ -230,7 +236,7 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
     s.vaddr = pt.vaddr;
     push(w, s);
   }
-  for (const auto& m : po.mappings) {
+  for (const auto& m : mappings) {
     is::MapFrameStep s{};
     s.kind = uint32_t(is::StepKind::MapFrame);
     s.frame_slot = frame_cap_to_map(w, pd, m.object, used);
@@ -240,6 +246,12 @@ void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
     s.attributes = (m.cached ? is::kMapCacheable : 0) | (m.execute ? is::kMapExecutable : 0);
     push(w, s);
   }
+}
+
+void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
+  const auto& po = w.in.sel4->pds[pd];
+  emit_address_space(w, pd, po.vspace, po.page_tables, po.mappings, used);
+  if (po.vm) emit_address_space(w, pd, po.vm->vspace, po.vm->page_tables, po.vm->mappings, used);
 }
 
 // Where the initial task maps a 2 MiB frame to fill it: the 2 MiB block
@@ -614,6 +626,50 @@ void emit_fault_pages(Writer& w) {
   }
 }
 
+// A VM's vCPU threads: each with its own SC on its core, the guest
+// address space, no IPC buffer, faults to the VMM's endpoint with the fault
+// badge of the vCPU id, bound to its VCPU object. Never resumed here: the
+// VMM starts a vCPU with microkit_vcpu_restart.
+void emit_vcpu_threads(Writer& w, size_t pd) {
+  const plan::Vm& vm = *w.in.plan->pds[pd].vm;
+  const plan::VmObjects& vo = *w.in.sel4->pds[pd].vm;
+  const auto& vmm = w.in.sel4->pds[pd];
+  for (const plan::VcpuObjects& v : vo.vcpus) {
+    uint64_t tcb = w.slot_of[v.tcb];
+    is::SchedControlConfigureStep sc{};
+    sc.kind = uint32_t(is::StepKind::SchedControlConfigure);
+    sc.core = v.cpu;
+    sc.sc_slot = w.slot_of[v.sc];
+    sc.budget_us = vm.budget_us;
+    sc.period_us = vm.period_us;
+    push(w, sc);
+    is::TcbConfigureStep cfg{};
+    cfg.kind = uint32_t(is::StepKind::TcbConfigure);
+    cfg.tcb_slot = tcb;
+    cfg.cspace_slot = w.slot_of[v.cnode];
+    cfg.cspace_data = (64 - plan::kVmCNodeSlotBits) & 0x3f;  // guard size: a CPtr is a slot
+    cfg.vspace_slot = w.slot_of[vo.vspace];
+    push(w, cfg);
+    uint64_t fault = new_slot(w, pd_owner(pd));
+    emit_copy(w, is::StepKind::Mint, w.slot_of[*vmm.endpoint], kRootCNode, fault, kRootDepth,
+              is::kRightWrite | is::kRightGrant | is::kRightGrantReply, pd_abi::fault_badge(v.id));
+    is::TcbSetSchedParamsStep sched{};
+    sched.kind = uint32_t(is::StepKind::TcbSetSchedParams);
+    sched.tcb_slot = tcb;
+    sched.authority_slot = kRootTcb;
+    sched.mcp = vm.priority;
+    sched.priority = vm.priority;
+    sched.sc_slot = w.slot_of[v.sc];
+    sched.fault_ep_slot = fault;
+    push(w, sched);
+    is::TcbPairStep bind{};
+    bind.kind = uint32_t(is::StepKind::VcpuSetTcb);
+    bind.a_slot = w.slot_of[v.vcpu];
+    bind.b_slot = tcb;
+    push(w, bind);
+  }
+}
+
 template <class T>
 void append(std::vector<uint8_t>& out, const T& v) {
   const auto* p = reinterpret_cast<const uint8_t*>(&v);
@@ -795,7 +851,10 @@ std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics
   emit_io_spaces(w, used);
   for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_cspace(w, i);
   emit_fault_pages(w);
-  for (size_t i = 0; i < in.plan->pds.size(); ++i) emit_thread(w, i);
+  for (size_t i = 0; i < in.plan->pds.size(); ++i) {
+    emit_thread(w, i);
+    if (in.sel4->pds[i].vm) emit_vcpu_threads(w, i);
+  }
   for (size_t i = 0; i < in.plan->pds.size(); ++i) {
     if (in.plan->pds[i].late_load_mr) continue;  // empty until its parent loads and starts it
     is::SingleSlotStep r{};

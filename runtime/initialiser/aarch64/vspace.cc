@@ -61,6 +61,16 @@ seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word
   return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
 }
 
+seL4_Error bind_vcpu(seL4_CPtr vcpu, seL4_CPtr tcb) {
+#ifdef CONFIG_ARM_HYPERVISOR_SUPPORT
+  return seL4_ARM_VCPU_SetTCB(vcpu, tcb);
+#else
+  (void)vcpu;
+  (void)tcb;
+  return seL4_IllegalOperation;
+#endif
+}
+
 // pc and sp are the first two of the kernel's frame registers.
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   seL4_UserContext regs = {};

@@ -59,6 +59,9 @@ seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word
   return seL4_IRQControl_GetTrigger(seL4_CapIRQControl, irq, trigger, cnode, index, depth);
 }
 
+// RISC-V has no VCPU objects in seL4.
+seL4_Error bind_vcpu(seL4_CPtr, seL4_CPtr) { return seL4_IllegalOperation; }
+
 // seL4_UserContext on RISC-V starts pc, ra, sp: three registers, ra = 0.
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   seL4_UserContext regs = {};

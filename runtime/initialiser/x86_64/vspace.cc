@@ -76,6 +76,16 @@ seL4_Error unmap_frame(seL4_CPtr frame) { return seL4_X86_Page_Unmap(frame); }
 // kind; an IrqIssue step (ARM and RISC-V interrupt numbers) has no meaning.
 seL4_Error issue_irq(seL4_Word, uint32_t, seL4_CPtr, seL4_Word, seL4_Uint8) { return seL4_IllegalOperation; }
 
+seL4_Error bind_vcpu(seL4_CPtr vcpu, seL4_CPtr tcb) {
+#ifdef CONFIG_VTX
+  return seL4_X86_VCPU_SetTCB(vcpu, tcb);
+#else
+  (void)vcpu;
+  (void)tcb;
+  return seL4_IllegalOperation;
+#endif
+}
+
 // seL4_UserContext on x86-64 starts rip, rsp: two registers (rflags and the
 // rest keep the values the kernel gave the new thread).
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {

@@ -1,0 +1,69 @@
+/* serial_arm_pl011.c: the serial PD. It owns the board's PL011 UART and
+ * carries the guest's console: bytes the VMM puts in the tx ring go out of
+ * the UART; bytes the UART receives go into the rx ring for the VMM. */
+#include <stdint.h>
+#include <microkit.h>
+#include <microkit_vmm_parts.h>
+
+#define UART_IRQ_CHANNEL 0
+#define VMM_CHANNEL 1
+#define RING_SIZE 0x1000
+
+#define REG(offset) (*(volatile uint32_t *)(uart_base + (offset)))
+#define UART_DR REG(0x000)
+#define UART_FR REG(0x018)
+#define UART_IMSC REG(0x038)
+#define UART_ICR REG(0x044)
+#define FR_RXFE (1u << 4)
+#define FR_TXFF (1u << 5)
+#define INT_RX (1u << 4)
+#define INT_RT (1u << 6)
+
+/* Set by the tool (setvar_vaddr). */
+uintptr_t uart_base;
+uintptr_t console_tx;
+uintptr_t console_rx;
+
+static microkit_vmm_ring *rx;
+
+static void transmit_waiting_bytes(void)
+{
+    microkit_vmm_ring *tx = (microkit_vmm_ring *)console_tx;
+    uint8_t byte;
+    while (microkit_vmm_ring_pop(tx, &byte)) {
+        while (UART_FR & FR_TXFF) {
+        }
+        UART_DR = byte;
+#ifdef SERIAL_TRANSMITTED
+        SERIAL_TRANSMITTED(byte); /* a hook for bench/sel4/vm (timestamps the guest's prompt) */
+#endif
+    }
+}
+
+static void receive_waiting_bytes(void)
+{
+    int got = 0;
+    while (!(UART_FR & FR_RXFE)) {
+        got |= microkit_vmm_ring_push(rx, (uint8_t)UART_DR);
+    }
+    UART_ICR = INT_RX | INT_RT;
+    if (got) {
+        microkit_notify(VMM_CHANNEL);
+    }
+}
+
+void init(void)
+{
+    rx = microkit_vmm_ring_init((void *)console_rx, RING_SIZE);
+    UART_IMSC = INT_RX | INT_RT;
+}
+
+void notified(microkit_channel ch)
+{
+    if (ch == UART_IRQ_CHANNEL) {
+        receive_waiting_bytes();
+        microkit_irq_ack(UART_IRQ_CHANNEL);
+    } else if (ch == VMM_CHANNEL) {
+        transmit_waiting_bytes();
+    }
+}

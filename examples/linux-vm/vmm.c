@@ -1,0 +1,70 @@
+/* vmm.c: a VMM PD that boots Linux with the VMM library (microkit_vmm.h).
+ *
+ * The guest's images are linked into this program (guest_images.S); its
+ * machine is guest.dts. Everything the guest does that needs the VMM
+ * arrives in fault(): the library emulates the GIC distributor, PSCI and the
+ * PL011 console, whose bytes travel to the serial PD over two shared rings. */
+#include <microkit.h>
+#include <microkit_vmm.h>
+
+#define GUEST_RAM_GPA 0x40000000ul
+#define GUEST_RAM_SIZE 0x10000000ul
+#define GUEST_GICD_GPA 0x08000000ul
+#define GUEST_UART_GPA 0x09000000ul
+#define GUEST_UART_IRQ 33            /* SPI 1, as guest.dts says */
+#define GIC_LIST_REGISTERS 4         /* QEMU's GICv2 */
+#define CONSOLE_RING_SIZE 0x1000
+#define SERIAL_CHANNEL 1
+
+/* Set by the tool (setvar_vaddr in the system description). */
+uintptr_t guest_ram_vaddr;
+uintptr_t console_tx;
+uintptr_t console_rx;
+
+/* From guest_images.S. */
+extern const char guest_kernel[], guest_kernel_end[];
+extern const char guest_dtb[], guest_dtb_end[];
+extern const char guest_initrd[], guest_initrd_end[];
+
+static microkit_vmm vmm;
+static microkit_vmm_console console;
+
+void init(void)
+{
+    microkit_vmm_config config = {
+        .ram_vaddr = guest_ram_vaddr,
+        .ram_gpa = GUEST_RAM_GPA,
+        .ram_size = GUEST_RAM_SIZE,
+        .num_vcpus = 1,
+        .gicd_gpa = GUEST_GICD_GPA,
+        .num_list_registers = GIC_LIST_REGISTERS,
+    };
+    microkit_vmm_init(&vmm, &config);
+    if (microkit_vmm_console_init(&console, &vmm, GUEST_UART_GPA, GUEST_UART_IRQ, (void *)console_tx,
+                                  CONSOLE_RING_SIZE, (void *)console_rx, SERIAL_CHANNEL) != 0) {
+        microkit_dbg_puts("vmm: no console\n");
+        return;
+    }
+    if (microkit_vmm_load_linux(&vmm, guest_kernel, guest_kernel_end - guest_kernel, guest_dtb,
+                                guest_dtb_end - guest_dtb, guest_initrd, guest_initrd_end - guest_initrd) != 0) {
+        return;
+    }
+    microkit_dbg_puts("vmm: starting Linux\n");
+    microkit_vmm_start(&vmm);
+}
+
+void notified(microkit_channel ch)
+{
+    if (ch == SERIAL_CHANNEL) {
+        microkit_vmm_console_notified(&console);
+        return;
+    }
+    if (!microkit_vmm_notified(&vmm, ch)) {
+        microkit_dbg_puts("vmm: notification on an unexpected channel\n");
+    }
+}
+
+seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo *reply_msginfo)
+{
+    return microkit_vmm_fault(&vmm, child, msginfo, reply_msginfo);
+}

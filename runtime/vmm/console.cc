@@ -1,0 +1,53 @@
+// console.cc: the guest's console, an emulated PL011 whose bytes go to and
+// come from another PD through two shared rings. The guest's transmitted
+// bytes are pushed to the tx ring and the serial PD notified; received
+// bytes wait in the rx ring, and the UART's interrupt line follows them.
+#include "microkit_vmm.h"
+
+namespace {
+
+void put(void* ctx, uint8_t byte) {
+  auto* console = static_cast<microkit_vmm_console*>(ctx);
+  if (!microkit_vmm_ring_push(console->tx, byte)) ++console->dropped;
+  microkit_notify(console->serial);
+}
+
+int get(void* ctx, uint8_t* byte) { return microkit_vmm_ring_pop(static_cast<microkit_vmm_console*>(ctx)->rx, byte); }
+
+int peek(void* ctx) { return microkit_vmm_ring_count(static_cast<microkit_vmm_console*>(ctx)->rx) != 0; }
+
+void update_irq(microkit_vmm_console* console) {
+  microkit_vmm_set_irq_level(console->vmm, console->irq, microkit_vmm_pl011_irq(&console->uart));
+}
+
+uint64_t uart_read(microkit_vmm*, void* ctx, unsigned, uint64_t offset, unsigned) {
+  auto* console = static_cast<microkit_vmm_console*>(ctx);
+  uint32_t value = microkit_vmm_pl011_read(&console->uart, uint32_t(offset));
+  if (offset == 0) update_irq(console);  // reading data may empty the receiver
+  return value;
+}
+
+void uart_write(microkit_vmm*, void* ctx, unsigned, uint64_t offset, unsigned, uint64_t value) {
+  auto* console = static_cast<microkit_vmm_console*>(ctx);
+  microkit_vmm_pl011_write(&console->uart, uint32_t(offset), uint32_t(value));
+  update_irq(console);  // IMSC and ICR change the line
+}
+
+}  // namespace
+
+extern "C" int microkit_vmm_console_init(microkit_vmm_console* console, microkit_vmm* vmm, uint64_t gpa, unsigned irq,
+                                         void* tx_memory, size_t tx_size, void* rx_memory,
+                                         microkit_channel serial) {
+  *console = microkit_vmm_console{};
+  console->vmm = vmm;
+  console->tx = microkit_vmm_ring_init(tx_memory, tx_size);
+  console->rx = static_cast<microkit_vmm_ring*>(rx_memory);
+  console->serial = serial;
+  console->irq = irq;
+  if (console->tx == nullptr) return -1;
+  microkit_vmm_pl011_init(&console->uart, microkit_vmm_pl011_io{console, put, get, peek});
+  microkit_vmm_device device{gpa, MICROKIT_VMM_PL011_SIZE, console, uart_read, uart_write};
+  return microkit_vmm_add_device(vmm, &device);
+}
+
+extern "C" void microkit_vmm_console_notified(microkit_vmm_console* console) { update_irq(console); }

@@ -1,0 +1,214 @@
+/* microkit_vmm_parts.h: the pure parts of the VMM library (docs/virtual-machines.md).
+ *
+ * Everything here is a model or a decoder with no kernel calls: the Linux
+ * arm64 Image header, data-abort syndromes, PSCI calls, the GICv2
+ * distributor, an emulated PL011 UART, a single-producer single-consumer
+ * byte ring in shared memory and the few device-tree edits a VMM makes. The
+ * same code is built into the seL4 library (microkit_vmm.h drives it from a
+ * VMM PD's fault()) and into host unit tests. No heap, no globals: every
+ * model is a struct the caller owns. Works from C and C++. */
+#ifndef MICROKIT_VMM_PARTS_H
+#define MICROKIT_VMM_PARTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Linux arm64 Image (Documentation/arch/arm64/booting.rst) ---- */
+
+typedef struct microkit_vmm_image_info {
+  uint64_t text_offset; /* where the Image starts above a 2 MiB-aligned base */
+  uint64_t image_size;  /* bytes the kernel occupies once running (>= file size) */
+  int big_endian;
+} microkit_vmm_image_info;
+
+/* Reads the 64-byte header; returns 0, or a message naming what is wrong
+ * (too short, no "ARM\x64" magic). */
+const char *microkit_vmm_image_parse(const void *image, size_t size, microkit_vmm_image_info *info);
+
+/* The guest-physical address to load the Image at: the first 2 MiB-aligned
+ * address at or above ram_base, plus text_offset. */
+uint64_t microkit_vmm_image_load_address(uint64_t ram_base, const microkit_vmm_image_info *info);
+
+/* ---- Data aborts (ESR_EL2 with EC 0x24: a guest load or store faulted) ---- */
+
+typedef struct microkit_vmm_access {
+  int is_write;
+  unsigned size;        /* bytes: 1, 2, 4 or 8 */
+  unsigned reg;         /* SRT: x0..x30; 31 is xzr */
+  int sign_extend;      /* SSE: a load that sign-extends */
+  int reg_is_64bit;     /* SF: the register is x (else w) */
+} microkit_vmm_access;
+
+#define MICROKIT_VMM_EC_DATA_ABORT_LOWER 0x24u
+#define MICROKIT_VMM_EC_WFI_WFE 0x01u
+#define MICROKIT_VMM_EC_HVC64 0x16u
+#define MICROKIT_VMM_EC_SMC64 0x17u
+#define MICROKIT_VMM_EC_SYSREG 0x18u
+
+static inline unsigned microkit_vmm_esr_class(uint64_t esr) { return (unsigned)((esr >> 26) & 0x3f); }
+
+/* Decodes a data abort's syndrome; returns 0 when it holds no instruction
+ * syndrome (ISV clear: e.g. a load pair, which cannot be emulated). */
+int microkit_vmm_data_abort_decode(uint64_t esr, microkit_vmm_access *access);
+
+/* The value a load leaves in its register, given the `raw` bytes read
+ * (sign- or zero-extended to the access's register width). */
+uint64_t microkit_vmm_load_result(const microkit_vmm_access *access, uint64_t raw);
+
+/* The bytes a store writes, from the register's value. */
+uint64_t microkit_vmm_store_value(const microkit_vmm_access *access, uint64_t reg_value);
+
+/* ---- PSCI 1.0 over HVC/SMC (DEN0022) ---- */
+
+#define MICROKIT_VMM_PSCI_VERSION 0x84000000u
+#define MICROKIT_VMM_PSCI_CPU_SUSPEND 0xc4000001u
+#define MICROKIT_VMM_PSCI_CPU_OFF 0x84000002u
+#define MICROKIT_VMM_PSCI_CPU_ON 0xc4000003u
+#define MICROKIT_VMM_PSCI_AFFINITY_INFO 0xc4000004u
+#define MICROKIT_VMM_PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define MICROKIT_VMM_PSCI_SYSTEM_OFF 0x84000008u
+#define MICROKIT_VMM_PSCI_SYSTEM_RESET 0x84000009u
+#define MICROKIT_VMM_PSCI_FEATURES 0x8400000au
+#define MICROKIT_VMM_SMCCC_VERSION 0x80000000u
+
+#define MICROKIT_VMM_PSCI_SUCCESS 0
+#define MICROKIT_VMM_PSCI_NOT_SUPPORTED (-1)
+#define MICROKIT_VMM_PSCI_INVALID_PARAMETERS (-2)
+#define MICROKIT_VMM_PSCI_ALREADY_ON (-4)
+
+typedef enum microkit_vmm_psci_action {
+  MICROKIT_VMM_PSCI_RESUME,      /* write the result to x0 and resume the caller */
+  MICROKIT_VMM_PSCI_START_CPU,   /* start vCPU `target` at `entry` with x0 = `context`, then resume */
+  MICROKIT_VMM_PSCI_STOP_CPU,    /* stop the calling vCPU */
+  MICROKIT_VMM_PSCI_POWER_OFF,   /* the guest asked to be switched off */
+  MICROKIT_VMM_PSCI_RESET,       /* the guest asked to be rebooted */
+} microkit_vmm_psci_action;
+
+typedef struct microkit_vmm_psci_result {
+  microkit_vmm_psci_action action;
+  int64_t x0;          /* the value for the caller's x0 */
+  unsigned target;     /* START_CPU: the vCPU (MPIDR Aff0) */
+  uint64_t entry;      /* START_CPU */
+  uint64_t context;    /* START_CPU */
+} microkit_vmm_psci_result;
+
+/* Decides one PSCI call from x0..x3, given which vCPUs are on (bit i = vCPU
+ * i) and how many exist. Pure: the caller performs the action and, for
+ * START_CPU and STOP_CPU, updates `cpus_on`. */
+microkit_vmm_psci_result microkit_vmm_psci_decide(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3,
+                                                  uint32_t cpus_on, unsigned num_cpus);
+
+/* ---- The GICv2 distributor, emulated (IHI0048B) ---- */
+
+#define MICROKIT_VMM_GIC_MAX_IRQS 256u   /* SGIs 0-15, PPIs 16-31, SPIs 32-255 */
+#define MICROKIT_VMM_GIC_MAX_CPUS 8u
+#define MICROKIT_VMM_GIC_MAX_LRS 16u     /* list registers a vCPU may have */
+#define MICROKIT_VMM_GIC_NO_IRQ 0xffffu
+
+typedef struct microkit_vmm_gic_cpu {
+  uint32_t enabled[1], pending[1], active[1], level[1];  /* IRQs 0-31, banked per CPU */
+  uint8_t priority[32];
+  uint16_t lr[MICROKIT_VMM_GIC_MAX_LRS];  /* which IRQ each list register holds */
+} microkit_vmm_gic_cpu;
+
+typedef struct microkit_vmm_gic {
+  unsigned num_cpus, num_lrs;
+  uint32_t ctlr;
+  uint32_t enabled[MICROKIT_VMM_GIC_MAX_IRQS / 32], pending[MICROKIT_VMM_GIC_MAX_IRQS / 32];
+  uint32_t active[MICROKIT_VMM_GIC_MAX_IRQS / 32], level[MICROKIT_VMM_GIC_MAX_IRQS / 32];
+  uint32_t group[MICROKIT_VMM_GIC_MAX_IRQS / 32], config[MICROKIT_VMM_GIC_MAX_IRQS / 16];
+  uint8_t priority[MICROKIT_VMM_GIC_MAX_IRQS], targets[MICROKIT_VMM_GIC_MAX_IRQS];
+  microkit_vmm_gic_cpu cpu[MICROKIT_VMM_GIC_MAX_CPUS];
+} microkit_vmm_gic;
+
+/* An IRQ to put in a vCPU's list register `lr` (seL4_ARM_VCPU_InjectIRQ). */
+typedef struct microkit_vmm_gic_injection {
+  unsigned irq, priority, lr;
+} microkit_vmm_gic_injection;
+
+#define MICROKIT_VMM_GICD_SIZE 0x1000u
+
+void microkit_vmm_gic_init(microkit_vmm_gic *gic, unsigned num_cpus, unsigned num_lrs);
+/* A distributor register access by vCPU `cpu` at `offset` (4-byte or
+ * byte-wide, as the GICv2 spec allows per register). */
+uint32_t microkit_vmm_gic_read(microkit_vmm_gic *gic, unsigned cpu, uint32_t offset, unsigned size);
+void microkit_vmm_gic_write(microkit_vmm_gic *gic, unsigned cpu, uint32_t offset, unsigned size,
+                            uint32_t value);
+/* An edge: IRQ `irq` becomes pending (for SGIs/PPIs: on vCPU `cpu`). */
+void microkit_vmm_gic_raise(microkit_vmm_gic *gic, unsigned cpu, unsigned irq);
+/* A level-sensitive line: pending while high; re-raised after EOI while high. */
+void microkit_vmm_gic_set_level(microkit_vmm_gic *gic, unsigned cpu, unsigned irq, int high);
+/* The next injection for vCPU `cpu`: a pending, enabled IRQ (highest
+ * priority first) in a free list register; returns 0 when there is none.
+ * The IRQ leaves the pending state and the list register is marked used. */
+int microkit_vmm_gic_next_injection(microkit_vmm_gic *gic, unsigned cpu, microkit_vmm_gic_injection *out);
+/* The guest finished with list register `lr` (EOI, a maintenance event);
+ * returns the IRQ it held (MICROKIT_VMM_GIC_NO_IRQ if none). A level IRQ
+ * still high is pending again. */
+unsigned microkit_vmm_gic_eoi(microkit_vmm_gic *gic, unsigned cpu, unsigned lr);
+/* Forgets what the list registers hold and every pending state (a guest restart). */
+void microkit_vmm_gic_reset(microkit_vmm_gic *gic);
+
+/* ---- PL011 UART, emulated (DDI0183) ---- */
+
+typedef struct microkit_vmm_pl011_io {
+  void *ctx;
+  void (*put)(void *ctx, uint8_t byte);     /* a byte the guest transmits */
+  int (*get)(void *ctx, uint8_t *byte);     /* a received byte for the guest; 0 when none */
+  int (*peek)(void *ctx);                   /* whether a received byte waits */
+} microkit_vmm_pl011_io;
+
+typedef struct microkit_vmm_pl011 {
+  microkit_vmm_pl011_io io;
+  uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, dmacr;
+  uint32_t ris_latched;   /* RIS bits that stay until cleared (errors) */
+} microkit_vmm_pl011;
+
+#define MICROKIT_VMM_PL011_SIZE 0x1000u
+
+void microkit_vmm_pl011_init(microkit_vmm_pl011 *uart, microkit_vmm_pl011_io io);
+uint32_t microkit_vmm_pl011_read(microkit_vmm_pl011 *uart, uint32_t offset);
+void microkit_vmm_pl011_write(microkit_vmm_pl011 *uart, uint32_t offset, uint32_t value);
+/* Whether the UART's interrupt line is high (RIS & IMSC). */
+int microkit_vmm_pl011_irq(microkit_vmm_pl011 *uart);
+
+/* ---- A byte ring in shared memory: one producer PD, one consumer PD ---- */
+
+typedef struct microkit_vmm_ring {
+  volatile uint32_t head;  /* written by the producer only */
+  volatile uint32_t tail;  /* written by the consumer only */
+  uint32_t size;           /* bytes of data[], a power of two; set once by the producer */
+  uint32_t reserved;
+  uint8_t data[];
+} microkit_vmm_ring;
+
+/* Lays a ring over `bytes` of shared memory (the producer does this once);
+ * the data area is the largest power of two that fits. Returns NULL if
+ * fewer than 32 bytes. */
+microkit_vmm_ring *microkit_vmm_ring_init(void *memory, size_t bytes);
+uint32_t microkit_vmm_ring_count(const microkit_vmm_ring *ring);
+/* Returns 0 when full (push) or empty (pop). */
+int microkit_vmm_ring_push(microkit_vmm_ring *ring, uint8_t byte);
+int microkit_vmm_ring_pop(microkit_vmm_ring *ring, uint8_t *byte);
+
+/* ---- Device tree blobs (DTSpec 0.4, chapter 5) ---- */
+
+/* Returns 0 if `dtb` is a flattened device tree of at most `size` bytes,
+ * else a message saying what is wrong. */
+const char *microkit_vmm_dtb_check(const void *dtb, size_t size);
+/* The blob's total size (its header), 0 if not a blob. */
+uint32_t microkit_vmm_dtb_size(const void *dtb);
+/* Sets property `name` of node /chosen to `value` in place; the property
+ * must exist with 4 or 8 bytes (a placeholder in the .dts). Returns 0 or a
+ * message. */
+const char *microkit_vmm_dtb_set_chosen(void *dtb, const char *name, uint64_t value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MICROKIT_VMM_PARTS_H */
