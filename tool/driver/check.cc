@@ -117,7 +117,7 @@ void check_memory_fits(const sdf::SystemDescription& sd, const board::Board& boa
 void check_backend_support(const sdf::SystemDescription& sd, const board::Board& board,
                            const kernel::KernelPackage* package, Diagnostics& diags) {
   profile::check_profiler(sd, board, diags);
-  if (board.arch == board::Arch::Host) return;  // the validator refuses VMs there (no hypervisor)
+  if (!board.hypervisor) return;  // the validator refuses VMs there (vm-not-supported)
   for (const auto& pd : sd.pds) {
     if (!pd.vm) continue;
     if (board.arch == board::Arch::X86_64) {

@@ -114,6 +114,7 @@ TEST(BackendSupport, VirtualMachinesAreRefusedOnX86) {
   ASSERT_TRUE(sd);
   board::Board board;
   board.arch = board::Arch::X86_64;
+  board.hypervisor = true;  // x86_64_generic_vtx
   Diagnostics diags;
   check_backend_support(*sd, board, nullptr, diags);
   EXPECT_EQ(errors(diags), std::vector<std::string>{"vm-not-supported-yet " + at(loc_of(kVmSystem, "<virtual_machine"))});
@@ -125,6 +126,7 @@ TEST(BackendSupport, VirtualMachinesNeedAHypervisorKernelOnAArch64) {
   ASSERT_TRUE(sd);
   board::Board board;
   board.arch = board::Arch::AArch64;
+  board.hypervisor = true;  // the board says so; the package decides
   kernel::KernelPackage el1;
   el1.config.hypervisor = false;
   Diagnostics refused;
@@ -136,6 +138,11 @@ TEST(BackendSupport, VirtualMachinesNeedAHypervisorKernelOnAArch64) {
   Diagnostics accepted;
   check_backend_support(*sd, board, &hyp, accepted);
   EXPECT_TRUE(errors(accepted).empty());
+  // A board without hypervisor: the validator's vm-not-supported says it once.
+  board.hypervisor = false;
+  Diagnostics once;
+  check_backend_support(*sd, board, &el1, once);
+  EXPECT_TRUE(errors(once).empty());
 }
 
 TEST(CheckPlans, ASetvarNamingAMissingSymbolIsFoundByCheck) {

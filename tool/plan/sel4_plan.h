@@ -13,6 +13,10 @@
 //     pages is mapped straight from the user image's frames (no copy);
 //   - each PD's CSpace, slot by slot, as runtime/shared/pd_abi.h defines it,
 //     with every badge; IRQ handlers; fault endpoints;
+//   - a PD's virtual machine (hypervisor kernels): per vCPU a TCB, SC, empty
+//     CNode and VCPU, faulting to the PD's endpoint with the vCPU id's fault
+//     badge; one guest VSpace holding the VM's maps at guest-physical
+//     addresses; the PD's caps to each vCPU's TCB and VCPU;
 //   - where every object lives: objects are allocated inside the predicted
 //     untypeds. seL4 retypes an untyped sequentially (each object at the
 //     next offset aligned to its size), so each untyped gets an ordered

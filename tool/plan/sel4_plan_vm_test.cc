@@ -177,16 +177,22 @@ TEST(Sel4PlanVm, TheSpecBindsEachVcpuAndLeavesItSuspended) {
   EXPECT_NE(resumed[0], tcb_slot);
 }
 
+// Planning fails with exactly one error, `id` at `loc`.
+void expect_refused(Sel4TestWorld& w, size_t vcpus, const std::string& id, Loc loc) {
+  Diagnostics d;
+  auto sd = vm_sdf(vcpus);
+  EXPECT_FALSE(plan_vm(w, d, &sd));
+  ASSERT_EQ(d.error_count(), 1u);
+  EXPECT_EQ(d.all()[0].id, id);
+  EXPECT_EQ(d.all()[0].loc, loc);
+}
+
 TEST(Sel4PlanVm, MoreVcpusThanCoresIsRefusedAtTheVm) {
   Sel4TestWorld w;
   Diagnostics d;
   ASSERT_TRUE(test_support::load_test_kernel(w, d));  // a single-core kernel
   add_vmm(w, {0, 1});
-  auto sd = vm_sdf(2);
-  EXPECT_FALSE(plan_vm(w, d, &sd));
-  ASSERT_EQ(d.error_count(), 1u);
-  EXPECT_EQ(d.all()[0].id, "vm-too-many-vcpus");
-  EXPECT_EQ(d.all()[0].loc, (Loc{3, 5}));
+  expect_refused(w, 2, "vm-too-many-vcpus", {3, 5});
 }
 
 TEST(Sel4PlanVm, AVcpuOnACoreTheKernelDoesNotRunIsRefusedAtItsCpu) {
@@ -195,11 +201,7 @@ TEST(Sel4PlanVm, AVcpuOnACoreTheKernelDoesNotRunIsRefusedAtItsCpu) {
   ASSERT_TRUE(test_support::load_test_kernel(w, d));
   add_vmm(w, {0});
   w.plan.pds[0].vm->vcpus[0].cpu = 1;
-  auto sd = vm_sdf(1);
-  EXPECT_FALSE(plan_vm(w, d, &sd));
-  ASSERT_EQ(d.error_count(), 1u);
-  EXPECT_EQ(d.all()[0].id, "vcpu-cpu-unavailable");
-  EXPECT_EQ(d.all()[0].loc, (Loc{4, 20}));
+  expect_refused(w, 1, "vcpu-cpu-unavailable", {4, 20});
 }
 
 TEST(Sel4PlanVm, AKernelWithoutVcpusIsRefusedAtTheVm) {
@@ -209,11 +211,7 @@ TEST(Sel4PlanVm, AKernelWithoutVcpusIsRefusedAtTheVm) {
   w.pkg.config.hypervisor = false;
   w.pkg.sizes.vcpu.reset();
   add_vmm(w, {0});
-  auto sd = vm_sdf(1);
-  EXPECT_FALSE(plan_vm(w, d, &sd));
-  ASSERT_EQ(d.error_count(), 1u);
-  EXPECT_EQ(d.all()[0].id, "vm-kernel-without-hypervisor");
-  EXPECT_EQ(d.all()[0].loc, (Loc{3, 5}));
+  expect_refused(w, 1, "vm-kernel-without-hypervisor", {3, 5});
 }
 
 TEST(Sel4PlanVm, AGuestMapPastTheGuestAddressSpaceIsRefused) {
@@ -222,10 +220,7 @@ TEST(Sel4PlanVm, AGuestMapPastTheGuestAddressSpaceIsRefused) {
   ASSERT_TRUE(test_support::load_test_kernel(w, d));
   add_vmm(w, {0});
   w.plan.pds[0].vm->mappings[0].vaddr = w.pkg.user_vaddr_end() - 0x1000;
-  auto sd = vm_sdf(1);
-  EXPECT_FALSE(plan_vm(w, d, &sd));
-  ASSERT_GE(d.error_count(), 1u);
-  EXPECT_EQ(d.all()[0].id, "vm-mapping-out-of-range");
+  expect_refused(w, 1, "vm-mapping-out-of-range", {3, 5});
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ constexpr const char* kSystem = R"(<system>
 )";
 
 std::vector<PdAuthority> of_system(const char* system = kSystem,
-                                    board::Arch arch = board::Arch::AArch64) {
+                                    board::Arch arch = board::Arch::AArch64, bool hypervisor = false) {
   Diagnostics d;
   auto sd = sdf::parse(system, "a.system", d);
   EXPECT_TRUE(sd);
@@ -58,6 +58,7 @@ std::vector<PdAuthority> of_system(const char* system = kSystem,
   b.page_sizes = {0x1000, 0x200000};
   b.user_vaddr = {0x10000, 0x10000000000};
   b.cpu_count = 1;
+  b.hypervisor = hypervisor;
   board::Config c;
   c.name = "debug";
   sdf::validate(*sd, b, c, d);
@@ -97,7 +98,7 @@ TEST(Authority, AnIoPortGrantNamesTheOwnersPorts) {
 
 // A VM is an entry of its own (what its guest maps); its VMM drives it.
 TEST(Authority, AVirtualMachineReachesItsGuestMapsAndItsVmmDrivesIt) {
-  const char* system = R"(<system>
+  auto all = of_system(R"(<system>
   <memory_region name="ram" size="0x1000" />
   <protection_domain name="vmm" priority="200">
     <program_image path="p.elf" />
@@ -107,26 +108,7 @@ TEST(Authority, AVirtualMachineReachesItsGuestMapsAndItsVmmDrivesIt) {
     </virtual_machine>
   </protection_domain>
 </system>
-)";
-  Diagnostics d;
-  auto sd = sdf::parse(system, "a.system", d);
-  ASSERT_TRUE(sd);
-  board::Board b;
-  b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
-  b.page_sizes = {0x1000, 0x200000};
-  b.user_vaddr = {0x10000, 0x10000000000};
-  b.cpu_count = 1;
-  b.hypervisor = true;
-  board::Config c;
-  c.name = "debug";
-  sdf::validate(*sd, b, c, d);
-  plan::Inputs in;
-  in.programs["p.elf"] = elf::ElfFile{};
-  auto plan = plan::build(*sd, b, c, in, d);
-  ASSERT_TRUE(plan);
-  EXPECT_EQ(d.error_count(), 0u);
-  auto all = authority(*plan);
+)", board::Arch::AArch64, /*hypervisor=*/true);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_TRUE(pd(all, "vmm").mrs.empty());
   EXPECT_EQ(pd(all, "vmm").pds.at("linux"),

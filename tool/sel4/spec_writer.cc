@@ -529,17 +529,40 @@ void emit_domain_schedule(Writer& w) {
   if (deferred) push(w, *deferred);
 }
 
+// A thread's scheduling context on `core`, configured with its budget and period.
+void emit_sched_context(Writer& w, uint64_t core, size_t sc_object, uint64_t budget_us, uint64_t period_us) {
+  is::SchedControlConfigureStep sc{};
+  sc.kind = uint32_t(is::StepKind::SchedControlConfigure);
+  sc.core = core;
+  sc.sc_slot = w.slot_of[sc_object];
+  sc.budget_us = budget_us;
+  sc.period_us = period_us;
+  push(w, sc);
+}
+
+// A thread's priority (also its maximum), SC and fault endpoint: `endpoint`
+// minted with `badge` into a new root slot owned by PD `pd`.
+void emit_sched_params(Writer& w, size_t pd, uint64_t tcb, uint64_t priority, size_t sc_object,
+                       size_t endpoint, uint64_t badge) {
+  uint64_t fault = new_slot(w, pd_owner(pd));
+  emit_copy(w, is::StepKind::Mint, w.slot_of[endpoint], kRootCNode, fault, kRootDepth,
+            is::kRightWrite | is::kRightGrant | is::kRightGrantReply, badge);
+  is::TcbSetSchedParamsStep sched{};
+  sched.kind = uint32_t(is::StepKind::TcbSetSchedParams);
+  sched.tcb_slot = tcb;
+  sched.authority_slot = kRootTcb;
+  sched.mcp = priority;
+  sched.priority = priority;
+  sched.sc_slot = w.slot_of[sc_object];
+  sched.fault_ep_slot = fault;
+  push(w, sched);
+}
+
 void emit_thread(Writer& w, size_t pd) {
   const plan::Pd& p = w.in.plan->pds[pd];
   const auto& po = w.in.sel4->pds[pd];
   uint64_t tcb = w.slot_of[po.tcb];
-  is::SchedControlConfigureStep sc{};
-  sc.kind = uint32_t(is::StepKind::SchedControlConfigure);
-  sc.core = p.cpu;
-  sc.sc_slot = w.slot_of[po.sc];
-  sc.budget_us = p.budget_us;
-  sc.period_us = p.period_us;
-  push(w, sc);
+  emit_sched_context(w, p.cpu, po.sc, p.budget_us, p.period_us);
   is::TcbConfigureStep cfg{};
   cfg.kind = uint32_t(is::StepKind::TcbConfigure);
   cfg.tcb_slot = tcb;
@@ -554,18 +577,7 @@ void emit_thread(Writer& w, size_t pd) {
   name.tcb_slot = tcb;
   name.pd_index = pd;
   push(w, name);
-  uint64_t fault = new_slot(w, pd_owner(pd));
-  emit_copy(w, is::StepKind::Mint, w.slot_of[po.fault_endpoint], kRootCNode, fault, kRootDepth,
-            is::kRightWrite | is::kRightGrant | is::kRightGrantReply, po.fault_badge);
-  is::TcbSetSchedParamsStep sched{};
-  sched.kind = uint32_t(is::StepKind::TcbSetSchedParams);
-  sched.tcb_slot = tcb;
-  sched.authority_slot = kRootTcb;
-  sched.mcp = p.priority;
-  sched.priority = p.priority;
-  sched.sc_slot = w.slot_of[po.sc];
-  sched.fault_ep_slot = fault;
-  push(w, sched);
+  emit_sched_params(w, pd, tcb, p.priority, po.sc, po.fault_endpoint, po.fault_badge);
   if (!p.late_load_mr) {  // a late-loaded PD's parent writes them when it starts it
     is::TcbWriteRegistersStep regs{};
     regs.kind = uint32_t(is::StepKind::TcbWriteRegisters);
@@ -636,13 +648,7 @@ void emit_vcpu_threads(Writer& w, size_t pd) {
   const auto& vmm = w.in.sel4->pds[pd];
   for (const plan::VcpuObjects& v : vo.vcpus) {
     uint64_t tcb = w.slot_of[v.tcb];
-    is::SchedControlConfigureStep sc{};
-    sc.kind = uint32_t(is::StepKind::SchedControlConfigure);
-    sc.core = v.cpu;
-    sc.sc_slot = w.slot_of[v.sc];
-    sc.budget_us = vm.budget_us;
-    sc.period_us = vm.period_us;
-    push(w, sc);
+    emit_sched_context(w, v.cpu, v.sc, vm.budget_us, vm.period_us);
     is::TcbConfigureStep cfg{};
     cfg.kind = uint32_t(is::StepKind::TcbConfigure);
     cfg.tcb_slot = tcb;
@@ -650,18 +656,7 @@ void emit_vcpu_threads(Writer& w, size_t pd) {
     cfg.cspace_data = (64 - plan::kVmCNodeSlotBits) & 0x3f;  // guard size: a CPtr is a slot
     cfg.vspace_slot = w.slot_of[vo.vspace];
     push(w, cfg);
-    uint64_t fault = new_slot(w, pd_owner(pd));
-    emit_copy(w, is::StepKind::Mint, w.slot_of[*vmm.endpoint], kRootCNode, fault, kRootDepth,
-              is::kRightWrite | is::kRightGrant | is::kRightGrantReply, pd_abi::fault_badge(v.id));
-    is::TcbSetSchedParamsStep sched{};
-    sched.kind = uint32_t(is::StepKind::TcbSetSchedParams);
-    sched.tcb_slot = tcb;
-    sched.authority_slot = kRootTcb;
-    sched.mcp = vm.priority;
-    sched.priority = vm.priority;
-    sched.sc_slot = w.slot_of[v.sc];
-    sched.fault_ep_slot = fault;
-    push(w, sched);
+    emit_sched_params(w, pd, tcb, vm.priority, v.sc, *vmm.endpoint, pd_abi::fault_badge(v.id));
     is::TcbPairStep bind{};
     bind.kind = uint32_t(is::StepKind::VcpuSetTcb);
     bind.a_slot = w.slot_of[v.vcpu];
