@@ -165,8 +165,8 @@ int run_on_host(const Options& opts, const Environment& env, const CheckedSystem
   run_options.launcher_args = launcher_args(opts, env);
   std::string dump = opts.trace ? make_dump_path() : "";
   if (!dump.empty()) run_options.launcher_args.insert(run_options.launcher_args.end(), {"--trace-dump", dump});
-  std::string samples = checked->sd.profiler ? make_dump_path() : "";
-  for (auto& arg : profile_launcher_args(checked->sd, samples)) run_options.launcher_args.push_back(arg);
+  std::string samples = checked.sd.profiler ? make_dump_path() : "";
+  for (auto& arg : profile_launcher_args(checked.sd, samples)) run_options.launcher_args.push_back(arg);
   int status = host::run(*plan, run_options, diags);
   if (!dump.empty() && !write_trace_json(opts, env, *plan, dump, diags) && status == 0)
     status = kExitUserError;
