@@ -3,7 +3,10 @@
 // are linked where they run).
 #include "debug/symbolizer.h"
 
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
+
+#include <cstdlib>
 
 namespace microkit::debug {
 
@@ -32,12 +35,35 @@ Symbolizer::~Symbolizer() {
 
 bool Symbolizer::ok() const { return state_->dwfl != nullptr; }
 
+namespace {
+
+// The innermost function (inlined or not) whose code holds `address`, by
+// its source name; nullptr without DWARF for it. Symbol names can be a
+// compiler's clone ("f.constprop.0"); the DWARF name is the one in the source.
+const char* dwarf_function(Dwfl_Module* module, Dwarf_Addr address) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
+  if (cu == nullptr) return nullptr;
+  Dwarf_Die* scopes = nullptr;
+  int n = dwarf_getscopes(cu, address - bias, &scopes);
+  const char* name = nullptr;
+  for (int i = 0; i < n && name == nullptr; ++i) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) name = dwarf_diename(&scopes[i]);
+  }
+  std::free(scopes);
+  return name;
+}
+
+}  // namespace
+
 SourcePlace Symbolizer::at(uint64_t address) const {
   SourcePlace place;
   if (!ok()) return place;
   Dwfl_Module* module = dwfl_addrmodule(state_->dwfl, address);
   if (module == nullptr) return place;
-  if (const char* name = dwfl_module_addrname(module, address)) place.function = name;
+  if (const char* name = dwarf_function(module, address)) place.function = name;
+  else if (const char* symbol = dwfl_module_addrname(module, address)) place.function = symbol;
   if (Dwfl_Line* row = dwfl_module_getsrc(module, address)) {
     int line = 0;
     if (const char* file = dwfl_lineinfo(row, nullptr, &line, nullptr, nullptr, nullptr)) {
