@@ -74,6 +74,14 @@ SourcePlace Symbolizer::at(uint64_t address) const {
   return place;
 }
 
+std::optional<uint64_t> Symbolizer::function_start(uint64_t address) const {
+  if (!ok()) return std::nullopt;
+  Dwfl_Module* module = dwfl_addrmodule(state_->dwfl, address);
+  GElf_Sym sym;
+  if (module == nullptr || dwfl_module_addrsym(module, address, &sym, nullptr) == nullptr) return std::nullopt;
+  return sym.st_value;
+}
+
 std::string describe(const SourcePlace& place) {
   std::string out = place.function.empty() ? "??" : place.function;
   if (!place.file.empty()) out += " at " + place.file + ":" + std::to_string(place.line);

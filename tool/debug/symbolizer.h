@@ -27,6 +27,8 @@ class Symbolizer {
   bool ok() const;
   // Where `address` (a link-time address of the program) is.
   SourcePlace at(uint64_t address) const;
+  // The start of the function symbol that covers `address`, if any.
+  std::optional<uint64_t> function_start(uint64_t address) const;
 
  private:
   struct State;

@@ -137,13 +137,31 @@ void put_registers(const debug::FaultReport& r, std::string& out) {
   }
 }
 
+// The frames with the link register's caller added where the frame records
+// miss it: a fault in a function that has not saved its return address in
+// a frame record yet (or no longer, after its epilogue) leaves its caller in
+// the link register only (AArch64 x30, RISC-V ra). It is that caller when it
+// points outside the faulting function and is not the first record's.
+std::vector<uint64_t> frames_with_link(const debug::FaultReport& r, const debug::Symbolizer* sym) {
+  std::vector<uint64_t> frames = r.frames;
+  auto lr = r.arch == "aarch64" ? r.reg("x30") : r.arch == "riscv64" ? r.reg("ra") : std::nullopt;
+  if (!sym || !lr || *lr == 0 || frames.empty()) return frames;
+  if (frames.size() > 1 && frames[1] == *lr) return frames;
+  auto here = sym->function_start(frames[0]);
+  auto there = sym->function_start(*lr - 1);
+  if (!there || here == there) return frames;
+  frames.insert(frames.begin() + 1, *lr);
+  return frames;
+}
+
 // Return addresses point after the call: one byte back lands inside it.
 void put_backtrace(const debug::FaultReport& r, const debug::Symbolizer* sym, std::string& out) {
   out += "  backtrace:\n";
-  for (size_t i = 0; i < r.frames.size(); ++i) {
-    uint64_t lookup = i == 0 ? r.frames[i] : r.frames[i] - 1;
+  std::vector<uint64_t> frames = frames_with_link(r, sym);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    uint64_t lookup = i == 0 ? frames[i] : frames[i] - 1;
     std::string where = sym ? debug::describe(sym->at(lookup)) : "??";
-    out += "    #" + std::to_string(i) + " " + hex(r.frames[i]) + " in " + where + "\n";
+    out += "    #" + std::to_string(i) + " " + hex(frames[i]) + " in " + where + "\n";
   }
 }
 

@@ -53,8 +53,11 @@ grep -q '^mk-fault end' "$log" || { tail -20 "$log"; fail "no complete fault rep
 # 1. The report itself.
 grep -q '^mk-fault what vm access write address 0x0000000000000010 ' "$log" ||
   { grep '^mk-fault what' "$log"; fail "the fault is not described as a write to 0x10"; }
+# The frame records give every caller but the faulting function's own, when
+# the fault comes after its epilogue (as GCC schedules this one): that one is
+# in the link register, which symbolize adds.
 frames=$(grep -c '^mk-fault frame ' "$log")
-[ "$frames" -ge 6 ] || { grep '^mk-fault frame' "$log"; fail "$frames backtrace frames, want 6 (store_through .. _start)"; }
+[ "$frames" -ge 5 ] || { grep '^mk-fault frame' "$log"; fail "$frames backtrace frames, want at least 5"; }
 
 # 2. symbolize, from the system and the search path.
 sdk_tool=$sdk/bin/microkit
