@@ -19,7 +19,7 @@ packages=(
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-arm qemu-system-misc qemu-system-x86 qemu-system-data u-boot-tools
-  libdw-dev gdb-multiarch
+  libdw-dev gdb gdb-multiarch
 )
 
 install_packages() {
