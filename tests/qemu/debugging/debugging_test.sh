@@ -27,6 +27,9 @@ case "$board" in
     arch=aarch64
     qemu_cmd=(qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -smp 1
               -m size=2G -nographic -serial mon:stdio -device loader,file=IMAGE,addr=0x70000000,cpu-num=0) ;;
+  qemu_virt_riscv64)
+    arch=riscv64
+    qemu_cmd=(qemu-system-riscv64 -machine virt -smp 1 -m size=2G -nographic -serial mon:stdio -kernel IMAGE) ;;
   *) skip "no QEMU command for $board here" ;;
 esac
 command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
