@@ -12,6 +12,7 @@
 // gdb-multiarch opens with the PD's ELF.
 #include "driver/debug_commands.h"
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -137,14 +138,28 @@ void put_registers(const debug::FaultReport& r, std::string& out) {
   }
 }
 
-// The frames with the link register's caller added where the frame records
-// miss it: a fault in a function that has not saved its return address in
-// a frame record yet (or no longer, after its epilogue) leaves its caller in
-// the link register only (AArch64 x30, RISC-V ra). It is that caller when it
-// points outside the faulting function and is not the first record's.
+// x86-64 keeps a return address at the stack pointer until the function
+// pushes its frame pointer (and again after it popped it): the word at rsp,
+// when the crash dump has the stack.
+std::optional<uint64_t> word_at_sp(const debug::FaultReport& r) {
+  auto sp = r.reg("rsp");
+  if (!sp || *sp % 8) return std::nullopt;
+  auto page = r.pages.find(*sp & ~uint64_t{4095});
+  if (page == r.pages.end()) return std::nullopt;
+  uint64_t v = 0;
+  std::memcpy(&v, page->second.data() + (*sp & 4095), sizeof v);
+  return v;
+}
+
+// The frames with the faulting function's caller added where the frame
+// records miss it: a fault in a function that has not saved its return
+// address in a frame record yet (or no longer, after its epilogue) leaves
+// its caller in the link register only (AArch64 x30, RISC-V ra), or at the
+// stack pointer (x86-64). It is that caller when it points outside the
+// faulting function and is not the first record's.
 std::vector<uint64_t> frames_with_link(const debug::FaultReport& r, const debug::Symbolizer* sym) {
   std::vector<uint64_t> frames = r.frames;
-  auto lr = r.arch == "aarch64" ? r.reg("x30") : r.arch == "riscv64" ? r.reg("ra") : std::nullopt;
+  auto lr = r.arch == "aarch64" ? r.reg("x30") : r.arch == "riscv64" ? r.reg("ra") : word_at_sp(r);
   if (!sym || !lr || *lr == 0 || frames.empty()) return frames;
   if (frames.size() > 1 && frames[1] == *lr) return frames;
   auto here = sym->function_start(frames[0]);

@@ -30,6 +30,10 @@ case "$board" in
   qemu_virt_riscv64)
     arch=riscv64
     qemu_cmd=(qemu-system-riscv64 -machine virt -smp 1 -m size=2G -nographic -serial mon:stdio -kernel IMAGE) ;;
+  x86_64_generic)
+    arch=x86_64
+    qemu_cmd=(qemu-system-x86_64 -cpu qemu64,+fsgsbase,+pdpe1gb,+xsaveopt,+xsave -smp 1 -m 1G
+              -display none -serial mon:stdio -kernel KERNEL32 -initrd IMAGE) ;;
   *) skip "no QEMU command for $board here" ;;
 esac
 command -v "${qemu_cmd[0]}" >/dev/null || skip "no ${qemu_cmd[0]}"
@@ -44,7 +48,8 @@ vars=(BUILD_DIR="$build" MICROKIT_SDK="$sdk" MICROKIT_BOARD="$board" MICROKIT_CO
   { cat "$work/make.log"; fail "make (the PD program and the image) failed"; }
 
 log=$work/uart.log
-"${qemu_cmd[@]//IMAGE/$build/loader.img}" </dev/null >"$log" 2>"$work/qemu.err" &
+qemu_cmd=("${qemu_cmd[@]//IMAGE/$build/loader.img}")
+"${qemu_cmd[@]//KERNEL32/$build/sel4_32.elf}" </dev/null >"$log" 2>"$work/qemu.err" &
 qemu=$!
 end=$((SECONDS + limit))
 while [ $SECONDS -lt $end ] && ! grep -q '^mk-fault end' "$log"; do sleep 0.5; done
