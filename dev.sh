@@ -24,7 +24,7 @@ packages=(
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu
   qemu-system-arm qemu-system-misc qemu-system-x86 qemu-system-data u-boot-tools
   chromium fonts-dejavu-core
-  gdb-multiarch
+  libdw-dev gdb gdb-multiarch
   device-tree-compiler cpio
 )
 

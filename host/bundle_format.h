@@ -54,6 +54,7 @@ struct Pd {
   std::vector<Map> maps;
   std::vector<Channel> channels;
   std::vector<Patch> patches;
+  bool crash_dump = false;  // crash_dump="...": a fault without a parent writes <name>.core
 };
 
 struct Mr {
@@ -109,6 +110,7 @@ inline std::string write(const Bundle& b) {
     o << "pd " << encode(p.name) << ' ' << p.priority << ' ' << p.passive << ' ' << p.stack_size
       << ' ' << (p.parent ? (int64_t)*p.parent : -1) << ' ' << p.child_id << ' '
       << encode(p.program) << "\n";
+    if (p.crash_dump) o << "crash_dump\n";
     for (const auto& m : p.maps)
       o << "map " << m.mr << ' ' << m.vaddr << ' ' << m.size << ' ' << m.r << m.w << m.x << ' '
         << m.cached << "\n";
@@ -165,6 +167,9 @@ inline std::optional<Bundle> read(const std::string& text, std::string& error) {
       p.program = decode(s2);
       if (parent >= 0) p.parent = (uint64_t)parent;
       b.pds.push_back(p);
+    } else if (kind == "crash_dump") {
+      if (b.pds.empty()) return fail("crash_dump before any pd");
+      b.pds.back().crash_dump = true;
     } else if (kind == "map" || kind == "irq" || kind == "ch" || kind == "patch") {
       if (b.pds.empty()) return fail(kind + " before any pd");
       Pd& p = b.pds.back();

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -124,6 +125,7 @@ class Launcher {
   void cap_fault(Proc& p, uint64_t id);
   void signal_fault(Proc& p);
   void report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs);
+  void write_core_file(Proc& p);
   void died(Proc& p, int status);
   // free-running mode
   bool create_endpoints();
@@ -298,6 +300,9 @@ bool Launcher::start(Proc& p) {
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // crash_dump: gdb (started by the launcher, not an ancestor) may attach
+    // to write its core file where Yama restricts ptrace to ancestors.
+    if (pd.crash_dump) prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
     personality(ADDR_NO_RANDOMIZE);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
@@ -767,6 +772,21 @@ void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs)
   say(std::string(buf) + "; it has no parent, so it stays stopped");
   std::string bt = symbolise(p, mrs[0], p.cp->backtrace, p.cp->backtrace_count);
   if (!bt.empty()) std::fputs(bt.c_str(), stdout), std::fflush(stdout);
+  if (p.pd->crash_dump) write_core_file(p);
+}
+
+// crash_dump on the host: the stopped PD process (parked in its fault
+// handler) is written as a native core file by gdb's gcore, which the
+// launcher may attach to as the PD's parent: <name>.core in the current
+// folder, for `gdb PROGRAM <name>.core` (docs/debugging.md).
+void Launcher::write_core_file(Proc& p) {
+  std::string core = p.pd->name + ".core";
+  std::string cmd = "gdb --batch --nx -p " + std::to_string(p.pid) + " -ex 'gcore " + core +
+                    "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) == 0 && access(core.c_str(), R_OK) == 0)
+    say("PD '" + p.pd->name + "': core file " + core + " written (gdb " + p.pd->program + " " + core + ")");
+  else
+    say("PD '" + p.pd->name + "': no core file: gdb could not attach to the PD (is gdb installed?)");
 }
 
 // ---- devices and output -----------------------------------------------------

@@ -106,11 +106,22 @@ void line(const char* what) {
   print::put(what);
 }
 
+// The one-word kind of crash_dump.h's "what" line.
+const char* kind_word(fd::Kind k) {
+  switch (k) {
+    case fd::Kind::Vm: return "vm";
+    case fd::Kind::Cap: return "cap";
+    case fd::Kind::UserException: return "user-exception";
+    case fd::Kind::UnknownSyscall: return "syscall";
+    case fd::Kind::Timeout: return "timeout";
+    case fd::Kind::DebugException: return "debug";
+    default: return "other";
+  }
+}
+
 void put_words(const fd::Fault& f) {
   line("what ");
-  print::put(f.kind == fd::Kind::Vm ? "vm" : f.kind == fd::Kind::Cap ? "cap"
-           : f.kind == fd::Kind::UserException ? "user-exception" : f.kind == fd::Kind::UnknownSyscall ? "syscall"
-           : f.kind == fd::Kind::Timeout ? "timeout" : f.kind == fd::Kind::DebugException ? "debug" : "other");
+  print::put(kind_word(f.kind));
   print::put(" access ");
   print::put(fd::access_name(f.access));
   print::put(" address ");

@@ -472,6 +472,38 @@ TEST(InitialiserSpec, NameThreadNamesAPdOfTheTable) {
   EXPECT_STREQ(check_step(step_of(bytes, 0), facts()), "slot out of range");
 }
 
+// Fault report steps are only recorded: their checks are the whole story
+// (a known flag, a page-aligned address, a slot, a PD of the table).
+TEST(InitialiserSpec, FaultPageAndCrashDumpSteps) {
+  SpecWriter w = writer();
+  w.add_pd("a", 5, 1005);
+  w.fault_page(0, 1006, 0xffffffd000, spec::kFaultPageStack | spec::kFaultPageDump);
+  w.crash_dump(0);
+  auto bytes = w.bytes();
+  auto h = header_of(bytes);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(check_step(step_of(bytes, i), facts()), nullptr) << i;
+    EXPECT_EQ(check_step_in_spec(step_of(bytes, i), h), nullptr) << i;
+  }
+  EXPECT_STREQ(step_name(uint32_t(StepKind::FaultPage)), "record fault page");
+  auto page = [&](auto change) {
+    SpecWriter v = writer();
+    v.add_pd("a", 5, 1005);
+    v.fault_page(0, 1006, 0xffffffd000, spec::kFaultPageStack);
+    change(v.steps[0]);
+    auto b = v.bytes();
+    const char* why = check_step(step_of(b, 0), facts());
+    return why ? std::string(why) : std::string(check_step_in_spec(step_of(b, 0), header_of(b)) ?: "ok");
+  };
+  EXPECT_EQ(page([](spec::Step& s) { s.small = 0; }), "unknown fault page flags");
+  EXPECT_EQ(page([](spec::Step& s) { s.small = 4; }), "unknown fault page flags");
+  EXPECT_EQ(page([](spec::Step& s) { s.arg[2] += 8; }), "unaligned virtual address");
+  EXPECT_EQ(page([](spec::Step& s) { s.arg[1] = 0; }), "slot out of range");
+  EXPECT_EQ(page([](spec::Step& s) { s.arg[3] = 1; }), "reserved field not zero");
+  EXPECT_EQ(page([](spec::Step& s) { s.arg[0] = 1; }), "PD index out of range");
+  EXPECT_EQ(page([](spec::Step&) {}), "ok");
+}
+
 // fpu and domains (TcbSetFlags, DomainSet, DomainScheduleConfigure/SetStart): what a valid step looks like and what the
 // decoder refuses before the kernel sees it.
 TEST(InitialiserSpec, FlagAndDomainSteps) {

@@ -74,7 +74,10 @@ struct Fault {
 
 // AArch64 ESR: exception class 0x24/0x25 data abort, bit 6 (WnR) write.
 // RISC-V scause: 1/12 instruction, 5/13 load, 7/15 store/AMO.
-// x86-64 page-fault error code: bit 4 instruction fetch, bit 1 write.
+// x86-64 page-fault error code: bit 4 instruction fetch (set by the CPU
+// only with no-execute paging on), bit 1 write; decode() also calls a
+// fault at the pc itself an instruction fetch (a fetch faults before any
+// load the instruction could make).
 constexpr Access vm_access(Arch a, bool prefetch, uint64_t fsr) {
   switch (a) {
     case Arch::Aarch64:
@@ -105,6 +108,7 @@ constexpr Fault decode(Arch a, uint64_t label, const uint64_t* mr, uint32_t coun
       f.address = at(l.vm_addr);
       f.status = at(l.vm_fsr);
       f.access = vm_access(a, at(l.vm_prefetch) != 0, f.status);
+      if (a == Arch::X86_64 && f.address == f.pc) f.access = Access::Execute;
       return f;
     case kLabelCap:
       f.kind = Kind::Cap;

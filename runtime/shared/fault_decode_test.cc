@@ -54,6 +54,12 @@ TEST(FaultDecode, X86VmFaultsFollowTheErrorCode) {
   EXPECT_EQ(fd::decode(Arch::X86_64, fd::kLabelVm, write, 4).access, Access::Write);
   uint64_t fetch[4] = {0xdead000, 0xdead000, 0, 0x14};
   EXPECT_EQ(fd::decode(Arch::X86_64, fd::kLabelVm, fetch, 4).access, Access::Execute);
+  // Without no-execute paging the CPU leaves bit 4 clear: a fault at the pc
+  // itself is still the fetch (seL4 16.0.0 on qemu64 reports it so).
+  uint64_t fetch_no_nx[4] = {0x30, 0x30, 0, 0x4};
+  EXPECT_EQ(fd::decode(Arch::X86_64, fd::kLabelVm, fetch_no_nx, 4).access, Access::Execute);
+  uint64_t read_elsewhere[4] = {0x31, 0x30, 0, 0x4};
+  EXPECT_EQ(fd::decode(Arch::X86_64, fd::kLabelVm, read_elsewhere, 4).access, Access::Read);
 }
 
 TEST(FaultDecode, UserExceptionNumberSitsWhereEachArchitecturePutsIt) {

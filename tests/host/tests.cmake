@@ -50,6 +50,13 @@ host_test(orphan_fault orphan.system 1
          "client: reply label=43 count=1 mr0=6"
          "FAIL quiescent at t=0 ns \\(1 unhandled fault\\)")
 
+# crash_dump on the host: a fault without a parent also writes a native
+# core file of the stopped PD process (gdb's gcore; docs/debugging.md).
+host_test(crash_dump_core crash_dump.system 1
+  EXPECT "fault in PD 'crasher': VM fault \\(signal 11\\) address=0x10"
+         "PD 'crasher': core file crasher.core written"
+  REJECT "no core file")
+
 # Determinism: three runs of a ring with many interleavings print the same.
 host_test(determinism mesh.system 0 RUNS 3 EXPECT "m4: init" "PASS quiescent")
 

@@ -10,6 +10,7 @@
 
 #include "driver/check.h"
 #include "driver/child.h"
+#include "driver/debug_commands.h"
 #include "driver/driver.h"
 #include "driver/options.h"
 #include "driver/print.h"
@@ -532,6 +533,10 @@ int run(const Options& opts, const Environment& env, Result& result) {
 
 Result run_command(const std::vector<std::string>& args, const Environment& env) {
   Result result;
+  if (auto code = run_debug_command(args, env, result)) {
+    result.exit_code = *code;
+    return result;
+  }
   Diagnostics diags;
   auto opts = parse_options(args, diags);
   print_diagnostics(diags, result.err);

@@ -33,6 +33,7 @@ host_bundle::Pd bundle_pd(const plan::Pd& pd, const std::vector<uint64_t>& paddr
   out.priority = pd.priority;
   out.passive = pd.passive;
   out.stack_size = pd.stack_size;
+  out.crash_dump = pd.crash_dump.enabled;
   out.parent = pd.parent;
   out.child_id = pd.child_id.value_or(0);
   std::error_code ec;

@@ -203,6 +203,13 @@ void check_fpu(Context& cx, const ProtectionDomain& pd) {
 // over the serial line page by page).
 void check_crash_dump(Context& cx, const ProtectionDomain& pd) {
   if (!pd.crash_dump) return;
+  if (pd.parent) {
+    cx.warning("crash-dump-with-parent", pd.at("crash_dump"),
+               "protection domain '" + pd.name + "' has a parent, which handles its faults in fault(); "
+               "crash_dump applies only to faults that reach the initial task (PDs without a parent)",
+               "remove crash_dump, or report the fault from the parent (microkit_fault_decode)");
+    return;
+  }
   for (const std::string& name : pd.crash_dump->mrs) {
     bool mapped = std::any_of(pd.maps.begin(), pd.maps.end(), [&](const Map& m) { return m.mr == name; });
     if (!mapped) {

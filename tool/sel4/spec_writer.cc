@@ -604,7 +604,7 @@ void emit_thread(Writer& w, size_t pd) {
 }
 
 // Fault reports (debug kernels; runtime/initialiser/fault_report.h): for
-// each PD, a cap copy of every stack frame (the backtrace's frame records)
+// each PD without a parent, a cap copy of every stack frame (the backtrace's frame records)
 // and of every frame its crash_dump names, with the page's vaddr; and a
 // CrashDump step for each PD with crash_dump.
 void emit_fault_pages(Writer& w) {
@@ -612,6 +612,7 @@ void emit_fault_pages(Writer& w) {
   if (!cfg.debug_build || !cfg.printing) return;
   for (size_t pd = 0; pd < w.in.plan->pds.size(); ++pd) {
     const plan::Pd& p = w.in.plan->pds[pd];
+    if (p.parent) continue;  // its faults go to its parent, never to the initial task
     for (const plan::FrameMapping& m : w.in.sel4->pds[pd].mappings) {
       const KernelObject& o = w.in.sel4->objects[m.object];
       uint32_t flags = 0;

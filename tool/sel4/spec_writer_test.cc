@@ -517,3 +517,67 @@ TEST(SpecWriter, MorePdsThanTheInitialiserHandlesIsAnError) {
 
 }  // namespace
 }  // namespace microkit::sel4
+
+namespace microkit::sel4 {
+namespace {
+
+std::vector<is::FaultPageStep> fault_pages_of(const std::vector<uint8_t>& bytes) {
+  std::vector<is::FaultPageStep> out;
+  for (const auto& s : steps_of(bytes))
+    if (s.kind == uint32_t(is::StepKind::FaultPage)) out.push_back(as<is::FaultPageStep>(s));
+  return out;
+}
+
+// Debug kernels: every stack page of every PD is recorded for backtraces,
+// through a copy of its frame cap the initialiser may map; crash_dump adds
+// the pages it names and a CrashDump step. Release kernels print nothing, so
+// nothing is recorded.
+TEST(SpecWriter, FaultPagesRecordStacksAndWhatCrashDumpNames) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.pkg.config.debug_build = true;
+  w.pkg.config.printing = true;
+  Diagnostics d;
+  auto bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes) << d.all().size();
+  auto pages = fault_pages_of(*bytes);
+  uint64_t stack_pages = 0;
+  for (size_t pd = 0; pd < w.plan.pds.size(); ++pd) stack_pages += w.plan.pds[pd].stack_size / 4096;
+  ASSERT_EQ(pages.size(), stack_pages);
+  auto facts = decoder_facts(w);
+  std::map<uint64_t, uint64_t> copied;  // dest slot -> source slot, from Copy steps
+  for (const auto& s : steps_of(*bytes))
+    if (s.kind == uint32_t(is::StepKind::Copy)) copied[as<is::CapStep>(s).dest_index] = as<is::CapStep>(s).src_slot;
+  for (const auto& p : pages) {
+    EXPECT_EQ(p.flags, is::kFaultPageStack);
+    EXPECT_LT(p.pd_index, w.plan.pds.size());
+    EXPECT_EQ(p.vaddr % 4096, 0u);
+    EXPECT_LT(p.vaddr, w.sp.pds[p.pd_index].stack_top);
+    EXPECT_GE(p.vaddr, w.sp.pds[p.pd_index].stack_top - w.plan.pds[p.pd_index].stack_size);
+    EXPECT_TRUE(copied.count(p.frame_slot)) << "the frame slot is a copy made for the initialiser";
+    is::Step raw;
+    std::memcpy(&raw, &p, sizeof raw);
+    EXPECT_EQ(initialiser::check_step(raw, facts), nullptr);
+  }
+  for (const auto& s : steps_of(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::CrashDump));
+
+  w.plan.pds[1].crash_dump.enabled = true;
+  w.plan.pds[1].crash_dump.stack = true;
+  bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  for (const auto& p : fault_pages_of(*bytes))
+    EXPECT_EQ(p.flags, p.pd_index == 1 ? is::kFaultPageStack | is::kFaultPageDump : is::kFaultPageStack);
+  std::vector<uint64_t> dumped;
+  for (const auto& s : steps_of(*bytes))
+    if (s.kind == uint32_t(is::StepKind::CrashDump)) dumped.push_back(as<is::CrashDumpStep>(s).pd_index);
+  EXPECT_EQ(dumped, std::vector<uint64_t>{1});
+
+  w.pkg.config.debug_build = false;
+  w.pkg.config.printing = false;
+  bytes = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(bytes);
+  EXPECT_TRUE(fault_pages_of(*bytes).empty());
+}
+
+}  // namespace
+}  // namespace microkit::sel4

@@ -108,6 +108,11 @@ class SpecWriter {
     slots(StepKind::DomainScheduleConfigure, {index, domain, ticks});
   }
   void schedule_start(uint64_t index) { slots(StepKind::DomainScheduleSetStart, {index}); }
+  void fault_page(uint64_t pd_index, uint64_t frame, uint64_t vaddr, uint32_t flags) {
+    steps.push_back(slots_step(StepKind::FaultPage, {pd_index, frame, vaddr}));
+    steps.back().small = flags;
+  }
+  void crash_dump(uint64_t pd_index) { slots(StepKind::CrashDump, {pd_index}); }
   void irq_issue(uint64_t irq, uint32_t trigger, uint64_t dest_cnode, uint64_t dest_index, uint64_t depth) {
     Step s = slots_step(StepKind::IrqIssue, {irq, dest_cnode, dest_index, depth});
     s.small = trigger;
