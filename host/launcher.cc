@@ -11,7 +11,9 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/futex.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
@@ -293,6 +295,11 @@ bool Launcher::start(Proc& p) {
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     personality(ADDR_NO_RANDOMIZE);
+    // Its own process group (a terminal's Ctrl-C reaches the launcher,
+    // which ends the run), and none of the launcher's descriptors but the
+    // ones duplicated below for it (the runtime closes those once mapped).
+    setpgid(0, 0);
+    syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     dup2(out[1], 1);
@@ -595,26 +602,44 @@ void Launcher::reply_to_caller(Proc& p) {
   update(c);
 }
 
+// The registers a fault reply of this kind sets, in message order
+// (FaultRegister slots; seL4 x86-64's fault reply layouts).
+std::vector<uint32_t> reply_registers(uint64_t fault_label) {
+  if (fault_label == 3 /* seL4_Fault_UserException: FaultIP, SP, FLAGS */)
+    return {kRegPc, kRegSp, kRegFlags};
+  if (fault_label != 2 /* seL4_Fault_UnknownSyscall: RAX..R15, FaultIP, SP, FLAGS */) return {};
+  std::vector<uint32_t> all;
+  for (uint32_t r = kRegRax; r < kRegCount; ++r) all.push_back(r);
+  return all;
+}
+
+uint64_t* fault_register(ControlPage* cp, uint32_t slot) {
+  if (slot == kRegPc) return &cp->fault_pc;
+  if (slot == kRegSp) return &cp->fault_sp;
+  if (slot == kRegFlags) return &cp->fault_flags;
+  return &cp->fault_gpr[slot];
+}
+
 // As seL4 does with a fault reply (handleFaultReply): VM and cap faults
-// retry as they were; a user exception takes FaultIP, SP and FLAGS from the
-// reply's first message registers (as many as its length says, at most
-// three) and resumes only if the reply's label is 0 (else the child stays
-// stopped, as the kernel leaves it inactive).
+// retry as they were; a user exception or unknown syscall takes its
+// registers from the reply's message registers (as many as the reply's
+// length says) and resumes only if the reply's label is 0 (else the child
+// stays stopped, as the kernel leaves it inactive).
 void Launcher::reply_to_fault(Proc& p) {
   if (!p.serving_fault) return;
   Proc& c = procs_[*p.serving_fault];
   p.serving_fault.reset();
   if (!p.cp->reply_valid || !c.faulted) return;
   uint64_t info = p.cp->reply_msginfo;
-  uint64_t regs = 0;
-  if (c.fault_label == 3 /* seL4_Fault_UserException */) {
-    if ((info >> 12) != 0) return;
-    regs = std::min<uint64_t>(msginfo_count(info), kMaxReplyRegisters);
-    uint64_t* into[kMaxReplyRegisters] = {&c.cp->fault_pc, &c.cp->fault_sp, &c.cp->fault_flags};
-    for (uint64_t i = 0; i < regs; ++i) *into[i] = p.cp->mrs[i];
+  auto regs = reply_registers(c.fault_label);
+  if (!regs.empty() && (info >> 12) != 0) return;
+  uint64_t set = 0;
+  for (size_t i = 0; i < regs.size() && i < msginfo_count(info); ++i) {
+    *fault_register(c.cp, regs[i]) = p.cp->mrs[i];
+    set |= 1ull << regs[i];
   }
   c.faulted = false;
-  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), regs);
+  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), set);
   update(c);
 }
 
@@ -671,8 +696,20 @@ void Launcher::cap_fault(Proc& p, uint64_t id) {
   fault(p, 1 /* seL4_Fault_CapFault */, mrs, 4, false);
 }
 
+// seL4 x86-64's UnknownSyscall message: RAX..R15, FaultIP, SP, FLAGS, Syscall.
+void unknown_syscall_message(const ControlPage* cp, uint64_t* mrs) {
+  for (uint32_t r = kRegRax; r < kRegCount; ++r)
+    mrs[r] = *fault_register(const_cast<ControlPage*>(cp), r);
+  mrs[kRegCount] = cp->fault_trapno;
+}
+
 void Launcher::signal_fault(Proc& p) {
   const ControlPage* cp = p.cp;
+  if (cp->fault_signal == SIGSYS) {
+    uint64_t mrs[kRegCount + 1];
+    unknown_syscall_message(cp, mrs);
+    return fault(p, 2 /* seL4_Fault_UnknownSyscall */, mrs, kRegCount + 1, true);
+  }
   if (cp->fault_signal == SIGSEGV || cp->fault_signal == SIGBUS) {
     uint64_t mrs[4] = {cp->fault_pc, cp->fault_addr, (cp->fault_err & 0x10) ? 1u : 0u,
                        cp->fault_err};
@@ -743,11 +780,26 @@ std::string symbolise(const Proc& p, uint64_t pc, const uint64_t* bt, uint64_t n
   return out;
 }
 
+// "openat (257)": the name libseccomp knows for a Linux system call number.
+std::string syscall_name(uint64_t nr) {
+  char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
+  std::string out = std::string(name ? name : "?") + " (" + std::to_string(nr) + ")";
+  free(name);
+  return out;
+}
+
 void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs) {
   ++unhandled_;
-  const char* kind = label == 6 ? "VM fault" : label == 3 ? "user exception" : "cap fault";
+  const char* kind = label == 6   ? "VM fault"
+                     : label == 3 ? "user exception"
+                     : label == 2 ? "forbidden system call"
+                                  : "cap fault";
   char buf[300];
-  if (label == 1)
+  if (label == 2)
+    snprintf(buf, sizeof buf, "fault in PD '%s': %s %s pc=0x%llx (the host sandbox allows "
+             "only what the SDF grants)", p.pd->name.c_str(), kind,
+             syscall_name(p.cp->fault_trapno).c_str(), (unsigned long long)p.cp->fault_pc);
+  else if (label == 1)
     snprintf(buf, sizeof buf, "fault in PD '%s': %s (illegal libmicrokit call on id %llu) pc=0x%llx",
              p.pd->name.c_str(), kind, (unsigned long long)mrs[1], (unsigned long long)mrs[0]);
   else
@@ -755,7 +807,8 @@ void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs)
              p.pd->name.c_str(), kind, (unsigned long long)p.cp->fault_signal,
              (unsigned long long)p.cp->fault_addr, (unsigned long long)p.cp->fault_pc);
   say(std::string(buf) + "; it has no parent, so it stays stopped");
-  std::string bt = symbolise(p, mrs[0], p.cp->backtrace, p.cp->backtrace_count);
+  uint64_t pc = label == 2 ? p.cp->fault_pc : mrs[0];  // an unknown syscall's MR0 is RAX
+  std::string bt = symbolise(p, pc, p.cp->backtrace, p.cp->backtrace_count);
   if (!bt.empty()) std::fputs(bt.c_str(), stdout), std::fflush(stdout);
 }
 
@@ -854,7 +907,7 @@ void Launcher::handle_free(Proc& p) {
       p.faulted = true;
       bool vm = cp->fault_signal == SIGSEGV || cp->fault_signal == SIGBUS;
       uint64_t mrs[2] = {cp->fault_pc, cp->fault_addr};
-      return report_orphan_fault(p, vm ? 6 : 3, mrs);
+      return report_orphan_fault(p, cp->fault_signal == SIGSYS ? 2 : vm ? 6 : 3, mrs);
     }
     case kReqIllegal: {
       p.faulted = true;

@@ -30,7 +30,7 @@
 namespace microkit::host_abi {
 
 inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
-inline constexpr uint32_t kAbiVersion = 3;
+inline constexpr uint32_t kAbiVersion = 4;
 inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
@@ -66,13 +66,17 @@ enum Event : uint32_t {
   kEvFault = 4,      // arg0 = child id, msginfo + mrs; call fault()
   kEvContinue = 5,   // the request is done (msginfo + mrs hold a PPC's reply)
   kEvRestart = 6,    // arg0 = entry (0: the program's own start); fresh stack
-  kEvResume = 7,     // (to a faulted PD) return from the fault: arg0 = how many of
-                     // fault_pc, fault_sp, fault_flags the parent's reply set
-                     // (0: retry the faulting instruction as it was)
+  kEvResume = 7,     // (to a faulted PD) return from the fault: arg0 = a bit mask of
+                     // the FaultRegister slots the parent's reply set (0: retry the
+                     // faulting instruction as it was)
 };
 
-// Registers a fault reply can set, in seL4's x86-64 UserException order.
-inline constexpr uint64_t kMaxReplyRegisters = 3;
+// The registers of a fault, in seL4 x86-64's UnknownSyscall message order
+// (the largest fault message): fault_gpr[0..14], then pc, sp and flags.
+// A fault reply sets some of them (kEvResume's mask, bit i = slot i).
+enum FaultRegister : uint32_t {
+  kRegRax = 0, kRegR15 = 14, kRegPc = 15, kRegSp = 16, kRegFlags = 17, kRegCount = 18,
+};
 
 struct MapEntry {
   uint64_t vaddr;
@@ -134,7 +138,8 @@ struct ControlPage {
 
   // Fault (filled by the PD's signal handler for kReqFault).
   uint64_t fault_signal, fault_code, fault_addr, fault_pc, fault_sp, fault_flags;
-  uint64_t fault_err, fault_trapno;
+  uint64_t fault_err, fault_trapno;  // SIGSYS: trapno = the Linux system call number
+  uint64_t fault_gpr[15];             // rax rbx rcx rdx rsi rdi rbp r8..r15 (FaultRegister)
   uint64_t backtrace_count;
   uint64_t backtrace[kMaxBacktrace];
 
