@@ -82,8 +82,17 @@ struct Proc {
   std::optional<size_t> serving;        // the caller whose PPC it handles
   std::optional<size_t> serving_fault;  // the child whose fault it handles
   const char* entry = "start-up";       // for the watchdog message
+  double entry_real_s = 0;              // real time in the current entry, across preemptions
   bool queued = false;
   int64_t seq = 0;
+  // Scheduling context, on virtual time (deterministic mode; as seL4 MCS):
+  // a run that uses up `left_ns` of the PD's CPU time is preempted and
+  // charged its budget; with budget < period the PD then waits for its
+  // next period (throttled), else it goes to the back of its priority.
+  uint64_t budget_ns = 0, period_ns = 0;
+  uint64_t left_ns = 0, period_start = 0;
+  std::optional<uint64_t> throttled_until;
+  clockid_t cpu_clock{};
 };
 
 struct IrqLine {
@@ -110,7 +119,12 @@ class Launcher {
   Proc* pick();
   void dispatch(Proc& p);
   void handle(Proc& p);
-  bool wait_request(Proc& p);
+  bool wait_request(Proc& p, bool preemptible);
+  void refill(Proc& p);
+  void budget_expired(Proc& p);
+  void time_passed();
+  std::optional<uint64_t> next_release() const;
+  bool past_limit(uint64_t t);
   // kernel operations
   void signal(size_t pd, uint64_t ch);
   void reply_to_caller(Proc& p);
@@ -364,13 +378,15 @@ bool Launcher::start_all() {
       if (c.id < 64) p.slots[c.id] = &c;
     for (const auto& c : p.pd->channels)
       if (c.irq) irqs_[c.irq_number] = IrqLine{i, c.id};
-    if (!start(p)) {
+    p.budget_ns = p.left_ns = p.pd->budget_us * 1000;
+    p.period_ns = std::max(p.pd->period_us, p.pd->budget_us) * 1000;
+    if (!start(p) || clock_getcpuclockid(p.pid, &p.cpu_clock) != 0) {
       say("error: cannot start PD '" + p.pd->name + "': " + strerror(errno));
       return false;
     }
   }
   for (auto& p : procs_) {
-    if (!wait_request(p) || p.cp->req != kReqReady) {
+    if (!wait_request(p, false) || p.cp->req != kReqReady) {
       drain(p, true);
       say("error: PD '" + p.pd->name + "' did not start (see its output above)");
       return false;
@@ -381,17 +397,39 @@ bool Launcher::start_all() {
   return true;
 }
 
-// Waits until `p` hands the page back. False if it died or the watchdog fired.
-bool Launcher::wait_request(Proc& p) {
+uint64_t cpu_ns(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+// Waits until `p` hands the page back. False if it died or the watchdog
+// fired. A preemptible run that uses up the PD's budget of CPU time is sent
+// kPreemptSignal (once); the PD then hands the page back with kReqPreempted.
+bool Launcher::wait_request(Proc& p, bool preemptible) {
   auto start = std::chrono::steady_clock::now();
   bool gdb = opt_.gdb_pd && *opt_.gdb_pd == p.pd->name;
+  bool enforce = preemptible && !gdb;
+  uint64_t cpu0 = enforce ? cpu_ns(p.cpu_clock) : 0;
+  auto waited = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   for (;;) {
     uint32_t v = __atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE);
     if (v != p.seen) {
       p.seen = v;
+      // The watchdog counts a whole entry, across the preemptions in it.
+      p.entry_real_s = p.cp->req == kReqPreempted ? p.entry_real_s + waited() : 0;
       return true;
     }
-    timespec ts{0, 20 * 1000 * 1000};
+    uint64_t slice = 20 * 1000 * 1000;
+    if (enforce) {
+      // Sent again every millisecond until it lands outside the PD's handover.
+      uint64_t used = cpu_ns(p.cpu_clock) - cpu0;
+      if (used >= p.left_ns) kill(p.pid, kPreemptSignal);
+      slice = used >= p.left_ns ? 1000 * 1000 : std::min(slice, p.left_ns - used);
+    }
+    timespec ts{0, (long)slice};
     syscall(SYS_futex, &p.cp->to_launcher, FUTEX_WAIT, p.seen, &ts, nullptr, 0);
     if (__atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE) != p.seen) continue;
     drain(p);
@@ -400,8 +438,7 @@ bool Launcher::wait_request(Proc& p) {
       died(p, status);
       return false;
     }
-    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!gdb && waited > opt_.watchdog_s) {
+    if (!gdb && p.entry_real_s + waited() > opt_.watchdog_s) {
       char buf[256];
       snprintf(buf, sizeof buf, "watchdog: PD '%s' did not return from %s within %g s",
                p.pd->name.c_str(), p.entry, opt_.watchdog_s);
@@ -429,6 +466,7 @@ void Launcher::died(Proc& p, int status) {
 
 bool Launcher::runnable(const Proc& p) const {
   if (p.dead || p.stopped || p.faulted) return false;
+  if (p.throttled_until) return false;
   if (p.resume) return true;
   return p.in_recv && (p.need_init || p.pending || !p.inbox.empty());
 }
@@ -462,6 +500,7 @@ Proc* Launcher::pick() {
 void Launcher::dispatch(Proc& p) {
   ControlPage* cp = p.cp;
   p.queued = false;
+  refill(p);
   if (p.resume) {
     cp->ev = p.resume->first;
     cp->ev_arg0 = p.resume->second;
@@ -491,7 +530,7 @@ void Launcher::dispatch(Proc& p) {
   dev_.set_now(now_);
   __atomic_fetch_add(&cp->to_pd, 1, __ATOMIC_RELEASE);
   syscall(SYS_futex, &cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
-  if (!wait_request(p)) return;
+  if (!wait_request(p, true)) return;
   drain(p);
   poll_devices();
   handle(p);
@@ -527,6 +566,7 @@ void Launcher::handle(Proc& p) {
     }
     case kReqFault: return signal_fault(p);
     case kReqIllegal: return cap_fault(p, cp->arg1);
+    case kReqPreempted: return budget_expired(p);
     case kReqExit: {
       int status = (int)(int32_t)cp->arg0;
       end_status_ = status;
@@ -537,6 +577,62 @@ void Launcher::handle(Proc& p) {
       return cap_fault(p, cp->req);
   }
   if (!p.faulted) preempt(p);
+}
+
+// ---- budgets and periods (virtual time) -------------------------------------
+// A run costs no virtual time unless it uses up the PD's budget: then the
+// clock moves on by what was left of the budget. So well-behaved systems
+// keep exact, repeatable times, and a spinner is preempted as on seL4.
+
+// A new period has begun since the PD last ran: its budget is whole again.
+void Launcher::refill(Proc& p) {
+  if (now_ < p.period_start + p.period_ns) return;
+  p.period_start = now_;
+  p.left_ns = p.budget_ns;
+}
+
+// As seL4 MCS: a round-robin PD (budget = period) goes to the back of its
+// priority with a fresh budget; any other waits for its next period.
+void Launcher::budget_expired(Proc& p) {
+  if (past_limit(now_ + p.left_ns)) return;
+  now_ += p.left_ns;
+  p.left_ns = 0;
+  p.resume = std::make_pair((uint32_t)kEvContinue, uint64_t{0});
+  if (p.budget_ns >= p.period_ns) {
+    p.period_start = now_;
+    p.left_ns = p.budget_ns;
+  } else {
+    p.throttled_until = p.period_start + p.period_ns;
+  }
+  p.queued = false;
+  time_passed();
+  update(p);
+}
+
+// Virtual time moved on: release the throttled PDs whose period began, and
+// fire the timer if its expiry has passed (expiries in between merge).
+void Launcher::time_passed() {
+  for (auto& p : procs_) {
+    if (!p.throttled_until || *p.throttled_until > now_) continue;
+    p.throttled_until.reset();
+    refill(p);
+    update(p);
+  }
+  auto next = dev_.next_expiry();
+  bool fired = false;
+  while (next && *next <= now_ && dev_.fire(*next)) {
+    fired = true;
+    next = dev_.next_expiry();
+  }
+  if (fired) raise_irq(kTimerIrq);
+}
+
+std::optional<uint64_t> Launcher::next_release() const {
+  std::optional<uint64_t> first;
+  for (const auto& p : procs_)
+    if (p.throttled_until && !p.dead && (!first || *p.throttled_until < *first))
+      first = p.throttled_until;
+  return first;
 }
 
 // ---- kernel operations ------------------------------------------------------
@@ -841,19 +937,25 @@ bool Launcher::idle_step() {
     return true;
   }
   auto next = dev_.next_expiry();
-  if (!next) return false;
   // An expiry whose IRQ is masked with one already pending changes nothing a
-  // PD can see until some PD runs, and none can: the system is quiescent.
+  // PD can see until some PD runs, and none can: it does not count.
   auto line = irqs_.find(kTimerIrq);
-  if (line == irqs_.end() || (line->second.masked && line->second.level_pending)) return false;
-  if (opt_.until_ns && *next > *opt_.until_ns) {
-    now_ = *opt_.until_ns;
-    end_status_ = unhandled_ ? 1 : 0;
-    end_reason_ = "time limit " + std::to_string(now_) + " ns reached";
-    return false;
-  }
+  if (line == irqs_.end() || (line->second.masked && line->second.level_pending)) next.reset();
+  auto release = next_release();
+  if (release && (!next || *release < *next)) next = release;
+  if (!next) return false;
+  if (past_limit(*next)) return false;
   now_ = *next;
-  if (dev_.fire(now_)) raise_irq(kTimerIrq);
+  time_passed();
+  return true;
+}
+
+// True (and the run ends) if virtual time would pass --until.
+bool Launcher::past_limit(uint64_t t) {
+  if (!opt_.until_ns || t <= *opt_.until_ns) return false;
+  now_ = *opt_.until_ns;
+  end_status_ = unhandled_ ? 1 : 0;
+  end_reason_ = "time limit " + std::to_string(now_) + " ns reached";
   return true;
 }
 

@@ -171,3 +171,13 @@ host_test(sandbox_orphan escape_orphan.system 1
          "FAIL quiescent at t=0 ns \\(1 unhandled fault\\)"
   REJECT "escaped"
   ABSENT escape-was-here.txt)
+
+# Budgets and periods on virtual time (docs/host-platform.md, "Time"): an
+# equal-priority spinner is preempted when its budget (1 ms by default) is
+# used up and the other PD runs at t = 1 ms; a PD with a small budget is
+# throttled (a lower priority runs at t = its budget) and still finishes.
+host_test(budget_round_robin budget_round_robin.system 0
+  EXPECT "polite: ran at t=1000000" "PASS microkit_host_exit\\(0\\) by 'polite'")
+host_test(budget_throttle budget_throttle.system 0
+  EXPECT "low: ran at t=200000" "worker: done \\(sum 105000000\\) at t=[1-9][0-9]*0000000\n"
+         "PASS microkit_host_exit\\(0\\) by 'worker'")

@@ -52,7 +52,12 @@ enum Request : uint32_t {
   kReqFault = 9,      // fault_* filled by the signal handler
   kReqExit = 10,      // arg0 = status
   kReqIllegal = 11,   // an illegal libmicrokit call: arg0 = what, arg1 = channel/child
+  kReqPreempted = 12, // the PD's budget ran out (kPreemptSignal); it waits to go on
 };
+
+// The signal the launcher sends a PD whose budget ran out while it ran
+// (deterministic mode). A real-time signal (glibc's SIGRTMIN is 34).
+inline constexpr int kPreemptSignal = 40;
 
 // Deferred operations (kReqRecv arg0).
 enum Deferred : uint32_t { kDeferNone = 0, kDeferNotify = 1, kDeferIrqAck = 2 };

@@ -113,7 +113,10 @@ long futex(uint32_t* addr, int op, uint32_t val) {
 
 // Hands the page to the launcher and waits until it hands it back.
 // Async-signal-safe: only atomics and system calls.
+volatile sig_atomic_t in_kernel;  // inside handover: a preemption is moot
+
 void handover(uint32_t req) {
+  in_kernel = 1;
   cp->req = req;
   __atomic_fetch_add(&cp->to_launcher, 1, __ATOMIC_RELEASE);
   futex(&cp->to_launcher, FUTEX_WAKE, 1);
@@ -121,6 +124,7 @@ void handover(uint32_t req) {
     uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
     if (now != seen_to_pd) {
       seen_to_pd = now;
+      in_kernel = 0;
       return;
     }
     futex(&cp->to_pd, FUTEX_WAIT, seen_to_pd);
@@ -437,12 +441,13 @@ bool refuse_during_sanitizer_report(int sig, ucontext_t* uc) {
   return false;
 }
 
-void on_fault(int sig, siginfo_t* si, void* ctx) {
-  auto* uc = (ucontext_t*)ctx;
-  if (refuse_during_sanitizer_report(sig, uc)) return;
-  record_fault(sig, si, uc);
+// Hands the page over with `req` from a signal handler and returns when the
+// interrupted code is to go on (as it was, with registers a fault reply
+// set, or at a restart entry).
+void park(ucontext_t* uc, uint32_t req) {
   for (;;) {
-    handover(kReqFault);
+    handover(req);
+    if (cp->ev == kEvContinue) return;  // after a preemption
     if (cp->ev == kEvResume) {  // retry, or go on where the parent's reply says
       apply_reply_registers(uc, cp->ev_arg0);
       return;
@@ -459,6 +464,21 @@ void on_fault(int sig, siginfo_t* si, void* ctx) {
       return;
     }
   }
+}
+
+void on_fault(int sig, siginfo_t* si, void* ctx) {
+  auto* uc = (ucontext_t*)ctx;
+  if (refuse_during_sanitizer_report(sig, uc)) return;
+  record_fault(sig, si, uc);
+  park(uc, kReqFault);
+}
+
+// The launcher's kPreemptSignal: the budget ran out during this run. Inside
+// handover (the PD was entering the kernel anyway) it changes nothing; the
+// launcher sends it again while the run goes on.
+void on_preempt(int, siginfo_t*, void* ctx) {
+  if (in_kernel) return;
+  park((ucontext_t*)ctx, kReqPreempted);
 }
 
 void map_regions() {
@@ -516,8 +536,14 @@ void install_fault_handlers() {
   sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, kPreemptSignal);  // a preemption waits for the fault's end
   const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
   for (int sig : sigs) sigaction(sig, &sa, nullptr);
+  struct sigaction pre {};
+  pre.sa_sigaction = on_preempt;
+  pre.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&pre.sa_mask);
+  sigaction(kPreemptSignal, &pre, nullptr);
 }
 
 // The Microkit stack, with an unmapped guard page below it so that an
