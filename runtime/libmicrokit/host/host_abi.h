@@ -24,8 +24,12 @@
 // Plain C-compatible types only (the runtime is freestanding-style C++).
 #pragma once
 
+#include <linux/futex.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 namespace microkit::host_abi {
 
@@ -35,6 +39,7 @@ inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
 inline constexpr uint32_t kMaxBacktrace = 32;
+inline constexpr uint32_t kMaxQueuedNotifies = 64;
 inline constexpr const char* kControlFdEnv = "MICROKIT_HOST_CONTROL_FD";
 
 // Requests (PD -> launcher).
@@ -124,6 +129,9 @@ struct ControlPage {
   // Futex words: sequence numbers, bumped by the side that hands over.
   uint32_t to_pd;
   uint32_t to_launcher;
+  // 1 while that side sleeps in FUTEX_WAIT on its word (see hand_over).
+  uint32_t pd_sleeping;
+  uint32_t launcher_sleeping;
 
   // Request.
   uint32_t req;
@@ -161,6 +169,15 @@ struct ControlPage {
   // with the seL4 port's message, before it reaches the launcher.
   uint64_t notify_mask, irq_mask, pp_mask;
 
+  // Deterministic mode: a notify on a channel of `quiet_notify_mask` (the
+  // peer's priority is not above this PD's, so it cannot preempt it) is
+  // only queued here; the launcher performs the queue, in order, at the
+  // PD's next request, before that request. Nothing can observe the
+  // difference, and the PD is spared two hand-offs per notify.
+  uint64_t quiet_notify_mask;
+  uint32_t queued_notify_count;
+  uint8_t queued_notify[kMaxQueuedNotifies];
+
   // Free-running mode only.
   uint32_t free_running;
   int32_t own_ep_fd;
@@ -173,5 +190,61 @@ static_assert(sizeof(MapEntry) == 24 && sizeof(PatchEntry) == 24, "table entries
 static_assert(sizeof(ChannelEntry) == 24 && sizeof(Endpoint) <= 4096, "free-running layouts");
 
 inline constexpr size_t kControlPageSize = (sizeof(ControlPage) + 4095) / 4096 * 4096;
+
+// Hand-offs. The side that hands over bumps the other side's sequence word
+// and wakes it only if it sleeps; the waiting side may first spin a little,
+// then sleeps with its flag set. The flag and the word are both
+// sequentially consistent, so either the waker sees the flag or the
+// sleeper sees the new value. The launcher spins longer (about 20 us of
+// `pause` on the build machine): a PD's answer often comes within
+// microseconds, far sooner than a futex sleep and wake-up. A PD spins only
+// briefly (about 4 us: the launcher's answer when it goes on with the same
+// PD); longer, it would hold a core that the PD the launcher wakes needs.
+inline constexpr int kLauncherSpinRounds = 250;
+inline constexpr int kPdSpinRounds = 50;
+
+inline void hand_over(uint32_t* seq, const uint32_t* sleeping) {
+  __atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(sleeping, __ATOMIC_SEQ_CST))
+    syscall(SYS_futex, seq, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+}
+
+// True once *seq has moved on from `seen` within `rounds` pauses.
+inline bool spin_for_change(const uint32_t* seq, uint32_t seen, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    if (__atomic_load_n(seq, __ATOMIC_ACQUIRE) != seen) return true;
+    __builtin_ia32_pause();
+  }
+  return false;
+}
+
+// Spins only while spinning pays: on a busy machine the other side is
+// often not running, and a spin then only burns the core it needs. After
+// four misses in a row it waits without spinning for the next 256 waits,
+// then tries again.
+struct AdaptiveSpin {
+  int rounds;
+  int misses = 0, resting = 0;
+  bool wait(const uint32_t* seq, uint32_t seen) {
+    if (resting > 0) {
+      --resting;
+      return false;
+    }
+    if (spin_for_change(seq, seen, rounds)) {
+      misses = 0;
+      return true;
+    }
+    if (++misses >= 4) misses = 0, resting = 256;
+    return false;
+  }
+};
+
+// Sleeps while *seq is `seen` (until woken, or `timeout`; nullptr: none).
+inline void sleep_while(uint32_t* seq, uint32_t seen, uint32_t* sleeping, const timespec* timeout) {
+  __atomic_store_n(sleeping, 1u, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(seq, __ATOMIC_SEQ_CST) == seen)
+    syscall(SYS_futex, seq, FUTEX_WAIT, seen, timeout, nullptr, 0);
+  __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
+}
 
 }  // namespace microkit::host_abi

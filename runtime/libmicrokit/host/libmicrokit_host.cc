@@ -118,8 +118,9 @@ volatile sig_atomic_t in_kernel;  // inside handover: a preemption is moot
 void handover(uint32_t req) {
   in_kernel = 1;
   cp->req = req;
-  __atomic_fetch_add(&cp->to_launcher, 1, __ATOMIC_RELEASE);
-  futex(&cp->to_launcher, FUTEX_WAKE, 1);
+  hand_over(&cp->to_launcher, &cp->launcher_sleeping);
+  static AdaptiveSpin spin{kPdSpinRounds};
+  spin.wait(&cp->to_pd, seen_to_pd);
   for (;;) {
     uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
     if (now != seen_to_pd) {
@@ -127,7 +128,7 @@ void handover(uint32_t req) {
       in_kernel = 0;
       return;
     }
-    futex(&cp->to_pd, FUTEX_WAIT, seen_to_pd);
+    sleep_while(&cp->to_pd, seen_to_pd, &cp->pd_sleeping, nullptr);
   }
 }
 
@@ -606,6 +607,10 @@ void microkit_notify(microkit_channel ch) {
   if (!channel_allowed(cp->notify_mask, ch, "microkit_notify")) return;
   if (cp->free_running) {
     if (!free_notify(ch)) illegal(3, ch, __builtin_return_address(0));
+    return;
+  }
+  if (((cp->quiet_notify_mask >> ch) & 1u) && cp->queued_notify_count < kMaxQueuedNotifies) {
+    cp->queued_notify[cp->queued_notify_count++] = (uint8_t)ch;
     return;
   }
   simple_call(kReqNotify, ch, 0, __builtin_return_address(0));
