@@ -31,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
+#include <unwind.h>
 #include <unistd.h>
 
 #include "host_abi.h"
@@ -56,6 +57,9 @@ using namespace microkit::host_abi;
 // hook, called as a report begins.)
 volatile sig_atomic_t in_sanitizer_report;
 extern "C" void __asan_on_error() { in_sanitizer_report = 1; }
+// LeakSanitizer's check at exit stops the world with a tracer thread and
+// ptrace, which the sandbox forbids; a PD never exits normally anyway.
+extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
 
 // ASan must be told when we move to another stack for good (the Microkit
 // stack at start-up and at every restart): start before, finish after.
@@ -361,9 +365,23 @@ void restart_at(uint64_t entry) {
 }
 
 #if defined(MICROKIT_HOST_ASAN)
+_Unwind_Reason_Code record_frame(struct _Unwind_Context* ctx, void*) {
+  if (cp->backtrace_count >= kMaxBacktrace) return _URC_END_OF_STACK;
+  cp->backtrace[cp->backtrace_count++] = (uint64_t)_Unwind_GetIP(ctx);
+  return _URC_NO_REASON;
+}
+
 // Under ASan, glibc's backtrace() is not safe in a fault handler; PD code is
 // built with frame pointers, so walk them (only inside the Microkit stack).
-void record_backtrace(const ucontext_t* uc) {
+// A forbidden system call stops inside the C library, which has no frame
+// pointers but has unwind tables, and at a point where no lock the unwinder
+// needs is held: that one is unwound by the tables.
+void record_backtrace(int sig, const ucontext_t* uc) {
+  if (sig == SIGSYS) {
+    cp->backtrace_count = 0;
+    _Unwind_Backtrace(record_frame, nullptr);
+    return;
+  }
   const greg_t* g = uc->uc_mcontext.gregs;
   uint64_t n = 0;
   cp->backtrace[n++] = (uint64_t)g[REG_RIP];
@@ -377,7 +395,7 @@ void record_backtrace(const ucontext_t* uc) {
   cp->backtrace_count = n;
 }
 #else
-void record_backtrace(const ucontext_t*) {
+void record_backtrace(int, const ucontext_t*) {
   void* frames[kMaxBacktrace];
   int n = backtrace(frames, (int)kMaxBacktrace);
   cp->backtrace_count = n > 0 ? (uint64_t)n : 0;
@@ -398,7 +416,7 @@ constexpr greg_t kSyscallInsnSize = 2;
 void record_fault(int sig, siginfo_t* si, ucontext_t* uc) {
   greg_t* g = uc->uc_mcontext.gregs;
   bool syscall_fault = sig == SIGSYS;
-  record_backtrace(uc);
+  record_backtrace(sig, uc);
   if (syscall_fault) {
     for (uint64_t i = 0; i < cp->backtrace_count; ++i)
       if (cp->backtrace[i] == (uint64_t)g[REG_RIP]) cp->backtrace[i] -= kSyscallInsnSize;

@@ -33,6 +33,12 @@ extern "C" __attribute__((weak)) void __sanitizer_sandbox_on_notify(void*);
 namespace microkit::host_sandbox {
 namespace {
 
+// An argument comparison (libseccomp's SCMP_Ax macros leave datum_b out,
+// which clang warns about).
+scmp_arg_cmp arg(unsigned index, scmp_compare op, scmp_datum_t a, scmp_datum_t b = 0) {
+  return scmp_arg_cmp{index, op, a, b};
+}
+
 bool allow(scmp_filter_ctx f, int nr) { return seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0) == 0; }
 
 bool allow_if(scmp_filter_ctx f, int nr, scmp_arg_cmp a) {
@@ -64,19 +70,19 @@ bool allow_private(scmp_filter_ctx f) {
 // /dev/null. No other descriptor exists.
 bool allow_output(scmp_filter_ctx f) {
   for (int fd : {1, 2})
-    if (!allow_if(f, SCMP_SYS(write), SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd)) ||
-        !allow_if(f, SCMP_SYS(writev), SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd)))
+    if (!allow_if(f, SCMP_SYS(write), arg(0, SCMP_CMP_EQ, (scmp_datum_t)fd)) ||
+        !allow_if(f, SCMP_SYS(writev), arg(0, SCMP_CMP_EQ, (scmp_datum_t)fd)))
       return false;
-  return allow_if(f, SCMP_SYS(read), SCMP_A0(SCMP_CMP_EQ, 0)) &&
-         allow_if(f, SCMP_SYS(prctl), SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME));  // its own name
+  return allow_if(f, SCMP_SYS(read), arg(0, SCMP_CMP_EQ, 0)) &&
+         allow_if(f, SCMP_SYS(prctl), arg(0, SCMP_CMP_EQ, PR_GET_NAME));  // its own name
 }
 
 // New memory is anonymous and never executable: the PD's code is what was
 // loaded, its MRs are what the SDF maps. mprotect is not allowed at all, so
 // no map (an MR above all) changes its rights after start-up.
 bool allow_memory(scmp_filter_ctx f) {
-  return allow_if(f, SCMP_SYS(mmap), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),
-                  SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, MAP_ANONYMOUS));
+  return allow_if(f, SCMP_SYS(mmap), arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),
+                  arg(3, SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, MAP_ANONYMOUS));
 }
 
 // Signals only to itself (abort() raises SIGABRT); signal handlers may be
@@ -84,11 +90,11 @@ bool allow_memory(scmp_filter_ctx f) {
 // fault handlers stay in place.
 bool allow_self_signals(scmp_filter_ctx f) {
   auto pid = (scmp_datum_t)getpid();
-  return allow_if(f, SCMP_SYS(kill), SCMP_A0(SCMP_CMP_EQ, pid)) &&
-         allow_if(f, SCMP_SYS(tgkill), SCMP_A0(SCMP_CMP_EQ, pid)) &&
-         allow_if(f, SCMP_SYS(tkill), SCMP_A0(SCMP_CMP_EQ, pid)) &&
-         allow_if(f, SCMP_SYS(rt_sigaction), SCMP_A1(SCMP_CMP_EQ, 0)) &&
-         allow_if(f, SCMP_SYS(rt_sigaction), SCMP_A0(SCMP_CMP_EQ, SIGABRT));
+  return allow_if(f, SCMP_SYS(kill), arg(0, SCMP_CMP_EQ, pid)) &&
+         allow_if(f, SCMP_SYS(tgkill), arg(0, SCMP_CMP_EQ, pid)) &&
+         allow_if(f, SCMP_SYS(tkill), arg(0, SCMP_CMP_EQ, pid)) &&
+         allow_if(f, SCMP_SYS(rt_sigaction), arg(1, SCMP_CMP_EQ, 0)) &&
+         allow_if(f, SCMP_SYS(rt_sigaction), arg(0, SCMP_CMP_EQ, SIGABRT));
 }
 
 // No descriptors beyond stdin/stdout/stderr, no processes, no core files.
