@@ -160,7 +160,6 @@ class Launcher {
   std::vector<int> ep_fd_;              // free-running: one Endpoint memfd per PD
   std::vector<Endpoint*> eps_;
   std::map<uint64_t, IrqLine> irqs_;
-  AdaptiveSpin spin_{kLauncherSpinRounds};
   Devices dev_;
   uint64_t now_ = 0;
   int64_t head_ = 0, tail_ = 1;
@@ -420,9 +419,6 @@ bool Launcher::wait_request(Proc& p, bool preemptible) {
   auto start = std::chrono::steady_clock::now();
   bool gdb = opt_.gdb_pd && *opt_.gdb_pd == p.pd->name;
   bool enforce = preemptible && !gdb;
-  // Most runs end within the spin; the budget's CPU clock is read only for
-  // longer ones (so it misses at most the spin's few microseconds).
-  spin_.wait(&p.cp->to_launcher, p.seen);
   uint64_t cpu0 = enforce ? cpu_ns(p.cpu_clock) : 0;
   auto waited = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -443,7 +439,7 @@ bool Launcher::wait_request(Proc& p, bool preemptible) {
       slice = used >= p.left_ns ? 1000 * 1000 : std::min(slice, p.left_ns - used);
     }
     timespec ts{0, (long)slice};
-    sleep_while(&p.cp->to_launcher, p.seen, &p.cp->launcher_sleeping, &ts);
+    sleep_while(&p.cp->to_launcher, p.seen, &ts);
     if (__atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE) != p.seen) continue;
     drain(p);
     int status = 0;
@@ -541,7 +537,7 @@ void Launcher::dispatch(Proc& p) {
   p.in_recv = false;
   cp->time_ns = now_;
   dev_.set_now(now_);
-  hand_over(&cp->to_pd, &cp->pd_sleeping);
+  hand_over(&cp->to_pd);
   if (!wait_request(p, true)) return;
   drain(p);
   poll_devices();
@@ -1041,7 +1037,7 @@ void Launcher::handle_free(Proc& p) {
       say("PD '" + p.pd->name + "': request " + std::to_string(cp->req) +
           " is not supported in free-running mode; ignored");
       cp->ev = kEvContinue;
-      hand_over(&cp->to_pd, &cp->pd_sleeping);
+      hand_over(&cp->to_pd);
   }
 }
 
@@ -1063,7 +1059,7 @@ int Launcher::run_free() {
   for (auto& p : procs_) {
     p.cp->ev = kEvInit;
     p.entry = "init()";
-    hand_over(&p.cp->to_pd, &p.cp->pd_sleeping);
+    hand_over(&p.cp->to_pd);
   }
   uint64_t last_sum = ~0ull, moved_sum = ~0ull;
   int quiet_scans = 0;

@@ -129,9 +129,6 @@ struct ControlPage {
   // Futex words: sequence numbers, bumped by the side that hands over.
   uint32_t to_pd;
   uint32_t to_launcher;
-  // 1 while that side sleeps in FUTEX_WAIT on its word (see hand_over).
-  uint32_t pd_sleeping;
-  uint32_t launcher_sleeping;
 
   // Request.
   uint32_t req;
@@ -191,60 +188,19 @@ static_assert(sizeof(ChannelEntry) == 24 && sizeof(Endpoint) <= 4096, "free-runn
 
 inline constexpr size_t kControlPageSize = (sizeof(ControlPage) + 4095) / 4096 * 4096;
 
-// Hand-offs. The side that hands over bumps the other side's sequence word
-// and wakes it only if it sleeps; the waiting side may first spin a little,
-// then sleeps with its flag set. The flag and the word are both
-// sequentially consistent, so either the waker sees the flag or the
-// sleeper sees the new value. The launcher spins longer (about 20 us of
-// `pause` on the build machine): a PD's answer often comes within
-// microseconds, far sooner than a futex sleep and wake-up. A PD spins only
-// briefly (about 4 us: the launcher's answer when it goes on with the same
-// PD); longer, it would hold a core that the PD the launcher wakes needs.
-inline constexpr int kLauncherSpinRounds = 250;
-inline constexpr int kPdSpinRounds = 50;
-
-inline void hand_over(uint32_t* seq, const uint32_t* sleeping) {
-  __atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(sleeping, __ATOMIC_SEQ_CST))
-    syscall(SYS_futex, seq, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+// A hand-off: bump the other side's sequence word and wake it; the other
+// side sleeps on its word until it moves on from the value it last saw.
+// (Spinning before sleeping was tried: on the shared two-core build
+// machine it made round trips slower, as a spinning side holds a core the
+// woken side needs; docs/host-platform.md, "Performance".)
+inline void hand_over(uint32_t* seq) {
+  __atomic_fetch_add(seq, 1, __ATOMIC_RELEASE);
+  syscall(SYS_futex, seq, FUTEX_WAKE, 1, nullptr, nullptr, 0);
 }
-
-// True once *seq has moved on from `seen` within `rounds` pauses.
-inline bool spin_for_change(const uint32_t* seq, uint32_t seen, int rounds) {
-  for (int i = 0; i < rounds; ++i) {
-    if (__atomic_load_n(seq, __ATOMIC_ACQUIRE) != seen) return true;
-    __builtin_ia32_pause();
-  }
-  return false;
-}
-
-// Spins only while spinning pays: on a busy machine the other side is
-// often not running, and a spin then only burns the core it needs. After
-// four misses in a row it waits without spinning for the next 256 waits,
-// then tries again.
-struct AdaptiveSpin {
-  int rounds;
-  int misses = 0, resting = 0;
-  bool wait(const uint32_t* seq, uint32_t seen) {
-    if (resting > 0) {
-      --resting;
-      return false;
-    }
-    if (spin_for_change(seq, seen, rounds)) {
-      misses = 0;
-      return true;
-    }
-    if (++misses >= 4) misses = 0, resting = 256;
-    return false;
-  }
-};
 
 // Sleeps while *seq is `seen` (until woken, or `timeout`; nullptr: none).
-inline void sleep_while(uint32_t* seq, uint32_t seen, uint32_t* sleeping, const timespec* timeout) {
-  __atomic_store_n(sleeping, 1u, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(seq, __ATOMIC_SEQ_CST) == seen)
-    syscall(SYS_futex, seq, FUTEX_WAIT, seen, timeout, nullptr, 0);
-  __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
+inline void sleep_while(uint32_t* seq, uint32_t seen, const timespec* timeout) {
+  syscall(SYS_futex, seq, FUTEX_WAIT, seen, timeout, nullptr, 0);
 }
 
 }  // namespace microkit::host_abi

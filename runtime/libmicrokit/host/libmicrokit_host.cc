@@ -122,9 +122,7 @@ volatile sig_atomic_t in_kernel;  // inside handover: a preemption is moot
 void handover(uint32_t req) {
   in_kernel = 1;
   cp->req = req;
-  hand_over(&cp->to_launcher, &cp->launcher_sleeping);
-  static AdaptiveSpin spin{kPdSpinRounds};
-  spin.wait(&cp->to_pd, seen_to_pd);
+  hand_over(&cp->to_launcher);
   for (;;) {
     uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
     if (now != seen_to_pd) {
@@ -132,7 +130,7 @@ void handover(uint32_t req) {
       in_kernel = 0;
       return;
     }
-    sleep_while(&cp->to_pd, seen_to_pd, &cp->pd_sleeping, nullptr);
+    sleep_while(&cp->to_pd, seen_to_pd, nullptr);
   }
 }
 
