@@ -111,6 +111,7 @@ class Launcher {
   bool check_programs();
   bool create_mrs();
   bool start(Proc& p);
+  void prepare_child(Proc& p, int cfd, int out_w);
   bool start_all();
   // scheduling
   bool runnable(const Proc& p) const;
@@ -301,6 +302,54 @@ void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd, const Bundle&
     cp->patches[i] = PatchEntry{pd.patches[i].vaddr, pd.patches[i].size, pd.patches[i].value};
 }
 
+// A PD's environment: the launcher's, with the control page's descriptor
+// (and, for --gdb without gdbserver, the request to wait for gdb).
+class Environment {
+ public:
+  Environment(int control_fd, bool wait_for_gdb) {
+    for (char** e = environ; *e; ++e)
+      if (strncmp(*e, "MICROKIT_HOST_", 14) != 0) strings_.push_back(*e);
+    strings_.push_back(std::string(kControlFdEnv) + "=" + std::to_string(control_fd));
+    if (wait_for_gdb) strings_.push_back("MICROKIT_HOST_STOP_FOR_GDB=1");
+    for (auto& s : strings_) pointers_.push_back(s.data());
+    pointers_.push_back(nullptr);
+  }
+  char* const* pointers() { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> strings_;
+  std::vector<char*> pointers_;
+};
+
+// In the child, before exec (system calls only: it shares the launcher's
+// memory): no ASLR, killed with the launcher, its own process group (a
+// terminal's Ctrl-C reaches the launcher, which ends the run), stdin
+// /dev/null, stdout and stderr the launcher's pipe, and no descriptor of the
+// launcher's but the ones it is given here (the runtime closes those once
+// mapped).
+void Launcher::prepare_child(Proc& p, int cfd, int out_w) {
+  const auto& pd = *p.pd;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  personality(ADDR_NO_RANDOMIZE);
+  setpgid(0, 0);
+  syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+  int devnull = open("/dev/null", O_RDONLY);
+  dup2(devnull, 0);
+  dup2(out_w, 1);
+  dup2(out_w, 2);
+  for (size_t i = 0; i < p.cp->map_count; ++i) {
+    const auto& m = pd.maps[i];
+    p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
+  }
+  if (opt_.free_running) {
+    p.cp->free_running = 1;
+    p.cp->own_ep_fd = dup(ep_fd_[p.index]);
+    for (const auto& c : pd.channels)
+      if (!c.irq && c.id < 64) p.cp->channels[c.id].ep_fd = dup(ep_fd_[c.peer]);
+  }
+  fcntl(cfd, F_SETFD, 0);  // the one descriptor exec keeps as it is
+}
+
 bool Launcher::start(Proc& p) {
   const auto& pd = *p.pd;
   int cfd = memfd_create(("control:" + pd.name).c_str(), MFD_CLOEXEC);
@@ -314,37 +363,21 @@ bool Launcher::start(Proc& p) {
   fcntl(out[0], F_SETFL, O_NONBLOCK);
   bool gdb = opt_.gdb_pd && *opt_.gdb_pd == pd.name;
   std::string port = ":" + std::to_string(opt_.gdb_port);
-  pid_t pid = fork();
+  // Everything the child needs is made here: between vfork and exec it
+  // shares the launcher's memory and may only make system calls.
+  Environment env(cfd, false), env_gdb_wait(cfd, true);
+  char* const gdb_argv[] = {(char*)"gdbserver", (char*)"--once", port.data(),
+                            (char*)pd.program.c_str(), nullptr};
+  pid_t pid = vfork();
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    personality(ADDR_NO_RANDOMIZE);
-    // Its own process group (a terminal's Ctrl-C reaches the launcher,
-    // which ends the run), and none of the launcher's descriptors but the
-    // ones duplicated below for it (the runtime closes those once mapped).
-    setpgid(0, 0);
-    syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(out[1], 1);
-    dup2(out[1], 2);
-    for (size_t i = 0; i < p.cp->map_count; ++i) {
-      const auto& m = pd.maps[i];
-      p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
-    }
-    if (opt_.free_running) {
-      p.cp->free_running = 1;
-      p.cp->own_ep_fd = dup(ep_fd_[p.index]);
-      for (const auto& c : pd.channels)
-        if (!c.irq && c.id < 64) p.cp->channels[c.id].ep_fd = dup(ep_fd_[c.peer]);
-    }
-    setenv(kControlFdEnv, std::to_string(dup(cfd)).c_str(), 1);
+    prepare_child(p, cfd, out[1]);
     if (gdb) {
-      execlp("gdbserver", "gdbserver", "--once", port.c_str(), pd.program.c_str(), (char*)nullptr);
+      execvpe("gdbserver", gdb_argv, env.pointers());
       // No gdbserver: the runtime waits at start-up for `gdb -p`.
-      setenv("MICROKIT_HOST_STOP_FOR_GDB", "1", 1);
+      execle(pd.program.c_str(), pd.program.c_str(), (char*)nullptr, env_gdb_wait.pointers());
     }
-    execl(pd.program.c_str(), pd.program.c_str(), (char*)nullptr);
-    dprintf(2, "cannot execute %s: %s\n", gdb ? "gdbserver" : pd.program.c_str(), strerror(errno));
+    execle(pd.program.c_str(), pd.program.c_str(), (char*)nullptr, env.pointers());
+    dprintf(2, "cannot execute %s: %s\n", pd.program.c_str(), strerror(errno));
     _exit(127);
   }
   close(out[1]);
