@@ -93,6 +93,8 @@ struct Proc {
   uint64_t left_ns = 0, period_start = 0;
   std::optional<uint64_t> throttled_until;
   clockid_t cpu_clock{};
+  uint64_t cpu_seen = 0;            // its CPU clock when last read
+  uint64_t wall_since_seen_ns = 0;  // real time of its runs since then
 };
 
 struct IrqLine {
@@ -122,6 +124,7 @@ class Launcher {
   void handle(Proc& p);
   void queued_notifies(Proc& p);
   bool wait_request(Proc& p, bool preemptible);
+  uint64_t cpu_used(Proc& p, std::optional<uint64_t>& begin);
   void refill(Proc& p);
   void budget_expired(Proc& p);
   void time_passed();
@@ -173,6 +176,12 @@ class Launcher {
 void Launcher::say(const std::string& line) {
   std::fputs(("microkit-host: " + line + "\n").c_str(), stdout);
   std::fflush(stdout);
+}
+
+uint64_t cpu_ns(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
 // ---- 1. checks -------------------------------------------------------------
@@ -434,42 +443,57 @@ bool Launcher::start_all() {
       return false;
     }
     p.in_recv = true;
+    p.cpu_seen = cpu_ns(p.cpu_clock);  // start-up is no run's
     update(p);
   }
   return true;
 }
 
-uint64_t cpu_ns(clockid_t clock) {
-  timespec t{};
-  clock_gettime(clock, &t);
-  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+// How much CPU time the PD has used in this run, at least. Its CPU clock
+// (a system call to read) is read only once a run has lasted its budget in
+// real time. The clock's value when the run began is not known exactly, but
+// it is at most the last reading plus the real time of the runs since
+// (a process uses no more CPU time than real time) and at most the first
+// reading in this run; so the result never makes a run look longer than it
+// was: a preemption can come late (by at most one budget), never early.
+uint64_t Launcher::cpu_used(Proc& p, std::optional<uint64_t>& begin) {
+  uint64_t now = cpu_ns(p.cpu_clock);
+  if (!begin) begin = std::min(p.cpu_seen + p.wall_since_seen_ns, now);
+  p.cpu_seen = now;
+  p.wall_since_seen_ns = 0;
+  return now - *begin;
 }
 
 // Waits until `p` hands the page back. False if it died or the watchdog
 // fired. A preemptible run that uses up the PD's budget of CPU time is sent
-// kPreemptSignal (once); the PD then hands the page back with kReqPreempted.
+// kPreemptSignal; the PD then hands the page back with kReqPreempted.
 bool Launcher::wait_request(Proc& p, bool preemptible) {
   auto start = std::chrono::steady_clock::now();
+  auto last_reading = start;
   bool gdb = opt_.gdb_pd && *opt_.gdb_pd == p.pd->name;
   bool enforce = preemptible && !gdb;
-  uint64_t cpu0 = enforce ? cpu_ns(p.cpu_clock) : 0;
-  auto waited = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::optional<uint64_t> cpu_begin;
+  auto since = [](std::chrono::steady_clock::time_point t) {
+    return (uint64_t)std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now() - t).count();
   };
+  uint64_t slice = enforce ? std::min<uint64_t>(p.left_ns, 20000000) : 20000000;
   for (;;) {
     uint32_t v = __atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE);
     if (v != p.seen) {
       p.seen = v;
+      p.wall_since_seen_ns += since(last_reading);
       // The watchdog counts a whole entry, across the preemptions in it.
-      p.entry_real_s = p.cp->req == kReqPreempted ? p.entry_real_s + waited() : 0;
+      double waited = since(start) / 1e9;
+      p.entry_real_s = p.cp->req == kReqPreempted ? p.entry_real_s + waited : 0;
       return true;
     }
-    uint64_t slice = 20 * 1000 * 1000;
-    if (enforce) {
+    if (enforce && since(start) >= p.left_ns) {
       // Sent again every millisecond until it lands outside the PD's handover.
-      uint64_t used = cpu_ns(p.cpu_clock) - cpu0;
+      uint64_t used = cpu_used(p, cpu_begin);
+      last_reading = std::chrono::steady_clock::now();
       if (used >= p.left_ns) kill(p.pid, kPreemptSignal);
-      slice = used >= p.left_ns ? 1000 * 1000 : std::min(slice, p.left_ns - used);
+      slice = used >= p.left_ns ? 1000000 : std::min<uint64_t>(p.left_ns - used, 20000000);
     }
     timespec ts{0, (long)slice};
     sleep_while(&p.cp->to_launcher, p.seen, &ts);
@@ -480,7 +504,7 @@ bool Launcher::wait_request(Proc& p, bool preemptible) {
       died(p, status);
       return false;
     }
-    if (!gdb && p.entry_real_s + waited() > opt_.watchdog_s) {
+    if (!gdb && p.entry_real_s + since(start) / 1e9 > opt_.watchdog_s) {
       char buf[256];
       snprintf(buf, sizeof buf, "watchdog: PD '%s' did not return from %s within %g s",
                p.pd->name.c_str(), p.entry, opt_.watchdog_s);
