@@ -985,7 +985,7 @@ void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs)
 // ---- devices and output -----------------------------------------------------
 
 void Launcher::poll_devices() {
-  dev_.poll(now_, [this](const std::string& line) {
+  dev_.poll(now_, [](const std::string& line) {
     std::fputs(("[serial] " + line + "\n").c_str(), stdout);
     std::fflush(stdout);
   });
