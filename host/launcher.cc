@@ -228,7 +228,8 @@ bool Launcher::check_programs() {
     if (known == problems.end()) {
       bool found = false;
       std::string bytes = read_file(pd.program, found);
-      known = problems.emplace(pd.program, found ? host_program_problem(bytes) : "does not exist").first;
+      std::string problem = found ? host_program_problem(bytes) : "does not exist";
+      known = problems.emplace(pd.program, problem).first;
     }
     const std::string& problem = known->second;
     if (!problem.empty()) {

@@ -5,8 +5,9 @@
 // with this process, map the PD's memory regions at the SDF's vaddrs with
 // the SDF's rights, install the fault handler, enter the sandbox; then write
 // the setvar values, tell the launcher we are ready, and run the event loop
-// on a stack of the SDF's stack_size. Every libmicrokit call is a request to the launcher over the
-// control page (see host_abi.h); the launcher plays the seL4 kernel.
+// on a stack of the SDF's stack_size. Every libmicrokit call is a request
+// to the launcher over the control page (see host_abi.h); the launcher
+// plays the seL4 kernel.
 //
 // Before any code of the PD program runs (its C++ static constructors
 // included), a constructor of the runtime does the start-up that needs
