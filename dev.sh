@@ -18,7 +18,7 @@ jobs=${JOBS:-$(nproc)}
 # in its test (tests/diagram/).
 packages=(
   cmake ninja-build g++ pkg-config ccache
-  libexpat1-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libexpat1-dev libseccomp-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang lld llvm libclang-rt-14-dev
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
   gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu

@@ -20,7 +20,7 @@
 
 namespace microkit::host_bundle {
 
-inline constexpr int kBundleVersion = 1;
+inline constexpr int kBundleVersion = 2;
 
 struct Map {
   uint64_t mr = 0, vaddr = 0, size = 0;
@@ -47,6 +47,7 @@ struct Pd {
   std::string name;
   uint64_t priority = 0;
   bool passive = false;
+  uint64_t budget_us = 1000, period_us = 1000;  // the scheduling context
   uint64_t stack_size = 0x2000;
   std::optional<uint64_t> parent;
   uint64_t child_id = 0;
@@ -109,7 +110,7 @@ inline std::string write(const Bundle& b) {
   for (const auto& p : b.pds) {
     o << "pd " << encode(p.name) << ' ' << p.priority << ' ' << p.passive << ' ' << p.stack_size
       << ' ' << (p.parent ? (int64_t)*p.parent : -1) << ' ' << p.child_id << ' '
-      << encode(p.program) << "\n";
+      << encode(p.program) << ' ' << p.budget_us << ' ' << p.period_us << "\n";
     if (p.crash_dump) o << "crash_dump\n";
     for (const auto& m : p.maps)
       o << "map " << m.mr << ' ' << m.vaddr << ' ' << m.size << ' ' << m.r << m.w << m.x << ' '
@@ -162,7 +163,8 @@ inline std::optional<Bundle> read(const std::string& text, std::string& error) {
     } else if (kind == "pd") {
       Pd p;
       int64_t parent = -1;
-      l >> s1 >> p.priority >> p.passive >> p.stack_size >> parent >> p.child_id >> s2;
+      l >> s1 >> p.priority >> p.passive >> p.stack_size >> parent >> p.child_id >> s2 >>
+          p.budget_us >> p.period_us;
       p.name = decode(s1);
       p.program = decode(s2);
       if (parent >= 0) p.parent = (uint64_t)parent;

@@ -11,7 +11,9 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/futex.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
@@ -83,8 +85,19 @@ struct Proc {
   std::optional<size_t> serving;        // the caller whose PPC it handles
   std::optional<size_t> serving_fault;  // the child whose fault it handles
   const char* entry = "start-up";       // for the watchdog message
+  double entry_real_s = 0;              // real time in the current entry, across preemptions
   bool queued = false;
   int64_t seq = 0;
+  // Scheduling context, on virtual time (deterministic mode; as seL4 MCS):
+  // a run that uses up `left_ns` of the PD's CPU time is preempted and
+  // charged its budget; with budget < period the PD then waits for its
+  // next period (throttled), else it goes to the back of its priority.
+  uint64_t budget_ns = 0, period_ns = 0;
+  uint64_t left_ns = 0, period_start = 0;
+  std::optional<uint64_t> throttled_until;
+  clockid_t cpu_clock{};
+  uint64_t cpu_seen = 0;            // its CPU clock when last read
+  uint64_t wall_since_seen_ns = 0;  // real time of its runs since then
 };
 
 struct IrqLine {
@@ -103,6 +116,7 @@ class Launcher {
   bool check_programs();
   bool create_mrs();
   bool start(Proc& p);
+  void prepare_child(Proc& p, int cfd, int out_w);
   bool start_all();
   // scheduling
   bool runnable(const Proc& p) const;
@@ -111,7 +125,14 @@ class Launcher {
   Proc* pick();
   void dispatch(Proc& p);
   void handle(Proc& p);
-  bool wait_request(Proc& p);
+  void queued_notifies(Proc& p);
+  bool wait_request(Proc& p, bool preemptible);
+  uint64_t cpu_used(Proc& p, std::optional<uint64_t>& begin);
+  void refill(Proc& p);
+  void budget_expired(Proc& p);
+  void time_passed();
+  std::optional<uint64_t> next_release() const;
+  bool past_limit(uint64_t t);
   // kernel operations
   void signal(size_t pd, uint64_t ch);
   void reply_to_caller(Proc& p);
@@ -165,12 +186,20 @@ void Launcher::say(const std::string& line) {
   std::fflush(stdout);
 }
 
+uint64_t cpu_ns(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 // ---- 1. checks -------------------------------------------------------------
 
 std::string read_file(const std::string& path, bool& ok) {
   std::ifstream f(path, std::ios::binary);
   ok = bool(f);
-  return std::string(std::istreambuf_iterator<char>(f), {});
+  std::ostringstream bytes;
+  if (ok) bytes << f.rdbuf();
+  return bytes.str();
 }
 
 // Why `bytes` is not a host PD program, or "" when it is one.
@@ -201,10 +230,16 @@ std::string host_program_problem(const std::string& bytes) {
 
 bool Launcher::check_programs() {
   bool ok = true;
+  std::map<std::string, std::string> problems;  // each program file is read once
   for (const auto& pd : b_.pds) {
-    bool found = false;
-    std::string bytes = read_file(pd.program, found);
-    std::string problem = found ? host_program_problem(bytes) : "does not exist";
+    auto known = problems.find(pd.program);
+    if (known == problems.end()) {
+      bool found = false;
+      std::string bytes = read_file(pd.program, found);
+      std::string problem = found ? host_program_problem(bytes) : "does not exist";
+      known = problems.emplace(pd.program, problem).first;
+    }
+    const std::string& problem = known->second;
     if (!problem.empty()) {
       say("error: PD '" + pd.name + "': program '" + pd.program + "' " + problem);
       ok = false;
@@ -254,7 +289,7 @@ bool Launcher::create_mrs() {
 
 // ---- 3. processes -----------------------------------------------------------
 
-void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd) {
+void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd, const Bundle& b) {
   memset(cp, 0, sizeof *cp);
   cp->magic = kMagic;
   cp->version = kAbiVersion;
@@ -276,12 +311,69 @@ void fill_control_page(ControlPage* cp, const host_bundle::Pd& pd) {
     uint64_t bit = 1ull << c.id;
     if (c.irq) cp->irq_mask |= bit;
     if (!c.irq && c.notify) cp->notify_mask |= bit;
+    if (!c.irq && c.notify && b.pds[c.peer].priority <= pd.priority) cp->quiet_notify_mask |= bit;
     if (!c.irq && c.pp) cp->pp_mask |= bit;
   }
   cp->own_ep_fd = -1;
   cp->patch_count = std::min<size_t>(pd.patches.size(), kMaxPatches);
   for (size_t i = 0; i < cp->patch_count; ++i)
     cp->patches[i] = PatchEntry{pd.patches[i].vaddr, pd.patches[i].size, pd.patches[i].value};
+}
+
+// A PD's environment: the launcher's, with the control page's descriptor
+// (and, for --gdb without gdbserver, the request to wait for gdb).
+class Environment {
+ public:
+  Environment(int control_fd, bool wait_for_gdb, int profile_fd, uint64_t profile_hz) {
+    for (char** e = environ; *e; ++e)
+      if (strncmp(*e, "MICROKIT_HOST_", 14) != 0) strings_.push_back(*e);
+    strings_.push_back(std::string(kControlFdEnv) + "=" + std::to_string(control_fd));
+    if (wait_for_gdb) strings_.push_back("MICROKIT_HOST_STOP_FOR_GDB=1");
+    if (profile_fd >= 0) {
+      strings_.push_back(std::string(profile::kFdEnv) + "=" + std::to_string(profile_fd));
+      strings_.push_back(std::string(profile::kHzEnv) + "=" + std::to_string(profile_hz));
+    }
+    for (auto& s : strings_) pointers_.push_back(s.data());
+    pointers_.push_back(nullptr);
+  }
+  char* const* pointers() { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> strings_;
+  std::vector<char*> pointers_;
+};
+
+// In the child, before exec (system calls only: it shares the launcher's
+// memory): no ASLR, killed with the launcher, its own process group (a
+// terminal's Ctrl-C reaches the launcher, which ends the run), stdin
+// /dev/null, stdout and stderr the launcher's pipe, and no descriptor of the
+// launcher's but the ones it is given here (the runtime closes those once
+// mapped).
+void Launcher::prepare_child(Proc& p, int cfd, int out_w) {
+  const auto& pd = *p.pd;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // crash_dump: gdb (started by the launcher, not an ancestor) may attach
+  // to write its core file where Yama restricts ptrace to ancestors.
+  if (pd.crash_dump) prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+  personality(ADDR_NO_RANDOMIZE);
+  setpgid(0, 0);
+  syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+  int devnull = open("/dev/null", O_RDONLY);
+  dup2(devnull, 0);
+  dup2(out_w, 1);
+  dup2(out_w, 2);
+  for (size_t i = 0; i < p.cp->map_count; ++i) {
+    const auto& m = pd.maps[i];
+    p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
+  }
+  if (opt_.free_running) {
+    p.cp->free_running = 1;
+    p.cp->own_ep_fd = dup(ep_fd_[p.index]);
+    for (const auto& c : pd.channels)
+      if (!c.irq && c.id < 64) p.cp->channels[c.id].ep_fd = dup(ep_fd_[c.peer]);
+  }
+  fcntl(cfd, F_SETFD, 0);  // the one descriptor exec keeps as it is
+  if (!profile_fd_.empty()) fcntl(profile_fd_[p.index], F_SETFD, 0);  // and the sample buffer
 }
 
 bool Launcher::start(Proc& p) {
@@ -291,45 +383,28 @@ bool Launcher::start(Proc& p) {
   void* page = mmap(nullptr, kControlPageSize, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
   if (page == MAP_FAILED) return false;
   p.cp = (ControlPage*)page;
-  fill_control_page(p.cp, pd);
+  fill_control_page(p.cp, pd, b_);
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return false;
   fcntl(out[0], F_SETFL, O_NONBLOCK);
   bool gdb = opt_.gdb_pd && *opt_.gdb_pd == pd.name;
   std::string port = ":" + std::to_string(opt_.gdb_port);
-  pid_t pid = fork();
+  // Everything the child needs is made here: between vfork and exec it
+  // shares the launcher's memory and may only make system calls.
+  int profile_fd = profile_fd_.empty() ? -1 : profile_fd_[p.index];
+  Environment env(cfd, false, profile_fd, opt_.profile_hz), env_gdb_wait(cfd, true, profile_fd, opt_.profile_hz);
+  char* const gdb_argv[] = {(char*)"gdbserver", (char*)"--once", port.data(),
+                            (char*)pd.program.c_str(), nullptr};
+  pid_t pid = vfork();
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // crash_dump: gdb (started by the launcher, not an ancestor) may attach
-    // to write its core file where Yama restricts ptrace to ancestors.
-    if (pd.crash_dump) prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-    personality(ADDR_NO_RANDOMIZE);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(out[1], 1);
-    dup2(out[1], 2);
-    for (size_t i = 0; i < p.cp->map_count; ++i) {
-      const auto& m = pd.maps[i];
-      p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
-    }
-    if (opt_.free_running) {
-      p.cp->free_running = 1;
-      p.cp->own_ep_fd = dup(ep_fd_[p.index]);
-      for (const auto& c : pd.channels)
-        if (!c.irq && c.id < 64) p.cp->channels[c.id].ep_fd = dup(ep_fd_[c.peer]);
-    }
-    setenv(kControlFdEnv, std::to_string(dup(cfd)).c_str(), 1);
-    if (!profile_fd_.empty()) {
-      setenv(profile::kFdEnv, std::to_string(dup(profile_fd_[p.index])).c_str(), 1);
-      setenv(profile::kHzEnv, std::to_string(opt_.profile_hz).c_str(), 1);
-    }
+    prepare_child(p, cfd, out[1]);
     if (gdb) {
-      execlp("gdbserver", "gdbserver", "--once", port.c_str(), pd.program.c_str(), (char*)nullptr);
+      execvpe("gdbserver", gdb_argv, env.pointers());
       // No gdbserver: the runtime waits at start-up for `gdb -p`.
-      setenv("MICROKIT_HOST_STOP_FOR_GDB", "1", 1);
+      execle(pd.program.c_str(), pd.program.c_str(), (char*)nullptr, env_gdb_wait.pointers());
     }
-    execl(pd.program.c_str(), pd.program.c_str(), (char*)nullptr);
-    dprintf(2, "cannot execute %s: %s\n", gdb ? "gdbserver" : pd.program.c_str(), strerror(errno));
+    execle(pd.program.c_str(), pd.program.c_str(), (char*)nullptr, env.pointers());
+    dprintf(2, "cannot execute %s: %s\n", pd.program.c_str(), strerror(errno));
     _exit(127);
   }
   close(out[1]);
@@ -372,35 +447,74 @@ bool Launcher::start_all() {
       if (c.id < 64) p.slots[c.id] = &c;
     for (const auto& c : p.pd->channels)
       if (c.irq) irqs_[c.irq_number] = IrqLine{i, c.id};
-    if (!start(p)) {
+    p.budget_ns = p.left_ns = p.pd->budget_us * 1000;
+    p.period_ns = std::max(p.pd->period_us, p.pd->budget_us) * 1000;
+    if (!start(p) || clock_getcpuclockid(p.pid, &p.cpu_clock) != 0) {
       say("error: cannot start PD '" + p.pd->name + "': " + strerror(errno));
       return false;
     }
   }
   for (auto& p : procs_) {
-    if (!wait_request(p) || p.cp->req != kReqReady) {
+    if (!wait_request(p, false) || p.cp->req != kReqReady) {
       drain(p, true);
       say("error: PD '" + p.pd->name + "' did not start (see its output above)");
       return false;
     }
     p.in_recv = true;
+    p.cpu_seen = cpu_ns(p.cpu_clock);  // start-up is no run's
     update(p);
   }
   return true;
 }
 
-// Waits until `p` hands the page back. False if it died or the watchdog fired.
-bool Launcher::wait_request(Proc& p) {
+// How much CPU time the PD has used in this run, at least. Its CPU clock
+// (a system call to read) is read only once a run has lasted its budget in
+// real time. The clock's value when the run began is not known exactly, but
+// it is at most the last reading plus the real time of the runs since
+// (a process uses no more CPU time than real time) and at most the first
+// reading in this run; so the result never makes a run look longer than it
+// was: a preemption can come late (by at most one budget), never early.
+uint64_t Launcher::cpu_used(Proc& p, std::optional<uint64_t>& begin) {
+  uint64_t now = cpu_ns(p.cpu_clock);
+  if (!begin) begin = std::min(p.cpu_seen + p.wall_since_seen_ns, now);
+  p.cpu_seen = now;
+  p.wall_since_seen_ns = 0;
+  return now - *begin;
+}
+
+// Waits until `p` hands the page back. False if it died or the watchdog
+// fired. A preemptible run that uses up the PD's budget of CPU time is sent
+// kPreemptSignal; the PD then hands the page back with kReqPreempted.
+bool Launcher::wait_request(Proc& p, bool preemptible) {
   auto start = std::chrono::steady_clock::now();
+  auto last_reading = start;
   bool gdb = opt_.gdb_pd && *opt_.gdb_pd == p.pd->name;
+  bool enforce = preemptible && !gdb;
+  std::optional<uint64_t> cpu_begin;
+  auto since = [](std::chrono::steady_clock::time_point t) {
+    return (uint64_t)std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now() - t).count();
+  };
+  uint64_t slice = enforce ? std::min<uint64_t>(p.left_ns, 20000000) : 20000000;
   for (;;) {
     uint32_t v = __atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE);
     if (v != p.seen) {
       p.seen = v;
+      p.wall_since_seen_ns += since(last_reading);
+      // The watchdog counts a whole entry, across the preemptions in it.
+      double waited = since(start) / 1e9;
+      p.entry_real_s = p.cp->req == kReqPreempted ? p.entry_real_s + waited : 0;
       return true;
     }
-    timespec ts{0, 20 * 1000 * 1000};
-    syscall(SYS_futex, &p.cp->to_launcher, FUTEX_WAIT, p.seen, &ts, nullptr, 0);
+    if (enforce && since(start) >= p.left_ns) {
+      // Sent again every millisecond until it lands outside the PD's handover.
+      uint64_t used = cpu_used(p, cpu_begin);
+      last_reading = std::chrono::steady_clock::now();
+      if (used >= p.left_ns) kill(p.pid, kPreemptSignal);
+      slice = used >= p.left_ns ? 1000000 : std::min<uint64_t>(p.left_ns - used, 20000000);
+    }
+    timespec ts{0, (long)slice};
+    sleep_while(&p.cp->to_launcher, p.seen, &ts);
     if (__atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE) != p.seen) continue;
     drain(p);
     int status = 0;
@@ -408,8 +522,7 @@ bool Launcher::wait_request(Proc& p) {
       died(p, status);
       return false;
     }
-    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!gdb && waited > opt_.watchdog_s) {
+    if (!gdb && p.entry_real_s + since(start) / 1e9 > opt_.watchdog_s) {
       char buf[256];
       snprintf(buf, sizeof buf, "watchdog: PD '%s' did not return from %s within %g s",
                p.pd->name.c_str(), p.entry, opt_.watchdog_s);
@@ -437,6 +550,7 @@ void Launcher::died(Proc& p, int status) {
 
 bool Launcher::runnable(const Proc& p) const {
   if (p.dead || p.stopped || p.faulted) return false;
+  if (p.throttled_until) return false;
   if (p.resume) return true;
   return p.in_recv && (p.need_init || p.pending || !p.inbox.empty());
 }
@@ -470,6 +584,7 @@ Proc* Launcher::pick() {
 void Launcher::dispatch(Proc& p) {
   ControlPage* cp = p.cp;
   p.queued = false;
+  refill(p);
   if (p.resume) {
     cp->ev = p.resume->first;
     cp->ev_arg0 = p.resume->second;
@@ -497,16 +612,24 @@ void Launcher::dispatch(Proc& p) {
   p.in_recv = false;
   cp->time_ns = now_;
   dev_.set_now(now_);
-  __atomic_fetch_add(&cp->to_pd, 1, __ATOMIC_RELEASE);
-  syscall(SYS_futex, &cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
-  if (!wait_request(p)) return;
+  hand_over(&cp->to_pd);
+  if (!wait_request(p, true)) return;
   drain(p);
   poll_devices();
   handle(p);
 }
 
+// The notifies the PD queued since its last request (quiet_notify_mask).
+void Launcher::queued_notifies(Proc& p) {
+  uint32_t n = std::min(p.cp->queued_notify_count, kMaxQueuedNotifies);
+  p.cp->queued_notify_count = 0;
+  for (uint32_t i = 0; i < n && !p.faulted; ++i) notify(p, p.cp->queued_notify[i]);
+}
+
 void Launcher::handle(Proc& p) {
   ControlPage* cp = p.cp;
+  queued_notifies(p);
+  if (p.faulted) return;
   switch (cp->req) {
     case kReqRecv: {
       // As libmicrokit on seL4: the deferred operation first, then the reply.
@@ -535,6 +658,7 @@ void Launcher::handle(Proc& p) {
     }
     case kReqFault: return signal_fault(p);
     case kReqIllegal: return cap_fault(p, cp->arg1);
+    case kReqPreempted: return budget_expired(p);
     case kReqExit: {
       int status = (int)(int32_t)cp->arg0;
       end_status_ = status;
@@ -545,6 +669,62 @@ void Launcher::handle(Proc& p) {
       return cap_fault(p, cp->req);
   }
   if (!p.faulted) preempt(p);
+}
+
+// ---- budgets and periods (virtual time) -------------------------------------
+// A run costs no virtual time unless it uses up the PD's budget: then the
+// clock moves on by what was left of the budget. So well-behaved systems
+// keep exact, repeatable times, and a spinner is preempted as on seL4.
+
+// A new period has begun since the PD last ran: its budget is whole again.
+void Launcher::refill(Proc& p) {
+  if (now_ < p.period_start + p.period_ns) return;
+  p.period_start = now_;
+  p.left_ns = p.budget_ns;
+}
+
+// As seL4 MCS: a round-robin PD (budget = period) goes to the back of its
+// priority with a fresh budget; any other waits for its next period.
+void Launcher::budget_expired(Proc& p) {
+  if (past_limit(now_ + p.left_ns)) return;
+  now_ += p.left_ns;
+  p.left_ns = 0;
+  p.resume = std::make_pair((uint32_t)kEvContinue, uint64_t{0});
+  if (p.budget_ns >= p.period_ns) {
+    p.period_start = now_;
+    p.left_ns = p.budget_ns;
+  } else {
+    p.throttled_until = p.period_start + p.period_ns;
+  }
+  p.queued = false;
+  time_passed();
+  update(p);
+}
+
+// Virtual time moved on: release the throttled PDs whose period began, and
+// fire the timer if its expiry has passed (expiries in between merge).
+void Launcher::time_passed() {
+  for (auto& p : procs_) {
+    if (!p.throttled_until || *p.throttled_until > now_) continue;
+    p.throttled_until.reset();
+    refill(p);
+    update(p);
+  }
+  auto next = dev_.next_expiry();
+  bool fired = false;
+  while (next && *next <= now_ && dev_.fire(*next)) {
+    fired = true;
+    next = dev_.next_expiry();
+  }
+  if (fired) raise_irq(kTimerIrq);
+}
+
+std::optional<uint64_t> Launcher::next_release() const {
+  std::optional<uint64_t> first;
+  for (const auto& p : procs_)
+    if (p.throttled_until && !p.dead && (!first || *p.throttled_until < *first))
+      first = p.throttled_until;
+  return first;
 }
 
 // ---- kernel operations ------------------------------------------------------
@@ -610,26 +790,44 @@ void Launcher::reply_to_caller(Proc& p) {
   update(c);
 }
 
+// The registers a fault reply of this kind sets, in message order
+// (FaultRegister slots; seL4 x86-64's fault reply layouts).
+std::vector<uint32_t> reply_registers(uint64_t fault_label) {
+  if (fault_label == 3 /* seL4_Fault_UserException: FaultIP, SP, FLAGS */)
+    return {kRegPc, kRegSp, kRegFlags};
+  if (fault_label != 2 /* seL4_Fault_UnknownSyscall: RAX..R15, FaultIP, SP, FLAGS */) return {};
+  std::vector<uint32_t> all;
+  for (uint32_t r = kRegRax; r < kRegCount; ++r) all.push_back(r);
+  return all;
+}
+
+uint64_t* fault_register(ControlPage* cp, uint32_t slot) {
+  if (slot == kRegPc) return &cp->fault_pc;
+  if (slot == kRegSp) return &cp->fault_sp;
+  if (slot == kRegFlags) return &cp->fault_flags;
+  return &cp->fault_gpr[slot];
+}
+
 // As seL4 does with a fault reply (handleFaultReply): VM and cap faults
-// retry as they were; a user exception takes FaultIP, SP and FLAGS from the
-// reply's first message registers (as many as its length says, at most
-// three) and resumes only if the reply's label is 0 (else the child stays
-// stopped, as the kernel leaves it inactive).
+// retry as they were; a user exception or unknown syscall takes its
+// registers from the reply's message registers (as many as the reply's
+// length says) and resumes only if the reply's label is 0 (else the child
+// stays stopped, as the kernel leaves it inactive).
 void Launcher::reply_to_fault(Proc& p) {
   if (!p.serving_fault) return;
   Proc& c = procs_[*p.serving_fault];
   p.serving_fault.reset();
   if (!p.cp->reply_valid || !c.faulted) return;
   uint64_t info = p.cp->reply_msginfo;
-  uint64_t regs = 0;
-  if (c.fault_label == 3 /* seL4_Fault_UserException */) {
-    if ((info >> 12) != 0) return;
-    regs = std::min<uint64_t>(msginfo_count(info), kMaxReplyRegisters);
-    uint64_t* into[kMaxReplyRegisters] = {&c.cp->fault_pc, &c.cp->fault_sp, &c.cp->fault_flags};
-    for (uint64_t i = 0; i < regs; ++i) *into[i] = p.cp->mrs[i];
+  auto regs = reply_registers(c.fault_label);
+  if (!regs.empty() && (info >> 12) != 0) return;
+  uint64_t set = 0;
+  for (size_t i = 0; i < regs.size() && i < msginfo_count(info); ++i) {
+    *fault_register(c.cp, regs[i]) = p.cp->mrs[i];
+    set |= 1ull << regs[i];
   }
   c.faulted = false;
-  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), regs);
+  c.resume = std::make_pair((uint32_t)(c.fault_in_handler ? kEvResume : kEvContinue), set);
   update(c);
 }
 
@@ -686,8 +884,20 @@ void Launcher::cap_fault(Proc& p, uint64_t id) {
   fault(p, 1 /* seL4_Fault_CapFault */, mrs, 4, false);
 }
 
+// seL4 x86-64's UnknownSyscall message: RAX..R15, FaultIP, SP, FLAGS, Syscall.
+void unknown_syscall_message(const ControlPage* cp, uint64_t* mrs) {
+  for (uint32_t r = kRegRax; r < kRegCount; ++r)
+    mrs[r] = *fault_register(const_cast<ControlPage*>(cp), r);
+  mrs[kRegCount] = cp->fault_trapno;
+}
+
 void Launcher::signal_fault(Proc& p) {
   const ControlPage* cp = p.cp;
+  if (cp->fault_signal == SIGSYS) {
+    uint64_t mrs[kRegCount + 1];
+    unknown_syscall_message(cp, mrs);
+    return fault(p, 2 /* seL4_Fault_UnknownSyscall */, mrs, kRegCount + 1, true);
+  }
   if (cp->fault_signal == SIGSEGV || cp->fault_signal == SIGBUS) {
     uint64_t mrs[4] = {cp->fault_pc, cp->fault_addr, (cp->fault_err & 0x10) ? 1u : 0u,
                        cp->fault_err};
@@ -758,11 +968,26 @@ std::string symbolise(const Proc& p, uint64_t pc, const uint64_t* bt, uint64_t n
   return out;
 }
 
+// "openat (257)": the name libseccomp knows for a Linux system call number.
+std::string syscall_name(uint64_t nr) {
+  char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
+  std::string out = std::string(name ? name : "?") + " (" + std::to_string(nr) + ")";
+  free(name);
+  return out;
+}
+
 void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs) {
   ++unhandled_;
-  const char* kind = label == 6 ? "VM fault" : label == 3 ? "user exception" : "cap fault";
+  const char* kind = label == 6   ? "VM fault"
+                     : label == 3 ? "user exception"
+                     : label == 2 ? "forbidden system call"
+                                  : "cap fault";
   char buf[300];
-  if (label == 1)
+  if (label == 2)
+    snprintf(buf, sizeof buf, "fault in PD '%s': %s %s pc=0x%llx (the host sandbox allows "
+             "only what the SDF grants)", p.pd->name.c_str(), kind,
+             syscall_name(p.cp->fault_trapno).c_str(), (unsigned long long)p.cp->fault_pc);
+  else if (label == 1)
     snprintf(buf, sizeof buf, "fault in PD '%s': %s (illegal libmicrokit call on id %llu) pc=0x%llx",
              p.pd->name.c_str(), kind, (unsigned long long)mrs[1], (unsigned long long)mrs[0]);
   else
@@ -770,7 +995,8 @@ void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs)
              p.pd->name.c_str(), kind, (unsigned long long)p.cp->fault_signal,
              (unsigned long long)p.cp->fault_addr, (unsigned long long)p.cp->fault_pc);
   say(std::string(buf) + "; it has no parent, so it stays stopped");
-  std::string bt = symbolise(p, mrs[0], p.cp->backtrace, p.cp->backtrace_count);
+  uint64_t pc = label == 2 ? p.cp->fault_pc : mrs[0];  // an unknown syscall's MR0 is RAX
+  std::string bt = symbolise(p, pc, p.cp->backtrace, p.cp->backtrace_count);
   if (!bt.empty()) std::fputs(bt.c_str(), stdout), std::fflush(stdout);
   if (p.pd->crash_dump) write_core_file(p);
 }
@@ -792,7 +1018,7 @@ void Launcher::write_core_file(Proc& p) {
 // ---- devices and output -----------------------------------------------------
 
 void Launcher::poll_devices() {
-  dev_.poll(now_, [this](const std::string& line) {
+  dev_.poll(now_, [](const std::string& line) {
     std::fputs(("[serial] " + line + "\n").c_str(), stdout);
     std::fflush(stdout);
   });
@@ -818,19 +1044,25 @@ bool Launcher::idle_step() {
     return true;
   }
   auto next = dev_.next_expiry();
-  if (!next) return false;
   // An expiry whose IRQ is masked with one already pending changes nothing a
-  // PD can see until some PD runs, and none can: the system is quiescent.
+  // PD can see until some PD runs, and none can: it does not count.
   auto line = irqs_.find(kTimerIrq);
-  if (line == irqs_.end() || (line->second.masked && line->second.level_pending)) return false;
-  if (opt_.until_ns && *next > *opt_.until_ns) {
-    now_ = *opt_.until_ns;
-    end_status_ = unhandled_ ? 1 : 0;
-    end_reason_ = "time limit " + std::to_string(now_) + " ns reached";
-    return false;
-  }
+  if (line == irqs_.end() || (line->second.masked && line->second.level_pending)) next.reset();
+  auto release = next_release();
+  if (release && (!next || *release < *next)) next = release;
+  if (!next) return false;
+  if (past_limit(*next)) return false;
   now_ = *next;
-  if (dev_.fire(now_)) raise_irq(kTimerIrq);
+  time_passed();
+  return true;
+}
+
+// True (and the run ends) if virtual time would pass --until.
+bool Launcher::past_limit(uint64_t t) {
+  if (!opt_.until_ns || t <= *opt_.until_ns) return false;
+  now_ = *opt_.until_ns;
+  end_status_ = unhandled_ ? 1 : 0;
+  end_reason_ = "time limit " + std::to_string(now_) + " ns reached";
   return true;
 }
 
@@ -946,7 +1178,7 @@ void Launcher::handle_free(Proc& p) {
       p.faulted = true;
       bool vm = cp->fault_signal == SIGSEGV || cp->fault_signal == SIGBUS;
       uint64_t mrs[2] = {cp->fault_pc, cp->fault_addr};
-      return report_orphan_fault(p, vm ? 6 : 3, mrs);
+      return report_orphan_fault(p, cp->fault_signal == SIGSYS ? 2 : vm ? 6 : 3, mrs);
     }
     case kReqIllegal: {
       p.faulted = true;
@@ -957,8 +1189,7 @@ void Launcher::handle_free(Proc& p) {
       say("PD '" + p.pd->name + "': request " + std::to_string(cp->req) +
           " is not supported in free-running mode; ignored");
       cp->ev = kEvContinue;
-      __atomic_fetch_add(&cp->to_pd, 1, __ATOMIC_RELEASE);
-      syscall(SYS_futex, &cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+      hand_over(&cp->to_pd);
   }
 }
 
@@ -980,8 +1211,7 @@ int Launcher::run_free() {
   for (auto& p : procs_) {
     p.cp->ev = kEvInit;
     p.entry = "init()";
-    __atomic_fetch_add(&p.cp->to_pd, 1, __ATOMIC_RELEASE);
-    syscall(SYS_futex, &p.cp->to_pd, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    hand_over(&p.cp->to_pd);
   }
   uint64_t last_sum = ~0ull, moved_sum = ~0ull;
   int quiet_scans = 0;

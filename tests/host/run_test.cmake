@@ -1,7 +1,8 @@
 # Runs one host-platform system RUNS times and checks: the exit status is
 # STATUS; every regex in EXPECT (|-separated) matches the output in order
 # (each after the previous match); no regex in REJECT matches; all runs print
-# the same output (determinism). FLAGS go to the launcher through
+# the same output (determinism); no file in ABSENT (|-separated, relative to
+# the run's folder) exists afterwards (they are removed before the run). FLAGS go to the launcher through
 # $MICROKIT_HOST_FLAGS; ARGS go to `microkit run`, run in the system's folder.
 get_filename_component(SYSTEM_DIR ${SYSTEM} DIRECTORY)
 string(REPLACE "|" ";" expect "${EXPECT}")
@@ -15,6 +16,10 @@ set(workdir "${CMAKE_CURRENT_BINARY_DIR}")
 if(ARGS)
   set(workdir "${SYSTEM_DIR}")
 endif()
+string(REPLACE "|" ";" absent "${ABSENT}")
+foreach(f ${absent})
+  file(REMOVE "${workdir}/${f}")
+endforeach()
 foreach(run RANGE 1 ${RUNS})
   execute_process(COMMAND ${RUNNER} ${SYSTEM} --board host --search-path ${SEARCH} --search-path ${SYSTEM_DIR}
     ${args} WORKING_DIRECTORY ${workdir}
@@ -44,5 +49,10 @@ foreach(re ${reject})
   string(REGEX MATCH "${re}" m "${first}")
   if(NOT m STREQUAL "")
     message(FATAL_ERROR "output must not match: ${re}")
+  endif()
+endforeach()
+foreach(f ${absent})
+  if(EXISTS "${workdir}/${f}")
+    message(FATAL_ERROR "the run created ${workdir}/${f}: a PD got out of its sandbox")
   endif()
 endforeach()

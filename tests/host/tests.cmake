@@ -147,3 +147,44 @@ host_test(free_running_mesh mesh.system 0 FLAGS "--free-running"
 host_test(thread_names names.system 0
   EXPECT "named_short: my thread is called 'named_short'"
          "named_longer_than_fifteen: my thread is called 'named_longer_th'")
+
+# The sandbox (docs/host-platform.md, "Containment"): each way out of a PD
+# process faults before it has an effect, as an unknown syscall (label 2)
+# with the Linux system call number: openat 257, clone 56 (fork), socket 41,
+# mprotect 10, mmap 9 (executable), kill 62, openat of another PD's
+# /proc/PID/mem. The file was not created (ABSENT), the launcher was not
+# killed (PASS), the read-only MR is unchanged; a parent can answer a
+# forbidden call as on seL4 (RAX, FaultIP) and the child goes on.
+host_test(sandbox_escapes escape.system 0
+  EXPECT "warden: child 1 faulted: label=2 syscall=257"
+         "warden: child 2 faulted: label=2 syscall=56"
+         "warden: child 3 faulted: label=2 syscall=41"
+         "warden: child 4 faulted: label=2 syscall=10"
+         "warden: child 5 faulted: label=2 syscall=9"
+         "warden: child 6 faulted: label=2 syscall=62"
+         "warden: child 7 faulted: label=2 syscall=257"
+         "warden: child 8 faulted: label=2 syscall=257\n\\[try_emulated\\] emulated: open returned -1"
+         "writer: the shared MR still reads 0"
+         "PASS quiescent"
+  REJECT "escaped" "warden: child 8 faulted[^\n]*\n[^\n]*warden: child 8"
+  ABSENT escape-was-here.txt)
+
+# A forbidden call in a PD without a parent is reported with the PD's name,
+# the call and a backtrace into the PD's code.
+host_test(sandbox_orphan escape_orphan.system 1
+  EXPECT "fault in PD 'lone_open': forbidden system call openat \\(257\\)"
+         "open_a_file at [^\n]*escape.c"
+         "bystander: init"
+         "FAIL quiescent at t=0 ns \\(1 unhandled fault\\)"
+  REJECT "escaped"
+  ABSENT escape-was-here.txt)
+
+# Budgets and periods on virtual time (docs/host-platform.md, "Time"): an
+# equal-priority spinner is preempted when its budget (1 ms by default) is
+# used up and the other PD runs at t = 1 ms; a PD with a small budget is
+# throttled (a lower priority runs at t = its budget) and still finishes.
+host_test(budget_round_robin budget_round_robin.system 0
+  EXPECT "polite: ran at t=1000000" "PASS microkit_host_exit\\(0\\) by 'polite'")
+host_test(budget_throttle budget_throttle.system 0
+  EXPECT "low: ran at t=200000" "worker: done \\(sum 105000000\\) at t=[1-9][0-9]*0000000\n"
+         "PASS microkit_host_exit\\(0\\) by 'worker'")

@@ -32,6 +32,8 @@ host_bundle::Pd bundle_pd(const plan::Pd& pd, const std::vector<uint64_t>& paddr
   out.name = pd.name;
   out.priority = pd.priority;
   out.passive = pd.passive;
+  out.budget_us = pd.budget_us;
+  out.period_us = pd.period_us;
   out.stack_size = pd.stack_size;
   out.crash_dump = pd.crash_dump.enabled;
   out.parent = pd.parent;

@@ -178,18 +178,6 @@ void check_smc(Context& cx, const ProtectionDomain& pd) {
 
 // The host platform runs PDs as Linux processes, whose FPU cannot be turned
 // off: say so rather than accept fpu="false" silently.
-void check_host_scheduling(Context& cx, const ProtectionDomain& pd) {
-  if (cx.board.arch != board::Arch::Host) return;
-  for (const char* attr : {"budget", "period"}) {
-    if (!pd.has(attr)) continue;
-    cx.warning("scheduling-not-enforced-on-host", pd.at(attr),
-               "protection domain '" + pd.name + "': " + attr + " is not enforced on the host "
-               "platform (a PD runs until it blocks); seL4 enforces it",
-               "test timing-dependent behaviour on seL4 (QEMU)");
-    return;
-  }
-}
-
 void check_fpu(Context& cx, const ProtectionDomain& pd) {
   if (pd.fpu || cx.board.arch != board::Arch::Host) return;
   cx.warning("fpu-not-enforced-on-host", pd.at("fpu"),
@@ -237,7 +225,6 @@ void check_pds(Context& cx) {
     check_cpu(cx, pd, "protection domain '" + pd.name + "'", pd.cpu);
     check_smc(cx, pd);
     check_fpu(cx, pd);
-    check_host_scheduling(cx, pd);
     check_crash_dump(cx, pd);
   }
 }

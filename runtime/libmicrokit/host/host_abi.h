@@ -24,17 +24,22 @@
 // Plain C-compatible types only (the runtime is freestanding-style C++).
 #pragma once
 
+#include <linux/futex.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 namespace microkit::host_abi {
 
 inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
-inline constexpr uint32_t kAbiVersion = 3;
+inline constexpr uint32_t kAbiVersion = 4;
 inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
 inline constexpr uint32_t kMaxBacktrace = 32;
+inline constexpr uint32_t kMaxQueuedNotifies = 64;
 inline constexpr const char* kControlFdEnv = "MICROKIT_HOST_CONTROL_FD";
 
 // Requests (PD -> launcher).
@@ -52,7 +57,12 @@ enum Request : uint32_t {
   kReqFault = 9,      // fault_* filled by the signal handler
   kReqExit = 10,      // arg0 = status
   kReqIllegal = 11,   // an illegal libmicrokit call: arg0 = what, arg1 = channel/child
+  kReqPreempted = 12, // the PD's budget ran out (kPreemptSignal); it waits to go on
 };
+
+// The signal the launcher sends a PD whose budget ran out while it ran
+// (deterministic mode). A real-time signal (glibc's SIGRTMIN is 34).
+inline constexpr int kPreemptSignal = 40;
 
 // Deferred operations (kReqRecv arg0).
 enum Deferred : uint32_t { kDeferNone = 0, kDeferNotify = 1, kDeferIrqAck = 2 };
@@ -66,13 +76,17 @@ enum Event : uint32_t {
   kEvFault = 4,      // arg0 = child id, msginfo + mrs; call fault()
   kEvContinue = 5,   // the request is done (msginfo + mrs hold a PPC's reply)
   kEvRestart = 6,    // arg0 = entry (0: the program's own start); fresh stack
-  kEvResume = 7,     // (to a faulted PD) return from the fault: arg0 = how many of
-                     // fault_pc, fault_sp, fault_flags the parent's reply set
-                     // (0: retry the faulting instruction as it was)
+  kEvResume = 7,     // (to a faulted PD) return from the fault: arg0 = a bit mask of
+                     // the FaultRegister slots the parent's reply set (0: retry the
+                     // faulting instruction as it was)
 };
 
-// Registers a fault reply can set, in seL4's x86-64 UserException order.
-inline constexpr uint64_t kMaxReplyRegisters = 3;
+// The registers of a fault, in seL4 x86-64's UnknownSyscall message order
+// (the largest fault message): fault_gpr[0..14], then pc, sp and flags.
+// A fault reply sets some of them (kEvResume's mask, bit i = slot i).
+enum FaultRegister : uint32_t {
+  kRegRax = 0, kRegR15 = 14, kRegPc = 15, kRegSp = 16, kRegFlags = 17, kRegCount = 18,
+};
 
 struct MapEntry {
   uint64_t vaddr;
@@ -134,7 +148,8 @@ struct ControlPage {
 
   // Fault (filled by the PD's signal handler for kReqFault).
   uint64_t fault_signal, fault_code, fault_addr, fault_pc, fault_sp, fault_flags;
-  uint64_t fault_err, fault_trapno;
+  uint64_t fault_err, fault_trapno;  // SIGSYS: trapno = the Linux system call number
+  uint64_t fault_gpr[15];             // rax rbx rcx rdx rsi rdi rbp r8..r15 (FaultRegister)
   uint64_t backtrace_count;
   uint64_t backtrace[kMaxBacktrace];
 
@@ -151,6 +166,15 @@ struct ControlPage {
   // with the seL4 port's message, before it reaches the launcher.
   uint64_t notify_mask, irq_mask, pp_mask;
 
+  // Deterministic mode: a notify on a channel of `quiet_notify_mask` (the
+  // peer's priority is not above this PD's, so it cannot preempt it) is
+  // only queued here; the launcher performs the queue, in order, at the
+  // PD's next request, before that request. Nothing can observe the
+  // difference, and the PD is spared two hand-offs per notify.
+  uint64_t quiet_notify_mask;
+  uint32_t queued_notify_count;
+  uint8_t queued_notify[kMaxQueuedNotifies];
+
   // Free-running mode only.
   uint32_t free_running;
   int32_t own_ep_fd;
@@ -163,5 +187,20 @@ static_assert(sizeof(MapEntry) == 24 && sizeof(PatchEntry) == 24, "table entries
 static_assert(sizeof(ChannelEntry) == 24 && sizeof(Endpoint) <= 4096, "free-running layouts");
 
 inline constexpr size_t kControlPageSize = (sizeof(ControlPage) + 4095) / 4096 * 4096;
+
+// A hand-off: bump the other side's sequence word and wake it; the other
+// side sleeps on its word until it moves on from the value it last saw.
+// (Spinning before sleeping was tried: on the shared two-core build
+// machine it made round trips slower, as a spinning side holds a core the
+// woken side needs; docs/host-platform.md, "Performance".)
+inline void hand_over(uint32_t* seq) {
+  __atomic_fetch_add(seq, 1, __ATOMIC_RELEASE);
+  syscall(SYS_futex, seq, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+}
+
+// Sleeps while *seq is `seen` (until woken, or `timeout`; nullptr: none).
+inline void sleep_while(uint32_t* seq, uint32_t seen, const timespec* timeout) {
+  syscall(SYS_futex, seq, FUTEX_WAIT, seen, timeout, nullptr, 0);
+}
 
 }  // namespace microkit::host_abi

@@ -1,19 +1,26 @@
 // The host port of libmicrokit: a PD program's C runtime on Linux.
 //
 // It owns main(): the PD program only provides the Microkit entry points.
-// Start-up (steps in main): map the control page the launcher shares with
-// this process, map the PD's memory regions at the SDF's vaddrs with the
-// SDF's rights, write the setvar values, install the fault handler, tell the
-// launcher we are ready, then run the event loop on a stack of the SDF's
-// stack_size. Every libmicrokit call is a request to the launcher over the
-// control page (see host_abi.h); the launcher plays the seL4 kernel.
+// Start-up (start_up, then main): map the control page the launcher shares
+// with this process, map the PD's memory regions at the SDF's vaddrs with
+// the SDF's rights, install the fault handler, enter the sandbox; then write
+// the setvar values, tell the launcher we are ready, and run the event loop
+// on a stack of the SDF's stack_size. Every libmicrokit call is a request
+// to the launcher over the control page (see host_abi.h); the launcher
+// plays the seL4 kernel.
 //
-// A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is caught on an
+// Before any code of the PD program runs (its C++ static constructors
+// included), a constructor of the runtime does the start-up that needs
+// system calls and then confines the process (sandbox.h): from then on a
+// system call outside the allow-list raises SIGSYS, a fault like any other.
+//
+// A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS) is caught on an
 // alternate stack, reported to the launcher with the pc, address and a
 // backtrace, and the PD parks in the handler until the launcher says to
 // resume (retry the instruction) or restart (jump to an entry on a fresh
 // stack, memory preserved).
 #include <elf.h>
+#include <errno.h>
 #include <execinfo.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -27,12 +34,14 @@
 #include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
+#include <unwind.h>
 #include <unistd.h>
 
 #include "host_abi.h"
 #include "microkit.h"
 #include "trace_ring.h"
 #include "profile_format.h"
+#include "sandbox.h"
 
 using namespace microkit::host_abi;
 
@@ -46,6 +55,17 @@ using namespace microkit::host_abi;
 #endif
 
 #if defined(MICROKIT_HOST_ASAN)
+// ASan builds: while ASan writes its report, a call the sandbox forbids (it
+// may look for /proc/self/maps or a symbolizer) fails with EPERM instead of
+// faulting, so the report comes out whole; the PD is then reported as
+// exited, as before. Nothing else is relaxed. (__asan_on_error is ASan's
+// hook, called as a report begins.)
+volatile sig_atomic_t in_sanitizer_report;
+extern "C" void __asan_on_error() { in_sanitizer_report = 1; }
+// LeakSanitizer's check at exit stops the world with a tracer thread and
+// ptrace, which the sandbox forbids; a PD never exits normally anyway.
+extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+
 // ASan must be told when we move to another stack for good (the Microkit
 // stack at start-up and at every restart): start before, finish after.
 extern "C" void __sanitizer_start_switch_fiber(void**, const void*, size_t);
@@ -122,17 +142,20 @@ long futex(uint32_t* addr, int op, uint32_t val) {
 
 // Hands the page to the launcher and waits until it hands it back.
 // Async-signal-safe: only atomics and system calls.
+volatile sig_atomic_t in_kernel;  // inside handover: a preemption is moot
+
 void handover(uint32_t req) {
+  in_kernel = 1;
   cp->req = req;
-  __atomic_fetch_add(&cp->to_launcher, 1, __ATOMIC_RELEASE);
-  futex(&cp->to_launcher, FUTEX_WAKE, 1);
+  hand_over(&cp->to_launcher);
   for (;;) {
     uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
     if (now != seen_to_pd) {
       seen_to_pd = now;
+      in_kernel = 0;
       return;
     }
-    futex(&cp->to_pd, FUTEX_WAIT, seen_to_pd);
+    sleep_while(&cp->to_pd, seen_to_pd, nullptr);
   }
 }
 
@@ -362,18 +385,30 @@ extern "C" [[noreturn]] void microkit_host_restart_entry(uint64_t entry) {
 }
 
 
-// Sets rsp to `top` and calls fn(arg); fn never returns.
+// Sets rsp to `top` and calls fn(arg); fn never returns. Its unwind
+// information marks the return address undefined, so backtraces (glibc's,
+// gdb's) end cleanly at the bottom of the Microkit stack instead of reading
+// past its top.
+extern "C" [[noreturn]] void microkit_host_run_on_stack(char* top, void (*fn)(uint64_t),
+                                                        uint64_t arg);
+__asm__(
+    ".text\n"
+    ".globl microkit_host_run_on_stack\n"
+    ".type microkit_host_run_on_stack, @function\n"
+    "microkit_host_run_on_stack:\n"
+    "  .cfi_startproc\n"
+    "  .cfi_undefined rip\n"
+    "  mov %rdi, %rsp\n"
+    "  xor %ebp, %ebp\n"
+    "  mov %rdx, %rdi\n"
+    "  call *%rsi\n"
+    "  ud2\n"
+    "  .cfi_endproc\n"
+    ".size microkit_host_run_on_stack, .-microkit_host_run_on_stack\n");
+
 [[noreturn]] void switch_stack(char* top, void (*fn)(uint64_t), uint64_t arg) {
   leaving_for_microkit_stack();
-  __asm__ volatile(
-      "mov %0, %%rsp\n\t"
-      "xor %%ebp, %%ebp\n\t"
-      "mov %2, %%rdi\n\t"
-      "call *%1\n\t"
-      "ud2\n\t" ::"r"(top),
-      "r"(fn), "r"(arg)
-      : "memory", "rdi");
-  __builtin_unreachable();
+  microkit_host_run_on_stack(top, fn, arg);
 }
 
 void restart_at(uint64_t entry) {
@@ -381,9 +416,23 @@ void restart_at(uint64_t entry) {
 }
 
 #if defined(MICROKIT_HOST_ASAN)
+_Unwind_Reason_Code record_frame(struct _Unwind_Context* ctx, void*) {
+  if (cp->backtrace_count >= kMaxBacktrace) return _URC_END_OF_STACK;
+  cp->backtrace[cp->backtrace_count++] = (uint64_t)_Unwind_GetIP(ctx);
+  return _URC_NO_REASON;
+}
+
 // Under ASan, glibc's backtrace() is not safe in a fault handler; PD code is
 // built with frame pointers, so walk them (only inside the Microkit stack).
-void record_backtrace(const ucontext_t* uc) {
+// A forbidden system call stops inside the C library, which has no frame
+// pointers but has unwind tables, and at a point where no lock the unwinder
+// needs is held: that one is unwound by the tables.
+void record_backtrace(int sig, const ucontext_t* uc) {
+  if (sig == SIGSYS) {
+    cp->backtrace_count = 0;
+    _Unwind_Backtrace(record_frame, nullptr);
+    return;
+  }
   const greg_t* g = uc->uc_mcontext.gregs;
   uint64_t n = 0;
   cp->backtrace[n++] = (uint64_t)g[REG_RIP];
@@ -397,7 +446,7 @@ void record_backtrace(const ucontext_t* uc) {
   cp->backtrace_count = n;
 }
 #else
-void record_backtrace(const ucontext_t*) {
+void record_backtrace(int, const ucontext_t*) {
   void* frames[kMaxBacktrace];
   int n = backtrace(frames, (int)kMaxBacktrace);
   cp->backtrace_count = n > 0 ? (uint64_t)n : 0;
@@ -405,8 +454,25 @@ void record_backtrace(const ucontext_t*) {
 }
 #endif
 
+// The general registers in seL4 x86-64's fault message order (FaultRegister).
+constexpr int kGregOfSlot[15] = {REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI,
+                                 REG_RDI, REG_RBP, REG_R8,  REG_R9,  REG_R10,
+                                 REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+
+// A forbidden system call (SIGSYS from the sandbox's filter) stops at the
+// syscall instruction, as seL4 reports an unknown syscall (FaultIP is the
+// instruction, so resuming unchanged makes the call again).
+constexpr greg_t kSyscallInsnSize = 2;
+
 void record_fault(int sig, siginfo_t* si, ucontext_t* uc) {
-  const greg_t* g = uc->uc_mcontext.gregs;
+  greg_t* g = uc->uc_mcontext.gregs;
+  bool syscall_fault = sig == SIGSYS;
+  record_backtrace(sig, uc);
+  if (syscall_fault) {
+    for (uint64_t i = 0; i < cp->backtrace_count; ++i)
+      if (cp->backtrace[i] == (uint64_t)g[REG_RIP]) cp->backtrace[i] -= kSyscallInsnSize;
+    g[REG_RIP] -= kSyscallInsnSize;
+  }
   cp->fault_signal = (uint64_t)sig;
   cp->fault_code = (uint64_t)si->si_code;
   cp->fault_addr = (uint64_t)si->si_addr;
@@ -414,27 +480,44 @@ void record_fault(int sig, siginfo_t* si, ucontext_t* uc) {
   cp->fault_sp = (uint64_t)g[REG_RSP];
   cp->fault_flags = (uint64_t)g[REG_EFL];
   cp->fault_err = (uint64_t)g[REG_ERR];
-  cp->fault_trapno = (uint64_t)g[REG_TRAPNO];
-  record_backtrace(uc);
+  cp->fault_trapno = syscall_fault ? (uint64_t)si->si_syscall : (uint64_t)g[REG_TRAPNO];
+  for (int i = 0; i < 15; ++i) cp->fault_gpr[i] = (uint64_t)g[kGregOfSlot[i]];
 }
 
-// The registers a parent's fault reply set (kEvResume, host_abi.h), as
-// seL4 x86-64 writes a user exception's: pc, sp, then the flags the
-// program may change (arithmetic flags and the direction flag; seL4 keeps
-// the rest as the kernel needs them too).
-void apply_reply_registers(ucontext_t* uc, uint64_t count) {
+// The registers a parent's fault reply set (kEvResume's mask of
+// FaultRegister slots, host_abi.h), as seL4 x86-64 writes them: general
+// registers, pc, sp, and of the flags only those the program may change
+// (arithmetic flags and the direction flag; seL4 keeps the rest).
+void apply_reply_registers(ucontext_t* uc, uint64_t mask) {
   constexpr greg_t kUserFlags = 0xcd5;  // CF PF AF ZF SF DF OF
   greg_t* g = uc->uc_mcontext.gregs;
-  if (count > 0) g[REG_RIP] = (greg_t)cp->fault_pc;
-  if (count > 1) g[REG_RSP] = (greg_t)cp->fault_sp;
-  if (count > 2) g[REG_EFL] = (g[REG_EFL] & ~kUserFlags) | ((greg_t)cp->fault_flags & kUserFlags);
+  for (int i = 0; i < 15; ++i)
+    if (mask & (1ull << i)) g[kGregOfSlot[i]] = (greg_t)cp->fault_gpr[i];
+  if (mask & (1ull << kRegPc)) g[REG_RIP] = (greg_t)cp->fault_pc;
+  if (mask & (1ull << kRegSp)) g[REG_RSP] = (greg_t)cp->fault_sp;
+  if (mask & (1ull << kRegFlags))
+    g[REG_EFL] = (g[REG_EFL] & ~kUserFlags) | ((greg_t)cp->fault_flags & kUserFlags);
 }
 
-void on_fault(int sig, siginfo_t* si, void* ctx) {
-  auto* uc = (ucontext_t*)ctx;
-  record_fault(sig, si, uc);
+bool refuse_during_sanitizer_report(int sig, ucontext_t* uc) {
+#if defined(MICROKIT_HOST_ASAN)
+  if (sig == SIGSYS && in_sanitizer_report) {
+    uc->uc_mcontext.gregs[REG_RAX] = -EPERM;
+    return true;
+  }
+#else
+  (void)sig, (void)uc;
+#endif
+  return false;
+}
+
+// Hands the page over with `req` from a signal handler and returns when the
+// interrupted code is to go on (as it was, with registers a fault reply
+// set, or at a restart entry).
+void park(ucontext_t* uc, uint32_t req) {
   for (;;) {
-    handover(kReqFault);
+    handover(req);
+    if (cp->ev == kEvContinue) return;  // after a preemption
     if (cp->ev == kEvResume) {  // retry, or go on where the parent's reply says
       apply_reply_registers(uc, cp->ev_arg0);
       return;
@@ -451,6 +534,21 @@ void on_fault(int sig, siginfo_t* si, void* ctx) {
       return;
     }
   }
+}
+
+void on_fault(int sig, siginfo_t* si, void* ctx) {
+  auto* uc = (ucontext_t*)ctx;
+  if (refuse_during_sanitizer_report(sig, uc)) return;
+  record_fault(sig, si, uc);
+  park(uc, kReqFault);
+}
+
+// The launcher's kPreemptSignal: the budget ran out during this run. Inside
+// handover (the PD was entering the kernel anyway) it changes nothing; the
+// launcher sends it again while the run goes on.
+void on_preempt(int, siginfo_t*, void* ctx) {
+  if (in_kernel) return;
+  park((ucontext_t*)ctx, kReqPreempted);
 }
 
 void map_regions() {
@@ -508,8 +606,14 @@ void install_fault_handlers() {
   sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
-  const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+  sigaddset(&sa.sa_mask, kPreemptSignal);  // a preemption waits for the fault's end
+  const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
   for (int sig : sigs) sigaction(sig, &sa, nullptr);
+  struct sigaction pre {};
+  pre.sa_sigaction = on_preempt;
+  pre.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&pre.sa_mask);
+  sigaction(kPreemptSignal, &pre, nullptr);
 }
 
 // ---- The profiler (profile_format.h) -----------------------------------------
@@ -638,6 +742,10 @@ void microkit_notify(microkit_channel ch) {
     if (!free_notify(ch)) illegal(3, ch, __builtin_return_address(0));
     return;
   }
+  if (((cp->quiet_notify_mask >> ch) & 1u) && cp->queued_notify_count < kMaxQueuedNotifies) {
+    cp->queued_notify[cp->queued_notify_count++] = (uint8_t)ch;
+    return;
+  }
   simple_call(kReqNotify, ch, 0, __builtin_return_address(0));
 }
 void microkit_irq_ack(microkit_channel ch) {
@@ -692,16 +800,15 @@ uint64_t microkit_host_time_ns(void) { return cp->time_ns; }
 
 }  // extern "C"
 
-int main() {
-  // 1. control page; 2. memory regions; 3. setvar; 4. faults, output, stack;
-  // 5. ready, then the first event on the Microkit stack.
+namespace {
+
+// Start-up, before the PD program's own constructors: 1. control page;
+// 2. memory regions; 3. faults, output, stack, endpoints; 4. the sandbox.
+// main() then writes the setvars (after the constructors, which could
+// otherwise overwrite them), says it is ready and runs the first event.
+__attribute__((constructor(101))) void start_up() {
   const char* fd_text = getenv(kControlFdEnv);
-  if (!fd_text) {
-    fprintf(stderr,
-            "this is a Microkit protection domain for the host platform; run it with "
-            "`microkit run SYSTEM --board host`\n");
-    return 2;
-  }
+  if (!fd_text) return;  // not started by the launcher: main() says so
   int fd = atoi(fd_text);
   void* page = mmap(nullptr, kControlPageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (page == MAP_FAILED) die("mapping the control page");
@@ -715,8 +822,10 @@ int main() {
   // kernels name PD threads: ps, top, gdb and core dumps show it.
   prctl(PR_SET_NAME, microkit_name, 0, 0, 0);
   map_regions();
-  apply_patches();
-  setvbuf(stdout, nullptr, _IOLBF, 0);
+  // A buffer of our own: glibc would otherwise fstat stdout at the first
+  // printf, a call the sandbox forbids.
+  static char stdout_buffer[BUFSIZ];
+  setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
   // `microkit-host --gdb PD` without gdbserver: wait here until gdb, attached
   // with -p, clears the flag.
   if (getenv("MICROKIT_HOST_STOP_FOR_GDB"))
@@ -725,6 +834,19 @@ int main() {
   make_stack();
   start_profiler();
   if (cp->free_running) free_setup();
+  if (const char* failed = microkit::host_sandbox::enter()) die(failed);
+}
+
+}  // namespace
+
+int main() {
+  if (!cp) {
+    fprintf(stderr,
+            "this is a Microkit protection domain for the host platform; run it with "
+            "`microkit run SYSTEM --board host`\n");
+    return 2;
+  }
+  apply_patches();
   handover(kReqReady);
   switch_stack(stack_top, first_entry, 0);
 }

@@ -61,6 +61,29 @@ typedef struct seL4_MessageInfo { seL4_Word words[1]; } seL4_MessageInfo_t;
 #define seL4_CapFault_InRecvPhase 2
 #define seL4_CapFault_LookupFailureType 3
 #define seL4_CapFault_Length 4
+/* An unknown system call (on the host: a Linux system call the PD's sandbox
+ * forbids): the registers at the call, in seL4 x86-64's order; Syscall is
+ * the Linux system call number and FaultIP the syscall instruction. */
+#define seL4_UnknownSyscall_RAX 0
+#define seL4_UnknownSyscall_RBX 1
+#define seL4_UnknownSyscall_RCX 2
+#define seL4_UnknownSyscall_RDX 3
+#define seL4_UnknownSyscall_RSI 4
+#define seL4_UnknownSyscall_RDI 5
+#define seL4_UnknownSyscall_RBP 6
+#define seL4_UnknownSyscall_R8 7
+#define seL4_UnknownSyscall_R9 8
+#define seL4_UnknownSyscall_R10 9
+#define seL4_UnknownSyscall_R11 10
+#define seL4_UnknownSyscall_R12 11
+#define seL4_UnknownSyscall_R13 12
+#define seL4_UnknownSyscall_R14 13
+#define seL4_UnknownSyscall_R15 14
+#define seL4_UnknownSyscall_FaultIP 15
+#define seL4_UnknownSyscall_SP 16
+#define seL4_UnknownSyscall_FLAGS 17
+#define seL4_UnknownSyscall_Syscall 18
+#define seL4_UnknownSyscall_Length 19
 #else
 /* libsel4's headers are C: from C++ their declarations (__assert_fail,
  * which libsel4's debug checks call, among them) need C linkage too. */

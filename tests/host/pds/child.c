@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 uintptr_t ro;   /* setvar_vaddr of a read-only map */
 uintptr_t nx;   /* setvar_vaddr of a map without x */
@@ -33,10 +34,10 @@ void init(void)
         microkit_deferred_notify(9);
         printf("refused notify returned\n");
     } else if (strncmp(microkit_name, "named_", 6) == 0) {
+        /* The kernel's name of the thread (/proc/self/comm; reading the file
+         * itself is a call the sandbox forbids). */
         char comm[32] = {0};
-        FILE *f = fopen("/proc/self/comm", "r");
-        if (f && fgets(comm, sizeof comm, f)) comm[strcspn(comm, "\n")] = 0;
-        if (f) fclose(f);
+        prctl(PR_GET_NAME, comm, 0, 0, 0);
         printf("%s: my thread is called '%s'\n", microkit_name, comm);
     } else if (strcmp(microkit_name, "trapper") == 0) {
         /* ud2 (SIGILL): a user exception. The parent's reply moves pc past
