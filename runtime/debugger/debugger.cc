@@ -1,5 +1,5 @@
 // debugger.cc: the debugger PD that `microkit build --gdb` adds to a system
-// (docs/debugging-gdb.md). The target half of the GDB stub: registers,
+// (docs/debugging.md, "GDB on a live system"). The target half of the GDB stub: registers,
 // memory, breakpoints and stops of the other PDs, on seL4.
 //
 // How it runs (single core; the tool refuses --gdb on SMP configurations):

@@ -1,5 +1,5 @@
 /* gdb_abi.h: the contract between the tool and the debugger PD that
- * `microkit build --gdb` adds to a system (docs/debugging-gdb.md).
+ * `microkit build --gdb` adds to a system (docs/debugging.md, "GDB on a live system").
  *
  * The tool decides everything; the debugger reads it:
  *   - Targets: every PD of the system but the debugger, numbered 0..n-1 in

@@ -626,7 +626,7 @@ std::string help_text() {
          "  --trace-json OUT                  run, trace: where the trace JSON goes (trace.json)\n"
          "  --trace-log LOG                   trace: the serial log to read\n"
          "  --gdb-stub                        add a GDB debugger PD on the UART, write IMAGE.gdb\n"
-         "                                    (seL4 AArch64 debug; docs/debugging-gdb.md)\n"
+         "                                    (seL4 AArch64 debug; docs/debugging.md)\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

@@ -58,7 +58,7 @@ struct Options {
   // system drawn as an HTML page (report/diagram.h)
   std::optional<std::string> diagram;
   // --gdb-stub: add the debugger PD (seL4, AArch64 debug) and write
-  // <image>.gdb beside the image (docs/debugging-gdb.md)
+  // <image>.gdb beside the image (docs/debugging.md, "GDB on a live system")
   bool gdb_stub = false;
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers

@@ -168,7 +168,7 @@ std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan
 
 std::string gdb_script(const plan::Plan& plan, const std::vector<std::string>& programs) {
   std::string s =
-      "# Written by `microkit build --gdb-stub` (docs/debugging-gdb.md).\n"
+      "# Written by `microkit build --gdb-stub` (docs/debugging.md).\n"
       "# Every protection domain is a GDB inferior with its own program, in the\n"
       "# order the debugger numbers them; then the connection to the debugger:\n"
       "# $MICROKIT_GDB_REMOTE (host:port or a device), else " + std::string(kDefaultRemote) + ".\n"

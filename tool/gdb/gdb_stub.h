@@ -1,5 +1,5 @@
 // gdb_stub: `microkit build --gdb-stub`, a system debuggable with GDB on seL4
-// (docs/debugging-gdb.md).
+// (docs/debugging.md, "GDB on a live system").
 //
 // Three pure steps around the normal build:
 //   1. add_debugger: before validation, the SDF gets one more PD, the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# gdb_test.sh: GDB on seL4 (docs/debugging-gdb.md). Builds tests/qemu/gdb's
+# gdb_test.sh: GDB on seL4 (docs/debugging.md, "GDB on a live system"). Builds tests/qemu/gdb's
 # system with `--gdb-stub`, boots it in QEMU with the UART on a TCP socket,
 # and drives Debian's gdb-multiarch in batch mode with the script the tool
 # wrote (IMAGE.gdb) plus commands.gdb: a breakpoint in one PD's notified()
