@@ -1005,8 +1005,30 @@ void Launcher::report_orphan_fault(Proc& p, uint64_t label, const uint64_t* mrs)
 // handler) is written as a native core file by gdb's gcore, which the
 // launcher may attach to as the PD's parent: <name>.core in the current
 // folder, for `gdb PROGRAM <name>.core` (docs/debugging.md).
+// Bytes of the process's readable mappings: what gcore would write.
+uint64_t readable_bytes(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  uint64_t total = 0;
+  std::string line;
+  while (std::getline(maps, line)) {
+    uint64_t lo = 0, hi = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) == 3 && perms[0] == 'r') total += hi - lo;
+  }
+  return total;
+}
+
+// A core file that big is an AddressSanitizer build's shadow and allocator
+// space (tens of GiB on disk, a minute of gcore): not written.
+constexpr uint64_t kMaxCoreBytes = uint64_t{1} << 30;
+
 void Launcher::write_core_file(Proc& p) {
   std::string core = p.pd->name + ".core";
+  if (uint64_t bytes = readable_bytes(p.pid); bytes > kMaxCoreBytes) {
+    say("PD '" + p.pd->name + "': no core file: the process maps " + std::to_string(bytes >> 30) +
+        " GiB (a sanitizer build?); core files are written for PDs mapping at most 1 GiB");
+    return;
+  }
   std::string cmd = "gdb --batch --nx -p " + std::to_string(p.pid) + " -ex 'gcore " + core +
                     "' >/dev/null 2>&1";
   if (std::system(cmd.c_str()) == 0 && access(core.c_str(), R_OK) == 0)
