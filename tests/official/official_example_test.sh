@@ -37,6 +37,7 @@
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
 . "$(dirname "$0")/../qemu/settle.sh"
+. "$(dirname "$0")/../qemu/serial_lines.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -94,9 +95,7 @@ fi
 # 2. Boot and compare.
 benign='^(microkit initialiser: (running [0-9]+ steps for [0-9]+ PDs?|all steps done|PD .* is passive now .*)|mk-fault .*)$'
 serial_text() {
-  tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
-    awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
-    grep -E -v "$benign"
+  lines_after_boot "$work/uart.log" | grep -E -v "$benign"
 }
 mode=exact
 grep -q '^#mode in-order' "$expected" && mode=in-order

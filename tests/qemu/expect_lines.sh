@@ -1,6 +1,7 @@
 # expect_lines.sh: sourced by the boot tests that look for lines in QEMU's
 # serial output rather than compare all of it (initialiser/initialiser_test.sh,
-# x86_64/x86_boot_test.sh). Needs settle.sh.
+# x86_64/x86_boot_test.sh). Needs settle.sh and serial_lines.sh
+# (the texts are looked for in serial_text).
 #
 # The caller fills the arrays `expects` (texts that must appear, each after
 # the one before it) and `forbids` (texts that must not appear), then:
@@ -14,7 +15,7 @@
 # Every expected text, each after the one before it.
 in_order() {
   local rest e
-  rest=$(tr -d '\r' <"$1")
+  rest=$(serial_text "$1")
   for e in "${expects[@]}"; do
     case "$rest" in
       *"$e"*) rest=${rest#*"$e"} ;;
@@ -42,11 +43,11 @@ report_expected() {
   tr -d '\r' <"$log"
   echo "----------------"
   for f in "${forbids[@]}"; do
-    if grep -qF -- "$f" "$log"; then echo "FAIL: saw what must not appear: $f"; status=1; fi
+    if serial_text "$log" | grep -qF -- "$f"; then echo "FAIL: saw what must not appear: $f"; status=1; fi
   done
   if [ $status -ne 0 ]; then
     for f in "${expects[@]}"; do
-      grep -qF -- "$f" "$log" || echo "FAIL: never saw: $f"
+      serial_text "$log" | grep -qF -- "$f" || echo "FAIL: never saw: $f"
     done
     echo "FAIL (the expected lines must appear in the order given)"
     exit 1

@@ -4,7 +4,7 @@
 # Builds the image with make_boot_image, boots it on QEMU virt (AArch64 at
 # EL2, or RISC-V 64 under OpenSBI with --arch riscv64; the command lines of
 # the Microkit manual), and passes when every
-# --expect line has appeared on the UART before --timeout seconds; QEMU is
+# --expect line has appeared on the UART (serial_text of serial_lines.sh) before --timeout seconds; QEMU is
 # then stopped. Exit codes: 0 pass, 1 fail (the UART log is printed),
 # 77 skip (no kernel, no initial task, or no QEMU; the reason is printed).
 #
@@ -14,6 +14,7 @@
 #       [--compare-registers] [--arch aarch64|riscv64] [--smp CORES (riscv64)]
 #       --expect TEXT [--expect TEXT ...]
 set -u
+. "$(dirname "$0")/serial_lines.sh"
 
 make_image= loader= load_address= kernel= workdir= timeout=30 skip_reason=
 compare_registers=0 elf=0 arch=aarch64 smp=1
@@ -78,7 +79,7 @@ qemu_pid=$!
 all_seen() {
   local e
   for e in "${expects[@]}"; do
-    grep -qF -- "$e" "$log" || return 1
+    serial_text "$log" | grep -qF -- "$e" || return 1
   done
 }
 
@@ -97,7 +98,7 @@ tr -d '\r' <"$log"
 echo "--------------"
 if [ $status -ne 0 ]; then
   for e in "${expects[@]}"; do
-    grep -qF -- "$e" "$log" || echo "FAIL: never saw: $e"
+    serial_text "$log" | grep -qF -- "$e" || echo "FAIL: never saw: $e"
   done
   exit 1
 fi

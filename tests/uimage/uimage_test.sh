@@ -9,6 +9,7 @@
 #   uimage_test.sh SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
+. "$(dirname "$0")/../qemu/serial_lines.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 [ $# = 6 ] || fail "usage: $0 SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR BOARD CONFIG"
@@ -57,7 +58,7 @@ for _ in $(seq 60); do
 done
 kill $qemu 2>/dev/null
 wait $qemu 2>/dev/null
-after=$(tr -d '\r' <"$work/uart.log" | awk 'booted { print } /^Booting all finished/ { booted = 1 }' |
+after=$(lines_after_boot "$work/uart.log" |
         grep -E -v '^microkit initialiser: (running [0-9]+ steps for [0-9]+ PDs?|all steps done)$')
 [ "$after" = "hello, world" ] || { cat "$work/uart.log"; fail "QEMU -kernel did not boot the uImage to exactly 'hello, world'"; }
 echo "the uImage boots with QEMU -kernel and prints 'hello, world'"

@@ -29,6 +29,7 @@
 # The example's folder is never written to: BUILD_DIR is WORK_DIR/build.
 set -u
 . "$(dirname "$0")/../settle.sh"
+. "$(dirname "$0")/../serial_lines.sh"
 . "$(dirname "$0")/../make_run.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -108,9 +109,7 @@ healthy_boot_lines=(
 actual_lines() {
   local drop=()
   for re in "${healthy_boot_lines[@]}"; do drop+=(-e "$re"); done
-  tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
-    awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
-    grep -v -E "${drop[@]}"
+  lines_after_boot "$work/uart.log" | grep -v -E "${drop[@]}"
 }
 
 # The example's `make run` (microkit run: the board file's QEMU command),

@@ -15,6 +15,7 @@
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/settle.sh"
+source "$here/serial_lines.sh"
 source "$here/expect_lines.sh"
 
 make_image= load_address= workdir= timeout=60 skip_reason= arch=aarch64

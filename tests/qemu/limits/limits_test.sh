@@ -21,6 +21,7 @@
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
 . "$(dirname "$0")/../settle.sh"
+. "$(dirname "$0")/../serial_lines.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -79,11 +80,8 @@ start=$SECONDS
   { cat "$work/tool.log"; fail "microkit refused the generated system ($pds PDs, $mrs MRs, mesh $mesh)"; }
 echo "built $work/loader.img ($pds PDs, $mrs MRs, mesh $mesh) in $((SECONDS - start))s"
 
-# Every line after the kernel's "Booting all finished", without colour escapes.
-user_lines() {
-  tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
-    awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }'
-}
+# Every line after the kernel's "Booting all finished" (serial_lines.sh).
+user_lines() { lines_after_boot "$work/uart.log"; }
 pd_lines() { user_lines | grep '^pd[0-9]*: '; }
 
 "${qemu_cmd[@]//IMAGE/$work/loader.img}" </dev/null >"$work/uart.log" 2>"$work/qemu.err" &

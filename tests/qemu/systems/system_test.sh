@@ -8,7 +8,8 @@
 #
 # Compared lines: everything the serial line shows after the kernel's
 # "Booting all finished" line (PDs, the initial task's reports, the
-# kernel's own messages), without colour escapes and with three things
+# kernel's own messages; serial_lines.sh says what is cut out of them:
+# colour escapes, spurious-interrupt messages), with three things
 # that differ from build to build left out: the initial task's progress
 # lines ("running N steps ...", "all steps done") and the details of its
 # fault reports ("mk-fault ..." lines: registers, backtrace, dump; checked
@@ -24,6 +25,7 @@
 set -u
 . "$(dirname "$0")/../settle.sh"
 . "$(dirname "$0")/../make_run.sh"
+. "$(dirname "$0")/../serial_lines.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
@@ -52,8 +54,7 @@ img=$work/build/loader.img
 [ -f "$img" ] || fail "make succeeded but wrote no $img"
 
 actual_lines() {
-  tr -d '\r' <"$work/uart.log" | sed 's/\x1b\[[0-9;]*m//g' |
-    awk 'booted { print } /^Booting all finished, dropped to user space$/ { booted = 1 }' |
+  lines_after_boot "$work/uart.log" |
     grep -v -e '^microkit initialiser: running [0-9]* steps for [0-9]* PDs$' -e '^mk-fault ' \
             -e '^microkit initialiser: all steps done$' |
     sed -e 's/ T0x[0-9a-f]* / T /' -e 's/@[0-9a-f]*\]/@pc]/' -e 's/pc 0x[0-9a-f]\{16\}/pc <pc>/' -e 's/fsr 0x[0-9a-f]\{16\}/fsr <fsr>/' \

@@ -21,6 +21,7 @@
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/settle.sh"
+source "$here/serial_lines.sh"
 source "$here/expect_lines.sh"
 
 kernel= task= workdir= timeout=30 skip_reason= memory=1G smp=1
