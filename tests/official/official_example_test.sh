@@ -94,7 +94,7 @@ fi
 
 # 2. Boot and compare.
 benign='^(microkit initialiser: (running [0-9]+ steps for [0-9]+ PDs?|all steps done|PD .* is passive now .*)|mk-fault .*)$'
-serial_text() {
+checked_lines() {
   lines_after_boot "$work/uart.log" | grep -E -v "$benign"
 }
 mode=exact
@@ -107,13 +107,13 @@ want=$(wc -l <"$work/expected.txt")
 to_regex() { sed -e 's/[][\.*^$/|()+?{}]/\\&/g' -e 's/<num>/[0-9]+/g' -e 's/^/^/' -e 's/$/$/'; }
 exact_match() {  # serial lines == expected lines
   local n
-  n=$(serial_text | wc -l)
+  n=$(checked_lines | wc -l)
   [ "$n" = "$want" ] || return 1
-  paste -d '\n' <(to_regex <"$work/expected.txt") <(serial_text) |
+  paste -d '\n' <(to_regex <"$work/expected.txt") <(checked_lines) |
     awk 'NR % 2 == 1 { re = $0; next } { if ($0 !~ re) bad = 1 } END { exit bad }'
 }
 in_order_match() {  # per PD: its lines in order, the other PDs' known lines taken out
-  serial_text | awk -v file="$work/expected.txt" -v drops="$work/drops.txt" '
+  checked_lines | awk -v file="$work/expected.txt" -v drops="$work/drops.txt" '
     function pd(l) { return substr(l, 1, index(l, ": ")) }
     BEGIN {
       while ((getline l < file) > 0) { want[++n] = l; known[++k] = l }
@@ -142,7 +142,7 @@ in_order_match() {  # per PD: its lines in order, the other PDs' known lines tak
 }
 
 done_enough() {
-  if [ $mode = exact ]; then [ "$(serial_text | wc -l)" -ge "$want" ]; else in_order_match; fi
+  if [ $mode = exact ]; then [ "$(checked_lines | wc -l)" -ge "$want" ]; else in_order_match; fi
 }
 
 cmd=("${qemu_cmd[@]//IMAGE/$img}")
@@ -156,7 +156,7 @@ while [ $SECONDS -lt $end ] && kill -0 $qemu 2>/dev/null; do
 done
 kill $qemu 2>/dev/null
 wait $qemu 2>/dev/null
-serial_text >"$work/actual.txt"
+checked_lines >"$work/actual.txt"
 
 show() {
   echo "--- serial output ($work/uart.log):"
