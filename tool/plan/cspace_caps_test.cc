@@ -50,13 +50,6 @@ board::Board board_of(board::Arch arch) {
   return b;
 }
 
-board::Config debug_config() {
-  board::Config c;
-  c.name = "debug";
-  c.debug = true;
-  return c;
-}
-
 sdf::SystemDescription parse_system(Diagnostics& d) {
   auto sd = sdf::parse(kSystem, "caps.system", d);
   EXPECT_TRUE(sd);
@@ -72,14 +65,14 @@ std::string describe(const Diagnostics& d) {
 TEST(CspaceCaps, ValidOnAnSel4Board) {
   Diagnostics d;
   auto sd = parse_system(d);
-  sdf::validate(sd, board_of(board::Arch::AArch64), debug_config(), d);
+  sdf::validate(sd, board_of(board::Arch::AArch64), test_support::test_debug_config(), d);
   EXPECT_EQ(d.error_count(), 0u) << describe(d);
 }
 
 TEST(CspaceCaps, TheHostPlatformRefusesEachAtItsElementSayingWhy) {
   Diagnostics d;
   auto sd = parse_system(d);
-  sdf::validate(sd, board_of(board::Arch::Host), debug_config(), d);
+  sdf::validate(sd, board_of(board::Arch::Host), test_support::test_debug_config(), d);
   ASSERT_EQ(d.error_count(), 4u) << describe(d);
   for (const Diagnostic& e : d.all()) {
     EXPECT_EQ(e.id, "cspace-not-on-host");
@@ -98,7 +91,7 @@ TEST(CspaceCaps, AnEmptyCspaceIsFineOnTheHost) {
   auto sd = sdf::parse(R"(<system><protection_domain name="a"><program_image path="a.elf"/>
     <cspace/></protection_domain></system>)", "empty.system", d);
   ASSERT_TRUE(sd);
-  sdf::validate(*sd, board_of(board::Arch::Host), debug_config(), d);
+  sdf::validate(*sd, board_of(board::Arch::Host), test_support::test_debug_config(), d);
   EXPECT_EQ(d.error_count(), 0u) << describe(d);
 }
 
@@ -113,7 +106,7 @@ TEST(CspaceCaps, PlanBuildCarriesKindSourceAndSlotSortedBySlot) {
   Diagnostics d;
   auto sd = parse_system(d);
   auto board = board_of(board::Arch::AArch64);
-  auto config = debug_config();
+  auto config = test_support::test_debug_config();
   sdf::validate(sd, board, config, d);
   auto plan = build(sd, board, config, loaded_programs(), d);
   ASSERT_TRUE(plan) << describe(d);

@@ -50,23 +50,6 @@ constexpr const char* kSystem = R"(<system>
 </system>
 )";
 
-board::Board aarch64_board() {
-  board::Board b;
-  b.name = "qemu_virt_aarch64";
-  b.arch = board::Arch::AArch64;
-  b.page_sizes = {0x1000, 0x200000};
-  b.user_vaddr = {0x10000, 0x10000000000};
-  b.cpu_count = 1;
-  return b;
-}
-
-board::Config debug_config() {
-  board::Config c;
-  c.name = "debug";
-  c.debug = true;
-  return c;
-}
-
 std::string describe(const Diagnostics& d) {
   std::string out;
   for (const auto& x : d.all()) out += render(x) + "\n";
@@ -98,14 +81,14 @@ void plan_text(Planned& p, const std::string& text, Diagnostics& d, size_t prefi
   auto sd = sdf::parse(text, "grants.system", d);
   ASSERT_TRUE(sd) << describe(d);
   p.sd = *sd;
-  auto board = aarch64_board();
-  sdf::validate(p.sd, board, debug_config(), d);
+  auto board = test_support::test_aarch64_board();
+  sdf::validate(p.sd, board, test_support::test_debug_config(), d);
   ASSERT_EQ(d.error_count(), 0u) << describe(d);
   Inputs in;
   in.programs["server.elf"] = elf::ElfFile{};
   in.programs["manager.elf"] = program_with("first_free");
   if (prefill) in.prefills["blob.bin"] = std::vector<uint8_t>(prefill, 0xab);
-  auto plan = build(p.sd, board, debug_config(), in, d);
+  auto plan = build(p.sd, board, test_support::test_debug_config(), in, d);
   ASSERT_TRUE(plan) << describe(d);
   ASSERT_TRUE(test_support::load_test_kernel(p.w, d)) << describe(d);
   p.w.plan = *plan;
@@ -239,7 +222,7 @@ TEST(CspaceGrants, LibmicrokitLearnsItsOwnCNodeWhenTheProgramHasTheVariable) {
     Inputs in;
     in.programs["server.elf"] = elf::ElfFile{};
     in.programs["manager.elf"] = std::move(manager);
-    plan = build(*sd, aarch64_board(), debug_config(), in, d);
+    plan = build(*sd, test_support::test_aarch64_board(), test_support::test_debug_config(), in, d);
     if (!plan) return nullptr;
     for (const auto& s : plan->pds[kManager].patches)
       if (s.symbol == "microkit_cspace_cnode") return &s;
