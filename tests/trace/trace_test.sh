@@ -5,10 +5,11 @@
 #       run SYSTEM on the host with --trace-json; its summary must equal EXPECTED
 #   trace_test.sh refused MICROKIT SYSTEM PROGRAM_DIR
 #       --trace with untraced programs must fail with trace-library-missing
-#   trace_test.sh qemu TRACE_SUMMARY SDK KERNEL_PKG EXAMPLE_DIR WORK_DIR EXPECTED DONE_LINE
-#       build the example with its Makefile against SDK's qemu_virt_aarch64/debug
-#       trace library, with --trace; boot it until DONE_LINE and the output
-#       settle; `microkit trace` the serial log; the summary must equal EXPECTED
+#   trace_test.sh qemu TRACE_SUMMARY SDK KERNEL_PKG BOARD EXAMPLE_DIR WORK_DIR EXPECTED DONE_LINE
+#       build the example with its Makefile against SDK's BOARD/debug trace
+#       library, with --trace; boot it as `make run` does (`microkit run`, the
+#       board file's QEMU command) until DONE_LINE and the output settle;
+#       `microkit trace` the serial log; the summary must equal EXPECTED
 #
 # Exit codes: 0 pass, 1 fail (saying what), 77 skip (saying why).
 set -u
@@ -40,31 +41,22 @@ case "$mode" in
     echo "untraced programs refused at their <program_image>" ;;
   qemu)
     . "$(dirname "$0")/../qemu/settle.sh"
+    . "$(dirname "$0")/../qemu/make_run.sh"
     skip() { echo "SKIP: $*"; exit 77; }
-    summary=$1 sdk=$2 pkg=$3 example=$4 work=$5 expected=$6 done_line=$7
-    board=qemu_virt_aarch64
+    summary=$1 sdk=$2 pkg=$3 board=$4 example=$5 work=$6 expected=$7 done_line=$8
     [ -f "$pkg/bin/kernel.elf" ] || skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
     [ -f "$sdk/board/$board/debug/lib/libmicrokit_trace.a" ] || skip "the SDK $sdk has no $board/debug trace library (run 'ninja sdk')"
-    command -v qemu-system-aarch64 >/dev/null || skip "no qemu-system-aarch64"
-    command -v aarch64-linux-gnu-gcc >/dev/null || skip "no aarch64-linux-gnu-gcc"
+    board_facts "$sdk" "$board"
+    command -v $arch-linux-gnu-gcc >/dev/null || skip "no $arch-linux-gnu-gcc"
     rm -rf "$work" && mkdir -p "$work"
     # The example's own Makefile; only the library and a tool flag differ.
-    (cd "$example" && make BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD=$board \
-        MICROKIT_CONFIG=debug TOOLCHAIN=aarch64-linux-gnu "LIBS=-lmicrokit_trace -Tmicrokit.ld" \
-        "MICROKIT_TOOL=$sdk/bin/microkit --trace" all) >"$work/make.log" 2>&1 ||
+    vars=(BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD=$board MICROKIT_CONFIG=debug
+          TOOLCHAIN=$arch-linux-gnu "LIBS=-lmicrokit_trace -Tmicrokit.ld")
+    (cd "$example" && make "${vars[@]}" "MICROKIT_TOOL=$sdk/bin/microkit --trace" all) >"$work/make.log" 2>&1 ||
       { cat "$work/make.log"; fail "make with the trace library and --trace failed"; }
-    qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -m size=2G -nographic \
-      -serial mon:stdio -device loader,file="$work/build/loader.img",addr=0x70000000,cpu-num=0 \
-      </dev/null >"$work/uart.log" 2>"$work/qemu.err" &
-    qemu=$!
-    end=$((SECONDS + 60))
-    while [ $SECONDS -lt $end ] && ! grep -q "$done_line" "$work/uart.log"; do
-      kill -0 $qemu 2>/dev/null || break
-      sleep 0.5
-    done
-    settle "$work/uart.log" $qemu
-    kill $qemu 2>/dev/null
-    wait $qemu 2>/dev/null
+    # boot_and_watch counts these lines: the one line that says the run is done.
+    actual_lines() { grep -F -- "$done_line" "$work/uart.log"; }
+    boot_and_watch "$example" "$work/uart.log" "$work/qemu.err" 1 60 "--trace" "${vars[@]}"
     grep -q "$done_line" "$work/uart.log" || { cat "$work/uart.log"; fail "the system never printed '$done_line'"; }
     system=$(basename "$example").system  # or, per board, <example>-<board>.system
     [ -f "$example/$(basename "$example")-$board.system" ] && system=$(basename "$example")-$board.system

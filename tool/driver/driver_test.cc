@@ -666,23 +666,3 @@ TEST_F(Cli, ProfilerOnAnSel4BoardIsRefusedAtTheElement) {
 }
 
 }  // namespace microkit::driver
-
-namespace microkit::driver {
-namespace {
-
-// --trace where libmicrokit has no trace build (docs/tracing.md).
-TEST(TraceCli, TraceOnRiscvIsRefused) {
-  test_support::TempDir dir;
-  dir.write("t.system", R"(<system>
-  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
-</system>
-)");
-  dir.write("alpha.elf", test_support::program_elf(EM_RISCV));
-  Result r = run_command({"t.system", "--board", "qemu_virt_riscv64", "--config", "debug", "--trace"},
-                         test_support::env_in(dir));
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("--trace is not supported on riscv64"), std::string::npos) << r.err;
-}
-
-}  // namespace
-}  // namespace microkit::driver

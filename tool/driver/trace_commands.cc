@@ -68,14 +68,6 @@ bool convert(const Options& opts, const Environment& env, const plan::Plan& plan
 bool add_trace_if_asked(const Options& opts, const CheckedSystem& checked, plan::Plan& plan,
                         Diagnostics& diags) {
   if (!opts.trace) return true;
-  auto arch = checked.board.arch;
-  if (arch != board::Arch::Host && arch != board::Arch::AArch64) {
-    diags.error("trace-unsupported-arch", kToolName, {},
-                std::string("--trace is not supported on ") + board::arch_name(arch) + " (board " +
-                    checked.board.name + "): its libmicrokit has no trace build",
-                "trace the system on the host board or on an AArch64 board");
-    return false;
-  }
   return trace::add_trace_buffers(plan, checked.sd, checked.inputs, checked.board,
                                   opts.trace_ring.value_or(trace::kDefaultRingBytes), diags);
 }

@@ -45,6 +45,22 @@ bool take_line(const std::vector<std::string>& w, size_t pd, Dump& dump) {
   return true;
 }
 
+// A PD whose ring says its clock rate is 0 (an x86-64 CPU that reports no
+// TSC rate in CPUID, as QEMU's TCG models): its ticks are shown as ns.
+void warn_unknown_clocks(const Dump& dump, const plan::Plan& plan, const std::string& file,
+                         Diagnostics& diags) {
+  std::vector<bool> has_events(plan.pds.size(), false);
+  for (const auto& e : dump.events) has_events[e.pd] = true;
+  std::string names;
+  for (size_t pd = 0; pd < plan.pds.size(); ++pd)
+    if (has_events[pd] && dump.ticks_per_second[pd] == 0) names += (names.empty() ? "'" : ", '") + plan.pds[pd].name + "'";
+  if (names.empty()) return;
+  diags.warning("trace-clock-unknown", file, {},
+                "the clock rate of " + names + " is unknown (on x86-64: the CPU reports no TSC rate in CPUID), so "
+                "their timestamps are shown as if one tick were one nanosecond",
+                "compare durations with each other only; on a CPU that reports its TSC rate (CPUID leaf 0x15 or 0x16) the timeline is in real time");
+}
+
 }  // namespace
 
 Dump parse_dump(std::string_view text, const plan::Plan& plan, const std::string& file,
@@ -68,6 +84,7 @@ Dump parse_dump(std::string_view text, const plan::Plan& plan, const std::string
                     "give the system description the dump was made with");
     if (pd && !take_line(w, *pd, dump)) ++dump.bad_lines;
   }
+  warn_unknown_clocks(dump, plan, file, diags);
   return dump;
 }
 

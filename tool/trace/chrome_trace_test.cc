@@ -66,6 +66,24 @@ TEST(ParseDump, ReadsMarkedLinesAnywhereAndSkipsTheRest) {
   EXPECT_EQ(diags.all()[0].loc.line, 7u);
 }
 
+// x86-64 under QEMU: the CPU reports no TSC rate, so the ring says clock 0.
+TEST(ParseDump, APdWithEventsButNoClockRateIsNamedInOneWarning) {
+  Diagnostics diags;
+  plan::Plan plan = two_pds_and_a_child();
+  Dump d = parse_dump(
+      "microkit-trace server clock 0\n"
+      "microkit-trace server e 11 1 0 7\n"
+      "microkit-trace client clock 1000\n"
+      "microkit-trace client e 11 1 0 9\n"
+      "microkit-trace worker clock 0\n",  // no events: nothing to say
+      plan, "log", diags);
+  ASSERT_EQ(diags.all().size(), 1u);
+  EXPECT_EQ(diags.all()[0].id, "trace-clock-unknown");
+  EXPECT_NE(diags.all()[0].message.find("'server'"), std::string::npos);
+  EXPECT_EQ(diags.all()[0].message.find("'client'"), std::string::npos);
+  EXPECT_EQ(diags.all()[0].message.find("'worker'"), std::string::npos);
+}
+
 TEST(ChromeJson, TimestampsAreMicrosecondsFromTheFirstEventInEachPdsClock) {
   Json ev = convert(
       "microkit-trace server clock 1000000\n"   // 1 tick = 1 us
