@@ -220,10 +220,11 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   if (!sd && !diags.has_errors())  // the parser promises an error; never fail silently
     diags.error("sdf-unreadable", opts.system, {}, "nothing could be read from this file");
   if (!report(diags, result, source) || !sd) return std::nullopt;
-  if (opts.gdb_stub && opts.verb == Verb::Build &&
-      (!gdb::add_debugger(*sd, target->board, target->config, gdb_debugger_path(target->board, target->config),
-                          diags) || !report(diags, result, source)))
-    return std::nullopt;
+  if (opts.gdb_stub && opts.verb == Verb::Build) {  // report even when refused (no silent exit 1)
+    bool added = gdb::add_debugger(*sd, target->board, target->config,
+                                   gdb_debugger_path(target->board, target->config), diags);
+    if (!report(diags, result, source) || !added) return std::nullopt;
+  }
   // <profiler> on seL4: the profiler PD (after --gdb-stub's debugger, which it refuses to share with).
   if (target->board.arch != board::Arch::Host) {
     std::string elf = sdk_elf_path("MICROKIT_PROFILER_ELF", "profiler.elf", target->board, target->config);

@@ -666,6 +666,17 @@ TEST_F(Cli, ProfilerOnAnSel4BoardOutsideTheBenchmarkConfigIsRefusedAtTheElement)
                               "configuration")) << r.err;
 }
 
+TEST_F(Cli, GdbStubRefusalIsReportedNotASilentFailure) {
+  dir_.write("p.system", R"(<system>
+  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
+</system>
+)");
+  dir_.write("alpha.elf", program_elf(EM_AARCH64));
+  Result r = run({"p.system", "--board", "qemu_virt_aarch64", "--config", "release", "--gdb-stub"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "--gdb-stub: config 'release' is not a single-core debug configuration")) << r.err;
+}
+
 }  // namespace microkit::driver
 
 namespace microkit::driver {
