@@ -113,6 +113,9 @@ foreach(entry ${SEL4_CONFIGS})
   if(EXISTS "${lmk}/elf/gdb_debugger.elf")  # AArch64: the debugger PD of --gdb
     sdk_copy("${lmk}/elf/gdb_debugger.elf" "${dir}/elf/gdb_debugger.elf")
   endif()
+  if(EXISTS "${lmk}/elf/profiler.elf")  # AArch64 benchmark: the profiler PD of <profiler>
+    sdk_copy("${lmk}/elf/profiler.elf" "${dir}/elf/profiler.elf")
+  endif()
   sdk_copy("${pkg}/bin/kernel.elf" "${dir}/elf/sel4.elf")
   sdk_copy("${pkg}/invocations_all.json" "${dir}/invocations_all.json")
   if(EXISTS "${pkg}/support/platform_gen.json")

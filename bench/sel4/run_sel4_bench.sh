@@ -16,9 +16,18 @@
 #                                    init() rows)
 #       [--toolchain aarch64-linux-gnu] [--timeout 120]
 #       [--board qemu_virt_aarch64|qemu_virt_riscv64|x86_64_generic]
-#       [--trace]                    every PD linked against libmicrokit_trace.a
-#                                    and the image built with --trace (the
-#                                    event timeline's cost; docs/tracing.md)
+#       [--trace]                    also a trace build: every PD linked against
+#                                    libmicrokit_trace.a and the image built with
+#                                    --trace (the event timeline's cost;
+#                                    docs/tracing.md), beside the plain build
+#       [--profile HZ]               also a profiled build: <profiler
+#                                    frequency="HZ"> (docs/profiling.md;
+#                                    configs default to benchmark, the only
+#                                    one it runs on), beside the plain build.
+#                                    The profiler owns the UART, so every build
+#                                    of the run prints through QEMU's
+#                                    semihosting instead (bench.h)
+#       [--rounds N]                 round trips per figure (default 1000)
 #       [--smp]                      the multicore benchmark instead (smp.system
 #                                    on QEMU -smp 4; configs default to the
 #                                    board's smp-* packages): same-core against
@@ -41,14 +50,16 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 sdk= workdir= configs="debug release" toolchain= timeout=120 boot_points=0
-board=qemu_virt_aarch64 smp=0 configs_given=0 trace=0
+board=qemu_virt_aarch64 smp=0 configs_given=0 variants=() profile_hz= rounds=
 while [ $# -gt 0 ]; do
   case "$1" in
     --sdk) sdk=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --config) configs=$2 configs_given=1; shift 2 ;;
     --smp) smp=1; shift ;;
-    --trace) trace=1; shift ;;
+    --trace) variants+=(trace); shift ;;
+    --profile) variants+=(profile) profile_hz=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --toolchain) toolchain=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --boot-points) boot_points=1; shift ;;
@@ -79,6 +90,12 @@ case "$board" in
   *) echo "run_sel4_bench.sh: no QEMU command for $board" >&2; exit 2 ;;
 esac
 [ -n "$toolchain" ] || toolchain=$arch-linux-gnu
+semihosting=()
+if [ -n "$profile_hz" ]; then
+  [ $arch = aarch64 ] || { echo "--profile: the seL4 profiler exists for AArch64 only" >&2; exit 2; }
+  [ $configs_given = 1 ] || configs=benchmark
+  semihosting=(-semihosting-config enable=on,target=native,userspace=on)
+fi
 # What one boot runs: the system, its PD programs, the lines that end it.
 system=ipc.system pds="mk_server mk_client raw_server raw_client" cores=1
 clock=(-icount shift=0,sleep=off)
@@ -96,6 +113,7 @@ if [ $smp = 1 ]; then
     [ $arch = x86_64 ] && configs="smp-debug"   # release output needs an I/O port
   fi
   [ $boot_points = 0 ] || { echo "--boot-points: not with --smp (one core is traced)"; boot_points=0; }
+  [ ${#variants[@]} = 0 ] || { echo "--trace, --profile: not with --smp" >&2; exit 2; }
 fi
 qemu=$(command -v qemu-system-$arch) || { echo "qemu-system-$arch is not installed" >&2; exit 1; }
 command -v "$toolchain-gcc" >/dev/null || { echo "$toolchain-gcc is not installed (--toolchain)" >&2; exit 1; }
@@ -103,25 +121,31 @@ sdk=$(cd "$sdk" && pwd)
 mkdir -p "$workdir"
 workdir=$(cd "$workdir" && pwd)
 
-# build <config> <dir> [passive]: PD programs (the examples' flags), system,
-# image. passive: both servers passive="true" (MCS IPC fastpath; PPCs only).
+# build <config> <dir> <passive|active> <plain|trace|profile>: PD programs
+# (the examples' flags), system, image. passive: both servers
+# passive="true" (MCS IPC fastpath; PPCs only). trace: the trace library
+# and --trace; profile: a <profiler> added to the system.
 build() {
-  local config=$1 dir=$2 board_dir=$sdk/board/$board/$1 pd passive_sed=
-  if [ "${3:-}" = passive ]; then
+  local config=$1 dir=$2 board_dir=$sdk/board/$board/$1 pd passive_sed= variant=$4
+  if [ "$3" = passive ]; then
     passive_sed='s|name="\([a-z]*_server\)" priority|name="\1" passive="true" priority|'
   fi
   [ -f "$board_dir/lib/libmicrokit.a" ] || { echo "no libmicrokit for $board/$config in $sdk" >&2; return 1; }
   local cflags="-nostdlib -ffreestanding -g -O3 -Wall -Wno-unused-function -Werror $arch_cflags -I$board_dir/include"
   [ -z "$passive_sed" ] || cflags="$cflags -DBENCH_PASSIVE"
-  local lib=-lmicrokit tool_flags=()
-  [ $trace = 0 ] || { lib=-lmicrokit_trace; tool_flags=(--trace); }
+  [ ${#semihosting[@]} = 0 ] || cflags="$cflags -DBENCH_SEMIHOSTING"
+  [ -z "$rounds" ] || cflags="$cflags -DBENCH_ROUNDS=${rounds}u"
+  local lib=-lmicrokit tool_flags=() profiler_sed=
+  [ "$variant" != trace ] || { lib=-lmicrokit_trace; tool_flags=(--trace); }
+  [ "$variant" != profile ] || profiler_sed="s|^<system>|<system><profiler frequency=\"$profile_hz\" />|"
   for pd in $pds; do
     "$toolchain-gcc" -c $cflags "$here/pds/$pd.c" -o "$dir/$pd.o" || return 1
     "$toolchain-ld" -L"$board_dir/lib" -z noexecstack "$dir/$pd.o" $lib -Tmicrokit.ld -o "$dir/$pd.elf" || return 1
   done
   local clock_sed="s|<!-- bench:clock-mr -->|$clock_mr|;s|<!-- bench:clock-map -->|$clock_map|"
-  if grep -q '"PRINTING": true' "$board_dir/include/kernel/gen_config.json" 2>/dev/null; then
-    sed -e "$passive_sed" -e "$clock_sed" "$here/$system" >"$dir/$system"
+  if grep -q '"PRINTING": true' "$board_dir/include/kernel/gen_config.json" 2>/dev/null ||
+     [ ${#semihosting[@]} != 0 ]; then
+    sed -e "$passive_sed" -e "$clock_sed" -e "$profiler_sed" "$here/$system" >"$dir/$system"
   else
     sed -e "$passive_sed" -e "$clock_sed" -e "s|<!-- bench:uart-mr -->|<memory_region name=\"uart\" size=\"0x1000\" phys_addr=\"$uart_paddr\" />|" \
         -e 's|<!-- bench:uart-map -->|<map mr="uart" vaddr="0x3000000" perms="rw" cached="false" setvar_vaddr="bench_uart" />|' \
@@ -147,7 +171,7 @@ boot() {
   local dir=$1 log=$2
   shift 2
   "$qemu" "${qemu_board[@]}" -m size=2G -nographic \
-    -smp $cores "${clock[@]}" "$@" -serial mon:stdio \
+    -smp $cores "${clock[@]}" "${semihosting[@]}" "$@" -serial mon:stdio \
     $(qemu_image "$dir/loader.img") </dev/null >"$log.raw" 2>&1 &
   local qemu_pid=$! deadline=$((SECONDS + timeout))
   while [ $SECONDS -lt $deadline ]; do
@@ -236,7 +260,7 @@ point() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 report() {
   local config=$1 dir=$2 log=$2/uart.log
-  echo "== $board $config kernel$([ $trace = 1 ] && echo ", trace build (--trace)"), QEMU -icount shift=0,sleep=off: guest instructions"
+  echo "== $board $config kernel, QEMU -icount shift=0,sleep=off: guest instructions"
   echo
   if [ $arch = aarch64 ]; then
     echo "boot, from the loader's first instruction (CPU reset):"
@@ -276,7 +300,7 @@ report() {
   local mk_ppc raw_ppc mk_ntfn raw_ntfn
   mk_ppc=$(value mk_ppc_x100 "$log") raw_ppc=$(value raw_ppc_x100 "$log")
   mk_ntfn=$(value mk_notify_x100 "$log") raw_ntfn=$(value raw_notify_x100 "$log")
-  printf "  %-36s %12s %12s %8s\n" "IPC, per round trip (mean of 1000)" "libmicrokit" "raw seL4" "ratio"
+  printf "  %-36s %12s %12s %8s\n" "IPC, per round trip (mean of ${rounds:-1000})" "libmicrokit" "raw seL4" "ratio"
   printf "  %-36s %12s %12s %7sx\n" "PPC: ppcall / seL4_Call+ReplyRecv" "$(x100 "$mk_ppc")" "$(x100 "$raw_ppc")" "$(ratio "$mk_ppc" "$raw_ppc")"
   printf "  %-36s %12s %12s %7sx\n" "notification there and back" "$(x100 "$mk_ntfn")" "$(x100 "$raw_ntfn")" "$(ratio "$mk_ntfn" "$raw_ntfn")"
   if [ -f "$dir-passive/uart.log" ]; then
@@ -322,15 +346,57 @@ report_smp() {
   echo
 }
 
+# report_variant <variant> <plain dir> <variant dir>: each round trip of the
+# plain build beside the same in the trace or profiled build of this run
+# (each the mean of the same round trips, so the ratio is the cost).
+report_variant() {
+  local variant=$1 plain=$2 with=$3 what
+  case $variant in
+    trace) what="the trace build (libmicrokit_trace.a, --trace)" ;;
+    profile) what="<profiler frequency=\"$profile_hz\">" ;;
+  esac
+  echo "  with $what, against the plain build of this run:"
+  printf "  %-36s %12s %12s %8s\n" "round trip (mean of ${rounds:-1000})" "plain" "$variant" "ratio"
+  vrow() {
+    local label=$1 key=$2 suffix=$3 a b
+    a=$(value "$key" "$plain$suffix/uart.log") b=$(value "$key" "$with$suffix/uart.log")
+    [ -n "$a" ] && [ -n "$b" ] || return 0
+    printf "  %-36s %12s %12s %7sx\n" "$label" "$(x100 "$a")" "$(x100 "$b")" "$(ratio "$b" "$a")"
+  }
+  vrow "PPC: microkit_ppcall" mk_ppc_x100 ""
+  vrow "PPC: seL4_Call+ReplyRecv (raw)" raw_ppc_x100 ""
+  vrow "notification: libmicrokit" mk_notify_x100 ""
+  vrow "notification: seL4_Signal+Wait (raw)" raw_notify_x100 ""
+  vrow "PPC, passive: microkit_ppcall" mk_ppc_x100 -passive
+  vrow "PPC, passive: raw" raw_ppc_x100 -passive
+  if [ "$variant" = profile ]; then
+    echo "  samples on the UART in the whole active boot: $(grep -c '^microkit-profile [^ ]* s ' "$with/uart.log")"
+  fi
+  echo "  UART logs: $with/uart.log, $with-passive/uart.log"
+  echo
+}
+
+# measure <config> <dir> <variant>: the active boot, then the passive one.
+# False if the active one failed; a failed passive one only sets status.
+measure() {
+  local config=$1 dir=$2 variant=$3
+  mkdir -p "$dir" "$dir-passive"
+  rm -f "$dir/points.txt" "$dir-passive/uart.log"
+  build "$config" "$dir" active "$variant" && boot "$dir" "$dir/uart.log" || return 1
+  build "$config" "$dir-passive" passive "$variant" && boot "$dir-passive" "$dir-passive/uart.log" || status=1
+  return 0
+}
+
 status=0
 for config in $configs; do
   dir=$workdir/$config
-  mkdir -p "$dir"
-  rm -f "$dir/points.txt" "$dir-passive/uart.log"
-  build "$config" "$dir" && boot "$dir" "$dir/uart.log" || { status=1; continue; }
-  mkdir -p "$dir-passive"
-  build "$config" "$dir-passive" passive && boot "$dir-passive" "$dir-passive/uart.log" || status=1
+  measure "$config" "$dir" plain || { status=1; continue; }
   if [ $boot_points = 1 ]; then boot_points "$config" "$dir" || { status=1; continue; }; fi
-  if [ $smp = 1 ]; then report_smp "$config" "$dir"; else report "$config" "$dir"; fi
+  if [ $smp = 1 ]; then report_smp "$config" "$dir"; continue; fi
+  report "$config" "$dir"
+  for variant in "${variants[@]}"; do
+    measure "$config" "$dir-$variant" "$variant" || { status=1; continue; }
+    report_variant "$variant" "$dir" "$dir-$variant"
+  done
 done
 exit $status

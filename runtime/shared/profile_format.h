@@ -17,6 +17,11 @@
  *   microkit-profile <pd> s <time ns> <pc> [<caller pc> ...]
  *   microkit-profile <pd> dropped <n>
  *
+ * A line may end with ` *XXXXXXXX`: the FNV-1a hash (line_hash, hex) of its
+ * bytes from the marker up to that space. The seL4 profiler PD frames every
+ * line so (the serial line can garble); a reader skips a line whose hash
+ * does not match.
+ *
  * Works from C++ hosted or freestanding; includes only <stdint.h>.
  */
 #ifndef MICROKIT_PROFILE_FORMAT_H
@@ -53,6 +58,13 @@ struct Sample {
 };
 
 static_assert(sizeof(ProfileHeader) == 64 && sizeof(Sample) == 128, "runtime and launcher agree");
+
+// FNV-1a, 32 bits: the frame check of a serial line.
+constexpr uint32_t line_hash(const char* text, uint64_t len) {
+  uint32_t h = 2166136261u;
+  for (uint64_t i = 0; i < len; ++i) h = (h ^ uint8_t(text[i])) * 16777619u;
+  return h;
+}
 
 constexpr uint64_t capacity_of(uint64_t bytes) {
   return bytes <= sizeof(ProfileHeader) ? 0 : (bytes - sizeof(ProfileHeader)) / sizeof(Sample);

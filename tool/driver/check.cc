@@ -1,5 +1,6 @@
 #include "driver/check.h"
 #include "profile/profiler_checks.h"
+#include "profile/sel4_profiler.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -182,12 +183,18 @@ std::optional<Target> select_target(const board::BoardDatabase& db, const std::s
   return Target{*b, *c, {}, {}};
 }
 
+// A tool-added PD's program: $<env>, else the SDK's board/<board>/<config>/elf/<file>.
+static std::string sdk_elf_path(const char* env, const char* file, const board::Board& board,
+                                const board::Config& config) {
+  if (const char* v = std::getenv(env); v && *v) return v;
+  auto sdk = sdk::find_sdk_dir();
+  return sdk ? sdk::config_dir(*sdk, board.name, config.name) + "/elf/" + file : file;
+}
+
 // The debugger PD's program: $MICROKIT_GDB_DEBUGGER, else the SDK's
 // board/<board>/<config>/elf/gdb_debugger.elf (tool/gdb/gdb_stub.h).
 static std::string gdb_debugger_path(const board::Board& board, const board::Config& config) {
-  if (const char* v = std::getenv("MICROKIT_GDB_DEBUGGER"); v && *v) return v;
-  auto sdk = sdk::find_sdk_dir();
-  return sdk ? sdk::config_dir(*sdk, board.name, config.name) + "/elf/gdb_debugger.elf" : "gdb_debugger.elf";
+  return sdk_elf_path("MICROKIT_GDB_DEBUGGER", "gdb_debugger.elf", board, config);
 }
 
 std::optional<CheckedSystem> check_system(const Options& opts, const Environment& env,
@@ -213,10 +220,17 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
   if (!sd && !diags.has_errors())  // the parser promises an error; never fail silently
     diags.error("sdf-unreadable", opts.system, {}, "nothing could be read from this file");
   if (!report(diags, result, source) || !sd) return std::nullopt;
-  if (opts.gdb_stub && opts.verb == Verb::Build &&
-      (!gdb::add_debugger(*sd, target->board, target->config, gdb_debugger_path(target->board, target->config),
-                          diags) || !report(diags, result, source)))
-    return std::nullopt;
+  if (opts.gdb_stub && opts.verb == Verb::Build) {  // report even when refused (no silent exit 1)
+    bool added = gdb::add_debugger(*sd, target->board, target->config,
+                                   gdb_debugger_path(target->board, target->config), diags);
+    if (!report(diags, result, source) || !added) return std::nullopt;
+  }
+  // <profiler> on seL4: the profiler PD (after --gdb-stub's debugger, which it refuses to share with).
+  if (target->board.arch != board::Arch::Host) {
+    std::string elf = sdk_elf_path("MICROKIT_PROFILER_ELF", "profiler.elf", target->board, target->config);
+    bool added = profile::add_profiler(*sd, target->board, target->config, elf, diags);
+    if (!report(diags, result, source) || !added) return std::nullopt;
+  }
 
   // 3. Inputs, then validation, reported together.
   Diagnostics later;

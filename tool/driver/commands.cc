@@ -554,6 +554,7 @@ Result run_command(const std::vector<std::string>& args, const Environment& env)
     case Verb::Headers: result.exit_code = headers(*opts, env, result); break;
     case Verb::Diagram: result.exit_code = diagram(*opts, env, result); break;
     case Verb::Trace: result.exit_code = trace_command(*opts, env, result); break;
+    case Verb::Profile: result.exit_code = profile_command(*opts, env, result); break;
   }
   return result;
 }

@@ -657,12 +657,24 @@ TEST_F(Cli, ProfilerFrequencyOutOfRangeIsAnErrorAtTheAttribute) {
   EXPECT_TRUE(contains(r.err, "[profiler-frequency-out-of-range]") || contains(r.err, "1 to 10000")) << r.err;
 }
 
-TEST_F(Cli, ProfilerOnAnSel4BoardIsRefusedAtTheElement) {
+TEST_F(Cli, ProfilerOnAnSel4BoardOutsideTheBenchmarkConfigIsRefusedAtTheElement) {
   dir_.write("p.system", with_profiler("1000"));
   dir_.write("alpha.elf", program_elf(EM_AARCH64));
-  Result r = run({"check", "p.system", "--board", "qemu_virt_aarch64"});
+  Result r = run({"check", "p.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(contains(r.err, "p.system:2:3: error: <profiler>: this tool builds the profiler for the host platform only")) << r.err;
+  EXPECT_TRUE(contains(r.err, "p.system:2:3: error: <profiler>: config 'debug' is not the single-core benchmark "
+                              "configuration")) << r.err;
+}
+
+TEST_F(Cli, GdbStubRefusalIsReportedNotASilentFailure) {
+  dir_.write("p.system", R"(<system>
+  <protection_domain name="alpha"><program_image path="alpha.elf" /></protection_domain>
+</system>
+)");
+  dir_.write("alpha.elf", program_elf(EM_AARCH64));
+  Result r = run({"p.system", "--board", "qemu_virt_aarch64", "--config", "release", "--gdb-stub"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "--gdb-stub: config 'release' is not a single-core debug configuration")) << r.err;
 }
 
 }  // namespace microkit::driver

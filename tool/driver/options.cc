@@ -46,7 +46,8 @@ enum class Flag {
   TraceLog,
   Timeout,  // `run` on a QEMU board
   GdbStub,
-  ProfileOut
+  ProfileOut,
+  ProfileLog
 };
 
 struct FlagSpec {
@@ -87,6 +88,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--trace-log", Flag::TraceLog},
     FlagSpec{"--timeout", Flag::Timeout},
     FlagSpec{"--profile-out", Flag::ProfileOut},
+    FlagSpec{"--profile-log", Flag::ProfileLog},
 };
 
 // Flags that only matter when an image is built (the form without a verb).
@@ -106,13 +108,14 @@ bool is_run_only(Flag flag) {
   return std::find(kRunOnlyFlags.begin(), kRunOnlyFlags.end(), flag) != kRunOnlyFlags.end();
 }
 
-constexpr std::array<std::pair<std::string_view, Verb>, 6> kVerbs = {{
+constexpr std::array<std::pair<std::string_view, Verb>, 7> kVerbs = {{
     {"check", Verb::Check},
     {"diagram", Verb::Diagram},
     {"run", Verb::Run},
     {"boards", Verb::Boards},
     {"headers", Verb::Headers},
     {"trace", Verb::Trace},
+    {"profile", Verb::Profile},
 }};
 
 std::optional<Flag> find_flag(std::string_view name) {
@@ -296,6 +299,7 @@ class Parser {
       case Flag::TraceJson: opts_.trace_json = *value; break;
       case Flag::TraceLog: opts_.trace_log = *value; break;
       case Flag::ProfileOut: opts_.profile_out = *value; break;
+      case Flag::ProfileLog: opts_.profile_log = *value; break;
       case Flag::Until: take_until(name, *value); break;
       case Flag::Watchdog: take_watchdog(name, *value); break;
       case Flag::GdbPort: take_gdb_port(name, *value); break;
@@ -445,6 +449,9 @@ class Parser {
     if (opts_.verb != Verb::Build) warn_build_only_flags();
     if (opts_.verb != Verb::Run) reject_run_only_flags();
     check_trace_flags();
+    if (opts_.verb == Verb::Profile && !opts_.profile_log)
+      cli_error(diags_, "cli-missing-argument", "'microkit profile' needs --profile-log LOG",
+                "usage: " + usage_for(Verb::Profile));
   }
 
   // --trace-log is the input of `trace` alone; `trace` needs it.
@@ -504,7 +511,7 @@ class Parser {
   // The launcher's options would be silently lost anywhere but `run`.
   void reject_run_only_flags() {
     for (const auto& [flag, name] : given_) {
-      if (!is_run_only(flag)) continue;
+      if (!is_run_only(flag) || (flag == Flag::ProfileOut && opts_.verb == Verb::Profile)) continue;
       cli_error(diags_, "cli-run-only-option",
                 "option " + name + " only applies to 'microkit run', not to '" +
                     verb_name(opts_.verb) + "'",
@@ -527,6 +534,9 @@ class Parser {
       case Verb::Trace:
         return "microkit trace SYSTEM --board BOARD [--config CONFIG] --trace-log LOG "
                "[--trace-json OUT]";
+      case Verb::Profile:
+        return "microkit profile SYSTEM --board BOARD --config benchmark --profile-log LOG "
+               "[--search-path DIR ...] [--profile-out PREFIX]";
       default: return usage_text();
     }
   }
@@ -550,6 +560,7 @@ const char* verb_name(Verb verb) {
     case Verb::Headers: return "headers";
     case Verb::Diagram: return "diagram";
     case Verb::Trace: return "trace";
+    case Verb::Profile: return "profile";
     case Verb::Help: return "help";
     case Verb::Version: return "version";
   }
@@ -586,6 +597,8 @@ std::string help_text() {
          "                    [-o PAGE]\n"
          "       microkit trace SYSTEM --board BOARD [--config CONFIG] --trace-log LOG\n"
          "                    [--trace-json OUT]\n"
+         "       microkit profile SYSTEM --board BOARD --config benchmark --profile-log LOG\n"
+         "                    [--search-path DIR ...] [--profile-out PREFIX]\n"
          "       microkit run SYSTEM --board QEMU_BOARD [--config CONFIG] [--search-path DIR ...]\n"
          "                    [-o IMAGE] [--timeout S] [-- QEMU_ARG ...]\n"
          "       microkit boards\n"

@@ -29,7 +29,7 @@
 
 namespace microkit::driver {
 
-enum class Verb { Build, Check, Run, Boards, Help, Version, Headers, Diagram, Trace };
+enum class Verb { Build, Check, Run, Boards, Help, Version, Headers, Diagram, Trace, Profile };
 enum class ImageType { Unspecified, Binary, Elf, Uimage };
 
 const char* verb_name(Verb verb);
@@ -78,6 +78,8 @@ struct Options {
   // `run` with an SDF <profiler>: where the perf script text (PREFIX.perf)
   // and the utilisation table (PREFIX.txt) go (docs/profiling.md).
   std::string profile_out = "profile";
+  // `profile`: the serial log of an seL4 system with a <profiler>.
+  std::optional<std::string> profile_log;
 };
 
 // The name used for command-line diagnostics ("microkit: error: ...").

@@ -106,11 +106,12 @@ bool write_text(const std::string& path, const std::string& text, Diagnostics& d
 
 }  // namespace
 
-bool write_profile(const Options& opts, const Environment& env, const plan::Plan& plan,
-                   const std::string& dump_path, Diagnostics& diags) {
-  auto text = take_dump(dump_path, "profile", diags);
-  if (!text) return false;
-  auto pds = profile::parse_samples(*text, plan, "profile dump", diags);
+namespace {
+
+// Samples (a launcher's dump or a serial log) as the two files.
+bool write_profile_of(const Options& opts, const Environment& env, const plan::Plan& plan,
+                      const std::string& text, const std::string& what, Diagnostics& diags) {
+  auto pds = profile::parse_samples(text, plan, what, diags);
   // Each PD's own program symbolises its pcs.
   std::vector<std::optional<elf::ElfFile>> elves;
   std::vector<const elf::ElfFile*> programs;
@@ -122,6 +123,29 @@ bool write_profile(const Options& opts, const Environment& env, const plan::Plan
   std::string prefix = at_cwd(env, opts.profile_out);
   return write_text(prefix + ".perf", profile::perf_script(pds, plan, programs), diags) &&
          write_text(prefix + ".txt", profile::utilisation_table(pds, plan, programs), diags);
+}
+
+}  // namespace
+
+bool write_profile(const Options& opts, const Environment& env, const plan::Plan& plan,
+                   const std::string& dump_path, Diagnostics& diags) {
+  auto text = take_dump(dump_path, "profile", diags);
+  return text && write_profile_of(opts, env, plan, *text, "profile dump", diags);
+}
+
+int profile_command(const Options& opts, const Environment& env, Result& result) {
+  auto checked = check_system(opts, env, result, /*load_files=*/true);
+  if (!checked) return kExitUserError;
+  Diagnostics diags;
+  auto plan = plan::build(checked->sd, checked->board, checked->config, checked->inputs, diags);
+  std::string why;
+  auto text = read_file(at_cwd(env, *opts.profile_log), why);
+  if (!text)
+    diags.error("profile-log-unreadable", kToolName, {}, "cannot read the log '" + *opts.profile_log + "': " + why,
+                "give the file the serial output was saved to");
+  bool ok = plan && text && write_profile_of(opts, env, *plan, *text, *opts.profile_log, diags);
+  print_diagnostics(diags, result.err, {opts.system, checked->sdf_text});
+  return ok ? kExitOk : kExitUserError;
 }
 
 int trace_command(const Options& opts, const Environment& env, Result& result) {

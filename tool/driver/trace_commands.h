@@ -38,6 +38,10 @@ std::vector<std::string> profile_launcher_args(const sdf::SystemDescription& sd,
 bool write_profile(const Options& opts, const Environment& env, const plan::Plan& plan,
                    const std::string& dump_path, Diagnostics& diags);
 
+// `microkit profile SYSTEM --board B --config C --profile-log LOG`: the
+// seL4 profiler's samples in a serial log, as <--profile-out>.perf and .txt.
+int profile_command(const Options& opts, const Environment& env, Result& result);
+
 // `microkit trace SYSTEM --board B --trace-log LOG [--trace-json OUT]`.
 int trace_command(const Options& opts, const Environment& env, Result& result);
 

@@ -6,12 +6,12 @@
 #include <memory>
 #include <optional>
 
+#include "gdb/uart_pd.h"
 #include "runtime/shared/gdb_abi.h"
 
 namespace microkit::gdb {
 namespace {
 
-constexpr uint64_t kUartSize = 0x1000;
 constexpr const char* kUartMr = "microkit_gdb_uart";
 
 // The receive interrupt of the UART the loader and kernel print on.
@@ -39,36 +39,16 @@ bool check_target(const board::Board& board, const board::Config& config, Diagno
   return true;
 }
 
-// What the debugger cannot share: its name, its UART and its interrupt, and
-// the top priority (PDs at it would run while GDB thinks the system stopped).
-bool check_system(const sdf::SystemDescription& sd, uint64_t irq, uint64_t uart, Diagnostics& diags) {
+// The debugger's UART's interrupt, which no PD may claim (what else it
+// cannot share is check_room_for's).
+bool check_irq_free(const sdf::SystemDescription& sd, uint64_t irq, Diagnostics& diags) {
   size_t before = diags.error_count();
-  if (sd.pds.size() + 1 > MICROKIT_GDB_MAX_TARGETS + 1)
-    diags.error("gdb-stub-too-many-pds", sd.file, sd.loc,
-                "--gdb-stub: the debugger can follow " + std::to_string(MICROKIT_GDB_MAX_TARGETS) +
-                    " protection domains and this system has " + std::to_string(sd.pds.size()),
-                "debug a smaller system");
-  for (const auto& pd : sd.pds) {
-    if (pd.name == kDebuggerName)
-      diags.error("gdb-stub-name-taken", sd.file, pd.at("name"),
-                  "--gdb-stub: the debugger PD is called '" + std::string(kDebuggerName) + "', and so is this one",
-                  "rename this protection domain");
-    if (pd.priority >= kDebuggerPriority)
-      diags.error("gdb-stub-priority", sd.file, pd.at("priority"),
-                  "--gdb-stub: protection domain '" + pd.name + "' has priority " + std::to_string(pd.priority) +
-                      "; the debugger needs " + std::to_string(kDebuggerPriority) + " to itself, above every PD",
-                  "give it a priority below " + std::to_string(kDebuggerPriority));
+  for (const auto& pd : sd.pds)
     for (const auto& i : pd.irqs)
       if (i.kind == sdf::Irq::Kind::Number && i.irq == irq)
         diags.error("gdb-stub-irq-taken", sd.file, i.at("irq"),
                     "--gdb-stub: the debugger owns the UART's interrupt " + std::to_string(irq) +
                         " (it speaks GDB's protocol on that UART)", "remove this <irq> to debug the system");
-  }
-  for (const auto& mr : sd.mrs)
-    if (mr.phys_addr && *mr.phys_addr < uart + kUartSize && uart < *mr.phys_addr + mr.size.value_or(0x1000))
-      diags.error("gdb-stub-uart-taken", sd.file, mr.at("phys_addr"),
-                  "--gdb-stub: memory region '" + mr.name + "' covers the UART the debugger owns", 
-                  "leave the UART to the debugger while debugging");
   return diags.error_count() == before;
 }
 
@@ -78,30 +58,16 @@ bool add_debugger(sdf::SystemDescription& sd, const board::Board& board, const b
                   const std::string& debugger_elf, Diagnostics& diags) {
   if (!check_target(board, config, diags)) return false;
   uint64_t irq = *uart_irq(board);
-  uint64_t uart = board.loader->uart_paddr;
-  if (!check_system(sd, irq, uart, diags)) return false;
-  sdf::MemoryRegion mr;
-  mr.name = kUartMr;
-  mr.size = kUartSize;
-  mr.phys_addr = uart;
-  sd.mrs.push_back(mr);
-  sdf::ProtectionDomain pd;
-  pd.name = kDebuggerName;
-  pd.priority = kDebuggerPriority;
+  UartPd added{kDebuggerName, kDebuggerPriority, debugger_elf, kUartMr, board.loader->uart_paddr,
+               "--gdb-stub", "debugger", "gdb-stub", sd.loc};
+  bool room = check_room_for(sd, added, diags);
+  if (!check_irq_free(sd, irq, diags) || !room) return false;
+  sdf::ProtectionDomain& pd = add_uart_pd(sd, added);
   pd.stack_size = 0x10000;  // the stub's packet buffers live on it
-  pd.program_image = sdf::ProgramImage{};
-  pd.program_image->path = debugger_elf;
-  sdf::Map map;
-  map.mr = kUartMr;
-  map.vaddr = MICROKIT_GDB_UART_VADDR;
-  map.perms = {true, true, false};
-  map.cached = false;
-  pd.maps.push_back(map);
   sdf::Irq i;
   i.irq = irq;
   i.id = MICROKIT_GDB_UART_IRQ_CHANNEL;
   pd.irqs.push_back(i);
-  sd.pds.push_back(std::move(pd));
   sd.gdb_debugger = sd.pds.size() - 1;
   return true;
 }

@@ -463,10 +463,10 @@ std::optional<Plan> build(const sdf::SystemDescription& sd, const board::Board& 
   for (size_t i = 0; i < sd.pds.size(); ++i) resolve_patches(c, sd.pds[i], c.plan.pds[i]);
   plan_domains(c);
   plan_io_spaces(c);
-  if (sd.gdb_debugger) {
-    c.plan.debugger = Debugger{*sd.gdb_debugger, {}};
+  if (auto watcher = sd.gdb_debugger ? sd.gdb_debugger : sd.profiler_pd) {
+    c.plan.debugger = Debugger{*watcher, {}, sd.gdb_debugger.has_value(), sd.profiler ? sd.profiler->frequency : 0};
     for (size_t i = 0; i < sd.pds.size(); ++i)
-      if (i != *sd.gdb_debugger) c.plan.debugger->targets.push_back(i);
+      if (i != *watcher) c.plan.debugger->targets.push_back(i);
   }
   if (diags.error_count() > errors_before) return std::nullopt;
   return std::move(c.plan);

@@ -222,9 +222,14 @@ struct DomainSchedule {
 
 // `--gdb-stub` (tool/gdb, runtime/shared/gdb_abi.h): the debugger PD and
 // the PDs it debugs, in the order it numbers them (target k = targets[k]).
+// A PD that sees every other PD (their TCBs, windows on their memory;
+// runtime/shared/gdb_abi.h): the --gdb-stub debugger, or the seL4 profiler,
+// which samples them but handles no faults and only reads their memory.
 struct Debugger {
   size_t pd = 0;
   std::vector<size_t> targets;
+  bool handles_faults = true;  // false: the profiler
+  uint64_t profile_hz = 0;     // the profiler's samples a second
 };
 
 struct Plan {

@@ -715,7 +715,7 @@ void plan_fault_endpoint(Ctx& c, size_t i) {
   if (pd.parent && c.sp.pds[*pd.parent].endpoint) {
     po.fault_endpoint = *c.sp.pds[*pd.parent].endpoint;
     po.fault_badge = pd_abi::fault_badge(pd.child_id.value_or(0));
-  } else if (auto k = debug_target(c, i)) {
+  } else if (auto k = debug_target(c, i); k && c.plan.debugger->handles_faults) {
     // --gdb-stub: the debugger is the fault handler of last resort, and
     // receives the fault as its child number k (gdb_abi.h).
     po.fault_endpoint = *c.sp.pds[c.plan.debugger->pd].endpoint;
@@ -1094,7 +1094,8 @@ void plan_debugger_windows(Ctx& c) {
       uint64_t at = gdb_abi::window_address(k, m.vaddr, top);
       if (at == 0 || !m.cached) continue;  // devices: reads could have effects
       const KernelObject& o = c.sp.objects[m.object];
-      map_frame(dbg, m.object, at, true, true, false, true, "gdb window: " + c.plan.pds[d.targets[k]].name);
+      // The profiler only reads (frame records); the debugger also writes (breakpoints).
+      map_frame(dbg, m.object, at, true, d.handles_faults, false, true, "gdb window: " + c.plan.pds[d.targets[k]].name);
       size_t mr = o.mr ? *o.mr + 1 : 0;
       auto& ranges = c.sp.debugger_ranges;
       if (!ranges.empty() && ranges.back().target == k && ranges.back().mr == mr &&
@@ -1116,7 +1117,8 @@ void plan_debugger_caps(Ctx& c) {
     const std::string& name = c.plan.pds[d.targets[k]].name;
     const PdObjects& po = c.sp.pds[d.targets[k]];
     add_cap(dbg, MICROKIT_GDB_SLOT_TCB(k), po.tcb, kAll, 0, "debugged TCB of " + name);
-    add_cap(dbg, MICROKIT_GDB_SLOT_VSPACE(k), po.vspace, kAll, 0, "debugged VSpace of " + name);
+    if (d.handles_faults)  // the profiler reads registers and windows, never page tables
+      add_cap(dbg, MICROKIT_GDB_SLOT_VSPACE(k), po.vspace, kAll, 0, "debugged VSpace of " + name);
   }
   std::stable_sort(dbg.caps.begin(), dbg.caps.end(), [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }

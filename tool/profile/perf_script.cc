@@ -41,6 +41,19 @@ bool take_line(const std::vector<std::string>& w, PdSamples& pd) {
   return true;
 }
 
+// A line framed with " *XXXXXXXX" (profile_format.h) keeps its body only if
+// the hash matches; an unframed line is taken as it is. False: garbled.
+bool unframe(std::string_view& line) {
+  size_t star = line.rfind(" *");
+  if (star == std::string_view::npos) return true;
+  std::string_view hash = line.substr(star + 2);
+  while (!hash.empty() && (hash.back() == '\r' || hash.back() == ' ')) hash.remove_suffix(1);
+  uint64_t want = 0;
+  if (hash.size() != 8 || !hex_word(std::string(hash), want)) return false;
+  line = line.substr(0, star);
+  return line_hash(line.data(), line.size()) == want;
+}
+
 uint64_t link_address(const PdSamples& pd, uint64_t pc) {
   return pd.bias != 0 && pc >= pd.bias ? pc - pd.bias : pc;
 }
@@ -108,7 +121,12 @@ std::vector<PdSamples> parse_samples(std::string_view text, const plan::Plan& pl
     at = end + 1;
     size_t m = line.find(marker);
     if (m == std::string_view::npos) continue;
-    auto w = words_of(line.substr(m + marker.size()));
+    line = line.substr(m);
+    if (!unframe(line)) {
+      ++bad;
+      continue;
+    }
+    auto w = words_of(line.substr(marker.size()));
     size_t pd = 0;
     while (!w.empty() && pd < plan.pds.size() && plan.pds[pd].name != w[0]) ++pd;
     if (w.empty() || pd == plan.pds.size() || !take_line(w, pds[pd])) ++bad;

@@ -3,7 +3,7 @@
 
 namespace microkit::profile {
 
-void check_profiler(const sdf::SystemDescription& sd, const board::Board& board, Diagnostics& diags) {
+void check_profiler(const sdf::SystemDescription& sd, const board::Board&, Diagnostics& diags) {
   if (!sd.profiler) return;
   const sdf::Profiler& p = *sd.profiler;
   if (p.frequency == 0 || p.frequency > kMaxFrequency)
@@ -11,11 +11,6 @@ void check_profiler(const sdf::SystemDescription& sd, const board::Board& board,
                 "<profiler frequency=\"" + std::to_string(p.frequency) +
                     "\">: the profiler samples 1 to " + std::to_string(kMaxFrequency) + " times a second",
                 "write a frequency such as 1000 (one sample per millisecond of CPU time)");
-  if (board.arch != board::Arch::Host)
-    diags.error("profiler-not-supported-yet", sd.file, p.loc,
-                "<profiler>: this tool builds the profiler for the host platform only; board '" +
-                    board.name + "' would run without it",
-                "run the system with `microkit run` on the host board, or remove <profiler>");
 }
 
 }  // namespace microkit::profile

@@ -338,6 +338,8 @@ struct SystemDescription {
   // `microkit build --gdb-stub`: the debugger PD the tool added (tool/gdb).
   std::optional<size_t> gdb_debugger;
   std::optional<Profiler> profiler;
+  // <profiler> on seL4: the profiler PD the tool added (tool/profile/sel4_profiler.h).
+  std::optional<size_t> profiler_pd;
 
   const ProtectionDomain* find_pd(std::string_view name) const {
     for (const auto& pd : pds)

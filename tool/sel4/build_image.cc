@@ -14,6 +14,7 @@
 #include "report/physical_map.h"
 #include "report/sel4_report.h"
 #include "gdb/gdb_stub.h"
+#include "profile/sel4_profiler.h"
 #include "runtime/shared/gdb_abi.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
@@ -149,9 +150,19 @@ void patch_debugger(const plan::Plan& plan, const plan::Sel4Plan& sp, const kern
   const elf::Symbol* s = elf ? elf->find_symbol(MICROKIT_GDB_SYM_TABLE) : nullptr;
   if (s != nullptr && s->size >= table.size() && poke(pages, s->value, table.size(), table.data())) return;
   diags.error("gdb-stub-debugger-image", elf ? elf->path : "", {},
-              "--gdb-stub: the debugger's program has no room for its table (symbol '" +
+              "the debugger's or profiler's program has no room for its table (symbol '" +
                   std::string(MICROKIT_GDB_SYM_TABLE) + "' of " + std::to_string(table.size()) + " bytes)",
-              "use the gdb_debugger.elf of this SDK");
+              "use the gdb_debugger.elf or profiler.elf of this SDK");
+}
+
+// <profiler>: its rate into its image (runtime/profiler).
+void patch_profiler_hz(const plan::Plan& plan, const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
+  const elf::ElfFile* elf = in.programs[plan.debugger->pd];
+  const elf::Symbol* s = elf ? elf->find_symbol(profile::kProfilerHzSymbol) : nullptr;
+  if (s != nullptr && s->size == 8 && poke_word(pages, s->value, 8, plan.debugger->profile_hz)) return;
+  diags.error("profiler-image", elf ? elf->path : "", {},
+              "<profiler>: the profiler's program has no 8-byte '" + std::string(profile::kProfilerHzSymbol) + "'",
+              "use the profiler.elf of this SDK");
 }
 
 // --gdb-stub: PDs whose faults go to the debugger send it their console
@@ -444,7 +455,10 @@ std::optional<SystemImage> make_system_image(const plan::Plan& plan,
   for (size_t i = 0; i < plan.pds.size(); ++i) patch_program(plan, round->sp, i, in, programs[i], diags);
   if (plan.debugger) {
     patch_debugger(plan, round->sp, package, in, programs[plan.debugger->pd], diags);
-    patch_gdb_console(plan, in, programs);
+    if (plan.debugger->handles_faults)
+      patch_gdb_console(plan, in, programs);
+    else
+      patch_profiler_hz(plan, in, programs[plan.debugger->pd], diags);
   }
   if (diags.error_count() > errors) return std::nullopt;
 

@@ -13,6 +13,13 @@
  * into every PD and sets `bench_uart` to its address: bench_puts then
  * writes the UART's data register directly.
  *
+ * With a <profiler> (run_sel4_bench.sh --profile) the profiler PD owns the
+ * PL011 and the benchmark kernel cannot print, so the PDs are built with
+ * BENCH_SEMIHOSTING and write whole lines through QEMU's semihosting
+ * (SYS_WRITE0 from EL0: QEMU runs with -semihosting-config userspace=on),
+ * which lands in QEMU's stderr. Each line starts with a newline of its own,
+ * so one written while a sample line is half out still starts a line.
+ *
  * RISC-V (qemu_virt_riscv64): user code cannot read the time or cycle CSRs
  * (seL4 leaves scounteren at 0), so the clock is the Goldfish RTC, mapped
  * into every PD (`bench_rtc`): QEMU runs with `-rtc clock=vm`, so it counts
@@ -30,7 +37,9 @@
 #pragma once
 #include <microkit.h>
 
+#ifndef BENCH_ROUNDS /* run_sel4_bench.sh --rounds */
 #define BENCH_ROUNDS 1000u
+#endif
 #define BENCH_WARMUP 10u
 #define BENCH_LABEL_DONE 0x7e /* raw client -> raw server: last call */
 
@@ -41,6 +50,30 @@ uintptr_t bench_uart;
 uintptr_t bench_rtc;
 #endif
 
+#if defined(BENCH_SEMIHOSTING)
+/* QEMU semihosting's SYS_WRITE0 (operation 4): writes the string at x1. */
+static inline void bench_semihosting_write0(const char *s)
+{
+    register uint64_t op __asm__("x0") = 4;
+    register const char *str __asm__("x1") = s;
+    __asm__ volatile("hlt #0xf000" : "+r"(op) : "r"(str) : "memory");
+}
+
+/* Collects a line, then writes it whole (a newline first, then the line). */
+static inline void bench_puts(const char *s)
+{
+    static char line[160] = "\n";
+    static unsigned len = 1;
+    for (; *s != 0; s++) {
+        line[len++] = *s;
+        if (*s == '\n' || len == sizeof line - 1) {
+            line[len] = 0;
+            bench_semihosting_write0(line);
+            len = 1;
+        }
+    }
+}
+#else
 static inline void bench_puts(const char *s)
 {
     if (bench_uart == 0) {
@@ -65,6 +98,7 @@ static inline void bench_puts(const char *s)
     }
 #endif
 }
+#endif /* BENCH_SEMIHOSTING */
 
 #if defined(__x86_64__)
 static inline uint64_t bench_ticks(void)
