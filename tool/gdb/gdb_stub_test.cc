@@ -201,9 +201,10 @@ TEST(GdbStubPlan, TheTableNamesTargetsAndListsTheirCSpaces) {
 
 TEST(GdbStubScript, LoadsEveryTargetAsAnInferiorThenConnects) {
   plan::Plan p;
-  for (const char* name : {"a", "b", kDebuggerName}) p.pds.push_back(plan::Pd{});
+  p.pds.resize(3);
   p.pds[0].name = "a";
   p.pds[1].name = "b";
+  p.pds[2].name = kDebuggerName;
   p.debugger = plan::Debugger{2, {0, 1}};
   std::string s = gdb_script(p, {"/x/a.elf", "/x/b.elf", "/sdk/gdb.elf"});
   auto at = [&](const std::string& line) { return s.find(line + "\n"); };

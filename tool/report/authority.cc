@@ -96,6 +96,7 @@ void from_grant(const plan::Plan& plan, const plan::ExtraCap& e, PdAuthority& a)
     case K::Irq:
       add(a, pd, "irq " + std::to_string(plan.pds[e.source_pd].channels[e.irq_channel].irq) +
                      " handler: ack, set notification" + at);
+      break;
     case K::IoPort:
       if (const plan::IoPortRange* io = plan.pds[e.source_pd].ioport(e.ioport_id))
         add(a, pd, "ioport " + std::to_string(io->id) + ": in/out on ports " + hex(io->addr) + ".." +
