@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <deque>
+#include <string>
 #include <vector>
 
 namespace {
@@ -306,6 +308,268 @@ TEST_F(Pl011Test, PrimeCellIdentifiesAsPl011) {
   for (unsigned i = 0; i < 4; ++i) periph |= microkit_vmm_pl011_read(&uart, 0xfe0 + 4 * i) << (8 * i);
   EXPECT_EQ(periph & 0xfffff, 0x41011u);
   EXPECT_EQ(microkit_vmm_pl011_read(&uart, 0xffc), 0xb1u);
+}
+
+// ---- virtio console (MMIO transport, version 2) ----
+
+// The back end: what the guest transmits lands in `sent` (up to `room`
+// bytes), what waits for the guest is `incoming`.
+struct FakeSerial {
+  std::string sent;
+  size_t room = 1 << 20;
+  std::deque<uint8_t> incoming;
+  static int put(void* ctx, uint8_t b) {
+    auto* s = static_cast<FakeSerial*>(ctx);
+    if (s->sent.size() >= s->room) return 0;
+    s->sent.push_back(char(b));
+    return 1;
+  }
+  static int get(void* ctx, uint8_t* b) {
+    auto* s = static_cast<FakeSerial*>(ctx);
+    if (s->incoming.empty()) return 0;
+    *b = s->incoming.front();
+    s->incoming.pop_front();
+    return 1;
+  }
+  static int peek(void* ctx) { return !static_cast<FakeSerial*>(ctx)->incoming.empty(); }
+};
+
+// Plays Linux's virtio_mmio + virtio_console drivers against the model, with
+// the queues and buffers in a fake guest RAM at kRamGpa.
+class VirtioConsoleTest : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kRamGpa = 0x40000000;
+  static constexpr uint16_t kNum = 8;
+  // Per queue q: descriptors at 0x1000 + 0x1000 q, avail +0x200, used +0x400; buffers from 0x8000.
+  static uint64_t desc_gpa(unsigned q) { return kRamGpa + 0x1000 + 0x1000ull * q; }
+  static uint64_t avail_gpa(unsigned q) { return desc_gpa(q) + 0x200; }
+  static uint64_t used_gpa(unsigned q) { return desc_gpa(q) + 0x400; }
+
+  std::vector<uint8_t> ram = std::vector<uint8_t>(0x10000, 0);
+  FakeSerial serial;
+  microkit_vmm_virtio_console dev{};
+  uint16_t avail_idx[2] = {0, 0};
+  uint64_t next_buffer = kRamGpa + 0x8000;
+
+  void SetUp() override {
+    microkit_vmm_virtio_console_init(&dev, {&serial, FakeSerial::put, FakeSerial::get, FakeSerial::peek},
+                                     ram.data(), kRamGpa, ram.size());
+  }
+  uint32_t rd(uint32_t offset) { return microkit_vmm_virtio_console_read(&dev, offset, 4); }
+  void wr(uint32_t offset, uint32_t value) { microkit_vmm_virtio_console_write(&dev, offset, 4, value); }
+  uint8_t* at(uint64_t gpa) { return &ram[gpa - kRamGpa]; }
+  void put_le(uint64_t gpa, uint64_t v, int n) { for (int i = 0; i < n; ++i) at(gpa)[i] = uint8_t(v >> (8 * i)); }
+  uint64_t get_le(uint64_t gpa, int n) {
+    uint64_t v = 0;
+    for (int i = n; i-- > 0;) v = (v << 8) | at(gpa)[i];
+    return v;
+  }
+
+  uint64_t features() {
+    wr(0x014, 0);
+    uint64_t low = rd(0x010);
+    wr(0x014, 1);
+    return low | (uint64_t(rd(0x010)) << 32);
+  }
+  void set_features(uint64_t f) {
+    wr(0x024, 0);
+    wr(0x020, uint32_t(f));
+    wr(0x024, 1);
+    wr(0x020, uint32_t(f >> 32));
+  }
+  void setup_queue(unsigned q) {
+    wr(0x030, q);
+    ASSERT_GE(rd(0x034), kNum);
+    ASSERT_EQ(rd(0x044), 0u);
+    wr(0x038, kNum);
+    wr(0x080, uint32_t(desc_gpa(q)));
+    wr(0x084, uint32_t(desc_gpa(q) >> 32));
+    wr(0x090, uint32_t(avail_gpa(q)));
+    wr(0x094, 0);
+    wr(0x0a0, uint32_t(used_gpa(q)));
+    wr(0x0a4, 0);
+    wr(0x044, 1);
+    ASSERT_EQ(rd(0x044), 1u);
+  }
+  // The driver's side of the handshake (virtio 1.2, 3.1.1).
+  void bring_up() {
+    wr(0x070, 0);
+    wr(0x070, MICROKIT_VMM_VIRTIO_ACKNOWLEDGE);
+    wr(0x070, MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER);
+    set_features(features());
+    uint32_t s = MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER | MICROKIT_VMM_VIRTIO_FEATURES_OK;
+    wr(0x070, s);
+    ASSERT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_FEATURES_OK);
+    setup_queue(0);
+    setup_queue(1);
+    wr(0x070, s | MICROKIT_VMM_VIRTIO_DRIVER_OK);
+  }
+  // Puts a chain of descriptors `first`.. for the given buffers on queue q's available ring.
+  void offer(unsigned q, uint16_t first, const std::vector<std::pair<uint32_t, bool>>& buffers,
+             std::vector<uint64_t>* where = nullptr) {
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      uint64_t d = desc_gpa(q) + 16ull * (first + i);
+      put_le(d, next_buffer, 8);
+      put_le(d + 8, buffers[i].first, 4);
+      put_le(d + 12, (i + 1 < buffers.size() ? 1 : 0) | (buffers[i].second ? 2 : 0), 2);
+      put_le(d + 14, first + i + 1, 2);
+      if (where != nullptr) where->push_back(next_buffer);
+      next_buffer += 0x100;
+    }
+    put_le(avail_gpa(q) + 4 + 2 * (avail_idx[q] % kNum), first, 2);
+    put_le(avail_gpa(q) + 2, ++avail_idx[q], 2);
+  }
+  void transmit(uint16_t first, const std::vector<std::string>& parts) {
+    std::vector<std::pair<uint32_t, bool>> buffers;
+    for (auto& p : parts) buffers.push_back({uint32_t(p.size()), false});
+    std::vector<uint64_t> where;
+    offer(1, first, buffers, &where);
+    for (size_t i = 0; i < parts.size(); ++i) std::memcpy(at(where[i]), parts[i].data(), parts[i].size());
+  }
+  uint16_t used_idx(unsigned q) { return uint16_t(get_le(used_gpa(q) + 2, 2)); }
+  uint32_t used_id(unsigned q, unsigned i) { return uint32_t(get_le(used_gpa(q) + 4 + 8 * i, 4)); }
+  uint32_t used_len(unsigned q, unsigned i) { return uint32_t(get_le(used_gpa(q) + 8 + 8 * i, 4)); }
+};
+
+TEST_F(VirtioConsoleTest, IdentifiesAsAModernConsole) {
+  EXPECT_EQ(rd(0x000), 0x74726976u);  // "virt"
+  EXPECT_EQ(rd(0x004), 2u);
+  EXPECT_EQ(rd(0x008), 3u);
+  EXPECT_EQ(features(), MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  wr(0x030, 2);
+  EXPECT_EQ(rd(0x034), 0u);  // no control queues: one port only
+  wr(0x030, 1);
+  EXPECT_EQ(rd(0x034), MICROKIT_VMM_VIRTIO_QUEUE_MAX);
+  EXPECT_EQ(microkit_vmm_virtio_console_read(&dev, 0x104, 4), 1u);  // max_nr_ports
+  EXPECT_EQ(microkit_vmm_virtio_console_read(&dev, 0x100, 2), 0u);  // cols unknown
+}
+
+TEST_F(VirtioConsoleTest, FeaturesOkOnlyWithVersion1AndNothingUnoffered) {
+  uint32_t s = MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER | MICROKIT_VMM_VIRTIO_FEATURES_OK;
+  set_features(0);  // a legacy driver
+  wr(0x070, s);
+  EXPECT_FALSE(rd(0x070) & MICROKIT_VMM_VIRTIO_FEATURES_OK);
+  set_features(MICROKIT_VMM_VIRTIO_F_VERSION_1 | 2);  // MULTIPORT, not offered
+  wr(0x070, s);
+  EXPECT_FALSE(rd(0x070) & MICROKIT_VMM_VIRTIO_FEATURES_OK);
+  set_features(MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  wr(0x070, s);
+  EXPECT_EQ(rd(0x070), s);
+}
+
+TEST_F(VirtioConsoleTest, TransmittedChainReachesTheBackEndAndIsReturned) {
+  bring_up();
+  transmit(0, {"hello, ", "world\n"});
+  EXPECT_EQ(serial.sent, "");  // nothing moves before the notify
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "hello, world\n");
+  ASSERT_EQ(used_idx(1), 1u);
+  EXPECT_EQ(used_id(1, 0), 0u);
+  EXPECT_EQ(used_len(1, 0), 0u);
+  EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
+  EXPECT_EQ(rd(0x060), 1u);
+  wr(0x064, 1);
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+TEST_F(VirtioConsoleTest, FullBackEndHoldsTheChainAndResumesWithoutRepeating) {
+  bring_up();
+  serial.room = 4;
+  transmit(2, {"abcdef"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "abcd");
+  EXPECT_EQ(used_idx(1), 0u);  // still the device's
+  serial.room = 100;
+  microkit_vmm_virtio_console_poll(&dev);  // the serial PD made room
+  EXPECT_EQ(serial.sent, "abcdef");
+  ASSERT_EQ(used_idx(1), 1u);
+  EXPECT_EQ(used_id(1, 0), 2u);
+}
+
+TEST_F(VirtioConsoleTest, ReceivedBytesFillARxBufferAndRaiseTheInterrupt) {
+  bring_up();
+  std::vector<uint64_t> where;
+  offer(0, 0, {{16, true}}, &where);
+  wr(0x050, 0);
+  EXPECT_EQ(used_idx(0), 0u);  // nothing received yet
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+  for (char c : std::string("ls\n")) serial.incoming.push_back(uint8_t(c));
+  microkit_vmm_virtio_console_poll(&dev);  // the serial PD's notification
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(used_len(0, 0), 3u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(at(where[0])), 3), "ls\n");
+  EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+TEST_F(VirtioConsoleTest, LongInputSpillsIntoTheNextBuffer) {
+  bring_up();
+  std::vector<uint64_t> where;
+  offer(0, 0, {{4, true}}, &where);
+  offer(0, 1, {{4, true}}, &where);
+  for (char c : std::string("abcdef")) serial.incoming.push_back(uint8_t(c));
+  microkit_vmm_virtio_console_poll(&dev);
+  ASSERT_EQ(used_idx(0), 2u);
+  EXPECT_EQ(used_len(0, 0), 4u);
+  EXPECT_EQ(used_id(0, 1), 1u);
+  EXPECT_EQ(used_len(0, 1), 2u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(at(where[1])), 2), "ef");
+}
+
+TEST_F(VirtioConsoleTest, NoInterruptFlagSuppressesTheInterrupt) {
+  bring_up();
+  put_le(avail_gpa(1), 1, 2);  // VIRTQ_AVAIL_F_NO_INTERRUPT
+  transmit(0, {"x"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "x");
+  EXPECT_EQ(used_idx(1), 1u);
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+TEST_F(VirtioConsoleTest, NothingMovesBeforeDriverOk) {
+  uint32_t s = MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER | MICROKIT_VMM_VIRTIO_FEATURES_OK;
+  set_features(MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  wr(0x070, s);
+  setup_queue(0);
+  setup_queue(1);
+  transmit(0, {"early"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "");
+  wr(0x070, s | MICROKIT_VMM_VIRTIO_DRIVER_OK);
+  EXPECT_EQ(serial.sent, "early");
+}
+
+TEST_F(VirtioConsoleTest, QueueOutsideRamOrBufferOutsideRamNeedsReset) {
+  wr(0x030, 1);
+  wr(0x038, kNum);
+  wr(0x080, uint32_t(kRamGpa + ram.size() - 16));  // the table runs off the end of RAM
+  wr(0x090, uint32_t(avail_gpa(1)));
+  wr(0x0a0, uint32_t(used_gpa(1)));
+  wr(0x044, 1);
+  EXPECT_EQ(rd(0x044), 0u);
+  EXPECT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_NEEDS_RESET);
+  wr(0x070, 0);  // a reset clears it
+  EXPECT_EQ(rd(0x070), 0u);
+  bring_up();
+  put_le(desc_gpa(1), kRamGpa + ram.size() - 2, 8);  // a 16-byte buffer past the end
+  put_le(desc_gpa(1) + 8, 16, 4);
+  put_le(avail_gpa(1) + 2, 1, 2);
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "");
+  EXPECT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_NEEDS_RESET);
+  EXPECT_EQ(rd(0x060), 2u);  // a configuration change tells the driver
+}
+
+TEST_F(VirtioConsoleTest, ResetForgetsQueuesAndFeatures) {
+  bring_up();
+  wr(0x070, 0);
+  wr(0x030, 0);
+  EXPECT_EQ(rd(0x044), 0u);
+  EXPECT_EQ(rd(0x070), 0u);
+  EXPECT_EQ(dev.driver_features, 0u);
+  bring_up();  // and the driver can start over
+  transmit(0, {"again"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "again");
 }
 
 // ---- Ring ----

@@ -2,7 +2,7 @@
  *
  * Everything here is a model or a decoder with no kernel calls: the Linux
  * arm64 Image header, data-abort syndromes, PSCI calls, the GICv2
- * distributor, an emulated PL011 UART, a single-producer single-consumer
+ * distributor, an emulated PL011 UART, a virtio-MMIO console, a single-producer single-consumer
  * byte ring in shared memory and the few device-tree edits a VMM makes. The
  * same code is built into the seL4 library (microkit_vmm.h drives it from a
  * VMM PD's fault()) and into host unit tests. No heap, no globals: every
@@ -194,6 +194,67 @@ uint32_t microkit_vmm_ring_count(const microkit_vmm_ring *ring);
 /* Returns 0 when full (push) or empty (pop). */
 int microkit_vmm_ring_push(microkit_vmm_ring *ring, uint8_t byte);
 int microkit_vmm_ring_pop(microkit_vmm_ring *ring, uint8_t *byte);
+
+/* ---- virtio console over the MMIO transport (OASIS virtio 1.2: 4.2, 2.7, 5.3) ----
+ *
+ * A version-2 ("modern") virtio-MMIO device with device ID 3 and one port:
+ * queue 0 carries bytes to the guest (receiveq), queue 1 from it
+ * (transmitq), both split virtqueues in guest RAM. The only feature offered
+ * is VIRTIO_F_VERSION_1, which the driver must accept. The model reads and
+ * writes guest RAM through `ram` (guest-physical ram_gpa..+ram_size as the
+ * VMM maps it) and never outside it: a queue or buffer that leaves RAM sets
+ * DEVICE_NEEDS_RESET. Bytes travel through `io` as for the PL011. */
+
+#define MICROKIT_VMM_VIRTIO_MMIO_SIZE 0x200u
+#define MICROKIT_VMM_VIRTIO_QUEUE_MAX 128u   /* QueueNumMax of both queues */
+#define MICROKIT_VMM_VIRTIO_F_VERSION_1 (1ull << 32)
+
+/* The driver's status bits (2.1). */
+#define MICROKIT_VMM_VIRTIO_ACKNOWLEDGE 1u
+#define MICROKIT_VMM_VIRTIO_DRIVER 2u
+#define MICROKIT_VMM_VIRTIO_DRIVER_OK 4u
+#define MICROKIT_VMM_VIRTIO_FEATURES_OK 8u
+#define MICROKIT_VMM_VIRTIO_NEEDS_RESET 64u
+#define MICROKIT_VMM_VIRTIO_FAILED 128u
+
+typedef struct microkit_vmm_virtio_io {
+  void *ctx;
+  int (*put)(void *ctx, uint8_t byte);    /* a byte the guest transmits; 0 when the back end is full */
+  int (*get)(void *ctx, uint8_t *byte);   /* a received byte for the guest; 0 when none */
+  int (*peek)(void *ctx);                 /* whether a received byte waits */
+} microkit_vmm_virtio_io;
+
+typedef struct microkit_vmm_virtq {
+  uint32_t num, ready;
+  uint64_t desc, driver, device;   /* descriptor table, available ring, used ring (guest-physical) */
+  uint16_t last_avail;             /* the next available entry the device takes */
+  uint16_t used_idx;               /* the device's copy of used->idx */
+} microkit_vmm_virtq;
+
+typedef struct microkit_vmm_virtio_console {
+  microkit_vmm_virtio_io io;
+  uint8_t *ram;
+  uint64_t ram_gpa, ram_size;
+  uint32_t status, interrupt_status;
+  uint32_t device_features_sel, driver_features_sel, queue_sel;
+  uint64_t driver_features;
+  microkit_vmm_virtq queue[2];
+  uint32_t tx_sent;                /* bytes of the transmit chain at last_avail already given to io.put */
+} microkit_vmm_virtio_console;
+
+void microkit_vmm_virtio_console_init(microkit_vmm_virtio_console *dev, microkit_vmm_virtio_io io, void *ram,
+                                      uint64_t ram_gpa, uint64_t ram_size);
+/* A guest access at `offset` of the MMIO window (registers: 4 bytes; the
+ * config space from 0x100: any width). A QueueNotify moves bytes at once. */
+uint32_t microkit_vmm_virtio_console_read(microkit_vmm_virtio_console *dev, uint32_t offset, unsigned size);
+void microkit_vmm_virtio_console_write(microkit_vmm_virtio_console *dev, uint32_t offset, unsigned size,
+                                       uint32_t value);
+/* Moves what can move: transmit chains to io.put (resuming where a full
+ * back end stopped them), received bytes into the guest's receive buffers.
+ * For when the back end says it has bytes or room. */
+void microkit_vmm_virtio_console_poll(microkit_vmm_virtio_console *dev);
+/* Whether the interrupt line is high (InterruptStatus non-zero). */
+int microkit_vmm_virtio_console_irq(const microkit_vmm_virtio_console *dev);
 
 /* ---- Device tree blobs (DTSpec 0.4, chapter 5) ---- */
 
