@@ -150,6 +150,32 @@ int microkit_vmm_console_init(microkit_vmm_console *console, microkit_vmm *vmm, 
 /* For notified(): the serial PD says rx has bytes. */
 void microkit_vmm_console_notified(microkit_vmm_console *console);
 
+/* ---- A virtio console: a virtio-MMIO device (version 2, ID 3) with the
+ * same kind of back end as the PL011 console: two byte rings in shared MRs
+ * and a notification to the serial PD ---- */
+
+typedef struct microkit_vmm_vconsole {
+  microkit_vmm *vmm;
+  microkit_vmm_virtio_console dev;
+  microkit_vmm_ring *tx;   /* guest -> serial PD; this side produces */
+  microkit_vmm_ring *rx;   /* serial PD -> guest; the serial PD produces */
+  microkit_channel serial; /* notified when tx has new bytes */
+  unsigned irq;            /* the device's SPI in the guest */
+  int sent;                /* bytes pushed since the last notification */
+} microkit_vmm_vconsole;
+
+/* Emulates a virtio console at guest address `gpa` (a virtio,mmio node with
+ * interrupt `irq` in the guest's DTB; MICROKIT_VMM_VIRTIO_MMIO_SIZE bytes).
+ * `tx` is a ring this VMM laid out (microkit_vmm_ring_init) and `rx_memory`
+ * the serial PD's; they may be a PL011 console's own (console.tx,
+ * console.rx): the VMM is still their only producer and consumer. The
+ * virtqueues live in the VMM's guest RAM. Returns 0, -1 when the device
+ * table is full or `tx` is NULL. */
+int microkit_vmm_vconsole_init(microkit_vmm_vconsole *console, microkit_vmm *vmm, uint64_t gpa, unsigned irq,
+                               microkit_vmm_ring *tx, void *rx_memory, microkit_channel serial);
+/* For notified(): the serial PD has put bytes in rx or taken bytes from tx. */
+void microkit_vmm_vconsole_notified(microkit_vmm_vconsole *console);
+
 #ifdef __cplusplus
 }
 #endif
