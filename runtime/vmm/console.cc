@@ -64,9 +64,15 @@ int vput(void* ctx, uint8_t byte) {
   return 1;
 }
 
-int vget(void* ctx, uint8_t* byte) { return microkit_vmm_ring_pop(static_cast<microkit_vmm_vconsole*>(ctx)->rx, byte); }
+int vget(void* ctx, uint8_t* byte) {
+  auto* console = static_cast<microkit_vmm_vconsole*>(ctx);
+  return console->rx != nullptr && microkit_vmm_ring_pop(console->rx, byte);
+}
 
-int vpeek(void* ctx) { return microkit_vmm_ring_count(static_cast<microkit_vmm_vconsole*>(ctx)->rx) != 0; }
+int vpeek(void* ctx) {
+  auto* console = static_cast<microkit_vmm_vconsole*>(ctx);
+  return console->rx != nullptr && microkit_vmm_ring_count(console->rx) != 0;
+}
 
 // After every access: one notification for the bytes it sent, the line follows InterruptStatus.
 void vsettle(microkit_vmm_vconsole* console) {

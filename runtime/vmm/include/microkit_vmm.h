@@ -166,11 +166,13 @@ typedef struct microkit_vmm_vconsole {
 
 /* Emulates a virtio console at guest address `gpa` (a virtio,mmio node with
  * interrupt `irq` in the guest's DTB; MICROKIT_VMM_VIRTIO_MMIO_SIZE bytes).
- * `tx` is a ring this VMM laid out (microkit_vmm_ring_init) and `rx_memory`
- * the serial PD's; they may be a PL011 console's own (console.tx,
- * console.rx): the VMM is still their only producer and consumer. The
- * virtqueues live in the VMM's guest RAM. Returns 0, -1 when the device
- * table is full or `tx` is NULL. */
+ * `tx` is a ring this VMM laid out (microkit_vmm_ring_init), possibly a
+ * PL011 console's (console.tx: the VMM stays its only producer);
+ * `rx_memory` is the serial PD's ring, or NULL for an output-only console.
+ * Do not share an rx ring with a PL011 console: the virtio console takes
+ * bytes as soon as the guest has buffers posted, so the UART would see no
+ * input. The virtqueues live in the VMM's guest RAM. Returns 0, -1 when
+ * the device table is full or `tx` is NULL. */
 int microkit_vmm_vconsole_init(microkit_vmm_vconsole *console, microkit_vmm *vmm, uint64_t gpa, unsigned irq,
                                microkit_vmm_ring *tx, void *rx_memory, microkit_channel serial);
 /* For notified(): the serial PD has put bytes in rx or taken bytes from tx. */
