@@ -3,7 +3,8 @@
  * The guest's images are linked into this program (guest_images.S); its
  * machine is guest.dts. Everything the guest does that needs the VMM
  * arrives in fault(): the library emulates the GIC distributor, PSCI and the
- * PL011 console, whose bytes travel to the serial PD over two shared rings. */
+ * PL011 console, whose bytes travel to the serial PD over two shared rings,
+ * and a virtio console (/dev/hvc0) whose output shares the PL011's ring. */
 #include <microkit.h>
 #include <microkit_vmm.h>
 
@@ -12,6 +13,8 @@
 #define GUEST_GICD_GPA 0x08000000ul
 #define GUEST_UART_GPA 0x09000000ul
 #define GUEST_UART_IRQ 33            /* SPI 1, as guest.dts says */
+#define GUEST_VIRTIO_GPA 0x0a000000ul
+#define GUEST_VIRTIO_IRQ 48          /* SPI 16, as guest.dts says */
 #define GIC_LIST_REGISTERS 4         /* QEMU's GICv2 */
 #define CONSOLE_RING_SIZE 0x1000
 #define SERIAL_CHANNEL 1
@@ -28,6 +31,7 @@ extern const char guest_initrd[], guest_initrd_end[];
 
 static microkit_vmm vmm;
 static microkit_vmm_console console;
+static microkit_vmm_vconsole vconsole;   /* /dev/hvc0: output only, into the console's tx ring */
 
 void init(void)
 {
@@ -45,6 +49,11 @@ void init(void)
         microkit_dbg_puts("vmm: no console\n");
         return;
     }
+    if (microkit_vmm_vconsole_init(&vconsole, &vmm, GUEST_VIRTIO_GPA, GUEST_VIRTIO_IRQ, console.tx, 0,
+                                   SERIAL_CHANNEL) != 0) {
+        microkit_dbg_puts("vmm: no virtio console\n");
+        return;
+    }
     if (microkit_vmm_load_linux(&vmm, guest_kernel, guest_kernel_end - guest_kernel, guest_dtb,
                                 guest_dtb_end - guest_dtb, guest_initrd, guest_initrd_end - guest_initrd) != 0) {
         return;
@@ -57,6 +66,7 @@ void notified(microkit_channel ch)
 {
     if (ch == SERIAL_CHANNEL) {
         microkit_vmm_console_notified(&console);
+        microkit_vmm_vconsole_notified(&vconsole);
         return;
     }
     if (!microkit_vmm_notified(&vmm, ch)) {
