@@ -29,6 +29,8 @@ static microkit_vmm_ring *rx;
 static void transmit_waiting_bytes(void)
 {
     microkit_vmm_ring *tx = (microkit_vmm_ring *)console_tx;
+    /* A full ring holds a virtio transmit buffer in the VMM until it hears there is room. */
+    int was_full = microkit_vmm_ring_count(tx) == tx->size;
     uint8_t byte;
     while (microkit_vmm_ring_pop(tx, &byte)) {
         while (UART_FR & FR_TXFF) {
@@ -37,6 +39,9 @@ static void transmit_waiting_bytes(void)
 #ifdef SERIAL_TRANSMITTED
         SERIAL_TRANSMITTED(byte); /* a hook for bench/sel4/vm (timestamps the guest's prompt) */
 #endif
+    }
+    if (was_full) {
+        microkit_notify(VMM_CHANNEL);
     }
 }
 
