@@ -205,6 +205,9 @@ microkit_vmm_virtq* selected(microkit_vmm_virtio_console* dev) {
   return dev->queue_sel < 2 ? &dev->queue[dev->queue_sel] : nullptr;
 }
 
+// DeviceFeatures shows the offered bits 32 at a time, DeviceFeaturesSel choosing which.
+uint32_t offered_word(uint32_t sel) { return sel < 2 ? uint32_t(kOffered >> (32 * sel)) : 0; }
+
 uint32_t read_config(uint32_t offset, unsigned size) {
   uint32_t value = 0;
   for (unsigned i = 0; i < size && i < 4; ++i)
@@ -232,7 +235,7 @@ extern "C" uint32_t microkit_vmm_virtio_console_read(microkit_vmm_virtio_console
     case kVersion: return 2;
     case kDeviceId: return kConsoleDeviceId;
     case kVendorId: return kVendor;
-    case kDeviceFeatures: return dev->device_features_sel < 2 ? uint32_t(kOffered >> (32 * dev->device_features_sel)) : 0;
+    case kDeviceFeatures: return offered_word(dev->device_features_sel);
     case kQueueNumMax: return q != nullptr ? MICROKIT_VMM_VIRTIO_QUEUE_MAX : 0;
     case kQueueReady: return q != nullptr ? q->ready : 0;
     case kInterruptStatus: return dev->interrupt_status;
