@@ -5,7 +5,8 @@
 #   linux_vm_test.sh MODE SDK KERNEL_PKG EXAMPLE WORK GUEST_DEBS LIMIT
 #
 # MODE shell:   wait for the guest's shell prompt, run a command whose
-#               output only a working shell produces, check it.
+#               output only a working shell produces, check it; then write
+#               a line to the guest's virtio console (/dev/hvc0), check it.
 # MODE restart: as shell, then `reboot -f` in the guest (PSCI SYSTEM_RESET,
 #               which the VMM answers by reloading and restarting the
 #               guest), wait for the second boot's prompt and run the
@@ -84,10 +85,22 @@ check_command() {  # occurrence
   wait_for "answer=42 on aarch64" "$1" 60
 }
 
+# The virtio console: bytes written to /dev/hvc0 go through a virtqueue, the
+# VMM's virtio device model and the serial PD's ring (the typed line shows
+# $((7*6)), so only the written line holds virtio=42).
+check_virtio() {  # occurrence
+  [ "$(count "linux-vm: virtio console /dev/hvc0 is up")" -ge "$1" ] ||
+    fail "the guest found no /dev/hvc0 (virtio_mmio.ko, virtio_console.ko, the DTB's virtio,mmio node)"
+  type_line 'echo "virtio=$((7*6))" > /dev/hvc0'
+  wait_for "virtio=42" "$1" 60
+}
+
 wait_for "linux-vm: guest userspace is up" 1 "$limit"
 wait_for "guest# " 1 60
 check_command 1
 echo "PASS step: the guest's shell answered through the serial PD ($(grep -aoF 'guest userspace is up on' "$log" | head -1))"
+check_virtio 1
+echo "PASS step: the guest's /dev/hvc0 wrote through the virtio console"
 
 if [ "$mode" = restart ]; then
   type_line 'reboot -f'
@@ -95,6 +108,7 @@ if [ "$mode" = restart ]; then
   wait_for "linux-vm: guest userspace is up" 2 "$limit"
   wait_for "guest# " 2 60
   check_command 2
-  echo "PASS step: the guest booted again after its reset and answered"
+  check_virtio 2
+  echo "PASS step: the guest booted again after its reset and answered, on both consoles"
 fi
 echo "PASS: linux-vm $mode"
