@@ -4,7 +4,9 @@
  * machine is guest.dts. Everything the guest does that needs the VMM
  * arrives in fault(): the library emulates the GIC distributor, PSCI and the
  * PL011 console, whose bytes travel to the serial PD over two shared rings,
- * and a virtio console (/dev/hvc0) whose output shares the PL011's ring. */
+ * and a virtio console (/dev/hvc0) whose output shares the PL011's ring and
+ * whose input has a ring of its own (the serial PD chooses which console
+ * gets typed bytes). */
 #include <microkit.h>
 #include <microkit_vmm.h>
 
@@ -23,6 +25,7 @@
 uintptr_t guest_ram_vaddr;
 uintptr_t console_tx;
 uintptr_t console_rx;
+uintptr_t console_vrx;
 
 /* From guest_images.S. */
 extern const char guest_kernel[], guest_kernel_end[];
@@ -31,7 +34,7 @@ extern const char guest_initrd[], guest_initrd_end[];
 
 static microkit_vmm vmm;
 static microkit_vmm_console console;
-static microkit_vmm_vconsole vconsole;   /* /dev/hvc0: output only, into the console's tx ring */
+static microkit_vmm_vconsole vconsole;   /* /dev/hvc0: output into the console's tx ring, input from its own */
 
 void init(void)
 {
@@ -49,8 +52,8 @@ void init(void)
         microkit_dbg_puts("vmm: no console\n");
         return;
     }
-    if (microkit_vmm_vconsole_init(&vconsole, &vmm, GUEST_VIRTIO_GPA, GUEST_VIRTIO_IRQ, console.tx, 0,
-                                   SERIAL_CHANNEL) != 0) {
+    if (microkit_vmm_vconsole_init(&vconsole, &vmm, GUEST_VIRTIO_GPA, GUEST_VIRTIO_IRQ, console.tx,
+                                   (void *)console_vrx, SERIAL_CHANNEL) != 0) {
         microkit_dbg_puts("vmm: no virtio console\n");
         return;
     }

@@ -501,6 +501,36 @@ TEST_F(VirtioConsoleTest, ReceivedBytesFillARxBufferAndRaiseTheInterrupt) {
   EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
 }
 
+// Keystrokes that arrive before the guest has posted a receive buffer wait
+// in the back end and move when the driver posts one (its QueueNotify).
+TEST_F(VirtioConsoleTest, InputWaitsForTheDriversNextRxBuffer) {
+  bring_up();
+  for (char c : std::string("id\r")) serial.incoming.push_back(uint8_t(c));
+  microkit_vmm_virtio_console_poll(&dev);
+  EXPECT_EQ(used_idx(0), 0u);
+  EXPECT_EQ(serial.incoming.size(), 3u);  // nothing taken without a buffer to put it in
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+  std::vector<uint64_t> where;
+  offer(0, 0, {{2, true}}, &where);
+  wr(0x050, 0);
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(at(where[0])), 2), "id");
+  EXPECT_EQ(serial.incoming.size(), 1u);  // the rest waits for the next buffer
+  EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+// A receive buffer the driver marked device-readable only takes nothing;
+// the chain still goes back, empty, so the driver can reuse it.
+TEST_F(VirtioConsoleTest, ReadOnlyRxBufferReturnsEmpty) {
+  bring_up();
+  serial.incoming.push_back(uint8_t('q'));
+  offer(0, 0, {{8, false}});
+  wr(0x050, 0);
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(used_len(0, 0), 0u);
+  EXPECT_EQ(serial.incoming.size(), 1u);
+}
+
 TEST_F(VirtioConsoleTest, LongInputSpillsIntoTheNextBuffer) {
   bring_up();
   std::vector<uint64_t> where;

@@ -6,7 +6,9 @@
 #
 # MODE shell:   wait for the guest's shell prompt, run a command whose
 #               output only a working shell produces, check it; then write
-#               a line to the guest's virtio console (/dev/hvc0), check it.
+#               a line to the guest's virtio console (/dev/hvc0), check it;
+#               switch the serial PD's input to the virtio console (Ctrl-])
+#               and run a command in the guest's shell on /dev/hvc0.
 # MODE restart: as shell, then `reboot -f` in the guest (PSCI SYSTEM_RESET,
 #               which the VMM answers by reloading and restarting the
 #               guest), wait for the second boot's prompt and run the
@@ -95,12 +97,28 @@ check_virtio() {  # occurrence
   wait_for "virtio=42" "$1" 60
 }
 
+# Input through the virtio console: Ctrl-] makes the serial PD put typed
+# bytes in the virtio console's rx ring; the shell on /dev/hvc0 gets them
+# from its receive queue and answers through its transmit queue. Its tty
+# proves which console ran the command. Ctrl-] again switches back.
+check_virtio_input() {  # occurrence
+  printf '\035' >&3
+  wait_for "[serial: input to /dev/hvc0]" "$1" 30
+  sleep 1
+  type_line 'echo "hvc=$((5*9)) on $(tty)"'
+  wait_for "hvc=45 on /dev/hvc0" "$1" 60
+  printf '\035' >&3
+  wait_for "[serial: input to ttyAMA0]" "$1" 30
+}
+
 wait_for "linux-vm: guest userspace is up" 1 "$limit"
 wait_for "guest# " 1 60
 check_command 1
 echo "PASS step: the guest's shell answered through the serial PD ($(grep -aoF 'guest userspace is up on' "$log" | head -1))"
 check_virtio 1
 echo "PASS step: the guest's /dev/hvc0 wrote through the virtio console"
+check_virtio_input 1
+echo "PASS step: a command typed into the virtio console ran in the guest's shell on /dev/hvc0"
 
 if [ "$mode" = restart ]; then
   type_line 'reboot -f'
@@ -109,6 +127,7 @@ if [ "$mode" = restart ]; then
   wait_for "guest# " 2 60
   check_command 2
   check_virtio 2
+  check_virtio_input 2
   echo "PASS step: the guest booted again after its reset and answered, on both consoles"
 fi
 echo "PASS: linux-vm $mode"
