@@ -329,6 +329,16 @@ void microkit_vmm_virtio_blk_poll(microkit_vmm_virtio_blk *dev);
 void microkit_vmm_virtio_blk_complete(microkit_vmm_virtio_blk *dev, unsigned slot, uint32_t status);
 int microkit_vmm_virtio_blk_irq(const microkit_vmm_virtio_blk *dev);
 
+/* A block request (VMM -> block PD) or its answer (block PD -> VMM), one
+ * message on a microkit_vmm_ring (microkit_vmm_ring_write/_read). The
+ * request's data is in slot `slot` of the data MR they share (slot i at
+ * i * slot_size); the answer echoes the request with `status` set. */
+typedef struct microkit_vmm_blk_message {
+  uint32_t slot, type;
+  uint64_t sector;
+  uint32_t bytes, status;
+} microkit_vmm_blk_message;
+
 /* ---- Device tree blobs (DTSpec 0.4, chapter 5) ---- */
 
 /* Returns 0 if `dtb` is a flattened device tree of at most `size` bytes,
