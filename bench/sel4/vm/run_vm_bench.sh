@@ -51,7 +51,7 @@ boot() {
   grep -qaF "$until" "$log" || die "no '$until' in $log"
 }
 
-value() { tr -d '\r' <"$2" | grep -a "^bench: $1 " | head -1 | awk '{print $3}'; }
+value() { tr -d '\r' <"$2" | grep -ao "bench: $1 [0-9]*" | head -1 | awk '{print $3}'; }  # the prompt stamp follows the prompt on its line
 x100() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 100 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
