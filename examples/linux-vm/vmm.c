@@ -3,7 +3,11 @@
  * The guest's images are linked into this program (guest_images.S); its
  * machine is guest.dts. Everything the guest does that needs the VMM
  * arrives in fault(): the library emulates the GIC distributor, PSCI and the
- * PL011 console, whose bytes travel to the serial PD over two shared rings. */
+ * PL011 console, whose bytes travel to the serial PD over two shared rings,
+ * and a virtio console (/dev/hvc0) whose output shares the PL011's ring and
+ * whose input has a ring of its own (the serial PD chooses which console
+ * gets typed bytes), and a virtio block device (/dev/vda) whose storage is
+ * the block PD's RAM disk. */
 #include <microkit.h>
 #include <microkit_vmm.h>
 
@@ -12,14 +16,26 @@
 #define GUEST_GICD_GPA 0x08000000ul
 #define GUEST_UART_GPA 0x09000000ul
 #define GUEST_UART_IRQ 33            /* SPI 1, as guest.dts says */
+#define GUEST_VIRTIO_GPA 0x0a000000ul
+#define GUEST_VIRTIO_IRQ 48          /* SPI 16, as guest.dts says */
 #define GIC_LIST_REGISTERS 4         /* QEMU's GICv2 */
+#define GUEST_BLOCK_GPA 0x0a000200ul
+#define GUEST_BLOCK_IRQ 49           /* SPI 17, as guest.dts says */
 #define CONSOLE_RING_SIZE 0x1000
+#define BLOCK_RING_SIZE 0x1000
+#define BLOCK_DATA_SIZE 0x10000      /* the slots: as blk_ramdisk.c says */
+#define BLOCK_SECTORS (0x100000 / 512)  /* the block PD's disk */
 #define SERIAL_CHANNEL 1
+#define BLOCK_CHANNEL 2
 
 /* Set by the tool (setvar_vaddr in the system description). */
 uintptr_t guest_ram_vaddr;
 uintptr_t console_tx;
 uintptr_t console_rx;
+uintptr_t console_vrx;
+uintptr_t blk_requests;
+uintptr_t blk_answers;
+uintptr_t blk_data;
 
 /* From guest_images.S. */
 extern const char guest_kernel[], guest_kernel_end[];
@@ -28,6 +44,8 @@ extern const char guest_initrd[], guest_initrd_end[];
 
 static microkit_vmm vmm;
 static microkit_vmm_console console;
+static microkit_vmm_vconsole vconsole;   /* /dev/hvc0: output into the console's tx ring, input from its own */
+static microkit_vmm_vblock block;         /* /dev/vda */
 
 void init(void)
 {
@@ -45,6 +63,17 @@ void init(void)
         microkit_dbg_puts("vmm: no console\n");
         return;
     }
+    if (microkit_vmm_vconsole_init(&vconsole, &vmm, GUEST_VIRTIO_GPA, GUEST_VIRTIO_IRQ, console.tx,
+                                   (void *)console_vrx, SERIAL_CHANNEL) != 0) {
+        microkit_dbg_puts("vmm: no virtio console\n");
+        return;
+    }
+    if (microkit_vmm_vblock_init(&block, &vmm, GUEST_BLOCK_GPA, GUEST_BLOCK_IRQ, BLOCK_SECTORS, (void *)blk_requests,
+                                 BLOCK_RING_SIZE, (void *)blk_answers, (void *)blk_data, BLOCK_DATA_SIZE,
+                                 BLOCK_CHANNEL) != 0) {
+        microkit_dbg_puts("vmm: no virtio block device\n");
+        return;
+    }
     if (microkit_vmm_load_linux(&vmm, guest_kernel, guest_kernel_end - guest_kernel, guest_dtb,
                                 guest_dtb_end - guest_dtb, guest_initrd, guest_initrd_end - guest_initrd) != 0) {
         return;
@@ -57,6 +86,11 @@ void notified(microkit_channel ch)
 {
     if (ch == SERIAL_CHANNEL) {
         microkit_vmm_console_notified(&console);
+        microkit_vmm_vconsole_notified(&vconsole);
+        return;
+    }
+    if (ch == BLOCK_CHANNEL) {
+        microkit_vmm_vblock_notified(&block);
         return;
     }
     if (!microkit_vmm_notified(&vmm, ch)) {

@@ -42,3 +42,21 @@ extern "C" int microkit_vmm_ring_pop(microkit_vmm_ring* ring, uint8_t* byte) {
   store_release(&ring->tail, tail + 1);
   return 1;
 }
+
+extern "C" int microkit_vmm_ring_write(microkit_vmm_ring* ring, const void* data, uint32_t bytes) {
+  uint32_t head = ring->head;
+  if (ring->size - (head - load_acquire(&ring->tail)) < bytes) return 0;
+  const auto* from = static_cast<const uint8_t*>(data);
+  for (uint32_t i = 0; i < bytes; ++i) ring->data[(head + i) & (ring->size - 1)] = from[i];
+  store_release(&ring->head, head + bytes);
+  return 1;
+}
+
+extern "C" int microkit_vmm_ring_read(microkit_vmm_ring* ring, void* data, uint32_t bytes) {
+  uint32_t tail = ring->tail;
+  if (load_acquire(&ring->head) - tail < bytes) return 0;
+  auto* to = static_cast<uint8_t*>(data);
+  for (uint32_t i = 0; i < bytes; ++i) to[i] = ring->data[(tail + i) & (ring->size - 1)];
+  store_release(&ring->tail, tail + bytes);
+  return 1;
+}

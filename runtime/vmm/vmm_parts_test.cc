@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <deque>
+#include <string>
 #include <vector>
 
 namespace {
@@ -308,6 +310,490 @@ TEST_F(Pl011Test, PrimeCellIdentifiesAsPl011) {
   EXPECT_EQ(microkit_vmm_pl011_read(&uart, 0xffc), 0xb1u);
 }
 
+// ---- virtio console (MMIO transport, version 2) ----
+
+// The back end: what the guest transmits lands in `sent` (up to `room`
+// bytes), what waits for the guest is `incoming`.
+struct FakeSerial {
+  std::string sent;
+  size_t room = 1 << 20;
+  std::deque<uint8_t> incoming;
+  static int put(void* ctx, uint8_t b) {
+    auto* s = static_cast<FakeSerial*>(ctx);
+    if (s->sent.size() >= s->room) return 0;
+    s->sent.push_back(char(b));
+    return 1;
+  }
+  static int get(void* ctx, uint8_t* b) {
+    auto* s = static_cast<FakeSerial*>(ctx);
+    if (s->incoming.empty()) return 0;
+    *b = s->incoming.front();
+    s->incoming.pop_front();
+    return 1;
+  }
+  static int peek(void* ctx) { return !static_cast<FakeSerial*>(ctx)->incoming.empty(); }
+};
+
+// Plays Linux's virtio_mmio driver against a device model, with the
+// queues and buffers in a fake guest RAM at kRamGpa.
+class FakeVirtioGuest : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kRamGpa = 0x40000000;
+  static constexpr uint16_t kNum = 8;
+  // Per queue q: descriptors at 0x1000 + 0x1000 q, avail +0x200, used +0x400; buffers from 0x8000.
+  static uint64_t desc_gpa(unsigned q) { return kRamGpa + 0x1000 + 0x1000ull * q; }
+  static uint64_t avail_gpa(unsigned q) { return desc_gpa(q) + 0x200; }
+  static uint64_t used_gpa(unsigned q) { return desc_gpa(q) + 0x400; }
+
+  std::vector<uint8_t> ram = std::vector<uint8_t>(0x20000, 0);
+  uint16_t avail_idx[2] = {0, 0};
+  uint64_t next_buffer = kRamGpa + 0x8000;
+
+  virtual uint32_t rd(uint32_t offset) = 0;
+  virtual void wr(uint32_t offset, uint32_t value) = 0;
+  uint8_t* at(uint64_t gpa) { return &ram[gpa - kRamGpa]; }
+  void put_le(uint64_t gpa, uint64_t v, int n) { for (int i = 0; i < n; ++i) at(gpa)[i] = uint8_t(v >> (8 * i)); }
+  uint64_t get_le(uint64_t gpa, int n) {
+    uint64_t v = 0;
+    for (int i = n; i-- > 0;) v = (v << 8) | at(gpa)[i];
+    return v;
+  }
+
+  uint64_t features() {
+    wr(0x014, 0);
+    uint64_t low = rd(0x010);
+    wr(0x014, 1);
+    return low | (uint64_t(rd(0x010)) << 32);
+  }
+  void set_features(uint64_t f) {
+    wr(0x024, 0);
+    wr(0x020, uint32_t(f));
+    wr(0x024, 1);
+    wr(0x020, uint32_t(f >> 32));
+  }
+  void setup_queue(unsigned q) {
+    wr(0x030, q);
+    ASSERT_GE(rd(0x034), kNum);
+    ASSERT_EQ(rd(0x044), 0u);
+    wr(0x038, kNum);
+    wr(0x080, uint32_t(desc_gpa(q)));
+    wr(0x084, uint32_t(desc_gpa(q) >> 32));
+    wr(0x090, uint32_t(avail_gpa(q)));
+    wr(0x094, 0);
+    wr(0x0a0, uint32_t(used_gpa(q)));
+    wr(0x0a4, 0);
+    wr(0x044, 1);
+    ASSERT_EQ(rd(0x044), 1u);
+  }
+  // The driver's side of the handshake (virtio 1.2, 3.1.1), taking every offered feature.
+  void bring_up(unsigned queues = 2) {
+    wr(0x070, 0);
+    for (unsigned q = 0; q < 2; ++q) {  // a driver starting over lays out fresh rings
+      std::memset(at(desc_gpa(q)), 0, 0x1000);
+      avail_idx[q] = 0;
+    }
+    wr(0x070, MICROKIT_VMM_VIRTIO_ACKNOWLEDGE);
+    wr(0x070, MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER);
+    set_features(features());
+    uint32_t s = MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER | MICROKIT_VMM_VIRTIO_FEATURES_OK;
+    wr(0x070, s);
+    ASSERT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_FEATURES_OK);
+    for (unsigned q = 0; q < queues; ++q) setup_queue(q);
+    wr(0x070, s | MICROKIT_VMM_VIRTIO_DRIVER_OK);
+  }
+  // Puts a chain of descriptors `first`.. for the given buffers (length, device-writable) on queue q's available ring.
+  void offer(unsigned q, uint16_t first, const std::vector<std::pair<uint32_t, bool>>& buffers,
+             std::vector<uint64_t>* where = nullptr) {
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      uint64_t d = desc_gpa(q) + 16ull * (first + i);
+      put_le(d, next_buffer, 8);
+      put_le(d + 8, buffers[i].first, 4);
+      put_le(d + 12, (i + 1 < buffers.size() ? 1 : 0) | (buffers[i].second ? 2 : 0), 2);
+      put_le(d + 14, first + i + 1, 2);
+      if (where != nullptr) where->push_back(next_buffer);
+      next_buffer += (buffers[i].first + 0xff) & ~0xffull;
+    }
+    put_le(avail_gpa(q) + 4 + 2 * (avail_idx[q] % kNum), first, 2);
+    put_le(avail_gpa(q) + 2, ++avail_idx[q], 2);
+  }
+  uint16_t used_idx(unsigned q) { return uint16_t(get_le(used_gpa(q) + 2, 2)); }
+  uint32_t used_id(unsigned q, unsigned i) { return uint32_t(get_le(used_gpa(q) + 4 + 8 * i, 4)); }
+  uint32_t used_len(unsigned q, unsigned i) { return uint32_t(get_le(used_gpa(q) + 8 + 8 * i, 4)); }
+};
+
+// ... and Linux's virtio_console driver.
+class VirtioConsoleTest : public FakeVirtioGuest {
+ protected:
+  FakeSerial serial;
+  microkit_vmm_virtio_console dev{};
+
+  void SetUp() override {
+    microkit_vmm_virtio_console_init(&dev, {&serial, FakeSerial::put, FakeSerial::get, FakeSerial::peek},
+                                     ram.data(), kRamGpa, ram.size());
+  }
+  uint32_t rd(uint32_t offset) override { return microkit_vmm_virtio_console_read(&dev, offset, 4); }
+  void wr(uint32_t offset, uint32_t value) override { microkit_vmm_virtio_console_write(&dev, offset, 4, value); }
+  void transmit(uint16_t first, const std::vector<std::string>& parts) {
+    std::vector<std::pair<uint32_t, bool>> buffers;
+    for (auto& p : parts) buffers.push_back({uint32_t(p.size()), false});
+    std::vector<uint64_t> where;
+    offer(1, first, buffers, &where);
+    for (size_t i = 0; i < parts.size(); ++i) std::memcpy(at(where[i]), parts[i].data(), parts[i].size());
+  }
+};
+
+TEST_F(VirtioConsoleTest, IdentifiesAsAModernConsole) {
+  EXPECT_EQ(rd(0x000), 0x74726976u);  // "virt"
+  EXPECT_EQ(rd(0x004), 2u);
+  EXPECT_EQ(rd(0x008), 3u);
+  EXPECT_EQ(features(), MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  wr(0x030, 2);
+  EXPECT_EQ(rd(0x034), 0u);  // no control queues: one port only
+  wr(0x030, 1);
+  EXPECT_EQ(rd(0x034), MICROKIT_VMM_VIRTIO_QUEUE_MAX);
+  EXPECT_EQ(microkit_vmm_virtio_console_read(&dev, 0x104, 4), 1u);  // max_nr_ports
+  EXPECT_EQ(microkit_vmm_virtio_console_read(&dev, 0x100, 2), 0u);  // cols unknown
+}
+
+TEST_F(VirtioConsoleTest, FeaturesOkOnlyWithVersion1AndNothingUnoffered) {
+  uint32_t s = MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER | MICROKIT_VMM_VIRTIO_FEATURES_OK;
+  set_features(0);  // a legacy driver
+  wr(0x070, s);
+  EXPECT_FALSE(rd(0x070) & MICROKIT_VMM_VIRTIO_FEATURES_OK);
+  set_features(MICROKIT_VMM_VIRTIO_F_VERSION_1 | 2);  // MULTIPORT, not offered
+  wr(0x070, s);
+  EXPECT_FALSE(rd(0x070) & MICROKIT_VMM_VIRTIO_FEATURES_OK);
+  set_features(MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  wr(0x070, s);
+  EXPECT_EQ(rd(0x070), s);
+}
+
+TEST_F(VirtioConsoleTest, TransmittedChainReachesTheBackEndAndIsReturned) {
+  bring_up();
+  transmit(0, {"hello, ", "world\n"});
+  EXPECT_EQ(serial.sent, "");  // nothing moves before the notify
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "hello, world\n");
+  ASSERT_EQ(used_idx(1), 1u);
+  EXPECT_EQ(used_id(1, 0), 0u);
+  EXPECT_EQ(used_len(1, 0), 0u);
+  EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
+  EXPECT_EQ(rd(0x060), 1u);
+  wr(0x064, 1);
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+TEST_F(VirtioConsoleTest, FullBackEndHoldsTheChainAndResumesWithoutRepeating) {
+  bring_up();
+  serial.room = 4;
+  transmit(2, {"abcdef"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "abcd");
+  EXPECT_EQ(used_idx(1), 0u);  // still the device's
+  serial.room = 100;
+  microkit_vmm_virtio_console_poll(&dev);  // the serial PD made room
+  EXPECT_EQ(serial.sent, "abcdef");
+  ASSERT_EQ(used_idx(1), 1u);
+  EXPECT_EQ(used_id(1, 0), 2u);
+}
+
+TEST_F(VirtioConsoleTest, ReceivedBytesFillARxBufferAndRaiseTheInterrupt) {
+  bring_up();
+  std::vector<uint64_t> where;
+  offer(0, 0, {{16, true}}, &where);
+  wr(0x050, 0);
+  EXPECT_EQ(used_idx(0), 0u);  // nothing received yet
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+  for (char c : std::string("ls\n")) serial.incoming.push_back(uint8_t(c));
+  microkit_vmm_virtio_console_poll(&dev);  // the serial PD's notification
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(used_len(0, 0), 3u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(at(where[0])), 3), "ls\n");
+  EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+// Keystrokes that arrive before the guest has posted a receive buffer wait
+// in the back end and move when the driver posts one (its QueueNotify).
+TEST_F(VirtioConsoleTest, InputWaitsForTheDriversNextRxBuffer) {
+  bring_up();
+  for (char c : std::string("id\r")) serial.incoming.push_back(uint8_t(c));
+  microkit_vmm_virtio_console_poll(&dev);
+  EXPECT_EQ(used_idx(0), 0u);
+  EXPECT_EQ(serial.incoming.size(), 3u);  // nothing taken without a buffer to put it in
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+  std::vector<uint64_t> where;
+  offer(0, 0, {{2, true}}, &where);
+  wr(0x050, 0);
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(at(where[0])), 2), "id");
+  EXPECT_EQ(serial.incoming.size(), 1u);  // the rest waits for the next buffer
+  EXPECT_TRUE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+// A receive buffer the driver marked device-readable only takes nothing;
+// the chain still goes back, empty, so the driver can reuse it.
+TEST_F(VirtioConsoleTest, ReadOnlyRxBufferReturnsEmpty) {
+  bring_up();
+  serial.incoming.push_back(uint8_t('q'));
+  offer(0, 0, {{8, false}});
+  wr(0x050, 0);
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(used_len(0, 0), 0u);
+  EXPECT_EQ(serial.incoming.size(), 1u);
+}
+
+TEST_F(VirtioConsoleTest, LongInputSpillsIntoTheNextBuffer) {
+  bring_up();
+  std::vector<uint64_t> where;
+  offer(0, 0, {{4, true}}, &where);
+  offer(0, 1, {{4, true}}, &where);
+  for (char c : std::string("abcdef")) serial.incoming.push_back(uint8_t(c));
+  microkit_vmm_virtio_console_poll(&dev);
+  ASSERT_EQ(used_idx(0), 2u);
+  EXPECT_EQ(used_len(0, 0), 4u);
+  EXPECT_EQ(used_id(0, 1), 1u);
+  EXPECT_EQ(used_len(0, 1), 2u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(at(where[1])), 2), "ef");
+}
+
+TEST_F(VirtioConsoleTest, NoInterruptFlagSuppressesTheInterrupt) {
+  bring_up();
+  put_le(avail_gpa(1), 1, 2);  // VIRTQ_AVAIL_F_NO_INTERRUPT
+  transmit(0, {"x"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "x");
+  EXPECT_EQ(used_idx(1), 1u);
+  EXPECT_FALSE(microkit_vmm_virtio_console_irq(&dev));
+}
+
+TEST_F(VirtioConsoleTest, NothingMovesBeforeDriverOk) {
+  uint32_t s = MICROKIT_VMM_VIRTIO_ACKNOWLEDGE | MICROKIT_VMM_VIRTIO_DRIVER | MICROKIT_VMM_VIRTIO_FEATURES_OK;
+  set_features(MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  wr(0x070, s);
+  setup_queue(0);
+  setup_queue(1);
+  transmit(0, {"early"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "");
+  wr(0x070, s | MICROKIT_VMM_VIRTIO_DRIVER_OK);
+  EXPECT_EQ(serial.sent, "early");
+}
+
+TEST_F(VirtioConsoleTest, QueueOutsideRamOrBufferOutsideRamNeedsReset) {
+  wr(0x030, 1);
+  wr(0x038, kNum);
+  wr(0x080, uint32_t(kRamGpa + ram.size() - 16));  // the table runs off the end of RAM
+  wr(0x090, uint32_t(avail_gpa(1)));
+  wr(0x0a0, uint32_t(used_gpa(1)));
+  wr(0x044, 1);
+  EXPECT_EQ(rd(0x044), 0u);
+  EXPECT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_NEEDS_RESET);
+  wr(0x070, 0);  // a reset clears it
+  EXPECT_EQ(rd(0x070), 0u);
+  bring_up();
+  put_le(desc_gpa(1), kRamGpa + ram.size() - 2, 8);  // a 16-byte buffer past the end
+  put_le(desc_gpa(1) + 8, 16, 4);
+  put_le(avail_gpa(1) + 2, 1, 2);
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "");
+  EXPECT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_NEEDS_RESET);
+  EXPECT_EQ(rd(0x060), 2u);  // a configuration change tells the driver
+}
+
+TEST_F(VirtioConsoleTest, ResetForgetsQueuesAndFeatures) {
+  bring_up();
+  wr(0x070, 0);
+  wr(0x030, 0);
+  EXPECT_EQ(rd(0x044), 0u);
+  EXPECT_EQ(rd(0x070), 0u);
+  EXPECT_EQ(dev.t.driver_features, 0u);
+  bring_up();  // and the driver can start over
+  transmit(0, {"again"});
+  wr(0x050, 1);
+  EXPECT_EQ(serial.sent, "again");
+}
+
+// ---- virtio block device ----
+
+// The back end: a RAM disk that answers submitted requests when told to
+// (serve), as the block PD does after its notification; `accept` bounds how
+// many it takes.
+struct FakeDisk {
+  static constexpr uint32_t kSlotSize = 8192;
+  std::vector<uint8_t> disk = std::vector<uint8_t>(64 * MICROKIT_VMM_BLK_SECTOR);
+  std::vector<std::vector<uint8_t>> slots = std::vector<std::vector<uint8_t>>(MICROKIT_VMM_BLK_SLOTS,
+                                                                              std::vector<uint8_t>(kSlotSize));
+  struct Request { unsigned slot; uint32_t type; uint64_t sector; uint32_t bytes; };
+  std::vector<Request> pending;
+  size_t accept = 100;
+  int flushes = 0;
+  static int submit(void* ctx, unsigned slot, uint32_t type, uint64_t sector, uint32_t bytes) {
+    auto* d = static_cast<FakeDisk*>(ctx);
+    if (d->pending.size() >= d->accept) return 0;
+    d->pending.push_back({slot, type, sector, bytes});
+    return 1;
+  }
+  static uint8_t* buffer(void* ctx, unsigned slot) { return static_cast<FakeDisk*>(ctx)->slots[slot].data(); }
+  void serve(microkit_vmm_virtio_blk* dev) {
+    std::vector<Request> now;
+    now.swap(pending);
+    for (const Request& r : now) {
+      uint8_t* at = disk.data() + r.sector * MICROKIT_VMM_BLK_SECTOR;
+      if (r.type == MICROKIT_VMM_BLK_T_IN) std::memcpy(slots[r.slot].data(), at, r.bytes);
+      if (r.type == MICROKIT_VMM_BLK_T_OUT) std::memcpy(at, slots[r.slot].data(), r.bytes);
+      if (r.type == MICROKIT_VMM_BLK_T_FLUSH) ++flushes;
+      microkit_vmm_virtio_blk_complete(dev, r.slot, MICROKIT_VMM_BLK_S_OK);
+    }
+  }
+};
+
+// ... and Linux's virtio_blk driver: a request is header, data, status byte.
+class VirtioBlkTest : public FakeVirtioGuest {
+ protected:
+  static constexpr uint64_t kSectors = 64;
+  FakeDisk backend;
+  microkit_vmm_virtio_blk dev{};
+  uint16_t next_desc = 0;
+
+  void SetUp() override {
+    microkit_vmm_virtio_blk_init(&dev, {&backend, FakeDisk::submit, FakeDisk::buffer}, kSectors, FakeDisk::kSlotSize,
+                                 ram.data(), kRamGpa, ram.size());
+    for (size_t i = 0; i < backend.disk.size(); ++i) backend.disk[i] = uint8_t(i * 7 + i / 512);
+  }
+  uint32_t rd(uint32_t offset) override { return microkit_vmm_virtio_blk_read(&dev, offset, 4); }
+  void wr(uint32_t offset, uint32_t value) override { microkit_vmm_virtio_blk_write(&dev, offset, 4, value); }
+
+  struct Req { uint64_t header, data, status; };
+  // Makes a request available and notifies; `data` bytes in one buffer (none when 0).
+  Req request(uint32_t type, uint64_t sector, uint32_t data, bool data_writable) {
+    std::vector<uint64_t> where;
+    std::vector<std::pair<uint32_t, bool>> buffers{{16, false}};
+    if (data != 0) buffers.push_back({data, data_writable});
+    buffers.push_back({1, true});
+    if (next_buffer + 0x4000 > kRamGpa + ram.size()) next_buffer = kRamGpa + 0x8000;
+    if (next_desc + buffers.size() > kNum) next_desc = 0;  // earlier chains are answered: reuse the table
+    offer(0, next_desc, buffers, &where);
+    next_desc = uint16_t(next_desc + buffers.size());
+    put_le(where[0], type, 4);
+    put_le(where[0] + 8, sector, 8);
+    at(where.back())[0] = 0xff;  // not yet answered
+    wr(0x050, 0);
+    return {where[0], data != 0 ? where[1] : 0, where.back()};
+  }
+  Req read(uint64_t sector, uint32_t bytes) { return request(MICROKIT_VMM_BLK_T_IN, sector, bytes, true); }
+  Req write(uint64_t sector, const std::vector<uint8_t>& bytes) {
+    // The data must be in place before the notification: fill, then offer.
+    uint64_t data_gpa = next_buffer + 0x100;  // where offer() will put the second buffer
+    if (next_buffer + 0x4000 > kRamGpa + ram.size()) data_gpa = kRamGpa + 0x8000 + 0x100;
+    std::memcpy(at(data_gpa), bytes.data(), bytes.size());
+    Req r = request(MICROKIT_VMM_BLK_T_OUT, sector, uint32_t(bytes.size()), false);
+    EXPECT_EQ(r.data, data_gpa);
+    return r;
+  }
+  uint8_t status(const Req& r) { return at(r.status)[0]; }
+};
+
+TEST_F(VirtioBlkTest, IdentifiesAsABlockDeviceWithItsCapacityAndLimits) {
+  EXPECT_EQ(rd(0x008), 2u);
+  uint64_t f = features();
+  EXPECT_TRUE(f & MICROKIT_VMM_VIRTIO_F_VERSION_1);
+  EXPECT_TRUE(f & MICROKIT_VMM_BLK_F_FLUSH);
+  EXPECT_EQ(rd(0x100) | (uint64_t(rd(0x104)) << 32), kSectors);
+  EXPECT_EQ(rd(0x108), MICROKIT_VMM_BLK_SEGMENT);  // size_max
+  EXPECT_EQ(rd(0x10c), FakeDisk::kSlotSize / MICROKIT_VMM_BLK_SEGMENT);  // seg_max: a request fits a slot
+  wr(0x030, 1);
+  EXPECT_EQ(rd(0x034), 0u);  // one request queue
+}
+
+TEST_F(VirtioBlkTest, ReadWaitsForTheBackEndThenFillsTheGuestsBuffer) {
+  bring_up(1);
+  Req r = read(3, 1024);
+  ASSERT_EQ(backend.pending.size(), 1u);
+  EXPECT_EQ(backend.pending[0].sector, 3u);
+  EXPECT_EQ(used_idx(0), 0u);  // not answered before the back end is
+  EXPECT_EQ(status(r), 0xff);
+  backend.serve(&dev);
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(used_len(0, 0), 1025u);  // data and status
+  EXPECT_EQ(status(r), MICROKIT_VMM_BLK_S_OK);
+  EXPECT_EQ(0, std::memcmp(at(r.data), &backend.disk[3 * 512], 1024));
+  EXPECT_TRUE(microkit_vmm_virtio_blk_irq(&dev));
+}
+
+TEST_F(VirtioBlkTest, WriteReachesTheDiskAndReadsBack) {
+  bring_up(1);
+  std::vector<uint8_t> data(512);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(255 - i);
+  std::vector<uint8_t> sector11(&backend.disk[11 * 512], &backend.disk[12 * 512]);
+  Req w = write(10, data);
+  backend.serve(&dev);
+  EXPECT_EQ(status(w), MICROKIT_VMM_BLK_S_OK);
+  EXPECT_EQ(used_len(0, 0), 1u);  // only the status byte written
+  EXPECT_EQ(0, std::memcmp(&backend.disk[10 * 512], data.data(), 512));
+  EXPECT_EQ(0, std::memcmp(&backend.disk[11 * 512], sector11.data(), 512));  // and nothing past it
+  Req r = read(10, 512);
+  backend.serve(&dev);
+  EXPECT_EQ(0, std::memcmp(at(r.data), data.data(), 512));
+}
+
+TEST_F(VirtioBlkTest, FlushGoesToTheBackEnd) {
+  bring_up(1);
+  Req f = request(MICROKIT_VMM_BLK_T_FLUSH, 0, 0, false);
+  backend.serve(&dev);
+  EXPECT_EQ(backend.flushes, 1);
+  EXPECT_EQ(status(f), MICROKIT_VMM_BLK_S_OK);
+}
+
+TEST_F(VirtioBlkTest, BadRequestsAreAnsweredAtOnceWithoutTheBackEnd) {
+  bring_up(1);
+  Req past_end = read(kSectors - 1, 1024);  // runs one sector past the disk
+  EXPECT_EQ(status(past_end), MICROKIT_VMM_BLK_S_IOERR);
+  Req partial = read(0, 100);  // not whole sectors
+  EXPECT_EQ(status(partial), MICROKIT_VMM_BLK_S_IOERR);
+  Req too_big = read(0, FakeDisk::kSlotSize + 512);  // more than a slot holds
+  EXPECT_EQ(status(too_big), MICROKIT_VMM_BLK_S_IOERR);
+  Req unknown = request(99, 0, 0, false);
+  EXPECT_EQ(status(unknown), MICROKIT_VMM_BLK_S_UNSUPP);
+  EXPECT_TRUE(backend.pending.empty());
+  EXPECT_EQ(used_idx(0), 4u);
+  EXPECT_EQ(rd(0x070) & MICROKIT_VMM_VIRTIO_NEEDS_RESET, 0u);
+}
+
+TEST_F(VirtioBlkTest, ABackEndThatIsFullHoldsTheRequestUntilThePoll) {
+  bring_up(1);
+  backend.accept = 0;
+  Req r = read(1, 512);
+  EXPECT_TRUE(backend.pending.empty());
+  backend.accept = 100;
+  microkit_vmm_virtio_blk_poll(&dev);  // the block PD's notification: it has room again
+  ASSERT_EQ(backend.pending.size(), 1u);
+  backend.serve(&dev);
+  EXPECT_EQ(status(r), MICROKIT_VMM_BLK_S_OK);
+}
+
+TEST_F(VirtioBlkTest, AChainWithoutAStatusByteNeedsReset) {
+  bring_up(1);
+  std::vector<uint64_t> where;
+  offer(0, 0, {{16, false}}, &where);  // a header and nothing the device may write
+  put_le(where[0], MICROKIT_VMM_BLK_T_FLUSH, 4);
+  wr(0x050, 0);
+  EXPECT_TRUE(rd(0x070) & MICROKIT_VMM_VIRTIO_NEEDS_RESET);
+  EXPECT_TRUE(backend.pending.empty());
+}
+
+TEST_F(VirtioBlkTest, AnAnswerAfterAResetIsDropped) {
+  bring_up(1);
+  read(2, 512);
+  ASSERT_EQ(backend.pending.size(), 1u);
+  bring_up(1);  // the driver resets and starts over
+  next_desc = 0;
+  backend.serve(&dev);
+  EXPECT_EQ(used_idx(0), 0u);  // the old request's answer does not reach the new queue
+  Req r = read(2, 512);
+  backend.serve(&dev);
+  EXPECT_EQ(status(r), MICROKIT_VMM_BLK_S_OK);
+}
+
 // ---- Ring ----
 
 TEST(VmmRing, FifoOrderFullAndEmpty) {
@@ -325,6 +811,27 @@ TEST(VmmRing, FifoOrderFullAndEmpty) {
     EXPECT_EQ(b, uint8_t(i));
   }
   EXPECT_FALSE(microkit_vmm_ring_pop(ring, &b));
+}
+
+TEST(VmmRing, MessagesGoWholeOrNotAtAll) {
+  alignas(8) uint8_t memory[16 + 64];
+  microkit_vmm_ring* ring = microkit_vmm_ring_init(memory, sizeof memory);
+  ASSERT_NE(ring, nullptr);
+  uint8_t msg[24], out[24] = {};
+  for (unsigned i = 0; i < sizeof msg; ++i) msg[i] = uint8_t(i + 1);
+  EXPECT_EQ(microkit_vmm_ring_read(ring, out, sizeof out), 0);  // empty
+  EXPECT_EQ(microkit_vmm_ring_write(ring, msg, sizeof msg), 1);
+  EXPECT_EQ(microkit_vmm_ring_write(ring, msg, sizeof msg), 1);
+  EXPECT_EQ(microkit_vmm_ring_write(ring, msg, sizeof msg), 0);  // 16 bytes free: no partial message
+  EXPECT_EQ(microkit_vmm_ring_count(ring), 48u);
+  for (int round = 0; round < 5; ++round) {  // across the wrap
+    ASSERT_EQ(microkit_vmm_ring_read(ring, out, sizeof out), 1);
+    EXPECT_EQ(0, std::memcmp(out, msg, sizeof msg));
+    ASSERT_EQ(microkit_vmm_ring_write(ring, msg, sizeof msg), 1);
+  }
+  uint8_t byte;
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(microkit_vmm_ring_pop(ring, &byte), 1);
+  EXPECT_EQ(microkit_vmm_ring_read(ring, out, sizeof out), 0);  // 8 bytes left: not a whole message
 }
 
 TEST(VmmRing, WrapsAroundManyTimes) {

@@ -51,7 +51,7 @@ boot() {
   grep -qaF "$until" "$log" || die "no '$until' in $log"
 }
 
-value() { tr -d '\r' <"$2" | grep -a "^bench: $1 " | head -1 | awk '{print $3}'; }
+value() { tr -d '\r' <"$2" | grep -ao "bench: $1 [0-9]*" | head -1 | awk '{print $3}'; }  # the prompt stamp follows the prompt on its line
 x100() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 100 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
@@ -88,7 +88,7 @@ if ! ls "$debs"/linux-image-*-arm64_*_arm64.deb >/dev/null 2>&1; then
 fi
 l=$workdir/linux
 make -C "$root/examples/linux-vm" BUILD_DIR="$l" MICROKIT_SDK="$sdk" TOOLCHAIN=$tc GUEST_DEBS="$debs" \
-  "$l/vmm.elf" >"$l.build.log" 2>&1 || { cat "$l.build.log"; die "linux-vm build"; }
+  "$l/vmm.elf" "$l/blk_ramdisk.elf" >"$l.build.log" 2>&1 || { cat "$l.build.log"; die "linux-vm build"; }
 $tc-gcc -c "${cflags[@]}" -include "$here/prompt_stamp.h" -DSERIAL_TRANSMITTED=prompt_stamp \
   "$root/examples/linux-vm/serial_arm_pl011.c" -o "$l/serial_stamp.o" || die "serial stamp"
 $tc-ld "${ldflags[@]}" "$l/serial_stamp.o" -lmicrokit_vmm -lmicrokit -Tmicrokit.ld -o "$l/serial.elf" || die "serial.elf"

@@ -150,6 +150,62 @@ int microkit_vmm_console_init(microkit_vmm_console *console, microkit_vmm *vmm, 
 /* For notified(): the serial PD says rx has bytes. */
 void microkit_vmm_console_notified(microkit_vmm_console *console);
 
+/* ---- A virtio console: a virtio-MMIO device (version 2, ID 3) with the
+ * same kind of back end as the PL011 console: two byte rings in shared MRs
+ * and a notification to the serial PD ---- */
+
+typedef struct microkit_vmm_vconsole {
+  microkit_vmm *vmm;
+  microkit_vmm_virtio_console dev;
+  microkit_vmm_ring *tx;   /* guest -> serial PD; this side produces */
+  microkit_vmm_ring *rx;   /* serial PD -> guest; the serial PD produces */
+  microkit_channel serial; /* notified when tx has new bytes */
+  unsigned irq;            /* the device's SPI in the guest */
+  int sent;                /* bytes pushed since the last notification */
+} microkit_vmm_vconsole;
+
+/* Emulates a virtio console at guest address `gpa` (a virtio,mmio node with
+ * interrupt `irq` in the guest's DTB; MICROKIT_VMM_VIRTIO_MMIO_SIZE bytes).
+ * `tx` is a ring this VMM laid out (microkit_vmm_ring_init), possibly a
+ * PL011 console's (console.tx: the VMM stays its only producer);
+ * `rx_memory` is the serial PD's ring, or NULL for an output-only console.
+ * Do not share an rx ring with a PL011 console: the virtio console takes
+ * bytes as soon as the guest has buffers posted, so the UART would see no
+ * input. The virtqueues live in the VMM's guest RAM. Returns 0, -1 when
+ * the device table is full or `tx` is NULL. */
+int microkit_vmm_vconsole_init(microkit_vmm_vconsole *console, microkit_vmm *vmm, uint64_t gpa, unsigned irq,
+                               microkit_vmm_ring *tx, void *rx_memory, microkit_channel serial);
+/* For notified(): the serial PD has put bytes in rx or taken bytes from tx. */
+void microkit_vmm_vconsole_notified(microkit_vmm_vconsole *console);
+
+/* ---- A virtio block device: a virtio-MMIO device (version 2, ID 2) whose
+ * storage is another PD (the block PD), reached over two message rings and
+ * a data MR in shared memory and one channel ---- */
+
+typedef struct microkit_vmm_vblock {
+  microkit_vmm *vmm;
+  microkit_vmm_virtio_blk dev;
+  microkit_vmm_ring *requests; /* VMM -> block PD; this side produces */
+  microkit_vmm_ring *answers;  /* block PD -> VMM; the block PD produces */
+  uint8_t *data;               /* MICROKIT_VMM_BLK_SLOTS slots of slot_size bytes */
+  microkit_channel channel;    /* to the block PD */
+  unsigned irq;                /* the device's SPI in the guest */
+  int submitted;               /* requests sent since the last notification */
+} microkit_vmm_vblock;
+
+/* Emulates a virtio block device of `capacity_sectors` 512-byte sectors at
+ * guest address `gpa` (a virtio,mmio node with interrupt `irq` in the
+ * guest's DTB). `request_memory` is laid out as a ring here;
+ * `answer_memory` is the block PD's ring; `data` is split into
+ * MICROKIT_VMM_BLK_SLOTS slots (each a multiple of 4096 bytes, which
+ * bounds a request). Returns 0, -1 when the device table is full or a
+ * slot would be under 4096 bytes. */
+int microkit_vmm_vblock_init(microkit_vmm_vblock *block, microkit_vmm *vmm, uint64_t gpa, unsigned irq,
+                             uint64_t capacity_sectors, void *request_memory, size_t request_size,
+                             void *answer_memory, void *data, size_t data_size, microkit_channel channel);
+/* For notified(): the block PD has answered. */
+void microkit_vmm_vblock_notified(microkit_vmm_vblock *block);
+
 #ifdef __cplusplus
 }
 #endif

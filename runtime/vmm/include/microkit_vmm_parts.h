@@ -2,7 +2,7 @@
  *
  * Everything here is a model or a decoder with no kernel calls: the Linux
  * arm64 Image header, data-abort syndromes, PSCI calls, the GICv2
- * distributor, an emulated PL011 UART, a single-producer single-consumer
+ * distributor, an emulated PL011 UART, virtio-MMIO console and block devices, a single-producer single-consumer
  * byte ring in shared memory and the few device-tree edits a VMM makes. The
  * same code is built into the seL4 library (microkit_vmm.h drives it from a
  * VMM PD's fault()) and into host unit tests. No heap, no globals: every
@@ -194,6 +194,150 @@ uint32_t microkit_vmm_ring_count(const microkit_vmm_ring *ring);
 /* Returns 0 when full (push) or empty (pop). */
 int microkit_vmm_ring_push(microkit_vmm_ring *ring, uint8_t byte);
 int microkit_vmm_ring_pop(microkit_vmm_ring *ring, uint8_t *byte);
+/* All or nothing: `bytes` bytes, published at once (fixed-size messages);
+ * return 0 when there is not room (write) or not that much (read). */
+int microkit_vmm_ring_write(microkit_vmm_ring *ring, const void *data, uint32_t bytes);
+int microkit_vmm_ring_read(microkit_vmm_ring *ring, void *data, uint32_t bytes);
+
+/* ---- virtio devices over the MMIO transport (OASIS virtio 1.2: 4.2, 2.7) ----
+ *
+ * Version-2 ("modern") virtio-MMIO devices whose split virtqueues live in
+ * guest RAM. The models read and write guest RAM through `ram`
+ * (guest-physical ram_gpa..+ram_size as the VMM maps it) and never outside
+ * it: a queue or buffer that leaves RAM sets DEVICE_NEEDS_RESET. A driver
+ * must accept VIRTIO_F_VERSION_1 and nothing that was not offered. */
+
+#define MICROKIT_VMM_VIRTIO_MMIO_SIZE 0x200u
+#define MICROKIT_VMM_VIRTIO_QUEUE_MAX 128u   /* QueueNumMax of every queue */
+#define MICROKIT_VMM_VIRTIO_F_VERSION_1 (1ull << 32)
+#define MICROKIT_VMM_VIRTIO_MAX_QUEUES 2u
+#define MICROKIT_VMM_VIRTIO_CONFIG_MAX 24u
+
+/* The driver's status bits (2.1). */
+#define MICROKIT_VMM_VIRTIO_ACKNOWLEDGE 1u
+#define MICROKIT_VMM_VIRTIO_DRIVER 2u
+#define MICROKIT_VMM_VIRTIO_DRIVER_OK 4u
+#define MICROKIT_VMM_VIRTIO_FEATURES_OK 8u
+#define MICROKIT_VMM_VIRTIO_NEEDS_RESET 64u
+#define MICROKIT_VMM_VIRTIO_FAILED 128u
+
+typedef struct microkit_vmm_virtq {
+  uint32_t num, ready;
+  uint64_t desc, driver, device;   /* descriptor table, available ring, used ring (guest-physical) */
+  uint16_t last_avail;             /* the next available entry the device takes */
+  uint16_t used_idx;               /* the device's copy of used->idx */
+} microkit_vmm_virtq;
+
+/* The transport's state, common to every device model below. */
+typedef struct microkit_vmm_virtio_transport {
+  uint8_t *ram;
+  uint64_t ram_gpa, ram_size;
+  uint32_t device_id, num_queues;
+  uint64_t offered;                 /* feature bits */
+  uint8_t config[MICROKIT_VMM_VIRTIO_CONFIG_MAX];  /* the device's configuration space (read-only) */
+  uint32_t status, interrupt_status;
+  uint32_t device_features_sel, driver_features_sel, queue_sel;
+  uint64_t driver_features;
+  microkit_vmm_virtq queue[MICROKIT_VMM_VIRTIO_MAX_QUEUES];
+} microkit_vmm_virtio_transport;
+
+/* ---- virtio console (5.3): device ID 3, one port; queue 0 carries bytes
+ * to the guest (receiveq), queue 1 from it (transmitq). The only feature
+ * offered is VIRTIO_F_VERSION_1. Bytes travel through `io`. ---- */
+
+typedef struct microkit_vmm_virtio_io {
+  void *ctx;
+  int (*put)(void *ctx, uint8_t byte);    /* a byte the guest transmits; 0 when the back end is full */
+  int (*get)(void *ctx, uint8_t *byte);   /* a received byte for the guest; 0 when none */
+  int (*peek)(void *ctx);                 /* whether a received byte waits */
+} microkit_vmm_virtio_io;
+
+typedef struct microkit_vmm_virtio_console {
+  microkit_vmm_virtio_transport t;
+  microkit_vmm_virtio_io io;
+  uint32_t tx_sent;                /* bytes of the transmit chain at last_avail already given to io.put */
+} microkit_vmm_virtio_console;
+
+void microkit_vmm_virtio_console_init(microkit_vmm_virtio_console *dev, microkit_vmm_virtio_io io, void *ram,
+                                      uint64_t ram_gpa, uint64_t ram_size);
+/* A guest access at `offset` of the MMIO window (registers: 4 bytes; the
+ * config space from 0x100: any width). A QueueNotify moves bytes at once. */
+uint32_t microkit_vmm_virtio_console_read(microkit_vmm_virtio_console *dev, uint32_t offset, unsigned size);
+void microkit_vmm_virtio_console_write(microkit_vmm_virtio_console *dev, uint32_t offset, unsigned size,
+                                       uint32_t value);
+/* Moves what can move: transmit chains to io.put (resuming where a full
+ * back end stopped them), received bytes into the guest's receive buffers.
+ * For when the back end says it has bytes or room. */
+void microkit_vmm_virtio_console_poll(microkit_vmm_virtio_console *dev);
+/* Whether the interrupt line is high (InterruptStatus non-zero). */
+int microkit_vmm_virtio_console_irq(const microkit_vmm_virtio_console *dev);
+
+/* ---- virtio block device (5.2): device ID 2, one request queue.
+ * Offered: VERSION_1, SIZE_MAX (4096-byte segments), SEG_MAX (so a
+ * request's data fits one back-end slot) and FLUSH. Requests go to a back
+ * end asynchronously: the model checks a request (type, sectors within the
+ * capacity, data within a slot), copies a write's data into the slot's
+ * buffer and submits it; the back end answers later with
+ * microkit_vmm_virtio_blk_complete, which copies a read's data into the
+ * guest's buffers, writes the status byte and returns the chain. ---- */
+
+#define MICROKIT_VMM_BLK_SECTOR 512u
+#define MICROKIT_VMM_BLK_SLOTS 8u           /* requests in flight at once */
+#define MICROKIT_VMM_BLK_SEGMENT 4096u      /* size_max */
+#define MICROKIT_VMM_BLK_T_IN 0u
+#define MICROKIT_VMM_BLK_T_OUT 1u
+#define MICROKIT_VMM_BLK_T_FLUSH 4u
+#define MICROKIT_VMM_BLK_S_OK 0u
+#define MICROKIT_VMM_BLK_S_IOERR 1u
+#define MICROKIT_VMM_BLK_S_UNSUPP 2u
+#define MICROKIT_VMM_BLK_F_SIZE_MAX (1ull << 1)
+#define MICROKIT_VMM_BLK_F_SEG_MAX (1ull << 2)
+#define MICROKIT_VMM_BLK_F_FLUSH (1ull << 9)
+
+typedef struct microkit_vmm_blk_io {
+  void *ctx;
+  /* Starts request `slot` (type IN, OUT or FLUSH; `bytes` of data from
+   * `sector`, in the slot's buffer for OUT, wanted there for IN). Returns 0
+   * when the back end cannot take it now: the model retries on the next poll. */
+  int (*submit)(void *ctx, unsigned slot, uint32_t type, uint64_t sector, uint32_t bytes);
+  uint8_t *(*buffer)(void *ctx, unsigned slot);   /* the slot's data buffer, slot_size bytes */
+} microkit_vmm_blk_io;
+
+typedef struct microkit_vmm_blk_slot {
+  uint8_t busy;      /* submitted, no answer yet */
+  uint8_t orphan;    /* submitted before a device reset: its answer is dropped */
+  uint16_t head;     /* the request's chain */
+  uint32_t type, bytes;
+} microkit_vmm_blk_slot;
+
+typedef struct microkit_vmm_virtio_blk {
+  microkit_vmm_virtio_transport t;
+  microkit_vmm_blk_io io;
+  uint64_t capacity;       /* sectors */
+  uint32_t slot_size;      /* bytes of each slot's buffer (a multiple of 4096) */
+  microkit_vmm_blk_slot slot[MICROKIT_VMM_BLK_SLOTS];
+} microkit_vmm_virtio_blk;
+
+/* `slot_size` must be a non-zero multiple of MICROKIT_VMM_BLK_SEGMENT. */
+void microkit_vmm_virtio_blk_init(microkit_vmm_virtio_blk *dev, microkit_vmm_blk_io io, uint64_t capacity_sectors,
+                                  uint32_t slot_size, void *ram, uint64_t ram_gpa, uint64_t ram_size);
+uint32_t microkit_vmm_virtio_blk_read(microkit_vmm_virtio_blk *dev, uint32_t offset, unsigned size);
+void microkit_vmm_virtio_blk_write(microkit_vmm_virtio_blk *dev, uint32_t offset, unsigned size, uint32_t value);
+/* Takes the requests the driver made available, while slots are free. */
+void microkit_vmm_virtio_blk_poll(microkit_vmm_virtio_blk *dev);
+/* The back end's answer to request `slot` (status: MICROKIT_VMM_BLK_S_*). */
+void microkit_vmm_virtio_blk_complete(microkit_vmm_virtio_blk *dev, unsigned slot, uint32_t status);
+int microkit_vmm_virtio_blk_irq(const microkit_vmm_virtio_blk *dev);
+
+/* A block request (VMM -> block PD) or its answer (block PD -> VMM), one
+ * message on a microkit_vmm_ring (microkit_vmm_ring_write/_read). The
+ * request's data is in slot `slot` of the data MR they share (slot i at
+ * i * slot_size); the answer echoes the request with `status` set. */
+typedef struct microkit_vmm_blk_message {
+  uint32_t slot, type;
+  uint64_t sector;
+  uint32_t bytes, status;
+} microkit_vmm_blk_message;
 
 /* ---- Device tree blobs (DTSpec 0.4, chapter 5) ---- */
 

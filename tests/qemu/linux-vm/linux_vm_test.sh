@@ -5,11 +5,17 @@
 #   linux_vm_test.sh MODE SDK KERNEL_PKG EXAMPLE WORK GUEST_DEBS LIMIT
 #
 # MODE shell:   wait for the guest's shell prompt, run a command whose
-#               output only a working shell produces, check it.
+#               output only a working shell produces, check it; then write
+#               a line to the guest's virtio console (/dev/hvc0), check it;
+#               switch the serial PD's input to the virtio console (Ctrl-])
+#               and run a command in the guest's shell on /dev/hvc0; read
+#               a known sector of the virtio disk (/dev/vda, the block PD's
+#               RAM disk), write a sector and read it back past the cache.
 # MODE restart: as shell, then `reboot -f` in the guest (PSCI SYSTEM_RESET,
 #               which the VMM answers by reloading and restarting the
 #               guest), wait for the second boot's prompt and run the
-#               command again.
+#               command again; the sector written before the reset reads
+#               back the same (the disk lives in the block PD).
 # The example is built with its own Makefile against the SDK. QEMU's serial
 # port is its stdin and stdout: keystrokes go in through a FIFO, and every
 # byte out lands in WORK/serial.log (kept for a failure's post-mortem).
@@ -84,10 +90,54 @@ check_command() {  # occurrence
   wait_for "answer=42 on aarch64" "$1" 60
 }
 
+# The virtio console: bytes written to /dev/hvc0 go through a virtqueue, the
+# VMM's virtio device model and the serial PD's ring (the typed line shows
+# $((7*6)), so only the written line holds virtio=42).
+check_virtio() {  # occurrence
+  [ "$(count "linux-vm: virtio console /dev/hvc0 is up")" -ge "$1" ] ||
+    fail "the guest found no /dev/hvc0 (virtio_mmio.ko, virtio_console.ko, the DTB's virtio,mmio node)"
+  type_line 'echo "virtio=$((7*6))" > /dev/hvc0'
+  wait_for "virtio=42" "$1" 60
+}
+
+# Input through the virtio console: Ctrl-] makes the serial PD put typed
+# bytes in the virtio console's rx ring; the shell on /dev/hvc0 gets them
+# from its receive queue and answers through its transmit queue. Its tty
+# proves which console ran the command. Ctrl-] again switches back.
+check_virtio_input() {  # occurrence
+  printf '\035' >&3
+  wait_for "[serial: input to /dev/hvc0]" "$1" 30
+  sleep 1
+  type_line 'echo "hvc=$((5*9)) on $(tty)"'
+  wait_for "hvc=45 on /dev/hvc0" "$1" 60
+  printf '\035' >&3
+  wait_for "[serial: input to ttyAMA0]" "$1" 30
+}
+
+# The virtio disk: the block PD fills each sector with "linux-vm disk sector
+# N of M"; the guest reads sector 3 (typed as 1+2, so only the disk's bytes
+# hold "sector 3 of"), then writes a line to sector 5, drops its page cache
+# and reads the sector back from the device.
+check_disk() {  # occurrence
+  [ "$(count "linux-vm: virtio disk /dev/vda is up, 2048 sectors")" -ge "$1" ] ||
+    fail "the guest found no /dev/vda of 2048 sectors (virtio_blk.ko, the DTB's second virtio,mmio node)"
+  type_line 'dd if=/dev/vda bs=512 skip=$((1+2)) count=1 2>/dev/null | head -n 1'
+  wait_for "linux-vm disk sector 3 of 2048" "$1" 60
+  type_line 'echo "written=$((6*7)) boot='"$1"'" | dd of=/dev/vda bs=512 seek=5 conv=sync 2>/dev/null; sync'
+  type_line 'echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 skip=5 count=1 2>/dev/null | head -n 1'
+  wait_for "written=42 boot=$1" 1 60
+}
+
 wait_for "linux-vm: guest userspace is up" 1 "$limit"
 wait_for "guest# " 1 60
 check_command 1
 echo "PASS step: the guest's shell answered through the serial PD ($(grep -aoF 'guest userspace is up on' "$log" | head -1))"
+check_virtio 1
+echo "PASS step: the guest's /dev/hvc0 wrote through the virtio console"
+check_virtio_input 1
+echo "PASS step: a command typed into the virtio console ran in the guest's shell on /dev/hvc0"
+check_disk 1
+echo "PASS step: the guest read the block PD's disk through virtio-blk, wrote a sector and read it back"
 
 if [ "$mode" = restart ]; then
   type_line 'reboot -f'
@@ -95,6 +145,12 @@ if [ "$mode" = restart ]; then
   wait_for "linux-vm: guest userspace is up" 2 "$limit"
   wait_for "guest# " 2 60
   check_command 2
-  echo "PASS step: the guest booted again after its reset and answered"
+  check_virtio 2
+  check_virtio_input 2
+  # Before writing again: the first boot's sector is still on the block PD's disk.
+  type_line 'dd if=/dev/vda bs=512 skip=5 count=1 2>/dev/null | head -n 1'
+  wait_for "written=42 boot=1" 2 60
+  check_disk 2
+  echo "PASS step: the guest booted again after its reset and answered, on both consoles"
 fi
 echo "PASS: linux-vm $mode"
