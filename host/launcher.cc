@@ -71,6 +71,8 @@ struct Proc {
   std::string outbuf;
   uint32_t seen = 0;
   const host_bundle::Channel* slots[64] = {};
+  bool maps_device = false;  // maps a device model's registers (polled at requests)
+  uint64_t fast_offered = 0;  // the notifications it may take itself (fast_pending)
 
   bool in_recv = false;   // waiting for an event
   bool need_init = true;
@@ -126,6 +128,9 @@ class Launcher {
   void dispatch(Proc& p);
   void handle(Proc& p);
   void queued_notifies(Proc& p);
+  bool alone_at_top(const Proc& p) const;
+  uint64_t fast_notifications(const Proc& p) const;
+  void took_fast_notifications(Proc& p);
   bool wait_request(Proc& p, bool preemptible);
   uint64_t cpu_used(Proc& p, std::optional<uint64_t>& begin);
   void refill(Proc& p);
@@ -447,6 +452,10 @@ bool Launcher::start_all() {
       if (c.id < 64) p.slots[c.id] = &c;
     for (const auto& c : p.pd->channels)
       if (c.irq) irqs_[c.irq_number] = IrqLine{i, c.id};
+    for (const auto& m : p.pd->maps) {
+      uint64_t paddr = b_.mrs[m.mr].paddr;
+      p.maps_device = p.maps_device || paddr == kTimerPaddr || paddr == kSerialPaddr;
+    }
     p.budget_ns = p.left_ns = p.pd->budget_us * 1000;
     p.period_ns = std::max(p.pd->period_us, p.pd->budget_us) * 1000;
     if (!start(p) || clock_getcpuclockid(p.pid, &p.cpu_clock) != 0) {
@@ -610,6 +619,7 @@ void Launcher::dispatch(Proc& p) {
     p.entry = m.is_fault ? "fault()" : "protected()";
   }
   p.in_recv = false;
+  p.fast_offered = cp->fast_pending = fast_notifications(p);
   cp->time_ns = now_;
   dev_.set_now(now_);
   hand_over(&cp->to_pd);
@@ -626,8 +636,35 @@ void Launcher::queued_notifies(Proc& p) {
   for (uint32_t i = 0; i < n && !p.faulted; ++i) notify(p, p.cp->queued_notify[i]);
 }
 
+// True if no other runnable PD has p's priority or above: were p to return
+// now with notifications pending, pick() would choose p again.
+bool Launcher::alone_at_top(const Proc& p) const {
+  for (const auto& q : procs_)
+    if (&q != &p && q.queued && runnable(q) && q.pd->priority >= p.pd->priority) return false;
+  return true;
+}
+
+// The notifications p may take itself at its next return (host_abi.h,
+// `fast_pending`): exactly when that return would make the launcher hand
+// them straight back to p. A reply (PPC or fault) can wake another PD, and a
+// device register write takes effect only at a request, so neither may skip it.
+uint64_t Launcher::fast_notifications(const Proc& p) const {
+  if (!p.pending || p.serving || p.serving_fault || p.maps_device) return 0;
+  return alone_at_top(p) ? p.pending : 0;
+}
+
+// p took its notifications without a hand-over: book that return and that
+// dispatch (kEvNotified) as if they had come through here.
+void Launcher::took_fast_notifications(Proc& p) {
+  p.cp->fast_taken = 0;
+  p.pending &= ~p.fast_offered;
+  p.entry = "notified()";
+}
+
 void Launcher::handle(Proc& p) {
   ControlPage* cp = p.cp;
+  if (cp->fast_taken) took_fast_notifications(p);
+  p.fast_offered = cp->fast_pending = 0;
   queued_notifies(p);
   if (p.faulted) return;
   switch (cp->req) {
