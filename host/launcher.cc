@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,7 +34,9 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "../runtime/libmicrokit/host/host_abi.h"
 #include "../runtime/shared/profile_format.h"
@@ -71,6 +75,8 @@ struct Proc {
   std::string outbuf;
   uint32_t seen = 0;
   const host_bundle::Channel* slots[64] = {};
+  bool maps_device = false;  // maps a device model's registers (polled at requests)
+  uint64_t fast_offered = 0;  // the notifications it may take itself (fast_pending)
 
   bool in_recv = false;   // waiting for an event
   bool need_init = true;
@@ -109,6 +115,7 @@ struct IrqLine {
 class Launcher {
  public:
   Launcher(const Bundle& b, const LaunchOptions& o) : b_(b), opt_(o) {}
+  ~Launcher() { release_spawners(); }
   int run();
 
  private:
@@ -118,6 +125,8 @@ class Launcher {
   bool start(Proc& p);
   void prepare_child(Proc& p, int cfd, int out_w);
   bool start_all();
+  void start_processes(std::vector<std::string>& errors);
+  void release_spawners();
   // scheduling
   bool runnable(const Proc& p) const;
   void update(Proc& p);
@@ -126,6 +135,9 @@ class Launcher {
   void dispatch(Proc& p);
   void handle(Proc& p);
   void queued_notifies(Proc& p);
+  bool alone_at_top(const Proc& p) const;
+  uint64_t fast_notifications(const Proc& p) const;
+  void took_fast_notifications(Proc& p);
   bool wait_request(Proc& p, bool preemptible);
   uint64_t cpu_used(Proc& p, std::optional<uint64_t>& begin);
   void refill(Proc& p);
@@ -179,6 +191,12 @@ class Launcher {
   int unhandled_ = 0;
   std::optional<int> end_status_;
   std::string end_reason_;
+  // The threads that helped start the PDs (start_processes), parked until the run ends.
+  std::vector<std::thread> spawners_;
+  std::mutex spawn_mu_;
+  std::condition_variable spawn_cv_;
+  size_t spawners_busy_ = 0;
+  bool spawners_released_ = false;
 };
 
 void Launcher::say(const std::string& line) {
@@ -433,6 +451,45 @@ bool Launcher::create_endpoints() {
   return true;
 }
 
+// Starting a PD is mostly the kernel's work for its exec, and vfork holds
+// only the calling thread until the child has exec'd: so a few threads
+// start PDs side by side (one, in PD order, with --gdb, whose messages
+// name the PDs). The helpers stay parked until the run ends, because a
+// child's PR_SET_PDEATHSIG fires when the thread that started it exits.
+void Launcher::start_processes(std::vector<std::string>& errors) {
+  constexpr size_t kThreads = 4, kPdsPerThread = 8;
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < procs_.size();) {
+      Proc& p = procs_[i];
+      if (!start(p) || clock_getcpuclockid(p.pid, &p.cpu_clock) != 0) errors[i] = strerror(errno);
+    }
+  };
+  size_t helpers = opt_.gdb_pd ? 0 : std::min(kThreads - 1, procs_.size() / kPdsPerThread);
+  spawners_busy_ = helpers;
+  for (size_t t = 0; t < helpers; ++t)
+    spawners_.emplace_back([this, work] {
+      work();
+      std::unique_lock lock(spawn_mu_);
+      --spawners_busy_;
+      spawn_cv_.notify_all();
+      spawn_cv_.wait(lock, [this] { return spawners_released_; });
+    });
+  work();
+  std::unique_lock lock(spawn_mu_);
+  spawn_cv_.wait(lock, [this] { return spawners_busy_ == 0; });
+}
+
+void Launcher::release_spawners() {
+  {
+    std::lock_guard lock(spawn_mu_);
+    spawners_released_ = true;
+  }
+  spawn_cv_.notify_all();
+  for (auto& t : spawners_) t.join();
+  spawners_.clear();
+}
+
 bool Launcher::start_all() {
   procs_.resize(b_.pds.size());
   if (opt_.free_running && !create_endpoints()) {
@@ -447,12 +504,19 @@ bool Launcher::start_all() {
       if (c.id < 64) p.slots[c.id] = &c;
     for (const auto& c : p.pd->channels)
       if (c.irq) irqs_[c.irq_number] = IrqLine{i, c.id};
+    for (const auto& m : p.pd->maps) {
+      uint64_t paddr = b_.mrs[m.mr].paddr;
+      p.maps_device = p.maps_device || paddr == kTimerPaddr || paddr == kSerialPaddr;
+    }
     p.budget_ns = p.left_ns = p.pd->budget_us * 1000;
     p.period_ns = std::max(p.pd->period_us, p.pd->budget_us) * 1000;
-    if (!start(p) || clock_getcpuclockid(p.pid, &p.cpu_clock) != 0) {
-      say("error: cannot start PD '" + p.pd->name + "': " + strerror(errno));
-      return false;
-    }
+  }
+  std::vector<std::string> errors(procs_.size());
+  start_processes(errors);
+  for (size_t i = 0; i < procs_.size(); ++i) {
+    if (errors[i].empty()) continue;
+    say("error: cannot start PD '" + procs_[i].pd->name + "': " + errors[i]);
+    return false;
   }
   for (auto& p : procs_) {
     if (!wait_request(p, false) || p.cp->req != kReqReady) {
@@ -610,6 +674,7 @@ void Launcher::dispatch(Proc& p) {
     p.entry = m.is_fault ? "fault()" : "protected()";
   }
   p.in_recv = false;
+  p.fast_offered = cp->fast_pending = fast_notifications(p);
   cp->time_ns = now_;
   dev_.set_now(now_);
   hand_over(&cp->to_pd);
@@ -626,8 +691,35 @@ void Launcher::queued_notifies(Proc& p) {
   for (uint32_t i = 0; i < n && !p.faulted; ++i) notify(p, p.cp->queued_notify[i]);
 }
 
+// True if no other runnable PD has p's priority or above: were p to return
+// now with notifications pending, pick() would choose p again.
+bool Launcher::alone_at_top(const Proc& p) const {
+  for (const auto& q : procs_)
+    if (&q != &p && q.queued && runnable(q) && q.pd->priority >= p.pd->priority) return false;
+  return true;
+}
+
+// The notifications p may take itself at its next return (host_abi.h,
+// `fast_pending`): exactly when that return would make the launcher hand
+// them straight back to p. A reply (PPC or fault) can wake another PD, and a
+// device register write takes effect only at a request, so neither may skip it.
+uint64_t Launcher::fast_notifications(const Proc& p) const {
+  if (!p.pending || p.serving || p.serving_fault || p.maps_device) return 0;
+  return alone_at_top(p) ? p.pending : 0;
+}
+
+// p took its notifications without a hand-over: book that return and that
+// dispatch (kEvNotified) as if they had come through here.
+void Launcher::took_fast_notifications(Proc& p) {
+  p.cp->fast_taken = 0;
+  p.pending &= ~p.fast_offered;
+  p.entry = "notified()";
+}
+
 void Launcher::handle(Proc& p) {
   ControlPage* cp = p.cp;
+  if (cp->fast_taken) took_fast_notifications(p);
+  p.fast_offered = cp->fast_pending = 0;
   queued_notifies(p);
   if (p.faulted) return;
   switch (cp->req) {
@@ -1176,6 +1268,7 @@ int Launcher::finish(int status, const std::string& reason) {
     }
   for (auto& p : procs_)
     if (p.pid > 0) waitpid(p.pid, nullptr, 0);
+  release_spawners();
   dump_traces();
   dump_profiles();
   say(std::string(status == 0 ? "PASS " : "FAIL ") + reason);

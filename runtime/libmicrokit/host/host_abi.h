@@ -34,7 +34,7 @@
 namespace microkit::host_abi {
 
 inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
-inline constexpr uint32_t kAbiVersion = 4;
+inline constexpr uint32_t kAbiVersion = 5;
 inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
@@ -174,6 +174,19 @@ struct ControlPage {
   uint64_t quiet_notify_mask;
   uint32_t queued_notify_count;
   uint8_t queued_notify[kMaxQueuedNotifies];
+
+  // Deterministic mode: the notifications the PD may take itself when its
+  // entry point returns (0: none; ask the launcher). The launcher sets them
+  // at each hand-over when its decision at the PD's next kReqRecv is already
+  // known: no other runnable PD has its priority or above, and the PD serves
+  // no PPC or fault, maps no device and has these bits pending. The PD
+  // takes them only if it left no deferred operation and queued no notify
+  // (either could change that decision): it sets `fast_taken` and runs
+  // `notified` without a hand-over; the launcher books the take at the PD's
+  // next request, before that request. Saves two hand-offs per notification.
+  uint64_t fast_pending;
+  uint32_t fast_taken;
+  uint32_t pad2;
 
   // Free-running mode only.
   uint32_t free_running;
