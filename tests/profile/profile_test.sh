@@ -20,7 +20,9 @@ cat "$work/profile.txt"
 read -r samples share < <(awk '$1 == "spinner" { print $2, $6 }' "$work/profile.txt")
 hottest=$(awk '$1 == "spinner" { print $5 }' "$work/profile.txt")
 [ "$hottest" = spin_here ] || fail "spinner's hottest function is '$hottest', not spin_here"
-[ "${samples:-0}" -ge 50 ] || fail "only ${samples:-0} samples of spinner (expected about 300 at 1000 Hz)"
+# Linux fires a CPU-time timer at most once per tick (CONFIG_HZ, 250 on
+# Debian): about 75 samples for the spinner's 0.3 s of CPU at 1000 Hz asked.
+[ "${samples:-0}" -ge 30 ] || fail "only ${samples:-0} samples of spinner (expected about 75: 0.3 s of CPU at the kernel's tick)"
 pct=$(echo "$share" | tr -d '(%)')
 awk -v p="$pct" 'BEGIN { exit !(p >= 90) }' || fail "spin_here has only $pct% of spinner's samples"
 total=$(awk '$1 == "total" { print $2 }' "$work/profile.txt")

@@ -637,6 +637,7 @@ void install_fault_handlers() {
 
 namespace prof = microkit::profile;
 prof::ProfileHeader* profile;
+uint64_t profile_cpu_start_ns;  // the process's CPU time when the timer was armed
 
 prof::Sample* profile_samples() { return reinterpret_cast<prof::Sample*>(profile + 1); }
 
@@ -663,6 +664,14 @@ void on_profile_tick(int, siginfo_t*, void* ctx) {
   }
   s.depth = depth;
   __atomic_store_n(&profile->count, profile->count + 1, __ATOMIC_RELEASE);
+  // Linux checks CPU-time timers at its tick (CONFIG_HZ, often 250), so a
+  // faster rate is not met: say the rate that was, samples per CPU second.
+  timespec cpu;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+  uint64_t cpu_ns = (uint64_t)cpu.tv_sec * 1000000000ull + (uint64_t)cpu.tv_nsec;
+  if (cpu_ns > profile_cpu_start_ns)
+    profile->hz = (profile->count * 1000000000ull + (cpu_ns - profile_cpu_start_ns) / 2) /
+                  (cpu_ns - profile_cpu_start_ns);
 }
 
 void start_profiler() {
@@ -684,6 +693,9 @@ void start_profiler() {
   sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGPROF, &sa, nullptr);
+  timespec cpu;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+  profile_cpu_start_ns = (uint64_t)cpu.tv_sec * 1000000000ull + (uint64_t)cpu.tv_nsec;
   itimerval every{};
   every.it_interval.tv_sec = (time_t)(1 / hz);
   every.it_interval.tv_usec = (suseconds_t)(hz == 1 ? 0 : 1000000 / hz);
