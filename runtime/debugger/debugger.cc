@@ -193,6 +193,12 @@ void say_dec(TextSink out, void* ctx, uint64_t v) {
   say(out, ctx, digits + n);
 }
 
+// Text, then a number in decimal.
+void say_then(TextSink out, void* ctx, const char* text, uint64_t v) {
+  say(out, ctx, text);
+  say_dec(out, ctx, v);
+}
+
 void say_hex(TextSink out, void* ctx, uint64_t v) {
   char s[19] = "0x";
   for (int i = 0; i < 16; ++i) s[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
@@ -207,8 +213,96 @@ int64_t target_named(const char* name) {
   return -1;
 }
 
-// `monitor cspace PD`: the tool's listing, each capability checked to be
-// present in the kernel where the debugger can ask (its TCB and VSpace).
+// ---- `monitor cspace PD`: the plan's listing, then the kernel's answer ----
+// Each slot of the target's CNode is copied next to the debugger's own
+// (CNode_Copy through the CNode cap the tool granted) and the copy's type
+// asked of the kernel (seL4_DebugCapIdentify, debug kernels), then deleted:
+// a copy leaves the target's slot as it was.
+constexpr seL4_Word kDepth = 64;  // every CNode cap here makes a slot number a CPtr at depth 64
+constexpr uint32_t kNullTag = 0;  // seL4's null capability on every architecture
+
+enum class Held { Empty, Tag, NotCopied };
+struct SlotAnswer {
+  Held held;
+  uint32_t tag;  // Held::Tag: the kernel's tag; Held::NotCopied: the seL4_Error
+};
+
+SlotAnswer kernel_slot(uint32_t k, seL4_Word slot) {
+  seL4_CNode_Delete(MICROKIT_GDB_SLOT_SELF_CNODE, MICROKIT_GDB_SLOT_SCRATCH, kDepth);
+  seL4_Error e = seL4_CNode_Copy(MICROKIT_GDB_SLOT_SELF_CNODE, MICROKIT_GDB_SLOT_SCRATCH, kDepth,
+                                 MICROKIT_GDB_SLOT_CNODE(k), slot, kDepth, seL4_AllRights);
+  if (e == seL4_FailedLookup) return {Held::Empty, 0};  // the source slot holds nothing
+  if (e != seL4_NoError) return {Held::NotCopied, uint32_t(e)};  // e.g. an untyped with children
+  uint32_t tag = seL4_DebugCapIdentify(MICROKIT_GDB_SLOT_SCRATCH);
+  seL4_CNode_Delete(MICROKIT_GDB_SLOT_SELF_CNODE, MICROKIT_GDB_SLOT_SCRATCH, kDepth);
+  return {Held::Tag, tag};
+}
+
+void say_tag(TextSink out, void* ctx, uint32_t tag) {
+  if (tag < MICROKIT_GDB_CAP_TAGS && table().cap_names[tag][0] != '\0') {
+    say(out, ctx, table().cap_names[tag]);
+    return;
+  }
+  say_then(out, ctx, "tag ", tag);
+}
+
+void say_slot(TextSink out, void* ctx, seL4_Word slot) {
+  say_then(out, ctx, "  slot ", slot);
+  say(out, ctx, ": ");
+}
+
+struct Tally {
+  uint32_t same = 0, differ = 0, unchecked = 0, unplanned = 0;
+};
+
+// The planned tag of target k's slot, or -1 when the plan leaves it empty.
+int32_t planned_tag(uint32_t k, seL4_Word slot) {
+  const gdb_abi::Target& t = table().targets[k];
+  for (uint32_t i = t.check_first; i < t.check_first + t.check_count; ++i)
+    if (table().checks[i].slot == slot) return table().checks[i].tag;
+  return -1;
+}
+
+// One slot against the plan: a line for every difference.
+void check_slot(uint32_t k, seL4_Word slot, TextSink out, void* ctx, Tally& n) {
+  int32_t want = planned_tag(k, slot);
+  SlotAnswer a = kernel_slot(k, slot);
+  if (want < 0) {
+    if (a.held == Held::Empty) return;
+    ++n.unplanned;
+    say_slot(out, ctx, slot);
+    if (a.held == Held::Tag) say_tag(out, ctx, a.tag);
+    say(out, ctx, a.held == Held::Tag ? ", not in the plan\n" : "a capability not in the plan\n");
+    return;
+  }
+  if (a.held == Held::Tag && a.tag == uint32_t(want)) {
+    ++n.same;
+    return;
+  }
+  say_slot(out, ctx, slot);
+  if (a.held == Held::NotCopied) {
+    ++n.unchecked;
+    say_then(out, ctx, "not checked (the kernel would not copy it: seL4 error ", a.tag);
+    say(out, ctx, ")\n");
+    return;
+  }
+  ++n.differ;
+  if (a.held == Held::Empty) say(out, ctx, "empty");
+  else say_tag(out, ctx, a.tag);
+  say(out, ctx, ", the plan says ");
+  say_tag(out, ctx, uint32_t(want));
+  say(out, ctx, "\n");
+}
+
+void say_tally(TextSink out, void* ctx, const gdb_abi::Target& t, const Tally& n) {
+  say_then(out, ctx, "kernel: ", n.same);
+  say_then(out, ctx, " of ", t.check_count);
+  say_then(out, ctx, " planned capabilities as planned, ", n.differ);
+  say_then(out, ctx, " different, ", n.unchecked);
+  say_then(out, ctx, " not checked; ", n.unplanned);
+  say(out, ctx, " more slots in use\n");
+}
+
 bool monitor_cspace(const char* name, TextSink out, void* ctx) {
   int64_t k = target_named(name);
   if (k < 0) {
@@ -219,10 +313,14 @@ bool monitor_cspace(const char* name, TextSink out, void* ctx) {
   }
   const gdb_abi::Target& t = table().targets[k];
   out(table().text + t.cspace_text, t.cspace_size, ctx);
-  seL4_UserContext c{};
-  bool tcb_live = seL4_TCB_ReadRegisters(tcb(uint32_t(k)), seL4_False, 0, 1, &c) == seL4_NoError;
-  say(out, ctx, tcb_live ? "kernel: its TCB answers (the debugger holds a copy)\n"
-                         : "kernel: its TCB does not answer: the listing may not be what runs\n");
+  if (seL4_DebugCapIdentify(MICROKIT_GDB_SLOT_CNODE(k)) == kNullTag) {
+    say(out, ctx, "kernel: the debugger holds no CNode of this PD, so nothing was checked\n");
+    return true;
+  }
+  say(out, ctx, "kernel (every slot, by seL4_DebugCapIdentify on a copy):\n");
+  Tally n;
+  for (seL4_Word slot = 1; slot < MICROKIT_PD_CNODE_SLOTS; ++slot) check_slot(uint32_t(k), slot, out, ctx, n);
+  say_tally(out, ctx, t, n);
   return true;
 }
 
@@ -231,12 +329,9 @@ bool monitor_sched(TextSink out, void* ctx) {
   for (uint32_t k = 0; k < target_count(); ++k) {
     const gdb_abi::Target& t = table().targets[k];
     say(out, ctx, t.name);
-    say(out, ctx, ": priority ");
-    say_dec(out, ctx, t.priority);
-    say(out, ctx, ", budget ");
-    say_dec(out, ctx, t.budget_us);
-    say(out, ctx, " us, period ");
-    say_dec(out, ctx, t.period_us);
+    say_then(out, ctx, ": priority ", t.priority);
+    say_then(out, ctx, ", budget ", t.budget_us);
+    say_then(out, ctx, " us, period ", t.period_us);
     say(out, ctx, t.passive ? " us, passive" : " us");
     if (t.parent != 0) {
       say(out, ctx, ", faults go to its parent ");

@@ -5,8 +5,13 @@
  *   - Targets: every PD of the system but the debugger, numbered 0..n-1 in
  *     plan order. GDB sees target k as process k+1 with one thread (k+1.1).
  *   - Capabilities in the debugger's CSpace: target k's TCB at
- *     MICROKIT_GDB_SLOT_TCB(k), its VSpace at MICROKIT_GDB_SLOT_VSPACE(k)
- *     (the debugger has no children and no vCPUs, so those tables are free).
+ *     MICROKIT_GDB_SLOT_TCB(k), its VSpace at MICROKIT_GDB_SLOT_VSPACE(k),
+ *     its CSpace root CNode at MICROKIT_GDB_SLOT_CNODE(k) (minted with the
+ *     guard that makes a slot number a CPtr at depth 64), and the
+ *     debugger's own CNode at MICROKIT_GDB_SLOT_SELF_CNODE, with an empty
+ *     MICROKIT_GDB_SLOT_SCRATCH beside it (the debugger has no children,
+ *     no vCPUs and no I/O ports, so those tables are free). The profiler,
+ *     which shares this table, gets only the TCBs.
  *   - Memory: target k's pages in [0, 1 GiB) and in the top 1 GiB of its
  *     address space (stack, IPC buffer) are mapped read-write into the
  *     debugger at a window of its own (MICROKIT_GDB_WINDOW); every mapped
@@ -17,7 +22,10 @@
  *     symbol MICROKIT_GDB_SYM_TABLE: names, scheduling parameters, ranges
  *     (with the memory region each maps, which tells shared pages from
  *     private ones),
- *     and the CSpace listings `monitor cspace` prints.
+ *     the CSpace listings `monitor cspace` prints, and what that command
+ *     checks in the kernel: each target's planned slots with the seL4
+ *     capability type (cap_get_capType's tag, seL4_DebugCapIdentify's
+ *     answer) the plan puts there, and the names of the tags.
  *
  * Works from C++ (host and freestanding); includes only <stdint.h>.
  */
@@ -42,15 +50,21 @@
 #define MICROKIT_GDB_CONSOLE_LABEL 0x636f6eu /* "con": no seL4 fault label; fits the 52-bit label */
 #define MICROKIT_GDB_CONSOLE_CHUNK 256u
 #define MICROKIT_GDB_TABLE_MAGIC 0x4244474du /* "MGDB" */
-#define MICROKIT_GDB_TABLE_VERSION 1u
+#define MICROKIT_GDB_TABLE_VERSION 2u
 
 #define MICROKIT_GDB_MAX_TARGETS 62u
 #define MICROKIT_GDB_MAX_RANGES 512u
 #define MICROKIT_GDB_TEXT_BYTES 32768u
 #define MICROKIT_GDB_NAME_BYTES 64u
+#define MICROKIT_GDB_MAX_CAP_CHECKS 4096u
+#define MICROKIT_GDB_CAP_TAGS 32u /* seL4's capability tags have 5 bits */
+#define MICROKIT_GDB_CAP_NAME_BYTES 16u
 
 #define MICROKIT_GDB_SLOT_TCB(k) (MICROKIT_PD_BASE_CHILD_TCB + (k))
 #define MICROKIT_GDB_SLOT_VSPACE(k) (MICROKIT_PD_BASE_VM_TCB + (k))
+#define MICROKIT_GDB_SLOT_CNODE(k) (MICROKIT_PD_BASE_VCPU + (k))
+#define MICROKIT_GDB_SLOT_SELF_CNODE MICROKIT_PD_BASE_IOPORT
+#define MICROKIT_GDB_SLOT_SCRATCH (MICROKIT_PD_BASE_IOPORT + 1u)
 
 /* The debugger's channels: the UART's receive interrupt. */
 #define MICROKIT_GDB_UART_IRQ_CHANNEL 0u
@@ -86,6 +100,15 @@ struct Target {
   uint32_t parent;       // target number of its parent + 1; 0 = faults come to the debugger
   uint32_t cspace_text;  // offset in Table::text of its CSpace listing
   uint32_t cspace_size;  // bytes of it
+  uint32_t check_first;  // its planned capabilities: Table::checks[check_first, +check_count)
+  uint32_t check_count;
+};
+
+// A planned capability `monitor cspace` checks: its slot and seL4 type tag.
+struct CapCheck {
+  uint16_t slot;
+  uint8_t tag;
+  uint8_t reserved;
 };
 
 // A mapped range of a target, present in the debugger's window.
@@ -105,14 +128,20 @@ struct Table {
   Target targets[MICROKIT_GDB_MAX_TARGETS];
   Range ranges[MICROKIT_GDB_MAX_RANGES];  // by target, then vaddr
   char text[MICROKIT_GDB_TEXT_BYTES];
+  uint32_t check_count;
+  uint32_t reserved;
+  CapCheck checks[MICROKIT_GDB_MAX_CAP_CHECKS];  // by target, then slot
+  char cap_names[MICROKIT_GDB_CAP_TAGS][MICROKIT_GDB_CAP_NAME_BYTES];  // by tag; "" = unknown
 };
 
-static_assert(sizeof(Target) == 104, "gdb_abi Target layout");
+static_assert(sizeof(Target) == 112, "gdb_abi Target layout");
+static_assert(sizeof(CapCheck) == 4, "gdb_abi CapCheck layout");
+static_assert(MICROKIT_PD_CNODE_SLOTS <= 0x10000, "a slot fits CapCheck::slot");
 static_assert(MICROKIT_GDB_CONSOLE_LABEL < (UINT64_C(1) << 52), "a message label has 52 bits");
 static_assert(MICROKIT_GDB_CONSOLE_CHUNK % 8 == 0 && MICROKIT_GDB_CONSOLE_CHUNK / 8 + 1 <= 120,
               "a console chunk fits the message registers");
 static_assert(sizeof(Range) == 24, "gdb_abi Range layout");
-static_assert(sizeof(Table) == 24 + 62 * 104 + 512 * 24 + 32768, "gdb_abi Table layout");
+static_assert(sizeof(Table) == 24 + 62 * 112 + 512 * 24 + 32768 + 8 + 4096 * 4 + 32 * 16, "gdb_abi Table layout");
 static_assert(MICROKIT_GDB_MAX_TARGETS <= MICROKIT_PD_TABLE_SIZE, "a TCB and a VSpace slot per target");
 static_assert(window_address(0, 0x200000, 0xffffffffff) == MICROKIT_GDB_WINDOW_BASE + 0x200000);
 static_assert(window_address(1, 0xfffffff000, 0xffffffffff) ==

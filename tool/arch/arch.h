@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "board/board.h"
@@ -29,6 +30,20 @@ enum class ImageKind { LoaderImage, MultibootModule };
 
 // seL4 object kinds of page tables (runtime/shared/initialiser_spec.h).
 enum class TableKind { PageTable, X86Pdpt, X86PageDirectory };
+
+// What a capability is, as the kernel tags it (cap_get_capType, which is
+// what seL4_DebugCapIdentify answers on debug kernels): `monitor cspace`
+// compares the plan with the kernel by these tags.
+enum class CapType {
+  Null, Untyped, Endpoint, Notification, Reply, CNode, Thread, IrqControl, IrqHandler, Zombie, Domain,
+  SchedContext, SchedControl,  // MCS kernels (every kernel the tool plans for)
+  Frame, PageTable, VSpace, AsidControl, AsidPool, Vcpu, Smc, IoPorts, IoSpace, IoPageTable, Other,
+};
+struct CapTag {
+  CapType type = CapType::Other;
+  uint8_t tag = 0;
+  const char* name = "";  // the kernel's name without "_cap"
+};
 
 // The configuration choices of a kernel build the layout depends on.
 // `aarch64_hyp`/`aarch64_pa_40`: CONFIG_ARM_HYPERVISOR_SUPPORT and
@@ -77,7 +92,16 @@ struct Traits {
   TableKind (*table_kind)(unsigned covers_bits) = nullptr;
   // Present when RAM is found at boot: planning binds untypeds at run time.
   std::optional<AssumedMachine> (*assumed_machine)() = nullptr;
+  // The architecture's own capability tags (the 64-bit kernel's common ones
+  // are common_cap_tags()); empty where not yet written down.
+  std::span<const CapTag> arch_cap_tags{};
 };
+
+// The tags every 64-bit seL4 (MCS) kernel shares (include/object/structures_64.bf).
+std::span<const CapTag> common_cap_tags();
+
+// The kernel's tag of `type` on `t`'s architecture; nullopt when unknown.
+std::optional<uint8_t> cap_tag(const Traits& t, CapType type);
 
 const Traits& aarch64_traits();
 const Traits& riscv64_traits();

@@ -68,6 +68,16 @@ TEST_F(Cli, HelpGoesToStdoutWithExitZero) {
   }
 }
 
+TEST_F(Cli, HelpHasALineForEveryCommand) {
+  std::string out = run({"--help"}).out;
+  for (const char* verb : {"check", "run", "diagram", "boards", "headers", "trace", "profile", "symbolize",
+                           "coredump"}) {
+    std::string usage = "\n       microkit " + std::string(verb);
+    EXPECT_TRUE(out.find(usage + " ") != std::string::npos || out.find(usage + "\n") != std::string::npos) << verb;
+    EXPECT_NE(out.find("\n  " + std::string(verb) + " "), std::string::npos) << verb;
+  }
+}
+
 TEST_F(Cli, Version) {
   Result r = run({"--version"});
   EXPECT_EQ(r.exit_code, 0);

@@ -91,9 +91,56 @@ std::string cspace_listing(const plan::Plan& plan, const plan::Sel4Plan& sp, siz
   return s;
 }
 
+// The kernel's kind of a planned capability.
+arch::CapType cap_type_of(const plan::Cap& cap, const plan::Sel4Plan& sp) {
+  using T = arch::CapType;
+  switch (cap.kind) {
+    case plan::Cap::Kind::IrqHandler: return T::IrqHandler;
+    case plan::Cap::Kind::Smc: return T::Smc;
+    case plan::Cap::Kind::SchedControl: return T::SchedControl;
+    case plan::Cap::Kind::IoPort: return T::IoPorts;
+    case plan::Cap::Kind::Object: break;
+  }
+  switch (sp.objects[cap.object].type) {
+    case plan::ObjType::Untyped: return T::Untyped;
+    case plan::ObjType::Tcb: return T::Thread;
+    case plan::ObjType::SchedContext: return T::SchedContext;
+    case plan::ObjType::Reply: return T::Reply;
+    case plan::ObjType::Endpoint: return T::Endpoint;
+    case plan::ObjType::Notification: return T::Notification;
+    case plan::ObjType::CNode: return T::CNode;
+    case plan::ObjType::VSpace: return T::VSpace;
+    case plan::ObjType::PageTable: return T::PageTable;
+    case plan::ObjType::Frame: return T::Frame;
+    case plan::ObjType::Vcpu: return T::Vcpu;
+    case plan::ObjType::IoPageTable: return T::IoPageTable;
+  }
+  return T::Other;
+}
+
+// Target k's planned capabilities with a known tag, appended to t's checks.
+void add_cap_checks(gdb_abi::Table& t, gdb_abi::Target& out, const plan::PdObjects& po,
+                    const plan::Sel4Plan& sp, const arch::Traits& arch) {
+  out.check_first = t.check_count;
+  for (const plan::Cap& cap : po.caps) {
+    auto tag = arch::cap_tag(arch, cap_type_of(cap, sp));
+    if (!tag || t.check_count == MICROKIT_GDB_MAX_CAP_CHECKS) continue;
+    t.checks[t.check_count++] = {uint16_t(cap.slot), *tag, 0};
+  }
+  out.check_count = t.check_count - out.check_first;
+}
+
+void put_cap_names(gdb_abi::Table& t, const arch::Traits& arch) {
+  for (auto tags : {arch::common_cap_tags(), arch.arch_cap_tags})
+    for (const arch::CapTag& c : tags)
+      if (c.tag < MICROKIT_GDB_CAP_TAGS)
+        std::strncpy(t.cap_names[c.tag], c.name, MICROKIT_GDB_CAP_NAME_BYTES - 1);
+}
+
 }  // namespace
 
-std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan& sp, uint64_t user_top) {
+std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan& sp, uint64_t user_top,
+                                    const arch::Traits& arch) {
   auto t = std::make_unique<gdb_abi::Table>();
   std::memset(t.get(), 0, sizeof(gdb_abi::Table));
   t->magic = MICROKIT_GDB_TABLE_MAGIC;
@@ -120,7 +167,9 @@ std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan
     out.cspace_text = uint32_t(text.size());
     out.cspace_size = uint32_t(listing.size());
     text += listing;
+    add_cap_checks(*t, out, sp.pds[targets[k]], sp, arch);
   }
+  put_cap_names(*t, arch);
   std::memcpy(t->text, text.data(), text.size());
   size_t n = std::min<size_t>(sp.debugger_ranges.size(), MICROKIT_GDB_MAX_RANGES);
   for (size_t r = 0; r < n; ++r) {

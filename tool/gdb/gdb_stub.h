@@ -12,7 +12,8 @@
 //      windows on every target's memory and the faults of PDs without a
 //      parent: runtime/shared/gdb_abi.h.)
 //   3. debugger_table: the facts the debugger reads (names, scheduling,
-//      mapped ranges, CSpace listings), patched into its image; gdb_script:
+//      mapped ranges, CSpace listings and the capability kinds `monitor
+//      cspace` checks in the kernel), patched into its image; gdb_script:
 //      the GDB commands that load every PD's ELF as its inferior.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/arch.h"
 #include "board/board.h"
 #include "plan/plan.h"
 #include "plan/sel4_plan.h"
@@ -37,8 +39,10 @@ inline constexpr const char* kDefaultRemote = "localhost:4444";
 bool add_debugger(sdf::SystemDescription& sd, const board::Board& board, const board::Config& config,
                   const std::string& debugger_elf, Diagnostics& diags);
 
-// The bytes of gdb_abi::Table for `plan` (which has a debugger) and its seL4 plan.
-std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan& sp, uint64_t user_top);
+// The bytes of gdb_abi::Table for `plan` (which has a debugger) and its seL4
+// plan; `arch` gives the kernel's capability tags `monitor cspace` checks.
+std::vector<uint8_t> debugger_table(const plan::Plan& plan, const plan::Sel4Plan& sp, uint64_t user_top,
+                                    const arch::Traits& arch);
 
 // A gdb script: one inferior per target, in target order, each with its
 // program (`programs`: the resolved path of each PD's program, parallel to

@@ -140,19 +140,26 @@ TEST(GdbStubPlan, TheDebuggerTakesFaultsAndHoldsEveryTcbAndVSpace) {
   plan::test_support::expect_well_placed(w.sp);
   const auto& dbg = w.sp.pds[2];
   ASSERT_TRUE(dbg.endpoint);
+  auto cap_at = [&](uint64_t slot) -> const plan::Cap* {
+    for (const auto& c : dbg.caps)
+      if (c.slot == slot) return &c;
+    return nullptr;
+  };
   for (size_t k = 0; k < 2; ++k) {
     EXPECT_EQ(w.sp.pds[k].fault_endpoint, *dbg.endpoint);
     EXPECT_EQ(w.sp.pds[k].fault_badge, pd_abi::fault_badge(k));
-    auto cap_at = [&](uint64_t slot) -> const plan::Cap* {
-      for (const auto& c : dbg.caps)
-        if (c.slot == slot) return &c;
-      return nullptr;
-    };
     ASSERT_NE(cap_at(MICROKIT_GDB_SLOT_TCB(k)), nullptr);
     EXPECT_EQ(cap_at(MICROKIT_GDB_SLOT_TCB(k))->object, w.sp.pds[k].tcb);
     ASSERT_NE(cap_at(MICROKIT_GDB_SLOT_VSPACE(k)), nullptr);
     EXPECT_EQ(cap_at(MICROKIT_GDB_SLOT_VSPACE(k))->object, w.sp.pds[k].vspace);
+    // Its CNode, minted so that a slot number is a CPtr at depth 64 (`monitor cspace` copies from it).
+    ASSERT_NE(cap_at(MICROKIT_GDB_SLOT_CNODE(k)), nullptr);
+    EXPECT_EQ(cap_at(MICROKIT_GDB_SLOT_CNODE(k))->object, w.sp.pds[k].cnode);
+    EXPECT_EQ(cap_at(MICROKIT_GDB_SLOT_CNODE(k))->badge, 64u - MICROKIT_PD_CNODE_BITS);
   }
+  ASSERT_NE(cap_at(MICROKIT_GDB_SLOT_SELF_CNODE), nullptr);
+  EXPECT_EQ(cap_at(MICROKIT_GDB_SLOT_SELF_CNODE)->object, dbg.cnode);
+  EXPECT_EQ(cap_at(MICROKIT_GDB_SLOT_SCRATCH), nullptr);  // where the copies go
   EXPECT_EQ(w.sp.pds[2].fault_endpoint, w.sp.monitor_endpoint);  // the debugger's own faults
 }
 
@@ -186,7 +193,7 @@ TEST(GdbStubPlan, WindowsMapCachedTargetPagesOnly) {
 TEST(GdbStubPlan, TheTableNamesTargetsAndListsTheirCSpaces) {
   Sel4TestWorld w;
   ASSERT_TRUE(plan_with_debugger(w));
-  auto bytes = debugger_table(w.plan, w.sp, 0xffffffffff);
+  auto bytes = debugger_table(w.plan, w.sp, 0xffffffffff, arch::aarch64_traits());
   ASSERT_EQ(bytes.size(), sizeof(gdb_abi::Table));
   auto t = std::make_unique<gdb_abi::Table>();
   std::memcpy(t.get(), bytes.data(), bytes.size());
@@ -197,6 +204,33 @@ TEST(GdbStubPlan, TheTableNamesTargetsAndListsTheirCSpaces) {
   std::string listing(t->text + t->targets[0].cspace_text, t->targets[0].cspace_size);
   EXPECT_EQ(listing.rfind("CSpace of 'client'", 0), 0u);
   EXPECT_NE(listing.find("slot 2: fault endpoint [endpoint:microkit_gdb]"), std::string::npos);
+}
+
+TEST(GdbStubPlan, TheTableGivesEachPlannedSlotItsKernelTagForMonitorCspace) {
+  Sel4TestWorld w;
+  ASSERT_TRUE(plan_with_debugger(w));
+  auto bytes = debugger_table(w.plan, w.sp, 0xffffffffff, arch::aarch64_traits());
+  auto t = std::make_unique<gdb_abi::Table>();
+  std::memcpy(t.get(), bytes.data(), bytes.size());
+  const gdb_abi::Target& client = t->targets[0];
+  EXPECT_EQ(client.check_first, 0u);
+  EXPECT_EQ(client.check_count, w.sp.pds[0].caps.size());  // every kind is known on AArch64
+  EXPECT_EQ(t->targets[1].check_first, client.check_count);
+  EXPECT_EQ(t->check_count, client.check_count + t->targets[1].check_count);
+  auto tag_at = [&](uint32_t target, uint16_t slot) -> int {
+    const gdb_abi::Target& tg = t->targets[target];
+    for (uint32_t i = tg.check_first; i < tg.check_first + tg.check_count; ++i)
+      if (t->checks[i].slot == slot) return t->checks[i].tag;
+    return -1;
+  };
+  // seL4's AArch64 tags (structures.bf): endpoint 4, vspace 9, reply 8.
+  EXPECT_EQ(tag_at(0, MICROKIT_PD_SLOT_FAULT_EP), 4);
+  EXPECT_EQ(tag_at(0, MICROKIT_PD_SLOT_VSPACE), 9);
+  EXPECT_EQ(tag_at(1, MICROKIT_PD_SLOT_REPLY), 8);
+  EXPECT_EQ(tag_at(0, 1000), -1);
+  EXPECT_STREQ(t->cap_names[12], "thread");
+  EXPECT_STREQ(t->cap_names[1], "frame");
+  EXPECT_STREQ(t->cap_names[5], "");  // no such tag
 }
 
 TEST(GdbStubScript, LoadsEveryTargetAsAnInferiorThenConnects) {

@@ -1109,17 +1109,22 @@ void plan_debugger_windows(Ctx& c) {
                    [](const FrameMapping& a, const FrameMapping& b) { return a.vaddr < b.vaddr; });
 }
 
-// Each target's TCB and VSpace, where gdb_abi.h says.
+// Each target's TCB; for the GDB debugger also its VSpace and CNode, and
+// the debugger's own CNode (`monitor cspace` copies a target's slot next
+// to it to ask the kernel what it holds); where gdb_abi.h says.
 void plan_debugger_caps(Ctx& c) {
   const Debugger& d = *c.plan.debugger;
   PdObjects& dbg = c.sp.pds[d.pd];
+  uint64_t guard = cnode_cap_data(pd_abi::kCNodeBits);
   for (size_t k = 0; k < d.targets.size(); ++k) {
     const std::string& name = c.plan.pds[d.targets[k]].name;
     const PdObjects& po = c.sp.pds[d.targets[k]];
     add_cap(dbg, MICROKIT_GDB_SLOT_TCB(k), po.tcb, kAll, 0, "debugged TCB of " + name);
-    if (d.handles_faults)  // the profiler reads registers and windows, never page tables
-      add_cap(dbg, MICROKIT_GDB_SLOT_VSPACE(k), po.vspace, kAll, 0, "debugged VSpace of " + name);
+    if (!d.handles_faults) continue;  // the profiler reads registers and windows only
+    add_cap(dbg, MICROKIT_GDB_SLOT_VSPACE(k), po.vspace, kAll, 0, "debugged VSpace of " + name);
+    add_cap(dbg, MICROKIT_GDB_SLOT_CNODE(k), po.cnode, kAll, guard, "debugged CNode of " + name);
   }
+  if (d.handles_faults) add_cap(dbg, MICROKIT_GDB_SLOT_SELF_CNODE, dbg.cnode, kAll, guard, "own cnode");
   std::stable_sort(dbg.caps.begin(), dbg.caps.end(), [](const Cap& a, const Cap& b) { return a.slot < b.slot; });
 }
 

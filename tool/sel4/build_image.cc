@@ -146,7 +146,8 @@ void patch_program(const plan::Plan& plan, const plan::Sel4Plan& sp, size_t i,
 void patch_debugger(const plan::Plan& plan, const plan::Sel4Plan& sp, const kernel::KernelPackage& package,
                     const SystemImageInputs& in, PageMap& pages, Diagnostics& diags) {
   const elf::ElfFile* elf = in.programs[plan.debugger->pd];
-  std::vector<uint8_t> table = gdb::debugger_table(plan, sp, package.user_vaddr_end() - 1);
+  std::vector<uint8_t> table = gdb::debugger_table(plan, sp, package.user_vaddr_end() - 1,
+                                                   *arch::traits(package.config.arch));
   const elf::Symbol* s = elf ? elf->find_symbol(MICROKIT_GDB_SYM_TABLE) : nullptr;
   if (s != nullptr && s->size >= table.size() && poke(pages, s->value, table.size(), table.data())) return;
   diags.error("gdb-stub-debugger-image", elf ? elf->path : "", {},

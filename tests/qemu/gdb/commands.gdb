@@ -17,6 +17,7 @@ print $pc == $pc
 echo CHECK monitor\n
 monitor sched
 monitor cspace pinger
+monitor cspace ponger
 echo CHECK hbreak\n
 delete
 hbreak pinger.c:notified

@@ -78,7 +78,13 @@ expect=(
   '^ponger: priority 90, budget 1000 us, period 1000 us, pc 0x'
   "^CSpace of 'pinger'"
   'slot [0-9]+: notify 1 -> ponger'
-  'kernel: its TCB answers'
+  'slot [0-9]+: cspace 1: tcb of ponger'
+  '^kernel \(every slot, by seL4_DebugCapIdentify on a copy\):$'
+  '^  slot [0-9]+: empty, the plan says thread$'
+  '^  slot [0-9]+: thread, not in the plan$'
+  '^kernel: [0-9]+ of [0-9]+ planned capabilities as planned'
+  "^CSpace of 'ponger'"
+  '^kernel: [0-9]+ of [0-9]+ planned capabilities as planned'
   'CHECK hbreak'
   'Hardware assisted breakpoint 2 at .*pinger\.c'
   'Thread 1\.1 hit Breakpoint 2, notified \(ch=1\) at .*pinger\.c:[0-9]+'
@@ -102,4 +108,29 @@ for e in "${expect[@]}"; do
   [ -n "$found" ] || fail "no line matching '$e' after line $line of $work/gdb.log"
   line=$((line + found))
 done
-echo "PASS: breakpoints, print, step, monitor, a watchpoint on shared memory and Ctrl-C through the debugger PD"
+
+# monitor cspace: the kernel's answer against the plan. pinger moved its
+# grant of ponger's TCB (gdb.system's cspace slot 1) into its first free
+# slot: that slot of the plan reads empty, the free one holds a thread cap,
+# every other capability is as planned; ponger's CSpace is as planned.
+! grep -q "moving ponger's TCB cap failed" "$work/gdb.log" || fail "pinger could not move its capability"
+grant=$(grep -m1 -oE 'slot [0-9]+: cspace 1: tcb of ponger' "$work/gdb.log" | cut -d' ' -f2 | tr -d :)
+grep -qx "  slot $grant: empty, the plan says thread" "$work/gdb.log" ||
+  fail "monitor cspace pinger did not report its slot $grant (the moved grant) as empty"
+[ "$(grep -cE '^  slot [0-9]+: (.*, the plan says |.*not in the plan$|not checked)' "$work/gdb.log")" = 2 ] ||
+  fail "monitor cspace reported other differences than the moved capability's two slots"
+mapfile -t tallies < <(grep -E '^kernel: [0-9]+ of [0-9]+ planned' "$work/gdb.log")
+[ ${#tallies[@]} = 2 ] || fail "expected one kernel tally per monitor cspace, found ${#tallies[@]}"
+tally_re='^kernel: ([0-9]+) of ([0-9]+) planned capabilities as planned, ([0-9]+) different, ([0-9]+) not checked; ([0-9]+) more slots in use$'
+# check_tally LINE MISSING DIFFERENT UNCHECKED MORE: as planned = planned - MISSING.
+check_tally() {
+  [[ $1 =~ $tally_re ]] || fail "unreadable tally: $1"
+  local planned=${BASH_REMATCH[2]}
+  [ "$planned" -ge 5 ] || fail "too few planned capabilities checked: $1"
+  local want="$((planned - $2)) $3 $4 $5"
+  [ "${BASH_REMATCH[1]} ${BASH_REMATCH[3]} ${BASH_REMATCH[4]} ${BASH_REMATCH[5]}" = "$want" ] ||
+    fail "tally '$1': expected (as planned, different, not checked, more) = $want"
+}
+check_tally "${tallies[0]}" 1 1 0 1
+check_tally "${tallies[1]}" 0 0 0 0
+echo "PASS: breakpoints, print, step, monitor (CSpace checked against the kernel), a watchpoint on shared memory and Ctrl-C through the debugger PD"

@@ -20,11 +20,20 @@ bool layout(const LayoutConfig& c, KernelLayout& out, Diagnostics&) {
 
 TableKind table_kind(unsigned) { return TableKind::PageTable; }
 
+// include/arch/arm/arch/64/mode/object/structures.bf (SMMU caps left out:
+// no supported board has one).
+constexpr CapTag kCapTags[] = {
+    {CapType::Frame, 1, "frame"},           {CapType::PageTable, 3, "page_table"},
+    {CapType::VSpace, 9, "vspace"},         {CapType::AsidControl, 11, "asid_control"},
+    {CapType::AsidPool, 13, "asid_pool"},   {CapType::Vcpu, 15, "vcpu"},
+    {CapType::Smc, 25, "smc"},              {CapType::Other, 27, "sgi_signal"},
+};
+
 }  // namespace
 
 const Traits& aarch64_traits() {
   static const Traits t{board::Arch::AArch64, "aarch64", kEmAArch64, ImageKind::LoaderImage, 12,
-                        false, layout, table_kind, nullptr};
+                        false, layout, table_kind, nullptr, kCapTags};
   return t;
 }
 
