@@ -10,6 +10,8 @@ extern "C" {
 #include <sel4/sel4.h>
 }
 
+#include "runtime/shared/initialiser_spec.h"
+
 namespace microkit::initialiser::arch {
 
 // seL4_ObjectType of a virtual-memory spec kind (VSpace, the page-table
@@ -42,6 +44,12 @@ seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word
 // Binds a VCPU object to the TCB of the thread that runs it (VcpuSetTcb);
 // seL4_IllegalOperation on a kernel without VCPUs.
 seL4_Error bind_vcpu(seL4_CPtr vcpu, seL4_CPtr tcb);
+
+// x86-64 VT-x guests (EptMap, TcbSetEptRoot): an EPT table or frame into a
+// guest's EPT, and the EPT root of the thread that runs the guest's vCPU;
+// seL4_IllegalOperation on other architectures and on kernels without VT-x.
+seL4_Error ept_map(const initialiser_spec::EptMapStep& s);
+seL4_Error set_ept_root(seL4_CPtr tcb, seL4_CPtr pml4);
 
 // Sets a thread's program counter and stack pointer (nothing else).
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp);

@@ -93,6 +93,10 @@ bool object_type(uint32_t kind, seL4_Word* type) {
     case spec::ObjectKind::HugePage:
     case spec::ObjectKind::X86PageDirectory:
     case spec::ObjectKind::X86Pdpt:
+    case spec::ObjectKind::EptPml4:
+    case spec::ObjectKind::EptPdpt:
+    case spec::ObjectKind::EptPd:
+    case spec::ObjectKind::EptPt:
     case spec::ObjectKind::Vcpu: return arch::vm_object_type(kind, type);
     case spec::ObjectKind::IoPageTable: return devices::io_page_table_type(type);
   }
@@ -121,6 +125,8 @@ seL4_Error invoke_step(const spec::Step& s, const BootFacts& b) {
     case K::TcbResume: return seL4_TCB_Resume(a[0]);
     case K::SchedContextBind: return seL4_SchedContext_Bind(a[0], a[1]);
     case K::VcpuSetTcb: return arch::bind_vcpu(a[0], a[1]);
+    case K::EptMap: return arch::ept_map(as<spec::EptMapStep>(s));
+    case K::TcbSetEptRoot: return arch::set_ept_root(a[0], a[1]);
     case K::TcbSetName: return seL4_NoError;  // run_steps names the thread (it has the PD table)
     case K::FaultPage:
     case K::CrashDump: return seL4_NoError;  // read by the fault handler (fault_report.cc)

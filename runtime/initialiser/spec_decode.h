@@ -270,6 +270,38 @@ inline const char* check_x86_io_map(const spec::X86IoMapFrameStep& s, const Boot
   return nullptr;
 }
 
+// Bits of the page an EPT frame mapping maps, 0 for a table kind, -1 for
+// neither.
+constexpr int ept_page_bits(uint32_t kind) {
+  switch (static_cast<spec::ObjectKind>(kind)) {
+    case spec::ObjectKind::EptPdpt:
+    case spec::ObjectKind::EptPd:
+    case spec::ObjectKind::EptPt: return 0;
+    case spec::ObjectKind::SmallPage: return 12;
+    case spec::ObjectKind::LargePage: return 21;
+    case spec::ObjectKind::HugePage: return 30;
+    default: return -1;
+  }
+}
+
+// A table maps with no rights or attributes; a frame with read and/or
+// write and known attributes, at a guest-physical address aligned to it.
+inline const char* check_ept_map(const spec::EptMapStep& s, const BootFacts& b) {
+  int page_bits = ept_page_bits(s.object_kind);
+  if (page_bits < 0) return "not an EPT table or frame kind";
+  if (!is_source_slot(b, s.object_slot) || !is_source_slot(b, s.pml4_slot)) return "slot out of range";
+  if (!all_zero(s.reserved, 2)) return "reserved field not zero";
+  if (page_bits == 0) {
+    if (s.rights != 0 || s.attributes != 0) return "an EPT table has no rights or attributes";
+    return s.gpa % 4096 != 0 ? "unaligned guest-physical address" : nullptr;
+  }
+  if (s.rights == 0 || (s.rights & ~uint64_t{spec::kRightRead | spec::kRightWrite}))
+    return "an EPT mapping has read and/or write rights";
+  if (s.attributes & ~uint64_t{spec::kMapAttributesAll}) return "unknown mapping attributes";
+  if (s.gpa % (uint64_t{1} << page_bits) != 0) return "guest-physical address not aligned to the page";
+  return nullptr;
+}
+
 inline const char* check_bind_untyped(const spec::BindUntypedStep& s, const BootFacts& b) {
   if (s.reserved0 != 0 || !all_zero(s.reserved, 3)) return "reserved field not zero";
   if (b.bound_untypeds == 0) return "untyped binding in a spec with exact untypeds";
@@ -324,6 +356,8 @@ inline const char* step_name(uint32_t kind) {
     case spec::StepKind::VcpuSetTcb: return "bind VCPU to TCB";
     case spec::StepKind::FaultPage: return "record fault page";
     case spec::StepKind::CrashDump: return "record crash dump";
+    case spec::StepKind::EptMap: return "map into guest EPT";
+    case spec::StepKind::TcbSetEptRoot: return "set TCB EPT root";
     default: break;
   }
   return kind < sizeof names / sizeof names[0] ? names[kind] : names[0];
@@ -352,6 +386,7 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
       return check_x86_bootinfo_fill(read_at<spec::X86BootInfoFillStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::X86IoMapFrame:
       return check_x86_io_map(read_at<spec::X86IoMapFrameStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
+    case K::EptMap: return check_ept_map(read_at<spec::EptMapStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::BindUntyped:
       return check_bind_untyped(read_at<spec::BindUntypedStep>(reinterpret_cast<const uint8_t*>(&s), 0), b);
     case K::MapPageTable:
@@ -386,6 +421,7 @@ inline const char* check_step(const spec::Step& s, const BootFacts& b) {
       return check_slots(s, b, 0b0000001, 0, 0b1111100);
     case K::TcbSetTimeoutEndpoint:
     case K::VcpuSetTcb:
+    case K::TcbSetEptRoot:
     case K::TcbBindNotification:
     case K::SchedContextBind:
     case K::IrqSetNotification: return check_slots(s, b, 0b0000011, 0, 0b1111100);

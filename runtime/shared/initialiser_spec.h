@@ -151,13 +151,18 @@ enum class ObjectKind : uint32_t {
   Vcpu = 13,         // hypervisor kernels only
   X86Pdpt = 14,      // x86-64 page directory pointer table (covers 512 GiB)
   X86PageDirectory = 15,  // x86-64 page directory (covers 1 GiB)
+  // x86-64 VT-x guest address space (extended page tables, CONFIG_VTX).
+  EptPml4 = 16,      // root (seL4_X86_EPTPML4Object; ASID-assigned like a VSpace)
+  EptPdpt = 17,      // covers 512 GiB
+  EptPd = 18,        // covers 1 GiB
+  EptPt = 19,        // covers 2 MiB
   // x86-64 with an IOMMU (seL4_X86_IOPageTableObject). Numbered apart from
   // the others so that other object kinds can be added without a clash.
   IoPageTable = 24,
 };
 inline constexpr uint32_t kMaxObjectKind = 24;
 // Whether `kind` is an ObjectKind number.
-constexpr bool is_object_kind(uint32_t kind) { return (kind >= 1 && kind <= 15) || kind == 24; }
+constexpr bool is_object_kind(uint32_t kind) { return (kind >= 1 && kind <= 19) || kind == 24; }
 
 // Capability rights (Copy, Mint, MapFrame): a mask of these bits.
 inline constexpr uint32_t kRightRead = 1u << 0;
@@ -214,8 +219,11 @@ enum class StepKind : uint32_t {
   // Fault reports (docs/debugging.md): recorded, never invoked.
   FaultPage = 30,           // FaultPageStep: a PD page the fault handler may read
   CrashDump = 31,           // CrashDumpStep: a PD whose faults are dumped
+  // x86-64 virtual machines (VT-x kernels).
+  EptMap = 32,              // EptMapStep: an EPT table or a frame into a guest's EPT
+  TcbSetEptRoot = 33,       // TcbPairStep (a = TCB, b = EPT PML4): seL4_TCB_SetEPTRoot
 };
-inline constexpr uint32_t kMaxStepKind = 31;
+inline constexpr uint32_t kMaxStepKind = 33;
 
 // Step kinds are contiguous: 1..kMaxStepKind.
 constexpr bool is_step_kind(uint32_t kind) { return kind >= 1 && kind <= kMaxStepKind; }
@@ -290,6 +298,23 @@ struct MapFrameStep {
   uint64_t vaddr;
   uint64_t attributes;  // kMap* mask
   uint64_t reserved[3];
+};
+
+// EptMap: the object in object_slot into the guest address space whose
+// EPT PML4 is in pml4_slot, at guest-physical address gpa. object_kind says
+// which invocation: EptPdpt, EptPd, EptPt (seL4_X86_EPTPDPT_Map, _EPTPD_Map,
+// _EPTPT_Map; rights and attributes 0) or SmallPage, LargePage, HugePage
+// (seL4_X86_Page_MapEPT with rights and kMap* attributes; gpa aligned to
+// the page).
+struct EptMapStep {
+  uint32_t kind;
+  uint32_t object_kind;  // ObjectKind
+  uint64_t object_slot;
+  uint64_t pml4_slot;
+  uint64_t gpa;
+  uint64_t rights;       // frames: kRightRead / kRightWrite
+  uint64_t attributes;   // frames: kMap* mask
+  uint64_t reserved[2];
 };
 
 // TcbConfigure (MCS form): CSpace root cap (root slot) with its cap data
@@ -655,6 +680,7 @@ static_assert(sizeof(SchedControlConfigureStep) == kStepSize &&
               offsetof(SchedControlConfigureStep, flags) == 56);
 static_assert(sizeof(TcbWriteRegistersStep) == kStepSize && offsetof(TcbWriteRegistersStep, sp) == 24);
 static_assert(sizeof(TcbPairStep) == kStepSize && offsetof(TcbPairStep, b_slot) == 16);
+static_assert(sizeof(EptMapStep) == kStepSize && offsetof(EptMapStep, gpa) == 24);
 static_assert(sizeof(IrqIssueStep) == kStepSize && offsetof(IrqIssueStep, dest_depth) == 32);
 static_assert(sizeof(SingleSlotStep) == kStepSize && offsetof(SingleSlotStep, slot) == 8);
 static_assert(sizeof(TcbSetNameStep) == kStepSize && offsetof(TcbSetNameStep, pd_index) == 16);

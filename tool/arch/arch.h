@@ -29,7 +29,8 @@ namespace microkit::arch {
 enum class ImageKind { LoaderImage, MultibootModule };
 
 // seL4 object kinds of page tables (runtime/shared/initialiser_spec.h).
-enum class TableKind { PageTable, X86Pdpt, X86PageDirectory };
+// EPT kinds: a VT-x guest's address space (x86-64).
+enum class TableKind { PageTable, X86Pdpt, X86PageDirectory, EptPdpt, EptPd, EptPt };
 
 // What a capability is, as the kernel tags it (cap_get_capType, which is
 // what seL4_DebugCapIdentify answers on debug kernels): `monitor cspace`
@@ -95,6 +96,14 @@ struct Traits {
   // The architecture's own capability tags (the 64-bit kernel's common ones
   // are common_cap_tags()); empty where not yet written down.
   std::span<const CapTag> arch_cap_tags{};
+  // Virtual machines. Present when a guest's address space is extended page
+  // tables (x86 VT-x): its root is an EPT PML4 and its tables these kinds;
+  // absent when it is the stage-2 form of a VSpace (AArch64).
+  TableKind (*ept_table_kind)(unsigned covers_bits) = nullptr;
+  // Each vCPU is bound to the VMM's own thread, which enters the guest
+  // itself (x86 VT-x, as the official Microkit: one vCPU per VM), rather
+  // than running on a thread of its own.
+  bool vcpu_on_vmm_thread = false;
 };
 
 // The tags every 64-bit seL4 (MCS) kernel shares (include/object/structures_64.bf).

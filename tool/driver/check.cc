@@ -121,13 +121,7 @@ void check_backend_support(const sdf::SystemDescription& sd, const board::Board&
   if (!board.hypervisor) return;  // the validator refuses VMs there (vm-not-supported)
   for (const auto& pd : sd.pds) {
     if (!pd.vm) continue;
-    if (board.arch == board::Arch::X86_64) {
-      diags.error("vm-not-supported-yet", sd.file, pd.vm->loc,
-                  "virtual machine '" + pd.vm->name + "' of protection domain '" + pd.name +
-                      "': this tool does not build virtual machines for x86-64 yet",
-                  "remove the <virtual_machine>, or build for qemu_virt_aarch64; docs/sdf-support.md "
-                  "lists what is supported");
-    } else if (package && !package->config.hypervisor) {
+    if (package && !package->config.hypervisor) {
       diags.error("vm-kernel-without-hypervisor", sd.file, pd.vm->loc,
                   "virtual machine '" + pd.vm->name + "' of protection domain '" + pd.name +
                       "': the kernel of this configuration is built without hypervisor support",

@@ -303,8 +303,27 @@ int build_host_bundle(const Options& opts, const Environment& env, const Checked
 // official tool writes and its initializer reads) has no SchedControl
 // capability, so --capdl-json of a system granting one is refused at the
 // grant; the .cdl (--capdl) and --capdl-json-extended hold it (cspace.md).
+// An x86 VT-x guest (EPT tables, a vCPU on the VMM's own TCB) is not in
+// this tool's capDL model: every capDL output of one is refused.
+bool capdl_can_describe_vms(const Options& opts, const sdf::SystemDescription& sd, board::Arch arch,
+                            Diagnostics& diags) {
+  if (!(opts.capdl_json || opts.capdl_text || opts.capdl_json_extended) || arch != board::Arch::X86_64)
+    return true;
+  for (const auto& pd : sd.pds) {
+    if (!pd.vm) continue;
+    diags.error("capdl-x86-vm-unsupported", sd.file, pd.vm->loc,
+                "virtual machine '" + pd.vm->name + "': capDL output (--capdl-json, --capdl, "
+                "--capdl-json-extended) does not describe x86 VT-x guests (EPT tables, a vCPU bound "
+                "to the VMM's thread) yet",
+                "build the image without the capDL options; the report (--report) lists the VM's objects");
+    return false;
+  }
+  return true;
+}
+
 bool capdl_can_describe(const Options& opts, const plan::Plan& plan, const sdf::SystemDescription& sd,
-                        Diagnostics& diags) {
+                        board::Arch arch, Diagnostics& diags) {
+  if (!capdl_can_describe_vms(opts, sd, arch, diags)) return false;
   if (!opts.capdl_json) return true;
   bool ok = true;
   for (const plan::Pd& pd : plan.pds)
@@ -387,7 +406,7 @@ int build_checked(const Options& opts, const Environment& env, const CheckedSyst
       checked.board.arch,
       opts.diagram ? std::optional(at_cwd(*opts.diagram)) : std::nullopt,
       checked.sdf_text};
-  bool built = plan && capdl_can_describe(opts, *plan, checked.sd, sel4_diags) &&
+  bool built = plan && capdl_can_describe(opts, *plan, checked.sd, checked.board.arch, sel4_diags) &&
                sel4::build_sel4_for_cli(*plan, checked.inputs, req, sel4_diags);
   if (built && opts.cspace_headers)
     built = write_cspace_headers(*plan, at_cwd(*opts.cspace_headers), opts.system, sel4_diags);

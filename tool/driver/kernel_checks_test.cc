@@ -108,16 +108,24 @@ const char* kVmSystem =
     "    <virtual_machine name=\"linux\">\n      <vcpu id=\"0\" />\n    </virtual_machine>\n"
     "  </protection_domain>\n</system>\n";
 
-TEST(BackendSupport, VirtualMachinesAreRefusedOnX86) {
+// x86_64_generic_vtx's kernel (VT-x) takes a VM; x86_64_generic's does not.
+TEST(BackendSupport, VirtualMachinesNeedAVtxKernelOnX86) {
   Diagnostics parse;
   auto sd = vm_system(kVmSystem, parse);
   ASSERT_TRUE(sd);
   board::Board board;
   board.arch = board::Arch::X86_64;
   board.hypervisor = true;  // x86_64_generic_vtx
-  Diagnostics diags;
-  check_backend_support(*sd, board, nullptr, diags);
-  EXPECT_EQ(errors(diags), std::vector<std::string>{"vm-not-supported-yet " + at(loc_of(kVmSystem, "<virtual_machine"))});
+  kernel::KernelPackage vtx;
+  vtx.config.hypervisor = true;
+  Diagnostics accepted;
+  check_backend_support(*sd, board, &vtx, accepted);
+  EXPECT_TRUE(errors(accepted).empty());
+  kernel::KernelPackage plain;
+  Diagnostics refused;
+  check_backend_support(*sd, board, &plain, refused);
+  EXPECT_EQ(errors(refused),
+            std::vector<std::string>{"vm-kernel-without-hypervisor " + at(loc_of(kVmSystem, "<virtual_machine"))});
 }
 
 TEST(BackendSupport, VirtualMachinesNeedAHypervisorKernelOnAArch64) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "arch/arch.h"
 #include "runtime/shared/gdb_abi.h"
 #include "runtime/shared/pd_abi.h"
 #include "support/text.h"
@@ -561,7 +562,7 @@ void check_pd_mappings(Ctx& c, size_t i) {
 // than that level's entries (arch_get_n_paging's levels), for an address
 // space with these mappings; `owner` names the tables.
 std::vector<PageTableSlot> plan_tables(Ctx& c, size_t i, const std::vector<FrameMapping>& mappings,
-                                       const std::string& owner) {
+                                       const std::string& owner, ObjType type = ObjType::PageTable) {
   std::set<std::pair<uint32_t, uint64_t>> needed;  // (covers_bits, window base)
   for (const FrameMapping& m : mappings) {
     uint32_t page_bits = c.sp.objects[m.object].size_bits;
@@ -573,8 +574,8 @@ std::vector<PageTableSlot> plan_tables(Ctx& c, size_t i, const std::vector<Frame
                    [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<PageTableSlot> tables;
   for (const auto& [bits, base] : order) {
-    size_t o = add_object(c, ObjType::PageTable, c.in.package->sizes.page_table,
-                          "pt:" + owner + ":" + hex(base) + "/" + std::to_string(bits), i);
+    size_t o = add_object(c, type, c.in.package->sizes.page_table,
+                          (type == ObjType::EptTable ? "ept:" : "pt:") + owner + ":" + hex(base) + "/" + std::to_string(bits), i);
     tables.push_back({o, base, bits});
   }
   return tables;
@@ -651,6 +652,24 @@ void check_vm_mappings(Ctx& c, size_t i) {
   }
 }
 
+const arch::Traits& arch_of(const Ctx& c) { return *arch::traits(c.in.package->config.arch); }
+
+// x86 VT-x: the VMM's own thread enters the guest, so a VM has one vCPU
+// (as in the official Microkit), on the VMM's core.
+bool check_vmm_thread_vcpus(Ctx& c, size_t i) {
+  const Vm& vm = *c.plan.pds[i].vm;
+  if (!arch_of(c).vcpu_on_vmm_thread || !c.in.package->config.hypervisor) return true;
+  if (vm.vcpus.size() == 1 && vm.vcpus[0].cpu == c.plan.pds[i].cpu) return true;
+  auto [file, loc] = vm.vcpus.size() == 1 ? vcpu_loc(c, i, 0, "cpu") : vm_loc(c, i);
+  c.diags.error("vm-vcpu-on-vmm-thread", file, loc,
+                "virtual machine '" + vm.name + "': on " + arch_of(c).name + " the VMM's own thread runs " +
+                    "the guest, so a virtual machine has exactly one vCPU, on the VMM's core (it has " +
+                    std::to_string(vm.vcpus.size()) + ")",
+                "give the virtual machine one <vcpu> on the cpu of protection domain '" + c.plan.pds[i].name +
+                    "'");
+  return false;
+}
+
 void plan_vcpus(Ctx& c, size_t i, VmObjects& vo) {
   const auto& s = c.in.package->sizes;
   const Vm& vm = *c.plan.pds[i].vm;
@@ -659,6 +678,13 @@ void plan_vcpus(Ctx& c, size_t i, VmObjects& vo) {
     VcpuObjects o;
     o.id = v.id;
     o.cpu = v.cpu;
+    if (arch_of(c).vcpu_on_vmm_thread) {
+      o.own_thread = false;
+      o.tcb = c.sp.pds[i].tcb;
+      o.vcpu = add_object(c, ObjType::Vcpu, *s.vcpu, "vcpu:" + n, i);
+      vo.vcpus.push_back(o);
+      continue;
+    }
     o.tcb = add_object(c, ObjType::Tcb, s.tcb, "tcb:" + n, i);
     o.sc = add_object(c, ObjType::SchedContext, s.min_sched_context, "sc:" + n, i);
     o.cnode = add_object(c, ObjType::CNode, kVmCNodeSlotBits + s.slot, "cnode:" + n, i);
@@ -671,10 +697,14 @@ void plan_vcpus(Ctx& c, size_t i, VmObjects& vo) {
 // 1. the kernel can run it; 2. guest VSpace and its mappings; 3. page
 // tables; 4. the vCPUs' objects.
 void plan_vm_objects(Ctx& c, size_t i) {
-  if (!c.plan.pds[i].vm || !check_vm_cores(c, i)) return;
+  if (!c.plan.pds[i].vm || !check_vmm_thread_vcpus(c, i) || !check_vm_cores(c, i)) return;
   const Vm& vm = *c.plan.pds[i].vm;
   VmObjects vo;
-  vo.vspace = add_object(c, ObjType::VSpace, c.in.package->sizes.vspace, "vspace:" + vm.name, i);
+  vo.ept = arch_of(c).ept_table_kind != nullptr;
+  if (vo.ept)
+    vo.vspace = add_object(c, ObjType::EptRoot, c.in.package->sizes.vspace, "ept:" + vm.name, i);
+  else
+    vo.vspace = add_object(c, ObjType::VSpace, c.in.package->sizes.vspace, "vspace:" + vm.name, i);
   for (const Mapping& m : vm.mappings) {
     const auto& frames = c.sp.mr_frames[m.mr];
     uint64_t offset = 0;
@@ -688,7 +718,8 @@ void plan_vm_objects(Ctx& c, size_t i) {
                    [](const FrameMapping& a, const FrameMapping& b) { return a.vaddr < b.vaddr; });
   c.sp.pds[i].vm = std::move(vo);
   check_vm_mappings(c, i);
-  c.sp.pds[i].vm->page_tables = plan_tables(c, i, c.sp.pds[i].vm->mappings, vm.name);
+  ObjType table = c.sp.pds[i].vm->ept ? ObjType::EptTable : ObjType::PageTable;
+  c.sp.pds[i].vm->page_tables = plan_tables(c, i, c.sp.pds[i].vm->mappings, vm.name, table);
   plan_vcpus(c, i, *c.sp.pds[i].vm);
 }
 
@@ -1046,7 +1077,7 @@ void plan_cspace(Ctx& c, size_t i) {
   if (!po.vm) return;
   for (const VcpuObjects& v : po.vm->vcpus) {
     std::string what = pd.vm->name + " vcpu " + std::to_string(v.id);
-    add_cap(po, pd_abi::vm_tcb_slot(v.id), v.tcb, kAll, 0, "vm tcb " + what);
+    if (v.own_thread) add_cap(po, pd_abi::vm_tcb_slot(v.id), v.tcb, kAll, 0, "vm tcb " + what);
     add_cap(po, pd_abi::vcpu_slot(v.id), v.vcpu, kAll, 0, "vcpu " + what);
   }
 }
@@ -1074,6 +1105,8 @@ const char* obj_type_name(ObjType t) {
     case ObjType::PageTable: return "page_table";
     case ObjType::Frame: return "frame";
     case ObjType::Vcpu: return "vcpu";
+    case ObjType::EptRoot: return "ept_pml4";
+    case ObjType::EptTable: return "ept_table";
     case ObjType::IoPageTable: return "io_page_table";
   }
   return "?";

@@ -57,6 +57,8 @@ enum class ObjType {
   Frame,    // 4 KiB, 2 MiB or 1 GiB: size_bits says which
   Vcpu,
   IoPageTable,  // x86-64 IOMMU page table
+  EptRoot,      // x86-64 VT-x guest address space: EPT PML4
+  EptTable,     // an EPT PDPT, PD or PT (covers_bits of its PageTableSlot says which)
 };
 const char* obj_type_name(ObjType t);
 
@@ -131,12 +133,16 @@ struct VcpuObjects {
   uint64_t id = 0;
   uint64_t cpu = 0;
   size_t tcb = 0, sc = 0, cnode = 0, vcpu = 0;
+  // False on x86 VT-x: `tcb` is the VMM's own TCB, which enters the guest;
+  // sc and cnode are unused.
+  bool own_thread = true;
 };
 constexpr uint32_t kVmCNodeSlotBits = 1;  // the smallest CNode seL4 makes; nothing is ever put in it
 
 // A VM's guest address space (stage 2 on a hypervisor kernel) and vCPUs.
 struct VmObjects {
-  size_t vspace = 0;
+  size_t vspace = 0;                       // a VSpace (stage 2), or an EptRoot
+  bool ept = false;                        // x86 VT-x: EPT root and tables
   std::vector<PageTableSlot> page_tables;  // by (covers_bits desc, vaddr)
   std::vector<FrameMapping> mappings;      // by guest-physical address
   std::vector<VcpuObjects> vcpus;          // SDF order

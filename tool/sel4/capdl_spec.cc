@@ -56,6 +56,8 @@ ObjectKind kind_of(ObjType t) {
     case ObjType::Frame: return ObjectKind::Frame;
     case ObjType::Vcpu: return ObjectKind::VCpu;
     case ObjType::IoPageTable: return ObjectKind::IOPageTable;
+    case ObjType::EptRoot:  // never reached: capDL of an x86 VM is refused (commands.cc)
+    case ObjType::EptTable: return ObjectKind::PageTable;
   }
   return ObjectKind::Untyped;
 }

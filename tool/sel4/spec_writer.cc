@@ -78,6 +78,8 @@ is::ObjectKind kind_of(const KernelObject& o) {
     case ObjType::PageTable: return is::ObjectKind::PageTable;
     case ObjType::Vcpu: return is::ObjectKind::Vcpu;
     case ObjType::IoPageTable: return is::ObjectKind::IoPageTable;
+    case ObjType::EptRoot: return is::ObjectKind::EptPml4;
+    case ObjType::EptTable: return is::ObjectKind::EptPt;  // the level: retype_kind
     case ObjType::Frame:
       return o.size_bits >= 30 ? is::ObjectKind::HugePage
            : o.size_bits >= 21 ? is::ObjectKind::LargePage
@@ -152,9 +154,27 @@ is::ObjectKind table_kind_of(const SpecInputs& in, uint32_t covers_bits) {
   switch (arch::traits(in.package->config.arch)->table_kind(covers_bits)) {
     case arch::TableKind::X86Pdpt: return is::ObjectKind::X86Pdpt;
     case arch::TableKind::X86PageDirectory: return is::ObjectKind::X86PageDirectory;
-    case arch::TableKind::PageTable: break;
+    default: break;  // PageTable (EPT kinds: ept_kind_of)
   }
   return is::ObjectKind::PageTable;
+}
+
+// An EPT table's kind by the bits it covers (x86 VT-x guests).
+is::ObjectKind ept_kind_of(const SpecInputs& in, uint32_t covers_bits) {
+  switch (arch::traits(in.package->config.arch)->ept_table_kind(covers_bits)) {
+    case arch::TableKind::EptPdpt: return is::ObjectKind::EptPdpt;
+    case arch::TableKind::EptPd: return is::ObjectKind::EptPd;
+    default: break;
+  }
+  return is::ObjectKind::EptPt;
+}
+
+// The object kind a Retype makes: page tables by their level.
+is::ObjectKind retype_kind(const SpecInputs& in, size_t obj) {
+  const KernelObject& o = in.sel4->objects[obj];
+  if (o.type == ObjType::PageTable) return table_kind_of(in, covers_of(*in.sel4, obj));
+  if (o.type == ObjType::EptTable) return ept_kind_of(in, covers_of(*in.sel4, obj));
+  return kind_of(o);
 }
 
 // Runs of objects of one kind and size become one Retype, cut at the
@@ -170,13 +190,11 @@ void emit_retypes(Writer& w) {
       size_t run = 1;
       while (run < fan_out && k + run < list.size() && sp.objects[list[k + run]].type == first.type &&
              sp.objects[list[k + run]].size_bits == first.size_bits &&
-             (first.type != ObjType::PageTable ||
-              table_kind_of(w.in, covers_of(sp, list[k + run])) == table_kind_of(w.in, covers_of(sp, list[k]))))
+             retype_kind(w.in, list[k + run]) == retype_kind(w.in, list[k]))
         ++run;
       is::RetypeStep s{};
       s.kind = uint32_t(is::StepKind::Retype);
-      s.object_kind = uint32_t(kind_of(first));
-      if (first.type == ObjType::PageTable) s.object_kind = uint32_t(table_kind_of(w.in, covers_of(sp, list[k])));
+      s.object_kind = uint32_t(retype_kind(w.in, list[k]));
       s.untyped_index = u;
       s.size_bits = retype_size_arg(first);
       s.count = run;
@@ -248,10 +266,45 @@ void emit_address_space(Writer& w, size_t pd, size_t vspace_object, const std::v
   }
 }
 
+// An x86 VT-x guest's address space: the EPT PML4 gets an ASID like a
+// VSpace, then its tables and the guest's frames go in with the EPT map
+// invocations (vaddr is guest-physical).
+void emit_ept_space(Writer& w, size_t pd, const plan::VmObjects& vo, std::vector<bool>& used) {
+  uint64_t pml4 = w.slot_of[vo.vspace];
+  is::AsidPoolAssignStep a{};
+  a.kind = uint32_t(is::StepKind::AsidPoolAssign);
+  a.vspace_slot = pml4;
+  push(w, a);
+  for (const auto& pt : vo.page_tables) {
+    is::EptMapStep s{};
+    s.kind = uint32_t(is::StepKind::EptMap);
+    s.object_kind = uint32_t(ept_kind_of(w.in, pt.covers_bits));
+    s.object_slot = w.slot_of[pt.object];
+    s.pml4_slot = pml4;
+    s.gpa = pt.vaddr;
+    push(w, s);
+  }
+  for (const auto& m : vo.mappings) {
+    is::EptMapStep s{};
+    s.kind = uint32_t(is::StepKind::EptMap);
+    s.object_kind = uint32_t(kind_of(w.in.sel4->objects[m.object]));
+    s.object_slot = frame_cap_to_map(w, pd, m.object, used);
+    s.pml4_slot = pml4;
+    s.gpa = m.vaddr;
+    s.rights = (m.read ? is::kRightRead : 0) | (m.write ? is::kRightWrite : 0);
+    s.attributes = (m.cached ? is::kMapCacheable : 0) | (m.execute ? is::kMapExecutable : 0);
+    push(w, s);
+  }
+}
+
 void emit_vspace(Writer& w, size_t pd, std::vector<bool>& used) {
   const auto& po = w.in.sel4->pds[pd];
   emit_address_space(w, pd, po.vspace, po.page_tables, po.mappings, used);
-  if (po.vm) emit_address_space(w, pd, po.vm->vspace, po.vm->page_tables, po.vm->mappings, used);
+  if (!po.vm) return;
+  if (po.vm->ept)
+    emit_ept_space(w, pd, *po.vm, used);
+  else
+    emit_address_space(w, pd, po.vm->vspace, po.vm->page_tables, po.vm->mappings, used);
 }
 
 // Where the initial task maps a 2 MiB frame to fill it: the 2 MiB block
@@ -639,6 +692,22 @@ void emit_fault_pages(Writer& w) {
   }
 }
 
+// x86 VT-x: the VMM's own TCB runs the vCPU and translates the guest's
+// memory through the VM's EPT (seL4_TCB_SetEPTRoot needs the PML4's ASID,
+// assigned by emit_vspace before).
+void emit_vcpu_on_vmm_thread(Writer& w, const plan::VcpuObjects& v, const plan::VmObjects& vo) {
+  is::TcbPairStep bind{};
+  bind.kind = uint32_t(is::StepKind::VcpuSetTcb);
+  bind.a_slot = w.slot_of[v.vcpu];
+  bind.b_slot = w.slot_of[v.tcb];
+  push(w, bind);
+  is::TcbPairStep root{};
+  root.kind = uint32_t(is::StepKind::TcbSetEptRoot);
+  root.a_slot = w.slot_of[v.tcb];
+  root.b_slot = w.slot_of[vo.vspace];
+  push(w, root);
+}
+
 // A VM's vCPU threads: each with its own SC on its core, the guest
 // address space, no IPC buffer, faults to the VMM's endpoint with the fault
 // badge of the vCPU id, bound to its VCPU object. Never resumed here: the
@@ -649,6 +718,10 @@ void emit_vcpu_threads(Writer& w, size_t pd) {
   const auto& vmm = w.in.sel4->pds[pd];
   for (const plan::VcpuObjects& v : vo.vcpus) {
     uint64_t tcb = w.slot_of[v.tcb];
+    if (!v.own_thread) {
+      emit_vcpu_on_vmm_thread(w, v, vo);
+      continue;
+    }
     emit_sched_context(w, v.cpu, v.sc, vm.budget_us, vm.period_us);
     is::TcbConfigureStep cfg{};
     cfg.kind = uint32_t(is::StepKind::TcbConfigure);

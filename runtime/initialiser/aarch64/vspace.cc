@@ -72,6 +72,10 @@ seL4_Error bind_vcpu(seL4_CPtr vcpu, seL4_CPtr tcb) {
 }
 
 // pc and sp are the first two of the kernel's frame registers.
+// Extended page tables are x86 VT-x only.
+seL4_Error ept_map(const initialiser_spec::EptMapStep&) { return seL4_IllegalOperation; }
+seL4_Error set_ept_root(seL4_CPtr, seL4_CPtr) { return seL4_IllegalOperation; }
+
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   seL4_UserContext regs = {};
   regs.pc = pc;

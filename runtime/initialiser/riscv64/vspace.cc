@@ -63,6 +63,10 @@ seL4_Error issue_irq(seL4_Word irq, uint32_t trigger, seL4_CPtr cnode, seL4_Word
 seL4_Error bind_vcpu(seL4_CPtr, seL4_CPtr) { return seL4_IllegalOperation; }
 
 // seL4_UserContext on RISC-V starts pc, ra, sp: three registers, ra = 0.
+// Extended page tables are x86 VT-x only.
+seL4_Error ept_map(const initialiser_spec::EptMapStep&) { return seL4_IllegalOperation; }
+seL4_Error set_ept_root(seL4_CPtr, seL4_CPtr) { return seL4_IllegalOperation; }
+
 seL4_Error write_pc_sp(seL4_CPtr tcb, seL4_Word pc, seL4_Word sp) {
   seL4_UserContext regs = {};
   regs.pc = pc;

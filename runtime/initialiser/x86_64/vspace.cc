@@ -32,11 +32,18 @@ bool vm_object_type(uint32_t kind, seL4_Word* type) {
 #else
       return false;
 #endif
-    case spec::ObjectKind::Vcpu:
 #ifdef CONFIG_VTX
-      *type = seL4_X86_VCPUObject;
-      return true;
+    case spec::ObjectKind::Vcpu: *type = seL4_X86_VCPUObject; return true;
+    case spec::ObjectKind::EptPml4: *type = seL4_X86_EPTPML4Object; return true;
+    case spec::ObjectKind::EptPdpt: *type = seL4_X86_EPTPDPTObject; return true;
+    case spec::ObjectKind::EptPd: *type = seL4_X86_EPTPDObject; return true;
+    case spec::ObjectKind::EptPt: *type = seL4_X86_EPTPTObject; return true;
 #else
+    case spec::ObjectKind::Vcpu:
+    case spec::ObjectKind::EptPml4:
+    case spec::ObjectKind::EptPdpt:
+    case spec::ObjectKind::EptPd:
+    case spec::ObjectKind::EptPt:
       return false;
 #endif
     default: return false;
@@ -85,6 +92,26 @@ seL4_Error bind_vcpu(seL4_CPtr vcpu, seL4_CPtr tcb) {
   return seL4_IllegalOperation;
 #endif
 }
+
+#ifdef CONFIG_VTX
+// Guest memory: write-back when cacheable, else uncacheable (device MRs).
+seL4_Error ept_map(const spec::EptMapStep& s) {
+  auto attr = (s.attributes & spec::kMapCacheable) ? seL4_X86_EPT_WriteBack : seL4_X86_EPT_Uncacheable;
+  switch (static_cast<spec::ObjectKind>(s.object_kind)) {
+    case spec::ObjectKind::EptPdpt: return seL4_X86_EPTPDPT_Map(s.object_slot, s.pml4_slot, s.gpa, seL4_X86_EPT_Default_VMAttributes);
+    case spec::ObjectKind::EptPd: return seL4_X86_EPTPD_Map(s.object_slot, s.pml4_slot, s.gpa, seL4_X86_EPT_Default_VMAttributes);
+    case spec::ObjectKind::EptPt: return seL4_X86_EPTPT_Map(s.object_slot, s.pml4_slot, s.gpa, seL4_X86_EPT_Default_VMAttributes);
+    default: break;
+  }
+  seL4_CapRights_t rights = seL4_CapRights_new(0, 0, (s.rights & spec::kRightRead) != 0, (s.rights & spec::kRightWrite) != 0);
+  return seL4_X86_Page_MapEPT(s.object_slot, s.pml4_slot, s.gpa, rights, attr);
+}
+
+seL4_Error set_ept_root(seL4_CPtr tcb, seL4_CPtr pml4) { return seL4_TCB_SetEPTRoot(tcb, pml4); }
+#else
+seL4_Error ept_map(const spec::EptMapStep&) { return seL4_IllegalOperation; }
+seL4_Error set_ept_root(seL4_CPtr, seL4_CPtr) { return seL4_IllegalOperation; }
+#endif
 
 // seL4_UserContext on x86-64 starts rip, rsp: two registers (rflags and the
 // rest keep the values the kernel gave the new thread).

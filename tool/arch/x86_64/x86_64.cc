@@ -27,6 +27,13 @@ TableKind table_kind(unsigned covers_bits) {
   return TableKind::PageTable;
 }
 
+// The EPT levels under the PML4 cover what x86's page-table levels cover.
+TableKind ept_table_kind(unsigned covers_bits) {
+  if (covers_bits >= 39) return TableKind::EptPdpt;
+  if (covers_bits >= 30) return TableKind::EptPd;
+  return TableKind::EptPt;
+}
+
 // QEMU's pc machine with -m 1G: multiboot RAM from 1 MiB (the kernel ignores
 // the low 640 KiB) to 128 KiB below 1 GiB (the firmware keeps the top).
 // Kernel devices: local APIC, one IOAPIC, and the 8 bytes of MSI space the
@@ -51,7 +58,7 @@ std::optional<AssumedMachine> assumed_machine() {
 const Traits& x86_64_traits() {
   // init_sys_state hands out the sched control caps before the VSpace's.
   static const Traits t{board::Arch::X86_64, "x86_64", kEmX86_64, ImageKind::MultibootModule, 12,
-                        true, layout, table_kind, assumed_machine};
+                        true, layout, table_kind, assumed_machine, {}, ept_table_kind, true};
   return t;
 }
 

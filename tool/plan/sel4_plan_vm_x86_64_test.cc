@@ -1,0 +1,319 @@
+// Planning of x86-64 VT-x virtual machines (plan_sel4 and the spec the
+// initial task runs), on the facts of the real x86_64_generic_vtx debug
+// build (MICROKIT_SHARED_DIR). Planning only: QEMU's TCG has no VT-x, so no
+// guest runs here.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+
+#include "plan/sel4_plan.h"
+#include "plan/sel4_test_world.h"
+#include "runtime/initialiser/spec_decode.h"
+#include "runtime/shared/initialiser_spec.h"
+#include "runtime/shared/pd_abi.h"
+#include "sel4/spec_writer.h"
+
+namespace microkit::plan {
+namespace {
+
+namespace is = initialiser_spec;
+using World = test_support::Sel4TestWorld;
+
+// The kernel moves the user image to ki_end (0xa2a000 in this build).
+constexpr uint64_t kUserImage = 0xa2a000;
+constexpr uint64_t kUserImageVaddr = 0x400000;
+constexpr uint64_t kGuestRam = 0x40000000;
+
+bool load_vtx(World& w, Diagnostics& d) {
+  return test_support::load_test_kernel(w, d, "x86_64_generic_vtx", kUserImage, kUserImageVaddr);
+}
+
+// A VMM with a VM "guest": vCPUs with these ids on core 0, 8 KiB of guest
+// RAM at guest-physical 1 GiB.
+void add_vmm(World& w, std::vector<uint64_t> vcpu_ids) {
+  Pd vmm;
+  vmm.name = "vmm";
+  vmm.priority = 200;
+  vmm.channels.resize(63);
+  Vm vm;
+  vm.name = "guest";
+  vm.priority = 100;
+  for (uint64_t id : vcpu_ids) vm.vcpus.push_back({id, 0});
+  Mr ram;
+  ram.name = "guest_ram";
+  ram.size = 0x2000;
+  w.plan.mrs.push_back(ram);
+  vm.mappings.push_back({w.plan.mrs.size() - 1, kGuestRam, 0x2000, true, true, true, true});
+  vmm.vm = vm;
+  w.plan.pds.push_back(vmm);
+}
+
+std::optional<Sel4Plan> plan_vm(World& w, Diagnostics& d, const sdf::SystemDescription* sd = nullptr) {
+  Sel4Inputs in = test_support::test_sel4_inputs(w);
+  in.mr_prefill_pages.resize(w.plan.mrs.size());
+  in.sdf = sd;
+  return plan_sel4(w.plan, in, d);
+}
+
+std::string describe(const Diagnostics& d) {
+  std::string out;
+  for (const auto& x : d.all()) out += render(x) + "\n";
+  return out;
+}
+
+const Cap* cap_at(const PdObjects& po, uint64_t slot) {
+  for (const Cap& c : po.caps)
+    if (c.slot == slot) return &c;
+  return nullptr;
+}
+
+TEST(Sel4PlanVmX86, TheVcpuIsBoundToTheVmmsThreadAndTheGuestSpaceIsEpt) {
+  World w;
+  Diagnostics d;
+  ASSERT_TRUE(load_vtx(w, d)) << describe(d);
+  ASSERT_TRUE(w.pkg.config.hypervisor);
+  add_vmm(w, {3});
+  auto sp = plan_vm(w, d);
+  ASSERT_TRUE(sp) << describe(d);
+  test_support::expect_well_placed(*sp);
+  const PdObjects& vmm = sp->pds[0];
+  ASSERT_TRUE(vmm.vm);
+  const VmObjects& vm = *vmm.vm;
+  EXPECT_TRUE(vm.ept);
+  EXPECT_EQ(sp->objects[vm.vspace].type, ObjType::EptRoot);
+  EXPECT_EQ(sp->objects[vm.vspace].size_bits, 12u);  // seL4_X86_EPTPML4Bits
+  ASSERT_EQ(vm.vcpus.size(), 1u);
+  const VcpuObjects& v = vm.vcpus[0];
+  EXPECT_FALSE(v.own_thread);
+  EXPECT_EQ(v.tcb, vmm.tcb);  // no thread of its own
+  EXPECT_EQ(sp->objects[v.vcpu].type, ObjType::Vcpu);
+  EXPECT_EQ(sp->objects[v.vcpu].size_bits, 14u);  // seL4_X86_VCPUBits
+  // The VMM holds the VCPU at the official slot, and no vCPU TCB.
+  const Cap* vcpu = cap_at(vmm, pd_abi::vcpu_slot(3));
+  ASSERT_TRUE(vcpu);
+  EXPECT_EQ(vcpu->object, v.vcpu);
+  EXPECT_EQ(cap_at(vmm, pd_abi::vm_tcb_slot(3)), nullptr);
+  // No TCB, SC or CNode beyond the PDs' own.
+  size_t tcbs = 0;
+  for (const KernelObject& o : sp->objects) tcbs += o.type == ObjType::Tcb;
+  EXPECT_EQ(tcbs, sp->pds.size());
+  // One EPT PDPT, PD and PT for the one 2 MiB window, all 4 KiB.
+  ASSERT_EQ(vm.page_tables.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(sp->objects[vm.page_tables[k].object].type, ObjType::EptTable);
+    EXPECT_EQ(sp->objects[vm.page_tables[k].object].size_bits, 12u);
+    EXPECT_EQ(vm.page_tables[k].covers_bits, (std::vector<uint32_t>{39, 30, 21})[k]);
+    EXPECT_EQ(vm.page_tables[k].vaddr, kGuestRam >> vm.page_tables[k].covers_bits << vm.page_tables[k].covers_bits);
+  }
+  ASSERT_EQ(vm.mappings.size(), 2u);
+  EXPECT_EQ(vm.mappings[0].vaddr, kGuestRam);
+  EXPECT_EQ(vm.mappings[1].vaddr, kGuestRam + 0x1000);
+  EXPECT_EQ(vm.mappings[0].object, sp->mr_frames[0][0]);
+}
+
+std::vector<is::Step> spec_steps(const World& w, const Sel4Plan& sp) {
+  sel4::SpecInputs in;
+  in.plan = &w.plan;
+  in.sel4 = &sp;
+  in.boot = &w.boot;
+  in.package = &w.pkg;
+  in.user_image_paddr = w.ui_paddr;
+  in.user_image_vaddr = kUserImageVaddr;
+  Diagnostics d;
+  auto bytes = sel4::write_spec(in, d);
+  EXPECT_TRUE(bytes) << describe(d);
+  if (!bytes) return {};
+  is::SpecHeader h;
+  std::memcpy(&h, bytes->data(), sizeof h);
+  std::vector<is::Step> steps(h.step_count);
+  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
+  return steps;
+}
+
+template <class T>
+T as(const is::Step& s) {
+  T t;
+  std::memcpy(&t, &s, sizeof t);
+  return t;
+}
+
+// What the spec does with the VM, slot by slot.
+struct VmSteps {
+  std::map<uint32_t, std::vector<uint64_t>> made;  // object kind -> retyped slots
+  std::vector<uint64_t> asid_assigned;
+  std::vector<is::EptMapStep> ept_maps;
+  std::vector<std::pair<uint64_t, uint64_t>> vcpu_binds, ept_roots;
+  std::vector<uint64_t> mapped_frames;              // MapFrame steps' frame slots
+  size_t ept_root_index = 0, last_asid_index = 0;
+};
+
+VmSteps read_steps(const std::vector<is::Step>& steps) {
+  VmSteps v;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const is::Step& s = steps[i];
+    switch (static_cast<is::StepKind>(s.kind)) {
+      case is::StepKind::Retype: {
+        auto r = as<is::RetypeStep>(s);
+        for (uint64_t k = 0; k < r.count; ++k) v.made[r.object_kind].push_back(r.dest_slot + k);
+        break;
+      }
+      case is::StepKind::AsidPoolAssign:
+        v.asid_assigned.push_back(as<is::AsidPoolAssignStep>(s).vspace_slot);
+        v.last_asid_index = i;
+        break;
+      case is::StepKind::EptMap: v.ept_maps.push_back(as<is::EptMapStep>(s)); break;
+      case is::StepKind::VcpuSetTcb:
+        v.vcpu_binds.push_back({as<is::TcbPairStep>(s).a_slot, as<is::TcbPairStep>(s).b_slot});
+        break;
+      case is::StepKind::TcbSetEptRoot:
+        v.ept_roots.push_back({as<is::TcbPairStep>(s).a_slot, as<is::TcbPairStep>(s).b_slot});
+        v.ept_root_index = i;
+        break;
+      case is::StepKind::MapFrame: v.mapped_frames.push_back(as<is::MapFrameStep>(s).frame_slot); break;
+      default: break;
+    }
+  }
+  return v;
+}
+
+// The VMM's TCB: the slot its TcbConfigure step names.
+uint64_t vmm_tcb_slot(const std::vector<is::Step>& steps) {
+  for (const is::Step& s : steps)
+    if (s.kind == uint32_t(is::StepKind::TcbConfigure)) return as<is::TcbConfigureStep>(s).tcb_slot;
+  return 0;
+}
+
+TEST(Sel4PlanVmX86, TheSpecMakesMapsAndBindsEveryEptObject) {
+  World w;
+  Diagnostics d;
+  ASSERT_TRUE(load_vtx(w, d)) << describe(d);
+  add_vmm(w, {0});
+  auto sp = plan_vm(w, d);
+  ASSERT_TRUE(sp) << describe(d);
+  auto steps = spec_steps(w, *sp);
+  ASSERT_FALSE(steps.empty());
+  auto facts = test_support::decoder_facts(w, kUserImageVaddr);
+  for (const is::Step& s : steps)
+    EXPECT_EQ(initialiser::check_step(s, facts), nullptr) << initialiser::step_name(s.kind);
+  VmSteps v = read_steps(steps);
+  auto one = [&](is::ObjectKind k) {
+    const auto& slots = v.made[uint32_t(k)];
+    EXPECT_EQ(slots.size(), 1u) << uint32_t(k);
+    return slots.empty() ? 0 : slots[0];
+  };
+  uint64_t pml4 = one(is::ObjectKind::EptPml4), pdpt = one(is::ObjectKind::EptPdpt);
+  uint64_t pd = one(is::ObjectKind::EptPd), pt = one(is::ObjectKind::EptPt), vcpu = one(is::ObjectKind::Vcpu);
+  // The PML4 gets an ASID; tables and frames go in through the EPT maps.
+  EXPECT_NE(std::find(v.asid_assigned.begin(), v.asid_assigned.end(), pml4), v.asid_assigned.end());
+  ASSERT_EQ(v.ept_maps.size(), 5u);
+  std::vector<std::pair<uint32_t, uint64_t>> tables;
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(v.ept_maps[k].pml4_slot, pml4);
+    EXPECT_EQ(v.ept_maps[k].rights, 0u);
+    tables.push_back({v.ept_maps[k].object_kind, v.ept_maps[k].object_slot});
+  }
+  EXPECT_EQ(tables, (std::vector<std::pair<uint32_t, uint64_t>>{{uint32_t(is::ObjectKind::EptPdpt), pdpt},
+                                                                {uint32_t(is::ObjectKind::EptPd), pd},
+                                                                {uint32_t(is::ObjectKind::EptPt), pt}}));
+  for (size_t k = 3; k < 5; ++k) {
+    const is::EptMapStep& m = v.ept_maps[k];
+    EXPECT_EQ(m.object_kind, uint32_t(is::ObjectKind::SmallPage));
+    EXPECT_EQ(m.pml4_slot, pml4);
+    EXPECT_EQ(m.gpa, kGuestRam + (k - 3) * 0x1000);
+    EXPECT_EQ(m.rights, uint64_t{is::kRightRead | is::kRightWrite});
+    EXPECT_TRUE(m.attributes & is::kMapCacheable);
+    // The guest's frames are in no ordinary VSpace.
+    EXPECT_EQ(std::count(v.mapped_frames.begin(), v.mapped_frames.end(), m.object_slot), 0);
+  }
+  // The VCPU and the EPT root go to the VMM's own TCB, after the ASID.
+  uint64_t tcb = vmm_tcb_slot(steps);
+  ASSERT_NE(tcb, 0u);
+  EXPECT_EQ(v.vcpu_binds, (std::vector<std::pair<uint64_t, uint64_t>>{{vcpu, tcb}}));
+  EXPECT_EQ(v.ept_roots, (std::vector<std::pair<uint64_t, uint64_t>>{{tcb, pml4}}));
+  EXPECT_GT(v.ept_root_index, v.last_asid_index);
+}
+
+// The initial task's own decode checks of the EPT step: a table has no
+// rights, a frame needs some and an aligned guest-physical address.
+TEST(Sel4PlanVmX86, TheInitialTaskRefusesMalformedEptMaps) {
+  World w;
+  Diagnostics d;
+  ASSERT_TRUE(load_vtx(w, d)) << describe(d);
+  auto facts = test_support::decoder_facts(w, kUserImageVaddr);
+  auto step = [&](is::ObjectKind k, uint64_t gpa, uint64_t rights) {
+    is::EptMapStep m{};
+    m.kind = uint32_t(is::StepKind::EptMap);
+    m.object_kind = uint32_t(k);
+    m.object_slot = w.boot.empty.start;
+    m.pml4_slot = w.boot.empty.start + 1;
+    m.gpa = gpa;
+    m.rights = rights;
+    is::Step s;
+    std::memcpy(&s, &m, sizeof s);
+    return initialiser::check_step(s, facts);
+  };
+  EXPECT_EQ(step(is::ObjectKind::EptPd, 0x40000000, 0), nullptr);
+  EXPECT_NE(step(is::ObjectKind::EptPd, 0x40000000, is::kRightRead), nullptr);
+  EXPECT_EQ(step(is::ObjectKind::LargePage, 0x40200000, is::kRightRead), nullptr);
+  EXPECT_NE(step(is::ObjectKind::LargePage, 0x40201000, is::kRightRead), nullptr);
+  EXPECT_NE(step(is::ObjectKind::SmallPage, 0x40000000, 0), nullptr);
+  EXPECT_NE(step(is::ObjectKind::Tcb, 0x40000000, 0), nullptr);
+}
+
+// The SDF elements the errors point at: the VM at 3:5, its vCPUs' cpu
+// attributes at 4+k:20.
+sdf::SystemDescription vm_sdf(size_t vcpus) {
+  sdf::SystemDescription sd;
+  sd.file = "vm.system";
+  sd.pds.resize(1);
+  sd.pds[0].loc = {2, 3};
+  sd.pds[0].vm.emplace();
+  sd.pds[0].vm->loc = {3, 5};
+  for (size_t k = 0; k < vcpus; ++k) {
+    sdf::Vcpu v;
+    v.loc = {uint32_t(4 + k), 7};
+    v.attrs = {{"cpu", {uint32_t(4 + k), 20}}};
+    sd.pds[0].vm->vcpus.push_back(v);
+  }
+  return sd;
+}
+
+void expect_refused(World& w, size_t vcpus, const std::string& id, Loc loc) {
+  Diagnostics d;
+  auto sd = vm_sdf(vcpus);
+  EXPECT_FALSE(plan_vm(w, d, &sd));
+  ASSERT_EQ(d.error_count(), 1u) << describe(d);
+  EXPECT_EQ(d.all()[0].id, id);
+  EXPECT_EQ(d.all()[0].loc, loc);
+}
+
+TEST(Sel4PlanVmX86, AVmHasOneVcpuOnTheVmmsCore) {
+  World w;
+  Diagnostics d;
+  ASSERT_TRUE(load_vtx(w, d)) << describe(d);
+  add_vmm(w, {0, 1});
+  expect_refused(w, 2, "vm-vcpu-on-vmm-thread", {3, 5});
+  World other;
+  ASSERT_TRUE(load_vtx(other, d)) << describe(d);
+  add_vmm(other, {0});
+  other.plan.pds[0].cpu = 1;  // (the VMM's core is checked first elsewhere; the vCPU must follow it)
+  other.plan.pds[0].vm->vcpus[0].cpu = 0;
+  Diagnostics d2;
+  auto sd = vm_sdf(1);
+  EXPECT_FALSE(plan_vm(other, d2, &sd));
+  bool named = false;
+  for (const auto& x : d2.all()) named |= x.id == "vm-vcpu-on-vmm-thread" && x.loc == Loc{4, 20};
+  EXPECT_TRUE(named) << describe(d2);
+}
+
+TEST(Sel4PlanVmX86, TheKernelWithoutVtxHasNoVms) {
+  World w;
+  Diagnostics d;
+  ASSERT_TRUE(test_support::load_test_kernel(w, d, "x86_64_generic", 0xa22000, kUserImageVaddr)) << describe(d);
+  add_vmm(w, {0});
+  expect_refused(w, 1, "vm-kernel-without-hypervisor", {3, 5});
+}
+
+}  // namespace
+}  // namespace microkit::plan
