@@ -112,7 +112,15 @@ TEST(Sel4PlanVmX86, TheVcpuIsBoundToTheVmmsThreadAndTheGuestSpaceIsEpt) {
   EXPECT_EQ(vm.mappings[0].object, sp->mr_frames[0][0]);
 }
 
-std::vector<is::Step> spec_steps(const World& w, const Sel4Plan& sp) {
+// The spec's steps, and the facts the initial task checks them against: the
+// kernel's bootinfo for the assumed 1 GiB machine, untypeds bound at run
+// time (as sel4_plan_x86_64_test.cc).
+struct SpecAndFacts {
+  std::vector<is::Step> steps;
+  initialiser::BootFacts facts;
+};
+
+SpecAndFacts spec_steps(const World& w, const Sel4Plan& sp) {
   sel4::SpecInputs in;
   in.plan = &w.plan;
   in.sel4 = &sp;
@@ -124,11 +132,16 @@ std::vector<is::Step> spec_steps(const World& w, const Sel4Plan& sp) {
   auto bytes = sel4::write_spec(in, d);
   EXPECT_TRUE(bytes) << describe(d);
   if (!bytes) return {};
-  is::SpecHeader h;
-  std::memcpy(&h, bytes->data(), sizeof h);
-  std::vector<is::Step> steps(h.step_count);
-  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
-  return steps;
+  auto h = initialiser::read_at<is::SpecHeader>(bytes->data(), 0);
+  EXPECT_EQ(initialiser::check_header(h, bytes->size()), nullptr);
+  SpecAndFacts out;
+  out.facts = test_support::decoder_facts(w, kUserImageVaddr);
+  out.facts.empty_start = w.boot.untyped.end;
+  out.facts.bound_untypeds = h.untyped_count;
+  EXPECT_EQ(initialiser::check_boot_facts(h, out.facts, true), nullptr);
+  out.steps.resize(h.step_count);
+  std::memcpy(out.steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
+  return out;
 }
 
 template <class T>
@@ -191,9 +204,8 @@ TEST(Sel4PlanVmX86, TheSpecMakesMapsAndBindsEveryEptObject) {
   add_vmm(w, {0});
   auto sp = plan_vm(w, d);
   ASSERT_TRUE(sp) << describe(d);
-  auto steps = spec_steps(w, *sp);
+  auto [steps, facts] = spec_steps(w, *sp);
   ASSERT_FALSE(steps.empty());
-  auto facts = test_support::decoder_facts(w, kUserImageVaddr);
   for (const is::Step& s : steps)
     EXPECT_EQ(initialiser::check_step(s, facts), nullptr) << initialiser::step_name(s.kind);
   VmSteps v = read_steps(steps);
