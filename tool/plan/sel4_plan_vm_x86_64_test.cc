@@ -13,59 +13,27 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sel4/spec_writer.h"
+#include "plan/sel4_vm_test_support.h"
 
 namespace microkit::plan {
 namespace {
 
 namespace is = initialiser_spec;
 using World = test_support::Sel4TestWorld;
+using namespace vm_test;
 
 // The kernel moves the user image to ki_end (0xa2a000 in this build).
 constexpr uint64_t kUserImage = 0xa2a000;
 constexpr uint64_t kUserImageVaddr = 0x400000;
-constexpr uint64_t kGuestRam = 0x40000000;
 
 bool load_vtx(World& w, Diagnostics& d) {
   return test_support::load_test_kernel(w, d, "x86_64_generic_vtx", kUserImage, kUserImageVaddr);
-}
-
-// A VMM with a VM "guest": vCPUs with these ids on core 0, 8 KiB of guest
-// RAM at guest-physical 1 GiB.
-void add_vmm(World& w, std::vector<uint64_t> vcpu_ids) {
-  Pd vmm;
-  vmm.name = "vmm";
-  vmm.priority = 200;
-  vmm.channels.resize(63);
-  Vm vm;
-  vm.name = "guest";
-  vm.priority = 100;
-  for (uint64_t id : vcpu_ids) vm.vcpus.push_back({id, 0});
-  Mr ram;
-  ram.name = "guest_ram";
-  ram.size = 0x2000;
-  w.plan.mrs.push_back(ram);
-  vm.mappings.push_back({w.plan.mrs.size() - 1, kGuestRam, 0x2000, true, true, true, true});
-  vmm.vm = vm;
-  w.plan.pds.push_back(vmm);
-}
-
-std::optional<Sel4Plan> plan_vm(World& w, Diagnostics& d, const sdf::SystemDescription* sd = nullptr) {
-  Sel4Inputs in = test_support::test_sel4_inputs(w);
-  in.mr_prefill_pages.resize(w.plan.mrs.size());
-  in.sdf = sd;
-  return plan_sel4(w.plan, in, d);
 }
 
 std::string describe(const Diagnostics& d) {
   std::string out;
   for (const auto& x : d.all()) out += render(x) + "\n";
   return out;
-}
-
-const Cap* cap_at(const PdObjects& po, uint64_t slot) {
-  for (const Cap& c : po.caps)
-    if (c.slot == slot) return &c;
-  return nullptr;
 }
 
 TEST(Sel4PlanVmX86, TheVcpuIsBoundToTheVmmsThreadAndTheGuestSpaceIsEpt) {
@@ -142,13 +110,6 @@ SpecAndFacts spec_steps(const World& w, const Sel4Plan& sp) {
   out.steps.resize(h.step_count);
   std::memcpy(out.steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
   return out;
-}
-
-template <class T>
-T as(const is::Step& s) {
-  T t;
-  std::memcpy(&t, &s, sizeof t);
-  return t;
 }
 
 // What the spec does with the VM, slot by slot.
@@ -271,24 +232,6 @@ TEST(Sel4PlanVmX86, TheInitialTaskRefusesMalformedEptMaps) {
   EXPECT_NE(step(is::ObjectKind::LargePage, 0x40201000, is::kRightRead), nullptr);
   EXPECT_NE(step(is::ObjectKind::SmallPage, 0x40000000, 0), nullptr);
   EXPECT_NE(step(is::ObjectKind::Tcb, 0x40000000, 0), nullptr);
-}
-
-// The SDF elements the errors point at: the VM at 3:5, its vCPUs' cpu
-// attributes at 4+k:20.
-sdf::SystemDescription vm_sdf(size_t vcpus) {
-  sdf::SystemDescription sd;
-  sd.file = "vm.system";
-  sd.pds.resize(1);
-  sd.pds[0].loc = {2, 3};
-  sd.pds[0].vm.emplace();
-  sd.pds[0].vm->loc = {3, 5};
-  for (size_t k = 0; k < vcpus; ++k) {
-    sdf::Vcpu v;
-    v.loc = {uint32_t(4 + k), 7};
-    v.attrs = {{"cpu", {uint32_t(4 + k), 20}}};
-    sd.pds[0].vm->vcpus.push_back(v);
-  }
-  return sd;
 }
 
 void expect_refused(World& w, size_t vcpus, const std::string& id, Loc loc) {
