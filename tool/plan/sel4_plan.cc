@@ -701,6 +701,7 @@ void plan_vm_objects(Ctx& c, size_t i) {
   const Vm& vm = *c.plan.pds[i].vm;
   VmObjects vo;
   vo.ept = arch_of(c).ept_table_kind != nullptr;
+  // EPT PML4 and tables are 4 KiB like a PML4 and a page table (seL4_X86_EPT*Bits = 12).
   if (vo.ept)
     vo.vspace = add_object(c, ObjType::EptRoot, c.in.package->sizes.vspace, "ept:" + vm.name, i);
   else
