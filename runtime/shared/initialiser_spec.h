@@ -65,7 +65,8 @@ namespace microkit::initialiser_spec {
 inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
 // Version 4: BindUntyped and the x86-64 device kinds renumbered 24..28.
-inline constexpr uint32_t kSpecVersion = 5;
+// Version 6: the x86 EPT object kinds (16..19) and steps EptMap, TcbSetEptRoot.
+inline constexpr uint32_t kSpecVersion = 6;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
