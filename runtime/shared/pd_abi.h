@@ -100,6 +100,9 @@
 #define MICROKIT_PD_SYM_NOTIFICATIONS "microkit_notifications" /* seL4_Word: bit c = may notify on c */
 #define MICROKIT_PD_SYM_PPS "microkit_pps"                     /* seL4_Word: bit c = may ppcall on c */
 #define MICROKIT_PD_SYM_IOPORTS "microkit_ioports"             /* seL4_Word: bit i = I/O port id i */
+/* x86 VT-x VMMs: the id of the vCPU bound to the PD's thread (the child of
+ * fault() for a VM exit); patched only when the program defines it. */
+#define MICROKIT_PD_SYM_X86_VCPU_ID "microkit_x86_vcpu_id"     /* seL4_Word */
 /* Read (not patched) by the tool: the value of MICROKIT_PD_ABI_VERSION the
  * program was built with (uint64_t). */
 #define MICROKIT_PD_SYM_ABI_VERSION "microkit_pd_abi_version"

@@ -269,7 +269,8 @@ void check_virtual_machines(Context& cx) {
       cx.error("vm-not-supported", vm.loc,
                "board '" + cx.board.name + "' has no hypervisor support, so virtual machine '" +
                    vm.name + "' cannot run",
-               "remove the <virtual_machine> or build for a board with hypervisor support");
+               cx.x86() ? "build for x86_64_generic_vtx (a VT-x kernel), or remove the <virtual_machine>"
+                        : "remove the <virtual_machine> or build for a board with hypervisor support");
       continue;
     }
     // A VM without any vCPU is the parser's error (missing-element).

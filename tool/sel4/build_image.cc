@@ -96,6 +96,8 @@ void patch_libmicrokit(const plan::Pd& pd, const elf::ElfFile& elf, PageMap& pag
   uint64_t ioports = 0;
   for (const plan::IoPortRange& io : pd.ioports) ioports |= uint64_t{1} << io.id;
   word(MICROKIT_PD_SYM_IOPORTS, ioports, 8);
+  // x86 VMs have one vCPU (check.cc), bound to the VMM's own thread.
+  if (pd.vm && !pd.vm->vcpus.empty()) word(MICROKIT_PD_SYM_X86_VCPU_ID, pd.vm->vcpus.front().id, 8);
 }
 
 std::optional<uint64_t> read_word(const PageMap& pages, uint64_t vaddr) {

@@ -91,6 +91,9 @@ typedef struct seL4_MessageInfo { seL4_Word words[1]; } seL4_MessageInfo_t;
 extern "C" {
 #endif
 #include <sel4/sel4.h>
+#if defined(CONFIG_ARCH_X86_64)
+#include <sel4/arch/vmenter.h> /* SEL4_VMENTER_*: a VM exit's message registers (CONFIG_VTX) */
+#endif
 #ifdef __cplusplus
 }
 #endif
@@ -302,7 +305,24 @@ seL4_Uint16 microkit_x86_ioport_read_16(microkit_ioport ioport_id, seL4_Word por
 seL4_Uint32 microkit_x86_ioport_read_32(microkit_ioport ioport_id, seL4_Word port_addr);
 #endif
 #if defined(CONFIG_ARCH_X86_64) && defined(CONFIG_VTX)
-/* x86-64 with VT-x (x86_64_generic_vtx): a PD's virtual machine. */
+/* x86-64 with VT-x (x86_64_generic_vtx): a PD's virtual machine. Its one
+ * vCPU is bound to the PD's own thread. While it is on, the PD enters the
+ * guest (seL4_VMEnter) instead of waiting after each entry point returns; a
+ * VM exit reaches fault(vcpu id, ...) with the exit's message registers
+ * (SEL4_VMENTER_*), and a fault() that returns false turns the vCPU off.
+ * The guest's rip, primary processor-based controls and entry interruption
+ * info travel with each VMEnter: they are kept here, not in the VMCS. */
+struct microkit_x86_vcpu_state {
+    seL4_Bool is_on;
+    seL4_Word rip;
+    seL4_Word prim_proc_ctl;
+    seL4_Word irq_info;
+};
+extern struct microkit_x86_vcpu_state microkit_x86_vcpu_state;
+/* VMCS field encodings (Intel SDM, appendix B) of the three fields above. */
+#define MICROKIT_VMX_GUEST_RIP 0x0000681E
+#define MICROKIT_VMX_CONTROL_PRIMARY_PROCESSOR_CONTROLS 0x00004002
+#define MICROKIT_VMX_CONTROL_ENTRY_INTERRUPTION_INFO 0x00004016
 seL4_Word microkit_vcpu_x86_read_vmcs(microkit_child vcpu, seL4_Word field);
 void microkit_vcpu_x86_write_vmcs(microkit_child vcpu, seL4_Word field, seL4_Word value);
 seL4_Word microkit_vcpu_x86_read_msr(microkit_child vcpu, seL4_Word field);

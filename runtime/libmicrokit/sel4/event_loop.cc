@@ -94,6 +94,7 @@ struct Event {
   seL4_Word channels;  // Notification: bit c = channel c signalled
   unsigned int id;     // Ppc: channel; Fault: child id
   seL4_MessageInfo_t tag;
+  bool vm_exit = false;  // x86 VT-x: the Fault is an exit of the PD's own vCPU
 };
 
 // What the entry point wants sent back with the next blocking call.
@@ -135,6 +136,13 @@ Answer deliver(const Event& e) {
       MICROKIT_TRACE_EVENT(FaultBegin, e.id, seL4_MessageInfo_get_label(e.tag));
       a.reply = fault(e.id, e.tag, &a.tag) != seL4_False;
       MICROKIT_TRACE_EVENT(FaultEnd, e.id, a.reply ? 1 : 0);
+#if defined(CONFIG_VTX)
+      // A VM exit has no one to reply to; fault() returning false keeps the guest stopped.
+      if (e.vm_exit) {
+        if (!a.reply) microkit_vcpu_x86_off();
+        a.reply = false;
+      }
+#endif
       break;
   }
   return a;
@@ -169,13 +177,36 @@ seL4_MessageInfo_t next_message(const Answer& answer, seL4_Word* badge) {
   return seL4_Recv(MICROKIT_PD_SLOT_INPUT, badge, MICROKIT_PD_SLOT_REPLY);
 }
 
+#if defined(CONFIG_VTX)
+// With its vCPU on, the PD runs the guest instead of waiting: seL4_VMEnter
+// returns on a VM exit (a fault of child microkit_x86_vcpu_id) or on a
+// notification. VMEnter carries nothing out, so the reply and the deferred
+// signal are sent first.
+Event guest_event(const Answer& answer) {
+  if (answer.reply) seL4_Send(MICROKIT_PD_SLOT_REPLY, answer.tag);
+  seL4_CPtr cap = seL4_CapNull;
+  seL4_MessageInfo_t msg;
+  if (take_deferred(&cap, &msg)) seL4_Send(cap, msg);
+  seL4_Word badge = 0;
+  if (!microkit::sel4::x86::vm_enter(&badge)) return event_from(badge, seL4_MessageInfo_new(0, 0, 0, 0));
+  Event e{BadgeKind::Fault, 0, static_cast<unsigned int>(microkit_x86_vcpu_id),
+          seL4_MessageInfo_new(0, 0, 0, SEL4_VMENTER_NUM_FAULT_MSGS), true};
+  return e;
+}
+#endif
+
+Event next_event(const Answer& answer) {
+#if defined(CONFIG_VTX)
+  if (microkit_x86_vcpu_state.is_on) return guest_event(answer);
+#endif
+  seL4_Word badge = 0;
+  seL4_MessageInfo_t tag = next_message(answer, &badge);
+  return event_from(badge, tag);
+}
+
 [[noreturn]] void serve() {
   Answer answer;
-  for (;;) {
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t tag = next_message(answer, &badge);
-    answer = deliver(event_from(badge, tag));
-  }
+  for (;;) answer = deliver(next_event(answer));
 }
 
 // An interrupt that fired before its handler had a notification is never

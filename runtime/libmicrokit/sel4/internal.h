@@ -36,4 +36,19 @@ void report_bad_id(const char* call, const char* what, unsigned int id);
 // The step that failed, then a crash at address `err` (never returns).
 [[noreturn]] void fail(const char* step, seL4_Error err);
 
+#if defined(CONFIG_VTX)
+namespace x86 {
+// Enters the guest of the PD's own vCPU with the rip and controls kept in
+// microkit_x86_vcpu_state, and takes back what the kernel returns. True on a
+// VM exit (the exit's message registers are in the IPC buffer); false when a
+// notification arrived (its badge in *badge).
+bool vm_enter(seL4_Word* badge);
+}  // namespace x86
+#endif
+
 }  // namespace microkit::sel4
+
+#if defined(CONFIG_VTX)
+// The id of the vCPU bound to this PD's thread (patched by the tool).
+extern "C" seL4_Word microkit_x86_vcpu_id;
+#endif
