@@ -35,7 +35,7 @@
 #include <string>
 #include <vector>
 
-#include "kernel/boot_emulation.h"
+#include "kernel/initialiser_facts.h"
 #include "kernel/kernel_package.h"
 #include "runtime/initialiser/spec_decode.h"
 #include "sel4/uimage.h"
@@ -519,21 +519,6 @@ std::optional<System> replay_image(const std::vector<uint8_t>& img,
 // image's user image: the machine the tool assumes (x86-64), or the board's.
 // For images that cannot boot here (x86 VT-x guests under QEMU's TCG).
 
-microkit::initialiser::BootFacts decoder_facts(const microkit::kernel::BootFacts& facts,
-                                               const microkit::kernel::BootResult& boot, uint64_t ui_vaddr) {
-  microkit::initialiser::BootFacts b;
-  b.root_cnode_slots = uint64_t{1} << facts.root_cnode_bits;
-  b.empty_start = boot.empty.start;
-  b.empty_end = boot.empty.end;
-  b.user_image_frames_start = boot.user_image_frames.start;
-  b.user_image_frames_end = boot.user_image_frames.end;
-  b.untyped_start = boot.untyped.start;
-  b.untyped_end = boot.untyped.end;
-  b.sched_control_start = boot.sched_control.start;
-  b.sched_control_end = boot.sched_control.end;
-  b.user_image_vaddr = ui_vaddr;
-  return b;
-}
 
 // Returns the number of failed checks; prints each, and the step kinds seen.
 int check_spec_decodes(const microkit::kernel::KernelPackage& pkg, const std::vector<uint8_t>& img,
@@ -560,7 +545,7 @@ int check_spec_decodes(const microkit::kernel::KernelPackage& pkg, const std::ve
   report("header", dec::check_header(h, img.size() - place.base));
   bool bound = false;
   report("untyped binding", dec::check_untyped_binding(bytes, h, bound));
-  dec::BootFacts b = decoder_facts(*facts, *boot, place.ui.vaddr);
+  dec::BootFacts b = microkit::kernel::initialiser_boot_facts(*facts, *boot, place.ui.vaddr);
   if (bound) b.bound_untypeds = h.untyped_count;
   report("boot facts", dec::check_boot_facts(h, b, bound));
   report("PD table", dec::check_pds(bytes, h, b));

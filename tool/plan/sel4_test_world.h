@@ -13,6 +13,7 @@
 #include <string>
 
 #include "kernel/boot_emulation.h"
+#include "kernel/initialiser_facts.h"
 #include "kernel/kernel_package.h"
 #include "kernel/test_facts.h"
 #include "plan/plan.h"
@@ -85,18 +86,7 @@ inline bool load_test_kernel(Sel4TestWorld& w, Diagnostics& d,
 // kernel did exactly what boot emulation predicted.
 inline initialiser::BootFacts decoder_facts(const Sel4TestWorld& w,
                                             uint64_t ui_vaddr = kTestUserImageVaddr) {
-  initialiser::BootFacts b;
-  b.root_cnode_slots = uint64_t{1} << w.facts.root_cnode_bits;
-  b.empty_start = w.boot.empty.start;
-  b.empty_end = w.boot.empty.end;
-  b.user_image_frames_start = w.boot.user_image_frames.start;
-  b.user_image_frames_end = w.boot.user_image_frames.end;
-  b.untyped_start = w.boot.untyped.start;
-  b.untyped_end = w.boot.untyped.end;
-  b.sched_control_start = w.boot.sched_control.start;
-  b.sched_control_end = w.boot.sched_control.end;
-  b.user_image_vaddr = ui_vaddr;
-  return b;
+  return kernel::initialiser_boot_facts(w.facts, w.boot, ui_vaddr);
 }
 
 // Every retyped object inside its untyped, aligned, disjoint from all others,
