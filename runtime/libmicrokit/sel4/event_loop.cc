@@ -183,6 +183,9 @@ seL4_MessageInfo_t next_message(const Answer& answer, seL4_Word* badge) {
 // notification. VMEnter carries nothing out, so the reply and the deferred
 // signal are sent first.
 Event guest_event(const Answer& answer) {
+#if defined(MICROKIT_TRACE)
+  microkit_trace_dump();  // as before any blocking call (next_message)
+#endif
   if (answer.reply) seL4_Send(MICROKIT_PD_SLOT_REPLY, answer.tag);
   seL4_CPtr cap = seL4_CapNull;
   seL4_MessageInfo_t msg;
