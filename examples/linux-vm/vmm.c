@@ -12,6 +12,9 @@
 #include <microkit.h>
 #include <microkit_vmm.h>
 
+#ifndef GUEST_CPUS
+#define GUEST_CPUS 1                 /* the Makefile's GUEST_CPUS: vCPUs and cpus in the guest's DTB */
+#endif
 #define GUEST_RAM_GPA 0x40000000ul  /* the guest's <map mr="guest_ram" vaddr> */
 #define GUEST_GICD_GPA 0x08000000ul
 #define GUEST_UART_GPA 0x09000000ul
@@ -51,7 +54,7 @@ void init(void)
         .ram_vaddr = guest_ram_vaddr,
         .ram_gpa = GUEST_RAM_GPA,
         .ram_size = guest_ram_size,
-        .num_vcpus = 1,
+        .num_vcpus = GUEST_CPUS,
         .gicd_gpa = GUEST_GICD_GPA,
         .num_list_registers = GIC_LIST_REGISTERS,
     };
