@@ -221,8 +221,8 @@ seL4_Bool skip_instruction(unsigned vcpu) {
   return seL4_True;
 }
 
-// A secondary vCPU idling in wfi is not answered: it waits until another
-// vCPU's next exit (an IPI it sends, a timer tick) or an IRQ for it. Answered
+// A secondary vCPU idling in wfi is not answered: it waits until an IRQ is
+// injected for it (an IPI, a device's) or another vCPU's timer tick. Answered
 // at once, an idle vCPU on another core would keep the VMM busy with wfi
 // exits and starve the vCPUs on the VMM's core. vCPU 0 is answered at once,
 // as with one vCPU (its virtual timer wakes it).
@@ -259,6 +259,7 @@ seL4_Bool vcpu_fault(microkit_vmm* vmm, unsigned vcpu) {
 seL4_Bool vppi_event(microkit_vmm* vmm, unsigned vcpu) {
   auto irq = unsigned(microkit_mr_get(seL4_VPPIEvent_IRQ));
   if (irq >= 32) return seL4_True;
+  wake_others(vmm, vcpu);  // a timer tick: parked vCPUs look at their own timers again
   vmm->vppi_pending[vcpu] |= 1u << irq;  // the kernel masks it until we ack, after the guest's EOI
   microkit_vmm_gic_raise(&vmm->gic, vcpu, irq);
   inject_pending(vmm, vcpu);
@@ -398,7 +399,6 @@ seL4_Bool microkit_vmm_fault(microkit_vmm* vmm, microkit_child child, microkit_m
   *reply = microkit_msginfo_new(0, 0);
   if (child >= vmm->config.num_vcpus) return say("fault from an unknown vCPU"), seL4_False;
   ++vmm->exits;
-  wake_others(vmm, unsigned(child));  // parked vCPUs look at their timers again
   switch (microkit_msginfo_get_label(msginfo)) {
     case seL4_Fault_VMFault: return data_abort(vmm, child);
     case seL4_Fault_VCPUFault: return vcpu_fault(vmm, child);
