@@ -1,7 +1,8 @@
 /* vmm.c: a VMM PD that boots Linux with the VMM library (microkit_vmm.h).
  *
- * The guest's images are linked into this program (guest_images.S); its
- * machine is guest.dts. Everything the guest does that needs the VMM
+ * The guest's images are prefilled memory regions the system description
+ * maps into this PD (its <linux> element lets the tool check at build time
+ * that they fit guest RAM); its machine is guest.dts. Everything the guest does that needs the VMM
  * arrives in fault(): the library emulates the GIC distributor, PSCI and the
  * PL011 console, whose bytes travel to the serial PD over two shared rings,
  * and a virtio console (/dev/hvc0) whose output shares the PL011's ring and
@@ -11,8 +12,10 @@
 #include <microkit.h>
 #include <microkit_vmm.h>
 
-#define GUEST_RAM_GPA 0x40000000ul
-#define GUEST_RAM_SIZE 0x10000000ul
+#ifndef GUEST_CPUS
+#define GUEST_CPUS 1                 /* the Makefile's GUEST_CPUS: vCPUs and cpus in the guest's DTB */
+#endif
+#define GUEST_RAM_GPA 0x40000000ul  /* the guest's <map mr="guest_ram" vaddr> */
 #define GUEST_GICD_GPA 0x08000000ul
 #define GUEST_UART_GPA 0x09000000ul
 #define GUEST_UART_IRQ 33            /* SPI 1, as guest.dts says */
@@ -28,19 +31,17 @@
 #define SERIAL_CHANNEL 1
 #define BLOCK_CHANNEL 2
 
-/* Set by the tool (setvar_vaddr in the system description). */
+/* Set by the tool (setvar_vaddr, setvar_size, setvar_prefill_size in the system description). */
 uintptr_t guest_ram_vaddr;
+uint64_t guest_ram_size;
 uintptr_t console_tx;
 uintptr_t console_rx;
 uintptr_t console_vrx;
 uintptr_t blk_requests;
 uintptr_t blk_answers;
 uintptr_t blk_data;
-
-/* From guest_images.S. */
-extern const char guest_kernel[], guest_kernel_end[];
-extern const char guest_dtb[], guest_dtb_end[];
-extern const char guest_initrd[], guest_initrd_end[];
+uintptr_t guest_kernel, guest_dtb, guest_initrd;
+uint64_t guest_kernel_size, guest_dtb_size, guest_initrd_size;
 
 static microkit_vmm vmm;
 static microkit_vmm_console console;
@@ -52,8 +53,8 @@ void init(void)
     microkit_vmm_config config = {
         .ram_vaddr = guest_ram_vaddr,
         .ram_gpa = GUEST_RAM_GPA,
-        .ram_size = GUEST_RAM_SIZE,
-        .num_vcpus = 1,
+        .ram_size = guest_ram_size,
+        .num_vcpus = GUEST_CPUS,
         .gicd_gpa = GUEST_GICD_GPA,
         .num_list_registers = GIC_LIST_REGISTERS,
     };
@@ -74,8 +75,8 @@ void init(void)
         microkit_dbg_puts("vmm: no virtio block device\n");
         return;
     }
-    if (microkit_vmm_load_linux(&vmm, guest_kernel, guest_kernel_end - guest_kernel, guest_dtb,
-                                guest_dtb_end - guest_dtb, guest_initrd, guest_initrd_end - guest_initrd) != 0) {
+    if (microkit_vmm_load_linux(&vmm, (const void *)guest_kernel, guest_kernel_size, (const void *)guest_dtb,
+                                guest_dtb_size, (const void *)guest_initrd, guest_initrd_size) != 0) {
         return;
     }
     microkit_dbg_puts("vmm: starting Linux\n");

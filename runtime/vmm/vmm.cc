@@ -84,9 +84,12 @@ static_assert(VMM_WORD(x0) == 3 && VMM_WORD(x8) == 11 && VMM_WORD(x16) == 12 && 
 constexpr seL4_Word kWordsThroughX3 = 7;  // pc, sp, spsr, x0..x3: a PSCI call's arguments
 
 // Fills free list registers of `vcpu` with pending IRQs.
+void wake(microkit_vmm* vmm, unsigned vcpu);
+
 void inject_pending(microkit_vmm* vmm, unsigned vcpu) {
   microkit_vmm_gic_injection inj;
   while (microkit_vmm_gic_next_injection(&vmm->gic, vcpu, &inj)) {
+    wake(vmm, vcpu);  // an IRQ ends its wfi
     seL4_Error err = seL4_ARM_VCPU_InjectIRQ(BASE_VCPU_CAP + vcpu, seL4_Uint16(inj.irq), seL4_Uint8(inj.priority), 0,
                                              seL4_Uint8(inj.lr));
     if (err != seL4_NoError) {
@@ -142,6 +145,7 @@ void start_vcpu(microkit_vmm* vmm, unsigned vcpu, uint64_t entry, uint64_t x0) {
 void stop_all(microkit_vmm* vmm) {
   for (unsigned v = 0; v < vmm->config.num_vcpus; ++v) microkit_vcpu_stop(v);
   vmm->cpus_on = 0;
+  vmm->parked = 0;
 }
 
 // ---- Faults ----
@@ -195,6 +199,7 @@ seL4_Bool psci_call(microkit_vmm* vmm, unsigned vcpu, bool advance) {
       return seL4_False;
     case MICROKIT_VMM_PSCI_STOP_CPU:
       vmm->cpus_on &= ~(1u << vcpu);
+      vmm->parked &= ~(1u << vcpu);
       microkit_vcpu_stop(vcpu);
       return seL4_False;
     case MICROKIT_VMM_PSCI_START_CPU:
@@ -216,11 +221,35 @@ seL4_Bool skip_instruction(unsigned vcpu) {
   return seL4_True;
 }
 
+// A secondary vCPU idling in wfi is not answered: it waits until an IRQ is
+// injected for it (an IPI, a device's) or another vCPU's timer tick. Answered
+// at once, an idle vCPU on another core would keep the VMM busy with wfi
+// exits and starve the vCPUs on the VMM's core. vCPU 0 is answered at once,
+// as with one vCPU (its virtual timer wakes it).
+seL4_Bool wait_for_interrupt(microkit_vmm* vmm, unsigned vcpu) {
+  if (vcpu == 0) return skip_instruction(vcpu);
+  vmm->parked_pc[vcpu] = read_regs(vcpu, 1).pc + 4;
+  vmm->parked |= 1u << vcpu;
+  return seL4_False;
+}
+
+void wake(microkit_vmm* vmm, unsigned vcpu) {
+  if (((vmm->parked >> vcpu) & 1) == 0) return;
+  vmm->parked &= ~(1u << vcpu);
+  if ((vmm->cpus_on >> vcpu) & 1) microkit_vcpu_restart(vcpu, vmm->parked_pc[vcpu]);
+}
+
+void wake_others(microkit_vmm* vmm, unsigned vcpu) {
+  for (unsigned v = 1; v < vmm->config.num_vcpus; ++v) {
+    if (v != vcpu) wake(vmm, v);
+  }
+}
+
 seL4_Bool vcpu_fault(microkit_vmm* vmm, unsigned vcpu) {
   uint64_t esr = microkit_mr_get(seL4_VCPUFault_HSR);
   switch (microkit_vmm_esr_class(esr)) {
     case MICROKIT_VMM_EC_SMC64: return psci_call(vmm, vcpu, true);   // ELR at the trapped SMC
-    case MICROKIT_VMM_EC_WFI_WFE: return skip_instruction(vcpu);     // idle: resume (the vtimer wakes it)
+    case MICROKIT_VMM_EC_WFI_WFE: return wait_for_interrupt(vmm, vcpu);
     default:
       say_hex("vCPU fault it cannot handle, esr", esr);
       return seL4_False;
@@ -230,6 +259,7 @@ seL4_Bool vcpu_fault(microkit_vmm* vmm, unsigned vcpu) {
 seL4_Bool vppi_event(microkit_vmm* vmm, unsigned vcpu) {
   auto irq = unsigned(microkit_mr_get(seL4_VPPIEvent_IRQ));
   if (irq >= 32) return seL4_True;
+  wake_others(vmm, vcpu);  // a timer tick: parked vCPUs look at their own timers again
   vmm->vppi_pending[vcpu] |= 1u << irq;  // the kernel masks it until we ack, after the guest's EOI
   microkit_vmm_gic_raise(&vmm->gic, vcpu, irq);
   inject_pending(vmm, vcpu);

@@ -16,6 +16,8 @@
 //   <!-- kernel-cores: 2 -->                   optional: the cores the kernel was
 //                                              built for (MAX_NUM_NODES), instead
 //                                              of the facts folder's
+//   A region's prefill_path names a file of tests/sdf/cases/files/ (guest
+//   images for <linux>: their checks read the bytes, as a build does).
 //   <!-- kernel-irq-table: 160 -->             optional: the size of the kernel's
 //                                              IRQ table (intStateIRQTable), which
 //                                              a facts folder has no kernel.elf for
@@ -30,6 +32,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -37,6 +40,7 @@
 
 #include "board/board.h"
 #include "kernel/kernel_limits.h"
+#include "sdf/linux_guest.h"
 #include "sdf/parse.h"
 #include "sdf/validate.h"
 
@@ -156,6 +160,19 @@ const board::BoardDatabase& boards() {
   return db;
 }
 
+// The prefill files of the case's regions that exist under files/.
+std::map<std::string, std::vector<uint8_t>> prefills_of(const sdf::SystemDescription& sd) {
+  std::map<std::string, std::vector<uint8_t>> out;
+  for (const auto& mr : sd.mrs) {
+    if (!mr.prefill_path) continue;
+    fs::path path = fs::path(kCasesDir) / "files" / *mr.prefill_path;
+    if (!fs::is_regular_file(path)) continue;
+    std::string bytes = read_file(path);
+    out[*mr.prefill_path] = std::vector<uint8_t>(bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
 // Validation for the case's board; kept apart so that the parse-only part of
 // the runner stays independent of the board and validator libraries.
 void validate_case(const sdf::SystemDescription& sd, const Case& c, Diagnostics& diags) {
@@ -175,6 +192,7 @@ void validate_case(const sdf::SystemDescription& sd, const Case& c, Diagnostics&
     kernel::apply_kernel_limits(*package, with_kernel.limits);
   }
   sdf::validate(sd, *board, with_kernel, diags);
+  if (!diags.has_errors()) sdf::check_linux_guests(sd, prefills_of(sd), diags);
 }
 
 std::string listing(const std::vector<std::string>& items) {

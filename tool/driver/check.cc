@@ -15,6 +15,7 @@
 #include "sel4/build_image.h"
 #include "support/text.h"
 #include "sdf/parse.h"
+#include "sdf/linux_guest.h"
 #include "sdf/validate.h"
 #include "sdk/sdk_dir.h"
 #include "support/did_you_mean.h"
@@ -236,6 +237,7 @@ std::optional<CheckedSystem> check_system(const Options& opts, const Environment
     inputs.sdf_only = true;
   sdf::validate(*sd, target->board, target->config, later);
   check_backend_support(*sd, target->board, target->package.get(), later);
+  if (!later.has_errors()) sdf::check_linux_guests(*sd, inputs.prefills, later);
   if (!later.has_errors()) check_memory_fits(*sd, target->board, target->ram, later);
   if (!report(later, result, source)) return std::nullopt;
 

@@ -111,7 +111,8 @@ constexpr std::array<std::string_view, 4> kSchedControlAttrs{"slot", "cpu", "nam
 constexpr std::array<std::string_view, 6> kIrqCapAttrs{"slot", "pd", "id", "irq", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 5> kIoPortCapAttrs{"slot", "pd", "id", "name", "setvar_slot"};
 constexpr std::array<std::string_view, 4> kVmAttrs{"name", "priority", "budget", "period"};
-constexpr std::array<std::string_view, 2> kVmChildren{"vcpu", "map"};
+constexpr std::array<std::string_view, 3> kVmChildren{"vcpu", "map", "linux"};
+constexpr std::array<std::string_view, 4> kLinuxGuestAttrs{"ram", "kernel", "dtb", "initrd"};
 constexpr std::array<std::string_view, 3> kVcpuAttrs{"id", "cpu", "setvar_id"};
 constexpr std::array<std::string_view, 6> kMrAttrs{"name",      "size",         "page_size",
                                                    "phys_addr", "prefill_path", "prefill_bootinfo"};
@@ -151,6 +152,7 @@ std::string_view home_of(std::string_view element) {
       {"cspace", "<protection_domain>"},
       {"virtual_machine", "<protection_domain>"},
       {"vcpu", "<virtual_machine>"},
+      {"linux", "<virtual_machine>"},
       {"cap_tcb", "<cspace>"},
       {"cap_sc", "<cspace>"},
       {"cap_vspace", "<cspace>"},
@@ -254,6 +256,7 @@ class Walker {
   void irq_cap_source(const XmlNode& n, Cap& c);
   FreeSlots free_slots(const XmlNode& n);
   VirtualMachine virtual_machine(const XmlNode& n);
+  LinuxGuest linux_guest(const XmlNode& n);
   Vcpu vcpu(const XmlNode& n);
   MemoryRegion memory_region(const XmlNode& n);
   void channel(const XmlNode& n);
@@ -923,6 +926,10 @@ VirtualMachine Walker::virtual_machine(const XmlNode& n) {
       vm.vcpus.push_back(vcpu(child));
     else if (child.name == "map")
       vm.maps.push_back(map(child, true));
+    else if (child.name == "linux" && !vm.linux_guest)
+      vm.linux_guest = linux_guest(child);
+    else if (child.name == "linux")
+      duplicate(n, child, vm.linux_guest->loc);
     else
       unknown_element(n, child, kVmChildren);
   }
@@ -931,6 +938,17 @@ VirtualMachine Walker::virtual_machine(const XmlNode& n) {
         n, "virtual machine" + (vm.name.empty() ? "" : " " + quoted(vm.name)) + " has no <vcpu>",
         "add <vcpu id=\"0\" /> inside the <virtual_machine>");
   return vm;
+}
+
+LinuxGuest Walker::linux_guest(const XmlNode& n) {
+  LinuxGuest g;
+  begin(g, n, kLinuxGuestAttrs);
+  g.ram = required_string(n, "ram");
+  g.kernel = required_string(n, "kernel");
+  g.dtb = required_string(n, "dtb");
+  g.initrd = optional_string(n, "initrd");
+  no_children(n);
+  return g;
 }
 
 Vcpu Walker::vcpu(const XmlNode& n) {

@@ -207,6 +207,17 @@ struct Vcpu : Element {
   std::optional<std::string> setvar_id;
 };
 
+// <linux> in a <virtual_machine> (this project's): the guest boots Linux from
+// prefilled memory regions the way the VMM library places them
+// (docs/virtual-machines.md), so the tool can check that they fit guest RAM
+// and that guest memory stays off the devices of the guest's device tree.
+struct LinuxGuest : Element {
+  std::string ram;                    // the MR the VM maps as guest RAM
+  std::string kernel;                 // prefilled with the arm64 Image
+  std::string dtb;                    // prefilled with the guest's device tree
+  std::optional<std::string> initrd;  // prefilled with the initial RAM disk
+};
+
 struct VirtualMachine : Element {
   std::string name;
   uint64_t priority = 0;
@@ -214,6 +225,7 @@ struct VirtualMachine : Element {
   std::optional<uint64_t> period;  // defaults to budget
   std::vector<Vcpu> vcpus;
   std::vector<Map> maps;
+  std::optional<LinuxGuest> linux_guest;
 };
 
 // crash_dump="...": what a PD's crash dump holds besides its registers.

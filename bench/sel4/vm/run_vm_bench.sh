@@ -60,7 +60,7 @@ w=$workdir/micro && mkdir -p "$w"
 $tc-gcc -c "$here/guest.S" -o "$w/guest.o" || die "guest.S"
 $tc-ld -Ttext=0x40000000 -e _start "$w/guest.o" -o "$w/guest.elf" && $tc-objcopy -O binary "$w/guest.elf" "$w/guest.bin" || die "guest link"
 dtc -q -I dts -O dtb -o "$w/guest.dtb" "$here/guest.dts" || die "guest.dts"
-$tc-gcc -c -DGUEST_KERNEL="\"$w/guest.bin\"" -DGUEST_DTB="\"$w/guest.dtb\"" "$root/examples/linux-vm/guest_images.S" -o "$w/guest_images.o" || die "images"
+$tc-gcc -c -DGUEST_KERNEL="\"$w/guest.bin\"" -DGUEST_DTB="\"$w/guest.dtb\"" "$root/bench/sel4/vm/guest_images.S" -o "$w/guest_images.o" || die "images"
 for pd in bench_vmm ppc_server; do
   $tc-gcc -c "${cflags[@]}" "$here/$pd.c" -o "$w/$pd.o" || die "$pd.c"
 done

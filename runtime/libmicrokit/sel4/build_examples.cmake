@@ -180,8 +180,8 @@ foreach(dir ${examples})
     message(STATUS "left out: ${name} (includes a generated _cspace.h; its Makefile builds it)")
     continue()
   endif()
-  # A VMM links libmicrokit_vmm and its guest's images: its Makefile builds it (tests/qemu/linux-vm).
-  if(EXISTS ${dir}/guest_images.S)
+  # A VMM with a guest (its device tree): its Makefile builds the images too (tests/qemu/linux-vm).
+  if(EXISTS ${dir}/guest.dts)
     message(STATUS "left out: ${name} (a VMM with guest images; its Makefile builds it)")
     continue()
   endif()

@@ -67,6 +67,8 @@ struct microkit_vmm {
   microkit_vmm_gic gic;
   uint32_t cpus_on;                    /* bit i: vCPU i runs */
   uint32_t vppi_pending[MICROKIT_VMM_MAX_VCPUS];  /* PPIs to ack with microkit_vcpu_arm_ack_vppi on EOI */
+  uint32_t parked;                     /* bit i: secondary vCPU i waits in wfi, unanswered */
+  uint64_t parked_pc[MICROKIT_VMM_MAX_VCPUS];     /* where a parked vCPU resumes (past its wfi) */
   microkit_vmm_device devices[MICROKIT_VMM_MAX_DEVICES];
   unsigned num_devices;
   struct microkit_vmm_irq_hook hooks[MICROKIT_VMM_MAX_IRQ_HOOKS];

@@ -16,6 +16,9 @@
 #               guest), wait for the second boot's prompt and run the
 #               command again; the sector written before the reset reads
 #               back the same (the disk lives in the block PD).
+# MODE smp:     the guest on two vCPUs (make GUEST_CPUS=2, smp-debug, vCPU 1
+#               on core 1; Linux starts it with PSCI CPU_ON): as shell, then
+#               the guest's /proc/cpuinfo must list 2 processors.
 # The example is built with its own Makefile against the SDK. QEMU's serial
 # port is its stdin and stdout: keystrokes go in through a FIFO, and every
 # byte out lands in WORK/serial.log (kept for a failure's post-mortem).
@@ -26,9 +29,10 @@ set -uo pipefail
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; [ -f "${log:-}" ] && { echo "--- last serial output ---"; tail -c 3000 "$log"; echo; }; exit 1; }
 
-[ $# -eq 7 ] || { echo "usage: $0 shell|restart SDK KERNEL_PKG EXAMPLE WORK GUEST_DEBS LIMIT" >&2; exit 2; }
+[ $# -eq 7 ] || { echo "usage: $0 shell|restart|smp SDK KERNEL_PKG EXAMPLE WORK GUEST_DEBS LIMIT" >&2; exit 2; }
 mode=$1 sdk=$2 pkg=$3 example=$4 work=$5 debs=$6 limit=$7
-board=qemu_virt_aarch64 config=debug
+board=qemu_virt_aarch64 config=debug cpus=1 qemu_smp=()
+[ "$mode" = smp ] && config=smp-debug cpus=2 qemu_smp=(-smp 4)  # the SMP kernel package runs 4 cores
 
 [ -f "$pkg/bin/kernel.elf" ] || skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -f "$sdk/board/$board/$config/lib/libmicrokit_vmm.a" ] ||
@@ -46,7 +50,7 @@ log=$work/serial.log
 
 # 1. Build.
 if ! make -C "$example" BUILD_DIR="$work/build" MICROKIT_SDK="$sdk" MICROKIT_BOARD=$board \
-     MICROKIT_CONFIG=$config TOOLCHAIN=aarch64-linux-gnu GUEST_DEBS="$debs" >"$work/build.log" 2>&1; then
+     MICROKIT_CONFIG=$config TOOLCHAIN=aarch64-linux-gnu GUEST_DEBS="$debs" GUEST_CPUS=$cpus >"$work/build.log" 2>&1; then
   # A tool without the seL4 VM back end refuses the <virtual_machine> at the element.
   grep -q "does not build virtual machines for seL4 yet" "$work/build.log" &&
     skip "this SDK's microkit does not build virtual machines for seL4 yet (vm-not-supported-yet)"
@@ -56,7 +60,7 @@ fi
 
 # 2. Boot, with the serial port on a FIFO (input) and a file (output).
 mkfifo "$work/in"
-qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -nographic -serial mon:stdio \
+qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a53 -nographic -serial mon:stdio "${qemu_smp[@]}" \
   -device loader,file="$work/build/loader.img",addr=0x70000000,cpu-num=0 -m size=2G \
   <"$work/in" >"$log" 2>&1 &
 qemu=$!
@@ -152,5 +156,11 @@ if [ "$mode" = restart ]; then
   wait_for "written=42 boot=1" 2 60
   check_disk 2
   echo "PASS step: the guest booted again after its reset and answered, on both consoles"
+fi
+if [ "$mode" = smp ]; then
+  # The count comes from the guest's kernel: only a started second vCPU makes it 2.
+  type_line 'echo "cpus=$(grep -c ^processor /proc/cpuinfo) online=$(cat /sys/devices/system/cpu/online)"'
+  wait_for "cpus=2 online=0-1" 1 60
+  echo "PASS step: the guest runs on 2 vCPUs"
 fi
 echo "PASS: linux-vm $mode"

@@ -1,5 +1,5 @@
-/* guest_images.S: the guest's kernel Image, device tree and initrd, linked
- * into the VMM program. The Makefile passes their paths (GUEST_KERNEL,
+/* guest_images.S: a guest's kernel Image, device tree and initrd, linked
+ * into the VMM program. run_vm_bench.sh passes their paths (GUEST_KERNEL,
  * GUEST_DTB, GUEST_INITRD). 8-byte alignment lets the VMM copy by words. */
 #define IMAGE(name, path)        \
     .section .rodata.name, "a"; \
