@@ -32,6 +32,9 @@ extern "C" uint64_t loader_boot_hart;
 extern "C" uint64_t loader_boot_dtb;
 uint64_t loader_boot_hart;
 uint64_t loader_boot_dtb;
+// start.S: the core each hart is started as, for a hart that OpenSBI sends
+// to the image's entry instead of secondary_entry.
+extern "C" volatile uint64_t loader_hart_core[];
 
 namespace li = microkit::loader_image;
 
@@ -63,8 +66,9 @@ int64_t sbi_call(uint64_t ext, uint64_t fn, uint64_t a0, uint64_t a1, uint64_t a
 
 constexpr uint64_t kSbiHsm = 0x48534D;  // "HSM"
 constexpr uint64_t kHsmHartStart = 0;
-constexpr int64_t kSbiErrInvalidParam = -3;  // no such hart
-constexpr uint64_t kMaxHartId = 1024;        // how far to look for harts
+constexpr int64_t kSbiErrInvalidParam = -3;       // no such hart
+constexpr int64_t kSbiErrAlreadyAvailable = -6;  // running: it came in at the entry
+constexpr uint64_t kMaxHartId = 1024;             // how far to look for harts (start.S's LOADER_MAX_HARTS)
 
 void switch_on_mmu() {
   uint64_t satp = riscv64::satp_for(reinterpret_cast<uint64_t>(&g_tables));
@@ -120,10 +124,15 @@ void start_secondary_cores(const li::ImageHeader& h) {
   uint64_t core = 1;
   for (uint64_t hart = 0; hart < kMaxHartId && core < MICROKIT_LOADER_CORES; ++hart) {
     if (hart == loader_boot_hart) continue;
+    loader_hart_core[hart] = core;
+    asm volatile("fence rw, rw" ::: "memory");
     int64_t err = sbi_call(kSbiHsm, kHsmHartStart, hart,
                            reinterpret_cast<uint64_t>(&secondary_entry), core);
-    if (err == kSbiErrInvalidParam) continue;
-    check(err == 0, "SBI HSM refused to start a hart");
+    if (err == kSbiErrInvalidParam) {
+      loader_hart_core[hart] = 0;
+      continue;
+    }
+    check(err == 0 || err == kSbiErrAlreadyAvailable, "SBI HSM refused to start a hart");
     while (g_core_up[core] == 0) {
     }
 #ifdef MICROKIT_LOADER_DEBUG

@@ -14,6 +14,7 @@
 #define MICROKIT_LOADER_CORES 1     /* the kernel's CONFIG_MAX_NUM_NODES */
 #endif
 #define SECONDARY_STACK 4096        /* each other hart's stack until it enters the kernel */
+#define LOADER_MAX_HARTS 1024       /* arch.cc's kMaxHartId */
 
     .section .text.start, "ax"
     .global _start
@@ -30,7 +31,29 @@ _start:
 loader_entry:
     csrw    sie, zero               /* no interrupts, ever */
     csrci   sstatus, 2              /* SIE */
-    mv      s0, a0                  /* hart id and DTB survive the bss clear */
+    /*
+     * The first hart here is the boot hart. OpenSBI 1.1 (QEMU's) can send a
+     * hart the boot hart starts with HSM here instead of to secondary_entry
+     * when the hart reaches OpenSBI late (a loaded host): such a hart waits
+     * for the core the boot hart gives it (loader_hart_core, set before the
+     * start call) and goes on as secondary_entry would; a hart given none
+     * waits for ever. The flag and table are .data: the bss clear below must
+     * not reset them.
+     */
+    la      t0, loader_boot_claimed
+    li      t1, 1
+    amoswap.w.aqrl t1, t1, (t0)
+    beqz    t1, 4f
+    li      t1, LOADER_MAX_HARTS
+6:  bgeu    a0, t1, 6b              /* a hart id beyond the table: never a core */
+    la      t0, loader_hart_core
+    slli    t1, a0, 3
+    add     t0, t0, t1
+7:  ld      a1, 0(t0)
+    beqz    a1, 7b
+    fence   r, rw
+    j       secondary_entry
+4:  mv      s0, a0                  /* hart id and DTB survive the bss clear */
     mv      s1, a1
     la      t0, __bss_start
     la      t1, __bss_end
@@ -104,6 +127,15 @@ arch_enter_kernel:
     ld      a0, 0(a0)
     fence.i
     jr      t0
+
+    .data
+    .balign 8
+    .global loader_boot_claimed, loader_hart_core
+loader_boot_claimed:
+    .word   0
+    .balign 8
+loader_hart_core:                   /* hart id -> its core (1..), 0: none yet */
+    .space  8 * LOADER_MAX_HARTS
 
     .bss
     .balign 16
