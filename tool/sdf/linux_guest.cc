@@ -1,5 +1,6 @@
 #include "sdf/linux_guest.h"
 
+#include <cstring>
 #include <optional>
 
 #include "support/text.h"
@@ -70,6 +71,8 @@ std::optional<GuestMachine> read_fdt(const Bytes& b) {
     uint32_t len = be32(b, pos), name_off = be32(b, pos + 4);
     size_t value = pos + 8;
     if (value + len > end || strings + name_off >= end) return std::nullopt;
+    const void* name_end = std::memchr(b.data() + strings + name_off, 0, end - (strings + name_off));
+    if (name_end == nullptr) return std::nullopt;  // an unterminated name would read past the blob
     std::string name(reinterpret_cast<const char*>(b.data() + strings + name_off));
     Bytes v(b.begin() + long(value), b.begin() + long(value + len));
     if (depth == 1 && name == "#address-cells" && len == 4) address_cells = be32(v, 0);
