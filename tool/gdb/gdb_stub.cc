@@ -114,6 +114,8 @@ arch::CapType cap_type_of(const plan::Cap& cap, const plan::Sel4Plan& sp) {
     case plan::ObjType::Frame: return T::Frame;
     case plan::ObjType::Vcpu: return T::Vcpu;
     case plan::ObjType::IoPageTable: return T::IoPageTable;
+    case plan::ObjType::EptRoot:
+    case plan::ObjType::EptTable: return T::Other;  // x86 VT-x only; the debugger is AArch64's
   }
   return T::Other;
 }
