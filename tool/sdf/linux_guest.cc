@@ -1,8 +1,8 @@
 #include "sdf/linux_guest.h"
 
-#include <cstring>
-#include <optional>
+#include <variant>
 
+#include "sdf/guest_device_tree.h"
 #include "support/text.h"
 
 namespace microkit::sdf {
@@ -12,8 +12,6 @@ namespace {
 constexpr uint64_t kTwoMiB = 0x200000;
 constexpr uint64_t kImageMagic = 0x644d5241;    // "ARM\x64" at byte 56 of an arm64 Image
 constexpr uint64_t kOldTextOffset = 0x80000;    // an Image with image_size 0 (before Linux 3.17)
-constexpr uint32_t kFdtMagic = 0xd00dfeed;
-constexpr uint32_t kFdtBeginNode = 1, kFdtEndNode = 2, kFdtProp = 3, kFdtNop = 4, kFdtEnd = 9;
 
 using Bytes = std::vector<uint8_t>;
 
@@ -21,82 +19,6 @@ uint64_t le(const Bytes& b, size_t at, int n) {
   uint64_t v = 0;
   for (int i = n - 1; i >= 0; --i) v = (v << 8) | b[at + i];
   return v;
-}
-
-uint32_t be32(const Bytes& b, size_t at) {
-  return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
-}
-
-struct Range {
-  std::string what;
-  uint64_t start = 0, end = 0;
-};
-
-// What the checks need of the guest's device tree: the memory Linux is told
-// about and every other top-level node's `reg` (QEMU virt's flat layout;
-// nodes below a bus are not looked at).
-struct GuestMachine {
-  std::vector<Range> memory;
-  std::vector<Range> devices;
-};
-
-struct FdtNode {
-  std::string name;
-  Bytes reg;
-};
-
-// Reads the structure block; nullopt when it is not a well-formed FDT.
-std::optional<GuestMachine> read_fdt(const Bytes& b) {
-  if (b.size() < 40 || be32(b, 0) != kFdtMagic || be32(b, 4) > b.size()) return std::nullopt;
-  size_t pos = be32(b, 8), strings = be32(b, 12), end = b.size();
-  uint32_t address_cells = 2, size_cells = 1;  // the defaults when the root does not say
-  std::vector<FdtNode> top;
-  int depth = 0;
-  auto aligned = [](size_t p) { return (p + 3) & ~size_t(3); };
-  while (pos + 4 <= end) {
-    uint32_t token = be32(b, pos);
-    pos += 4;
-    if (token == kFdtEnd) break;
-    if (token == kFdtNop) continue;
-    if (token == kFdtEndNode) { --depth; continue; }
-    if (token == kFdtBeginNode) {
-      size_t name_end = pos;
-      while (name_end < end && b[name_end] != 0) ++name_end;
-      if (name_end >= end) return std::nullopt;
-      if (++depth == 2) top.push_back({std::string(b.begin() + long(pos), b.begin() + long(name_end)), {}});
-      pos = aligned(name_end + 1);
-      continue;
-    }
-    if (token != kFdtProp || pos + 8 > end) return std::nullopt;
-    uint32_t len = be32(b, pos), name_off = be32(b, pos + 4);
-    size_t value = pos + 8;
-    if (value + len > end || strings + name_off >= end) return std::nullopt;
-    const void* name_end = std::memchr(b.data() + strings + name_off, 0, end - (strings + name_off));
-    if (name_end == nullptr) return std::nullopt;  // an unterminated name would read past the blob
-    std::string name(reinterpret_cast<const char*>(b.data() + strings + name_off));
-    Bytes v(b.begin() + long(value), b.begin() + long(value + len));
-    if (depth == 1 && name == "#address-cells" && len == 4) address_cells = be32(v, 0);
-    if (depth == 1 && name == "#size-cells" && len == 4) size_cells = be32(v, 0);
-    if (depth == 2 && name == "reg") top.back().reg = v;
-    pos = aligned(value + len);
-  }
-  if (address_cells == 0 || address_cells > 2 || size_cells > 2) return std::nullopt;
-  auto cells = [&](const Bytes& v, size_t at, uint32_t n) {
-    uint64_t x = 0;
-    for (uint32_t i = 0; i < n; ++i) x = (x << 32) | be32(v, at + 4 * i);
-    return x;
-  };
-  GuestMachine m;
-  size_t entry = 4 * (address_cells + size_cells);
-  for (const FdtNode& n : top) {
-    bool memory = n.name == "memory" || n.name.starts_with("memory@");
-    for (size_t at = 0; at + entry <= n.reg.size(); at += entry) {
-      uint64_t base = cells(n.reg, at, address_cells), size = cells(n.reg, at + 4 * address_cells, size_cells);
-      if (size == 0) continue;
-      (memory ? m.memory : m.devices).push_back({n.name, base, base + size});
-    }
-  }
-  return m;
 }
 
 struct Check {
@@ -148,11 +70,11 @@ struct Check {
       const MemoryRegion* mr = sd.find_mr(m.mr);
       if (mr == nullptr || mr->phys_addr || !mr->size) continue;  // a device MR is a passthrough
       uint64_t end = m.vaddr + *mr->size;
-      for (const Range& d : machine.devices) {
+      for (const GuestRange& d : machine.devices) {
         if (m.vaddr >= d.end || d.start >= end) continue;
         error("vm-memory-over-device", m.loc,
               "guest memory '" + m.mr + "' at guest-physical [" + hex(m.vaddr) + ", " + hex(end) +
-                  ") overlaps device '" + d.what + "' at [" + hex(d.start) + ", " + hex(d.end) +
+                  ") overlaps device '" + d.node + "' at [" + hex(d.start) + ", " + hex(d.end) +
                   ") of the guest's device tree '" + dtb_file + "': the guest's accesses there would reach "
                   "memory, not the VMM's emulation or the passed-through device",
               "map '" + m.mr + "' outside the guest's device window (below or above every device of the "
@@ -163,7 +85,7 @@ struct Check {
   }
 
   void memory_in_ram(const GuestMachine& machine, uint64_t ram_gpa, uint64_t ram_end) {
-    for (const Range& r : machine.memory) {
+    for (const GuestRange& r : machine.memory) {
       if (r.start >= ram_gpa && r.end <= ram_end) continue;
       error("vm-linux-memory-outside-ram", g.at("ram"),
             "the device tree gives Linux memory [" + hex(r.start) + ", " + hex(r.end) + ") but guest RAM '" +
@@ -212,16 +134,17 @@ struct Check {
             "prefill it with the kernel's Image (a gzipped vmlinuz must be decompressed first)");
       return;
     }
-    std::optional<GuestMachine> machine = read_fdt(*dtb);
+    std::variant<GuestMachine, std::string> read = read_guest_device_tree(*dtb);
     const std::string& dtb_file = *sd.find_mr(g.dtb)->prefill_path;
-    if (!machine) {
-      error("vm-linux-dtb-invalid", g.at("dtb"), "'" + dtb_file + "' is not a flattened device tree",
+    if (const std::string* why = std::get_if<std::string>(&read)) {
+      error("vm-linux-dtb-invalid", g.at("dtb"), "'" + dtb_file + "' is not a usable flattened device tree (" + *why + ")",
             "prefill the dtb region with the output of `dtc -I dts -O dtb`");
       return;
     }
+    const GuestMachine& machine = std::get<GuestMachine>(read);
     uint64_t ram_gpa = ram->vaddr, ram_end = ram->vaddr + *ram_mr->size;
-    memory_off_devices(*machine, dtb_file);
-    memory_in_ram(*machine, ram_gpa, ram_end);
+    memory_off_devices(machine, dtb_file);
+    memory_in_ram(machine, ram_gpa, ram_end);
     images_fit(*kernel, *dtb, initrd ? initrd->size() : 0, ram_gpa, ram_end);
   }
 };
