@@ -7,28 +7,18 @@
 
 #include <cstring>
 
+#include "gdb/uart_pd_test_support.h"
 #include "plan/sel4_test_world.h"
 #include "runtime/shared/gdb_abi.h"
 #include "runtime/shared/pd_abi.h"
-#include "sdf/parse.h"
 
 namespace microkit::gdb {
 namespace {
 
 using plan::test_support::Sel4TestWorld;
-
-board::Board qemu_board() {
-  board::Board b = plan::test_support::test_aarch64_board();
-  b.loader = board::LoaderFacts{"pl011", 0x9000000, 0xc0000000, 0x8000000, 0x8010000};
-  return b;
-}
-
-sdf::SystemDescription parse(const std::string& body) {
-  Diagnostics d;
-  auto sd = sdf::parse("<system>" + body + "</system>", "test.system", d);
-  EXPECT_TRUE(sd) << (d.all().empty() ? "" : d.all()[0].message);
-  return sd ? *sd : sdf::SystemDescription{};
-}
+using uart_pd_test_support::error_ids;
+using uart_pd_test_support::parse;
+using uart_pd_test_support::qemu_board;
 
 const char* kTwoPds =
     "<protection_domain name=\"a\" priority=\"100\"><program_image path=\"a.elf\"/></protection_domain>\n"
@@ -38,9 +28,7 @@ const char* kTwoPds =
 std::vector<std::string> refusals(sdf::SystemDescription sd, const board::Board& board, const board::Config& config) {
   Diagnostics d;
   EXPECT_FALSE(add_debugger(sd, board, config, "gdb_debugger.elf", d));
-  std::vector<std::string> ids;
-  for (const auto& e : d.all()) ids.push_back(e.id);
-  return ids;
+  return error_ids(d);
 }
 
 TEST(GdbStubTool, AddsTheDebuggerWithTheUartAndItsInterrupt) {

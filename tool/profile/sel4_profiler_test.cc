@@ -5,33 +5,23 @@
 
 #include <gtest/gtest.h>
 
+#include "gdb/uart_pd_test_support.h"
 #include "plan/sel4_test_world.h"
 #include "runtime/shared/gdb_abi.h"
-#include "sdf/parse.h"
 
 namespace microkit::profile {
 namespace {
 
 using plan::test_support::Sel4TestWorld;
-
-board::Board qemu_board() {
-  board::Board b = plan::test_support::test_aarch64_board();
-  b.loader = board::LoaderFacts{"pl011", 0x9000000, 0xc0000000, 0x8000000, 0x8010000};
-  return b;
-}
+using uart_pd_test_support::error_ids;
+using uart_pd_test_support::parse;
+using uart_pd_test_support::qemu_board;
 
 board::Config benchmark() {
   board::Config c;
   c.name = "benchmark";
   c.benchmark = true;
   return c;
-}
-
-sdf::SystemDescription parse(const std::string& body) {
-  Diagnostics d;
-  auto sd = sdf::parse("<system>" + body + "</system>", "test.system", d);
-  EXPECT_TRUE(sd) << (d.all().empty() ? "" : d.all()[0].message);
-  return sd ? *sd : sdf::SystemDescription{};
 }
 
 const char* kSpinner =
@@ -41,9 +31,7 @@ const char* kSpinner =
 std::vector<std::string> refusals(sdf::SystemDescription sd, const board::Board& board, const board::Config& config) {
   Diagnostics d;
   EXPECT_FALSE(add_profiler(sd, board, config, "profiler.elf", d));
-  std::vector<std::string> ids;
-  for (const auto& e : d.all()) ids.push_back(e.id);
-  return ids;
+  return error_ids(d);
 }
 
 TEST(Sel4ProfilerTool, AddsTheProfilerAtTopPriorityWithTheUartAndTheRateAsItsPeriod) {
