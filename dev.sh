@@ -25,7 +25,7 @@ packages=(
   qemu-system-arm qemu-system-misc qemu-system-x86 qemu-system-data u-boot-tools
   chromium fonts-dejavu-core
   libdw-dev gdb gdb-multiarch
-  device-tree-compiler cpio libfdt-dev
+  device-tree-compiler cpio
 )
 
 # The Linux guest of examples/linux-vm: Debian's arm64 kernel and busybox,

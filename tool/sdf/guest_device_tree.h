@@ -1,6 +1,6 @@
-// What the tool reads of a Linux guest's device tree (a DTB, read with
-// Debian's libfdt): the memory Linux is told about and the `reg` of every
-// other top-level node, for the guest checks of linux_guest.cc.
+// What the tool reads of a Linux guest's device tree (a DTB): the memory
+// Linux is told about and the `reg` of every other top-level node, for the
+// guest checks of linux_guest.cc. Any bytes are safe to give it (dtb_fuzz).
 #pragma once
 
 #include <cstdint>
