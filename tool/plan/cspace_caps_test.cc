@@ -18,11 +18,13 @@
 #include "sdf/parse.h"
 #include "sdf/validate.h"
 #include "sel4/spec_writer.h"
+#include "sel4/spec_test_support.h"
 
 namespace microkit::plan {
 namespace {
 
 namespace is = initialiser_spec;
+using spec_test_support::as;
 
 constexpr const char* kSystem = R"(<system>
   <protection_domain name="primary" priority="1">
@@ -196,13 +198,6 @@ TEST(CspaceCaps, Sel4PlanCopiesTheSourceObjectsAtTheAbiSlots) {
   }
   EXPECT_TRUE(std::is_sorted(primary.caps.begin(), primary.caps.end(),
                              [](const Cap& a, const Cap& b) { return a.slot < b.slot; }));
-}
-
-template <class T>
-T as(const is::Step& s) {
-  T t;
-  std::memcpy(&t, &s, sizeof t);
-  return t;
 }
 
 TEST(CspaceCaps, TheSpecCopiesEachCapFromTheSourcesRootSlot) {

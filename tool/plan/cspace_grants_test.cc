@@ -19,11 +19,13 @@
 #include "sdf/parse.h"
 #include "sdf/validate.h"
 #include "sel4/spec_writer.h"
+#include "sel4/spec_test_support.h"
 
 namespace microkit::plan {
 namespace {
 
 namespace is = initialiser_spec;
+using spec_test_support::steps_of;
 using test_support::Sel4TestWorld;
 
 constexpr const char* kSystem = R"(<system>
@@ -267,10 +269,7 @@ TEST(CspaceGrants, TheSpecRetypesUntypedGrantsWithinTheFanOutLimitAndCopiesEach)
   in.user_image_vaddr = test_support::kTestUserImageVaddr;
   auto bytes = sel4::write_spec(in, d);
   ASSERT_TRUE(bytes) << describe(d);
-  is::SpecHeader h;
-  std::memcpy(&h, bytes->data(), sizeof h);
-  std::vector<is::Step> steps(h.step_count);
-  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
+  std::vector<is::Step> steps = spec_test_support::spec_steps(*bytes);
   // Root slot of every retyped object: retypes fill consecutive slots.
   std::map<uint64_t, is::RetypeStep> retyped;  // root slot -> its retype
   uint64_t manager_cnode = 0;
@@ -355,23 +354,7 @@ std::vector<is::Step> spec_steps(Planned& p, Diagnostics& d) {
   in.user_image_vaddr = test_support::kTestUserImageVaddr;
   auto bytes = sel4::write_spec(in, d);
   if (!bytes) return {};
-  is::SpecHeader h;
-  std::memcpy(&h, bytes->data(), sizeof h);
-  std::vector<is::Step> steps(h.step_count);
-  std::memcpy(steps.data(), bytes->data() + h.step_offset, h.step_count * sizeof(is::Step));
-  return steps;
-}
-
-template <class T>
-std::vector<T> steps_of(const std::vector<is::Step>& steps, is::StepKind kind) {
-  std::vector<T> out;
-  for (const auto& s : steps) {
-    if (s.kind != uint32_t(kind)) continue;
-    T t;
-    std::memcpy(&t, &s, sizeof t);
-    out.push_back(t);
-  }
-  return out;
+  return spec_test_support::spec_steps(*bytes);
 }
 
 TEST(CspaceGrants, SchedControlIsACopyOfTheCoresKernelCap) {

@@ -21,11 +21,14 @@
 #include "sel4/capdl_spec.h"
 #include "sel4/cspace_header.h"
 #include "sel4/spec_writer.h"
+#include "sel4/spec_test_support.h"
 
 namespace microkit::plan {
 namespace {
 
 namespace is = initialiser_spec;
+using spec_test_support::spec_steps;
+using spec_test_support::steps_of;
 using test_support::Sel4TestWorld;
 
 constexpr const char* kSystem = R"(<system>
@@ -148,19 +151,6 @@ TEST(LateLoad, TheLoaderHoldsTheChildsTcbAndGrantsInTheirSlotsAndNothingInTheFre
     for (const Cap& c : po.caps) EXPECT_LT(c.slot, MICROKIT_PD_SLOTS_END) << c.what;
 }
 
-// The spec's steps of one kind, as their raw form.
-std::vector<is::Step> steps_of(const std::vector<uint8_t>& spec, is::StepKind kind) {
-  is::SpecHeader h;
-  std::memcpy(&h, spec.data(), sizeof h);
-  std::vector<is::Step> out;
-  for (uint64_t k = 0; k < h.step_count; ++k) {
-    is::Step s;
-    std::memcpy(&s, spec.data() + h.step_offset + k * sizeof s, sizeof s);
-    if (s.kind == uint32_t(kind)) out.push_back(s);
-  }
-  return out;
-}
-
 TEST(LateLoad, TheInitialTaskConfiguresTheChildButNeverStartsIt) {
   Planned p;
   Diagnostics d;
@@ -176,15 +166,14 @@ TEST(LateLoad, TheInitialTaskConfiguresTheChildButNeverStartsIt) {
   auto spec = sel4::write_spec(in, d);
   ASSERT_TRUE(spec) << describe(d);
   // Two TCBs configured; only the loader's registers written and resumed.
-  EXPECT_EQ(steps_of(*spec, is::StepKind::TcbConfigure).size(), 2u);
-  auto regs = steps_of(*spec, is::StepKind::TcbWriteRegisters);
-  auto resumes = steps_of(*spec, is::StepKind::TcbResume);
+  auto steps = spec_steps(*spec);
+  EXPECT_EQ(steps_of<is::TcbConfigureStep>(steps, is::StepKind::TcbConfigure).size(), 2u);
+  auto regs = steps_of<is::TcbWriteRegistersStep>(steps, is::StepKind::TcbWriteRegisters);
+  auto resumes = steps_of<is::SingleSlotStep>(steps, is::StepKind::TcbResume);
   ASSERT_EQ(regs.size(), 1u);
   ASSERT_EQ(resumes.size(), 1u);
-  is::TcbWriteRegistersStep r;
-  std::memcpy(&r, &regs[0], sizeof r);
-  is::SingleSlotStep resumed;
-  std::memcpy(&resumed, &resumes[0], sizeof resumed);
+  const is::TcbWriteRegistersStep& r = regs[0];
+  const is::SingleSlotStep& resumed = resumes[0];
   EXPECT_EQ(r.tcb_slot, resumed.slot);  // the loader's TCB, resumed with the registers it got
   EXPECT_EQ(r.pc, 0x200000u);           // test_sel4_inputs: the loader's entry
 }

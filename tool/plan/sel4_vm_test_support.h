@@ -10,10 +10,12 @@
 #include "plan/sel4_plan.h"
 #include "plan/sel4_test_world.h"
 #include "runtime/shared/initialiser_spec.h"
+#include "sel4/spec_test_support.h"
 
 namespace microkit::plan::vm_test {
 
 namespace is = initialiser_spec;
+using spec_test_support::as;
 using test_support::Sel4TestWorld;
 
 inline constexpr uint64_t kGuestRam = 0x40000000;
@@ -69,13 +71,6 @@ inline const Cap* cap_at(const PdObjects& po, uint64_t slot) {
   for (const Cap& c : po.caps)
     if (c.slot == slot) return &c;
   return nullptr;
-}
-
-template <class T>
-T as(const is::Step& s) {
-  T t;
-  std::memcpy(&t, &s, sizeof t);
-  return t;
 }
 
 }  // namespace microkit::plan::vm_test

@@ -13,11 +13,14 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "plan/sel4_test_world.h"
 #include "runtime/shared/pd_abi.h"
+#include "sel4/spec_test_support.h"
 
 namespace microkit::sel4 {
 namespace {
 
 namespace is = initialiser_spec;
+using spec_test_support::as;
+using spec_test_support::spec_steps;
 
 using World = plan::test_support::Sel4TestWorld;
 constexpr uint64_t kUiPaddr = plan::test_support::kTestUserImagePaddr;
@@ -40,21 +43,6 @@ SpecInputs spec_inputs(const World& w) {
 
 using plan::test_support::decoder_facts;
 
-std::vector<is::Step> steps_of(const std::vector<uint8_t>& bytes) {
-  is::SpecHeader h;
-  std::memcpy(&h, bytes.data(), sizeof h);
-  std::vector<is::Step> out(h.step_count);
-  std::memcpy(out.data(), bytes.data() + h.step_offset, h.step_count * sizeof(is::Step));
-  return out;
-}
-
-template <class T>
-T as(const is::Step& s) {
-  T t;
-  std::memcpy(&t, &s, sizeof t);
-  return t;
-}
-
 TEST(SpecWriter, EveryStepPassesTheInitialisersChecks) {
   World w;
   ASSERT_TRUE(make_world(w));
@@ -69,7 +57,7 @@ TEST(SpecWriter, EveryStepPassesTheInitialisersChecks) {
   EXPECT_EQ(h.total_size, bytes->size());
   EXPECT_EQ(h.untyped_count, w.boot.untypeds.size());
   EXPECT_EQ(h.pd_count, 2u);
-  auto steps = steps_of(*bytes);
+  auto steps = spec_steps(*bytes);
   ASSERT_FALSE(steps.empty());
   for (size_t i = 0; i < steps.size(); ++i) {
     const char* why = initialiser::check_step(steps[i], facts);
@@ -111,7 +99,7 @@ TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
   EXPECT_NE(pds[1].notification_slot, pds[1].sc_slot);
   EXPECT_NE(pds[1].notification_slot, pds[1].tcb_slot);
   // It is the notification the server's TCB is bound to.
-  auto steps = steps_of(*bytes);
+  auto steps = spec_steps(*bytes);
   bool bound = false;
   for (const auto& s : steps) {
     if (s.kind != uint32_t(is::StepKind::TcbBindNotification)) continue;
@@ -131,7 +119,7 @@ TEST(SpecWriter, PassivePdsLendTheirSchedulingContextToTheirNotificationAtBoot) 
   auto bytes = write_spec(spec_inputs(w), d);
   ASSERT_TRUE(bytes);
   auto pds = pd_entries_of(*bytes);
-  auto steps = steps_of(*bytes);
+  auto steps = spec_steps(*bytes);
   size_t binds = 0, sched_params = steps.size(), bind = steps.size(), resume = steps.size();
   for (size_t i = 0; i < steps.size(); ++i) {
     if (steps[i].kind == uint32_t(is::StepKind::SchedContextBind)) {
@@ -162,7 +150,7 @@ TEST(SpecWriter, EveryThreadIsNamedAfterItsPd) {
   ASSERT_TRUE(bytes);
   auto pds = pd_entries_of(*bytes);
   std::vector<uint64_t> named(pds.size(), 0);
-  for (const auto& s : steps_of(*bytes)) {
+  for (const auto& s : spec_steps(*bytes)) {
     if (s.kind != uint32_t(is::StepKind::TcbSetName)) continue;
     auto n = as<is::TcbSetNameStep>(s);
     ASSERT_LT(n.pd_index, pds.size());
@@ -178,7 +166,7 @@ TEST(SpecWriter, RetypesCreateEveryObjectOnceAndThreadsResumeLast) {
   Diagnostics d;
   auto bytes = write_spec(spec_inputs(w), d);
   ASSERT_TRUE(bytes);
-  auto steps = steps_of(*bytes);
+  auto steps = spec_steps(*bytes);
   uint64_t created = 0;
   size_t resumes = 0, first_resume = steps.size();
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -205,7 +193,7 @@ TEST(SpecWriter, FpuOffIsATcbFlagOnlyWhereAsked) {
   ASSERT_TRUE(bytes);
   auto pds = pd_entries_of(*bytes);
   std::vector<uint64_t> flagged;
-  for (const auto& s : steps_of(*bytes)) {
+  for (const auto& s : spec_steps(*bytes)) {
     if (s.kind != uint32_t(is::StepKind::TcbSetFlags)) continue;
     auto f = as<is::TcbSetFlagsStep>(s);
     EXPECT_EQ(f.set, is::kTcbFlagFpuDisabled);
@@ -217,7 +205,7 @@ TEST(SpecWriter, FpuOffIsATcbFlagOnlyWhereAsked) {
   w.pkg.config.have_fpu = false;
   bytes = write_spec(spec_inputs(w), d);
   ASSERT_TRUE(bytes);
-  for (const auto& s : steps_of(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::TcbSetFlags));
+  for (const auto& s : spec_steps(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::TcbSetFlags));
 }
 
 // The schedule goes in after every thread is resumed, ends with the start
@@ -240,7 +228,7 @@ TEST(SpecWriter, DomainsAndTheScheduleReachTheKernel) {
   Diagnostics d;
   auto bytes = write_spec(spec_inputs(w), d);
   ASSERT_TRUE(bytes) << d.error_count();
-  auto steps = steps_of(*bytes);
+  auto steps = spec_steps(*bytes);
   auto pds = pd_entries_of(*bytes);
   auto facts = decoder_facts(w);
   std::map<uint64_t, uint64_t> domain_of_tcb;
@@ -301,7 +289,7 @@ TEST(SpecWriter, BadgedCapsAreMintedIntoThePdCNode) {
   ASSERT_TRUE(bytes);
   std::map<uint64_t, is::CapStep> into_pd_cnode;  // dest_index -> step, depth 10 writes
   size_t irq_issues = 0;
-  for (const auto& s : steps_of(*bytes)) {
+  for (const auto& s : spec_steps(*bytes)) {
     if (s.kind == uint32_t(is::StepKind::IrqIssue)) {
       auto irq = as<is::IrqIssueStep>(s);
       EXPECT_EQ(irq.irq, 79u);
@@ -331,7 +319,7 @@ TEST(SpecWriter, SharedFramesAreCopiedForTheirSecondMapping) {
   ASSERT_TRUE(bytes);
   std::vector<uint64_t> frame_slots;
   std::map<uint64_t, uint64_t> vaddr_to_slot;
-  for (const auto& s : steps_of(*bytes))
+  for (const auto& s : spec_steps(*bytes))
     if (s.kind == uint32_t(is::StepKind::MapFrame)) {
       auto m = as<is::MapFrameStep>(s);
       vaddr_to_slot[m.vaddr] = m.frame_slot;
@@ -373,7 +361,7 @@ TEST(SpecWriter, LargePrefilledFramesAreFilledBeforeTheyAreMapped) {
   in.user_image_vaddr = 0x400000;  // where initialiser.ld puts it
   auto bytes = write_spec(in, d);
   ASSERT_TRUE(bytes);
-  auto steps = steps_of(*bytes);
+  auto steps = spec_steps(*bytes);
   size_t fills = 0;
   for (size_t i = 0; i < steps.size(); ++i) {
     if (steps[i].kind != uint32_t(is::StepKind::FillFrame)) continue;
@@ -422,7 +410,7 @@ bool make_world_with_big_mr(World& w, uint64_t pages) {
 // The retype counts of a spec, in step order.
 std::vector<uint64_t> retype_counts(const std::vector<uint8_t>& bytes) {
   std::vector<uint64_t> out;
-  for (const auto& s : steps_of(bytes))
+  for (const auto& s : spec_steps(bytes))
     if (s.kind == uint32_t(is::StepKind::Retype)) out.push_back(as<is::RetypeStep>(s).count);
   return out;
 }
@@ -451,7 +439,7 @@ TEST(SpecWriter, RetypesStayWithinTheKernelsFanOutLimit) {
     EXPECT_EQ(*std::max_element(counts.begin(), counts.end()), limit) << "runs are cut at the limit, not below";
     auto facts = decoder_facts(w);
     facts.retype_fan_out_limit = limit;
-    for (const auto& s : steps_of(*bytes)) EXPECT_EQ(initialiser::check_step(s, facts), nullptr);
+    for (const auto& s : spec_steps(*bytes)) EXPECT_EQ(initialiser::check_step(s, facts), nullptr);
   }
 }
 
@@ -523,7 +511,7 @@ namespace {
 
 std::vector<is::FaultPageStep> fault_pages_of(const std::vector<uint8_t>& bytes) {
   std::vector<is::FaultPageStep> out;
-  for (const auto& s : steps_of(bytes))
+  for (const auto& s : spec_steps(bytes))
     if (s.kind == uint32_t(is::StepKind::FaultPage)) out.push_back(as<is::FaultPageStep>(s));
   return out;
 }
@@ -546,7 +534,7 @@ TEST(SpecWriter, FaultPagesRecordStacksAndWhatCrashDumpNames) {
   ASSERT_EQ(pages.size(), stack_pages);
   auto facts = decoder_facts(w);
   std::map<uint64_t, uint64_t> copied;  // dest slot -> source slot, from Copy steps
-  for (const auto& s : steps_of(*bytes))
+  for (const auto& s : spec_steps(*bytes))
     if (s.kind == uint32_t(is::StepKind::Copy)) copied[as<is::CapStep>(s).dest_index] = as<is::CapStep>(s).src_slot;
   for (const auto& p : pages) {
     EXPECT_EQ(p.flags, is::kFaultPageStack);
@@ -559,7 +547,7 @@ TEST(SpecWriter, FaultPagesRecordStacksAndWhatCrashDumpNames) {
     std::memcpy(&raw, &p, sizeof raw);
     EXPECT_EQ(initialiser::check_step(raw, facts), nullptr);
   }
-  for (const auto& s : steps_of(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::CrashDump));
+  for (const auto& s : spec_steps(*bytes)) EXPECT_NE(s.kind, uint32_t(is::StepKind::CrashDump));
 
   w.plan.pds[1].crash_dump.enabled = true;
   w.plan.pds[1].crash_dump.stack = true;
@@ -568,7 +556,7 @@ TEST(SpecWriter, FaultPagesRecordStacksAndWhatCrashDumpNames) {
   for (const auto& p : fault_pages_of(*bytes))
     EXPECT_EQ(p.flags, p.pd_index == 1 ? is::kFaultPageStack | is::kFaultPageDump : is::kFaultPageStack);
   std::vector<uint64_t> dumped;
-  for (const auto& s : steps_of(*bytes))
+  for (const auto& s : spec_steps(*bytes))
     if (s.kind == uint32_t(is::StepKind::CrashDump)) dumped.push_back(as<is::CrashDumpStep>(s).pd_index);
   EXPECT_EQ(dumped, std::vector<uint64_t>{1});
 

@@ -16,11 +16,13 @@
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sel4/spec_writer.h"
+#include "sel4/spec_test_support.h"
 
 namespace microkit::sel4 {
 namespace {
 
 namespace is = initialiser_spec;
+using spec_test_support::as;
 using plan::test_support::Sel4TestWorld;
 
 std::string describe(const Diagnostics& d) {
@@ -155,13 +157,6 @@ initialiser::BootFacts x86_facts(const Sel4TestWorld& w) {
   initialiser::BootFacts b = plan::test_support::decoder_facts(w);
   b.io_pt_levels = 3;
   return b;
-}
-
-template <class T>
-T as(const is::Step& s) {
-  T t;
-  std::memcpy(&t, &s, sizeof t);
-  return t;
 }
 
 // The Copy steps whose source is root slot `src`.
