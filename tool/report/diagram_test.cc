@@ -17,6 +17,18 @@
 namespace microkit::report {
 namespace {
 
+// An object retyped from untyped `untyped` (an index into the plan's untypeds).
+plan::KernelObject object(plan::ObjType type, const std::string& name, uint32_t size_bits, uint64_t paddr,
+                          size_t untyped) {
+  plan::KernelObject o;
+  o.type = type;
+  o.name = name;
+  o.size_bits = size_bits;
+  o.paddr = paddr;
+  o.untyped = untyped;
+  return o;
+}
+
 constexpr const char* kSystem = R"(<system>
   <memory_region name="status" size="0x1000" />
   <protection_domain name="server" priority="200">
@@ -248,10 +260,9 @@ struct HandPlan {
 
   HandPlan() {
     sp.untypeds = {{0x40100000, 20, false}};
-    plan::KernelObject tcb{plan::ObjType::Tcb, plan::KernelObject::Source::Untyped, "tcb:server", 11, 0, 0x40100000, 0};
+    plan::KernelObject tcb = object(plan::ObjType::Tcb, "tcb:server", 11, 0x40100000, 0);
     tcb.pd = 0;
-    plan::KernelObject frame{plan::ObjType::Frame, plan::KernelObject::Source::Untyped, "frame:status:0", 12, 0,
-                             0x40101000, 0};
+    plan::KernelObject frame = object(plan::ObjType::Frame, "frame:status:0", 12, 0x40101000, 0);
     frame.mr = 0;
     sp.objects = {tcb, frame};
     sp.untyped_use = {{{0, 1}, 0x1800, 0x40102000}};
@@ -284,8 +295,7 @@ TEST(PhysicalMap, ListsKernelInitialTaskProgramsObjectsRegionsAndFreeMemory) {
 TEST(PhysicalMap, AFixedAddressRegionOutsideRamIsDeviceMemory) {
   HandPlan h;
   h.sp.untypeds.push_back({0x9000000, 12, true});
-  plan::KernelObject uart{plan::ObjType::Frame, plan::KernelObject::Source::Untyped, "frame:status:0", 12, 0,
-                          0x9000000, 1};
+  plan::KernelObject uart = object(plan::ObjType::Frame, "frame:status:0", 12, 0x9000000, 1);
   uart.mr = 0;
   h.sp.objects.push_back(uart);
   h.sp.untyped_use.push_back({{2}, 0x1000, 0x9001000});

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "arch/arch.h"
+#include "kernel/initialiser_facts.h"
 #include "runtime/shared/initialiser_spec.h"
 #include "runtime/shared/pd_abi.h"
 #include "sdf/domain_schedule.h"
@@ -798,13 +799,7 @@ std::vector<uint8_t> serialise(const Writer& w) {
   h.total_size = out.size();
   h.fault_ep_slot = w.slot_of[sp.monitor_endpoint];
   h.reply_slot = w.slot_of[sp.initialiser_reply];
-  h.empty_start = boot.empty.start;
-  h.empty_end = boot.empty.end;
-  h.user_image_frames_start = boot.user_image_frames.start;
-  h.user_image_frames_end = boot.user_image_frames.end;
-  h.untyped_start = boot.untyped.start;
-  h.sched_control_start = boot.sched_control.start;
-  h.sched_control_count = boot.sched_control.end - boot.sched_control.start;
+  kernel::fill_boot_ranges(h, boot);
   h.user_image_vaddr = w.in.user_image_vaddr;
   std::memcpy(out.data(), &h, sizeof h);
   return out;

@@ -37,6 +37,7 @@
 
 #include "elf/elf_file.h"
 #include "kernel/boot_emulation.h"
+#include "kernel/initialiser_facts.h"
 #include "kernel/kernel_package.h"
 #include "runtime/initialiser/host/spec_writer.h"
 #include "runtime/shared/initialiser_spec.h"
@@ -162,13 +163,7 @@ spec::SpecWriter plan(const Options& o, std::vector<PdInput>& pds, const microki
   p.next_slot = boot.empty.start;
   p.untyped = pick_untyped(boot);
   auto& h = p.w.header;
-  h.empty_start = boot.empty.start;
-  h.empty_end = boot.empty.end;
-  h.user_image_frames_start = boot.user_image_frames.start;
-  h.user_image_frames_end = boot.user_image_frames.end;
-  h.untyped_start = boot.untyped.start;
-  h.sched_control_start = boot.sched_control.start;
-  h.sched_control_count = boot.sched_control.end - boot.sched_control.start;
+  microkit::kernel::fill_boot_ranges(h, boot);
   h.user_image_vaddr = ui.vstart;
   for (const auto& u : boot.untypeds) p.w.expect_untyped(u.paddr, u.size_bits, u.is_device);
   if (o.wrong_untyped) p.w.untypeds.back().size_bits -= 1;
