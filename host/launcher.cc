@@ -77,6 +77,10 @@ struct Proc {
   const host_bundle::Channel* slots[64] = {};
   bool maps_device = false;  // maps a device model's registers (polled at requests)
   uint64_t fast_offered = 0;  // the notifications it may take itself (fast_pending)
+  // Direct hand-offs (host_abi.h, Link): the channels whose Link it is the
+  // low end of, and what the current hand-over offered it.
+  uint64_t link_low = 0;
+  uint64_t call_offer = 0, notify_offer = 0;
 
   bool in_recv = false;   // waiting for an event
   bool need_init = true;
@@ -104,6 +108,7 @@ struct Proc {
   clockid_t cpu_clock{};
   uint64_t cpu_seen = 0;            // its CPU clock when last read
   uint64_t wall_since_seen_ns = 0;  // real time of its runs since then
+  uint64_t runs_seen = 0;           // its control page's `runs` then (direct runs since are uncounted)
 };
 
 struct IrqLine {
@@ -138,8 +143,21 @@ class Launcher {
   bool alone_at_top(const Proc& p) const;
   uint64_t fast_notifications(const Proc& p) const;
   void took_fast_notifications(Proc& p);
-  bool wait_request(Proc& p, bool preemptible);
-  uint64_t cpu_used(Proc& p, std::optional<uint64_t>& begin);
+  Proc* wait_request(Proc& p, bool preemptible);
+  std::vector<Proc*> holders(const Proc& p);
+  Proc& runner(Proc& p);
+  bool reap(Proc& p, const std::vector<Proc*>& holders);
+  bool is_gdb(const Proc& p) const { return opt_.gdb_pd && *opt_.gdb_pd == p.pd->name; }
+  // direct hand-offs
+  bool create_links();
+  bool idle_for_direct(const Proc& s) const;
+  bool takes_own(const Proc& p) const;
+  void offer_direct(Proc& p);
+  void withdraw_offers(Proc& p);
+  Proc* direct_peer(Proc& p);
+  bool book_direct(Proc& p, Proc& s);
+  uint32_t next_event(Proc& p);
+  uint64_t cpu_used(Proc& p, uint64_t& begin);
   void refill(Proc& p);
   void budget_expired(Proc& p);
   void time_passed();
@@ -181,6 +199,7 @@ class Launcher {
   std::vector<Proc> procs_;
   std::vector<int> mr_fd_, mr_ro_fd_;
   std::vector<int> ep_fd_;              // free-running: one Endpoint memfd per PD
+  std::map<std::pair<size_t, uint64_t>, int> link_fd_;  // (PD, channel id) -> its Link memfd
   std::vector<int> profile_fd_;         // --profile-hz: one sample buffer per PD
   std::vector<Endpoint*> eps_;
   std::map<uint64_t, IrqLine> irqs_;
@@ -384,6 +403,12 @@ void Launcher::prepare_child(Proc& p, int cfd, int out_w) {
     const auto& m = pd.maps[i];
     p.cp->maps[i].fd = dup(m.w ? mr_fd_[m.mr] : mr_ro_fd_[m.mr]);
   }
+  for (const auto& c : pd.channels) {
+    auto link = link_fd_.find({p.index, c.id});
+    if (link == link_fd_.end()) continue;
+    p.cp->channels[c.id].ep_fd = dup(link->second);
+    p.cp->channels[c.id].link_role = b_.pds[c.peer].priority > pd.priority ? kLinkLow : kLinkHigh;
+  }
   if (opt_.free_running) {
     p.cp->free_running = 1;
     p.cp->own_ep_fd = dup(ep_fd_[p.index]);
@@ -436,6 +461,24 @@ bool Launcher::start(Proc& p) {
   else if (gdb)
     say("PD '" + pd.name + "' waits for gdb (no gdbserver): gdb -p " + std::to_string(pid) + " " +
         pd.program + " -ex 'set var microkit_host_gdb_wait=0' -ex 'break init' -ex continue");
+  return true;
+}
+
+// Deterministic mode: a Link page for every channel on which the lower-
+// priority end may call or notify the higher one (host_abi.h).
+bool Launcher::create_links() {
+  for (const auto& pd : b_.pds) {
+    size_t me = (size_t)(&pd - b_.pds.data());
+    for (const auto& c : pd.channels) {
+      if (c.irq || c.id >= 64 || c.peer_id >= 64 || !(c.pp || c.notify)) continue;
+      if (b_.pds[c.peer].priority <= pd.priority) continue;
+      int fd = memfd_create(("link:" + pd.name).c_str(), MFD_CLOEXEC);
+      if (fd < 0 || ftruncate(fd, 4096) != 0) return false;
+      link_fd_[{me, c.id}] = fd;
+      link_fd_[{c.peer, c.peer_id}] = fd;
+      procs_[me].link_low |= 1ull << c.id;
+    }
+  }
   return true;
 }
 
@@ -511,6 +554,10 @@ bool Launcher::start_all() {
     p.budget_ns = p.left_ns = p.pd->budget_us * 1000;
     p.period_ns = std::max(p.pd->period_us, p.pd->budget_us) * 1000;
   }
+  if (!opt_.free_running && !create_links()) {
+    say(std::string("error: cannot create link pages: ") + strerror(errno));
+    return false;
+  }
   std::vector<std::string> errors(procs_.size());
   start_processes(errors);
   for (size_t i = 0; i < procs_.size(); ++i) {
@@ -519,7 +566,7 @@ bool Launcher::start_all() {
     return false;
   }
   for (auto& p : procs_) {
-    if (!wait_request(p, false) || p.cp->req != kReqReady) {
+    if (wait_request(p, false) != &p || p.cp->req != kReqReady) {
       drain(p, true);
       say("error: PD '" + p.pd->name + "' did not start (see its output above)");
       return false;
@@ -538,61 +585,127 @@ bool Launcher::start_all() {
 // (a process uses no more CPU time than real time) and at most the first
 // reading in this run; so the result never makes a run look longer than it
 // was: a preemption can come late (by at most one budget), never early.
-uint64_t Launcher::cpu_used(Proc& p, std::optional<uint64_t>& begin) {
+// Runs the PD began without the launcher (direct hand-offs) are not in
+// that real time: after one, the first reading in this run is the begin.
+constexpr uint64_t kNotRead = ~0ull;  // a run's begin on the CPU clock, before the first reading
+
+uint64_t Launcher::cpu_used(Proc& p, uint64_t& begin) {
   uint64_t now = cpu_ns(p.cpu_clock);
-  if (!begin) begin = std::min(p.cpu_seen + p.wall_since_seen_ns, now);
+  uint64_t runs = __atomic_load_n(&p.cp->runs, __ATOMIC_ACQUIRE);
+  if (begin == kNotRead) begin = runs == p.runs_seen ? std::min(p.cpu_seen + p.wall_since_seen_ns, now) : now;
+  p.runs_seen = runs;
   p.cpu_seen = now;
   p.wall_since_seen_ns = 0;
-  return now - *begin;
+  return now - begin;
 }
 
-// Waits until `p` hands the page back. False if it died or the watchdog
-// fired. A preemptible run that uses up the PD's budget of CPU time is sent
-// kPreemptSignal; the PD then hands the page back with kReqPreempted.
-bool Launcher::wait_request(Proc& p, bool preemptible) {
-  auto start = std::chrono::steady_clock::now();
-  auto last_reading = start;
-  bool gdb = opt_.gdb_pd && *opt_.gdb_pd == p.pd->name;
-  bool enforce = preemptible && !gdb;
-  std::optional<uint64_t> cpu_begin;
-  auto since = [](std::chrono::steady_clock::time_point t) {
-    return (uint64_t)std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now() - t).count();
+// The PDs that may hand the page back while p holds the CPU: p, and the
+// peers it was offered to enter directly.
+std::vector<Proc*> Launcher::holders(const Proc& p) {
+  std::vector<Proc*> out{&procs_[p.index]};
+  uint64_t offered = p.call_offer | p.notify_offer;
+  for (unsigned ch = 0; ch < 64; ++ch) {
+    if (!((offered >> ch) & 1u)) continue;
+    Proc* s = &procs_[p.slots[ch]->peer];
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+// The peer p has handed the CPU to directly right now (its control page
+// says so, for a channel it was offered), or nullptr.
+Proc* Launcher::direct_peer(Proc& p) {
+  if (!__atomic_load_n(&p.cp->direct_active, __ATOMIC_ACQUIRE)) return nullptr;
+  uint64_t ch = p.cp->direct_ch, kind = p.cp->direct_kind;
+  uint64_t offered = kind == kDirectCall ? p.call_offer : kind == kDirectNotify ? p.notify_offer : 0;
+  if (ch >= 64 || !((offered >> ch) & 1u)) return nullptr;
+  return &procs_[p.slots[ch]->peer];
+}
+
+// Who runs while p holds the CPU: p, or the peer it entered directly.
+Proc& Launcher::runner(Proc& p) {
+  Proc* s = direct_peer(p);
+  return s ? *s : p;
+}
+
+// True if one of the holders died (it is then reported; a peer entered
+// directly is booked first, as the launcher would have entered it).
+bool Launcher::reap(Proc& p, const std::vector<Proc*>& holders) {
+  for (Proc* q : holders) {
+    int status = 0;
+    if (waitpid(q->pid, &status, WNOHANG) != q->pid) continue;
+    if (q != &p && direct_peer(p) == q) book_direct(p, *q);
+    died(*q, status);
+    return true;
+  }
+  return false;
+}
+
+// Waits until p, or a peer p entered directly, hands the page back; returns
+// which, or nullptr if one died or the watchdog fired. A preemptible run
+// that uses up the running PD's budget of CPU time is sent kPreemptSignal;
+// the PD then hands the page back with kReqPreempted. A run begins at the
+// hand-over or at a direct hand-off (the runner or its `runs` moves on).
+Proc* Launcher::wait_request(Proc& p, bool preemptible) {
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) {
+    return (uint64_t)std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
   };
-  uint64_t slice = enforce ? std::min<uint64_t>(p.left_ns, 20000000) : 20000000;
+  std::vector<Proc*> who = holders(p);
+  std::vector<futex_waitv> words(who.size());
+  Proc* r = &p;
+  uint64_t runs = p.cp->runs;
+  auto start = Clock::now(), last_reading = start;
+  uint64_t cpu_begin = kNotRead;
   for (;;) {
-    uint32_t v = __atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE);
-    if (v != p.seen) {
-      p.seen = v;
-      p.wall_since_seen_ns += since(last_reading);
+    for (Proc* q : who) {
+      uint32_t v = __atomic_load_n(&q->cp->to_launcher, __ATOMIC_ACQUIRE);
+      if (v == q->seen) continue;
+      q->seen = v;
+      if (q == r) q->wall_since_seen_ns += since(last_reading);
       // The watchdog counts a whole entry, across the preemptions in it.
       double waited = since(start) / 1e9;
-      p.entry_real_s = p.cp->req == kReqPreempted ? p.entry_real_s + waited : 0;
-      return true;
+      q->entry_real_s = q == r && q->cp->req == kReqPreempted ? q->entry_real_s + waited : 0;
+      return q;
     }
-    if (enforce && since(start) >= p.left_ns) {
+    Proc& now = runner(p);
+    if (&now != r || now.cp->runs != runs) {  // a new run began without the launcher
+      r->wall_since_seen_ns += since(last_reading);
+      if (&now != &p) now.entry_real_s = 0;
+      r = &now;
+      runs = now.cp->runs;
+      start = last_reading = Clock::now();
+      cpu_begin = kNotRead;
+    }
+    bool enforce = preemptible && !is_gdb(*r);
+    uint64_t slice = enforce ? std::min<uint64_t>(r->left_ns, 20000000) : 20000000;
+    if (enforce && since(start) >= r->left_ns) {
       // Sent again every millisecond until it lands outside the PD's handover.
-      uint64_t used = cpu_used(p, cpu_begin);
-      last_reading = std::chrono::steady_clock::now();
-      if (used >= p.left_ns) kill(p.pid, kPreemptSignal);
-      slice = used >= p.left_ns ? 1000000 : std::min<uint64_t>(p.left_ns - used, 20000000);
+      uint64_t used = cpu_used(*r, cpu_begin);
+      last_reading = Clock::now();
+      if (used >= r->left_ns) kill(r->pid, kPreemptSignal);
+      slice = used >= r->left_ns ? 1000000 : std::min<uint64_t>(r->left_ns - used, 20000000);
     }
-    timespec ts{0, (long)slice};
-    sleep_while(&p.cp->to_launcher, p.seen, &ts);
-    if (__atomic_load_n(&p.cp->to_launcher, __ATOMIC_ACQUIRE) != p.seen) continue;
-    drain(p);
-    int status = 0;
-    if (waitpid(p.pid, &status, WNOHANG) == p.pid) {
-      died(p, status);
-      return false;
-    }
-    if (!gdb && p.entry_real_s + since(start) / 1e9 > opt_.watchdog_s) {
+    timespec deadline{};
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += (long)slice;
+    deadline.tv_sec += deadline.tv_nsec / 1000000000;
+    deadline.tv_nsec %= 1000000000;
+    for (size_t i = 0; i < who.size(); ++i) words[i] = waiter(&who[i]->cp->to_launcher, who[i]->seen);
+    sleep_while_any(words.data(), (unsigned)words.size(), &deadline);
+    bool moved = false;
+    for (Proc* q : who) moved = moved || __atomic_load_n(&q->cp->to_launcher, __ATOMIC_ACQUIRE) != q->seen;
+    if (moved) continue;
+    for (Proc* q : who) drain(*q);
+    if (reap(p, who)) return nullptr;
+    if (!is_gdb(*r) && r->entry_real_s + since(start) / 1e9 > opt_.watchdog_s) {
+      const char* entry = r == &p ? r->entry : p.cp->direct_kind == kDirectCall ? "protected()" : "notified()";
       char buf[256];
       snprintf(buf, sizeof buf, "watchdog: PD '%s' did not return from %s within %g s",
-               p.pd->name.c_str(), p.entry, opt_.watchdog_s);
+               r->pd->name.c_str(), entry, opt_.watchdog_s);
       end_status_ = 3;
       end_reason_ = buf;
-      return false;
+      return nullptr;
     }
   }
 }
@@ -644,44 +757,131 @@ Proc* Launcher::pick() {
   return best;
 }
 
-// Hands `p` the CPU with its next event, then handles its requests.
+// Takes p's next event off its state (as the hand-over will deliver it)
+// and returns its kind; the event's arguments go to p's page only in dispatch.
+uint32_t Launcher::next_event(Proc& p) {
+  p.queued = false;
+  p.in_recv = false;
+  refill(p);
+  if (p.resume) return p.resume->first;
+  if (p.need_init) {
+    p.need_init = false;
+    p.entry = "init()";
+    return kEvInit;
+  }
+  if (p.pending) {
+    p.entry = "notified()";
+    return kEvNotified;
+  }
+  const Message& m = p.inbox.front();
+  if (m.is_fault) p.serving_fault = m.from;
+  else p.serving = m.from;
+  p.entry = m.is_fault ? "fault()" : "protected()";
+  return m.is_fault ? kEvFault : kEvProtected;
+}
+
+// Hands `p` the CPU with its next event, then handles its requests (its
+// own, or those of a peer it entered directly, after booking that entry).
 void Launcher::dispatch(Proc& p) {
   ControlPage* cp = p.cp;
-  p.queued = false;
-  refill(p);
-  if (p.resume) {
-    cp->ev = p.resume->first;
+  cp->ev = next_event(p);
+  if (cp->ev == kEvContinue || cp->ev == kEvRestart || cp->ev == kEvResume) {
     cp->ev_arg0 = p.resume->second;
     p.resume.reset();
-  } else if (p.need_init) {
-    p.need_init = false;
-    cp->ev = kEvInit;
-    p.entry = "init()";
-  } else if (p.pending) {
-    cp->ev = kEvNotified;
+  } else if (cp->ev == kEvNotified) {
     cp->ev_arg0 = p.pending;
     p.pending = 0;
-    p.entry = "notified()";
-  } else {
+  } else if (cp->ev == kEvProtected || cp->ev == kEvFault) {
     Message m = p.inbox.front();
     p.inbox.erase(p.inbox.begin());
-    cp->ev = m.is_fault ? kEvFault : kEvProtected;
     cp->ev_arg0 = m.badge;
     cp->msginfo = m.msginfo;
     memcpy(cp->mrs, m.mrs, sizeof m.mrs);
-    if (m.is_fault) p.serving_fault = m.from;
-    else p.serving = m.from;
-    p.entry = m.is_fault ? "fault()" : "protected()";
   }
-  p.in_recv = false;
   p.fast_offered = cp->fast_pending = fast_notifications(p);
+  offer_direct(p);
   cp->time_ns = now_;
   dev_.set_now(now_);
   hand_over(&cp->to_pd);
-  if (!wait_request(p, true)) return;
-  drain(p);
+  Proc* q = wait_request(p, true);
+  if (!q || (q != &p && !book_direct(p, *q))) return;
+  drain(*q);
   poll_devices();
-  handle(p);
+  handle(*q);
+}
+
+// ---- direct hand-offs (host_abi.h, Link) --------------------------------------
+
+// s would be entered at once by a call or notify from a lower priority, and
+// entering it changes nothing the launcher keeps but what the entry undoes:
+// it waits with nothing pending, queued or owed, and no new period begins.
+bool Launcher::idle_for_direct(const Proc& s) const {
+  if (!s.in_recv || s.need_init || s.resume || s.pending || !s.inbox.empty()) return false;
+  if (s.stopped || s.faulted || s.dead || s.throttled_until || s.maps_device) return false;
+  if (s.serving || s.serving_fault || is_gdb(s)) return false;
+  return now_ < s.period_start + s.period_ns;
+}
+
+// What p may hand to peers directly in the run it is handed now. A call
+// also needs p alone at the top: the reply must make the launcher choose p.
+// A PD that maps a device may not: its register writes take effect when it
+// enters the launcher.
+void Launcher::offer_direct(Proc& p) {
+  p.call_offer = p.notify_offer = 0;
+  bool alone = alone_at_top(p);
+  bool may = opt_.direct && !is_gdb(p) && !p.maps_device;
+  for (unsigned ch = 0; ch < 64 && may; ++ch) {
+    if (!((p.link_low >> ch) & 1u)) continue;
+    Proc& s = procs_[p.slots[ch]->peer];
+    if (!idle_for_direct(s)) continue;
+    if (p.slots[ch]->pp && alone) p.call_offer |= 1ull << ch;
+    if (p.slots[ch]->notify) p.notify_offer |= 1ull << ch;
+    s.cp->time_ns = now_;  // what the launcher would tell it at that entry
+  }
+  p.cp->direct_call_mask = p.call_offer;
+  p.cp->direct_notify_mask = p.notify_offer;
+  p.cp->may_take_own = takes_own(p) ? 1 : 0;
+  p.cp->direct_active = 0;
+}
+
+void Launcher::withdraw_offers(Proc& p) {
+  p.call_offer = p.notify_offer = 0;
+  p.cp->direct_call_mask = p.cp->direct_notify_mask = 0;
+  p.cp->may_take_own = 0;
+}
+
+// s made a request while p held the CPU: p had entered it directly. Book
+// that hand-off as the request it stands for (a PPC, or a notify that
+// preempts p) and s's entry as its dispatch, so that s's request is handled
+// as if the launcher had seen every step. False if p offered no such entry.
+bool Launcher::book_direct(Proc& p, Proc& s) {
+  if (direct_peer(p) != &s) {
+    say("PD '" + s.pd->name + "' made a request while '" + p.pd->name + "' held the CPU");
+    cap_fault(s, 0);
+    return false;
+  }
+  ControlPage* cp = p.cp;
+  uint64_t ch = cp->direct_ch;
+  bool call = cp->direct_kind == kDirectCall;
+  // As handle() would have begun p's request.
+  if (cp->fast_taken) took_fast_notifications(p);
+  p.fast_offered = cp->fast_pending = 0;
+  withdraw_offers(p);
+  p.pending |= cp->direct_pending & p.link_low;
+  cp->direct_pending = 0;
+  queued_notifies(p);
+  if (p.faulted) return false;
+  cp->arg0 = ch;
+  if (call) {
+    ppcall(p);
+  } else {
+    notify(p, ch);
+    if (!p.faulted) preempt(p);
+  }
+  uint32_t ev = next_event(s);
+  if (ev == kEvNotified) s.pending = 0;
+  if (ev == kEvProtected) s.inbox.erase(s.inbox.begin());
+  return true;
 }
 
 // The notifies the PD queued since its last request (quiet_notify_mask).
@@ -704,8 +904,12 @@ bool Launcher::alone_at_top(const Proc& p) const {
 // them straight back to p. A reply (PPC or fault) can wake another PD, and a
 // device register write takes effect only at a request, so neither may skip it.
 uint64_t Launcher::fast_notifications(const Proc& p) const {
-  if (!p.pending || p.serving || p.serving_fault || p.maps_device) return 0;
-  return alone_at_top(p) ? p.pending : 0;
+  return p.pending && takes_own(p) ? p.pending : 0;
+}
+
+// p may run notified() itself for bits it is handed, at its return.
+bool Launcher::takes_own(const Proc& p) const {
+  return !p.serving && !p.serving_fault && !p.maps_device && alone_at_top(p);
 }
 
 // p took its notifications without a hand-over: book that return and that
@@ -720,6 +924,10 @@ void Launcher::handle(Proc& p) {
   ControlPage* cp = p.cp;
   if (cp->fast_taken) took_fast_notifications(p);
   p.fast_offered = cp->fast_pending = 0;
+  withdraw_offers(p);
+  // Notifications peers handed back directly and p did not take itself.
+  p.pending |= cp->direct_pending & p.link_low;
+  cp->direct_pending = 0;
   queued_notifies(p);
   if (p.faulted) return;
   switch (cp->req) {

@@ -26,6 +26,7 @@ struct LaunchOptions {
   uint16_t gdb_port = 1234;
   std::optional<std::string> serial_input;
   bool free_running = false;           // PDs run concurrently, talk directly (not deterministic)
+  bool direct = true;                  // deterministic mode: direct hand-offs between PDs (host_abi.h)
   std::optional<std::string> trace_dump;  // write every PD's trace ring here at the end
   uint64_t profile_hz = 0;                // <profiler frequency>: sample each PD this often
   std::optional<std::string> profile_dump;  // write every PD's samples here at the end

@@ -2,7 +2,7 @@
 // or `microkit SYSTEM --board host -o BUNDLE`). A thin layer over launch().
 //
 //   microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD]
-//                        [--gdb-port N] [--serial-input FILE] [--free-running]
+//                        [--gdb-port N] [--serial-input FILE] [--free-running] [--no-direct]
 //                        [--trace-dump FILE] [--profile-hz N --profile-dump FILE]
 // Flags may also come from $MICROKIT_HOST_FLAGS (docs/host-platform.md).
 #include <cstdio>
@@ -20,7 +20,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD] "
-               "[--gdb-port N] [--serial-input FILE] [--free-running] [--trace-dump FILE] [--profile-hz N --profile-dump FILE]\n");
+               "[--gdb-port N] [--serial-input FILE] [--free-running] [--no-direct] [--trace-dump FILE] [--profile-hz N --profile-dump FILE]\n");
   return 2;
 }
 
@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     else if (a == "--gdb-port" && has_value) opt.gdb_port = (uint16_t)std::atoi(args[++i].c_str());
     else if (a == "--serial-input" && has_value) opt.serial_input = args[++i];
     else if (a == "--free-running") opt.free_running = true;
+    else if (a == "--no-direct") opt.direct = false;
     else if (a == "--trace-dump" && has_value) opt.trace_dump = args[++i];
     else if (a == "--profile-hz" && has_value) opt.profile_hz = std::strtoull(args[++i].c_str(), nullptr, 10);
     else if (a == "--profile-dump" && has_value) opt.profile_dump = args[++i];

@@ -196,3 +196,27 @@ host_test(budget_round_robin budget_round_robin.system 0
 host_test(budget_throttle budget_throttle.system 0
   EXPECT "low: ran at t=200000" "worker: done \\(sum 105000000\\) at t=[1-9][0-9]*0000000\n"
          "PASS microkit_host_exit\\(0\\) by 'worker'")
+
+# Direct hand-offs (docs/host-platform.md): a client calls and notifies a
+# higher-priority server directly; in the middle of some of those entries
+# the server prints, notifies a higher priority, queues a notify to a
+# priority between the two, calls a deeper server, takes a fault its parent
+# answers, or defers a notify. With and without direct hand-offs
+# (--no-direct) the runs print the same, and the events come in the
+# launcher's order.
+host_same_test(direct_same direct.system
+  EXPECT "server: call 2 prints\n\\[urgent\\] urgent: notified 2\n\\[middle\\] middle: notified 3\n\\[deep\\] deep: protected ch=4 label=7 mr0=4\n\\[boss\\] boss: fault child=1 label=1\n\\[urgent\\] urgent: notified 2\n\\[client\\] client: after 10 calls sum=11145"
+         "server: pong 53 prints" "client: 60 notify round trips\nmicrokit-host: PASS quiescent at t=0 ns")
+# The same for the systems of the other rule tests that call or notify a
+# higher priority.
+foreach(system ppc notify mesh restart passive fault_reply stop_resume rights timer)
+  host_same_test(direct_same_${system} ${system}.system)
+endforeach()
+# A server entered directly that never returns is still named by the
+# watchdog, whether it is preempted at the end of each budget meanwhile
+# (the preemption books the direct entry) or its budget outlasts the
+# watchdog (the launcher sees only the client's hand-off).
+host_test(direct_watchdog direct_spin.system 3 FLAGS "--watchdog 1"
+  EXPECT "FAIL watchdog: PD 'server' did not return from protected\\(\\) within 1 s")
+host_test(direct_watchdog_unpreempted direct_spin_long.system 3 FLAGS "--watchdog 1"
+  EXPECT "FAIL watchdog: PD 'server' did not return from protected\\(\\) within 1 s")

@@ -15,6 +15,13 @@
 // The launcher treats everything in the page as untrusted input: it checks
 // every request against its own copy of the PD's rights.
 //
+// Deterministic mode, direct hand-offs: when the launcher already knows
+// that its answer to a PD's PPC or notify would be "run the higher-priority
+// peer with this event", and to the peer's return "run the caller again",
+// the two PDs hand the CPU to each other through a Link page they share
+// (one per channel, see Link), and the launcher is told only if something
+// else happens (ControlPage, "Direct hand-offs").
+//
 // Free-running mode (optional, not deterministic): PDs run concurrently and
 // notify and call each other directly through each other's Endpoint page (a
 // memfd the launcher gives to exactly the PDs that hold a channel to it);
@@ -34,7 +41,7 @@
 namespace microkit::host_abi {
 
 inline constexpr uint64_t kMagic = 0x54534f484b4d4b4dull;  // "MKMKHOST"
-inline constexpr uint32_t kAbiVersion = 5;
+inline constexpr uint32_t kAbiVersion = 6;
 inline constexpr uint32_t kMaxMrs = 64;
 inline constexpr uint32_t kMaxMaps = 128;
 inline constexpr uint32_t kMaxPatches = 256;
@@ -101,14 +108,34 @@ struct PatchEntry {
   uint64_t value;
 };
 
-// One slot of the PD's channel table, for free-running mode.
+// One slot of the PD's channel table.
 enum ChannelFlags : uint32_t { kChNotify = 1, kChPpcall = 2 };
+// Deterministic mode: this PD's end of the channel's Link page.
+enum LinkRole : uint32_t { kLinkNone = 0, kLinkLow = 1, kLinkHigh = 2 };
 struct ChannelEntry {
   uint32_t used;     // 1: a channel to another PD
   uint32_t flags;    // ChannelFlags
   uint64_t peer_id;  // the id the peer uses for this channel
-  int32_t ep_fd;     // the peer's Endpoint memfd (-1: none)
-  uint32_t pad;
+  int32_t ep_fd;     // free-running: the peer's Endpoint memfd; deterministic:
+                     // the channel's Link memfd (-1: none)
+  uint32_t link_role;  // LinkRole (deterministic mode)
+};
+
+// Deterministic mode: the page two PDs of different priorities share for
+// one channel between them, to hand the CPU to each other directly. Only
+// the lower-priority end ("low") starts a hand-off (a PPC or a notify to a
+// higher priority), only when its control page's direct_*_mask offers it;
+// the higher end ("high") hands the CPU back when its entry point returns
+// with nothing the launcher must see (no request made, no deferred
+// operation, no queued notify but to the low end, no unprinted output).
+enum DirectKind : uint32_t { kDirectCall = 1, kDirectNotify = 2 };
+struct Link {
+  uint32_t to_high;   // futex word: bumped by low to enter high
+  uint32_t to_low;    // futex word: bumped by high to hand back
+  uint32_t kind;      // DirectKind
+  uint32_t back;      // on hand-back: 1 if high notified low on this channel
+  uint64_t msginfo;   // the call's message, then the reply's
+  uint64_t mrs[kMaxMrs];
 };
 
 // A PD's inbox in free-running mode (one page, shared with its peers).
@@ -188,6 +215,25 @@ struct ControlPage {
   uint32_t fast_taken;
   uint32_t pad2;
 
+  // Deterministic mode, direct hand-offs (Link). The launcher offers them at
+  // each hand-over to this PD: channels it may call or notify directly now
+  // (the peer is idle with nothing pending, and would be chosen), and
+  // whether it may run notified() itself for bits handed back to it (the
+  // same conditions as fast_pending, without pending bits). The PD marks a
+  // hand-off under way in direct_active/direct_ch/direct_kind; if the peer
+  // then needs the launcher (a request of its own), the launcher books the
+  // hand-off as the PPC or notify it stands for, then serves the peer.
+  // direct_pending: bits handed back and not yet taken (the launcher adds
+  // them to the PD's pending ones at its next request). runs: bumped at
+  // each run that began without the launcher (budget and watchdog count
+  // a run from there).
+  uint64_t direct_call_mask, direct_notify_mask;
+  uint32_t may_take_own;
+  uint32_t direct_active;
+  uint64_t direct_ch, direct_kind;
+  uint64_t direct_pending;
+  uint64_t runs;
+
   // Free-running mode only.
   uint32_t free_running;
   int32_t own_ep_fd;
@@ -198,6 +244,7 @@ static_assert(offsetof(ControlPage, to_pd) == 16, "futex words are pinned");
 static_assert(offsetof(ControlPage, mrs) % 8 == 0, "message registers are 8-aligned");
 static_assert(sizeof(MapEntry) == 24 && sizeof(PatchEntry) == 24, "table entries are pinned");
 static_assert(sizeof(ChannelEntry) == 24 && sizeof(Endpoint) <= 4096, "free-running layouts");
+static_assert(sizeof(Link) <= 4096, "a link is one page");
 
 inline constexpr size_t kControlPageSize = (sizeof(ControlPage) + 4095) / 4096 * 4096;
 
@@ -214,6 +261,21 @@ inline void hand_over(uint32_t* seq) {
 // Sleeps while *seq is `seen` (until woken, or `timeout`; nullptr: none).
 inline void sleep_while(uint32_t* seq, uint32_t seen, const timespec* timeout) {
   syscall(SYS_futex, seq, FUTEX_WAIT, seen, timeout, nullptr, 0);
+}
+
+// Sleeps until one of the words in `w` (each with the value it was seen
+// at, FUTEX_32) moves on, or until the CLOCK_MONOTONIC time `deadline`
+// (nullptr: none); returns at once if one already has.
+inline void sleep_while_any(futex_waitv* w, unsigned n, const timespec* deadline) {
+  syscall(SYS_futex_waitv, w, n, 0, deadline, CLOCK_MONOTONIC);
+}
+
+inline futex_waitv waiter(uint32_t* word, uint32_t seen) {
+  futex_waitv w{};
+  w.val = seen;
+  w.uaddr = (uint64_t)(uintptr_t)word;
+  w.flags = FUTEX_32;
+  return w;
 }
 
 }  // namespace microkit::host_abi

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -143,9 +144,11 @@ long futex(uint32_t* addr, int op, uint32_t val) {
 // Hands the page to the launcher and waits until it hands it back.
 // Async-signal-safe: only atomics and system calls.
 volatile sig_atomic_t in_kernel;  // inside handover: a preemption is moot
+bool direct_entry;  // this entry began by a direct hand-off, and the launcher has not seen it
 
 void handover(uint32_t req) {
   in_kernel = 1;
+  direct_entry = false;
   cp->req = req;
   hand_over(&cp->to_launcher);
   for (;;) {
@@ -216,12 +219,8 @@ void traced_init() {
 Endpoint* own_ep;
 Endpoint* peer_ep[64];
 
-Endpoint* map_endpoint(int fd) {
-  void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (p == MAP_FAILED) die("mapping an endpoint page");
-  close(fd);
-  return (Endpoint*)p;
-}
+void* map_page(int fd);
+Endpoint* map_endpoint(int fd) { return (Endpoint*)map_page(fd); }
 
 void free_setup() {
   own_ep = map_endpoint(cp->own_ep_fd);
@@ -315,6 +314,131 @@ void free_serve_call() {
 
 void handle_event();
 
+// ---- Direct hand-offs (deterministic mode; host_abi.h, Link) ---------------
+// The low end of a channel's Link enters the high end directly when the
+// launcher offered it; the high end hands the CPU back when its entry point
+// returns with nothing the launcher must see. Either way the order of
+// events is the launcher's: it books an entry it did not see as soon as the
+// entered PD makes a request of its own.
+
+Link* link_of[64];             // this PD's Link pages, by channel
+uint32_t high_seen[64];        // the to_high values this PD (the high end) has served
+futex_waitv idle_words[65];    // what an idle PD sleeps on: to_pd, then its high ends' to_high
+uint8_t idle_word_ch[65];
+unsigned idle_word_count = 1;
+
+void* map_page(int fd) {
+  void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) die("mapping a link or endpoint page");
+  close(fd);
+  return p;
+}
+
+void link_setup() {
+  for (unsigned ch = 0; ch < 64; ++ch) {
+    const ChannelEntry& c = cp->channels[ch];
+    if (!c.used || c.link_role == kLinkNone || c.ep_fd < 0) continue;
+    link_of[ch] = (Link*)map_page(c.ep_fd);
+    if (c.link_role != kLinkHigh) continue;
+    high_seen[ch] = __atomic_load_n(&link_of[ch]->to_high, __ATOMIC_ACQUIRE);
+    idle_word_ch[idle_word_count++] = (uint8_t)ch;
+  }
+}
+
+// Everything this PD printed has reached the launcher (its pipe is empty),
+// so a hand-off cannot reorder output lines.
+bool output_delivered() {
+  fflush(stdout);
+  fflush(stderr);
+  int unread = 0;
+  return ioctl(1, FIONREAD, &unread) == 0 && unread == 0;
+}
+
+bool direct_offered(uint64_t mask, microkit_channel ch) {
+  return ch < 64 && ((mask >> ch) & 1u) && link_of[ch] && cp->queued_notify_count == 0 &&
+         output_delivered();
+}
+
+// Enters the high end of channel ch's link with the message already in the
+// link. True when it handed the CPU back directly (its answer is in the
+// link); false when the launcher took over (the answer came as an event).
+bool enter_directly(microkit_channel ch, uint32_t kind) {
+  Link* l = link_of[ch];
+  l->kind = kind;
+  cp->direct_ch = ch;
+  cp->direct_kind = kind;
+  in_kernel = 1;
+  __atomic_store_n(&cp->direct_active, 1u, __ATOMIC_RELEASE);
+  uint32_t back = __atomic_load_n(&l->to_low, __ATOMIC_ACQUIRE);
+  hand_over(&l->to_high);
+  for (;;) {
+    if (__atomic_load_n(&l->to_low, __ATOMIC_ACQUIRE) != back) {
+      __atomic_store_n(&cp->direct_active, 0u, __ATOMIC_RELEASE);
+      __atomic_store_n(&cp->runs, cp->runs + 1, __ATOMIC_RELEASE);
+      in_kernel = 0;
+      return true;
+    }
+    uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
+    if (now != seen_to_pd) {
+      seen_to_pd = now;
+      in_kernel = 0;
+      if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
+      return false;
+    }
+    futex_waitv w[2] = {waiter(&l->to_low, back), waiter(&cp->to_pd, seen_to_pd)};
+    sleep_while_any(w, 2, nullptr);
+  }
+}
+
+// The notifies this entry queued all go back to the low end of `ch`.
+bool queued_only_to(microkit_channel ch) {
+  for (uint32_t i = 0; i < cp->queued_notify_count && i < kMaxQueuedNotifies; ++i)
+    if (cp->queued_notify[i] != ch) return false;
+  return true;
+}
+
+// The high end: runs the entry the low end of `ch` asked for, then hands
+// the CPU back directly if the launcher need not see this return (true),
+// else leaves the return (reply and deferred operation) for the launcher.
+bool serve_directly(microkit_channel ch) {
+  Link* l = link_of[ch];
+  high_seen[ch] = __atomic_load_n(&l->to_high, __ATOMIC_ACQUIRE);
+  __atomic_store_n(&cp->runs, cp->runs + 1, __ATOMIC_RELEASE);
+  direct_entry = true;
+  in_kernel = 0;
+  cp->reply_valid = 0;
+  bool call = l->kind == kDirectCall;
+  if (call) {
+    uint64_t info = l->msginfo;
+    memcpy(cp->mrs, l->mrs, count_of(info) * 8);
+    cp->reply_msginfo = traced_protected(ch, microkit_msginfo{{info}}).words[0];
+    cp->reply_valid = 1;
+  } else {
+    deliver_notifications(1ull << ch);
+  }
+  if (!direct_entry || deferred_kind != kDeferNone || !queued_only_to(ch) || !output_delivered())
+    return false;
+  in_kernel = 1;
+  direct_entry = false;
+  l->back = cp->queued_notify_count ? 1 : 0;
+  cp->queued_notify_count = 0;
+  if (call) {
+    l->msginfo = cp->reply_msginfo;
+    memcpy(l->mrs, cp->mrs, count_of(cp->reply_msginfo) * 8);
+  }
+  hand_over(&l->to_low);
+  return true;
+}
+
+// The channel a low end entered this PD on, if one did.
+int direct_entry_waiting() {
+  for (unsigned i = 1; i < idle_word_count; ++i) {
+    unsigned ch = idle_word_ch[i];
+    if (__atomic_load_n(&link_of[ch]->to_high, __ATOMIC_ACQUIRE) != high_seen[ch]) return (int)ch;
+  }
+  return -1;
+}
+
 // The notifications the launcher lets this PD take without a hand-over at
 // this return (host_abi.h, `fast_pending`), or 0. Nothing this entry did
 // may change the launcher's decision: no deferred operation, no queued
@@ -325,21 +449,59 @@ uint64_t take_fast_notifications() {
   uint64_t bits = cp->fast_pending;
   cp->fast_pending = 0;
   if (bits) cp->fast_taken = 1;
+  if (cp->may_take_own) {  // and those peers handed back directly
+    bits |= cp->direct_pending;
+    cp->direct_pending = 0;
+  }
   in_kernel = 0;
   return bits;
 }
 
-// The event loop: handle the event in hand, return to the launcher (with
-// any deferred operation and any reply), get the next event.
-[[noreturn]] void event_loop() {
+// An entry point returned: take what may be taken without the launcher,
+// then return to it (with any deferred operation and any reply) and wait
+// for its next event, serving direct entries meanwhile.
+void return_and_wait() {
   for (;;) {
-    cp->reply_valid = 0;
-    handle_event();
     while (uint64_t bits = take_fast_notifications()) deliver_notifications(bits);
     cp->arg0 = deferred_kind;
     cp->arg1 = deferred_ch;
     deferred_kind = kDeferNone;
-    kernel_call(kReqRecv);
+    fflush(stdout);
+    fflush(stderr);
+    if (idle_word_count == 1) {
+      handover(kReqRecv);
+      if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
+      return;
+    }
+    in_kernel = 1;
+    direct_entry = false;
+    cp->req = kReqRecv;
+    hand_over(&cp->to_launcher);
+    for (;;) {
+      uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
+      if (now != seen_to_pd) {
+        seen_to_pd = now;
+        in_kernel = 0;
+        if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
+        return;
+      }
+      int ch = direct_entry_waiting();
+      if (ch >= 0 && !serve_directly((microkit_channel)ch)) break;  // the launcher must see it
+      if (ch >= 0) continue;
+      idle_words[0] = waiter(&cp->to_pd, seen_to_pd);
+      for (unsigned i = 1; i < idle_word_count; ++i)
+        idle_words[i] = waiter(&link_of[idle_word_ch[i]]->to_high, high_seen[idle_word_ch[i]]);
+      sleep_while_any(idle_words, idle_word_count, nullptr);
+    }
+  }
+}
+
+// The event loop: handle the event in hand, return, get the next event.
+[[noreturn]] void event_loop() {
+  for (;;) {
+    cp->reply_valid = 0;
+    handle_event();
+    return_and_wait();
   }
 }
 
@@ -744,6 +906,19 @@ microkit_msginfo microkit_ppcall(microkit_channel ch, microkit_msginfo msginfo) 
   microkit_msginfo reply{{0}};
   if (cp->free_running) {
     if (!free_ppcall(ch, msginfo.words[0], &reply.words[0])) illegal(2, ch, __builtin_return_address(0));
+  } else if (direct_offered(cp->direct_call_mask, ch)) {
+    Link* l = link_of[ch];
+    cp->arg0 = ch;
+    cp->msginfo = l->msginfo = msginfo.words[0];
+    cp->fault_pc = (uint64_t)__builtin_return_address(0);
+    memcpy(l->mrs, cp->mrs, count_of(msginfo.words[0]) * 8);
+    if (enter_directly(ch, kDirectCall)) {
+      reply.words[0] = l->msginfo;
+      memcpy(cp->mrs, l->mrs, count_of(reply.words[0]) * 8);
+      if (l->back) cp->direct_pending |= 1ull << ch;
+    } else {
+      reply.words[0] = cp->msginfo;
+    }
   } else {
     cp->arg0 = ch;
     cp->msginfo = msginfo.words[0];
@@ -771,6 +946,12 @@ void microkit_notify(microkit_channel ch) {
   }
   if (((cp->quiet_notify_mask >> ch) & 1u) && cp->queued_notify_count < kMaxQueuedNotifies) {
     cp->queued_notify[cp->queued_notify_count++] = (uint8_t)ch;
+    return;
+  }
+  if (direct_offered(cp->direct_notify_mask, ch)) {
+    cp->arg0 = ch;
+    cp->fault_pc = (uint64_t)__builtin_return_address(0);
+    if (enter_directly(ch, kDirectNotify) && link_of[ch]->back) cp->direct_pending |= 1ull << ch;
     return;
   }
   simple_call(kReqNotify, ch, 0, __builtin_return_address(0));
@@ -861,6 +1042,7 @@ __attribute__((constructor(101))) void start_up() {
   make_stack();
   start_profiler();
   if (cp->free_running) free_setup();
+  else link_setup();
   if (const char* failed = microkit::host_sandbox::enter()) die(failed);
 }
 

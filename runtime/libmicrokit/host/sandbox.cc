@@ -8,6 +8,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -52,7 +53,8 @@ bool allow_if(scmp_filter_ctx f, int nr, scmp_arg_cmp a, scmp_arg_cmp b) {
 // Calls that touch nothing outside this process.
 bool allow_private(scmp_filter_ctx f) {
   const int calls[] = {
-      SCMP_SYS(futex),          // the control page and endpoints (the only shared words)
+      SCMP_SYS(futex),          // the control page, links and endpoints (the only shared words)
+      SCMP_SYS(futex_waitv),
       SCMP_SYS(exit),           SCMP_SYS(exit_group),     SCMP_SYS(rt_sigreturn),
       SCMP_SYS(rt_sigprocmask), SCMP_SYS(sigaltstack),    SCMP_SYS(restart_syscall),
       SCMP_SYS(brk),            SCMP_SYS(munmap),         SCMP_SYS(mremap),
@@ -74,7 +76,9 @@ bool allow_output(scmp_filter_ctx f) {
         !allow_if(f, SCMP_SYS(writev), arg(0, SCMP_CMP_EQ, (scmp_datum_t)fd)))
       return false;
   return allow_if(f, SCMP_SYS(read), arg(0, SCMP_CMP_EQ, 0)) &&
-         allow_if(f, SCMP_SYS(prctl), arg(0, SCMP_CMP_EQ, PR_GET_NAME));  // its own name
+         allow_if(f, SCMP_SYS(prctl), arg(0, SCMP_CMP_EQ, PR_GET_NAME)) &&  // its own name
+         // whether the launcher has read all of it (before a direct hand-off)
+         allow_if(f, SCMP_SYS(ioctl), arg(0, SCMP_CMP_EQ, 1), arg(1, SCMP_CMP_EQ, FIONREAD));
 }
 
 // New memory is anonymous and never executable: the PD's code is what was
