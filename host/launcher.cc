@@ -804,6 +804,7 @@ void Launcher::dispatch(Proc& p) {
   dev_.set_now(now_);
   hand_over(&cp->to_pd);
   Proc* q = wait_request(p, true);
+  if (!q) withdraw_offers(p);
   if (!q || (q != &p && !book_direct(p, *q))) return;
   drain(*q);
   poll_devices();
@@ -834,8 +835,9 @@ void Launcher::offer_direct(Proc& p) {
     if (!((p.link_low >> ch) & 1u)) continue;
     Proc& s = procs_[p.slots[ch]->peer];
     if (!idle_for_direct(s)) continue;
-    if (p.slots[ch]->pp && alone) p.call_offer |= 1ull << ch;
-    if (p.slots[ch]->notify) p.notify_offer |= 1ull << ch;
+    uint64_t at_s = 1ull << p.slots[ch]->peer_id;
+    if (p.slots[ch]->pp && alone) p.call_offer |= 1ull << ch, s.cp->enter_call_mask |= at_s;
+    if (p.slots[ch]->notify) p.notify_offer |= 1ull << ch, s.cp->enter_notify_mask |= at_s;
     s.cp->time_ns = now_;  // what the launcher would tell it at that entry
   }
   p.cp->direct_call_mask = p.call_offer;
@@ -845,6 +847,12 @@ void Launcher::offer_direct(Proc& p) {
 }
 
 void Launcher::withdraw_offers(Proc& p) {
+  for (unsigned ch = 0; ch < 64; ++ch) {
+    if (!(((p.call_offer | p.notify_offer) >> ch) & 1u)) continue;
+    ControlPage* s = procs_[p.slots[ch]->peer].cp;
+    s->enter_call_mask &= ~(1ull << p.slots[ch]->peer_id);
+    s->enter_notify_mask &= ~(1ull << p.slots[ch]->peer_id);
+  }
   p.call_offer = p.notify_offer = 0;
   p.cp->direct_call_mask = p.cp->direct_notify_mask = 0;
   p.cp->may_take_own = 0;

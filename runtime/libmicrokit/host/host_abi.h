@@ -228,6 +228,10 @@ struct ControlPage {
   // each run that began without the launcher (budget and watchdog count
   // a run from there).
   uint64_t direct_call_mask, direct_notify_mask;
+  // The other side: the channels a lower-priority peer may enter this PD on
+  // now (set while that peer holds the CPU with the offer), by kind. An
+  // entry without its bit (a peer out of turn) is ignored.
+  uint64_t enter_call_mask, enter_notify_mask;
   uint32_t may_take_own;
   uint32_t direct_active;
   uint64_t direct_ch, direct_kind;

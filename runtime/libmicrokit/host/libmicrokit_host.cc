@@ -400,14 +400,17 @@ bool queued_only_to(microkit_channel ch) {
 // The high end: runs the entry the low end of `ch` asked for, then hands
 // the CPU back directly if the launcher need not see this return (true),
 // else leaves the return (reply and deferred operation) for the launcher.
+// An entry the launcher did not offer (enter_*_mask) is ignored (true).
 bool serve_directly(microkit_channel ch) {
   Link* l = link_of[ch];
   high_seen[ch] = __atomic_load_n(&l->to_high, __ATOMIC_ACQUIRE);
+  bool call = l->kind == kDirectCall;
+  uint64_t allowed = call ? cp->enter_call_mask : l->kind == kDirectNotify ? cp->enter_notify_mask : 0;
+  if (!((allowed >> ch) & 1u)) return true;  // not offered: a peer out of turn, ignored
   __atomic_store_n(&cp->runs, cp->runs + 1, __ATOMIC_RELEASE);
   direct_entry = true;
   in_kernel = 0;
   cp->reply_valid = 0;
-  bool call = l->kind == kDirectCall;
   if (call) {
     uint64_t info = l->msginfo;
     memcpy(cp->mrs, l->mrs, count_of(info) * 8);
