@@ -139,6 +139,7 @@ class Launcher {
   Proc* pick();
   void dispatch(Proc& p);
   void handle(Proc& p);
+  void begin_request(Proc& p);
   void queued_notifies(Proc& p);
   bool alone_at_top(const Proc& p) const;
   uint64_t fast_notifications(const Proc& p) const;
@@ -871,13 +872,7 @@ bool Launcher::book_direct(Proc& p, Proc& s) {
   ControlPage* cp = p.cp;
   uint64_t ch = cp->direct_ch;
   bool call = cp->direct_kind == kDirectCall;
-  // As handle() would have begun p's request.
-  if (cp->fast_taken) took_fast_notifications(p);
-  p.fast_offered = cp->fast_pending = 0;
-  withdraw_offers(p);
-  p.pending |= cp->direct_pending & p.link_low;
-  cp->direct_pending = 0;
-  queued_notifies(p);
+  begin_request(p);
   if (p.faulted) return false;
   cp->arg0 = ch;
   if (call) {
@@ -928,15 +923,23 @@ void Launcher::took_fast_notifications(Proc& p) {
   p.entry = "notified()";
 }
 
-void Launcher::handle(Proc& p) {
+// What every request of p begins with: book what p did without the
+// launcher since it was handed the CPU (notifications it took itself, those
+// peers handed back to it and it did not take, its queued notifies), and
+// withdraw the offers of that hand-over.
+void Launcher::begin_request(Proc& p) {
   ControlPage* cp = p.cp;
   if (cp->fast_taken) took_fast_notifications(p);
   p.fast_offered = cp->fast_pending = 0;
   withdraw_offers(p);
-  // Notifications peers handed back directly and p did not take itself.
   p.pending |= cp->direct_pending & p.link_low;
   cp->direct_pending = 0;
   queued_notifies(p);
+}
+
+void Launcher::handle(Proc& p) {
+  ControlPage* cp = p.cp;
+  begin_request(p);
   if (p.faulted) return;
   switch (cp->req) {
     case kReqRecv: {

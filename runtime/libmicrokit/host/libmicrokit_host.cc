@@ -146,20 +146,25 @@ long futex(uint32_t* addr, int op, uint32_t val) {
 volatile sig_atomic_t in_kernel;  // inside handover: a preemption is moot
 bool direct_entry;  // this entry began by a direct hand-off, and the launcher has not seen it
 
-void handover(uint32_t req) {
+void hand_to_launcher(uint32_t req) {
   in_kernel = 1;
   direct_entry = false;
   cp->req = req;
   hand_over(&cp->to_launcher);
-  for (;;) {
-    uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
-    if (now != seen_to_pd) {
-      seen_to_pd = now;
-      in_kernel = 0;
-      return;
-    }
-    sleep_while(&cp->to_pd, seen_to_pd, nullptr);
-  }
+}
+
+// True once the launcher has handed the page back (its event is in it).
+bool launcher_answered() {
+  uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
+  if (now == seen_to_pd) return false;
+  seen_to_pd = now;
+  in_kernel = 0;
+  return true;
+}
+
+void handover(uint32_t req) {
+  hand_to_launcher(req);
+  while (!launcher_answered()) sleep_while(&cp->to_pd, seen_to_pd, nullptr);
 }
 
 void restart_at(uint64_t entry);
@@ -378,10 +383,7 @@ bool enter_directly(microkit_channel ch, uint32_t kind) {
       in_kernel = 0;
       return true;
     }
-    uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
-    if (now != seen_to_pd) {
-      seen_to_pd = now;
-      in_kernel = 0;
+    if (launcher_answered()) {
       if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
       return false;
     }
@@ -471,26 +473,19 @@ void return_and_wait() {
     deferred_kind = kDeferNone;
     fflush(stdout);
     fflush(stderr);
-    if (idle_word_count == 1) {
-      handover(kReqRecv);
-      if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
-      return;
-    }
-    in_kernel = 1;
-    direct_entry = false;
-    cp->req = kReqRecv;
-    hand_over(&cp->to_launcher);
+    hand_to_launcher(kReqRecv);
     for (;;) {
-      uint32_t now = __atomic_load_n(&cp->to_pd, __ATOMIC_ACQUIRE);
-      if (now != seen_to_pd) {
-        seen_to_pd = now;
-        in_kernel = 0;
+      if (launcher_answered()) {
         if (cp->ev == kEvRestart) restart_at(cp->ev_arg0);
         return;
       }
       int ch = direct_entry_waiting();
       if (ch >= 0 && !serve_directly((microkit_channel)ch)) break;  // the launcher must see it
       if (ch >= 0) continue;
+      if (idle_word_count == 1) {  // no link enters this PD: the launcher's word alone
+        sleep_while(&cp->to_pd, seen_to_pd, nullptr);
+        continue;
+      }
       idle_words[0] = waiter(&cp->to_pd, seen_to_pd);
       for (unsigned i = 1; i < idle_word_count; ++i)
         idle_words[i] = waiter(&link_of[idle_word_ch[i]]->to_high, high_seen[idle_word_ch[i]]);
