@@ -124,7 +124,8 @@ ControlPage* cp;
 
 // PD programs are position-independent executables: the tool knows link-time
 // addresses (from the ELF symtab); this is what the loader added to them
-// (0x555555554000 with ASLR off, as the launcher runs PDs).
+// (a fixed address with ASLR off, as the launcher runs PDs:
+// docs/host-platform.md, "Address space").
 extern "C" const char __ehdr_start[];
 uint64_t load_bias() { return (uint64_t)__ehdr_start; }
 uint32_t seen_to_pd;
