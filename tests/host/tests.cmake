@@ -220,3 +220,11 @@ host_test(direct_watchdog direct_spin.system 3 FLAGS "--watchdog 1"
   EXPECT "FAIL watchdog: PD 'server' did not return from protected\\(\\) within 1 s")
 host_test(direct_watchdog_unpreempted direct_spin_long.system 3 FLAGS "--watchdog 1"
   EXPECT "FAIL watchdog: PD 'server' did not return from protected\\(\\) within 1 s")
+# A hostile PD maps its link page to the server before the runtime's
+# start-up and enters the server through it while it is not running, once
+# as a notification its end may not send and once as a call: the server
+# ignores both (it accepts only entries the launcher offers), and still
+# takes a legitimate notification afterwards.
+host_test(direct_out_of_turn rogue.system 0
+  EXPECT "sleeper: the rogue poked the server 2 times\n\\[server\\] server: notified 2\n\\[sleeper\\] sleeper: done"
+  REJECT "server: protected" "server: notified 1" "made a request while")
