@@ -5,6 +5,10 @@
 //                        [--gdb-port N] [--serial-input FILE] [--free-running] [--no-direct]
 //                        [--trace-dump FILE] [--profile-hz N --profile-dump FILE]
 // Flags may also come from $MICROKIT_HOST_FLAGS (docs/host-platform.md).
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,6 +26,12 @@ int usage() {
                "usage: microkit-host BUNDLE [--until NS] [--watchdog SECONDS] [--gdb PD] "
                "[--gdb-port N] [--serial-input FILE] [--free-running] [--no-direct] [--trace-dump FILE] [--profile-hz N --profile-dump FILE]\n");
   return 2;
+}
+
+// The PDs and the launcher sleep on several futex words at once
+// (futex_waitv, Linux 5.16); without it every wait would return at once.
+bool kernel_has_futex_waitv() {
+  return syscall(SYS_futex_waitv, nullptr, 0, 0, nullptr, 0) == 0 || errno != ENOSYS;
 }
 
 }  // namespace
@@ -55,6 +65,11 @@ int main(int argc, char** argv) {
     else bundle_path = a;
   }
   if (bundle_path.empty()) return usage();
+  if (!kernel_has_futex_waitv()) {
+    std::printf("microkit-host: FAIL this Linux kernel has no futex_waitv (Linux 5.16 or later is needed; "
+                "Debian 12's is 6.1)\n");
+    return 2;
+  }
   std::ifstream f(bundle_path);
   if (!f) {
     std::printf("microkit-host: FAIL cannot read bundle '%s'\n", bundle_path.c_str());
