@@ -5,7 +5,7 @@
 # Output beside libmicrokit: <out>/lib/libmicrokit_vmm.a and
 # <out>/include/microkit_vmm{,_parts}.h, which sdk/assemble.cmake copies.
 set(vmm_dir ${CMAKE_CURRENT_LIST_DIR})
-set(vmm_sel4_sources image.cc data_abort.cc psci.cc gic.cc pl011.cc virtio.cc virtio_console.cc virtio_blk.cc ring.cc dtb.cc vmm.cc console.cc block.cc)
+set(vmm_sel4_sources image.cc data_abort.cc psci.cc idle.cc gic.cc pl011.cc virtio.cc virtio_console.cc virtio_blk.cc ring.cc dtb.cc vmm.cc console.cc block.cc)
 set(vmm_headers ${vmm_dir}/include/microkit_vmm.h ${vmm_dir}/include/microkit_vmm_parts.h ${vmm_dir}/bytes.h ${vmm_dir}/virtio.h)
 
 # Whether a package's gen_config.h says the kernel runs VMs.

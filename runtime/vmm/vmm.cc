@@ -85,10 +85,12 @@ constexpr seL4_Word kWordsThroughX3 = 7;  // pc, sp, spsr, x0..x3: a PSCI call's
 
 // Fills free list registers of `vcpu` with pending IRQs.
 void wake(microkit_vmm* vmm, unsigned vcpu);
+void wake_due(microkit_vmm* vmm);
 
 void inject_pending(microkit_vmm* vmm, unsigned vcpu) {
   microkit_vmm_gic_injection inj;
   while (microkit_vmm_gic_next_injection(&vmm->gic, vcpu, &inj)) {
+    if ((vmm->parked >> vcpu) & 1) ++vmm->stats[vcpu].woken_by_irq;
     wake(vmm, vcpu);  // an IRQ ends its wfi
     seL4_Error err = seL4_ARM_VCPU_InjectIRQ(BASE_VCPU_CAP + vcpu, seL4_Uint16(inj.irq), seL4_Uint8(inj.priority), 0,
                                              seL4_Uint8(inj.lr));
@@ -201,6 +203,7 @@ seL4_Bool psci_call(microkit_vmm* vmm, unsigned vcpu, bool advance) {
       vmm->cpus_on &= ~(1u << vcpu);
       vmm->parked &= ~(1u << vcpu);
       microkit_vcpu_stop(vcpu);
+      wake_due(vmm);  // the others may all be parked: one of them keeps the time now
       return seL4_False;
     case MICROKIT_VMM_PSCI_START_CPU:
       start_vcpu(vmm, r.target, r.entry, r.context);
@@ -221,15 +224,49 @@ seL4_Bool skip_instruction(unsigned vcpu) {
   return seL4_True;
 }
 
-// A secondary vCPU idling in wfi is not answered: it waits until an IRQ is
-// injected for it (an IPI, a device's) or another vCPU's timer tick. Answered
-// at once, an idle vCPU on another core would keep the VMM busy with wfi
-// exits and starve the vCPUs on the VMM's core. vCPU 0 is answered at once,
-// as with one vCPU (its virtual timer wakes it).
+// The physical counter (exported to user level in every configuration the
+// library is built for; without it no vCPU is ever parked).
+bool physical_now(uint64_t* now) {
+#if defined(CONFIG_EXPORT_PCNT_USER)
+  asm volatile("isb; mrs %0, cntpct_el0" : "=r"(*now));
+  return true;
+#else
+  (void)now;
+  return false;
+#endif
+}
+
+uint64_t vtimer_deadline(unsigned vcpu) {
+  return microkit_vmm_vtimer_deadline(microkit_vcpu_arm_read_reg(vcpu, seL4_VCPUReg_CNTV_CTL),
+                                      microkit_vcpu_arm_read_reg(vcpu, seL4_VCPUReg_CNTV_CVAL),
+                                      microkit_vcpu_arm_read_reg(vcpu, seL4_VCPUReg_CNTVOFF));
+}
+
+// A vCPU in wfi has nothing to do until an interrupt. While another vCPU
+// runs it is parked: stopped (its fault is not answered) until an IRQ is
+// injected for it or its virtual timer's deadline passes, which the VMM
+// checks at every event (the running vCPUs' exits and ticks). The last
+// running vCPU is answered at once: the kernel keeps no timer for a stopped
+// vCPU, so someone's exits must keep the time. Answered at once, an idle
+// vCPU re-enters the VMM without pause, and every one of those exits takes
+// the kernel's lock that the other cores' vCPUs need for theirs.
 seL4_Bool wait_for_interrupt(microkit_vmm* vmm, unsigned vcpu) {
-  if (vcpu == 0) return skip_instruction(vcpu);
+  uint64_t now = 0;
+  uint32_t others_running = vmm->cpus_on & ~vmm->parked & ~(1u << vcpu);
+  if (others_running == 0 || !physical_now(&now)) {
+    ++vmm->stats[vcpu].wfi_answered;
+    return skip_instruction(vcpu);
+  }
+  uint64_t deadline = vtimer_deadline(vcpu);
+  if (!microkit_vmm_may_park(vcpu, vmm->cpus_on, vmm->parked, deadline, now)) {
+    ++vmm->stats[vcpu].wfi_answered;
+    return skip_instruction(vcpu);
+  }
   vmm->parked_pc[vcpu] = read_regs(vcpu, 1).pc + 4;
+  vmm->wake_at[vcpu] = deadline;
   vmm->parked |= 1u << vcpu;
+  ++vmm->stats[vcpu].wfi_parked;
+  microkit_vcpu_stop(vcpu);  // drops the unanswered fault: the reply object is free for the next one
   return seL4_False;
 }
 
@@ -239,16 +276,26 @@ void wake(microkit_vmm* vmm, unsigned vcpu) {
   if ((vmm->cpus_on >> vcpu) & 1) microkit_vcpu_restart(vcpu, vmm->parked_pc[vcpu]);
 }
 
-void wake_others(microkit_vmm* vmm, unsigned vcpu) {
-  for (unsigned v = 1; v < vmm->config.num_vcpus; ++v) {
-    if (v != vcpu) wake(vmm, v);
+// Parked vCPUs whose timer is due, and all of them once no vCPU runs (the
+// last one left stopped its CPU, say): someone must keep the time.
+void wake_due(microkit_vmm* vmm) {
+  if (vmm->parked == 0) return;
+  uint64_t now = 0;
+  uint32_t due = vmm->parked;
+  if ((vmm->cpus_on & ~vmm->parked) != 0 && physical_now(&now)) {
+    due = microkit_vmm_due(vmm->wake_at, vmm->parked, vmm->config.num_vcpus, now);
+  }
+  for (unsigned v = 0; due != 0; ++v, due >>= 1) {
+    if ((due & 1) == 0) continue;
+    ++vmm->stats[v].woken_by_timer;
+    wake(vmm, v);
   }
 }
 
 seL4_Bool vcpu_fault(microkit_vmm* vmm, unsigned vcpu) {
   uint64_t esr = microkit_mr_get(seL4_VCPUFault_HSR);
   switch (microkit_vmm_esr_class(esr)) {
-    case MICROKIT_VMM_EC_SMC64: return psci_call(vmm, vcpu, true);   // ELR at the trapped SMC
+    case MICROKIT_VMM_EC_SMC64: return ++vmm->stats[vcpu].psci, psci_call(vmm, vcpu, true);  // ELR at the SMC
     case MICROKIT_VMM_EC_WFI_WFE: return wait_for_interrupt(vmm, vcpu);
     default:
       say_hex("vCPU fault it cannot handle, esr", esr);
@@ -259,7 +306,6 @@ seL4_Bool vcpu_fault(microkit_vmm* vmm, unsigned vcpu) {
 seL4_Bool vppi_event(microkit_vmm* vmm, unsigned vcpu) {
   auto irq = unsigned(microkit_mr_get(seL4_VPPIEvent_IRQ));
   if (irq >= 32) return seL4_True;
-  wake_others(vmm, vcpu);  // a timer tick: parked vCPUs look at their own timers again
   vmm->vppi_pending[vcpu] |= 1u << irq;  // the kernel masks it until we ack, after the guest's EOI
   microkit_vmm_gic_raise(&vmm->gic, vcpu, irq);
   inject_pending(vmm, vcpu);
@@ -399,19 +445,40 @@ seL4_Bool microkit_vmm_fault(microkit_vmm* vmm, microkit_child child, microkit_m
   *reply = microkit_msginfo_new(0, 0);
   if (child >= vmm->config.num_vcpus) return say("fault from an unknown vCPU"), seL4_False;
   ++vmm->exits;
+  wake_due(vmm);
+  microkit_vmm_stats& stats = vmm->stats[child];
   switch (microkit_msginfo_get_label(msginfo)) {
-    case seL4_Fault_VMFault: return data_abort(vmm, child);
+    case seL4_Fault_VMFault: return ++stats.mmio, data_abort(vmm, child);
     case seL4_Fault_VCPUFault: return vcpu_fault(vmm, child);
-    case seL4_Fault_VPPIEvent: return vppi_event(vmm, child);
-    case seL4_Fault_VGICMaintenance: return vgic_maintenance(vmm, child);
+    case seL4_Fault_VPPIEvent: return ++stats.vtimer, vppi_event(vmm, child);
+    case seL4_Fault_VGICMaintenance: return ++stats.maintenance, vgic_maintenance(vmm, child);
     // seL4 takes a guest's HVC as a system call (x7 the number): an invalid
     // one arrives here with pc at the HVC. Guests should use SMC for PSCI:
     // an HVC whose x7 happens to name a real system call makes that call.
-    case seL4_Fault_UnknownSyscall: return psci_call(vmm, child, true);
+    case seL4_Fault_UnknownSyscall: return ++stats.psci, psci_call(vmm, child, true);
     default:
       say_hex("unexpected fault label", microkit_msginfo_get_label(msginfo));
       say_hex("  pc", read_regs(child).pc);
       return seL4_False;
+  }
+}
+
+void microkit_vmm_print_stats(const microkit_vmm* vmm) {
+  for (unsigned v = 0; v < vmm->config.num_vcpus; ++v) {
+    const microkit_vmm_stats& st = vmm->stats[v];
+    const struct { const char* name; uint64_t count; } counts[] = {
+        {"mmio", st.mmio}, {"psci", st.psci}, {"vtimer", st.vtimer}, {"maintenance", st.maintenance},
+        {"wfi answered", st.wfi_answered}, {"wfi parked", st.wfi_parked},
+        {"woken by timer", st.woken_by_timer}, {"woken by irq", st.woken_by_irq}};
+    microkit_dbg_puts("vmm: vcpu ");
+    microkit_dbg_put32(v);
+    for (const auto& c : counts) {
+      microkit_dbg_puts(", ");
+      microkit_dbg_puts(c.name);
+      microkit_dbg_puts(" ");
+      microkit_dbg_put32(seL4_Uint32(c.count));
+    }
+    microkit_dbg_puts("\n");
   }
 }
 

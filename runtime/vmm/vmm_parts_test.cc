@@ -135,6 +135,34 @@ TEST(VmmPsci, AffinityInfoAndPowerCalls) {
   EXPECT_EQ(microkit_vmm_psci_decide(0xffffffff00000000ull | MICROKIT_VMM_PSCI_VERSION, 0, 0, 0, 1, 1).x0, 0x10000);
 }
 
+// ---- Idle vCPUs ----
+
+TEST(VmmIdle, TimerDeadlineOnlyWhenEnabledAndUnmasked) {
+  EXPECT_EQ(microkit_vmm_vtimer_deadline(0x1, 5000, 0), 5000u);        // ENABLE
+  EXPECT_EQ(microkit_vmm_vtimer_deadline(0x5, 5000, 100), 5100u);      // ISTATUS too; CNTVOFF added
+  EXPECT_EQ(microkit_vmm_vtimer_deadline(0x0, 5000, 0), MICROKIT_VMM_NEVER);  // off
+  EXPECT_EQ(microkit_vmm_vtimer_deadline(0x3, 5000, 0), MICROKIT_VMM_NEVER);  // IMASK
+  EXPECT_EQ(microkit_vmm_vtimer_deadline(0x1, UINT64_MAX - 1, 10), MICROKIT_VMM_NEVER);
+}
+
+TEST(VmmIdle, ParksOnlyWhileAnotherVcpuRunsAndTheTimerIsAhead) {
+  // vCPUs 0 and 1 on; neither parked: 1 may park until its timer at 900.
+  EXPECT_TRUE(microkit_vmm_may_park(1, 0x3, 0x0, 900, 100));
+  EXPECT_TRUE(microkit_vmm_may_park(0, 0x3, 0x0, MICROKIT_VMM_NEVER, 100));
+  EXPECT_FALSE(microkit_vmm_may_park(1, 0x3, 0x0, 100, 100));  // due now: resume, the timer fires
+  EXPECT_FALSE(microkit_vmm_may_park(0, 0x3, 0x2, 900, 100));  // 1 is parked: 0 keeps the time
+  EXPECT_FALSE(microkit_vmm_may_park(0, 0x1, 0x0, 900, 100));  // the only vCPU on
+  EXPECT_FALSE(microkit_vmm_may_park(1, 0x6, 0x4, 900, 100));  // 2 parked, 0 off: 1 is the last
+}
+
+TEST(VmmIdle, DueAreTheParkedWhoseTimeHasCome) {
+  uint64_t wake_at[3] = {50, 200, MICROKIT_VMM_NEVER};
+  EXPECT_EQ(microkit_vmm_due(wake_at, 0x7, 3, 100), 0x1u);
+  EXPECT_EQ(microkit_vmm_due(wake_at, 0x6, 3, 100), 0x0u);  // 0 is not parked
+  EXPECT_EQ(microkit_vmm_due(wake_at, 0x7, 3, 200), 0x3u);
+  EXPECT_EQ(microkit_vmm_due(wake_at, 0x7, 3, UINT64_MAX - 1), 0x3u);
+}
+
 // ---- GICv2 distributor ----
 
 struct GicTest : ::testing::Test {

@@ -62,13 +62,21 @@ struct microkit_vmm_passthrough {
   unsigned irq;
 };
 
+/* What each vCPU's exits were, for measurements (microkit_vmm_print_stats). */
+typedef struct microkit_vmm_stats {
+  uint64_t mmio, psci, vtimer, maintenance;  /* exits by kind */
+  uint64_t wfi_answered, wfi_parked;         /* wfi exits: resumed at once, or parked */
+  uint64_t woken_by_timer, woken_by_irq;     /* how parked waits ended */
+} microkit_vmm_stats;
+
 struct microkit_vmm {
   microkit_vmm_config config;
   microkit_vmm_gic gic;
   uint32_t cpus_on;                    /* bit i: vCPU i runs */
   uint32_t vppi_pending[MICROKIT_VMM_MAX_VCPUS];  /* PPIs to ack with microkit_vcpu_arm_ack_vppi on EOI */
-  uint32_t parked;                     /* bit i: secondary vCPU i waits in wfi, unanswered */
+  uint32_t parked;                     /* bit i: vCPU i waits in wfi, stopped, while another vCPU runs */
   uint64_t parked_pc[MICROKIT_VMM_MAX_VCPUS];     /* where a parked vCPU resumes (past its wfi) */
+  uint64_t wake_at[MICROKIT_VMM_MAX_VCPUS];       /* a parked vCPU's virtual timer deadline (CNTPCT ticks) */
   microkit_vmm_device devices[MICROKIT_VMM_MAX_DEVICES];
   unsigned num_devices;
   struct microkit_vmm_irq_hook hooks[MICROKIT_VMM_MAX_IRQ_HOOKS];
@@ -80,6 +88,7 @@ struct microkit_vmm {
   size_t kernel_size, dtb_size, initrd_size;
   uint64_t entry_gpa, dtb_gpa;
   uint64_t exits;                      /* faults handled, for measurements */
+  microkit_vmm_stats stats[MICROKIT_VMM_MAX_VCPUS];
 };
 
 /* Sets up the VMM; registers the distributor as a device. */
@@ -128,6 +137,10 @@ void microkit_vmm_raise_irq(microkit_vmm *vmm, unsigned vcpu, unsigned irq);
  * happened) for a fault it cannot handle, which leaves the vCPU stopped. */
 seL4_Bool microkit_vmm_fault(microkit_vmm *vmm, microkit_child child, microkit_msginfo msginfo,
                              microkit_msginfo *reply);
+
+/* Prints each vCPU's microkit_vmm_stats (debug output), e.g. from a VMM
+ * that wants to see where a guest's time goes. */
+void microkit_vmm_print_stats(const microkit_vmm *vmm);
 
 /* Guest RAM as the VMM sees it: a pointer for guest-physical `gpa`, NULL outside RAM. */
 void *microkit_vmm_guest_ram(microkit_vmm *vmm, uint64_t gpa, size_t size);

@@ -2,7 +2,7 @@
  *
  * Everything here is a model or a decoder with no kernel calls: the Linux
  * arm64 Image header, data-abort syndromes, PSCI calls, the GICv2
- * distributor, an emulated PL011 UART, virtio-MMIO console and block devices, a single-producer single-consumer
+ * distributor, when an idle vCPU may wait, an emulated PL011 UART, virtio-MMIO console and block devices, a single-producer single-consumer
  * byte ring in shared memory and the few device-tree edits a VMM makes. The
  * same code is built into the seL4 library (microkit_vmm.h drives it from a
  * VMM PD's fault()) and into host unit tests. No heap, no globals: every
@@ -338,6 +338,25 @@ typedef struct microkit_vmm_blk_message {
   uint64_t sector;
   uint32_t bytes, status;
 } microkit_vmm_blk_message;
+
+/* ---- Idle vCPUs (a wfi the kernel traps to the VMM) ---- */
+
+#define MICROKIT_VMM_NEVER UINT64_MAX
+
+/* When a vCPU's virtual timer fires, in physical counter ticks (CNTPCT),
+ * from its CNTV_CTL, CNTV_CVAL and CNTVOFF; MICROKIT_VMM_NEVER when the
+ * timer is off or its interrupt masked. */
+uint64_t microkit_vmm_vtimer_deadline(uint64_t cntv_ctl, uint64_t cntv_cval, uint64_t cntvoff);
+
+/* Whether vCPU `vcpu`, in wfi at physical time `now` with its timer due at
+ * `deadline`, may wait unanswered (parked): only while another vCPU of
+ * `cpus_on` runs (is not in `parked`), whose exits let the VMM see the
+ * deadline pass, and only when the deadline is still ahead. */
+int microkit_vmm_may_park(unsigned vcpu, uint32_t cpus_on, uint32_t parked, uint64_t deadline, uint64_t now);
+
+/* The parked vCPUs (bits of `parked`, `count` of them) whose `wake_at` has
+ * come by `now`. */
+uint32_t microkit_vmm_due(const uint64_t *wake_at, uint32_t parked, unsigned count, uint64_t now);
 
 /* ---- Device tree blobs (DTSpec 0.4, chapter 5) ---- */
 
