@@ -101,5 +101,19 @@ void notified(microkit_channel ch)
 
 seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo *reply_msginfo)
 {
+#ifdef VMM_STATS_SECONDS
+    /* make VMM_STATS=N: each vCPU's exits by kind every N seconds, to see where the guest's time goes */
+    static uint64_t last;
+    uint64_t now, hz;
+    __asm__ volatile("mrs %0, cntpct_el0" : "=r"(now));
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+    if (now - last > hz * VMM_STATS_SECONDS) {
+        last = now;
+        microkit_dbg_puts("vmm: exits by kind at ");
+        microkit_dbg_put32((uint32_t)(now / hz));
+        microkit_dbg_puts(" s\n");
+        microkit_vmm_print_stats(&vmm);
+    }
+#endif
     return microkit_vmm_fault(&vmm, child, msginfo, reply_msginfo);
 }

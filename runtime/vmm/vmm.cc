@@ -83,10 +83,10 @@ static_assert(VMM_WORD(x0) == 3 && VMM_WORD(x8) == 11 && VMM_WORD(x16) == 12 && 
 #undef VMM_WORD
 constexpr seL4_Word kWordsThroughX3 = 7;  // pc, sp, spsr, x0..x3: a PSCI call's arguments
 
-// Fills free list registers of `vcpu` with pending IRQs.
 void wake(microkit_vmm* vmm, unsigned vcpu);
 void wake_due(microkit_vmm* vmm);
 
+// Fills free list registers of `vcpu` with pending IRQs.
 void inject_pending(microkit_vmm* vmm, unsigned vcpu) {
   microkit_vmm_gic_injection inj;
   while (microkit_vmm_gic_next_injection(&vmm->gic, vcpu, &inj)) {
@@ -251,13 +251,9 @@ uint64_t vtimer_deadline(unsigned vcpu) {
 // vCPU re-enters the VMM without pause, and every one of those exits takes
 // the kernel's lock that the other cores' vCPUs need for theirs.
 seL4_Bool wait_for_interrupt(microkit_vmm* vmm, unsigned vcpu) {
-  uint64_t now = 0;
+  uint64_t now = 0, deadline = 0;  // 0, 0: not parked
   uint32_t others_running = vmm->cpus_on & ~vmm->parked & ~(1u << vcpu);
-  if (others_running == 0 || !physical_now(&now)) {
-    ++vmm->stats[vcpu].wfi_answered;
-    return skip_instruction(vcpu);
-  }
-  uint64_t deadline = vtimer_deadline(vcpu);
+  if (others_running != 0 && physical_now(&now)) deadline = vtimer_deadline(vcpu);
   if (!microkit_vmm_may_park(vcpu, vmm->cpus_on, vmm->parked, deadline, now)) {
     ++vmm->stats[vcpu].wfi_answered;
     return skip_instruction(vcpu);
