@@ -260,6 +260,7 @@ seL4_Bool wait_for_interrupt(microkit_vmm* vmm, unsigned vcpu) {
   }
   vmm->parked_pc[vcpu] = read_regs(vcpu, 1).pc + 4;
   vmm->wake_at[vcpu] = deadline;
+  vmm->parked_at[vcpu] = now;
   vmm->parked |= 1u << vcpu;
   ++vmm->stats[vcpu].wfi_parked;
   microkit_vcpu_stop(vcpu);  // drops the unanswered fault: the reply object is free for the next one
@@ -268,6 +269,12 @@ seL4_Bool wait_for_interrupt(microkit_vmm* vmm, unsigned vcpu) {
 
 void wake(microkit_vmm* vmm, unsigned vcpu) {
   if (((vmm->parked >> vcpu) & 1) == 0) return;
+  uint64_t now = 0;
+  if (physical_now(&now)) {
+    microkit_vmm_stats& st = vmm->stats[vcpu];
+    if (now - vmm->parked_at[vcpu] > st.longest_park) st.longest_park = now - vmm->parked_at[vcpu];
+    if (now > vmm->wake_at[vcpu] && now - vmm->wake_at[vcpu] > st.latest_wake) st.latest_wake = now - vmm->wake_at[vcpu];
+  }
   vmm->parked &= ~(1u << vcpu);
   if ((vmm->cpus_on >> vcpu) & 1) microkit_vcpu_restart(vcpu, vmm->parked_pc[vcpu]);
 }
@@ -460,12 +467,16 @@ seL4_Bool microkit_vmm_fault(microkit_vmm* vmm, microkit_child child, microkit_m
 }
 
 void microkit_vmm_print_stats(const microkit_vmm* vmm) {
+  uint64_t hz = 0;
+  asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+  uint64_t ticks_per_ms = hz / 1000 != 0 ? hz / 1000 : 1;
   for (unsigned v = 0; v < vmm->config.num_vcpus; ++v) {
     const microkit_vmm_stats& st = vmm->stats[v];
     const struct { const char* name; uint64_t count; } counts[] = {
         {"mmio", st.mmio}, {"psci", st.psci}, {"vtimer", st.vtimer}, {"maintenance", st.maintenance},
         {"wfi answered", st.wfi_answered}, {"wfi parked", st.wfi_parked},
-        {"woken by timer", st.woken_by_timer}, {"woken by irq", st.woken_by_irq}};
+        {"woken by timer", st.woken_by_timer}, {"woken by irq", st.woken_by_irq},
+        {"longest wait ms", st.longest_park / ticks_per_ms}, {"latest timer wake ms", st.latest_wake / ticks_per_ms}};
     microkit_dbg_puts("vmm: vcpu ");
     microkit_dbg_put32(v);
     for (const auto& c : counts) {

@@ -67,6 +67,7 @@ typedef struct microkit_vmm_stats {
   uint64_t mmio, psci, vtimer, maintenance;  /* exits by kind */
   uint64_t wfi_answered, wfi_parked;         /* wfi exits: resumed at once, or parked */
   uint64_t woken_by_timer, woken_by_irq;     /* how parked waits ended */
+  uint64_t longest_park, latest_wake;        /* counter ticks: a wait's length, a timer wake past its deadline */
 } microkit_vmm_stats;
 
 struct microkit_vmm {
@@ -77,6 +78,7 @@ struct microkit_vmm {
   uint32_t parked;                     /* bit i: vCPU i waits in wfi, stopped, while another vCPU runs */
   uint64_t parked_pc[MICROKIT_VMM_MAX_VCPUS];     /* where a parked vCPU resumes (past its wfi) */
   uint64_t wake_at[MICROKIT_VMM_MAX_VCPUS];       /* a parked vCPU's virtual timer deadline (CNTPCT ticks) */
+  uint64_t parked_at[MICROKIT_VMM_MAX_VCPUS];     /* when it was parked (CNTPCT ticks) */
   microkit_vmm_device devices[MICROKIT_VMM_MAX_DEVICES];
   unsigned num_devices;
   struct microkit_vmm_irq_hook hooks[MICROKIT_VMM_MAX_IRQ_HOOKS];

@@ -33,7 +33,12 @@ fail() { echo "FAIL: $*"; [ -f "${log:-}" ] && { echo "--- last serial output --
 [ $# -eq 7 ] || { echo "usage: $0 shell|restart|smp SDK KERNEL_PKG EXAMPLE WORK GUEST_DEBS LIMIT" >&2; exit 2; }
 mode=$1 sdk=$2 pkg=$3 example=$4 work=$5 debs=$6 limit=$7
 board=qemu_virt_aarch64 config=debug cpus=1 qemu_smp=()
-[ "$mode" = smp ] && config=smp-debug cpus=2 qemu_smp=(-smp 4)  # the SMP kernel package runs 4 cores
+# step: seconds for each answer once the guest is up. With two vCPUs every
+# exit of vCPU 1 crosses to the VMM's core and back through QEMU's host
+# threads, and a loaded host makes its console output crawl (minutes for a
+# kernel warning: docs/virtual-machines.md, "Several cores").
+step=60
+[ "$mode" = smp ] && config=smp-debug cpus=2 qemu_smp=(-smp 4) step=300  # the SMP kernel package runs 4 cores
 
 [ -f "$pkg/bin/kernel.elf" ] || skip "no seL4 kernel package at $pkg (set MICROKIT_KERNEL_ROOT when configuring)"
 [ -f "$sdk/board/$board/$config/lib/libmicrokit_vmm.a" ] ||
@@ -92,7 +97,7 @@ type_line() {
 # The check: arithmetic only a shell does, and the kernel's machine name.
 check_command() {  # occurrence
   type_line 'echo "answer=$((6*7)) on $(uname -m)"'
-  wait_for "answer=42 on aarch64" "$1" 60
+  wait_for "answer=42 on aarch64" "$1" "$step"
 }
 
 # The virtio console: bytes written to /dev/hvc0 go through a virtqueue, the
@@ -102,7 +107,7 @@ check_virtio() {  # occurrence
   [ "$(count "linux-vm: virtio console /dev/hvc0 is up")" -ge "$1" ] ||
     fail "the guest found no /dev/hvc0 (virtio_mmio.ko, virtio_console.ko, the DTB's virtio,mmio node)"
   type_line 'echo "virtio=$((7*6))" > /dev/hvc0'
-  wait_for "virtio=42" "$1" 60
+  wait_for "virtio=42" "$1" "$step"
 }
 
 # Input through the virtio console: Ctrl-] makes the serial PD put typed
@@ -134,13 +139,13 @@ check_disk() {  # occurrence
 }
 
 wait_for "linux-vm: guest userspace is up" 1 "$limit"
-wait_for "guest# " 1 60
+wait_for "guest# " 1 "$step"
 check_command 1
 echo "PASS step: the guest's shell answered through the serial PD ($(grep -aoF 'guest userspace is up on' "$log" | head -1))"
 if [ "$mode" = smp ]; then
   # The count comes from the guest's kernel: only a started second vCPU makes it 2.
   type_line 'echo "cpus=$(grep -c ^processor /proc/cpuinfo) online=$(cat /sys/devices/system/cpu/online)"'
-  wait_for "cpus=2 online=0-1" 1 60
+  wait_for "cpus=2 online=0-1" 1 "$step"
   echo "PASS step: the guest runs on 2 vCPUs"
   check_virtio 1
   echo "PASS step: the guest's /dev/hvc0 wrote through the virtio console"
