@@ -1,0 +1,59 @@
+/* minder: the crasher's parent. Its fault() decodes each fault of the
+ * child, restarts it once, then stops it. */
+#include <microkit.h>
+
+#define CRASHER 3            /* the child's id in child-crash.system */
+#define CRASHER_ENTRY 0x200000 /* where microkit.ld places _start */
+
+static unsigned faults;
+
+static void put_hex(seL4_Word value)
+{
+    char text[19];
+    int i = 18;
+    text[i] = '\0';
+    do {
+        unsigned digit = value & 0xf;
+        text[--i] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+        value >>= 4;
+    } while (value != 0);
+    text[--i] = 'x';
+    text[--i] = '0';
+    microkit_dbg_puts(&text[i]);
+}
+
+void init(void)
+{
+    microkit_dbg_puts("minder: watching child 3\n");
+}
+
+void notified(microkit_channel ch)
+{
+}
+
+seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo *reply)
+{
+    microkit_fault f;
+    faults++;
+    microkit_dbg_puts("minder: fault() for child ");
+    microkit_dbg_put32(child);
+    microkit_dbg_puts(": ");
+    if (microkit_fault_decode(msginfo, &f)) {
+        microkit_dbg_puts(microkit_fault_kind_name(f.kind));
+        microkit_dbg_puts(", ");
+        microkit_dbg_puts(microkit_fault_access_name(f.access));
+        microkit_dbg_puts(" at address ");
+        put_hex(f.address);
+    } else {
+        microkit_dbg_puts("undecoded");
+    }
+    microkit_dbg_puts("\n");
+    if (child != CRASHER || faults > 1) {
+        microkit_pd_stop(child);
+        microkit_dbg_puts("minder: child stopped\n");
+        return seL4_False;
+    }
+    microkit_dbg_puts("minder: restarting the child\n");
+    microkit_pd_restart(child, CRASHER_ENTRY);
+    return seL4_False;
+}
