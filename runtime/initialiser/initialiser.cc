@@ -277,10 +277,29 @@ void put_fault(seL4_MessageInfo_t tag) {
   }
 }
 
+// A child its parent restarts after every fault would fill the console
+// with reports: each PD's first kMaxReports faults are reported, then one
+// line says that the rest are not.
+constexpr uint32_t kMaxReports = 8;
+uint32_t g_reports[spec::kMaxPds];
+
+bool take_report(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
+  if (pd < 0 || ++g_reports[pd] <= kMaxReports) return true;
+  if (g_reports[pd] == kMaxReports + 1) {
+    print::line_start();
+    print::put("PD '");
+    put_pd_name(bytes, h, pd);
+    print::put("' faulted again; its further faults are not reported\n");
+  }
+  g_reports[pd] = kMaxReports + 2;  // no wrap-around, however many come
+  return false;
+}
+
 // A fault of PD `pd` (-1: unknown): the one-line summary, then the
 // details. `parent` (-1: none) handles the fault; else the PD stays stopped.
 void report(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd, seL4_MessageInfo_t tag,
             int64_t parent) {
+  if (!take_report(bytes, h, pd)) return;
   print::line_start();
   print::put("PD '");
   put_pd_name(bytes, h, pd);
