@@ -567,5 +567,38 @@ TEST(SpecWriter, FaultPagesRecordStacksAndWhatCrashDumpNames) {
   EXPECT_TRUE(fault_pages_of(*bytes).empty());
 }
 
+// Debug configurations: a child's fault reaches the initial task from its
+// parent under the child's report key, and its stack pages are recorded
+// like those of a PD without a parent; release builds record neither.
+TEST(SpecWriter, ChildrensFaultsAreKnownByTheirReportKey) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].children = {1};  // the server becomes the client's child 2
+  w.plan.pds[1].parent = 0;
+  w.plan.pds[1].child_id = 2;
+  for (bool debug : {true, false}) {
+    w.pkg.config.debug_build = debug;
+    w.pkg.config.printing = debug;
+    plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+    si.mr_prefill_pages.resize(1);
+    Diagnostics d;
+    auto sp = plan::plan_sel4(w.plan, si, d);
+    ASSERT_TRUE(sp) << d.all().size();
+    w.sp = *sp;
+    auto bytes = write_spec(spec_inputs(w), d);
+    ASSERT_TRUE(bytes) << d.all().size();
+    auto pds = pd_entries_of(*bytes);
+    ASSERT_EQ(pds.size(), 2u);
+    EXPECT_EQ(pds[0].fault_badge, pd_abi::monitor_badge(0));
+    EXPECT_EQ(pds[1].fault_badge, debug ? pd_abi::report_key(0, 2) : 0u);
+    is::SpecHeader h;
+    std::memcpy(&h, bytes->data(), sizeof h);
+    EXPECT_EQ(initialiser::check_pds(bytes->data(), h, decoder_facts(w)), nullptr);
+    uint64_t child_pages = 0;
+    for (const auto& p : fault_pages_of(*bytes)) child_pages += p.pd_index == 1;
+    EXPECT_EQ(child_pages, debug ? w.plan.pds[1].stack_size / 4096 : 0u);
+  }
+}
+
 }  // namespace
 }  // namespace microkit::sel4
