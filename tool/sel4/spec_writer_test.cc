@@ -43,6 +43,18 @@ SpecInputs spec_inputs(const World& w) {
 
 using plan::test_support::decoder_facts;
 
+// The seL4 plan again, after a test changed w.plan (the world's one MR
+// has no prefill).
+bool replan(World& w) {
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.resize(1);
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  if (!sp) return false;
+  w.sp = *sp;
+  return true;
+}
+
 TEST(SpecWriter, EveryStepPassesTheInitialisersChecks) {
   World w;
   ASSERT_TRUE(make_world(w));
@@ -491,12 +503,8 @@ TEST(SpecWriter, MorePdsThanTheInitialiserHandlesIsAnError) {
     for (auto& c : pd.channels) c = {};
     w.plan.pds.push_back(pd);
   }
-  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-  si.mr_prefill_pages.resize(1);
+  ASSERT_TRUE(replan(w));
   Diagnostics d;
-  auto sp = plan::plan_sel4(w.plan, si, d);
-  ASSERT_TRUE(sp) << d.all().size();
-  w.sp = *sp;
   auto bytes = write_spec(spec_inputs(w), d);
   EXPECT_FALSE(bytes);
   ASSERT_EQ(d.error_count(), 1u);
@@ -579,12 +587,8 @@ TEST(SpecWriter, ChildrensFaultsAreKnownByTheirReportKey) {
   for (bool debug : {true, false}) {
     w.pkg.config.debug_build = debug;
     w.pkg.config.printing = debug;
-    plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-    si.mr_prefill_pages.resize(1);
+    ASSERT_TRUE(replan(w));
     Diagnostics d;
-    auto sp = plan::plan_sel4(w.plan, si, d);
-    ASSERT_TRUE(sp) << d.all().size();
-    w.sp = *sp;
     auto bytes = write_spec(spec_inputs(w), d);
     ASSERT_TRUE(bytes) << d.all().size();
     auto pds = pd_entries_of(*bytes);

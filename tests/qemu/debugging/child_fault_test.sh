@@ -46,7 +46,7 @@ grep -q '^minder: child stopped' "$log" || { cat "$log"; fail "the parent did no
 # 1. The order of events: each fault is reported in full before fault() runs.
 # (regular expressions, matched against whole lines)
 summary="microkit initialiser: PD 'crasher' faulted: VM fault \(data access\) at address 0x0+10, pc 0x[0-9a-f]+, .*; its parent 'minder' handles it"
-decoded="minder: fault\(\) for child 3: VM fault, write at address 0x10"
+decoded="minder: fault\(\) for child 3: VM fault, write at address 16"
 want=("minder: watching child 3" "crasher: start 1, about to fault" "$summary" "mk-fault pd crasher arch $arch"
       "mk-fault end" "$decoded" "minder: restarting the child" "crasher: start 2, about to fault" "$summary"
       "mk-fault pd crasher arch $arch" "mk-fault end" "$decoded" "minder: child stopped")

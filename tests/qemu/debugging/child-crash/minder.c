@@ -7,21 +7,6 @@
 
 static unsigned faults;
 
-static void put_hex(seL4_Word value)
-{
-    char text[19];
-    int i = 18;
-    text[i] = '\0';
-    do {
-        unsigned digit = value & 0xf;
-        text[--i] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
-        value >>= 4;
-    } while (value != 0);
-    text[--i] = 'x';
-    text[--i] = '0';
-    microkit_dbg_puts(&text[i]);
-}
-
 void init(void)
 {
     microkit_dbg_puts("minder: watching child 3\n");
@@ -43,7 +28,7 @@ seL4_Bool fault(microkit_child child, microkit_msginfo msginfo, microkit_msginfo
         microkit_dbg_puts(", ");
         microkit_dbg_puts(microkit_fault_access_name(f.access));
         microkit_dbg_puts(" at address ");
-        put_hex(f.address);
+        microkit_dbg_put32(f.address);
     } else {
         microkit_dbg_puts("undecoded");
     }
