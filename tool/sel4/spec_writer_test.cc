@@ -410,13 +410,7 @@ bool make_world_with_big_mr(World& w, uint64_t pages) {
   w.plan.mrs[0].size = pages * 0x1000;
   w.plan.pds[0].mappings = {{0, 0x1000000, pages * 0x1000, true, true, false, true}};
   w.plan.pds[1].mappings.clear();
-  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-  si.mr_prefill_pages.resize(1);
-  Diagnostics d;
-  auto sp = plan::plan_sel4(w.plan, si, d);
-  if (!sp) return false;
-  w.sp = *sp;
-  return true;
+  return replan(w);
 }
 
 // The retype counts of a spec, in step order.
