@@ -9,7 +9,9 @@
 //   4. for each step: check it (check_step), then invoke it; any failure
 //      stops with "FAILED at step N (<what>)";
 //   5. serve the monitor endpoint: report faults of PDs that have no
-//      parent (a faulted PD is never restarted, the others keep running).
+//      parent (a faulted PD is never restarted, the others keep running),
+//      and, in debug configurations, children's faults their parents send
+//      on before handling them.
 //      Passive PDs need nothing here: their scheduling context was bound to
 //      their notification by a step, and the kernel hands it over when the
 //      PD first blocks after init().
@@ -20,6 +22,7 @@
 #include "runtime/initialiser/print.h"
 #include "runtime/initialiser/spec_decode.h"
 #include "runtime/initialiser/untypeds.h"
+#include "runtime/shared/pd_abi.h"
 
 // libsel4 built with LibSel4UseThreadLocals=OFF reads the IPC buffer from
 // this plain global.
@@ -274,25 +277,77 @@ void put_fault(seL4_MessageInfo_t tag) {
   }
 }
 
-// Step 5: never replies to a fault; the faulted thread is suspended for
-// good.
+// A child its parent restarts after every fault would fill the console
+// with reports: each PD's first kMaxReports faults are reported, then one
+// line says that the rest are not.
+constexpr uint32_t kMaxReports = 8;
+uint32_t g_reports[spec::kMaxPds];
+
+bool take_report(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd) {
+  if (pd < 0 || ++g_reports[pd] <= kMaxReports) return true;
+  if (g_reports[pd] == kMaxReports + 1) {
+    print::line_start();
+    print::put("PD '");
+    put_pd_name(bytes, h, pd);
+    print::put("' faulted again; its further faults are not reported\n");
+  }
+  g_reports[pd] = kMaxReports + 2;  // no wrap-around, however many come
+  return false;
+}
+
+// A fault of PD `pd` (-1: unknown): the one-line summary, then the
+// details. `parent` (-1: none) handles the fault; else the PD stays stopped.
+void report(const uint8_t* bytes, const spec::SpecHeader& h, int64_t pd, seL4_MessageInfo_t tag,
+            int64_t parent) {
+  if (!take_report(bytes, h, pd)) return;
+  print::line_start();
+  print::put("PD '");
+  put_pd_name(bytes, h, pd);
+  print::put("' faulted: ");
+  put_fault(tag);
+  if (parent < 0) {
+    print::put("; it is stopped, other PDs keep running\n");
+  } else {
+    print::put("; its parent '");
+    put_pd_name(bytes, h, parent);
+    print::put("' handles it\n");
+  }
+  if (pd < 0) return;
+  seL4_CPtr tcb = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry)).tcb_slot;
+  report_details(bytes, h, uint64_t(pd), tcb, tag);  // registers, backtrace, crash dump
+}
+
+// A child's fault its parent sent on (pd_abi.h: report badge): the child's
+// fault message with the child id as one more MR. Reported like any fault;
+// the reply lets the parent go on to its fault().
+void report_child_fault(const uint8_t* bytes, const spec::SpecHeader& h, seL4_Word badge, seL4_MessageInfo_t tag) {
+  uint64_t length = seL4_MessageInfo_get_length(tag);
+  uint64_t parent = pd_abi::report_parent(badge);
+  if (length > 0 && parent < h.pd_count) {
+    seL4_MessageInfo_t fault = seL4_MessageInfo_new(seL4_MessageInfo_get_label(tag), 0, 0, length - 1);
+    int64_t child = pd_for_badge(bytes, h, pd_abi::report_key(parent, seL4_GetMR(length - 1)));
+    report(bytes, h, child, fault, int64_t(parent));
+  }
+  seL4_Send(h.reply_slot, seL4_MessageInfo_new(0, 0, 0, 0));
+}
+
+// Step 5: faults of PDs without a parent are never replied to: the faulted
+// thread is suspended for good. A child's fault sent on by its parent
+// (debug configurations) is reported, then replied to.
 [[noreturn]] void serve_faults(const uint8_t* bytes, const spec::SpecHeader& h) {
   for (;;) {
     seL4_Word badge = 0;
     seL4_MessageInfo_t tag = seL4_Recv(h.fault_ep_slot, &badge, h.reply_slot);
+    if (pd_abi::is_report_badge(badge)) {
+      report_child_fault(bytes, h, badge, tag);
+      continue;
+    }
     int64_t pd = pd_for_badge(bytes, h, badge);
-    print::line_start();
-    print::put("PD '");
-    put_pd_name(bytes, h, pd);
-    print::put("' faulted: ");
-    put_fault(tag);
-    print::put("; it is stopped, other PDs keep running\n");
+    report(bytes, h, pd, tag, -1);
     if (pd < 0) continue;
-    seL4_CPtr tcb = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry)).tcb_slot;
-    report_details(bytes, h, uint64_t(pd), tcb, tag);  // registers, backtrace, crash dump
     // Suspending the faulted thread also clears its pending reply, so the
     // Reply object is clean for the next receive.
-    seL4_TCB_Suspend(tcb);
+    seL4_TCB_Suspend(read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry)).tcb_slot);
   }
 }
 

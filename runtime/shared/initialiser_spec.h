@@ -618,12 +618,17 @@ struct X86IoMapFrameStep {
 // top-level PDs and slot 5 of passive PDs):
 //   - a fault (non-zero label): reported with the PD's name, never replied
 //     to, so the PD stays stopped;
+//   - a child's fault sent on by its parent (debug configurations; the
+//     parent's report badge, pd_abi.h): the child's fault message plus the
+//     child id; the child is the PD whose fault_badge is the report key of
+//     (parent, child id). Reported, then replied to (the parent goes on to
+//     its fault());
 //   - nothing else: a passive PD's scheduling context is handed to its
 //     notification by the kernel (SchedContextBind step), not by a message.
 struct PdEntry {
   uint32_t name_offset;  // in the string table
   uint32_t name_size;    // bytes, 1..kMaxNameBytes
-  uint64_t fault_badge;  // unique among PdEntry; 0 = nothing arrives from this PD
+  uint64_t fault_badge;  // unique among PdEntry; monitor badge, a child's report key, or 0 = none
   uint64_t tcb_slot;     // root slot of the PD's TCB
   uint64_t sc_slot;      // passive PDs: root slot of its SC; else 0 (informational)
   // Passive PDs: root slot of the notification its TCB is bound to (the

@@ -66,6 +66,11 @@
 #define MICROKIT_PD_BASE_USER_CAPS 458u    /* + <cspace> slot (1..127): <cap_tcb/sc/vspace> */
 #define MICROKIT_PD_MAX_USER_CAPS 128u     /* user slots are 1..MAX-1; 0 is reserved */
 #define MICROKIT_PD_SLOTS_END (MICROKIT_PD_BASE_USER_CAPS + MICROKIT_PD_MAX_USER_CAPS)
+/* User slot 0 is the tool's (no <cspace> grant may name it). Parents in debug
+ * configurations: the initial task's endpoint, report badge. libmicrokit
+ * sends each child's fault there first, so the initial task prints the
+ * child's fault report; then it calls fault(). Empty elsewhere. */
+#define MICROKIT_PD_SLOT_FAULT_REPORT (MICROKIT_PD_BASE_USER_CAPS + 0u)
 
 /* Ids accepted by the tables above (the SDF validator's limits). */
 #define MICROKIT_PD_MAX_CHANNEL_ID 62u
@@ -78,7 +83,11 @@
  * IRQ of channel c: the IRQHandler signals the PD's notification with badge 1 << c
  * PPC cap (A's id a -> B's id b): B's endpoint, badge ENDPOINT_BIT | b
  * fault of child/vCPU k: the parent's endpoint, badge ENDPOINT_BIT | FAULT_BIT | k
- * monitor endpoint of the PD with plan index i: badge i + 1 (0 means "no PD") */
+ * monitor endpoint of the PD with plan index i: badge i + 1 (0 means "no PD")
+ * fault report endpoint of the parent with plan index p: REPORT_BIT | (p + 1).
+ *   A report message is the child's fault message (label and MRs) with
+ *   one more MR, the child id; the initial task finds the child by its
+ *   report key, REPORT_KEY(p, child id) (the PD table's fault_badge). */
 #define MICROKIT_PD_BADGE_ENDPOINT_BIT 63u
 #define MICROKIT_PD_BADGE_FAULT_BIT 62u
 #define MICROKIT_PD_BADGE_ID_MASK 0x3fu /* channel id of a PPC, child or vCPU id of a fault */
@@ -89,6 +98,11 @@
     (((uint64_t)1 << MICROKIT_PD_BADGE_ENDPOINT_BIT) | ((uint64_t)1 << MICROKIT_PD_BADGE_FAULT_BIT) | \
      (uint64_t)(child))
 #define MICROKIT_PD_MONITOR_BADGE(pd_index) ((uint64_t)(pd_index) + 1u)
+#define MICROKIT_PD_BADGE_REPORT_BIT 61u
+#define MICROKIT_PD_REPORT_BADGE(parent_index) \
+    (((uint64_t)1 << MICROKIT_PD_BADGE_REPORT_BIT) | MICROKIT_PD_MONITOR_BADGE(parent_index))
+#define MICROKIT_PD_REPORT_KEY(parent_index, child) \
+    (MICROKIT_PD_REPORT_BADGE(parent_index) | (((uint64_t)(child) + 1u) << 16))
 
 /* ---- Symbols the tool patches into every PD image (names, sizes) ----
  * Each lives in the initialised data of the image (never .bss) so that the
@@ -149,6 +163,11 @@ constexpr uint64_t notification_badge(uint64_t channel) { return MICROKIT_PD_NOT
 constexpr uint64_t ppc_badge(uint64_t channel) { return MICROKIT_PD_PPC_BADGE(channel); }
 constexpr uint64_t fault_badge(uint64_t child) { return MICROKIT_PD_FAULT_BADGE(child); }
 constexpr uint64_t monitor_badge(uint64_t pd_index) { return MICROKIT_PD_MONITOR_BADGE(pd_index); }
+constexpr uint64_t report_badge(uint64_t parent_index) { return MICROKIT_PD_REPORT_BADGE(parent_index); }
+constexpr uint64_t report_key(uint64_t parent_index, uint64_t child) { return MICROKIT_PD_REPORT_KEY(parent_index, child); }
+constexpr bool is_report_badge(uint64_t badge) { return (badge >> MICROKIT_PD_BADGE_REPORT_BIT) & 1; }
+// The parent's plan index from its report badge.
+constexpr uint64_t report_parent(uint64_t badge) { return (badge & 0xffffu) - 1u; }
 
 // How libmicrokit reads a badge received on its input capability.
 enum class BadgeKind { Notification, Ppc, Fault };
@@ -187,6 +206,9 @@ static_assert(badge_kind(ppc_badge(MICROKIT_PD_MAX_CHANNEL_ID)) == BadgeKind::Pp
 static_assert(badge_kind(fault_badge(MICROKIT_PD_MAX_CHILD_ID)) == BadgeKind::Fault);
 static_assert(badge_id(fault_badge(MICROKIT_PD_MAX_CHILD_ID)) == MICROKIT_PD_MAX_CHILD_ID);
 static_assert(badge_id(ppc_badge(MICROKIT_PD_MAX_CHANNEL_ID)) == MICROKIT_PD_MAX_CHANNEL_ID);
+static_assert(report_parent(report_badge(63)) == 63 && !is_report_badge(monitor_badge(63)));
+static_assert(report_key(63, MICROKIT_PD_MAX_CHILD_ID) != report_key(62, MICROKIT_PD_MAX_CHILD_ID));
+static_assert(is_report_badge(report_key(0, 0)) && report_key(0, 0) != report_badge(0), "a key is never a badge");
 static_assert(ipc_buffer_vaddr(0xffffffffffull) == 0xfffffff000ull, "aarch64 hyp, 40-bit PA");
 static_assert(stack_top(0xffffffffffull) == 0xffffffe000ull, "one guard page under the IPC buffer");
 static_assert(stack_top(0xffffffffffull) % 16 == 0, "AArch64 needs a 16-aligned sp");

@@ -252,7 +252,7 @@ std::optional<int> run_debug_command(const std::vector<std::string>& args, const
   auto reports = debug::parse_crash_log(*log);
   if (reports.empty()) {
     result.err += "microkit: error: " + a.log + " holds no fault report (\"mk-fault\" lines): "
-                  "faults are reported by debug configurations, for PDs without a parent\n";
+                  "faults are reported by debug configurations\n";
     return kExitUserError;
   }
   return args[0] == "symbolize" ? symbolize(a, reports, env, result) : coredump(a, reports, env, result);

@@ -759,6 +759,20 @@ void plan_fault_endpoint(Ctx& c, size_t i) {
   add_cap(po, MICROKIT_PD_SLOT_FAULT_EP, po.fault_endpoint, kCall, po.fault_badge, "fault endpoint");
 }
 
+// Debug configurations print a report of every fault (docs/debugging.md):
+// a parent gets the initial task's endpoint to have its children's faults
+// reported before its fault() sees them. Not with --gdb-stub, whose
+// debugger owns the console and the faults of last resort.
+void plan_fault_report_endpoint(Ctx& c, size_t i) {
+  const auto& cfg = c.in.package->config;
+  if (!cfg.debug_build || !cfg.printing || c.plan.pds[i].children.empty()) return;
+  if (c.plan.debugger && c.plan.debugger->handles_faults) return;
+  PdObjects& po = c.sp.pds[i];
+  po.reports_child_faults = true;
+  add_cap(po, MICROKIT_PD_SLOT_FAULT_REPORT, c.sp.monitor_endpoint, kCall, pd_abi::report_badge(i),
+          "fault report endpoint");
+}
+
 void plan_channel_caps(Ctx& c, size_t i) {
   const Pd& pd = c.plan.pds[i];
   PdObjects& po = c.sp.pds[i];
@@ -1072,6 +1086,7 @@ void plan_cspace(Ctx& c, size_t i) {
   add_cap(po, MICROKIT_PD_SLOT_NOTIFICATION, po.notification, kAll, 0, "own notification");
   plan_channel_caps(c, i);
   plan_ioport_caps(c, i);
+  plan_fault_report_endpoint(c, i);
   for (size_t child : pd.children)
     add_cap(po, pd_abi::child_tcb_slot(c.plan.pds[child].child_id.value_or(0)), c.sp.pds[child].tcb,
             kAll, 0, "child tcb " + c.plan.pds[child].name);

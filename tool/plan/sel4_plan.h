@@ -158,6 +158,10 @@ struct PdObjects {
   // Where the TCB's faults go (an endpoint object) and with which badge.
   size_t fault_endpoint = 0;
   uint64_t fault_badge = 0;
+  // Debug configurations: a parent holds the initial task's endpoint
+  // (MICROKIT_PD_SLOT_FAULT_REPORT, report badge) and sends each child's
+  // fault there for a report before its fault() runs.
+  bool reports_child_faults = false;
   std::vector<PageTableSlot> page_tables;  // by (covers_bits desc, vaddr)
   std::vector<FrameMapping> mappings;      // by vaddr
   std::vector<Cap> caps;                   // by slot

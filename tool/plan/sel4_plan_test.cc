@@ -203,6 +203,37 @@ TEST(Sel4Plan, ChildrenFaultToTheParentsEndpoint) {
   EXPECT_EQ(monitor->badge, pd_abi::monitor_badge(1));
 }
 
+// Debug configurations: a parent holds the initial task's endpoint, badged
+// for it, to have its children's faults reported before its fault() runs
+// (docs/debugging.md); PDs without children and release builds do not.
+TEST(Sel4Plan, ParentsGetTheFaultReportEndpointInDebugConfigurations) {
+  Fixture f = load();
+  Plan plan;
+  plan.pds.push_back(make_pd("loner"));
+  plan.pds.push_back(make_pd("parent"));
+  plan.pds.push_back(make_pd("child"));
+  plan.pds[1].children = {2};
+  plan.pds[2].parent = 1;
+  plan.pds[2].child_id = 4;
+  for (bool debug : {true, false}) {
+    f.pkg.config.debug_build = debug;
+    f.pkg.config.printing = debug;
+    Diagnostics d;
+    auto sp = plan_sel4(plan, inputs(f, plan), d);
+    ASSERT_TRUE(sp) << describe(d);
+    const Cap* report = cap_at(sp->pds[1], MICROKIT_PD_SLOT_FAULT_REPORT);
+    EXPECT_EQ(sp->pds[1].reports_child_faults, debug);
+    EXPECT_EQ(report != nullptr, debug);
+    EXPECT_FALSE(cap_at(sp->pds[0], MICROKIT_PD_SLOT_FAULT_REPORT)) << "no children, nothing to report";
+    EXPECT_FALSE(cap_at(sp->pds[2], MICROKIT_PD_SLOT_FAULT_REPORT));
+    EXPECT_EQ(sp->pds[2].fault_badge, pd_abi::fault_badge(4)) << "the child still faults to its parent";
+    if (!report) continue;
+    EXPECT_EQ(report->object, sp->monitor_endpoint);
+    EXPECT_EQ(report->badge, pd_abi::report_badge(1));
+    EXPECT_TRUE(report->rights.write && report->rights.grant_reply && !report->rights.read);
+  }
+}
+
 TEST(Sel4Plan, DeviceMrGetsFramesAtItsAddress) {
   Fixture f = load();
   Plan plan;

@@ -657,16 +657,29 @@ void emit_thread(Writer& w, size_t pd) {
   push(w, lend);
 }
 
+// The PD table's fault_badge (initialiser_spec.h): how the initial task
+// recognises a fault of PD `pd`. A PD without a parent faults to it with its
+// monitor badge; a child's fault comes from its parent (when that parent
+// reports its children's faults) under the child's report key; else none.
+uint64_t fault_key(const Writer& w, size_t pd) {
+  const plan::Pd& p = w.in.plan->pds[pd];
+  const auto& po = w.in.sel4->pds[pd];
+  if (p.parent && w.in.sel4->pds[*p.parent].reports_child_faults)
+    return pd_abi::report_key(*p.parent, p.child_id.value_or(0));
+  return po.fault_endpoint == w.in.sel4->monitor_endpoint ? po.fault_badge : 0;
+}
+
 // Fault reports (debug kernels; runtime/initialiser/fault_report.h): for
-// each PD without a parent, a cap copy of every stack frame (the backtrace's frame records)
-// and of every frame its crash_dump names, with the page's vaddr; and a
-// CrashDump step for each PD with crash_dump.
+// each PD whose faults the initial task reports, a cap copy of every stack
+// frame (the backtrace's frame records) and of every frame its crash_dump
+// names, with the page's vaddr; and a CrashDump step for each PD with
+// crash_dump.
 void emit_fault_pages(Writer& w) {
   const auto& cfg = w.in.package->config;
   if (!cfg.debug_build || !cfg.printing) return;
   for (size_t pd = 0; pd < w.in.plan->pds.size(); ++pd) {
     const plan::Pd& p = w.in.plan->pds[pd];
-    if (p.parent) continue;  // its faults go to its parent, never to the initial task
+    if (p.parent && !w.in.sel4->pds[*p.parent].reports_child_faults) continue;
     for (const plan::FrameMapping& m : w.in.sel4->pds[pd].mappings) {
       const KernelObject& o = w.in.sel4->objects[m.object];
       uint32_t flags = 0;
@@ -782,7 +795,7 @@ std::vector<uint8_t> serialise(const Writer& w) {
     e.name_size = uint32_t(std::min<size_t>(name.size(), is::kMaxNameBytes));
     strings += name.substr(0, e.name_size);
     const auto& po = sp.pds[i];
-    e.fault_badge = po.fault_endpoint == sp.monitor_endpoint ? po.fault_badge : 0;
+    e.fault_badge = fault_key(w, i);
     e.tcb_slot = w.slot_of[po.tcb];
     // For the record (fault reports): a passive PD's SC and the
     // notification emit_thread binds it to.

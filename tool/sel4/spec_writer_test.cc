@@ -43,6 +43,18 @@ SpecInputs spec_inputs(const World& w) {
 
 using plan::test_support::decoder_facts;
 
+// The seL4 plan again, after a test changed w.plan (the world's one MR
+// has no prefill).
+bool replan(World& w) {
+  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
+  si.mr_prefill_pages.resize(1);
+  Diagnostics d;
+  auto sp = plan::plan_sel4(w.plan, si, d);
+  if (!sp) return false;
+  w.sp = *sp;
+  return true;
+}
+
 TEST(SpecWriter, EveryStepPassesTheInitialisersChecks) {
   World w;
   ASSERT_TRUE(make_world(w));
@@ -398,13 +410,7 @@ bool make_world_with_big_mr(World& w, uint64_t pages) {
   w.plan.mrs[0].size = pages * 0x1000;
   w.plan.pds[0].mappings = {{0, 0x1000000, pages * 0x1000, true, true, false, true}};
   w.plan.pds[1].mappings.clear();
-  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-  si.mr_prefill_pages.resize(1);
-  Diagnostics d;
-  auto sp = plan::plan_sel4(w.plan, si, d);
-  if (!sp) return false;
-  w.sp = *sp;
-  return true;
+  return replan(w);
 }
 
 // The retype counts of a spec, in step order.
@@ -491,12 +497,8 @@ TEST(SpecWriter, MorePdsThanTheInitialiserHandlesIsAnError) {
     for (auto& c : pd.channels) c = {};
     w.plan.pds.push_back(pd);
   }
-  plan::Sel4Inputs si = plan::test_support::test_sel4_inputs(w);
-  si.mr_prefill_pages.resize(1);
+  ASSERT_TRUE(replan(w));
   Diagnostics d;
-  auto sp = plan::plan_sel4(w.plan, si, d);
-  ASSERT_TRUE(sp) << d.all().size();
-  w.sp = *sp;
   auto bytes = write_spec(spec_inputs(w), d);
   EXPECT_FALSE(bytes);
   ASSERT_EQ(d.error_count(), 1u);
@@ -565,6 +567,35 @@ TEST(SpecWriter, FaultPagesRecordStacksAndWhatCrashDumpNames) {
   bytes = write_spec(spec_inputs(w), d);
   ASSERT_TRUE(bytes);
   EXPECT_TRUE(fault_pages_of(*bytes).empty());
+}
+
+// Debug configurations: a child's fault reaches the initial task from its
+// parent under the child's report key, and its stack pages are recorded
+// like those of a PD without a parent; release builds record neither.
+TEST(SpecWriter, ChildrensFaultsAreKnownByTheirReportKey) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  w.plan.pds[0].children = {1};  // the server becomes the client's child 2
+  w.plan.pds[1].parent = 0;
+  w.plan.pds[1].child_id = 2;
+  for (bool debug : {true, false}) {
+    w.pkg.config.debug_build = debug;
+    w.pkg.config.printing = debug;
+    ASSERT_TRUE(replan(w));
+    Diagnostics d;
+    auto bytes = write_spec(spec_inputs(w), d);
+    ASSERT_TRUE(bytes) << d.all().size();
+    auto pds = pd_entries_of(*bytes);
+    ASSERT_EQ(pds.size(), 2u);
+    EXPECT_EQ(pds[0].fault_badge, pd_abi::monitor_badge(0));
+    EXPECT_EQ(pds[1].fault_badge, debug ? pd_abi::report_key(0, 2) : 0u);
+    is::SpecHeader h;
+    std::memcpy(&h, bytes->data(), sizeof h);
+    EXPECT_EQ(initialiser::check_pds(bytes->data(), h, decoder_facts(w)), nullptr);
+    uint64_t child_pages = 0;
+    for (const auto& p : fault_pages_of(*bytes)) child_pages += p.pd_index == 1;
+    EXPECT_EQ(child_pages, debug ? w.plan.pds[1].stack_size / 4096 : 0u);
+  }
 }
 
 }  // namespace

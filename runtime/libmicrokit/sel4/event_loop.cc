@@ -120,6 +120,29 @@ void deliver_notifications(seL4_Word channels) {
   }
 }
 
+#if defined(CONFIG_DEBUG_BUILD)
+// Debug configurations: the initial task prints a child's fault report
+// (docs/debugging.md) before fault() sees the fault. The tool puts its
+// endpoint in MICROKIT_PD_SLOT_FAULT_REPORT of parents only (not with
+// --gdb-stub); a vCPU's fault (no child TCB under its id) is the VMM's.
+// The message is the fault's, plus the child id; fault() then finds the
+// fault's message registers as the kernel wrote them.
+void report_child_fault(const Event& e) {
+  constexpr seL4_Word kMaxSaved = 32;  // longer than any fault message
+  seL4_Word length = seL4_MessageInfo_get_length(e.tag);
+  if (e.vm_exit || length >= kMaxSaved) return;
+  if (seL4_DebugCapIdentify(MICROKIT_PD_SLOT_FAULT_REPORT) == 0) return;
+  if (seL4_DebugCapIdentify(microkit::pd_abi::child_tcb_slot(e.id)) == 0) return;
+  seL4_Word saved[kMaxSaved];
+  for (seL4_Word i = 0; i < length; ++i) saved[i] = seL4_GetMR(i);
+  seL4_SetMR(length, e.id);
+  seL4_Call(MICROKIT_PD_SLOT_FAULT_REPORT, seL4_MessageInfo_new(seL4_MessageInfo_get_label(e.tag), 0, 0, length + 1));
+  for (seL4_Word i = 0; i < length; ++i) seL4_SetMR(i, saved[i]);
+}
+#else
+void report_child_fault(const Event&) {}
+#endif
+
 Answer deliver(const Event& e) {
   Answer a;
   switch (e.kind) {
@@ -133,6 +156,7 @@ Answer deliver(const Event& e) {
       MICROKIT_TRACE_EVENT(ProtectedEnd, e.id, seL4_MessageInfo_get_label(a.tag));
       break;
     case BadgeKind::Fault:
+      report_child_fault(e);
       MICROKIT_TRACE_EVENT(FaultBegin, e.id, seL4_MessageInfo_get_label(e.tag));
       a.reply = fault(e.id, e.tag, &a.tag) != seL4_False;
       MICROKIT_TRACE_EVENT(FaultEnd, e.id, a.reply ? 1 : 0);
