@@ -8,6 +8,7 @@
 #include "runtime/initialiser/spec_decode.h"
 #include "runtime/shared/crash_dump.h"
 #include "runtime/shared/fault_decode.h"
+#include "runtime/shared/fault_symbols.h"
 
 namespace microkit::initialiser {
 namespace {
@@ -142,11 +143,55 @@ void put_registers(const seL4_Word* regs) {
   }
 }
 
-void put_frame(uint32_t n, uint64_t pc) {
+// PD `pd`'s fault symbol table (the spec checked it lies inside), or an
+// empty one.
+struct Symbols {
+  const uint8_t* table = nullptr;
+  uint64_t size = 0;
+};
+
+Symbols symbols_of(const uint8_t* bytes, const spec::SpecHeader& h, uint64_t pd) {
+  auto e = read_at<spec::PdEntry>(bytes, h.pd_offset + pd * sizeof(spec::PdEntry));
+  if (e.symbols_size == 0) return {};
+  return {bytes + e.symbols_offset, e.symbols_size};
+}
+
+// Hex without leading zeros, for offsets into a function.
+void short_hex(uint64_t v) {
+  print::put("0x");
+  int shift = 60;
+  while (shift > 0 && (v >> shift) == 0) shift -= 4;
+  for (; shift >= 0; shift -= 4) print::put_char("0123456789abcdef"[(v >> shift) & 0xf]);
+}
+
+// " function+0xoff (file:line)" for the frame at `pc`; a return address
+// (frames after 0) is looked up one byte back, inside its call, as
+// `microkit symbolize` does.
+void put_symbol(const Symbols& sym, uint64_t pc, bool return_address) {
+  if (sym.table == nullptr) return;
+  uint64_t at = return_address ? pc - 1 : pc;
+  microkit::fault_symbols::Place p = microkit::fault_symbols::lookup(sym.table, sym.size, at);
+  if (p.function == nullptr && p.file == nullptr) return;
+  print::put(" ");
+  print::put(p.function ? p.function : "??");
+  if (p.function) {
+    print::put("+");
+    short_hex(p.offset + (return_address ? 1 : 0));
+  }
+  if (p.file == nullptr) return;
+  print::put(" (");
+  print::put(p.file);
+  print::put(":");
+  print::dec(p.line);
+  print::put(")");
+}
+
+void put_frame(const Symbols& sym, uint32_t n, uint64_t pc) {
   line("frame ");
   print::dec(n);
   print::put(" ");
   print::hex(pc);
+  put_symbol(sym, pc, n > 0);
   print::put("\n");
 }
 
@@ -154,7 +199,8 @@ void put_frame(uint32_t n, uint64_t pc) {
 // pointer, return address}, which must lie in the PD's stack pages at
 // rising addresses (a chain that leaves them, or loops, stops the walk).
 void put_backtrace(const uint8_t* bytes, const spec::SpecHeader& h, uint64_t pd, const seL4_Word* regs) {
-  put_frame(0, regs[kFrame.pc_index]);
+  Symbols sym = symbols_of(bytes, h, pd);
+  put_frame(sym, 0, regs[kFrame.pc_index]);
   uint64_t fp = regs[kFrame.fp_index];
   uint64_t floor = regs[kFrame.sp_index];
   for (uint32_t n = 1; n < cd::kMaxFrames && fp != 0; ++n) {
@@ -163,7 +209,7 @@ void put_backtrace(const uint8_t* bytes, const spec::SpecHeader& h, uint64_t pd,
     if (record < floor || !read_stack_word(bytes, h, pd, record, &caller_fp) ||
         !read_stack_word(bytes, h, pd, record + 8, &ret) || ret == 0)
       return;
-    put_frame(n, ret);
+    put_frame(sym, n, ret);
     floor = record + 16;
     fp = caller_fp;
   }

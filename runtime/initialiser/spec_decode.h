@@ -470,6 +470,9 @@ inline const char* check_pds(const uint8_t* spec_bytes, const spec::SpecHeader& 
     // A passive PD's SC and notification are named together: both or neither.
     if ((pd.sc_slot == 0) != (pd.notification_slot == 0))
       return "passive PD without both a scheduling context and a notification slot";
+    if ((pd.symbols_offset == 0) != (pd.symbols_size == 0) || pd.symbols_offset % 8 != 0 ||
+        pd.symbols_size > h.total_size || pd.symbols_offset > h.total_size - pd.symbols_size)
+      return "PD fault symbol table outside the spec";
     for (uint64_t j = 0; j < i && pd.fault_badge != 0; ++j) {
       auto other = read_at<spec::PdEntry>(spec_bytes, h.pd_offset + j * sizeof(spec::PdEntry));
       if (other.fault_badge == pd.fault_badge) return "two PDs share a fault badge";

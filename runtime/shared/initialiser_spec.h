@@ -28,8 +28,10 @@
 //   SpecHeader                      128 bytes
 //   ExpectedUntyped[untyped_count]   16 bytes each (the whole bootinfo list)
 //   Step[step_count]                 64 bytes each, executed in order
-//   PdEntry[pd_count]                40 bytes each (fault reports, passive PDs)
+//   PdEntry[pd_count]                48 bytes each (fault reports, passive PDs)
 //   char strings[strings_size]      PD names, not NUL-terminated
+//   fault symbol tables              8-aligned, one per PD that has one
+//                                    (runtime/shared/fault_symbols.h)
 //
 // Slots. Every "slot" below is a CPtr in the initial task's root CNode,
 // which the kernel builds with guard bits making a CPtr exactly a slot number
@@ -66,7 +68,8 @@ inline constexpr uint32_t kSpecMagic = 0x53494b4du;
 // Version 2: PdEntry grew notification_slot (40 bytes instead of 32).
 // Version 4: BindUntyped and the x86-64 device kinds renumbered 24..28.
 // Version 6: the x86 EPT object kinds (16..19) and steps EptMap, TcbSetEptRoot.
-inline constexpr uint32_t kSpecVersion = 6;
+// Version 7: PdEntry grew symbols_offset/symbols_size (48 bytes instead of 40).
+inline constexpr uint32_t kSpecVersion = 7;
 // Alignment of the spec's start inside the user image.
 inline constexpr uint64_t kSpecAlign = 4096;
 // Bounds the decoder enforces before walking any table.
@@ -634,6 +637,11 @@ struct PdEntry {
   // Passive PDs: root slot of the notification its TCB is bound to (the
   // TcbBindNotification step); non-zero whenever sc_slot is. Else 0.
   uint64_t notification_slot;
+  // The PD's fault symbol table (debug configurations, unless left out):
+  // symbols_size bytes at symbols_offset (from the spec's start, 8-aligned,
+  // after the string table). 0/0 = none: frames are printed as addresses.
+  uint32_t symbols_offset;
+  uint32_t symbols_size;
 };
 
 static_assert(sizeof(SpecHeader) == 128);
@@ -662,12 +670,13 @@ static_assert(offsetof(ExpectedUntyped, size_bits) == 8);
 static_assert(offsetof(ExpectedUntyped, is_device) == 9);
 static_assert(offsetof(ExpectedUntyped, bind) == 10);
 
-static_assert(sizeof(PdEntry) == 40);
+static_assert(sizeof(PdEntry) == 48);
 static_assert(offsetof(PdEntry, name_size) == 4);
 static_assert(offsetof(PdEntry, fault_badge) == 8);
 static_assert(offsetof(PdEntry, tcb_slot) == 16);
 static_assert(offsetof(PdEntry, sc_slot) == 24);
 static_assert(offsetof(PdEntry, notification_slot) == 32);
+static_assert(offsetof(PdEntry, symbols_offset) == 40 && offsetof(PdEntry, symbols_size) == 44);
 
 inline constexpr size_t kStepSize = 64;
 static_assert(sizeof(Step) == kStepSize && offsetof(Step, arg) == 8);

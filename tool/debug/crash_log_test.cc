@@ -59,6 +59,20 @@ TEST(CrashLog, ACutReportIsKeptIncomplete) {
   EXPECT_EQ(reports[0].frames.size(), 1u);
 }
 
+// The initial task names frames when the PD's symbol table is embedded;
+// the address stays the third word, so such a log reads the same.
+TEST(CrashLog, FramesNamedOnTheTargetReadAsAddresses) {
+  auto reports = parse_crash_log(
+      "mk-fault pd a arch aarch64\n"
+      "mk-fault frame 0 0x0000000000200028 level_three+0x8 (crasher.c:21)\n"
+      "mk-fault frame 1 0x000000000020007c level_two+0x1c (crasher.c:12)\n"
+      "mk-fault frame 2 0x0000000000200090 ?? (crasher.c:30)\n"
+      "mk-fault end\n");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_TRUE(reports[0].complete);
+  EXPECT_EQ(reports[0].frames, (std::vector<uint64_t>{0x200028, 0x20007c, 0x200090}));
+}
+
 TEST(CrashLog, MalformedLinesAreSkipped) {
   auto reports = parse_crash_log(
       "mk-fault pd a arch aarch64\n"

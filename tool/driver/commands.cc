@@ -406,6 +406,7 @@ int build_checked(const Options& opts, const Environment& env, const CheckedSyst
       checked.board.arch,
       opts.diagram ? std::optional(at_cwd(*opts.diagram)) : std::nullopt,
       checked.sdf_text};
+  req.fault_symbols = opts.fault_symbols;
   bool built = plan && capdl_can_describe(opts, *plan, checked.sd, checked.board.arch, sel4_diags) &&
                sel4::build_sel4_for_cli(*plan, checked.inputs, req, sel4_diags);
   if (built && opts.cspace_headers)

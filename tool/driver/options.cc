@@ -46,6 +46,7 @@ enum class Flag {
   TraceLog,
   Timeout,  // `run` on a QEMU board
   GdbStub,
+  NoFaultSymbols,
   ProfileOut,
   ProfileLog
 };
@@ -76,6 +77,7 @@ constexpr std::array kFlags = {
     FlagSpec{"--authority-json", Flag::AuthorityJson},
     FlagSpec{"--diagram", Flag::Diagram},
     FlagSpec{"--gdb-stub", Flag::GdbStub},
+    FlagSpec{"--no-fault-symbols", Flag::NoFaultSymbols},
     FlagSpec{"--until", Flag::Until},
     FlagSpec{"--watchdog", Flag::Watchdog},
     FlagSpec{"--gdb", Flag::Gdb},
@@ -96,7 +98,7 @@ constexpr std::array kBuildOnlyFlags = {Flag::Output,    Flag::Report,         F
                                         Flag::CapdlJson, Flag::CapdlText,      Flag::CapdlJsonExtended,
                                         Flag::OverrideKernel,
                                         Flag::ViperOutput, Flag::CspaceHeaders, Flag::AuthorityJson,
-                                        Flag::Diagram, Flag::GdbStub};
+                                        Flag::Diagram, Flag::GdbStub, Flag::NoFaultSymbols};
 
 // Flags that only matter when a system runs on the host (`microkit run`).
 constexpr std::array kRunOnlyFlags = {Flag::Until,       Flag::Watchdog,    Flag::Gdb,
@@ -145,7 +147,7 @@ std::optional<Verb> find_verb(std::string_view word) {
 bool takes_one_value(Flag flag) {
   return flag != Flag::Help && flag != Flag::Version && flag != Flag::SearchPath &&
          flag != Flag::FreeRunning && flag != Flag::Trace &&
-         flag != Flag::GdbStub;
+         flag != Flag::GdbStub && flag != Flag::NoFaultSymbols;
 }
 
 bool looks_like_flag(std::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
@@ -279,6 +281,7 @@ class Parser {
     if (flag == Flag::FreeRunning) return take_switch(name, inline_value);
     if (flag == Flag::Trace) return take_trace_switch(name, inline_value);
     if (flag == Flag::GdbStub) return take_gdb_stub(name, inline_value);
+    if (flag == Flag::NoFaultSymbols) return take_no_fault_symbols(name, inline_value);
     std::optional<std::string> value = inline_value ? inline_value : take_value(name);
     if (!value) return;
     switch (flag) {
@@ -311,6 +314,7 @@ class Parser {
       case Flag::SearchPath:
       case Flag::Trace:
       case Flag::FreeRunning:
+      case Flag::NoFaultSymbols:
       case Flag::GdbStub: break;  // handled before
     }
   }
@@ -354,6 +358,13 @@ class Parser {
       return cli_error(diags_, "cli-unexpected-value", "option " + name + " takes no value",
                        "write " + name + " alone");
     opts_.gdb_stub = true;
+  }
+
+  void take_no_fault_symbols(const std::string& name, const std::optional<std::string>& inline_value) {
+    if (inline_value)
+      return cli_error(diags_, "cli-unexpected-value", "option " + name + " takes no value",
+                       "write " + name + " alone");
+    opts_.fault_symbols = false;
   }
 
   // Nanoseconds of virtual time, as an SDF number; passed on in decimal so
@@ -651,6 +662,8 @@ std::string help_text() {
          "  --profile-log LOG                 profile: the serial log to read\n"
          "  --gdb-stub                        add a GDB debugger PD on the UART, write IMAGE.gdb\n"
          "                                    (seL4 AArch64 debug; docs/debugging.md)\n"
+         "  --no-fault-symbols                fault backtraces as addresses only: embed no\n"
+         "                                    symbol tables (seL4 debug; docs/debugging.md)\n"
          "\n"
          "run options (passed to the host launcher; docs/host-platform.md):\n"
          "  --until NS                        end the run when virtual time would pass NS ns\n"

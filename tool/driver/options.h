@@ -60,6 +60,9 @@ struct Options {
   // --gdb-stub: add the debugger PD (seL4, AArch64 debug) and write
   // <image>.gdb beside the image (docs/debugging.md, "GDB on a live system")
   bool gdb_stub = false;
+  // --no-fault-symbols: embed no per-PD symbol tables for fault backtraces
+  // (seL4 debug configurations; docs/debugging.md)
+  bool fault_symbols = true;
   // `run` only: the host launcher's options, in the launcher's syntax and in
   // the order given, e.g. {"--until", "5000000", "--free-running"}. Numbers
   // are checked here (the launcher itself does not); --serial-input is as typed.

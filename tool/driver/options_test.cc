@@ -380,6 +380,22 @@ TEST(Options, GdbStubIsABuildSwitch) {
   EXPECT_EQ(ids(r.diags), Ids{"cli-ignored-option"});  // builds only
 }
 
+TEST(Options, NoFaultSymbolsIsABuildSwitch) {
+  Parsed d = parse({"s.system", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  ASSERT_TRUE(d.opts);
+  EXPECT_TRUE(d.opts->fault_symbols);
+  Parsed p = parse({"s.system", "--no-fault-symbols", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  ASSERT_TRUE(p.opts);
+  EXPECT_FALSE(p.opts->fault_symbols);
+  EXPECT_EQ(p.opts->system, "s.system");
+  Parsed v = parse({"s.system", "--no-fault-symbols=1", "--board", "qemu_virt_aarch64", "--config", "debug"});
+  EXPECT_FALSE(v.opts);
+  ASSERT_EQ(ids(v.diags), Ids{"cli-unexpected-value"});
+  Parsed r = parse({"run", "s.system", "--no-fault-symbols"});
+  EXPECT_EQ(ids(r.diags), Ids{"cli-ignored-option"});  // builds only
+  EXPECT_NE(help_text().find("--no-fault-symbols"), std::string::npos);
+}
+
 TEST(Options, FreeRunningTakesNoValue) {
   Parsed p = parse({"run", "s.system", "--free-running=yes"});
   EXPECT_FALSE(p.opts);

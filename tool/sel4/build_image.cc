@@ -10,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "arch/x86_64/multiboot.h"
+#include "debug/fault_symbols.h"
 #include "report/diagram.h"
 #include "report/physical_map.h"
 #include "report/sel4_report.h"
@@ -304,7 +305,7 @@ std::optional<Round> plan_round(const plan::Plan& plan, const kernel::KernelPack
   auto sp = plan::plan_sel4(plan, si, diags);
   if (!sp) return std::nullopt;
   r.sp = std::move(*sp);
-  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr, in.sdf};
+  SpecInputs spi{&plan, &r.sp, &r.boot, &pkg, r.ui.paddr, r.ui.vaddr, in.sdf, &in.fault_symbols};
   auto spec = write_spec(spi, diags);
   if (!spec) return std::nullopt;
   r.spec = std::move(*spec);
@@ -578,6 +579,31 @@ bool write_kernel_files(const SystemImage& image, const std::string& output, Dia
 
 }  // namespace
 
+// Each PD's fault symbol table, warning where one is cut down to its
+// functions or left out to keep within the cap.
+std::vector<std::vector<uint8_t>> fault_symbol_tables(const plan::Plan& plan, const SystemImageInputs& in,
+                                                      Diagnostics& diags) {
+  std::vector<std::vector<uint8_t>> tables(plan.pds.size());
+  for (size_t i = 0; i < plan.pds.size() && i < in.programs.size(); ++i) {
+    if (!in.programs[i]) continue;
+    debug::FaultSymbols t = debug::build_fault_symbols(*in.programs[i]);
+    std::string size = std::to_string(t.full_size) + " bytes, more than the " +
+                       std::to_string(debug::kFaultSymbolsCap) + " a PD may embed";
+    if (t.content == debug::FaultSymbols::Content::FunctionsOnly)
+      diags.warning("fault-symbols-functions-only", in.programs[i]->path, {},
+                    "the fault symbol table of '" + plan.pds[i].name + "' would take " + size +
+                        ": its fault backtraces name functions but not source lines",
+                    "`microkit symbolize` gives file and line from the serial log");
+    if (t.content == debug::FaultSymbols::Content::None && t.full_size > 0)
+      diags.warning("fault-symbols-left-out", in.programs[i]->path, {},
+                    "the fault symbol table of '" + plan.pds[i].name + "' would take " + size +
+                        ", even with functions only: its fault backtraces are addresses",
+                    "`microkit symbolize` names them from the serial log");
+    tables[i] = std::move(t.bytes);
+  }
+  return tables;
+}
+
 bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& package,
                       const plan::Inputs& inputs, const BuildOptions& options, Diagnostics& diags) {
   SystemImageInputs in;
@@ -606,6 +632,9 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
     in.load_address = link;
   }
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
+  // Fault reports are printed by debug configurations only (fault_report.h).
+  if (options.fault_symbols && package.config.debug_build && package.config.printing)
+    in.fault_symbols = fault_symbol_tables(plan, in, diags);
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
   if (options.diagram) {
@@ -703,6 +732,7 @@ bool build_sel4_for_cli(const plan::Plan& plan, const plan::Inputs& inputs, cons
   opts.diagram = req.diagram;
   opts.sdf_text = req.sdf_text;
   opts.write_image = req.write_image;
+  opts.fault_symbols = req.fault_symbols;
   if (!locate_binaries(req, opts, diags)) return false;
   std::string pkg_dir = kernel_package_dir(req.board, req.config);
   std::optional<kernel::KernelPackage> package;

@@ -60,6 +60,9 @@ struct BuildOptions {
   std::optional<std::string> diagram;   // --diagram: the HTML page (report/diagram.h)
   std::string_view sdf_text;            // the SDF's text, for the page's source lines
   bool write_image = true;              // false for `microkit diagram`: only the page
+  // Embed each PD's fault symbol table (debug configurations that print;
+  // --no-fault-symbols leaves them out; docs/debugging.md).
+  bool fault_symbols = true;
 };
 
 // The pure core's inputs: everything already read.
@@ -72,6 +75,9 @@ struct SystemImageInputs {
   uint64_t load_address = 0;
   const sdf::SystemDescription* sdf = nullptr;
   bool want_capdl = false;              // fill SystemImage::capdl (only when asked: it costs time)
+  // Parallel to `programs` (or empty): each PD's fault symbol table for the
+  // spec (runtime/shared/fault_symbols.h), empty for none.
+  std::vector<std::vector<uint8_t>> fault_symbols;
 };
 
 struct UserImageLayout {
@@ -130,6 +136,7 @@ struct CliRequest {
   std::optional<std::string> diagram;       // --diagram / `microkit diagram`: the page
   std::string_view sdf_text;
   bool write_image = true;                  // false: write the page only
+  bool fault_symbols = true;                // false: --no-fault-symbols
 };
 // The kernel package for `board` and `config`: the SDK's board folder when
 // it holds a kernel (the one its loader and initial task were built for),

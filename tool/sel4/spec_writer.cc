@@ -763,6 +763,24 @@ void pad8(std::vector<uint8_t>& out) {
   while (out.size() % 8) out.push_back(0);
 }
 
+// Each PD's fault symbol table (SpecInputs::fault_symbols) after the string
+// table, recorded in its PdEntry.
+void append_fault_symbols(const Writer& w, uint32_t pd_offset, std::vector<uint8_t>& out) {
+  const auto* tables = w.in.fault_symbols;
+  for (size_t i = 0; tables && i < tables->size() && i < w.in.plan->pds.size(); ++i) {
+    const std::vector<uint8_t>& t = (*tables)[i];
+    if (t.empty()) continue;
+    is::PdEntry e{};
+    size_t at = pd_offset + i * sizeof(is::PdEntry);
+    std::memcpy(&e, out.data() + at, sizeof e);
+    e.symbols_offset = uint32_t(out.size());
+    e.symbols_size = uint32_t(t.size());
+    std::memcpy(out.data() + at, &e, sizeof e);
+    out.insert(out.end(), t.begin(), t.end());
+    pad8(out);
+  }
+}
+
 std::vector<uint8_t> serialise(const Writer& w) {
   const auto& boot = *w.in.boot;
   const auto& sp = *w.in.sel4;
@@ -809,6 +827,7 @@ std::vector<uint8_t> serialise(const Writer& w) {
   h.strings_size = uint32_t(strings.size());
   out.insert(out.end(), strings.begin(), strings.end());
   pad8(out);
+  append_fault_symbols(w, h.pd_offset, out);
   h.total_size = out.size();
   h.fault_ep_slot = w.slot_of[sp.monitor_endpoint];
   h.reply_slot = w.slot_of[sp.initialiser_reply];

@@ -47,6 +47,9 @@ struct SpecInputs {
   uint64_t user_image_paddr = 0;  // physical address of user image frame 0
   uint64_t user_image_vaddr = 0;  // its virtual address in the initial task
   const sdf::SystemDescription* sdf = nullptr;  // optional: locations for diagnostics
+  // Optional, parallel to the plan's PDs: each PD's fault symbol table
+  // (runtime/shared/fault_symbols.h), empty for none. Appended as is.
+  const std::vector<std::vector<uint8_t>>* fault_symbols = nullptr;
 };
 
 std::optional<std::vector<uint8_t>> write_spec(const SpecInputs& in, Diagnostics& diags);

@@ -93,6 +93,45 @@ std::vector<is::PdEntry> pd_entries_of(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
+// A PD's fault symbol table is carried as given, after the string table,
+// 8-aligned, and named by its PdEntry; a PD without one has 0/0; the
+// initialiser's checks accept it and refuse an entry pointing outside.
+TEST(SpecWriter, FaultSymbolTablesFollowTheStringsAndAreNamedByTheirPd) {
+  World w;
+  ASSERT_TRUE(make_world(w));
+  std::vector<std::vector<uint8_t>> tables(2);
+  for (int i = 0; i < 21; ++i) tables[1].push_back(uint8_t(0xa0 + i));
+  SpecInputs in = spec_inputs(w);
+  in.fault_symbols = &tables;
+  Diagnostics d;
+  auto bytes = write_spec(in, d);
+  ASSERT_TRUE(bytes);
+  is::SpecHeader h;
+  std::memcpy(&h, bytes->data(), sizeof h);
+  EXPECT_EQ(initialiser::check_header(h, bytes->size()), nullptr);
+  auto facts = decoder_facts(w);
+  EXPECT_EQ(initialiser::check_pds(bytes->data(), h, facts), nullptr);
+  auto pds = pd_entries_of(*bytes);
+  ASSERT_EQ(pds.size(), 2u);
+  EXPECT_EQ(pds[0].symbols_offset, 0u);
+  EXPECT_EQ(pds[0].symbols_size, 0u);
+  EXPECT_EQ(pds[1].symbols_size, 21u);
+  EXPECT_EQ(pds[1].symbols_offset % 8, 0u);
+  EXPECT_GE(pds[1].symbols_offset, h.strings_offset + h.strings_size);
+  ASSERT_LE(pds[1].symbols_offset + pds[1].symbols_size, h.total_size);
+  EXPECT_TRUE(std::equal(tables[1].begin(), tables[1].end(), bytes->begin() + pds[1].symbols_offset));
+  EXPECT_EQ(h.total_size % 8, 0u);
+  // Without tables, the same spec is shorter by the table and its padding.
+  auto plain = write_spec(spec_inputs(w), d);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(bytes->size(), plain->size() + 24);
+  // An entry pointing past the spec is refused.
+  is::PdEntry bad = pds[1];
+  bad.symbols_offset = uint32_t(h.total_size);
+  std::memcpy(bytes->data() + h.pd_offset + sizeof(is::PdEntry), &bad, sizeof bad);
+  EXPECT_NE(initialiser::check_pds(bytes->data(), h, facts), nullptr);
+}
+
 // The PD table names a passive PD's SC and the notification its TCB is bound
 // to (the SchedContextBind step below uses the same two slots).
 TEST(SpecWriter, PassivePdsNameTheirSchedulingContext) {
