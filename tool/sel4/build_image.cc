@@ -579,23 +579,22 @@ bool write_kernel_files(const SystemImage& image, const std::string& output, Dia
 
 }  // namespace
 
-// Each PD's fault symbol table, warning where one is cut down to its
-// functions or left out to keep within the cap.
-std::vector<std::vector<uint8_t>> fault_symbol_tables(const plan::Plan& plan, const SystemImageInputs& in,
-                                                      Diagnostics& diags) {
+std::vector<std::vector<uint8_t>> fault_symbol_tables(const plan::Plan& plan,
+                                                      const std::vector<const elf::ElfFile*>& programs,
+                                                      Diagnostics& diags, size_t cap) {
   std::vector<std::vector<uint8_t>> tables(plan.pds.size());
-  for (size_t i = 0; i < plan.pds.size() && i < in.programs.size(); ++i) {
-    if (!in.programs[i]) continue;
-    debug::FaultSymbols t = debug::build_fault_symbols(*in.programs[i]);
-    std::string size = std::to_string(t.full_size) + " bytes, more than the " +
-                       std::to_string(debug::kFaultSymbolsCap) + " a PD may embed";
+  for (size_t i = 0; i < plan.pds.size() && i < programs.size(); ++i) {
+    if (!programs[i]) continue;
+    debug::FaultSymbols t = debug::build_fault_symbols(*programs[i], cap);
+    std::string size = std::to_string(t.full_size) + " bytes, more than the " + std::to_string(cap) +
+                       " a PD may embed";
     if (t.content == debug::FaultSymbols::Content::FunctionsOnly)
-      diags.warning("fault-symbols-functions-only", in.programs[i]->path, {},
+      diags.warning("fault-symbols-functions-only", programs[i]->path, {},
                     "the fault symbol table of '" + plan.pds[i].name + "' would take " + size +
                         ": its fault backtraces name functions but not source lines",
                     "`microkit symbolize` gives file and line from the serial log");
     if (t.content == debug::FaultSymbols::Content::None && t.full_size > 0)
-      diags.warning("fault-symbols-left-out", in.programs[i]->path, {},
+      diags.warning("fault-symbols-left-out", programs[i]->path, {},
                     "the fault symbol table of '" + plan.pds[i].name + "' would take " + size +
                         ", even with functions only: its fault backtraces are addresses",
                     "`microkit symbolize` names them from the serial log");
@@ -634,7 +633,7 @@ bool build_sel4_image(const plan::Plan& plan, const kernel::KernelPackage& packa
   for (const plan::Pd& pd : plan.pds) in.programs.push_back(program_for(inputs, pd));
   // Fault reports are printed by debug configurations only (fault_report.h).
   if (options.fault_symbols && package.config.debug_build && package.config.printing)
-    in.fault_symbols = fault_symbol_tables(plan, in, diags);
+    in.fault_symbols = fault_symbol_tables(plan, in.programs, diags);
   auto image = make_system_image(plan, package, in, diags);
   if (!image) return false;
   if (options.diagram) {

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "debug/fault_symbols.h"
 #include "elf/elf_file.h"
 #include "kernel/boot_emulation.h"
 #include "kernel/kernel_package.h"
@@ -79,6 +80,14 @@ struct SystemImageInputs {
   // spec (runtime/shared/fault_symbols.h), empty for none.
   std::vector<std::vector<uint8_t>> fault_symbols;
 };
+
+// Each PD's fault symbol table (debug/fault_symbols.h) for
+// SystemImageInputs::fault_symbols, warning where one is cut down to its
+// functions or left out to keep within `cap` bytes.
+std::vector<std::vector<uint8_t>> fault_symbol_tables(const plan::Plan& plan,
+                                                      const std::vector<const elf::ElfFile*>& programs,
+                                                      Diagnostics& diags,
+                                                      size_t cap = debug::kFaultSymbolsCap);
 
 struct UserImageLayout {
   uint64_t paddr = 0, vaddr = 0, size = 0;  // the whole user image

@@ -172,6 +172,57 @@ TEST(BuildImage, HeaderAndUserImageHoldTheSpecAndPatchedPrograms) {
   EXPECT_NE(image->report.find("Untypeds"), std::string::npos);
 }
 
+// A PD's fault symbol table reaches the spec in the user image, named by
+// its PdEntry; a PD without one has none.
+TEST(BuildImage, FaultSymbolTablesGoIntoTheSpec) {
+  World s;
+  make_setup(s);
+  s.in.fault_symbols = {std::vector<uint8_t>(40, 0x5c), {}};
+  Diagnostics d;
+  auto image = make_system_image(s.plan, s.pkg, s.in, d);
+  ASSERT_TRUE(image) << (d.empty() ? "" : render(d.all()[0]));
+  auto ui = read<li::ImageRegion>(image->bytes, kPayload + sizeof(li::ImageHeader) + sizeof(li::ImageRegion));
+  uint64_t spec_at = ui.data_offset + image->user_image.spec_offset;
+  auto spec = read<initialiser_spec::SpecHeader>(image->bytes, spec_at);
+  auto alpha = read<initialiser_spec::PdEntry>(image->bytes, spec_at + spec.pd_offset);
+  auto beta = read<initialiser_spec::PdEntry>(image->bytes, spec_at + spec.pd_offset + sizeof alpha);
+  ASSERT_EQ(alpha.symbols_size, 40u);
+  EXPECT_EQ(image->bytes[spec_at + alpha.symbols_offset], 0x5c);
+  EXPECT_EQ(image->bytes[spec_at + alpha.symbols_offset + 39], 0x5c);
+  EXPECT_EQ(beta.symbols_size, 0u);
+  EXPECT_EQ(beta.symbols_offset, 0u);
+}
+
+// Over the cap a table is cut to its functions, then left out, each with a
+// warning naming the PD; within it, no warning.
+TEST(BuildImage, FaultSymbolTablesOverTheCapWarn) {
+  World s;
+  make_setup(s);
+  Diagnostics rd;
+  auto fixture = elf::read_elf(FAULT_SYMBOLS_FIXTURE, rd);
+  ASSERT_TRUE(fixture);
+  std::vector<const elf::ElfFile*> programs = {&*fixture, nullptr};
+  Diagnostics fits;
+  auto full = fault_symbol_tables(s.plan, programs, fits);
+  ASSERT_EQ(full.size(), 2u);
+  EXPECT_FALSE(full[0].empty());
+  EXPECT_TRUE(full[1].empty());
+  EXPECT_TRUE(fits.empty());
+  Diagnostics cut;
+  auto names = fault_symbol_tables(s.plan, programs, cut, full[0].size() - 1);
+  ASSERT_EQ(cut.all().size(), 1u);
+  EXPECT_EQ(cut.all()[0].id, "fault-symbols-functions-only");
+  EXPECT_EQ(cut.all()[0].severity, Severity::Warning);
+  EXPECT_NE(cut.all()[0].message.find("'alpha'"), std::string::npos);
+  EXPECT_LT(names[0].size(), full[0].size());
+  EXPECT_FALSE(names[0].empty());
+  Diagnostics none;
+  auto left = fault_symbol_tables(s.plan, programs, none, 16);
+  ASSERT_EQ(none.all().size(), 1u);
+  EXPECT_EQ(none.all()[0].id, "fault-symbols-left-out");
+  EXPECT_TRUE(left[0].empty());
+}
+
 TEST(BuildImage, ElfImageWrapsTheSameBytes) {
   World s;
   make_setup(s);
