@@ -37,12 +37,22 @@ bool Symbolizer::ok() const { return state_->dwfl != nullptr; }
 
 namespace {
 
+// The compilation unit whose code holds `address`. libdw finds it through
+// .debug_aranges, which clang does not emit: then each unit's ranges are asked.
+Dwarf_Die* cu_at(Dwfl_Module* module, Dwarf_Addr address, Dwarf_Addr* bias) {
+  if (Dwarf_Die* cu = dwfl_module_addrdie(module, address, bias)) return cu;
+  for (Dwarf_Die* cu = dwfl_module_nextcu(module, nullptr, bias); cu != nullptr;
+       cu = dwfl_module_nextcu(module, cu, bias))
+    if (dwarf_haspc(cu, address - *bias) == 1) return cu;
+  return nullptr;
+}
+
 // The innermost function (inlined or not) whose code holds `address`, by
 // its source name; nullptr without DWARF for it. Symbol names can be a
 // compiler's clone ("f.constprop.0"); the DWARF name is the one in the source.
 const char* dwarf_function(Dwfl_Module* module, Dwarf_Addr address) {
   Dwarf_Addr bias = 0;
-  Dwarf_Die* cu = dwfl_module_addrdie(module, address, &bias);
+  Dwarf_Die* cu = cu_at(module, address, &bias);
   if (cu == nullptr) return nullptr;
   Dwarf_Die* scopes = nullptr;
   int n = dwarf_getscopes(cu, address - bias, &scopes);
@@ -70,6 +80,16 @@ SourcePlace Symbolizer::at(uint64_t address) const {
       place.file = file;
       place.line = line;
     }
+    return place;
+  }
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = cu_at(module, address, &bias);
+  Dwarf_Line* row = cu ? dwarf_getsrc_die(cu, address - bias) : nullptr;
+  int line = 0;
+  const char* file = row ? dwarf_linesrc(row, nullptr, nullptr) : nullptr;
+  if (file != nullptr && dwarf_lineno(row, &line) == 0) {
+    place.file = file;
+    place.line = line;
   }
   return place;
 }
